@@ -1,0 +1,42 @@
+//! What a cluster source (the kube-rs watchers or the embedded demo cluster) tells the console.
+//! Both sources speak only this type, so everything downstream works the same on either.
+
+use crate::model::{Kind, Object, ObjectKey};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClusterEvent {
+    /// The complete current set of one kind (initial list or relist): replaces what the store
+    /// holds for that kind.
+    Listed { kind: Kind, objects: Vec<Object> },
+    /// An object was added or changed.
+    Applied(Object),
+    /// An object is gone.
+    Deleted(ObjectKey),
+    /// Whether a kind can be watched at all (CRD installed, RBAC allows it).
+    Availability { kind: Kind, availability: Availability },
+    /// A new log line of a pod (the demo cluster writes engine-like lines; kube streams them).
+    LogLine { pod: ObjectKey, line: String },
+    /// Connection state of the source as a whole.
+    Connection(ConnectionState),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Availability {
+    #[default]
+    Available,
+    /// The kind's CRD is not installed.
+    NotInstalled,
+    /// RBAC forbids listing or watching it.
+    Forbidden(String),
+    /// Another error; the watcher retries with backoff.
+    Failing(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ConnectionState {
+    #[default]
+    Connecting,
+    Connected,
+    /// Lost; the message says what failed. The source keeps retrying.
+    Lost(String),
+}

@@ -1,0 +1,152 @@
+//! What the console derives itself, since upstream has no field for it (FLUID.md §5): an
+//! overall runtime phase, operation flags (blocked, unsupported) and staleness of cache states.
+
+use super::class::CacheRuntimeClass;
+use super::operation::{DataOperation, OpKind, OpPhase};
+use super::runtime::{CacheRuntime, Component, RuntimePhase};
+
+/// Overall phase of a runtime, derived from its enabled components.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OverallPhase {
+    SettingUp,
+    NotReady,
+    PartialReady,
+    Ready,
+}
+
+impl OverallPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OverallPhase::SettingUp => "SettingUp",
+            OverallPhase::NotReady => "NotReady",
+            OverallPhase::PartialReady => "PartialReady",
+            OverallPhase::Ready => "Ready",
+        }
+    }
+}
+
+/// Whether a component takes part in the runtime: the class declares it and the runtime does not
+/// disable it. Without the class, a component counts if the runtime reports a status for it.
+pub fn component_enabled(rt: &CacheRuntime, class: Option<&CacheRuntimeClass>, c: Component) -> bool {
+    if rt.disabled(c) {
+        return false;
+    }
+    match class {
+        Some(class) => class.has_component(c),
+        None => rt.component_status(c).is_some(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DerivedPhase {
+    pub phase: OverallPhase,
+    /// The client alone is degraded (upstream ignores it for readiness).
+    pub client_warning: bool,
+}
+
+/// FLUID.md §5.1.
+pub fn overall_phase(rt: &CacheRuntime, class: Option<&CacheRuntimeClass>) -> DerivedPhase {
+    let enabled: Vec<Component> = Component::ALL
+        .into_iter()
+        .filter(|&c| component_enabled(rt, class, c))
+        .collect();
+    let phase_of = |c| rt.component_phase(c);
+    if enabled.is_empty() || enabled.iter().any(|&c| phase_of(c) == RuntimePhase::None) {
+        return DerivedPhase { phase: OverallPhase::SettingUp, client_warning: false };
+    }
+    let not_ready = |c| enabled.contains(&c) && phase_of(c) == RuntimePhase::NotReady;
+    if not_ready(Component::Master) || not_ready(Component::Worker) {
+        return DerivedPhase { phase: OverallPhase::NotReady, client_warning: false };
+    }
+    let core_ready = enabled
+        .iter()
+        .filter(|&&c| c != Component::Client)
+        .all(|&c| phase_of(c) == RuntimePhase::Ready);
+    let client_degraded = enabled.contains(&Component::Client) && phase_of(Component::Client) != RuntimePhase::Ready;
+    if core_ready {
+        DerivedPhase { phase: OverallPhase::Ready, client_warning: client_degraded }
+    } else {
+        DerivedPhase { phase: OverallPhase::PartialReady, client_warning: false }
+    }
+}
+
+/// Why an operation cannot make progress, as the console flags it (FLUID.md §5.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OperationFlag {
+    /// Pending behind a `runAfter` predecessor that failed: it will never start.
+    Blocked { predecessor: String },
+    /// The cache engine does not support this kind (DataMigrate, DataBackup), or the class does
+    /// not declare it in `dataOperationSpecs`.
+    Unsupported { reason: String },
+    /// The class has no master but the runtime does not set `spec.master.disabled`: operations
+    /// stay Pending forever.
+    MasterNotDisabled,
+}
+
+impl OperationFlag {
+    pub fn label(&self) -> &'static str {
+        match self {
+            OperationFlag::Blocked { .. } => "Blocked",
+            OperationFlag::Unsupported { .. } => "Unsupported",
+            OperationFlag::MasterNotDisabled => "Blocked",
+        }
+    }
+    pub fn message(&self) -> String {
+        match self {
+            OperationFlag::Blocked { predecessor } => {
+                format!("waits for {predecessor}, which failed: it will stay Pending")
+            }
+            OperationFlag::Unsupported { reason } => reason.clone(),
+            OperationFlag::MasterNotDisabled => {
+                "class has no master but spec.master.disabled is not true: operations stay Pending".into()
+            }
+        }
+    }
+}
+
+/// Whether `kind` can run on a runtime of this class; `Err` says why not.
+pub fn operation_supported(kind: OpKind, class: Option<&CacheRuntimeClass>) -> Result<(), String> {
+    if !kind.supported_on_cache_runtime() {
+        return Err(format!("{kind} is not supported on a CacheRuntime (it fails as NotSupported)"));
+    }
+    if kind.needs_class_entry() {
+        match class {
+            Some(c) if !c.declares(kind.as_str()) => {
+                let name = c.metadata.name.as_deref().unwrap_or("");
+                return Err(format!("class {name} declares no {kind} in dataOperationSpecs"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Flags for one operation. `predecessor_phase` is the phase of its `runAfter` target, if known.
+pub fn operation_flag(
+    op: &DataOperation,
+    runtime: Option<&CacheRuntime>,
+    class: Option<&CacheRuntimeClass>,
+    predecessor_phase: Option<&OpPhase>,
+) -> Option<OperationFlag> {
+    let phase = op.phase();
+    if phase == OpPhase::Pending && op.waiting_for_predecessor() && predecessor_phase == Some(&OpPhase::Failed) {
+        let ra = op.spec.run_after.as_ref()?;
+        return Some(OperationFlag::Blocked { predecessor: format!("{}/{}", ra.kind, ra.name) });
+    }
+    if runtime.is_some() && !phase.is_terminal() || phase == OpPhase::Failed {
+        if let Err(reason) = operation_supported(op.op_kind(), class) {
+            if runtime.is_some() {
+                return Some(OperationFlag::Unsupported { reason });
+            }
+        }
+    }
+    if let (Some(rt), Some(class)) = (runtime, class) {
+        if !phase.is_terminal() && !class.has_component(Component::Master) && !rt.disabled(Component::Master) {
+            return Some(OperationFlag::MasterNotDisabled);
+        }
+    }
+    None
+}
+
+/// Cache states are written at bind time only; the console marks them "as of bind".
+pub const CACHE_STATES_NOTE: &str = "as of bind";

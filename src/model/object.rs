@@ -1,0 +1,166 @@
+//! One enum over every kind the console watches, and the key that identifies an object.
+
+use k8s_openapi::api::core::v1::{Event, Pod};
+use serde::Serialize;
+
+use super::{AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation, Dataset, OpKind};
+use super::meta::ObjectMeta;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    CacheRuntimeClass,
+    Dataset,
+    CacheRuntime,
+    AdvancedStatefulSet,
+    Pod,
+    Operation(OpKind),
+    CacheRuntimeMaintenance,
+    Event,
+}
+
+impl Kind {
+    /// Every kind, in the order sources list them.
+    pub const ALL: [Kind; 11] = [
+        Kind::CacheRuntimeClass,
+        Kind::Dataset,
+        Kind::CacheRuntime,
+        Kind::AdvancedStatefulSet,
+        Kind::Pod,
+        Kind::Operation(OpKind::DataLoad),
+        Kind::Operation(OpKind::DataProcess),
+        Kind::Operation(OpKind::DataMigrate),
+        Kind::Operation(OpKind::DataBackup),
+        Kind::CacheRuntimeMaintenance,
+        Kind::Event,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::CacheRuntimeClass => "CacheRuntimeClass",
+            Kind::Dataset => "Dataset",
+            Kind::CacheRuntime => "CacheRuntime",
+            Kind::AdvancedStatefulSet => "AdvancedStatefulSet",
+            Kind::Pod => "Pod",
+            Kind::Operation(k) => k.as_str(),
+            Kind::CacheRuntimeMaintenance => "CacheRuntimeMaintenance",
+            Kind::Event => "Event",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn namespaced(self) -> bool {
+        self != Kind::CacheRuntimeClass
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Identifies one object: kind, namespace ("" for cluster-scoped) and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectKey {
+    pub kind: Kind,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectKey {
+    pub fn new(kind: Kind, namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        ObjectKey { kind, namespace: namespace.into(), name: name.into() }
+    }
+}
+
+impl std::fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{}/{}", self.kind, self.name)
+        } else {
+            write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Object {
+    Class(CacheRuntimeClass),
+    Dataset(Dataset),
+    Runtime(CacheRuntime),
+    Workload(AdvancedStatefulSet),
+    Pod(Pod),
+    Operation(DataOperation),
+    Maintenance(CacheRuntimeMaintenance),
+    Event(Event),
+}
+
+impl Object {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Object::Class(_) => Kind::CacheRuntimeClass,
+            Object::Dataset(_) => Kind::Dataset,
+            Object::Runtime(_) => Kind::CacheRuntime,
+            Object::Workload(_) => Kind::AdvancedStatefulSet,
+            Object::Pod(_) => Kind::Pod,
+            Object::Operation(o) => Kind::Operation(o.op_kind()),
+            Object::Maintenance(_) => Kind::CacheRuntimeMaintenance,
+            Object::Event(_) => Kind::Event,
+        }
+    }
+    pub fn meta(&self) -> &ObjectMeta {
+        match self {
+            Object::Class(o) => &o.metadata,
+            Object::Dataset(o) => &o.metadata,
+            Object::Runtime(o) => &o.metadata,
+            Object::Workload(o) => &o.metadata,
+            Object::Pod(o) => &o.metadata,
+            Object::Operation(o) => &o.metadata,
+            Object::Maintenance(o) => &o.metadata,
+            Object::Event(o) => &o.metadata,
+        }
+    }
+    pub fn meta_mut(&mut self) -> &mut ObjectMeta {
+        match self {
+            Object::Class(o) => &mut o.metadata,
+            Object::Dataset(o) => &mut o.metadata,
+            Object::Runtime(o) => &mut o.metadata,
+            Object::Workload(o) => &mut o.metadata,
+            Object::Pod(o) => &mut o.metadata,
+            Object::Operation(o) => &mut o.metadata,
+            Object::Maintenance(o) => &mut o.metadata,
+            Object::Event(o) => &mut o.metadata,
+        }
+    }
+    pub fn key(&self) -> ObjectKey {
+        let m = self.meta();
+        let ns = if self.kind().namespaced() { m.namespace.clone().unwrap_or_default() } else { String::new() };
+        ObjectKey::new(self.kind(), ns, m.name.clone().unwrap_or_default())
+    }
+    /// Builds an object from its JSON form, choosing the type by `kind`. Kinds the console does
+    /// not watch return `Ok(None)`.
+    pub fn from_value(v: serde_json::Value) -> Result<Option<Object>, serde_json::Error> {
+        let kind = v.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_string();
+        let Some(kind) = Kind::parse(&kind) else { return Ok(None) };
+        Ok(Some(match kind {
+            Kind::CacheRuntimeClass => Object::Class(serde_json::from_value(v)?),
+            Kind::Dataset => Object::Dataset(serde_json::from_value(v)?),
+            Kind::CacheRuntime => Object::Runtime(serde_json::from_value(v)?),
+            Kind::AdvancedStatefulSet => Object::Workload(serde_json::from_value(v)?),
+            Kind::Pod => Object::Pod(serde_json::from_value(v)?),
+            Kind::Operation(_) => Object::Operation(serde_json::from_value(v)?),
+            Kind::CacheRuntimeMaintenance => Object::Maintenance(serde_json::from_value(v)?),
+            Kind::Event => Object::Event(serde_json::from_value(v)?),
+        }))
+    }
+    /// The object as JSON (with apiVersion/kind; Pods and Events get theirs added).
+    pub fn to_value(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let (Object::Pod(_) | Object::Event(_), Some(map)) = (self, v.as_object_mut()) {
+            map.insert("apiVersion".into(), "v1".into());
+            map.insert("kind".into(), self.kind().as_str().into());
+        }
+        v
+    }
+}
