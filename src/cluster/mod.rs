@@ -2,5 +2,9 @@
 //! records timelines, and the sources themselves.
 
 pub mod event;
+pub mod store;
+pub mod timeline;
 
 pub use event::{Availability, ClusterEvent, ConnectionState};
+pub use store::Store;
+pub use timeline::{Subject, Transition};

@@ -1,0 +1,328 @@
+//! The console's copy of the cluster: objects by kind / namespace / name, the indexes views
+//! need, availability of each kind, pod logs, and timelines recorded on every phase change.
+//! It changes only through [`Store::apply`], fed by a source's events.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use jiff::Timestamp;
+
+use super::event::{Availability, ClusterEvent, ConnectionState};
+use super::timeline::{self, Subject, Timelines, Transition};
+use crate::model::{
+    CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation, Dataset, Event, Kind, Object, ObjectKey, Pod, pod,
+};
+
+/// Log lines kept per pod.
+pub const MAX_LOG_LINES: usize = 2000;
+
+type NsName = (String, String);
+
+#[derive(Debug, Default)]
+pub struct Store {
+    objects: BTreeMap<Kind, BTreeMap<NsName, Object>>,
+    /// (namespace, runtime) → pod names of that runtime's cache pods.
+    pods_by_runtime: HashMap<NsName, BTreeSet<String>>,
+    /// involved object → event keys.
+    events_by_object: HashMap<ObjectKey, BTreeSet<NsName>>,
+    availability: BTreeMap<Kind, Availability>,
+    connection: ConnectionState,
+    logs: HashMap<ObjectKey, VecDeque<String>>,
+    timelines: Timelines,
+    /// Bumped on every change; views redraw when it moves.
+    revision: u64,
+}
+
+fn ns_name(key: &ObjectKey) -> NsName {
+    (key.namespace.clone(), key.name.clone())
+}
+
+fn involved_key(e: &Event) -> Option<ObjectKey> {
+    let io = &e.involved_object;
+    let kind = Kind::parse(io.kind.as_deref()?)?;
+    let ns = if kind.namespaced() { io.namespace.clone().or(e.metadata.namespace.clone()).unwrap_or_default() } else { String::new() };
+    Some(ObjectKey::new(kind, ns, io.name.clone()?))
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Applies one source event observed at `at`. Returns whether anything changed.
+    pub fn apply(&mut self, event: ClusterEvent, at: Timestamp) -> bool {
+        match event {
+            ClusterEvent::Listed { kind, objects } => {
+                let keep: BTreeSet<NsName> = objects.iter().map(|o| ns_name(&o.key())).collect();
+                let gone: Vec<ObjectKey> = self
+                    .objects
+                    .get(&kind)
+                    .into_iter()
+                    .flat_map(|m| m.keys())
+                    .filter(|k| !keep.contains(*k))
+                    .map(|(ns, name)| ObjectKey::new(kind, ns.clone(), name.clone()))
+                    .collect();
+                for key in gone {
+                    self.remove(&key);
+                }
+                for obj in objects {
+                    self.insert(obj, at);
+                }
+                self.availability.insert(kind, Availability::Available);
+            }
+            ClusterEvent::Applied(obj) => {
+                if self.get(&obj.key()) == Some(&obj) {
+                    return false;
+                }
+                self.insert(obj, at);
+            }
+            ClusterEvent::Deleted(key) => {
+                if !self.remove(&key) {
+                    return false;
+                }
+            }
+            ClusterEvent::Availability { kind, availability } => {
+                if self.availability.get(&kind) == Some(&availability) {
+                    return false;
+                }
+                self.availability.insert(kind, availability);
+            }
+            ClusterEvent::LogLine { pod, line } => {
+                let buf = self.logs.entry(pod).or_default();
+                buf.push_back(line);
+                if buf.len() > MAX_LOG_LINES {
+                    buf.pop_front();
+                }
+            }
+            ClusterEvent::Connection(state) => {
+                if self.connection == state {
+                    return false;
+                }
+                self.connection = state;
+            }
+        }
+        self.revision += 1;
+        true
+    }
+
+    fn insert(&mut self, obj: Object, at: Timestamp) {
+        let key = obj.key();
+        match &obj {
+            Object::Pod(p) => {
+                if let Some(rt) = pod::runtime_of(p) {
+                    self.pods_by_runtime.entry((key.namespace.clone(), rt.to_string())).or_default().insert(key.name.clone());
+                }
+            }
+            Object::Event(e) => {
+                if let Some(target) = involved_key(e) {
+                    self.events_by_object.entry(target).or_default().insert(ns_name(&key));
+                }
+            }
+            _ => {}
+        }
+        if timeline::has_timeline(key.kind) {
+            let class = match &obj {
+                Object::Runtime(rt) => self.class(&rt.spec.runtime_class_name).cloned(),
+                _ => None,
+            };
+            self.timelines.observe(&obj, class.as_ref(), at);
+        }
+        self.objects.entry(key.kind).or_default().insert(ns_name(&key), obj);
+    }
+
+    fn remove(&mut self, key: &ObjectKey) -> bool {
+        let Some(obj) = self.objects.get_mut(&key.kind).and_then(|m| m.remove(&ns_name(key))) else {
+            return false;
+        };
+        match &obj {
+            Object::Pod(p) => {
+                if let Some(rt) = pod::runtime_of(p) {
+                    if let Some(set) = self.pods_by_runtime.get_mut(&(key.namespace.clone(), rt.to_string())) {
+                        set.remove(&key.name);
+                    }
+                }
+                self.logs.remove(key);
+            }
+            Object::Event(e) => {
+                if let Some(target) = involved_key(e) {
+                    if let Some(set) = self.events_by_object.get_mut(&target) {
+                        set.remove(&ns_name(key));
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.timelines.forget(key);
+        true
+    }
+
+    pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
+        self.objects.get(&key.kind)?.get(&ns_name(key))
+    }
+
+    /// Objects of one kind, ordered by namespace then name.
+    pub fn list(&self, kind: Kind) -> impl Iterator<Item = &Object> {
+        self.objects.get(&kind).into_iter().flat_map(|m| m.values())
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.objects.get(&kind).map_or(0, |m| m.len())
+    }
+
+    pub fn runtimes(&self) -> impl Iterator<Item = &CacheRuntime> {
+        self.list(Kind::CacheRuntime).filter_map(|o| match o {
+            Object::Runtime(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    pub fn datasets(&self) -> impl Iterator<Item = &Dataset> {
+        self.list(Kind::Dataset).filter_map(|o| match o {
+            Object::Dataset(d) => Some(d),
+            _ => None,
+        })
+    }
+
+    pub fn classes(&self) -> impl Iterator<Item = &CacheRuntimeClass> {
+        self.list(Kind::CacheRuntimeClass).filter_map(|o| match o {
+            Object::Class(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    pub fn pods(&self) -> impl Iterator<Item = &Pod> {
+        self.list(Kind::Pod).filter_map(|o| match o {
+            Object::Pod(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    pub fn maintenances(&self) -> impl Iterator<Item = &CacheRuntimeMaintenance> {
+        self.list(Kind::CacheRuntimeMaintenance).filter_map(|o| match o {
+            Object::Maintenance(m) => Some(m),
+            _ => None,
+        })
+    }
+
+    /// Every DataOperation of the four kinds.
+    pub fn operations(&self) -> impl Iterator<Item = &DataOperation> {
+        crate::model::OpKind::ALL.into_iter().flat_map(move |k| {
+            self.list(Kind::Operation(k)).filter_map(|o| match o {
+                Object::Operation(op) => Some(op),
+                _ => None,
+            })
+        })
+    }
+
+    pub fn class(&self, name: &str) -> Option<&CacheRuntimeClass> {
+        match self.get(&ObjectKey::new(Kind::CacheRuntimeClass, "", name))? {
+            Object::Class(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn runtime(&self, namespace: &str, name: &str) -> Option<&CacheRuntime> {
+        match self.get(&ObjectKey::new(Kind::CacheRuntime, namespace, name))? {
+            Object::Runtime(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    pub fn dataset(&self, namespace: &str, name: &str) -> Option<&Dataset> {
+        match self.get(&ObjectKey::new(Kind::Dataset, namespace, name))? {
+            Object::Dataset(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn class_of(&self, rt: &CacheRuntime) -> Option<&CacheRuntimeClass> {
+        self.class(&rt.spec.runtime_class_name)
+    }
+
+    /// Cache pods of one runtime (master, worker, client), by name.
+    pub fn pods_of_runtime(&self, namespace: &str, runtime: &str) -> Vec<&Pod> {
+        let Some(names) = self.pods_by_runtime.get(&(namespace.to_string(), runtime.to_string())) else {
+            return Vec::new();
+        };
+        names
+            .iter()
+            .filter_map(|n| match self.get(&ObjectKey::new(Kind::Pod, namespace, n.clone()))? {
+                Object::Pod(p) => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Operations whose target dataset is `namespace/name` (a runtime's dataset has its name).
+    pub fn operations_of_dataset<'a>(&'a self, namespace: &'a str, name: &'a str) -> impl Iterator<Item = &'a DataOperation> + 'a {
+        self.operations()
+            .filter(move |op| op.target_dataset().is_some_and(|(ns, n)| ns == namespace && n == name))
+    }
+
+    /// Events whose involved object is `key`, oldest first.
+    pub fn events_for(&self, key: &ObjectKey) -> Vec<&Event> {
+        let mut out: Vec<&Event> = self
+            .events_by_object
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter_map(|(ns, n)| match self.get(&ObjectKey::new(Kind::Event, ns.clone(), n.clone()))? {
+                Object::Event(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        out.sort_by_key(|e| e.last_timestamp.as_ref().or(e.first_timestamp.as_ref()).map(|t| t.0));
+        out
+    }
+
+    /// The operation a `runAfter` points at, if present in the store.
+    pub fn predecessor(&self, op: &DataOperation) -> Option<&DataOperation> {
+        let ra = op.spec.run_after.as_ref()?;
+        let kind = crate::model::OpKind::parse(&ra.kind)?;
+        let ns = ra.namespace.clone().or(op.metadata.namespace.clone()).unwrap_or_default();
+        match self.get(&ObjectKey::new(Kind::Operation(kind), ns, ra.name.clone()))? {
+            Object::Operation(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn availability(&self, kind: Kind) -> Availability {
+        self.availability.get(&kind).cloned().unwrap_or_default()
+    }
+
+    pub fn connection(&self) -> &ConnectionState {
+        &self.connection
+    }
+
+    pub fn logs(&self, pod: &ObjectKey) -> impl Iterator<Item = &String> {
+        self.logs.get(pod).into_iter().flatten()
+    }
+
+    pub fn log_len(&self, pod: &ObjectKey) -> usize {
+        self.logs.get(pod).map_or(0, |l| l.len())
+    }
+
+    /// Namespaces that hold any object, sorted.
+    pub fn namespaces(&self) -> BTreeSet<&str> {
+        self.objects
+            .values()
+            .flat_map(|m| m.keys())
+            .map(|(ns, _)| ns.as_str())
+            .filter(|ns| !ns.is_empty())
+            .collect()
+    }
+
+    /// The timeline of a subject: observed transitions, the object's own condition times and
+    /// its Events, merged in time order.
+    pub fn timeline(&self, subject: &Subject) -> Vec<Transition> {
+        let mut parts: Vec<Transition> = self.timelines.recorded(subject).cloned().collect();
+        if let (Subject::Object(key), Some(obj)) = (subject, self.get(subject.object())) {
+            parts.extend(timeline::recorded_in_object(obj));
+            parts.extend(timeline::from_events(self.events_for(key).into_iter()));
+        }
+        timeline::merge(parts)
+    }
+}

@@ -1,0 +1,209 @@
+//! State-transition timelines: how a runtime, one of its components, a pod, a dataset or an
+//! operation moved through its phases, when, and why. Transitions observed while the console
+//! runs are recorded here; condition `lastTransitionTime`s and Events are merged in on read.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use jiff::Timestamp;
+
+use crate::model::health::overall_phase;
+use crate::model::meta::{created, parse_time};
+use crate::model::{CacheRuntimeClass, Component, Kind, Object, ObjectKey, pod};
+
+/// What a timeline is about: a whole object, or one component of a runtime.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    Object(ObjectKey),
+    Component(ObjectKey, Component),
+}
+
+impl Subject {
+    pub fn object(&self) -> &ObjectKey {
+        match self {
+            Subject::Object(k) | Subject::Component(k, _) => k,
+        }
+    }
+    pub fn label(&self) -> String {
+        match self {
+            Subject::Object(k) => format!("{} {}", k.kind, k.name),
+            Subject::Component(k, c) => format!("{} {} {c}", k.kind, k.name),
+        }
+    }
+}
+
+/// Where a timeline entry comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    /// Seen changing while the console ran.
+    Observed,
+    /// Read from the object: creation time or a condition's lastTransitionTime.
+    Recorded,
+    /// A Kubernetes Event about the object.
+    Event,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub at: Timestamp,
+    /// The phase entered, or for events the event reason.
+    pub phase: String,
+    pub why: Option<String>,
+    pub origin: Origin,
+}
+
+/// Entries kept per subject; older ones are dropped first.
+const MAX_PER_SUBJECT: usize = 200;
+
+#[derive(Debug, Default)]
+pub struct Timelines {
+    recorded: BTreeMap<Subject, VecDeque<Transition>>,
+    last_phase: BTreeMap<Subject, String>,
+}
+
+/// The phase each subject of an object is in now (a runtime has itself and its components).
+pub fn phases_of(obj: &Object, class: Option<&CacheRuntimeClass>) -> Vec<(Subject, String, Option<String>)> {
+    let key = obj.key();
+    match obj {
+        Object::Runtime(rt) => {
+            let mut out = vec![(Subject::Object(key.clone()), overall_phase(rt, class).phase.as_str().to_string(), None)];
+            for c in Component::ALL {
+                if let Some(st) = rt.component_status(c) {
+                    let phase = if st.phase.as_str().is_empty() { "None" } else { st.phase.as_str() };
+                    let why = Some(format!("{}/{} ready", st.ready(), st.desired()));
+                    out.push((Subject::Component(key.clone(), c), phase.to_string(), why));
+                }
+            }
+            out
+        }
+        Object::Dataset(ds) => {
+            let p = ds.phase();
+            vec![(Subject::Object(key), if p.as_str().is_empty() { "None".into() } else { p.to_string() }, None)]
+        }
+        Object::Operation(op) => {
+            let why = op.failing_condition().and_then(|c| c.message.clone().or(c.reason.clone()));
+            vec![(Subject::Object(key), op.phase().label().to_string(), why)]
+        }
+        Object::Pod(p) => vec![(Subject::Object(key), pod::display_status(p), None)],
+        Object::Maintenance(m) => vec![(Subject::Object(key), m.phase().to_string(), None)],
+        _ => vec![],
+    }
+}
+
+impl Timelines {
+    /// Records the phases of an object as seen at `at`. The first sight of a subject records
+    /// its current phase at the best time the object itself tells (condition or creation time).
+    pub fn observe(&mut self, obj: &Object, class: Option<&CacheRuntimeClass>, at: Timestamp) {
+        for (subject, phase, why) in phases_of(obj, class) {
+            let first = !self.last_phase.contains_key(&subject);
+            if self.last_phase.get(&subject) == Some(&phase) {
+                continue;
+            }
+            self.last_phase.insert(subject.clone(), phase.clone());
+            let when = if first { first_sight_time(obj).unwrap_or(at).min(at) } else { at };
+            let origin = if first { Origin::Recorded } else { Origin::Observed };
+            let list = self.recorded.entry(subject).or_default();
+            list.push_back(Transition { at: when, phase, why, origin });
+            if list.len() > MAX_PER_SUBJECT {
+                list.pop_front();
+            }
+        }
+    }
+
+    pub fn forget(&mut self, key: &ObjectKey) {
+        self.recorded.retain(|s, _| s.object() != key);
+        self.last_phase.retain(|s, _| s.object() != key);
+    }
+
+    pub fn recorded(&self, subject: &Subject) -> impl Iterator<Item = &Transition> {
+        self.recorded.get(subject).into_iter().flatten()
+    }
+}
+
+/// When the object entered its current state, as far as it says: the newest condition
+/// transition, else its creation time.
+fn first_sight_time(obj: &Object) -> Option<Timestamp> {
+    let conditions = match obj {
+        Object::Operation(op) => op.status.as_ref().map(|s| &s.conditions),
+        Object::Dataset(ds) => ds.status.as_ref().map(|s| &s.conditions),
+        _ => None,
+    };
+    let newest = conditions
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.last_transition_time.as_deref().and_then(parse_time))
+        .max();
+    newest.or_else(|| created(obj.meta()))
+}
+
+/// Entries derived from the object itself: creation and every condition transition.
+pub fn recorded_in_object(obj: &Object) -> Vec<Transition> {
+    let mut out = Vec::new();
+    if let Some(at) = created(obj.meta()) {
+        out.push(Transition { at, phase: "Created".into(), why: None, origin: Origin::Recorded });
+    }
+    let conditions: Vec<&crate::model::Condition> = match obj {
+        Object::Operation(op) => op.status.iter().flat_map(|s| &s.conditions).collect(),
+        Object::Dataset(ds) => ds.status.iter().flat_map(|s| &s.conditions).collect(),
+        Object::Runtime(rt) => rt.status.iter().flat_map(|s| &s.conditions).collect(),
+        Object::Maintenance(m) => m.status.iter().flat_map(|s| &s.conditions).collect(),
+        _ => Vec::new(),
+    };
+    for c in conditions {
+        let Some(at) = c.last_transition_time.as_deref().and_then(parse_time) else { continue };
+        let why = [c.reason.as_deref(), c.message.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(": ");
+        out.push(Transition {
+            at,
+            phase: format!("{}={}", c.type_, c.status),
+            why: (!why.is_empty()).then_some(why),
+            origin: Origin::Recorded,
+        });
+    }
+    if let Object::Pod(p) = obj {
+        for c in p.status.iter().flat_map(|s| s.conditions.iter().flatten()) {
+            let Some(at) = c.last_transition_time.as_ref().map(|t| t.0) else { continue };
+            out.push(Transition {
+                at,
+                phase: format!("{}={}", c.type_, c.status),
+                why: c.reason.clone().or(c.message.clone()),
+                origin: Origin::Recorded,
+            });
+        }
+    }
+    out
+}
+
+/// Entries from Kubernetes Events about the object.
+pub fn from_events<'a>(events: impl Iterator<Item = &'a crate::model::Event>) -> Vec<Transition> {
+    events
+        .filter_map(|e| {
+            let at = e
+                .last_timestamp
+                .as_ref()
+                .or(e.first_timestamp.as_ref())
+                .map(|t| t.0)
+                .or_else(|| e.event_time.as_ref().map(|t| t.0))
+                .or_else(|| created(&e.metadata))?;
+            Some(Transition {
+                at,
+                phase: e.reason.clone().unwrap_or_default(),
+                why: e.message.clone(),
+                origin: Origin::Event,
+            })
+        })
+        .collect()
+}
+
+/// Merges observed, recorded and event entries in time order, dropping exact duplicates.
+pub fn merge(mut parts: Vec<Transition>) -> Vec<Transition> {
+    parts.sort_by(|a, b| a.at.cmp(&b.at).then(a.origin.cmp(&b.origin)));
+    parts.dedup_by(|b, a| a.at == b.at && a.phase == b.phase);
+    parts
+}
+
+/// Kinds whose objects get timelines.
+pub fn has_timeline(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::CacheRuntime | Kind::Dataset | Kind::Pod | Kind::Operation(_) | Kind::CacheRuntimeMaintenance
+    )
+}
