@@ -1,0 +1,3 @@
+//! Application state, update and the action registry.
+
+pub mod actions;
