@@ -1,3 +1,16 @@
-//! Application state, update and the action registry.
+//! Application state, the update function, the action registry, and the pure builders of what
+//! the views show (tables, detail sections, YAML).
 
 pub mod actions;
+pub mod describe;
+pub mod detail;
+pub mod format;
+pub mod palette;
+pub mod state;
+pub mod strings;
+pub mod tables;
+pub mod update;
+pub mod yaml;
+
+pub use state::{App, Overlay, Screen};
+pub use update::{Command, Msg};

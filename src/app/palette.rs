@@ -1,0 +1,131 @@
+//! The `:` command palette: parsing, completion from one registry of commands.
+
+use super::actions::ViewKind;
+use super::strings;
+use crate::cluster::Store;
+
+/// One palette command with its aliases and help.
+pub struct PaletteEntry {
+    pub names: &'static [&'static str],
+    pub args: &'static str,
+    pub desc: &'static str,
+}
+
+pub const COMMANDS: &[PaletteEntry] = &[
+    PaletteEntry { names: &["runtimes", "rt", "cacheruntimes"], args: "[NS] [/FILTER]", desc: "cache runtimes" },
+    PaletteEntry { names: &["pods", "po"], args: "[NS] [/FILTER]", desc: "cache and operation pods" },
+    PaletteEntry { names: &["ops", "dataops", "operations"], args: "[NS] [/FILTER]", desc: "DataLoad, DataProcess, DataMigrate, DataBackup" },
+    PaletteEntry { names: &["datasets", "ds"], args: "[NS] [/FILTER]", desc: "datasets" },
+    PaletteEntry { names: &["classes", "crc", "cacheruntimeclasses"], args: "[/FILTER]", desc: "cache runtime classes" },
+    PaletteEntry { names: &["maintenance", "crm"], args: "[NS] [/FILTER]", desc: "upgrade and rebuild runs" },
+    PaletteEntry { names: &["timeline", "tl"], args: "", desc: "timeline of the selected object" },
+    PaletteEntry { names: &["ns", "namespace"], args: "NAME|all", desc: "switch namespace" },
+    PaletteEntry { names: &["help", "h"], args: "", desc: "key bindings" },
+    PaletteEntry { names: &["q", "quit", "q!"], args: "", desc: "quit" },
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaletteCommand {
+    View { view: ViewKind, namespace: Option<String>, filter: Option<String> },
+    /// `None` is all namespaces.
+    Namespace(Option<String>),
+    Help,
+    Quit,
+}
+
+fn view_of(name: &str) -> Option<ViewKind> {
+    let entry = COMMANDS.iter().find(|e| e.names.contains(&name))?;
+    ViewKind::from_name(entry.names[0])
+}
+
+/// Parses a palette line (`pods imagenet /worker`, `ns all`, `q`).
+pub fn parse(input: &str) -> Result<PaletteCommand, String> {
+    let mut words = input.split_whitespace();
+    let Some(cmd) = words.next() else { return Err(strings::PALETTE_EMPTY.into()) };
+    let rest: Vec<&str> = words.collect();
+    match cmd {
+        "q" | "quit" | "q!" => return Ok(PaletteCommand::Quit),
+        "help" | "h" => return Ok(PaletteCommand::Help),
+        "ns" | "namespace" => {
+            return match rest.first() {
+                None | Some(&"all") | Some(&"-A") => Ok(PaletteCommand::Namespace(None)),
+                Some(ns) => Ok(PaletteCommand::Namespace(Some(ns.to_string()))),
+            };
+        }
+        _ => {}
+    }
+    let Some(view) = view_of(cmd) else { return Err(strings::unknown_command(cmd)) };
+    let mut namespace = None;
+    let mut filter = None;
+    for word in rest {
+        match word.strip_prefix('/') {
+            Some(f) => filter = Some(f.to_string()),
+            None if word == "all" || word == "-A" => namespace = None,
+            None => namespace = Some(word.to_string()),
+        }
+    }
+    Ok(PaletteCommand::View { view, namespace, filter })
+}
+
+/// Candidate completions of the line typed so far: command names, then namespaces.
+pub fn completions(input: &str, store: &Store) -> Vec<String> {
+    let words: Vec<&str> = input.split_whitespace().collect();
+    let trailing_space = input.ends_with(' ');
+    match (words.as_slice(), trailing_space) {
+        ([], _) => COMMANDS.iter().map(|e| e.names[0].to_string()).collect(),
+        ([partial], false) => {
+            let mut out: Vec<String> = COMMANDS
+                .iter()
+                .flat_map(|e| e.names.iter())
+                .filter(|n| n.starts_with(partial) && n.len() > 1)
+                .map(|n| n.to_string())
+                .collect();
+            out.dedup();
+            out
+        }
+        ([cmd, ..], _) if view_of(cmd).is_some() || matches!(*cmd, "ns" | "namespace") => {
+            let partial = if trailing_space { "" } else { words.last().copied().unwrap_or("") };
+            if partial.starts_with('/') {
+                return Vec::new();
+            }
+            let head = if trailing_space { input.to_string() } else { input[..input.len() - partial.len()].to_string() };
+            std::iter::once("all")
+                .chain(store.namespaces())
+                .filter(|ns| ns.starts_with(partial))
+                .map(|ns| format!("{head}{ns}"))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Completes the line with the `choice`-th candidate.
+pub fn complete(input: &str, store: &Store, choice: usize) -> Option<String> {
+    let all = completions(input, store);
+    let pick = all.get(choice).or(all.first())?;
+    if input.contains(' ') || input.ends_with(' ') { Some(pick.clone()) } else { Some(format!("{pick} ")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_views_namespaces_and_filters() {
+        assert_eq!(
+            parse("po imagenet /worker").unwrap(),
+            PaletteCommand::View { view: ViewKind::Pods, namespace: Some("imagenet".into()), filter: Some("worker".into()) }
+        );
+        assert_eq!(parse("ns all").unwrap(), PaletteCommand::Namespace(None));
+        assert_eq!(parse("q").unwrap(), PaletteCommand::Quit);
+        assert!(parse("bogus").unwrap_err().contains("bogus"));
+    }
+
+    #[test]
+    fn completes_commands_then_namespaces() {
+        let store = Store::new();
+        assert_eq!(completions("ti", &store), vec!["timeline".to_string()]);
+        assert_eq!(complete("ti", &store, 0).unwrap(), "timeline ");
+        assert!(completions("pods ", &store).contains(&"pods all".to_string()));
+    }
+}

@@ -1,0 +1,152 @@
+//! Application state: what the operator is looking at, how, and what the cluster holds.
+//! Changed only by [`App::update`](super::update); read by the view.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::actions::ViewKind;
+use super::tables::SortKey;
+use crate::cluster::{Store, Subject};
+use crate::model::ObjectKey;
+
+/// What fills the main area. Screens form a navigation stack (Enter pushes, Esc pops).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    List(ViewKind),
+    /// Describe-like detail of one object (a runtime's detail has several panes).
+    Detail(ObjectKey),
+    Timeline(Subject),
+    Yaml(ObjectKey),
+    Logs(ObjectKey),
+}
+
+/// Selection, filter and sort of one list view; kept while the operator navigates away.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListState {
+    pub selected: usize,
+    /// The object selected, so the selection follows it when rows move.
+    pub selected_key: Option<ObjectKey>,
+    /// First visible row, as last drawn.
+    pub offset: usize,
+    pub filter: String,
+    pub sort: SortKey,
+    pub reverse: bool,
+}
+
+/// Position inside a detail, timeline, YAML or log screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageState {
+    /// Focused pane (Tab / Shift-Tab).
+    pub pane: usize,
+    /// Selected row in the focused pane, where it has selectable rows.
+    pub cursor: usize,
+    /// First visible line.
+    pub scroll: usize,
+    /// Logs: keep scrolled to the newest line.
+    pub follow: bool,
+    pub wrap: bool,
+}
+
+/// A modal layer over the screen.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    /// `/` filter line; `before` restores the previous filter on Esc.
+    Filter { input: String, before: String },
+    /// `:` command palette with completion.
+    Palette { input: String, choice: usize },
+    Help { scroll: usize },
+    /// Problems found at start-up (bad config files, unusable seed documents).
+    Notices { lines: Vec<String>, scroll: usize },
+}
+
+/// A one-line message in the footer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Geometry the view reported on its last draw, for mouse hits and paging.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// Screen row of the first table body row, and how many body rows fit.
+    pub body_top: u16,
+    pub body_left: u16,
+    pub body_width: u16,
+    pub body_rows: u16,
+    /// Index of the row drawn first.
+    pub first_row: usize,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub store: Store,
+    /// "Now" as the source tells it (the demo cluster's clock or the wall clock).
+    pub now: Timestamp,
+    pub context: String,
+    /// Namespace filter; `None` is all namespaces.
+    pub namespace: Option<String>,
+    pub favourite_namespaces: Vec<String>,
+    pub readonly: bool,
+    pub screen: Screen,
+    pub back: Vec<(Screen, PageState)>,
+    pub forward: Vec<(Screen, PageState)>,
+    /// The list view to go to with `-`.
+    pub last_list: Option<ViewKind>,
+    pub lists: BTreeMap<ViewKind, ListState>,
+    pub page: PageState,
+    pub overlay: Overlay,
+    pub flash: Option<Flash>,
+    pub palette_history: Vec<String>,
+    pub layout: Layout,
+    /// The subject the timeline view shows when opened with `:timeline`.
+    pub timeline_subject: Option<Subject>,
+    pub quit: bool,
+    /// Set whenever something visible changed; the loop draws and clears it.
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(context: impl Into<String>, now: Timestamp) -> App {
+        App {
+            store: Store::new(),
+            now,
+            context: context.into(),
+            namespace: None,
+            favourite_namespaces: Vec::new(),
+            readonly: false,
+            screen: Screen::List(ViewKind::Runtimes),
+            back: Vec::new(),
+            forward: Vec::new(),
+            last_list: None,
+            lists: BTreeMap::new(),
+            page: PageState { follow: true, ..PageState::default() },
+            overlay: Overlay::None,
+            flash: None,
+            palette_history: Vec::new(),
+            layout: Layout::default(),
+            timeline_subject: None,
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    pub fn list(&self, view: ViewKind) -> ListState {
+        self.lists.get(&view).cloned().unwrap_or_default()
+    }
+
+    pub fn list_mut(&mut self, view: ViewKind) -> &mut ListState {
+        self.lists.entry(view).or_default()
+    }
+
+    /// The list view on screen, if the screen is a list.
+    pub fn current_list(&self) -> Option<ViewKind> {
+        match &self.screen {
+            Screen::List(v) => Some(*v),
+            _ => None,
+        }
+    }
+}

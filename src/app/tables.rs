@@ -1,0 +1,420 @@
+//! The rows of every list view, built purely from the store: what each column says, which
+//! object a row is, and which phase styles a cell. Filtering and sorting happen here too, so the
+//! update function (selection bounds, Enter) and the view (drawing) agree on the same rows.
+
+use jiff::Timestamp;
+
+use super::actions::ViewKind;
+use super::format::{age, or_dash, ratio};
+use crate::cluster::Store;
+use crate::model::health::{CACHE_STATES_NOTE, operation_flag, overall_phase};
+use crate::model::meta::{created, parse_time};
+use crate::model::{Component, Kind, Object, ObjectKey, Policy, RuntimePhase, pod};
+
+/// One cell: its text, and optionally the phase whose colour and symbol it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub phase: Option<String>,
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell { text: s.into(), phase: None }
+    }
+    pub fn phase(phase: impl Into<String>, text: impl Into<String>) -> Cell {
+        Cell { text: text.into(), phase: Some(phase.into()) }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub key: ObjectKey,
+    pub cells: Vec<Cell>,
+    /// Group heading this row belongs to (Pods: `namespace/runtime component`).
+    pub group: Option<String>,
+    /// Creation time, for sorting by age.
+    pub created: Option<Timestamp>,
+    /// The phase used when sorting by status.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Name,
+    Age,
+    Status,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Row>,
+    /// Rows before filtering, for the "n of m" title.
+    pub total: usize,
+}
+
+/// Query parameters of a list view.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query<'a> {
+    pub namespace: Option<&'a str>,
+    pub filter: &'a str,
+    pub sort: SortKey,
+    pub reverse: bool,
+}
+
+pub fn headers(view: ViewKind) -> Vec<&'static str> {
+    match view {
+        ViewKind::Runtimes => vec!["NAMESPACE", "NAME", "CLASS", "PHASE", "MASTER", "WORKER", "CLIENT", "CAPACITY", "CACHED", "CACHED%", "DATASET", "AGE"],
+        ViewKind::Pods => vec!["NAMESPACE", "NAME", "RUNTIME", "COMPONENT", "STATUS", "READY", "RESTARTS", "NODE", "VERSION", "AGE"],
+        ViewKind::Ops => vec!["NAMESPACE", "NAME", "KIND", "DATASET", "PHASE", "DURATION", "POLICY", "LAST SCHEDULE", "LAST SUCCESS", "AGE", "MESSAGE"],
+        ViewKind::Datasets => vec!["NAMESPACE", "NAME", "PHASE", "RUNTIME", "MOUNTS", "CACHED", "CAPACITY", "CACHED%", "HIT RATIO", "AGE"],
+        ViewKind::Classes => vec!["NAME", "FILESYSTEM", "MASTER", "WORKER", "CLIENT", "ENTRIES", "OPERATIONS", "RUNTIMES", "AGE"],
+        ViewKind::Maintenance => vec!["NAMESPACE", "NAME", "RUNTIME", "TYPE", "PHASE", "STEP", "AGE"],
+        ViewKind::Timeline => vec!["WHEN", "PHASE", "FOR", "WHY"],
+    }
+}
+
+fn in_namespace(q: &Query, ns: &str) -> bool {
+    q.namespace.is_none_or(|want| want == ns)
+}
+
+/// Builds, filters and sorts the rows of a list view.
+pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table {
+    let mut rows = match view {
+        ViewKind::Runtimes => runtime_rows(store, q, now),
+        ViewKind::Pods => pod_rows(store, q, now),
+        ViewKind::Ops => op_rows(store, q, now),
+        ViewKind::Datasets => dataset_rows(store, q, now),
+        ViewKind::Classes => class_rows(store, now),
+        ViewKind::Maintenance => maintenance_rows(store, q, now),
+        ViewKind::Timeline => Vec::new(),
+    };
+    let total = rows.len();
+    apply_filter(&mut rows, q.filter);
+    sort_rows(&mut rows, q.sort, q.reverse);
+    Table { headers: headers(view), rows, total }
+}
+
+/// `/text` keeps rows containing `text` (case-insensitive, any column); `/!text` drops them.
+/// A filter that is a valid regular expression with metacharacters is used as one.
+pub fn apply_filter(rows: &mut Vec<Row>, filter: &str) {
+    let filter = filter.trim();
+    if filter.is_empty() {
+        return;
+    }
+    let (inverse, pattern) = match filter.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, filter),
+    };
+    if pattern.is_empty() {
+        return;
+    }
+    let is_regex = pattern.chars().any(|c| "^$.*+?()[]{}|\\".contains(c));
+    let re = is_regex.then(|| regex::RegexBuilder::new(pattern).case_insensitive(true).build().ok()).flatten();
+    let needle = pattern.to_lowercase();
+    rows.retain(|row| {
+        let matches = |text: &str| match &re {
+            Some(re) => re.is_match(text),
+            None => text.to_lowercase().contains(&needle),
+        };
+        let hit = row.cells.iter().any(|c| matches(&c.text)) || row.group.as_deref().is_some_and(matches);
+        hit != inverse
+    });
+}
+
+fn sort_rows(rows: &mut [Row], key: SortKey, reverse: bool) {
+    // Grouped rows keep their grouping: sort within groups by the key.
+    rows.sort_by(|a, b| {
+        let group = a.group.cmp(&b.group);
+        let by = match key {
+            SortKey::Name => a.key.namespace.cmp(&b.key.namespace).then(a.key.name.cmp(&b.key.name)),
+            SortKey::Age => b.created.cmp(&a.created),
+            SortKey::Status => a.status.cmp(&b.status),
+        };
+        let by = if reverse { by.reverse() } else { by };
+        group.then(by).then(a.key.cmp(&b.key))
+    });
+}
+
+fn phase_cell(phase: &RuntimePhase, ready: i32, desired: i32) -> Cell {
+    let name = if phase.as_str().is_empty() { "None" } else { phase.as_str() };
+    Cell::phase(name, format!("{name} {}", ratio(ready, desired)))
+}
+
+fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+    store
+        .runtimes()
+        .filter(|rt| in_namespace(q, rt.metadata.namespace.as_deref().unwrap_or("")))
+        .map(|rt| {
+            let class = store.class_of(rt);
+            let derived = overall_phase(rt, class);
+            let ns = rt.metadata.namespace.clone().unwrap_or_default();
+            let name = rt.metadata.name.clone().unwrap_or_default();
+            let comp = |c: Component| -> Cell {
+                if !crate::model::health::component_enabled(rt, class, c) {
+                    return Cell::text("-");
+                }
+                match rt.component_status(c) {
+                    Some(s) => phase_cell(&s.phase, s.ready(), s.desired()),
+                    None => Cell::phase("None", "None"),
+                }
+            };
+            let ds = store.dataset(&ns, &name);
+            let bound = ds.filter(|d| d.status.as_ref().is_some_and(|s| s.runtimes.iter().any(|r| r.name == name)));
+            let cache = |k: &str| or_dash(ds.and_then(|d| d.cache_state(k)));
+            let mut phase = Cell::phase(derived.phase.as_str(), derived.phase.as_str());
+            if derived.client_warning {
+                phase.text.push_str(" (client!)");
+            }
+            Row {
+                key: ObjectKey::new(Kind::CacheRuntime, ns.clone(), name.clone()),
+                cells: vec![
+                    Cell::text(ns),
+                    Cell::text(name.clone()),
+                    Cell::text(rt.spec.runtime_class_name.clone()),
+                    phase,
+                    comp(Component::Master),
+                    comp(Component::Worker),
+                    comp(Component::Client),
+                    Cell::text(cache("cacheCapacity")),
+                    Cell::text(cache("cached")),
+                    Cell::text(cache("cachedPercentage")),
+                    match bound {
+                        Some(d) => Cell::phase(d.phase().to_string(), d.metadata.name.clone().unwrap_or_default()),
+                        None => Cell::phase("NotBound", "-"),
+                    },
+                    Cell::text(age(created(&rt.metadata), now)),
+                ],
+                group: None,
+                created: created(&rt.metadata),
+                status: derived.phase.as_str().to_string(),
+            }
+        })
+        .collect()
+}
+
+fn pod_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+    store
+        .pods()
+        .filter(|p| in_namespace(q, p.metadata.namespace.as_deref().unwrap_or("")))
+        .map(|p| {
+            let ns = p.metadata.namespace.clone().unwrap_or_default();
+            let name = p.metadata.name.clone().unwrap_or_default();
+            let runtime = pod::runtime_of(p).map(str::to_string);
+            let component = match pod::component_of(p) {
+                Some(c) => c.as_str().to_string(),
+                None if pod::operation_release_of(p).is_some() => "operation".to_string(),
+                None => "-".to_string(),
+            };
+            let runtime_label = runtime
+                .clone()
+                .or_else(|| pod::target_dataset_of(p).map(str::to_string))
+                .unwrap_or_else(|| "-".into());
+            let status = pod::display_status(p);
+            let (r, t) = pod::ready_containers(p);
+            let group = format!("{ns}/{runtime_label} {component}");
+            Row {
+                key: ObjectKey::new(Kind::Pod, ns.clone(), name.clone()),
+                cells: vec![
+                    Cell::text(ns),
+                    Cell::text(name),
+                    Cell::text(runtime_label),
+                    Cell::text(component),
+                    Cell::phase(status.clone(), status.clone()),
+                    Cell::text(format!("{r}/{t}")),
+                    Cell::text(pod::restarts(p).to_string()),
+                    Cell::text(or_dash(pod::node_of(p))),
+                    Cell::text(or_dash(pod::engine_version(p))),
+                    Cell::text(age(created(&p.metadata), now)),
+                ],
+                group: Some(group),
+                created: created(&p.metadata),
+                status,
+            }
+        })
+        .collect()
+}
+
+fn time_ago(s: Option<&str>, now: Timestamp) -> String {
+    match s.and_then(parse_time) {
+        Some(t) => format!("{} ago", age(Some(t), now)),
+        None => "-".into(),
+    }
+}
+
+fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+    store
+        .operations()
+        .filter(|op| in_namespace(q, op.metadata.namespace.as_deref().unwrap_or("")))
+        .map(|op| {
+            let ns = op.metadata.namespace.clone().unwrap_or_default();
+            let name = op.metadata.name.clone().unwrap_or_default();
+            let target = op.target_dataset();
+            let runtime = target.as_ref().and_then(|(tns, tn)| store.runtime(tns, tn));
+            let class = runtime.and_then(|rt| store.class_of(rt));
+            let pred = store.predecessor(op).map(|p| p.phase());
+            let flag = operation_flag(op, runtime, class, pred.as_ref());
+            let phase = op.phase();
+            let phase_cell = match &flag {
+                Some(f) => Cell::phase(f.label(), format!("{} ({})", phase.label(), f.label())),
+                None => Cell::phase(phase.label(), phase.label()),
+            };
+            let status = op.status.as_ref();
+            let cron = op.policy() == Policy::Cron;
+            let policy = match (&op.spec.schedule, cron) {
+                (Some(s), true) => format!("Cron {s}"),
+                _ => op.policy().to_string(),
+            };
+            let message = op
+                .failing_condition()
+                .and_then(|c| c.message.clone().or(c.reason.clone()))
+                .or_else(|| flag.as_ref().map(|f| f.message()))
+                .unwrap_or_default();
+            Row {
+                key: ObjectKey::new(Kind::Operation(op.op_kind()), ns.clone(), name.clone()),
+                cells: vec![
+                    Cell::text(ns),
+                    Cell::text(name),
+                    Cell::text(op.kind.clone()),
+                    Cell::text(target.map(|(_, n)| n).unwrap_or_else(|| "-".into())),
+                    phase_cell,
+                    Cell::text(or_dash(status.map(|s| s.duration.as_str()))),
+                    Cell::text(policy),
+                    Cell::text(if cron { time_ago(status.and_then(|s| s.last_schedule_time.as_deref()), now) } else { "-".into() }),
+                    Cell::text(if cron { time_ago(status.and_then(|s| s.last_successful_time.as_deref()), now) } else { "-".into() }),
+                    Cell::text(age(created(&op.metadata), now)),
+                    Cell::text(message),
+                ],
+                group: None,
+                created: created(&op.metadata),
+                status: phase.label().to_string(),
+            }
+        })
+        .collect()
+}
+
+fn dataset_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+    store
+        .datasets()
+        .filter(|d| in_namespace(q, d.metadata.namespace.as_deref().unwrap_or("")))
+        .map(|d| {
+            let ns = d.metadata.namespace.clone().unwrap_or_default();
+            let name = d.metadata.name.clone().unwrap_or_default();
+            let phase = d.phase();
+            let phase_name = if phase.as_str().is_empty() { "None".to_string() } else { phase.to_string() };
+            let runtimes = d
+                .status
+                .as_ref()
+                .map(|s| s.runtimes.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(","))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "-".into());
+            let mounts = d.spec.mounts.iter().map(|m| m.mount_point.clone()).collect::<Vec<_>>().join(",");
+            let cache = |k: &str| match d.cache_state(k) {
+                Some(v) if !v.is_empty() => v.to_string(),
+                _ => "-".into(),
+            };
+            Row {
+                key: ObjectKey::new(Kind::Dataset, ns.clone(), name.clone()),
+                cells: vec![
+                    Cell::text(ns),
+                    Cell::text(name),
+                    Cell::phase(phase_name.clone(), phase_name.clone()),
+                    Cell::text(runtimes),
+                    Cell::text(or_dash(Some(&mounts))),
+                    Cell::text(cache("cached")),
+                    Cell::text(cache("cacheCapacity")),
+                    Cell::text(cache("cachedPercentage")),
+                    Cell::text(cache("cacheHitRatio")),
+                    Cell::text(age(created(&d.metadata), now)),
+                ],
+                group: None,
+                created: created(&d.metadata),
+                status: phase_name,
+            }
+        })
+        .collect()
+}
+
+/// The note shown next to cache states, which upstream refreshes at bind only.
+pub fn cache_states_note() -> &'static str {
+    CACHE_STATES_NOTE
+}
+
+fn class_rows(store: &Store, now: Timestamp) -> Vec<Row> {
+    store
+        .classes()
+        .map(|c| {
+            let name = c.metadata.name.clone().unwrap_or_default();
+            let comp = |k: Component| if c.has_component(k) { "yes" } else { "-" };
+            let entries: Vec<&str> = Component::ALL
+                .into_iter()
+                .filter_map(|k| c.component(k))
+                .filter_map(|d| d.execution_entries.as_ref())
+                .flat_map(|e| {
+                    [e.mount_ufs.as_ref().map(|_| "mountUFS"), e.report_summary.as_ref().map(|_| "reportSummary")]
+                })
+                .flatten()
+                .collect();
+            let runtimes = store.runtimes().filter(|r| r.spec.runtime_class_name == name).count();
+            Row {
+                key: ObjectKey::new(Kind::CacheRuntimeClass, "", name.clone()),
+                cells: vec![
+                    Cell::text(name),
+                    Cell::text(c.file_system_type.clone()),
+                    Cell::text(comp(Component::Master)),
+                    Cell::text(comp(Component::Worker)),
+                    Cell::text(comp(Component::Client)),
+                    Cell::text(or_dash(Some(&entries.join(",")))),
+                    Cell::text(or_dash(Some(&c.declared_operations().collect::<Vec<_>>().join(",")))),
+                    Cell::text(runtimes.to_string()),
+                    Cell::text(age(created(&c.metadata), now)),
+                ],
+                group: None,
+                created: created(&c.metadata),
+                status: String::new(),
+            }
+        })
+        .collect()
+}
+
+fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+    store
+        .maintenances()
+        .filter(|m| in_namespace(q, m.metadata.namespace.as_deref().unwrap_or("")))
+        .map(|m| {
+            let ns = m.metadata.namespace.clone().unwrap_or_default();
+            let name = m.metadata.name.clone().unwrap_or_default();
+            let phase = m.phase().to_string();
+            let step = m
+                .status
+                .as_ref()
+                .and_then(|s| {
+                    let i = s.current_step? as usize;
+                    Some(format!("{}/{} {}", i + 1, s.steps.len(), s.steps.get(i)?.name))
+                })
+                .unwrap_or_else(|| "-".into());
+            Row {
+                key: ObjectKey::new(Kind::CacheRuntimeMaintenance, ns.clone(), name.clone()),
+                cells: vec![
+                    Cell::text(ns),
+                    Cell::text(name),
+                    Cell::text(m.spec.runtime_name.clone()),
+                    Cell::text(m.spec.type_.to_string()),
+                    Cell::phase(phase.clone(), phase.clone()),
+                    Cell::text(step),
+                    Cell::text(age(created(&m.metadata), now)),
+                ],
+                group: None,
+                created: created(&m.metadata),
+                status: phase,
+            }
+        })
+        .collect()
+}
+
+/// Resolves what an object row refers to, for drill-down.
+pub fn object<'a>(store: &'a Store, key: &ObjectKey) -> Option<&'a Object> {
+    store.get(key)
+}

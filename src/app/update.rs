@@ -1,0 +1,624 @@
+//! The update function: messages in, state changes and commands out. No I/O here.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use jiff::Timestamp;
+
+use super::actions::{Action, KeyMode, ViewKind};
+use super::detail::{self, Target};
+use super::palette::{self, PaletteCommand};
+use super::state::{App, Flash, Overlay, PageState, Screen};
+use super::strings;
+use super::tables::{self, Query, SortKey};
+use crate::cluster::{ClusterEvent, Subject};
+use crate::config::Keymap;
+use crate::model::{Kind, ObjectKey};
+
+/// Everything that can change the app.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// The terminal was resized: redraw.
+    Resize,
+    /// Events from the cluster source, observed at `at`.
+    Cluster { at: Timestamp, events: Vec<ClusterEvent> },
+    /// Time passed (ages and durations move on screen).
+    Tick(Timestamp),
+}
+
+/// What the app asks the outside world to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Quit,
+    /// Clear the terminal and draw everything again.
+    ClearScreen,
+    /// List every kind again from the source.
+    Relist,
+    /// Start following a pod's log.
+    FollowLogs(ObjectKey),
+    /// Suspend the process (Ctrl-Z) and restore the screen afterwards.
+    Suspend,
+}
+
+impl App {
+    pub fn update(&mut self, msg: Msg, keymap: &Keymap) -> Vec<Command> {
+        match msg {
+            Msg::Key(key) => self.on_key(key, keymap),
+            Msg::Mouse(m) => {
+                self.on_mouse(m);
+                Vec::new()
+            }
+            Msg::Resize => {
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::Cluster { at, events } => {
+                self.now = self.now.max(at);
+                let mut changed = false;
+                for ev in events {
+                    changed |= self.store.apply(ev, at);
+                }
+                if changed {
+                    self.follow_selection();
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
+            Msg::Tick(now) => {
+                // Ages shown at second resolution: redraw only when the displayed second moves.
+                if now.as_second() != self.now.as_second() {
+                    self.now = now;
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Keymap modes to look a key up in, most specific first.
+    pub fn key_modes(&self) -> Vec<KeyMode> {
+        match &self.overlay {
+            Overlay::Filter { .. } => return vec![KeyMode::Filter, KeyMode::Global],
+            Overlay::Palette { .. } => return vec![KeyMode::Palette, KeyMode::Global],
+            Overlay::Help { .. } | Overlay::Notices { .. } => return vec![KeyMode::Help, KeyMode::Global],
+            Overlay::None => {}
+        }
+        let screen_mode = match &self.screen {
+            Screen::List(ViewKind::Timeline) | Screen::Timeline(_) => KeyMode::Timeline,
+            Screen::List(_) => KeyMode::List,
+            Screen::Detail(_) => KeyMode::Detail,
+            Screen::Yaml(_) => KeyMode::Yaml,
+            Screen::Logs(_) => KeyMode::Logs,
+        };
+        vec![screen_mode, KeyMode::Global]
+    }
+
+    fn on_key(&mut self, key: KeyEvent, keymap: &Keymap) -> Vec<Command> {
+        if key.kind != crossterm::event::KeyEventKind::Press {
+            return Vec::new();
+        }
+        self.dirty = true;
+        let modes = self.key_modes();
+        let action = keymap.resolve(&modes, &key);
+        match (&self.overlay, action) {
+            (Overlay::Filter { .. } | Overlay::Palette { .. }, None) => {
+                self.edit_input(key);
+                Vec::new()
+            }
+            (Overlay::Notices { .. }, None) => {
+                self.overlay = Overlay::None;
+                Vec::new()
+            }
+            (_, Some(action)) => self.act(action),
+            (_, None) => Vec::new(),
+        }
+    }
+
+    /// Typing into the filter or palette line.
+    fn edit_input(&mut self, key: KeyEvent) {
+        let live_filter = matches!(self.overlay, Overlay::Filter { .. });
+        let (input, choice) = match &mut self.overlay {
+            Overlay::Filter { input, .. } => (input, None),
+            Overlay::Palette { input, choice } => (input, Some(choice)),
+            _ => return,
+        };
+        match key.code {
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => input.clear(),
+            KeyCode::Char('w') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                let trimmed = input.trim_end().len();
+                let cut = input[..trimmed].rfind(' ').map_or(0, |i| i + 1);
+                input.truncate(cut);
+            }
+            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => input.push(c),
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Tab => {
+                if let Some(choice) = choice {
+                    if let Some(done) = palette::complete(input, &self.store, *choice) {
+                        *input = done;
+                    }
+                }
+            }
+            KeyCode::Down | KeyCode::Up => {
+                if let Some(choice) = choice {
+                    let n = palette::completions(input, &self.store).len();
+                    if n > 0 {
+                        *choice = if key.code == KeyCode::Down { (*choice + 1) % n } else { (*choice + n - 1) % n };
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Overlay::Palette { choice, .. } = &mut self.overlay {
+            if !matches!(key.code, KeyCode::Down | KeyCode::Up) {
+                *choice = 0;
+            }
+        }
+        if live_filter {
+            if let (Overlay::Filter { input, .. }, Some(view)) = (&self.overlay, self.current_list()) {
+                let text = input.clone();
+                let st = self.list_mut(view);
+                st.filter = text;
+                st.selected = 0;
+                st.selected_key = None;
+                self.follow_selection();
+            }
+        }
+    }
+
+    /// Carries out one named action.
+    pub fn act(&mut self, action: Action) -> Vec<Command> {
+        self.dirty = true;
+        if action.writes() && self.readonly {
+            self.flash_error(strings::READONLY_REFUSED);
+            return Vec::new();
+        }
+        match action {
+            Action::AppQuit => {
+                self.quit = true;
+                return vec![Command::Quit];
+            }
+            Action::AppSuspend => return vec![Command::Suspend],
+            Action::HelpToggle => {
+                self.overlay = match self.overlay {
+                    Overlay::Help { .. } => Overlay::None,
+                    _ => Overlay::Help { scroll: 0 },
+                }
+            }
+            Action::PaletteOpen => self.overlay = Overlay::Palette { input: String::new(), choice: 0 },
+            Action::FilterOpen => {
+                if let Some(view) = self.current_list() {
+                    let before = self.list(view).filter;
+                    self.overlay = Overlay::Filter { input: before.clone(), before };
+                }
+            }
+            Action::NavBack => return self.nav_back(),
+            Action::NavEnter => return self.nav_enter(),
+            Action::PaneNext | Action::PanePrev => self.switch_pane(action == Action::PaneNext),
+            Action::HistoryBack => self.go_back(),
+            Action::HistoryForward => {
+                if let Some((screen, page)) = self.forward.pop() {
+                    let cur = (std::mem::replace(&mut self.screen, screen), std::mem::replace(&mut self.page, page));
+                    self.back.push(cur);
+                }
+            }
+            Action::HistoryLast => {
+                if let Some(v) = self.last_list {
+                    self.open_view(v);
+                }
+            }
+            Action::ViewOpen(v) => self.open_view(v),
+            Action::ViewRefresh => return vec![Command::Relist],
+            Action::ScreenRedraw => return vec![Command::ClearScreen],
+            Action::NsAll => self.set_namespace(None),
+            Action::NsFavourite(n) => match self.favourite_namespaces.get(n as usize - 1).cloned() {
+                Some(ns) => self.set_namespace(Some(ns)),
+                None => self.flash_error(&strings::no_favourite(n)),
+            },
+            Action::ListDown => self.move_cursor(1),
+            Action::ListUp => self.move_cursor(-1),
+            Action::ListTop => self.move_cursor(i64::MIN / 2),
+            Action::ListBottom => self.move_cursor(i64::MAX / 2),
+            Action::ListHalfDown => self.move_cursor(self.page_rows() / 2),
+            Action::ListHalfUp => self.move_cursor(-self.page_rows() / 2),
+            Action::ListPageDown => self.move_cursor(self.page_rows()),
+            Action::ListPageUp => self.move_cursor(-self.page_rows()),
+            Action::SortName => self.set_sort(SortKey::Name),
+            Action::SortAge => self.set_sort(SortKey::Age),
+            Action::SortStatus => self.set_sort(SortKey::Status),
+            Action::SortReverse => {
+                if let Some(v) = self.current_list() {
+                    let st = self.list_mut(v);
+                    st.reverse = !st.reverse;
+                }
+            }
+            Action::MarkToggle => {}
+            Action::ViewYaml => {
+                if let Some(key) = self.selected_object() {
+                    self.push(Screen::Yaml(key));
+                }
+            }
+            Action::ViewDescribe => {
+                if let Some(key) = self.selected_object() {
+                    self.push(Screen::Detail(key));
+                }
+            }
+            Action::ViewLogs => match self.selected_object() {
+                Some(key) if key.kind == Kind::Pod => {
+                    self.push(Screen::Logs(key.clone()));
+                    self.page.follow = true;
+                    return vec![Command::FollowLogs(key)];
+                }
+                _ => self.flash_error(strings::LOGS_NEED_POD),
+            },
+            Action::ViewTimeline => match self.selected_subject() {
+                Some(subject) => self.open_timeline(subject),
+                None => self.flash_error(strings::NOTHING_SELECTED),
+            },
+            Action::LogsFollowToggle => {
+                self.page.follow = !self.page.follow;
+                if self.page.follow {
+                    self.move_cursor(i64::MAX / 2);
+                }
+            }
+            Action::LogsWrapToggle => self.page.wrap = !self.page.wrap,
+            Action::SpecEdit
+            | Action::LoadStart
+            | Action::UpgradeStart
+            | Action::RebuildStart
+            | Action::ObjectDelete
+            | Action::OpRerun => self.flash_error(strings::WORKFLOW_UNAVAILABLE),
+            Action::ConfirmFocusNext
+            | Action::ConfirmFocusPrev
+            | Action::ConfirmActivate
+            | Action::ConfirmYes
+            | Action::ConfirmNo
+            | Action::EditorReview
+            | Action::EditorCancel
+            | Action::WizardNext
+            | Action::WizardAbort
+            | Action::WizardPause
+            | Action::Noop => {}
+        }
+        Vec::new()
+    }
+
+    fn flash_error(&mut self, text: &str) {
+        self.flash = Some(Flash { text: text.to_string(), error: true });
+    }
+
+    fn flash_info(&mut self, text: String) {
+        self.flash = Some(Flash { text, error: false });
+    }
+
+    fn page_rows(&self) -> i64 {
+        i64::from(self.layout.body_rows.max(2))
+    }
+
+    fn set_sort(&mut self, key: SortKey) {
+        if let Some(v) = self.current_list() {
+            let st = self.list_mut(v);
+            if st.sort == key {
+                st.reverse = !st.reverse;
+            } else {
+                st.sort = key;
+                st.reverse = false;
+            }
+            self.follow_selection();
+        }
+    }
+
+    fn set_namespace(&mut self, ns: Option<String>) {
+        let label = ns.clone().unwrap_or_else(|| strings::ALL_NAMESPACES.to_string());
+        self.namespace = ns;
+        self.follow_selection();
+        self.flash_info(strings::namespace_switched(&label));
+    }
+
+    /// The rows of a list view as currently filtered and sorted.
+    pub fn table(&self, view: ViewKind) -> tables::Table {
+        let st = self.list(view);
+        let q = Query { namespace: self.namespace.as_deref(), filter: &st.filter, sort: st.sort, reverse: st.reverse };
+        tables::table(&self.store, view, &q, self.now)
+    }
+
+    /// Keeps each list's selection on the same object when rows move, and within bounds.
+    fn follow_selection(&mut self) {
+        let Some(view) = self.current_list() else { return };
+        if view == ViewKind::Timeline {
+            return;
+        }
+        let table = self.table(view);
+        let st = self.list_mut(view);
+        if let Some(key) = &st.selected_key {
+            if let Some(i) = table.rows.iter().position(|r| &r.key == key) {
+                st.selected = i;
+            }
+        }
+        st.selected = st.selected.min(table.rows.len().saturating_sub(1));
+        st.selected_key = table.rows.get(st.selected).map(|r| r.key.clone());
+    }
+
+    fn move_cursor(&mut self, delta: i64) {
+        let len = self.cursor_len();
+        let cur = self.cursor_pos();
+        let next = (cur as i64).saturating_add(delta).clamp(0, len.saturating_sub(1) as i64) as usize;
+        match (&self.screen, &mut self.overlay) {
+            (_, Overlay::Help { scroll } | Overlay::Notices { scroll, .. }) => *scroll = next,
+            (Screen::List(v), _) if *v != ViewKind::Timeline => {
+                let v = *v;
+                let table = self.table(v);
+                let st = self.list_mut(v);
+                st.selected = next;
+                st.selected_key = table.rows.get(next).map(|r| r.key.clone());
+            }
+            (Screen::Logs(_), _) => {
+                self.page.scroll = next;
+                self.page.follow = next + 1 >= len;
+            }
+            (Screen::Detail(_), _) => self.page.cursor = next,
+            _ => self.page.scroll = next,
+        }
+    }
+
+    /// Number of positions the cursor can take on the current screen or overlay.
+    fn cursor_len(&self) -> usize {
+        match &self.overlay {
+            Overlay::Help { .. } => return 1000,
+            Overlay::Notices { lines, .. } => return lines.len(),
+            _ => {}
+        }
+        match &self.screen {
+            Screen::List(ViewKind::Timeline) => 0,
+            Screen::List(v) => self.table(*v).rows.len(),
+            Screen::Detail(key) => {
+                let sections = detail::sections(&self.store, key, self.now);
+                sections.get(self.page.pane).map_or(0, |s| s.selectable().count().max(s.lines.len()))
+            }
+            Screen::Timeline(subject) => self.store.timeline(subject).len(),
+            Screen::Yaml(key) => super::yaml::lines(&self.store, key).len(),
+            Screen::Logs(key) => self.store.log_len(key),
+        }
+    }
+
+    fn cursor_pos(&self) -> usize {
+        match &self.overlay {
+            Overlay::Help { scroll } | Overlay::Notices { scroll, .. } => return *scroll,
+            _ => {}
+        }
+        match &self.screen {
+            Screen::List(v) => self.list(*v).selected,
+            Screen::Detail(_) => self.page.cursor,
+            Screen::Logs(key) if self.page.follow => self.store.log_len(key).saturating_sub(1),
+            _ => self.page.scroll,
+        }
+    }
+
+    /// The object under the cursor: the selected row, or the object a page is about.
+    pub fn selected_object(&self) -> Option<ObjectKey> {
+        match &self.screen {
+            Screen::List(ViewKind::Timeline) => self.timeline_subject.as_ref().map(|s| s.object().clone()),
+            Screen::List(v) => {
+                let st = self.list(*v);
+                st.selected_key.or_else(|| self.table(*v).rows.get(st.selected).map(|r| r.key.clone()))
+            }
+            Screen::Detail(key) => {
+                let sections = detail::sections(&self.store, key, self.now);
+                match detail::target_at(&sections, self.page.pane, self.page.cursor) {
+                    Some(Target::Object(k)) => Some(k.clone()),
+                    _ => Some(key.clone()),
+                }
+            }
+            Screen::Timeline(s) => Some(s.object().clone()),
+            Screen::Yaml(k) | Screen::Logs(k) => Some(k.clone()),
+        }
+    }
+
+    fn selected_subject(&self) -> Option<Subject> {
+        if let Screen::Detail(key) = &self.screen {
+            let sections = detail::sections(&self.store, key, self.now);
+            if let Some(Target::Timeline(s)) = detail::target_at(&sections, self.page.pane, self.page.cursor) {
+                return Some(s.clone());
+            }
+        }
+        self.selected_object().map(Subject::Object)
+    }
+
+    fn push(&mut self, screen: Screen) {
+        if self.screen == screen {
+            return;
+        }
+        let old = std::mem::replace(&mut self.screen, screen);
+        let page = std::mem::replace(&mut self.page, PageState { follow: true, ..PageState::default() });
+        if let Screen::List(v) = old {
+            if v != ViewKind::Timeline {
+                self.last_list = Some(v);
+            }
+        }
+        self.back.push((old, page));
+        self.forward.clear();
+    }
+
+    fn go_back(&mut self) {
+        if let Some((screen, page)) = self.back.pop() {
+            let cur = (std::mem::replace(&mut self.screen, screen), std::mem::replace(&mut self.page, page));
+            self.forward.push(cur);
+            self.follow_selection();
+        }
+    }
+
+    fn open_view(&mut self, v: ViewKind) {
+        if v == ViewKind::Timeline {
+            let subject = self.selected_subject().or_else(|| self.timeline_subject.clone()).or_else(|| {
+                self.store.runtimes().next().map(|rt| {
+                    Subject::Object(ObjectKey::new(
+                        Kind::CacheRuntime,
+                        rt.metadata.namespace.clone().unwrap_or_default(),
+                        rt.metadata.name.clone().unwrap_or_default(),
+                    ))
+                })
+            });
+            match subject {
+                Some(s) => self.open_timeline(s),
+                None => self.flash_error(strings::NOTHING_SELECTED),
+            }
+            return;
+        }
+        // Switching views replaces the screen stack, as k9s does with `:pods`.
+        self.push(Screen::List(v));
+        self.back.retain(|(s, _)| !matches!(s, Screen::List(x) if *x == v));
+        self.follow_selection();
+    }
+
+    fn open_timeline(&mut self, subject: Subject) {
+        self.timeline_subject = Some(subject.clone());
+        self.push(Screen::Timeline(subject));
+        let len = self.cursor_len();
+        self.page.scroll = len.saturating_sub(1);
+    }
+
+    fn nav_back(&mut self) -> Vec<Command> {
+        match std::mem::take(&mut self.overlay) {
+            Overlay::Filter { before, .. } => {
+                // Esc leaves the filter line; a second Esc clears the filter.
+                if let Some(v) = self.current_list() {
+                    let _ = before;
+                    self.list_mut(v).filter.clear();
+                    self.follow_selection();
+                }
+            }
+            Overlay::Palette { .. } | Overlay::Help { .. } | Overlay::Notices { .. } => {}
+            Overlay::None => {
+                if let Some(v) = self.current_list() {
+                    if !self.list(v).filter.is_empty() {
+                        self.list_mut(v).filter.clear();
+                        self.follow_selection();
+                        return Vec::new();
+                    }
+                }
+                self.go_back();
+            }
+        }
+        Vec::new()
+    }
+
+    fn nav_enter(&mut self) -> Vec<Command> {
+        match std::mem::take(&mut self.overlay) {
+            Overlay::Filter { input, .. } => {
+                if let Some(v) = self.current_list() {
+                    self.list_mut(v).filter = input;
+                    self.follow_selection();
+                }
+                return Vec::new();
+            }
+            Overlay::Palette { input, choice } => return self.run_palette(&input, choice),
+            Overlay::Help { .. } | Overlay::Notices { .. } => return Vec::new(),
+            Overlay::None => {}
+        }
+        match &self.screen {
+            Screen::List(ViewKind::Timeline) => {}
+            Screen::List(_) => {
+                if let Some(key) = self.selected_object() {
+                    if super::describe::has_detail(key.kind) {
+                        self.push(Screen::Detail(key));
+                    }
+                }
+            }
+            Screen::Detail(key) => {
+                let sections = detail::sections(&self.store, key, self.now);
+                match detail::target_at(&sections, self.page.pane, self.page.cursor).cloned() {
+                    Some(Target::Object(k)) => self.push(Screen::Detail(k)),
+                    Some(Target::Timeline(s)) => self.open_timeline(s),
+                    None => {}
+                }
+            }
+            Screen::Timeline(_) | Screen::Yaml(_) | Screen::Logs(_) => {}
+        }
+        Vec::new()
+    }
+
+    fn switch_pane(&mut self, forward: bool) {
+        if let Screen::Detail(key) = &self.screen {
+            let n = detail::sections(&self.store, key, self.now).len().max(1);
+            self.page.pane = if forward { (self.page.pane + 1) % n } else { (self.page.pane + n - 1) % n };
+            self.page.cursor = 0;
+        }
+    }
+
+    fn run_palette(&mut self, input: &str, choice: usize) -> Vec<Command> {
+        let input = match palette::completions(input, &self.store).get(choice) {
+            Some(c) if palette::parse(input).is_err() => c.clone(),
+            _ => input.to_string(),
+        };
+        if !input.trim().is_empty() {
+            self.palette_history.push(input.clone());
+        }
+        match palette::parse(&input) {
+            Ok(PaletteCommand::Quit) => {
+                self.quit = true;
+                vec![Command::Quit]
+            }
+            Ok(PaletteCommand::Help) => {
+                self.overlay = Overlay::Help { scroll: 0 };
+                Vec::new()
+            }
+            Ok(PaletteCommand::Namespace(ns)) => {
+                self.set_namespace(ns);
+                Vec::new()
+            }
+            Ok(PaletteCommand::View { view, namespace, filter }) => {
+                if let Some(ns) = namespace {
+                    self.set_namespace(Some(ns));
+                }
+                self.open_view(view);
+                if let Some(f) = filter {
+                    self.list_mut(view).filter = f;
+                    self.follow_selection();
+                }
+                Vec::new()
+            }
+            Err(e) => {
+                self.flash_error(&e);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_mouse(&mut self, m: MouseEvent) {
+        if self.overlay != Overlay::None {
+            return;
+        }
+        match m.kind {
+            MouseEventKind::ScrollDown => {
+                self.dirty = true;
+                self.move_cursor(3)
+            }
+            MouseEventKind::ScrollUp => {
+                self.dirty = true;
+                self.move_cursor(-3)
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                let l = self.layout;
+                let inside = m.row >= l.body_top
+                    && m.row < l.body_top + l.body_rows
+                    && m.column >= l.body_left
+                    && m.column < l.body_left + l.body_width;
+                if inside {
+                    let target = l.first_row + usize::from(m.row - l.body_top);
+                    let cur = self.cursor_pos() as i64;
+                    self.dirty = true;
+                    self.move_cursor(target as i64 - cur);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Start-up notices (config warnings, unusable seed documents) shown until a key is pressed.
+pub fn show_notices(app: &mut App, lines: Vec<String>) {
+    if !lines.is_empty() {
+        app.overlay = Overlay::Notices { lines, scroll: 0 };
+    }
+}
