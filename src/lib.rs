@@ -1,6 +1,7 @@
 //! fluidops: a terminal console for Fluid's CacheRuntime.
 
-pub mod cluster;
-pub mod model;
 pub mod app;
+pub mod cluster;
 pub mod config;
+pub mod model;
+pub mod ui;

@@ -9,7 +9,8 @@ use jiff::Timestamp;
 use super::event::{Availability, ClusterEvent, ConnectionState};
 use super::timeline::{self, Subject, Timelines, Transition};
 use crate::model::{
-    CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation, Dataset, Event, Kind, Object, ObjectKey, Pod, pod,
+    CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation, Dataset, Event, Kind,
+    Object, ObjectKey, Pod, pod,
 };
 
 /// Log lines kept per pod.
@@ -39,7 +40,14 @@ fn ns_name(key: &ObjectKey) -> NsName {
 fn involved_key(e: &Event) -> Option<ObjectKey> {
     let io = &e.involved_object;
     let kind = Kind::parse(io.kind.as_deref()?)?;
-    let ns = if kind.namespaced() { io.namespace.clone().or(e.metadata.namespace.clone()).unwrap_or_default() } else { String::new() };
+    let ns = if kind.namespaced() {
+        io.namespace
+            .clone()
+            .or(e.metadata.namespace.clone())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     Some(ObjectKey::new(kind, ns, io.name.clone()?))
 }
 
@@ -113,12 +121,18 @@ impl Store {
         match &obj {
             Object::Pod(p) => {
                 if let Some(rt) = pod::runtime_of(p) {
-                    self.pods_by_runtime.entry((key.namespace.clone(), rt.to_string())).or_default().insert(key.name.clone());
+                    self.pods_by_runtime
+                        .entry((key.namespace.clone(), rt.to_string()))
+                        .or_default()
+                        .insert(key.name.clone());
                 }
             }
             Object::Event(e) => {
                 if let Some(target) = involved_key(e) {
-                    self.events_by_object.entry(target).or_default().insert(ns_name(&key));
+                    self.events_by_object
+                        .entry(target)
+                        .or_default()
+                        .insert(ns_name(&key));
                 }
             }
             _ => {}
@@ -130,17 +144,27 @@ impl Store {
             };
             self.timelines.observe(&obj, class.as_ref(), at);
         }
-        self.objects.entry(key.kind).or_default().insert(ns_name(&key), obj);
+        self.objects
+            .entry(key.kind)
+            .or_default()
+            .insert(ns_name(&key), obj);
     }
 
     fn remove(&mut self, key: &ObjectKey) -> bool {
-        let Some(obj) = self.objects.get_mut(&key.kind).and_then(|m| m.remove(&ns_name(key))) else {
+        let Some(obj) = self
+            .objects
+            .get_mut(&key.kind)
+            .and_then(|m| m.remove(&ns_name(key)))
+        else {
             return false;
         };
         match &obj {
             Object::Pod(p) => {
                 if let Some(rt) = pod::runtime_of(p) {
-                    if let Some(set) = self.pods_by_runtime.get_mut(&(key.namespace.clone(), rt.to_string())) {
+                    if let Some(set) = self
+                        .pods_by_runtime
+                        .get_mut(&(key.namespace.clone(), rt.to_string()))
+                    {
                         set.remove(&key.name);
                     }
                 }
@@ -201,10 +225,11 @@ impl Store {
     }
 
     pub fn maintenances(&self) -> impl Iterator<Item = &CacheRuntimeMaintenance> {
-        self.list(Kind::CacheRuntimeMaintenance).filter_map(|o| match o {
-            Object::Maintenance(m) => Some(m),
-            _ => None,
-        })
+        self.list(Kind::CacheRuntimeMaintenance)
+            .filter_map(|o| match o {
+                Object::Maintenance(m) => Some(m),
+                _ => None,
+            })
     }
 
     /// Every DataOperation of the four kinds.
@@ -244,22 +269,33 @@ impl Store {
 
     /// Cache pods of one runtime (master, worker, client), by name.
     pub fn pods_of_runtime(&self, namespace: &str, runtime: &str) -> Vec<&Pod> {
-        let Some(names) = self.pods_by_runtime.get(&(namespace.to_string(), runtime.to_string())) else {
+        let Some(names) = self
+            .pods_by_runtime
+            .get(&(namespace.to_string(), runtime.to_string()))
+        else {
             return Vec::new();
         };
         names
             .iter()
-            .filter_map(|n| match self.get(&ObjectKey::new(Kind::Pod, namespace, n.clone()))? {
-                Object::Pod(p) => Some(p),
-                _ => None,
-            })
+            .filter_map(
+                |n| match self.get(&ObjectKey::new(Kind::Pod, namespace, n.clone()))? {
+                    Object::Pod(p) => Some(p),
+                    _ => None,
+                },
+            )
             .collect()
     }
 
     /// Operations whose target dataset is `namespace/name` (a runtime's dataset has its name).
-    pub fn operations_of_dataset<'a>(&'a self, namespace: &'a str, name: &'a str) -> impl Iterator<Item = &'a DataOperation> + 'a {
-        self.operations()
-            .filter(move |op| op.target_dataset().is_some_and(|(ns, n)| ns == namespace && n == name))
+    pub fn operations_of_dataset<'a>(
+        &'a self,
+        namespace: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a DataOperation> + 'a {
+        self.operations().filter(move |op| {
+            op.target_dataset()
+                .is_some_and(|(ns, n)| ns == namespace && n == name)
+        })
     }
 
     /// Events whose involved object is `key`, oldest first.
@@ -269,12 +305,19 @@ impl Store {
             .get(key)
             .into_iter()
             .flatten()
-            .filter_map(|(ns, n)| match self.get(&ObjectKey::new(Kind::Event, ns.clone(), n.clone()))? {
-                Object::Event(e) => Some(e),
-                _ => None,
+            .filter_map(|(ns, n)| {
+                match self.get(&ObjectKey::new(Kind::Event, ns.clone(), n.clone()))? {
+                    Object::Event(e) => Some(e),
+                    _ => None,
+                }
             })
             .collect();
-        out.sort_by_key(|e| e.last_timestamp.as_ref().or(e.first_timestamp.as_ref()).map(|t| t.0));
+        out.sort_by_key(|e| {
+            e.last_timestamp
+                .as_ref()
+                .or(e.first_timestamp.as_ref())
+                .map(|t| t.0)
+        });
         out
     }
 
@@ -282,7 +325,11 @@ impl Store {
     pub fn predecessor(&self, op: &DataOperation) -> Option<&DataOperation> {
         let ra = op.spec.run_after.as_ref()?;
         let kind = crate::model::OpKind::parse(&ra.kind)?;
-        let ns = ra.namespace.clone().or(op.metadata.namespace.clone()).unwrap_or_default();
+        let ns = ra
+            .namespace
+            .clone()
+            .or(op.metadata.namespace.clone())
+            .unwrap_or_default();
         match self.get(&ObjectKey::new(Kind::Operation(kind), ns, ra.name.clone()))? {
             Object::Operation(o) => Some(o),
             _ => None,
@@ -313,6 +360,11 @@ impl Store {
             .map(|(ns, _)| ns.as_str())
             .filter(|ns| !ns.is_empty())
             .collect()
+    }
+
+    /// Phases a subject went through (first sight, then every observed change), oldest first.
+    pub fn phase_history(&self, subject: &Subject) -> Vec<Transition> {
+        self.timelines.recorded(subject).cloned().collect()
     }
 
     /// The timeline of a subject: observed transitions, the object's own condition times and

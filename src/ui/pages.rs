@@ -1,0 +1,126 @@
+//! Full-screen text pages: an object's YAML and a pod's log.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::Ctx;
+use super::widgets::block;
+use crate::app::state::Layout;
+use crate::app::strings;
+use crate::app::{App, yaml};
+use crate::model::ObjectKey;
+
+fn layout_of(inner: Rect, first: usize) -> Layout {
+    Layout {
+        body_top: inner.y,
+        body_left: inner.x,
+        body_width: inner.width,
+        body_rows: inner.height,
+        first_row: first,
+    }
+}
+
+/// Colours a YAML line: keys, values, comments.
+fn yaml_line<'a>(line: &'a str, ctx: &Ctx) -> Line<'a> {
+    let t = ctx.theme;
+    let trimmed = line.trim_start();
+    if trimmed.starts_with('#') {
+        return Line::from(Span::styled(line, t.style("yaml.comment")));
+    }
+    let body_start = line.len() - trimmed.len() + if trimmed.starts_with("- ") { 2 } else { 0 };
+    let rest = &line[body_start..];
+    match rest
+        .find(": ")
+        .or_else(|| rest.ends_with(':').then(|| rest.len() - 1))
+    {
+        Some(i) if !rest[..i].contains(' ') || rest[..i].starts_with('"') => Line::from(vec![
+            Span::raw(&line[..body_start]),
+            Span::styled(&rest[..i], t.style("yaml.key")),
+            Span::raw(&rest[i..i + 1]),
+            Span::styled(&rest[i + 1..], t.style("yaml.value")),
+        ]),
+        _ => Line::from(Span::styled(line, t.style("yaml.value"))),
+    }
+}
+
+pub fn yaml(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx) -> Layout {
+    let lines = yaml::lines(&app.store, key);
+    let outer = block(format!(" yaml {key} "), true, ctx);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    if lines.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(strings::OBJECT_GONE, ctx.theme.style("muted"))),
+            inner,
+        );
+        return layout_of(inner, 0);
+    }
+    let scroll = app
+        .page
+        .scroll
+        .min(lines.len().saturating_sub(inner.height as usize));
+    let visible: Vec<Line> = lines
+        .iter()
+        .skip(scroll)
+        .take(inner.height as usize)
+        .map(|l| yaml_line(l, ctx))
+        .collect();
+    frame.render_widget(Paragraph::new(visible), inner);
+    layout_of(inner, scroll)
+}
+
+fn log_style(line: &str, ctx: &Ctx) -> Style {
+    if line.contains("ERROR") || line.contains(" E ") {
+        ctx.theme.style("logs.error")
+    } else if line.contains("WARN") {
+        ctx.theme.style("logs.warn")
+    } else {
+        Style::default()
+    }
+}
+
+pub fn logs(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx) -> Layout {
+    let total = app.store.log_len(key);
+    let state = if app.page.follow {
+        strings::FOLLOWING
+    } else {
+        strings::PAUSED
+    };
+    let outer = block(
+        format!(" logs {}/{} [{state}] ", key.namespace, key.name),
+        true,
+        ctx,
+    );
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    if total == 0 {
+        frame.render_widget(
+            Paragraph::new(Span::styled(strings::NO_LOGS, ctx.theme.style("muted"))),
+            inner,
+        );
+        return layout_of(inner, 0);
+    }
+    let height = inner.height as usize;
+    let last = if app.page.follow {
+        total
+    } else {
+        (app.page.scroll + 1).min(total)
+    };
+    let first = last.saturating_sub(height);
+    let lines: Vec<Line> = app
+        .store
+        .logs(key)
+        .skip(first)
+        .take(last - first)
+        .map(|l| Line::from(Span::styled(l.as_str(), log_style(l, ctx))))
+        .collect();
+    let mut p = Paragraph::new(lines);
+    if app.page.wrap {
+        p = p.wrap(Wrap { trim: false });
+    }
+    frame.render_widget(p, inner);
+    layout_of(inner, first)
+}
