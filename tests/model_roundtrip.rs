@@ -31,15 +31,32 @@ fn examples_round_trip_losslessly() {
                 continue;
             }
             let original: serde_json::Value = serde_json::to_value(&yaml).unwrap();
-            let Some(obj) = Object::from_value(original.clone()).unwrap() else { continue };
+            let Some(obj) = Object::from_value(original.clone()).unwrap() else {
+                continue;
+            };
             let back = obj.to_value();
             if matches!(obj, Object::Pod(_) | Object::Event(_)) {
                 // Core kinds come from the Kubernetes API types, which write their required
                 // fields (e.g. an empty `imageID`) back out: check that a second pass is stable.
-                let again = Object::from_value(back.clone()).unwrap().unwrap().to_value();
-                assert_eq!(again, back, "{} {} is not stable", file.display(), obj.key());
+                let again = Object::from_value(back.clone())
+                    .unwrap()
+                    .unwrap()
+                    .to_value();
+                assert_eq!(
+                    again,
+                    back,
+                    "{} {} is not stable",
+                    file.display(),
+                    obj.key()
+                );
             } else {
-                assert_eq!(back, original, "{} {} does not round-trip", file.display(), obj.key());
+                assert_eq!(
+                    back,
+                    original,
+                    "{} {} does not round-trip",
+                    file.display(),
+                    obj.key()
+                );
             }
             checked += 1;
         }
@@ -55,8 +72,21 @@ fn every_example_kind_loads_through_the_manifest_reader() {
         parse_documents(&text, &file.display().to_string(), &mut out);
     }
     assert!(out.problems.is_empty(), "{:?}", out.problems);
-    let kinds: std::collections::BTreeSet<_> = out.objects.iter().map(|o| o.kind().as_str()).collect();
-    for k in ["CacheRuntimeClass", "Dataset", "CacheRuntime", "Pod", "DataLoad", "DataProcess", "DataMigrate", "DataBackup", "CacheRuntimeMaintenance", "AdvancedStatefulSet", "Event"] {
+    let kinds: std::collections::BTreeSet<_> =
+        out.objects.iter().map(|o| o.kind().as_str()).collect();
+    for k in [
+        "CacheRuntimeClass",
+        "Dataset",
+        "CacheRuntime",
+        "Pod",
+        "DataLoad",
+        "DataProcess",
+        "DataMigrate",
+        "DataBackup",
+        "CacheRuntimeMaintenance",
+        "AdvancedStatefulSet",
+        "Event",
+    ] {
         assert!(kinds.contains(k), "no {k} in examples: {kinds:?}");
     }
 }
@@ -69,6 +99,10 @@ fn bad_documents_are_reported_with_file_and_number_and_the_rest_loads() {
     assert_eq!(out.objects.len(), 2);
     assert_eq!(out.problems.len(), 2, "{:?}", out.problems);
     assert_eq!(out.problems[0].document, 2);
-    assert!(out.problems[0].to_string().starts_with("seed.yaml (document 2): does not match its kind"));
+    assert!(
+        out.problems[0]
+            .to_string()
+            .starts_with("seed.yaml (document 2): does not match its kind")
+    );
     assert_eq!(out.problems[1].document, 3);
 }

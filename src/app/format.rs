@@ -4,7 +4,9 @@ use jiff::{SignedDuration, Timestamp};
 
 /// Age the way kubectl prints it: `42s`, `5m`, `3h`, `12d`.
 pub fn age(since: Option<Timestamp>, now: Timestamp) -> String {
-    let Some(since) = since else { return "-".into() };
+    let Some(since) = since else {
+        return "-".into();
+    };
     short_duration(now.duration_since(since))
 }
 
@@ -15,11 +17,19 @@ pub fn short_duration(d: SignedDuration) -> String {
         0..60 => format!("{s}s"),
         60..3600 => {
             let (m, r) = (s / 60, s % 60);
-            if r == 0 || m >= 10 { format!("{m}m") } else { format!("{m}m{r}s") }
+            if r == 0 || m >= 10 {
+                format!("{m}m")
+            } else {
+                format!("{m}m{r}s")
+            }
         }
         3600..86400 => {
             let (h, m) = (s / 3600, (s % 3600) / 60);
-            if m == 0 || h >= 10 { format!("{h}h") } else { format!("{h}h{m}m") }
+            if m == 0 || h >= 10 {
+                format!("{h}h")
+            } else {
+                format!("{h}h{m}m")
+            }
         }
         _ => format!("{}d", s / 86400),
     }

@@ -12,21 +12,65 @@ pub struct PaletteEntry {
 }
 
 pub const COMMANDS: &[PaletteEntry] = &[
-    PaletteEntry { names: &["runtimes", "rt", "cacheruntimes"], args: "[NS] [/FILTER]", desc: "cache runtimes" },
-    PaletteEntry { names: &["pods", "po"], args: "[NS] [/FILTER]", desc: "cache and operation pods" },
-    PaletteEntry { names: &["ops", "dataops", "operations"], args: "[NS] [/FILTER]", desc: "DataLoad, DataProcess, DataMigrate, DataBackup" },
-    PaletteEntry { names: &["datasets", "ds"], args: "[NS] [/FILTER]", desc: "datasets" },
-    PaletteEntry { names: &["classes", "crc", "cacheruntimeclasses"], args: "[/FILTER]", desc: "cache runtime classes" },
-    PaletteEntry { names: &["maintenance", "crm"], args: "[NS] [/FILTER]", desc: "upgrade and rebuild runs" },
-    PaletteEntry { names: &["timeline", "tl"], args: "", desc: "timeline of the selected object" },
-    PaletteEntry { names: &["ns", "namespace"], args: "NAME|all", desc: "switch namespace" },
-    PaletteEntry { names: &["help", "h"], args: "", desc: "key bindings" },
-    PaletteEntry { names: &["q", "quit", "q!"], args: "", desc: "quit" },
+    PaletteEntry {
+        names: &["runtimes", "rt", "cacheruntimes"],
+        args: "[NS] [/FILTER]",
+        desc: "cache runtimes",
+    },
+    PaletteEntry {
+        names: &["pods", "po"],
+        args: "[NS] [/FILTER]",
+        desc: "cache and operation pods",
+    },
+    PaletteEntry {
+        names: &["ops", "dataops", "operations"],
+        args: "[NS] [/FILTER]",
+        desc: "DataLoad, DataProcess, DataMigrate, DataBackup",
+    },
+    PaletteEntry {
+        names: &["datasets", "ds"],
+        args: "[NS] [/FILTER]",
+        desc: "datasets",
+    },
+    PaletteEntry {
+        names: &["classes", "crc", "cacheruntimeclasses"],
+        args: "[/FILTER]",
+        desc: "cache runtime classes",
+    },
+    PaletteEntry {
+        names: &["maintenance", "crm"],
+        args: "[NS] [/FILTER]",
+        desc: "upgrade and rebuild runs",
+    },
+    PaletteEntry {
+        names: &["timeline", "tl"],
+        args: "",
+        desc: "timeline of the selected object",
+    },
+    PaletteEntry {
+        names: &["ns", "namespace"],
+        args: "NAME|all",
+        desc: "switch namespace",
+    },
+    PaletteEntry {
+        names: &["help", "h"],
+        args: "",
+        desc: "key bindings",
+    },
+    PaletteEntry {
+        names: &["q", "quit", "q!"],
+        args: "",
+        desc: "quit",
+    },
 ];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PaletteCommand {
-    View { view: ViewKind, namespace: Option<String>, filter: Option<String> },
+    View {
+        view: ViewKind,
+        namespace: Option<String>,
+        filter: Option<String>,
+    },
     /// `None` is all namespaces.
     Namespace(Option<String>),
     Help,
@@ -41,7 +85,9 @@ fn view_of(name: &str) -> Option<ViewKind> {
 /// Parses a palette line (`pods imagenet /worker`, `ns all`, `q`).
 pub fn parse(input: &str) -> Result<PaletteCommand, String> {
     let mut words = input.split_whitespace();
-    let Some(cmd) = words.next() else { return Err(strings::PALETTE_EMPTY.into()) };
+    let Some(cmd) = words.next() else {
+        return Err(strings::PALETTE_EMPTY.into());
+    };
     let rest: Vec<&str> = words.collect();
     match cmd {
         "q" | "quit" | "q!" => return Ok(PaletteCommand::Quit),
@@ -54,7 +100,9 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
         }
         _ => {}
     }
-    let Some(view) = view_of(cmd) else { return Err(strings::unknown_command(cmd)) };
+    let Some(view) = view_of(cmd) else {
+        return Err(strings::unknown_command(cmd));
+    };
     let mut namespace = None;
     let mut filter = None;
     for word in rest {
@@ -64,7 +112,11 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
             None => namespace = Some(word.to_string()),
         }
     }
-    Ok(PaletteCommand::View { view, namespace, filter })
+    Ok(PaletteCommand::View {
+        view,
+        namespace,
+        filter,
+    })
 }
 
 /// Candidate completions of the line typed so far: command names, then namespaces.
@@ -84,11 +136,19 @@ pub fn completions(input: &str, store: &Store) -> Vec<String> {
             out
         }
         ([cmd, ..], _) if view_of(cmd).is_some() || matches!(*cmd, "ns" | "namespace") => {
-            let partial = if trailing_space { "" } else { words.last().copied().unwrap_or("") };
+            let partial = if trailing_space {
+                ""
+            } else {
+                words.last().copied().unwrap_or("")
+            };
             if partial.starts_with('/') {
                 return Vec::new();
             }
-            let head = if trailing_space { input.to_string() } else { input[..input.len() - partial.len()].to_string() };
+            let head = if trailing_space {
+                input.to_string()
+            } else {
+                input[..input.len() - partial.len()].to_string()
+            };
             std::iter::once("all")
                 .chain(store.namespaces())
                 .filter(|ns| ns.starts_with(partial))
@@ -103,7 +163,11 @@ pub fn completions(input: &str, store: &Store) -> Vec<String> {
 pub fn complete(input: &str, store: &Store, choice: usize) -> Option<String> {
     let all = completions(input, store);
     let pick = all.get(choice).or(all.first())?;
-    if input.contains(' ') || input.ends_with(' ') { Some(pick.clone()) } else { Some(format!("{pick} ")) }
+    if input.contains(' ') || input.ends_with(' ') {
+        Some(pick.clone())
+    } else {
+        Some(format!("{pick} "))
+    }
 }
 
 #[cfg(test)]
@@ -114,7 +178,11 @@ mod tests {
     fn parses_views_namespaces_and_filters() {
         assert_eq!(
             parse("po imagenet /worker").unwrap(),
-            PaletteCommand::View { view: ViewKind::Pods, namespace: Some("imagenet".into()), filter: Some("worker".into()) }
+            PaletteCommand::View {
+                view: ViewKind::Pods,
+                namespace: Some("imagenet".into()),
+                filter: Some("worker".into())
+            }
         );
         assert_eq!(parse("ns all").unwrap(), PaletteCommand::Namespace(None));
         assert_eq!(parse("q").unwrap(), PaletteCommand::Quit);

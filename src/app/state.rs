@@ -54,12 +54,23 @@ pub enum Overlay {
     #[default]
     None,
     /// `/` filter line; `before` restores the previous filter on Esc.
-    Filter { input: String, before: String },
+    Filter {
+        input: String,
+        before: String,
+    },
     /// `:` command palette with completion.
-    Palette { input: String, choice: usize },
-    Help { scroll: usize },
+    Palette {
+        input: String,
+        choice: usize,
+    },
+    Help {
+        scroll: usize,
+    },
     /// Problems found at start-up (bad config files, unusable seed documents).
-    Notices { lines: Vec<String>, scroll: usize },
+    Notices {
+        lines: Vec<String>,
+        scroll: usize,
+    },
 }
 
 /// A one-line message in the footer.
@@ -123,7 +134,10 @@ impl App {
             forward: Vec::new(),
             last_list: None,
             lists: BTreeMap::new(),
-            page: PageState { follow: true, ..PageState::default() },
+            page: PageState {
+                follow: true,
+                ..PageState::default()
+            },
             overlay: Overlay::None,
             flash: None,
             palette_history: Vec::new(),

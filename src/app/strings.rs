@@ -5,7 +5,8 @@ pub const ALL_NAMESPACES: &str = "all";
 pub const READONLY_REFUSED: &str = "read-only mode: writes are disabled (--readonly)";
 pub const LOGS_NEED_POD: &str = "logs: select a pod";
 pub const NOTHING_SELECTED: &str = "nothing selected";
-pub const WORKFLOW_UNAVAILABLE: &str = "this operation is not available in this build (viewing only)";
+pub const WORKFLOW_UNAVAILABLE: &str =
+    "this operation is not available in this build (viewing only)";
 pub const PALETTE_EMPTY: &str = "type a command, e.g. pods, ops, ns NAME, q";
 pub const OBJECT_GONE: &str = "the object no longer exists";
 pub const NO_ROWS: &str = "nothing here";
@@ -31,8 +32,22 @@ pub fn namespace_switched(ns: &str) -> String {
     format!("namespace: {ns}")
 }
 
-pub fn view_title(view: &str, ns: Option<&str>, shown: usize, total: usize, filter: &str) -> String {
+pub fn view_title(
+    view: &str,
+    ns: Option<&str>,
+    shown: usize,
+    total: usize,
+    filter: &str,
+) -> String {
     let ns = ns.unwrap_or(ALL_NAMESPACES);
-    let count = if shown == total { format!("{total}") } else { format!("{shown}/{total}") };
-    if filter.is_empty() { format!(" {view}({ns}) [{count}] ") } else { format!(" {view}({ns}) [{count}] /{filter} ") }
+    let count = if shown == total {
+        format!("{total}")
+    } else {
+        format!("{shown}/{total}")
+    };
+    if filter.is_empty() {
+        format!(" {view}({ns}) [{count}] ")
+    } else {
+        format!(" {view}({ns}) [{count}] /{filter} ")
+    }
 }

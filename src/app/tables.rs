@@ -20,10 +20,16 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(s: impl Into<String>) -> Cell {
-        Cell { text: s.into(), phase: None }
+        Cell {
+            text: s.into(),
+            phase: None,
+        }
     }
     pub fn phase(phase: impl Into<String>, text: impl Into<String>) -> Cell {
-        Cell { text: text.into(), phase: Some(phase.into()) }
+        Cell {
+            text: text.into(),
+            phase: Some(phase.into()),
+        }
     }
 }
 
@@ -66,12 +72,77 @@ pub struct Query<'a> {
 
 pub fn headers(view: ViewKind) -> Vec<&'static str> {
     match view {
-        ViewKind::Runtimes => vec!["NAMESPACE", "NAME", "CLASS", "PHASE", "MASTER", "WORKER", "CLIENT", "CAPACITY", "CACHED", "CACHED%", "DATASET", "AGE"],
-        ViewKind::Pods => vec!["NAMESPACE", "NAME", "RUNTIME", "COMPONENT", "STATUS", "READY", "RESTARTS", "NODE", "VERSION", "AGE"],
-        ViewKind::Ops => vec!["NAMESPACE", "NAME", "KIND", "DATASET", "PHASE", "DURATION", "POLICY", "LAST SCHEDULE", "LAST SUCCESS", "AGE", "MESSAGE"],
-        ViewKind::Datasets => vec!["NAMESPACE", "NAME", "PHASE", "RUNTIME", "MOUNTS", "CACHED", "CAPACITY", "CACHED%", "HIT RATIO", "AGE"],
-        ViewKind::Classes => vec!["NAME", "FILESYSTEM", "MASTER", "WORKER", "CLIENT", "ENTRIES", "OPERATIONS", "RUNTIMES", "AGE"],
-        ViewKind::Maintenance => vec!["NAMESPACE", "NAME", "RUNTIME", "TYPE", "PHASE", "STEP", "AGE"],
+        ViewKind::Runtimes => vec![
+            "NAMESPACE",
+            "NAME",
+            "CLASS",
+            "PHASE",
+            "MASTER",
+            "WORKER",
+            "CLIENT",
+            "CAPACITY",
+            "CACHED",
+            "CACHED%",
+            "DATASET",
+            "AGE",
+        ],
+        ViewKind::Pods => vec![
+            "NAMESPACE",
+            "NAME",
+            "RUNTIME",
+            "COMPONENT",
+            "STATUS",
+            "READY",
+            "RESTARTS",
+            "NODE",
+            "VERSION",
+            "AGE",
+        ],
+        ViewKind::Ops => vec![
+            "NAMESPACE",
+            "NAME",
+            "KIND",
+            "DATASET",
+            "PHASE",
+            "DURATION",
+            "POLICY",
+            "LAST SCHEDULE",
+            "LAST SUCCESS",
+            "AGE",
+            "MESSAGE",
+        ],
+        ViewKind::Datasets => vec![
+            "NAMESPACE",
+            "NAME",
+            "PHASE",
+            "RUNTIME",
+            "MOUNTS",
+            "CACHED",
+            "CAPACITY",
+            "CACHED%",
+            "HIT RATIO",
+            "AGE",
+        ],
+        ViewKind::Classes => vec![
+            "NAME",
+            "FILESYSTEM",
+            "MASTER",
+            "WORKER",
+            "CLIENT",
+            "ENTRIES",
+            "OPERATIONS",
+            "RUNTIMES",
+            "AGE",
+        ],
+        ViewKind::Maintenance => vec![
+            "NAMESPACE",
+            "NAME",
+            "RUNTIME",
+            "TYPE",
+            "PHASE",
+            "STEP",
+            "AGE",
+        ],
         ViewKind::Timeline => vec!["WHEN", "PHASE", "FOR", "WHY"],
     }
 }
@@ -94,7 +165,11 @@ pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table 
     let total = rows.len();
     apply_filter(&mut rows, q.filter);
     sort_rows(&mut rows, q.sort, q.reverse);
-    Table { headers: headers(view), rows, total }
+    Table {
+        headers: headers(view),
+        rows,
+        total,
+    }
 }
 
 /// `/text` keeps rows containing `text` (case-insensitive, any column); `/!text` drops them.
@@ -112,14 +187,22 @@ pub fn apply_filter(rows: &mut Vec<Row>, filter: &str) {
         return;
     }
     let is_regex = pattern.chars().any(|c| "^$.*+?()[]{}|\\".contains(c));
-    let re = is_regex.then(|| regex::RegexBuilder::new(pattern).case_insensitive(true).build().ok()).flatten();
+    let re = is_regex
+        .then(|| {
+            regex::RegexBuilder::new(pattern)
+                .case_insensitive(true)
+                .build()
+                .ok()
+        })
+        .flatten();
     let needle = pattern.to_lowercase();
     rows.retain(|row| {
         let matches = |text: &str| match &re {
             Some(re) => re.is_match(text),
             None => text.to_lowercase().contains(&needle),
         };
-        let hit = row.cells.iter().any(|c| matches(&c.text)) || row.group.as_deref().is_some_and(matches);
+        let hit =
+            row.cells.iter().any(|c| matches(&c.text)) || row.group.as_deref().is_some_and(matches);
         hit != inverse
     });
 }
@@ -129,7 +212,11 @@ fn sort_rows(rows: &mut [Row], key: SortKey, reverse: bool) {
     rows.sort_by(|a, b| {
         let group = a.group.cmp(&b.group);
         let by = match key {
-            SortKey::Name => a.key.namespace.cmp(&b.key.namespace).then(a.key.name.cmp(&b.key.name)),
+            SortKey::Name => a
+                .key
+                .namespace
+                .cmp(&b.key.namespace)
+                .then(a.key.name.cmp(&b.key.name)),
             SortKey::Age => b.created.cmp(&a.created),
             SortKey::Status => a.status.cmp(&b.status),
         };
@@ -139,7 +226,11 @@ fn sort_rows(rows: &mut [Row], key: SortKey, reverse: bool) {
 }
 
 fn phase_cell(phase: &RuntimePhase, ready: i32, desired: i32) -> Cell {
-    let name = if phase.as_str().is_empty() { "None" } else { phase.as_str() };
+    let name = if phase.as_str().is_empty() {
+        "None"
+    } else {
+        phase.as_str()
+    };
     Cell::phase(name, format!("{name} {}", ratio(ready, desired)))
 }
 
@@ -162,7 +253,11 @@ fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                 }
             };
             let ds = store.dataset(&ns, &name);
-            let bound = ds.filter(|d| d.status.as_ref().is_some_and(|s| s.runtimes.iter().any(|r| r.name == name)));
+            let bound = ds.filter(|d| {
+                d.status
+                    .as_ref()
+                    .is_some_and(|s| s.runtimes.iter().any(|r| r.name == name))
+            });
             let cache = |k: &str| or_dash(ds.and_then(|d| d.cache_state(k)));
             let mut phase = Cell::phase(derived.phase.as_str(), derived.phase.as_str());
             if derived.client_warning {
@@ -182,7 +277,10 @@ fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                     Cell::text(cache("cached")),
                     Cell::text(cache("cachedPercentage")),
                     match bound {
-                        Some(d) => Cell::phase(d.phase().to_string(), d.metadata.name.clone().unwrap_or_default()),
+                        Some(d) => Cell::phase(
+                            d.phase().to_string(),
+                            d.metadata.name.clone().unwrap_or_default(),
+                        ),
                         None => Cell::phase("NotBound", "-"),
                     },
                     Cell::text(age(created(&rt.metadata), now)),
@@ -282,8 +380,16 @@ fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                     phase_cell,
                     Cell::text(or_dash(status.map(|s| s.duration.as_str()))),
                     Cell::text(policy),
-                    Cell::text(if cron { time_ago(status.and_then(|s| s.last_schedule_time.as_deref()), now) } else { "-".into() }),
-                    Cell::text(if cron { time_ago(status.and_then(|s| s.last_successful_time.as_deref()), now) } else { "-".into() }),
+                    Cell::text(if cron {
+                        time_ago(status.and_then(|s| s.last_schedule_time.as_deref()), now)
+                    } else {
+                        "-".into()
+                    }),
+                    Cell::text(if cron {
+                        time_ago(status.and_then(|s| s.last_successful_time.as_deref()), now)
+                    } else {
+                        "-".into()
+                    }),
                     Cell::text(age(created(&op.metadata), now)),
                     Cell::text(message),
                 ],
@@ -303,14 +409,30 @@ fn dataset_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
             let ns = d.metadata.namespace.clone().unwrap_or_default();
             let name = d.metadata.name.clone().unwrap_or_default();
             let phase = d.phase();
-            let phase_name = if phase.as_str().is_empty() { "None".to_string() } else { phase.to_string() };
+            let phase_name = if phase.as_str().is_empty() {
+                "None".to_string()
+            } else {
+                phase.to_string()
+            };
             let runtimes = d
                 .status
                 .as_ref()
-                .map(|s| s.runtimes.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(","))
+                .map(|s| {
+                    s.runtimes
+                        .iter()
+                        .map(|r| r.name.clone())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "-".into());
-            let mounts = d.spec.mounts.iter().map(|m| m.mount_point.clone()).collect::<Vec<_>>().join(",");
+            let mounts = d
+                .spec
+                .mounts
+                .iter()
+                .map(|m| m.mount_point.clone())
+                .collect::<Vec<_>>()
+                .join(",");
             let cache = |k: &str| match d.cache_state(k) {
                 Some(v) if !v.is_empty() => v.to_string(),
                 _ => "-".into(),
@@ -353,11 +475,17 @@ fn class_rows(store: &Store, now: Timestamp) -> Vec<Row> {
                 .filter_map(|k| c.component(k))
                 .filter_map(|d| d.execution_entries.as_ref())
                 .flat_map(|e| {
-                    [e.mount_ufs.as_ref().map(|_| "mountUFS"), e.report_summary.as_ref().map(|_| "reportSummary")]
+                    [
+                        e.mount_ufs.as_ref().map(|_| "mountUFS"),
+                        e.report_summary.as_ref().map(|_| "reportSummary"),
+                    ]
                 })
                 .flatten()
                 .collect();
-            let runtimes = store.runtimes().filter(|r| r.spec.runtime_class_name == name).count();
+            let runtimes = store
+                .runtimes()
+                .filter(|r| r.spec.runtime_class_name == name)
+                .count();
             Row {
                 key: ObjectKey::new(Kind::CacheRuntimeClass, "", name.clone()),
                 cells: vec![
@@ -367,7 +495,9 @@ fn class_rows(store: &Store, now: Timestamp) -> Vec<Row> {
                     Cell::text(comp(Component::Worker)),
                     Cell::text(comp(Component::Client)),
                     Cell::text(or_dash(Some(&entries.join(",")))),
-                    Cell::text(or_dash(Some(&c.declared_operations().collect::<Vec<_>>().join(",")))),
+                    Cell::text(or_dash(Some(
+                        &c.declared_operations().collect::<Vec<_>>().join(","),
+                    ))),
                     Cell::text(runtimes.to_string()),
                     Cell::text(age(created(&c.metadata), now)),
                 ],
@@ -392,7 +522,12 @@ fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                 .as_ref()
                 .and_then(|s| {
                     let i = s.current_step? as usize;
-                    Some(format!("{}/{} {}", i + 1, s.steps.len(), s.steps.get(i)?.name))
+                    Some(format!(
+                        "{}/{} {}",
+                        i + 1,
+                        s.steps.len(),
+                        s.steps.get(i)?.name
+                    ))
                 })
                 .unwrap_or_else(|| "-".into());
             Row {

@@ -21,7 +21,10 @@ pub enum Msg {
     /// The terminal was resized: redraw.
     Resize,
     /// Events from the cluster source, observed at `at`.
-    Cluster { at: Timestamp, events: Vec<ClusterEvent> },
+    Cluster {
+        at: Timestamp,
+        events: Vec<ClusterEvent>,
+    },
     /// Time passed (ages and durations move on screen).
     Tick(Timestamp),
 }
@@ -80,7 +83,9 @@ impl App {
         match &self.overlay {
             Overlay::Filter { .. } => return vec![KeyMode::Filter, KeyMode::Global],
             Overlay::Palette { .. } => return vec![KeyMode::Palette, KeyMode::Global],
-            Overlay::Help { .. } | Overlay::Notices { .. } => return vec![KeyMode::Help, KeyMode::Global],
+            Overlay::Help { .. } | Overlay::Notices { .. } => {
+                return vec![KeyMode::Help, KeyMode::Global];
+            }
             Overlay::None => {}
         }
         let screen_mode = match &self.screen {
@@ -129,7 +134,13 @@ impl App {
                 let cut = input[..trimmed].rfind(' ').map_or(0, |i| i + 1);
                 input.truncate(cut);
             }
-            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => input.push(c),
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                input.push(c)
+            }
             KeyCode::Backspace => {
                 input.pop();
             }
@@ -144,7 +155,11 @@ impl App {
                 if let Some(choice) = choice {
                     let n = palette::completions(input, &self.store).len();
                     if n > 0 {
-                        *choice = if key.code == KeyCode::Down { (*choice + 1) % n } else { (*choice + n - 1) % n };
+                        *choice = if key.code == KeyCode::Down {
+                            (*choice + 1) % n
+                        } else {
+                            (*choice + n - 1) % n
+                        };
                     }
                 }
             }
@@ -156,7 +171,9 @@ impl App {
             }
         }
         if live_filter {
-            if let (Overlay::Filter { input, .. }, Some(view)) = (&self.overlay, self.current_list()) {
+            if let (Overlay::Filter { input, .. }, Some(view)) =
+                (&self.overlay, self.current_list())
+            {
                 let text = input.clone();
                 let st = self.list_mut(view);
                 st.filter = text;
@@ -186,11 +203,19 @@ impl App {
                     _ => Overlay::Help { scroll: 0 },
                 }
             }
-            Action::PaletteOpen => self.overlay = Overlay::Palette { input: String::new(), choice: 0 },
+            Action::PaletteOpen => {
+                self.overlay = Overlay::Palette {
+                    input: String::new(),
+                    choice: 0,
+                }
+            }
             Action::FilterOpen => {
                 if let Some(view) = self.current_list() {
                     let before = self.list(view).filter;
-                    self.overlay = Overlay::Filter { input: before.clone(), before };
+                    self.overlay = Overlay::Filter {
+                        input: before.clone(),
+                        before,
+                    };
                 }
             }
             Action::NavBack => return self.nav_back(),
@@ -199,7 +224,10 @@ impl App {
             Action::HistoryBack => self.go_back(),
             Action::HistoryForward => {
                 if let Some((screen, page)) = self.forward.pop() {
-                    let cur = (std::mem::replace(&mut self.screen, screen), std::mem::replace(&mut self.page, page));
+                    let cur = (
+                        std::mem::replace(&mut self.screen, screen),
+                        std::mem::replace(&mut self.page, page),
+                    );
                     self.back.push(cur);
                 }
             }
@@ -212,10 +240,12 @@ impl App {
             Action::ViewRefresh => return vec![Command::Relist],
             Action::ScreenRedraw => return vec![Command::ClearScreen],
             Action::NsAll => self.set_namespace(None),
-            Action::NsFavourite(n) => match self.favourite_namespaces.get(n as usize - 1).cloned() {
-                Some(ns) => self.set_namespace(Some(ns)),
-                None => self.flash_error(&strings::no_favourite(n)),
-            },
+            Action::NsFavourite(n) => {
+                match self.favourite_namespaces.get(n as usize - 1).cloned() {
+                    Some(ns) => self.set_namespace(Some(ns)),
+                    None => self.flash_error(&strings::no_favourite(n)),
+                }
+            }
             Action::ListDown => self.move_cursor(1),
             Action::ListUp => self.move_cursor(-1),
             Action::ListTop => self.move_cursor(i64::MIN / 2),
@@ -285,7 +315,10 @@ impl App {
     }
 
     fn flash_error(&mut self, text: &str) {
-        self.flash = Some(Flash { text: text.to_string(), error: true });
+        self.flash = Some(Flash {
+            text: text.to_string(),
+            error: true,
+        });
     }
 
     fn flash_info(&mut self, text: String) {
@@ -310,7 +343,9 @@ impl App {
     }
 
     fn set_namespace(&mut self, ns: Option<String>) {
-        let label = ns.clone().unwrap_or_else(|| strings::ALL_NAMESPACES.to_string());
+        let label = ns
+            .clone()
+            .unwrap_or_else(|| strings::ALL_NAMESPACES.to_string());
         self.namespace = ns;
         self.follow_selection();
         self.flash_info(strings::namespace_switched(&label));
@@ -319,13 +354,20 @@ impl App {
     /// The rows of a list view as currently filtered and sorted.
     pub fn table(&self, view: ViewKind) -> tables::Table {
         let st = self.list(view);
-        let q = Query { namespace: self.namespace.as_deref(), filter: &st.filter, sort: st.sort, reverse: st.reverse };
+        let q = Query {
+            namespace: self.namespace.as_deref(),
+            filter: &st.filter,
+            sort: st.sort,
+            reverse: st.reverse,
+        };
         tables::table(&self.store, view, &q, self.now)
     }
 
     /// Keeps each list's selection on the same object when rows move, and within bounds.
     fn follow_selection(&mut self) {
-        let Some(view) = self.current_list() else { return };
+        let Some(view) = self.current_list() else {
+            return;
+        };
         if view == ViewKind::Timeline {
             return;
         }
@@ -343,7 +385,9 @@ impl App {
     fn move_cursor(&mut self, delta: i64) {
         let len = self.cursor_len();
         let cur = self.cursor_pos();
-        let next = (cur as i64).saturating_add(delta).clamp(0, len.saturating_sub(1) as i64) as usize;
+        let next = (cur as i64)
+            .saturating_add(delta)
+            .clamp(0, len.saturating_sub(1) as i64) as usize;
         match (&self.screen, &mut self.overlay) {
             (_, Overlay::Help { scroll } | Overlay::Notices { scroll, .. }) => *scroll = next,
             (Screen::List(v), _) if *v != ViewKind::Timeline => {
@@ -374,7 +418,9 @@ impl App {
             Screen::List(v) => self.table(*v).rows.len(),
             Screen::Detail(key) => {
                 let sections = detail::sections(&self.store, key, self.now);
-                sections.get(self.page.pane).map_or(0, |s| s.selectable().count().max(s.lines.len()))
+                sections
+                    .get(self.page.pane)
+                    .map_or(0, |s| s.selectable().count().max(s.lines.len()))
             }
             Screen::Timeline(subject) => self.store.timeline(subject).len(),
             Screen::Yaml(key) => super::yaml::lines(&self.store, key).len(),
@@ -398,10 +444,13 @@ impl App {
     /// The object under the cursor: the selected row, or the object a page is about.
     pub fn selected_object(&self) -> Option<ObjectKey> {
         match &self.screen {
-            Screen::List(ViewKind::Timeline) => self.timeline_subject.as_ref().map(|s| s.object().clone()),
+            Screen::List(ViewKind::Timeline) => {
+                self.timeline_subject.as_ref().map(|s| s.object().clone())
+            }
             Screen::List(v) => {
                 let st = self.list(*v);
-                st.selected_key.or_else(|| self.table(*v).rows.get(st.selected).map(|r| r.key.clone()))
+                st.selected_key
+                    .or_else(|| self.table(*v).rows.get(st.selected).map(|r| r.key.clone()))
             }
             Screen::Detail(key) => {
                 let sections = detail::sections(&self.store, key, self.now);
@@ -418,7 +467,9 @@ impl App {
     fn selected_subject(&self) -> Option<Subject> {
         if let Screen::Detail(key) = &self.screen {
             let sections = detail::sections(&self.store, key, self.now);
-            if let Some(Target::Timeline(s)) = detail::target_at(&sections, self.page.pane, self.page.cursor) {
+            if let Some(Target::Timeline(s)) =
+                detail::target_at(&sections, self.page.pane, self.page.cursor)
+            {
                 return Some(s.clone());
             }
         }
@@ -430,7 +481,13 @@ impl App {
             return;
         }
         let old = std::mem::replace(&mut self.screen, screen);
-        let page = std::mem::replace(&mut self.page, PageState { follow: true, ..PageState::default() });
+        let page = std::mem::replace(
+            &mut self.page,
+            PageState {
+                follow: true,
+                ..PageState::default()
+            },
+        );
         if let Screen::List(v) = old {
             if v != ViewKind::Timeline {
                 self.last_list = Some(v);
@@ -442,7 +499,10 @@ impl App {
 
     fn go_back(&mut self) {
         if let Some((screen, page)) = self.back.pop() {
-            let cur = (std::mem::replace(&mut self.screen, screen), std::mem::replace(&mut self.page, page));
+            let cur = (
+                std::mem::replace(&mut self.screen, screen),
+                std::mem::replace(&mut self.page, page),
+            );
             self.forward.push(cur);
             self.follow_selection();
         }
@@ -450,15 +510,18 @@ impl App {
 
     fn open_view(&mut self, v: ViewKind) {
         if v == ViewKind::Timeline {
-            let subject = self.selected_subject().or_else(|| self.timeline_subject.clone()).or_else(|| {
-                self.store.runtimes().next().map(|rt| {
-                    Subject::Object(ObjectKey::new(
-                        Kind::CacheRuntime,
-                        rt.metadata.namespace.clone().unwrap_or_default(),
-                        rt.metadata.name.clone().unwrap_or_default(),
-                    ))
-                })
-            });
+            let subject = self
+                .selected_subject()
+                .or_else(|| self.timeline_subject.clone())
+                .or_else(|| {
+                    self.store.runtimes().next().map(|rt| {
+                        Subject::Object(ObjectKey::new(
+                            Kind::CacheRuntime,
+                            rt.metadata.namespace.clone().unwrap_or_default(),
+                            rt.metadata.name.clone().unwrap_or_default(),
+                        ))
+                    })
+                });
             match subject {
                 Some(s) => self.open_timeline(s),
                 None => self.flash_error(strings::NOTHING_SELECTED),
@@ -467,7 +530,8 @@ impl App {
         }
         // Switching views replaces the screen stack, as k9s does with `:pods`.
         self.push(Screen::List(v));
-        self.back.retain(|(s, _)| !matches!(s, Screen::List(x) if *x == v));
+        self.back
+            .retain(|(s, _)| !matches!(s, Screen::List(x) if *x == v));
         self.follow_selection();
     }
 
@@ -541,7 +605,11 @@ impl App {
     fn switch_pane(&mut self, forward: bool) {
         if let Screen::Detail(key) = &self.screen {
             let n = detail::sections(&self.store, key, self.now).len().max(1);
-            self.page.pane = if forward { (self.page.pane + 1) % n } else { (self.page.pane + n - 1) % n };
+            self.page.pane = if forward {
+                (self.page.pane + 1) % n
+            } else {
+                (self.page.pane + n - 1) % n
+            };
             self.page.cursor = 0;
         }
     }
@@ -567,7 +635,11 @@ impl App {
                 self.set_namespace(ns);
                 Vec::new()
             }
-            Ok(PaletteCommand::View { view, namespace, filter }) => {
+            Ok(PaletteCommand::View {
+                view,
+                namespace,
+                filter,
+            }) => {
                 if let Some(ns) = namespace {
                     self.set_namespace(Some(ns));
                 }

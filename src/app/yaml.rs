@@ -14,7 +14,10 @@ pub fn to_yaml(value: &serde_json::Value) -> String {
 /// The object's YAML, line by line; empty if the object is gone.
 pub fn lines(store: &Store, key: &ObjectKey) -> Vec<String> {
     match store.get(key) {
-        Some(obj) => to_yaml(&obj.to_value()).lines().map(str::to_string).collect(),
+        Some(obj) => to_yaml(&obj.to_value())
+            .lines()
+            .map(str::to_string)
+            .collect(),
         None => Vec::new(),
     }
 }

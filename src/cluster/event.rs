@@ -13,7 +13,10 @@ pub enum ClusterEvent {
     /// An object is gone.
     Deleted(ObjectKey),
     /// Whether a kind can be watched at all (CRD installed, RBAC allows it).
-    Availability { kind: Kind, availability: Availability },
+    Availability {
+        kind: Kind,
+        availability: Availability,
+    },
     /// A new log line of a pod (the demo cluster writes engine-like lines; kube streams them).
     LogLine { pod: ObjectKey, line: String },
     /// Connection state of the source as a whole.

@@ -61,14 +61,25 @@ pub struct Timelines {
 }
 
 /// The phase each subject of an object is in now (a runtime has itself and its components).
-pub fn phases_of(obj: &Object, class: Option<&CacheRuntimeClass>) -> Vec<(Subject, String, Option<String>)> {
+pub fn phases_of(
+    obj: &Object,
+    class: Option<&CacheRuntimeClass>,
+) -> Vec<(Subject, String, Option<String>)> {
     let key = obj.key();
     match obj {
         Object::Runtime(rt) => {
-            let mut out = vec![(Subject::Object(key.clone()), overall_phase(rt, class).phase.as_str().to_string(), None)];
+            let mut out = vec![(
+                Subject::Object(key.clone()),
+                overall_phase(rt, class).phase.as_str().to_string(),
+                None,
+            )];
             for c in Component::ALL {
                 if let Some(st) = rt.component_status(c) {
-                    let phase = if st.phase.as_str().is_empty() { "None" } else { st.phase.as_str() };
+                    let phase = if st.phase.as_str().is_empty() {
+                        "None"
+                    } else {
+                        st.phase.as_str()
+                    };
                     let why = Some(format!("{}/{} ready", st.ready(), st.desired()));
                     out.push((Subject::Component(key.clone(), c), phase.to_string(), why));
                 }
@@ -77,10 +88,20 @@ pub fn phases_of(obj: &Object, class: Option<&CacheRuntimeClass>) -> Vec<(Subjec
         }
         Object::Dataset(ds) => {
             let p = ds.phase();
-            vec![(Subject::Object(key), if p.as_str().is_empty() { "None".into() } else { p.to_string() }, None)]
+            vec![(
+                Subject::Object(key),
+                if p.as_str().is_empty() {
+                    "None".into()
+                } else {
+                    p.to_string()
+                },
+                None,
+            )]
         }
         Object::Operation(op) => {
-            let why = op.failing_condition().and_then(|c| c.message.clone().or(c.reason.clone()));
+            let why = op
+                .failing_condition()
+                .and_then(|c| c.message.clone().or(c.reason.clone()));
             vec![(Subject::Object(key), op.phase().label().to_string(), why)]
         }
         Object::Pod(p) => vec![(Subject::Object(key), pod::display_status(p), None)],
@@ -99,10 +120,23 @@ impl Timelines {
                 continue;
             }
             self.last_phase.insert(subject.clone(), phase.clone());
-            let when = if first { first_sight_time(obj).unwrap_or(at).min(at) } else { at };
-            let origin = if first { Origin::Recorded } else { Origin::Observed };
+            let when = if first {
+                first_sight_time(obj).unwrap_or(at).min(at)
+            } else {
+                at
+            };
+            let origin = if first {
+                Origin::Recorded
+            } else {
+                Origin::Observed
+            };
             let list = self.recorded.entry(subject).or_default();
-            list.push_back(Transition { at: when, phase, why, origin });
+            list.push_back(Transition {
+                at: when,
+                phase,
+                why,
+                origin,
+            });
             if list.len() > MAX_PER_SUBJECT {
                 list.pop_front();
             }
@@ -139,7 +173,12 @@ fn first_sight_time(obj: &Object) -> Option<Timestamp> {
 pub fn recorded_in_object(obj: &Object) -> Vec<Transition> {
     let mut out = Vec::new();
     if let Some(at) = created(obj.meta()) {
-        out.push(Transition { at, phase: "Created".into(), why: None, origin: Origin::Recorded });
+        out.push(Transition {
+            at,
+            phase: "Created".into(),
+            why: None,
+            origin: Origin::Recorded,
+        });
     }
     let conditions: Vec<&crate::model::Condition> = match obj {
         Object::Operation(op) => op.status.iter().flat_map(|s| &s.conditions).collect(),
@@ -149,8 +188,14 @@ pub fn recorded_in_object(obj: &Object) -> Vec<Transition> {
         _ => Vec::new(),
     };
     for c in conditions {
-        let Some(at) = c.last_transition_time.as_deref().and_then(parse_time) else { continue };
-        let why = [c.reason.as_deref(), c.message.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(": ");
+        let Some(at) = c.last_transition_time.as_deref().and_then(parse_time) else {
+            continue;
+        };
+        let why = [c.reason.as_deref(), c.message.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ");
         out.push(Transition {
             at,
             phase: format!("{}={}", c.type_, c.status),
@@ -160,7 +205,9 @@ pub fn recorded_in_object(obj: &Object) -> Vec<Transition> {
     }
     if let Object::Pod(p) = obj {
         for c in p.status.iter().flat_map(|s| s.conditions.iter().flatten()) {
-            let Some(at) = c.last_transition_time.as_ref().map(|t| t.0) else { continue };
+            let Some(at) = c.last_transition_time.as_ref().map(|t| t.0) else {
+                continue;
+            };
             out.push(Transition {
                 at,
                 phase: format!("{}={}", c.type_, c.status),
@@ -204,6 +251,10 @@ pub fn merge(mut parts: Vec<Transition>) -> Vec<Transition> {
 pub fn has_timeline(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::CacheRuntime | Kind::Dataset | Kind::Pod | Kind::Operation(_) | Kind::CacheRuntimeMaintenance
+        Kind::CacheRuntime
+            | Kind::Dataset
+            | Kind::Pod
+            | Kind::Operation(_)
+            | Kind::CacheRuntimeMaintenance
     )
 }

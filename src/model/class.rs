@@ -33,7 +33,14 @@ fn api_version() -> String {
 fn kind() -> String {
     "CacheRuntimeClass".into()
 }
-fluid_resource!(CacheRuntimeClass, "data.fluid.io", "v1alpha1", "CacheRuntimeClass", "cacheruntimeclasses", k8s_openapi::ClusterResourceScope);
+fluid_resource!(
+    CacheRuntimeClass,
+    "data.fluid.io",
+    "v1alpha1",
+    "CacheRuntimeClass",
+    "cacheruntimeclasses",
+    k8s_openapi::ClusterResourceScope
+);
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

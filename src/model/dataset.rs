@@ -39,7 +39,14 @@ fn api_version() -> String {
 fn kind() -> String {
     "Dataset".into()
 }
-fluid_resource!(Dataset, "data.fluid.io", "v1alpha1", "Dataset", "datasets", k8s_openapi::NamespaceResourceScope);
+fluid_resource!(
+    Dataset,
+    "data.fluid.io",
+    "v1alpha1",
+    "Dataset",
+    "datasets",
+    k8s_openapi::NamespaceResourceScope
+);
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -115,9 +122,16 @@ pub struct DatasetRuntime {
 
 impl Dataset {
     pub fn phase(&self) -> DatasetPhase {
-        self.status.as_ref().map(|s| s.phase.clone()).unwrap_or_default()
+        self.status
+            .as_ref()
+            .map(|s| s.phase.clone())
+            .unwrap_or_default()
     }
     pub fn cache_state(&self, key: &str) -> Option<&str> {
-        self.status.as_ref()?.cache_states.get(key).map(String::as_str)
+        self.status
+            .as_ref()?
+            .cache_states
+            .get(key)
+            .map(String::as_str)
     }
 }

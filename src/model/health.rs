@@ -27,7 +27,11 @@ impl OverallPhase {
 
 /// Whether a component takes part in the runtime: the class declares it and the runtime does not
 /// disable it. Without the class, a component counts if the runtime reports a status for it.
-pub fn component_enabled(rt: &CacheRuntime, class: Option<&CacheRuntimeClass>, c: Component) -> bool {
+pub fn component_enabled(
+    rt: &CacheRuntime,
+    class: Option<&CacheRuntimeClass>,
+    c: Component,
+) -> bool {
     if rt.disabled(c) {
         return false;
     }
@@ -52,21 +56,34 @@ pub fn overall_phase(rt: &CacheRuntime, class: Option<&CacheRuntimeClass>) -> De
         .collect();
     let phase_of = |c| rt.component_phase(c);
     if enabled.is_empty() || enabled.iter().any(|&c| phase_of(c) == RuntimePhase::None) {
-        return DerivedPhase { phase: OverallPhase::SettingUp, client_warning: false };
+        return DerivedPhase {
+            phase: OverallPhase::SettingUp,
+            client_warning: false,
+        };
     }
     let not_ready = |c| enabled.contains(&c) && phase_of(c) == RuntimePhase::NotReady;
     if not_ready(Component::Master) || not_ready(Component::Worker) {
-        return DerivedPhase { phase: OverallPhase::NotReady, client_warning: false };
+        return DerivedPhase {
+            phase: OverallPhase::NotReady,
+            client_warning: false,
+        };
     }
     let core_ready = enabled
         .iter()
         .filter(|&&c| c != Component::Client)
         .all(|&c| phase_of(c) == RuntimePhase::Ready);
-    let client_degraded = enabled.contains(&Component::Client) && phase_of(Component::Client) != RuntimePhase::Ready;
+    let client_degraded =
+        enabled.contains(&Component::Client) && phase_of(Component::Client) != RuntimePhase::Ready;
     if core_ready {
-        DerivedPhase { phase: OverallPhase::Ready, client_warning: client_degraded }
+        DerivedPhase {
+            phase: OverallPhase::Ready,
+            client_warning: client_degraded,
+        }
     } else {
-        DerivedPhase { phase: OverallPhase::PartialReady, client_warning: false }
+        DerivedPhase {
+            phase: OverallPhase::PartialReady,
+            client_warning: false,
+        }
     }
 }
 
@@ -98,7 +115,8 @@ impl OperationFlag {
             }
             OperationFlag::Unsupported { reason } => reason.clone(),
             OperationFlag::MasterNotDisabled => {
-                "class has no master but spec.master.disabled is not true: operations stay Pending".into()
+                "class has no master but spec.master.disabled is not true: operations stay Pending"
+                    .into()
             }
         }
     }
@@ -107,13 +125,17 @@ impl OperationFlag {
 /// Whether `kind` can run on a runtime of this class; `Err` says why not.
 pub fn operation_supported(kind: OpKind, class: Option<&CacheRuntimeClass>) -> Result<(), String> {
     if !kind.supported_on_cache_runtime() {
-        return Err(format!("{kind} is not supported on a CacheRuntime (it fails as NotSupported)"));
+        return Err(format!(
+            "{kind} is not supported on a CacheRuntime (it fails as NotSupported)"
+        ));
     }
     if kind.needs_class_entry() {
         match class {
             Some(c) if !c.declares(kind.as_str()) => {
                 let name = c.metadata.name.as_deref().unwrap_or("");
-                return Err(format!("class {name} declares no {kind} in dataOperationSpecs"));
+                return Err(format!(
+                    "class {name} declares no {kind} in dataOperationSpecs"
+                ));
             }
             _ => {}
         }
@@ -129,9 +151,14 @@ pub fn operation_flag(
     predecessor_phase: Option<&OpPhase>,
 ) -> Option<OperationFlag> {
     let phase = op.phase();
-    if phase == OpPhase::Pending && op.waiting_for_predecessor() && predecessor_phase == Some(&OpPhase::Failed) {
+    if phase == OpPhase::Pending
+        && op.waiting_for_predecessor()
+        && predecessor_phase == Some(&OpPhase::Failed)
+    {
         let ra = op.spec.run_after.as_ref()?;
-        return Some(OperationFlag::Blocked { predecessor: format!("{}/{}", ra.kind, ra.name) });
+        return Some(OperationFlag::Blocked {
+            predecessor: format!("{}/{}", ra.kind, ra.name),
+        });
     }
     if runtime.is_some() && !phase.is_terminal() || phase == OpPhase::Failed {
         if let Err(reason) = operation_supported(op.op_kind(), class) {
@@ -141,7 +168,10 @@ pub fn operation_flag(
         }
     }
     if let (Some(rt), Some(class)) = (runtime, class) {
-        if !phase.is_terminal() && !class.has_component(Component::Master) && !rt.disabled(Component::Master) {
+        if !phase.is_terminal()
+            && !class.has_component(Component::Master)
+            && !rt.disabled(Component::Master)
+        {
             return Some(OperationFlag::MasterNotDisabled);
         }
     }

@@ -163,6 +163,9 @@ pub struct MaintenanceStep {
 
 impl CacheRuntimeMaintenance {
     pub fn phase(&self) -> MaintenancePhase {
-        self.status.as_ref().map(|s| s.phase.clone()).unwrap_or_default()
+        self.status
+            .as_ref()
+            .map(|s| s.phase.clone())
+            .unwrap_or_default()
     }
 }

@@ -17,7 +17,11 @@ pub struct ManifestProblem {
 
 impl std::fmt::Display for ManifestProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} (document {}): {}", self.file, self.document, self.message)
+        write!(
+            f,
+            "{} (document {}): {}",
+            self.file, self.document, self.message
+        )
     }
 }
 
@@ -33,7 +37,11 @@ pub struct Manifests {
 pub fn parse_documents(text: &str, file: &str, out: &mut Manifests) {
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let document = i + 1;
-        let problem = |message: String| ManifestProblem { file: file.to_string(), document, message };
+        let problem = |message: String| ManifestProblem {
+            file: file.to_string(),
+            document,
+            message,
+        };
         let value = match serde_yaml::Value::deserialize(doc) {
             Ok(serde_yaml::Value::Null) => continue,
             Ok(v) => v,
@@ -46,7 +54,8 @@ pub fn parse_documents(text: &str, file: &str, out: &mut Manifests) {
         let json = match serde_json::to_value(&value) {
             Ok(j) => j,
             Err(e) => {
-                out.problems.push(problem(format!("cannot be represented as JSON: {e}")));
+                out.problems
+                    .push(problem(format!("cannot be represented as JSON: {e}")));
                 continue;
             }
         };
@@ -59,12 +68,14 @@ pub fn parse_documents(text: &str, file: &str, out: &mut Manifests) {
             continue;
         }
         match Object::from_value(json) {
-            Ok(Some(obj)) if obj.meta().name.as_deref().unwrap_or("").is_empty() => {
-                out.problems.push(problem(format!("{} has no metadata.name", obj.kind())))
-            }
+            Ok(Some(obj)) if obj.meta().name.as_deref().unwrap_or("").is_empty() => out
+                .problems
+                .push(problem(format!("{} has no metadata.name", obj.kind()))),
             Ok(Some(obj)) => out.objects.push(obj),
             Ok(None) => out.skipped += 1,
-            Err(e) => out.problems.push(problem(format!("does not match its kind: {e}"))),
+            Err(e) => out
+                .problems
+                .push(problem(format!("does not match its kind: {e}"))),
         }
     }
 }
@@ -81,7 +92,11 @@ pub fn load_dir(dir: &Path) -> Result<Manifests, std::io::Error> {
         let name = path.display().to_string();
         match std::fs::read_to_string(&path) {
             Ok(text) => parse_documents(&text, &name, &mut out),
-            Err(e) => out.problems.push(ManifestProblem { file: name, document: 0, message: format!("cannot be read: {e}") }),
+            Err(e) => out.problems.push(ManifestProblem {
+                file: name,
+                document: 0,
+                message: format!("cannot be read: {e}"),
+            }),
         }
     }
     Ok(out)

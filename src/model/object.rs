@@ -3,8 +3,11 @@
 use k8s_openapi::api::core::v1::{Event, Pod};
 use serde::Serialize;
 
-use super::{AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation, Dataset, OpKind};
 use super::meta::ObjectMeta;
+use super::{
+    AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation,
+    Dataset, OpKind,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
@@ -69,7 +72,11 @@ pub struct ObjectKey {
 
 impl ObjectKey {
     pub fn new(kind: Kind, namespace: impl Into<String>, name: impl Into<String>) -> Self {
-        ObjectKey { kind, namespace: namespace.into(), name: name.into() }
+        ObjectKey {
+            kind,
+            namespace: namespace.into(),
+            name: name.into(),
+        }
     }
 }
 
@@ -135,14 +142,24 @@ impl Object {
     }
     pub fn key(&self) -> ObjectKey {
         let m = self.meta();
-        let ns = if self.kind().namespaced() { m.namespace.clone().unwrap_or_default() } else { String::new() };
+        let ns = if self.kind().namespaced() {
+            m.namespace.clone().unwrap_or_default()
+        } else {
+            String::new()
+        };
         ObjectKey::new(self.kind(), ns, m.name.clone().unwrap_or_default())
     }
     /// Builds an object from its JSON form, choosing the type by `kind`. Kinds the console does
     /// not watch return `Ok(None)`.
     pub fn from_value(v: serde_json::Value) -> Result<Option<Object>, serde_json::Error> {
-        let kind = v.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_string();
-        let Some(kind) = Kind::parse(&kind) else { return Ok(None) };
+        let kind = v
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .unwrap_or("")
+            .to_string();
+        let Some(kind) = Kind::parse(&kind) else {
+            return Ok(None);
+        };
         Ok(Some(match kind {
             Kind::CacheRuntimeClass => Object::Class(serde_json::from_value(v)?),
             Kind::Dataset => Object::Dataset(serde_json::from_value(v)?),

@@ -19,7 +19,12 @@ pub enum OpKind {
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 4] = [OpKind::DataLoad, OpKind::DataProcess, OpKind::DataMigrate, OpKind::DataBackup];
+    pub const ALL: [OpKind; 4] = [
+        OpKind::DataLoad,
+        OpKind::DataProcess,
+        OpKind::DataMigrate,
+        OpKind::DataBackup,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             OpKind::DataLoad => "DataLoad",
@@ -197,7 +202,10 @@ impl DataOperation {
         OpKind::parse(&self.kind).unwrap_or_default()
     }
     pub fn phase(&self) -> OpPhase {
-        self.status.as_ref().map(|s| s.phase.clone()).unwrap_or_default()
+        self.status
+            .as_ref()
+            .map(|s| s.phase.clone())
+            .unwrap_or_default()
     }
     pub fn policy(&self) -> Policy {
         self.spec.policy.clone().unwrap_or(Policy::Once)
@@ -207,7 +215,11 @@ impl DataOperation {
         let own_ns = self.metadata.namespace.clone().unwrap_or_default();
         let from_obj = |v: &serde_json::Value| -> Option<(String, String)> {
             let name = v.get("name")?.as_str()?.to_string();
-            let ns = v.get("namespace").and_then(|n| n.as_str()).map(str::to_string).unwrap_or_else(|| own_ns.clone());
+            let ns = v
+                .get("namespace")
+                .and_then(|n| n.as_str())
+                .map(str::to_string)
+                .unwrap_or_else(|| own_ns.clone());
             Some((ns, name))
         };
         match &self.spec.dataset {
@@ -222,7 +234,11 @@ impl DataOperation {
     }
     /// The condition that explains a failure, if any.
     pub fn failing_condition(&self) -> Option<&Condition> {
-        self.status.as_ref()?.conditions.iter().find(|c| c.type_ == "Failed")
+        self.status
+            .as_ref()?
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "Failed")
     }
     pub fn waiting_for_predecessor(&self) -> bool {
         self.status

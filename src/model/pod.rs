@@ -25,7 +25,10 @@ pub fn runtime_of(pod: &Pod) -> Option<&str> {
 pub fn component_of(pod: &Pod) -> Option<Component> {
     let rt = runtime_of(pod)?;
     let full = label(pod, LABEL_COMPONENT)?;
-    let short = full.strip_prefix(rt).and_then(|s| s.strip_prefix('-')).unwrap_or(full);
+    let short = full
+        .strip_prefix(rt)
+        .and_then(|s| s.strip_prefix('-'))
+        .unwrap_or(full);
     Component::parse(short)
 }
 

@@ -67,7 +67,14 @@ fn api_version() -> String {
 fn kind() -> String {
     "CacheRuntime".into()
 }
-fluid_resource!(CacheRuntime, "data.fluid.io", "v1alpha1", "CacheRuntime", "cacheruntimes", k8s_openapi::NamespaceResourceScope);
+fluid_resource!(
+    CacheRuntime,
+    "data.fluid.io",
+    "v1alpha1",
+    "CacheRuntime",
+    "cacheruntimes",
+    k8s_openapi::NamespaceResourceScope
+);
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -205,7 +212,9 @@ impl CacheRuntime {
         slot.get_or_insert_with(ComponentStatus::default)
     }
     pub fn component_phase(&self, c: Component) -> RuntimePhase {
-        self.component_status(c).map(|s| s.phase.clone()).unwrap_or_default()
+        self.component_status(c)
+            .map(|s| s.phase.clone())
+            .unwrap_or_default()
     }
     pub fn disabled(&self, c: Component) -> bool {
         self.component_spec(c).is_some_and(|s| s.disabled)
