@@ -3,5 +3,6 @@
 pub mod app;
 pub mod cluster;
 pub mod config;
+pub mod demo;
 pub mod model;
 pub mod ui;

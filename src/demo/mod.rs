@@ -1,0 +1,291 @@
+//! The embedded demo cluster: a simulated Fluid control plane that owns an in-memory set of
+//! objects and reconciles them on a clock it controls, following FLUID.md §3 (quirks included).
+//!
+//! Pure: no I/O, no wall clock. All randomness comes from one `SmallRng` seeded by the caller,
+//! and iteration is over ordered maps, so a seed and a sequence of `advance` calls always give
+//! the same event stream.
+//!
+//! Hooks (`kill_pod`, `fail_node`, `create`, …) change the cluster immediately; the events they
+//! cause are returned by the next `advance` (call `advance(Duration::ZERO)` to get them at once).
+
+mod cluster_state;
+pub mod cron;
+mod events;
+mod faults;
+pub mod format;
+mod jobs;
+mod logs;
+mod names;
+mod operation_controller;
+mod pods;
+mod runtime_controller;
+pub mod scenario;
+mod seed;
+mod workloads;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+
+use crate::cluster::ClusterEvent;
+use crate::model::manifest::ManifestProblem;
+use crate::model::{Kind, Object, ObjectKey};
+
+pub use scenario::{Scenario, ScenarioAction, ScenarioStep};
+
+use cluster_state::ClusterState;
+use events::EventRecorder;
+use jobs::JobSim;
+use logs::LogBook;
+
+/// How a simulated job ends, for tests and scenarios that need a particular outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOutcome {
+    Succeed,
+    Fail,
+}
+
+/// Why a hook was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoError {
+    NotFound(ObjectKey),
+    AlreadyExists(ObjectKey),
+    Invalid(String),
+}
+
+impl std::fmt::Display for DemoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DemoError::NotFound(k) => write!(f, "{k} not found"),
+            DemoError::AlreadyExists(k) => write!(f, "{k} already exists"),
+            DemoError::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for DemoError {}
+
+/// What the simulated kubelet knows about a pod beyond its status.
+#[derive(Debug, Clone)]
+struct PodSim {
+    /// When the container starts (ContainerCreating before).
+    running_at: Timestamp,
+    /// Seconds from "dependencies ready" to the readiness probe passing.
+    ready_delay: i64,
+    /// Since when the pod's dependencies (master for workers, a worker for clients) are ready.
+    dep_since: Option<Timestamp>,
+    /// While crashed: when the back-off ends and the container restarts.
+    crash_until: Option<Timestamp>,
+    /// An in-place image update in progress: the image it restarts with, and when.
+    in_place_update: Option<(String, Timestamp)>,
+}
+
+/// The simulated cluster.
+pub struct DemoCluster {
+    state: ClusterState,
+    rng: SmallRng,
+    pods: BTreeMap<ObjectKey, PodSim>,
+    /// Nodes that stopped reporting, and since when.
+    lost_nodes: BTreeMap<String, Timestamp>,
+    /// Nodes where the client DaemonSet of a runtime `(ns, name)` runs a pod.
+    client_nodes: BTreeMap<(String, String), Vec<String>>,
+    /// Ordinal pods deleted recently, recreated by their workload after a short delay.
+    recreate_after: BTreeMap<ObjectKey, Timestamp>,
+    jobs: BTreeMap<ObjectKey, JobSim>,
+    job_outcomes: BTreeMap<ObjectKey, JobOutcome>,
+    /// Earliest next attempt for controllers that retry on a period (object → time).
+    retry_at: BTreeMap<(ObjectKey, &'static str), Timestamp>,
+    /// Runtimes whose Dataset is being remounted (phase Updating).
+    remounting: BTreeSet<ObjectKey>,
+    events: EventRecorder,
+    logs: LogBook,
+    random_failures: bool,
+    /// Sub-second remainder of `advance` calls.
+    carry: Duration,
+    pending_logs: Vec<ClusterEvent>,
+}
+
+impl DemoCluster {
+    /// A cluster holding `objects`. Objects with a status start from it (terminal operation
+    /// phases stay terminal); objects without one come up through the state machines.
+    pub fn new(objects: Vec<Object>, seed: u64, now: Timestamp) -> Self {
+        let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
+        let mut cluster = DemoCluster {
+            state: ClusterState::new(now),
+            rng: SmallRng::seed_from_u64(seed),
+            pods: BTreeMap::new(),
+            lost_nodes: BTreeMap::new(),
+            client_nodes: BTreeMap::new(),
+            recreate_after: BTreeMap::new(),
+            jobs: BTreeMap::new(),
+            job_outcomes: BTreeMap::new(),
+            retry_at: BTreeMap::new(),
+            remounting: BTreeSet::new(),
+            events: EventRecorder::default(),
+            logs: LogBook::default(),
+            random_failures: true,
+            carry: Duration::ZERO,
+            pending_logs: Vec::new(),
+        };
+        seed::load(&mut cluster, objects);
+        cluster
+    }
+
+    /// The built-in demo (assets/demo), with its timestamps moved so that the seed's reference
+    /// moment is `now`.
+    pub fn builtin(seed: u64, now: Timestamp) -> Self {
+        let (objects, _problems) = seed::builtin_objects(now);
+        Self::new(objects, seed, now)
+    }
+
+    /// Every manifest in `dir` (`--seed DIR`). Documents that cannot be used are reported with
+    /// their file and document number; the rest loads.
+    pub fn from_dir(path: &Path, seed: u64, now: Timestamp) -> (Self, Vec<ManifestProblem>) {
+        match crate::model::manifest::load_dir(path) {
+            Ok(m) => (Self::new(m.objects, seed, now), m.problems),
+            Err(e) => {
+                let problem = ManifestProblem { file: path.display().to_string(), document: 0, message: format!("cannot be read: {e}") };
+                (Self::new(Vec::new(), seed, now), vec![problem])
+            }
+        }
+    }
+
+    /// A `Listed` event per kind in `Kind::ALL`: the current state.
+    pub fn initial_events(&self) -> Vec<ClusterEvent> {
+        Kind::ALL
+            .into_iter()
+            .map(|kind| ClusterEvent::Listed { kind, objects: self.state.of_kind(kind).cloned().collect() })
+            .collect()
+    }
+
+    /// Moves the clock forward by `dt`, reconciling once per simulated second, and returns what
+    /// changed: Applied/Deleted for changed objects and LogLine for new pod log lines.
+    pub fn advance(&mut self, dt: Duration) -> Vec<ClusterEvent> {
+        let mut out = std::mem::take(&mut self.pending_logs);
+        out.extend(self.state.drain_changes());
+        self.carry += dt;
+        while self.carry >= Duration::from_secs(1) {
+            self.carry -= Duration::from_secs(1);
+            self.step();
+            out.append(&mut self.pending_logs);
+            out.extend(self.state.drain_changes());
+        }
+        out
+    }
+
+    fn step(&mut self) {
+        self.state.now = self.state.now.checked_add(jiff::SignedDuration::from_secs(1)).unwrap_or(self.state.now);
+        faults::node_controller(self);
+        if self.random_failures {
+            faults::random_worker_failure(self);
+        }
+        faults::kubelet(self);
+        runtime_controller::reconcile(self);
+        workloads::reconcile(self);
+        operation_controller::reconcile(self);
+        logs::periodic(self);
+        self.events.expire(&mut self.state);
+    }
+
+    /// The simulated clock.
+    pub fn now(&self) -> Timestamp {
+        self.state.now
+    }
+
+    /// Every object, in key order.
+    pub fn objects(&self) -> Vec<Object> {
+        self.state.all().cloned().collect()
+    }
+
+    pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
+        self.state.get(key)
+    }
+
+    /// The last lines (up to 200) a pod logged.
+    pub fn logs(&self, pod: &ObjectKey) -> Vec<String> {
+        self.logs.lines(pod)
+    }
+
+    /// Turns the random worker failures on or off (on by default).
+    pub fn set_random_failures(&mut self, enabled: bool) {
+        self.random_failures = enabled;
+    }
+
+    /// Decides how the next job of an operation ends (otherwise: success, unless a DataLoad
+    /// target path is outside the dataset's mounts).
+    pub fn set_job_outcome(&mut self, operation: ObjectKey, outcome: JobOutcome) {
+        self.job_outcomes.insert(operation, outcome);
+    }
+
+    /// Deletes a pod (force delete, as an operator would). Its workload recreates it with the same
+    /// ordinal name and a new UID; a job creates a new pod.
+    pub fn kill_pod(&mut self, key: &ObjectKey) -> Result<(), DemoError> {
+        faults::kill_pod(self, key)
+    }
+
+    /// A node stops reporting: its pods turn not Ready, and after the eviction timeout get a
+    /// deletion timestamp that never completes (Terminating) until the node recovers.
+    pub fn fail_node(&mut self, name: &str) {
+        faults::fail_node(self, name)
+    }
+
+    /// A lost node comes back: its Terminating pods are removed (and recreated), the others
+    /// become Ready again.
+    pub fn recover_node(&mut self, name: &str) {
+        faults::recover_node(self, name)
+    }
+
+    /// Nodes currently lost.
+    pub fn lost_nodes(&self) -> Vec<String> {
+        self.lost_nodes.keys().cloned().collect()
+    }
+
+    /// Creates an object, as `kubectl create` would (status is kept if given).
+    pub fn create(&mut self, obj: Object) -> Result<(), DemoError> {
+        let key = obj.key();
+        if key.name.is_empty() {
+            return Err(DemoError::Invalid("metadata.name is required".into()));
+        }
+        if self.state.contains(&key) {
+            return Err(DemoError::AlreadyExists(key));
+        }
+        let obj = seed::admit(self, obj);
+        self.state.put(obj);
+        Ok(())
+    }
+
+    /// Replaces the spec/metadata of an existing object, keeping its status (like an update of
+    /// the main resource); `generation` is bumped when the spec changed. Creates it if absent.
+    pub fn apply(&mut self, obj: Object) -> Result<(), DemoError> {
+        let key = obj.key();
+        let Some(current) = self.state.get(&key).cloned() else { return self.create(obj) };
+        let merged = seed::merge_spec(current, obj);
+        self.state.update(&key, |o| *o = merged);
+        Ok(())
+    }
+
+    /// Deletes an object (and what it owns: a runtime's pods and workloads, an operation's jobs).
+    pub fn delete(&mut self, key: &ObjectKey) -> Result<(), DemoError> {
+        if !self.state.contains(key) {
+            return Err(DemoError::NotFound(key.clone()));
+        }
+        match key.kind {
+            Kind::Pod => return self.kill_pod(key),
+            Kind::CacheRuntime => runtime_controller::delete_runtime(self, key),
+            Kind::Operation(_) => operation_controller::delete_operation(self, key),
+            _ => {
+                self.state.remove(key);
+            }
+        }
+        Ok(())
+    }
+
+    /// Fires a Cron operation now, as if its schedule had come.
+    pub fn trigger_cron(&mut self, key: &ObjectKey) -> Result<(), DemoError> {
+        operation_controller::trigger_cron(self, key)
+    }
+}

@@ -1,0 +1,421 @@
+//! The workload controllers Fluid relies on: the AdvancedStatefulSets of master and worker
+//! (pods `<rt>-<c>-<i>`, recreated under the same name, in-place image updates from the highest
+//! ordinal down) and the client DaemonSet (one `<rt>-client-<hash>` pod per client node).
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use rand::Rng;
+use serde_json::json;
+
+use super::events::{EventType, Involved};
+use super::names;
+use super::pods::{self, PodPlan};
+use super::{DemoCluster, PodSim};
+use crate::model::meta::format_time;
+use crate::model::pod::{LABEL_COMPONENT, LABEL_RUNTIME, is_ready};
+use crate::model::{AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, Component, Kind, Object, ObjectKey, Pod};
+
+/// Seconds an ordinal pod stays absent before its workload recreates it.
+const RECREATE_DELAY_SECONDS: i64 = 2;
+/// Seconds an in-place image update takes before the container restarts.
+const IN_PLACE_RESTART_SECONDS: i64 = 4;
+
+pub fn workload_name(rt: &str, c: Component) -> String {
+    format!("{rt}-{}", c.as_str())
+}
+
+/// Engine image of a component: `runtimeVersion` image:tag when both are set, else the class
+/// template's container[0] image.
+pub fn engine_image(rt: &CacheRuntime, class: &CacheRuntimeClass, c: Component) -> String {
+    rt.component_spec(c)
+        .and_then(|s| s.runtime_version.as_ref())
+        .and_then(|v| v.reference())
+        .or_else(|| class.component(c).and_then(|d| d.engine_image()).map(str::to_string))
+        .unwrap_or_else(|| "busybox:latest".to_string())
+}
+
+fn container_name(class: &CacheRuntimeClass, c: Component) -> String {
+    class
+        .component(c)
+        .and_then(|d| d.template.as_ref())
+        .and_then(|t| t.pointer("/spec/containers/0/name"))
+        .and_then(|n| n.as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| c.as_str().to_string())
+}
+
+fn has_headless_service(class: &CacheRuntimeClass, c: Component) -> bool {
+    class.component(c).and_then(|d| d.service.as_ref()).is_some_and(|s| s.get("headless").is_some())
+}
+
+pub fn revision(workload: &str, image: &str) -> String {
+    format!("{workload}-{}", names::revision_hash(image))
+}
+
+fn placement(cluster: &DemoCluster, ns: &str, rt: &str) -> String {
+    cluster.state.dataset(ns, rt).and_then(|d| d.spec.placement.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| "Exclusive".into())
+}
+
+/// The AdvancedStatefulSet Fluid creates for a master or worker.
+pub fn build(cluster: &mut DemoCluster, rt: &CacheRuntime, class: &CacheRuntimeClass, c: Component) -> Option<AdvancedStatefulSet> {
+    let ns = rt.metadata.namespace.clone().unwrap_or_default();
+    let rt_name = rt.metadata.name.clone().unwrap_or_default();
+    let name = workload_name(&rt_name, c);
+    let image = engine_image(rt, class, c);
+    let replicas = rt.component_spec(c).and_then(|s| s.replicas).unwrap_or(1);
+    let labels = pods::component_labels(&ns, &rt_name, c.as_str(), &placement(cluster, &ns, &rt_name));
+    let rev = revision(&name, &image);
+    let mut spec = json!({
+        "replicas": replicas,
+        "podManagementPolicy": "Parallel",
+        "selector": {"matchLabels": {LABEL_RUNTIME: rt_name, LABEL_COMPONENT: name}},
+        "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"podUpdatePolicy": "InPlaceIfPossible"}},
+        "template": {"metadata": {"labels": labels}, "spec": {"containers": [{"name": container_name(class, c), "image": image}]}},
+    });
+    if has_headless_service(class, c) {
+        spec["serviceName"] = json!(format!("svc-{name}"));
+    }
+    let value = json!({
+        "apiVersion": "workload.fluid.io/v1alpha1",
+        "kind": "AdvancedStatefulSet",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "uid": names::uid(&mut cluster.rng),
+            "generation": 1,
+            "creationTimestamp": format_time(cluster.state.now),
+            "labels": {LABEL_RUNTIME: rt_name, LABEL_COMPONENT: name},
+            "ownerReferences": [{
+                "apiVersion": crate::model::FLUID_API_VERSION,
+                "kind": "CacheRuntime",
+                "name": rt_name,
+                "uid": rt.metadata.uid.clone().unwrap_or_default(),
+                "controller": true,
+                "blockOwnerDeletion": true,
+            }],
+        },
+        "spec": spec,
+        "status": {
+            "observedGeneration": 1,
+            "replicas": 0,
+            "currentRevision": rev,
+            "updateRevision": rev,
+            "labelSelector": format!("{LABEL_COMPONENT}={name},{LABEL_RUNTIME}={rt_name}"),
+        },
+    });
+    serde_json::from_value(value).ok()
+}
+
+fn env(ns: &str, rt: &str, c: Component, svc: Option<&str>) -> Vec<(String, String)> {
+    let mut e = vec![
+        ("FLUID_DATASET_NAME".to_string(), rt.to_string()),
+        ("FLUID_DATASET_NAMESPACE".to_string(), ns.to_string()),
+        ("FLUID_RUNTIME_CONFIG_PATH".to_string(), "/etc/fluid/config/runtime.json".to_string()),
+        ("FLUID_RUNTIME_MOUNT_PATH".to_string(), format!("/runtime-mnt/cache/{ns}/{rt}/cache-fuse")),
+        ("FLUID_RUNTIME_COMPONENT_TYPE".to_string(), c.as_str().to_string()),
+    ];
+    if let Some(svc) = svc {
+        e.push(("FLUID_RUNTIME_COMPONENT_SVC_NAME".to_string(), svc.to_string()));
+    }
+    e
+}
+
+/// Picks a node for a new pod: from the cache pool (master/worker/jobs) or the GPU pool
+/// (clients), never a lost node, preferring nodes not in `avoid`.
+pub fn pick_node(cluster: &mut DemoCluster, gpu: bool, avoid: &BTreeSet<String>) -> String {
+    let (prefix, count) = if gpu { ("gpu-node", 12) } else { ("cache-node", 24) };
+    let all: Vec<String> = (1..=count).map(|i| format!("{prefix}-{i:02}")).filter(|n| !cluster.lost_nodes.contains_key(n)).collect();
+    let free: Vec<&String> = all.iter().filter(|n| !avoid.contains(*n)).collect();
+    let pool: Vec<&String> = if free.is_empty() { all.iter().collect() } else { free };
+    if pool.is_empty() {
+        return format!("{prefix}-01");
+    }
+    pool[cluster.rng.random_range(0..pool.len())].clone()
+}
+
+fn nodes_of(cluster: &DemoCluster, ns: &str, component_label: &str) -> BTreeSet<String> {
+    cluster
+        .state
+        .pods()
+        .filter(|p| p.metadata.namespace.as_deref() == Some(ns))
+        .filter(|p| p.metadata.labels.as_ref().and_then(|l| l.get(LABEL_COMPONENT)).map(String::as_str) == Some(component_label))
+        .filter_map(|p| crate::model::pod::node_of(p).map(str::to_string))
+        .collect()
+}
+
+/// Creates the pod of one ordinal (or a client pod on `node`) and starts simulating it.
+/// `ready` seeds an already-running, ready pod (for objects loaded with a status).
+pub fn create_component_pod(
+    cluster: &mut DemoCluster,
+    rt: &CacheRuntime,
+    class: &CacheRuntimeClass,
+    c: Component,
+    ordinal: Option<usize>,
+    node: Option<String>,
+    ready: bool,
+) -> ObjectKey {
+    let ns = rt.metadata.namespace.clone().unwrap_or_default();
+    let rt_name = rt.metadata.name.clone().unwrap_or_default();
+    let wl = workload_name(&rt_name, c);
+    let image = engine_image(rt, class, c);
+    let mut labels = pods::component_labels(&ns, &rt_name, c.as_str(), &placement(cluster, &ns, &rt_name));
+    let svc = has_headless_service(class, c).then(|| format!("svc-{wl}"));
+    let (name, owner, hostname) = match ordinal {
+        Some(i) => {
+            let name = format!("{wl}-{i}");
+            let owner_uid = cluster.state.workload(&ns, &wl).and_then(|w| w.metadata.uid.clone()).unwrap_or_else(|| names::stable_uid(&wl));
+            labels.insert("controller-revision-hash".into(), revision(&wl, &image));
+            labels.insert("statefulset.kubernetes.io/pod-name".into(), name.clone());
+            labels.insert("apps.kubernetes.io/pod-index".into(), i.to_string());
+            let owner = OwnerReference {
+                api_version: "workload.fluid.io/v1alpha1".into(),
+                kind: "AdvancedStatefulSet".into(),
+                name: wl.clone(),
+                uid: owner_uid,
+                controller: Some(true),
+                block_owner_deletion: Some(true),
+            };
+            let hostname = svc.clone().map(|s| (name.clone(), s));
+            (name, owner, hostname)
+        }
+        None => {
+            let name = format!("{wl}-{}", names::pod_suffix(&mut cluster.rng));
+            labels.insert("controller-revision-hash".into(), names::revision_hash(&format!("{wl}/{image}"))[..9].to_string());
+            labels.insert("pod-template-generation".into(), "1".into());
+            let owner = OwnerReference {
+                api_version: "apps/v1".into(),
+                kind: "DaemonSet".into(),
+                name: wl.clone(),
+                uid: names::stable_uid(&format!("{ns}/{wl}")),
+                controller: Some(true),
+                block_owner_deletion: Some(true),
+            };
+            (name, owner, None)
+        }
+    };
+    let node = match node {
+        Some(n) => n,
+        None => {
+            let avoid = nodes_of(cluster, &ns, &wl);
+            pick_node(cluster, false, &avoid)
+        }
+    };
+    let now = cluster.state.now;
+    let plan = PodPlan {
+        namespace: ns.clone(),
+        name: name.clone(),
+        uid: names::uid(&mut cluster.rng),
+        labels,
+        owner,
+        node: node.clone(),
+        container: container_name(class, c),
+        image,
+        command: None,
+        env: env(&ns, &rt_name, c, svc.as_deref()),
+        restart_policy: None,
+        hostname,
+    };
+    let mut pod = pods::new_pod(plan, now);
+    let key = ObjectKey::new(Kind::Pod, ns.clone(), name.clone());
+    let running_at = if ready {
+        let started = now.checked_sub(jiff::SignedDuration::from_hours(1)).unwrap_or(now);
+        pods::start(&mut pod, started);
+        pods::make_ready(&mut pod, started);
+        started
+    } else {
+        now.checked_add(jiff::SignedDuration::from_secs(cluster.rng.random_range(1..=3))).unwrap_or(now)
+    };
+    let ready_delay = cluster.rng.random_range(2..=5);
+    cluster.pods.insert(key.clone(), PodSim { running_at, ready_delay, dep_since: ready.then_some(now), crash_until: None, in_place_update: None });
+    if ready {
+        cluster.state.seed(Object::Pod(pod));
+    } else {
+        cluster.state.put(Object::Pod(pod.clone()));
+        let msg = format!("Successfully assigned {ns}/{name} to {node}");
+        cluster.events.record(&mut cluster.state, &mut cluster.rng, &Involved::of(&Object::Pod(pod)), EventType::Normal, "Scheduled", &msg);
+    }
+    key
+}
+
+fn component_pods(cluster: &DemoCluster, ns: &str, label: &str) -> Vec<Pod> {
+    cluster
+        .state
+        .pods()
+        .filter(|p| p.metadata.namespace.as_deref() == Some(ns))
+        .filter(|p| p.metadata.labels.as_ref().and_then(|l| l.get(LABEL_COMPONENT)).map(String::as_str) == Some(label))
+        .cloned()
+        .collect()
+}
+
+fn ordinal_of(pod: &Pod, workload: &str) -> Option<usize> {
+    pod.metadata.name.as_deref()?.strip_prefix(workload)?.strip_prefix('-')?.parse().ok()
+}
+
+/// One pass of every workload controller.
+pub fn reconcile(cluster: &mut DemoCluster) {
+    for key in cluster.state.keys_of(Kind::AdvancedStatefulSet) {
+        reconcile_stateful(cluster, &key);
+    }
+    for key in cluster.state.keys_of(Kind::CacheRuntime) {
+        reconcile_clients(cluster, &key);
+    }
+}
+
+fn owner_runtime(cluster: &DemoCluster, wl: &AdvancedStatefulSet) -> Option<(CacheRuntime, CacheRuntimeClass, Component)> {
+    let ns = wl.metadata.namespace.as_deref()?;
+    let labels = wl.metadata.labels.as_ref()?;
+    let rt_name = labels.get(LABEL_RUNTIME)?;
+    let comp = labels.get(LABEL_COMPONENT)?.strip_prefix(rt_name.as_str())?.strip_prefix('-')?;
+    let rt = cluster.state.runtime(ns, rt_name)?.clone();
+    let class = cluster.state.class(&rt.spec.runtime_class_name)?.clone();
+    Some((rt, class, Component::parse(comp)?))
+}
+
+fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
+    let Some(Object::Workload(wl)) = cluster.state.get(key).cloned() else { return };
+    let Some((rt, class, c)) = owner_runtime(cluster, &wl) else { return };
+    let ns = key.namespace.clone();
+    let now = cluster.state.now;
+    let desired = wl.spec.replicas.unwrap_or(1).max(0) as usize;
+    let target_image = wl.engine_image().unwrap_or_default().to_string();
+    let pods = component_pods(cluster, &ns, &key.name);
+    // Scale in: remove ordinals at or above the desired count.
+    for p in &pods {
+        if ordinal_of(p, &key.name).is_some_and(|i| i >= desired) {
+            let pk = ObjectKey::new(Kind::Pod, ns.clone(), p.metadata.name.clone().unwrap_or_default());
+            cluster.state.remove(&pk);
+            cluster.pods.remove(&pk);
+            cluster.logs.forget(&pk);
+        }
+    }
+    // Recreate missing ordinals after a short delay.
+    for i in 0..desired {
+        let name = format!("{}-{i}", key.name);
+        let pk = ObjectKey::new(Kind::Pod, ns.clone(), name);
+        if cluster.state.contains(&pk) {
+            continue;
+        }
+        let due = *cluster.recreate_after.entry(pk.clone()).or_insert(now);
+        if due <= now {
+            cluster.recreate_after.remove(&pk);
+            create_component_pod(cluster, &rt, &class, c, Some(i), None, false);
+        }
+    }
+    // In-place image update, one pod at a time from the highest ordinal down.
+    let pods = component_pods(cluster, &ns, &key.name);
+    let outdated = |p: &Pod| p.spec.as_ref().and_then(|s| s.containers.first()).and_then(|c| c.image.as_deref()) != Some(target_image.as_str());
+    let updating = pods.iter().any(|p| {
+        let pk = ObjectKey::new(Kind::Pod, ns.clone(), p.metadata.name.clone().unwrap_or_default());
+        cluster.pods.get(&pk).is_some_and(|s| s.in_place_update.is_some()) || !is_ready(p)
+    });
+    if !updating && !target_image.is_empty() {
+        let next = pods.iter().filter(|p| outdated(p)).max_by_key(|p| ordinal_of(p, &key.name).unwrap_or(0));
+        if let Some(p) = next {
+            start_in_place_update(cluster, p, &key.name, &target_image);
+        }
+    }
+    // Status from the pods.
+    let pods = component_pods(cluster, &ns, &key.name);
+    let update_revision = revision(&key.name, &target_image);
+    let count = |f: &dyn Fn(&Pod) -> bool| pods.iter().filter(|p| f(p)).count() as i32;
+    let ready = count(&|p| is_ready(p));
+    let updated = count(&|p| !outdated(p));
+    let updated_ready = count(&|p| !outdated(p) && is_ready(p));
+    let generation = wl.metadata.generation;
+    cluster.state.update_workload(key, |w| {
+        let st = w.status.get_or_insert_with(Default::default);
+        st.observed_generation = generation.or(st.observed_generation);
+        st.replicas = pods.len() as i32;
+        st.ready_replicas = Some(ready);
+        st.available_replicas = Some(ready);
+        st.updated_replicas = Some(updated);
+        st.updated_ready_replicas = Some(updated_ready);
+        st.extra.insert("updatedAvailableReplicas".into(), json!(updated_ready));
+        if updated == pods.len() as i32 {
+            st.current_revision = Some(update_revision.clone());
+        }
+        st.current_replicas = Some(if st.current_revision.as_deref() == Some(update_revision.as_str()) { updated } else { pods.len() as i32 - updated });
+        st.update_revision = Some(update_revision);
+    });
+}
+
+fn start_in_place_update(cluster: &mut DemoCluster, pod: &Pod, workload: &str, image: &str) {
+    let now = cluster.state.now;
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let pk = ObjectKey::new(Kind::Pod, ns, name);
+    let rev = revision(workload, image);
+    let old_image = crate::model::pod::engine_image(pod).unwrap_or_default().to_string();
+    let state = json!({
+        "revision": rev,
+        "updateTimestamp": format_time(now),
+        "lastContainerStatuses": {pods::container_name(pod): {"imageID": format!("docker.io/{old_image}")}},
+        "updateImages": true,
+    });
+    let image_owned = image.to_string();
+    cluster.state.update_pod(&pk, |p| {
+        p.metadata.annotations.get_or_insert_with(Default::default).insert("workload.fluid.io/inplace-update-state".into(), state.to_string());
+        p.metadata.labels.get_or_insert_with(Default::default).insert("controller-revision-hash".into(), rev.clone());
+        if let Some(c) = p.spec.as_mut().and_then(|s| s.containers.first_mut()) {
+            c.image = Some(image_owned.clone());
+        }
+        pods::set_condition(p, "InPlaceUpdateReady", false, Some("StartInPlaceUpdate"), None, now);
+        pods::mark_node_not_ready(p, now);
+    });
+    let restart_at = now.checked_add(jiff::SignedDuration::from_secs(IN_PLACE_RESTART_SECONDS)).unwrap_or(now);
+    if let Some(sim) = cluster.pods.get_mut(&pk) {
+        sim.in_place_update = Some((image.to_string(), restart_at));
+    }
+    if let Some(obj) = cluster.state.get(&pk).cloned() {
+        let container = match &obj {
+            Object::Pod(p) => pods::container_name(p),
+            _ => String::new(),
+        };
+        let msg = format!("Container {container} definition changed, will be restarted");
+        cluster.events.record(&mut cluster.state, &mut cluster.rng, &Involved::of(&obj).container(&container), EventType::Normal, "Killing", &msg);
+    }
+}
+
+fn reconcile_clients(cluster: &mut DemoCluster, rt_key: &ObjectKey) {
+    let Some(rt) = cluster.state.runtime(&rt_key.namespace, &rt_key.name).cloned() else { return };
+    if rt.component_phase(Component::Client) == crate::model::RuntimePhase::None {
+        return;
+    }
+    let Some(class) = cluster.state.class(&rt.spec.runtime_class_name).cloned() else { return };
+    if !class.has_component(Component::Client) || rt.disabled(Component::Client) {
+        return;
+    }
+    let now = cluster.state.now;
+    let wl = workload_name(&rt_key.name, Component::Client);
+    let nodes = cluster.client_nodes.get(&(rt_key.namespace.clone(), rt_key.name.clone())).cloned().unwrap_or_default();
+    let present = nodes_of(cluster, &rt_key.namespace, &wl);
+    for node in nodes {
+        if present.contains(&node) || cluster.lost_nodes.contains_key(&node) {
+            continue;
+        }
+        let marker = ObjectKey::new(Kind::Pod, rt_key.namespace.clone(), format!("{wl}@{node}"));
+        let due = *cluster.recreate_after.entry(marker.clone()).or_insert(now);
+        if due <= now {
+            cluster.recreate_after.remove(&marker);
+            create_component_pod(cluster, &rt, &class, Component::Client, None, Some(node), false);
+        }
+    }
+}
+
+/// Marks an ordinal/client pod as deleted so that its controller recreates it after a delay.
+pub fn schedule_recreate(cluster: &mut DemoCluster, pod: &Pod) {
+    let Some(ns) = pod.metadata.namespace.clone() else { return };
+    let at: Timestamp = cluster.state.now.checked_add(jiff::SignedDuration::from_secs(RECREATE_DELAY_SECONDS)).unwrap_or(cluster.state.now);
+    let owner_kind = pod.metadata.owner_references.as_ref().and_then(|o| o.first()).map(|o| o.kind.clone()).unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let key = if owner_kind == "DaemonSet" {
+        let wl = pod.metadata.labels.as_ref().and_then(|l| l.get(LABEL_COMPONENT)).cloned().unwrap_or_default();
+        let node = crate::model::pod::node_of(pod).unwrap_or_default();
+        ObjectKey::new(Kind::Pod, ns, format!("{wl}@{node}"))
+    } else {
+        ObjectKey::new(Kind::Pod, ns, name)
+    };
+    cluster.recreate_after.insert(key, at);
+}
