@@ -64,7 +64,11 @@ impl ScenarioStep {
                 cluster.fail_node(&node);
                 Ok(())
             }
-            ScenarioAction::TriggerCron(key) => cluster.trigger_cron(key),
+            // If the schedule fired a moment ago, the run the audience should see is already on.
+            ScenarioAction::TriggerCron(key) => match cluster.trigger_cron(key) {
+                Err(DemoError::Invalid(_)) => Ok(()),
+                other => other,
+            },
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::model::pod::{LABEL_COMPONENT, component_of, is_ready, node_of};
 use crate::model::{Component, Kind, Object, ObjectKey, RuntimePhase};
 
 /// The moment the built-in manifests describe; shifted to the demo's `now` on load.
-pub const REFERENCE_NOW: &str = "2026-11-25T10:00:00Z";
+pub const REFERENCE_NOW: &str = "2026-11-25T10:02:00Z";
 
 /// The built-in manifests: (file name, text).
 pub const BUILTIN: [(&str, &str); 4] = [
