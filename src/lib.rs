@@ -6,3 +6,8 @@ pub mod config;
 pub mod demo;
 pub mod model;
 pub mod ui;
+pub mod cli;
+pub mod run;
+pub mod setup;
+pub mod snapshot;
+pub mod term;

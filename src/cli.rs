@@ -1,0 +1,93 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "fluidops", version, about = "Terminal console for Fluid cache runtimes", long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Run on the embedded demo cluster even if a cluster is configured.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Seed the demo cluster from every *.yaml in DIR instead of the built-in manifests.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub seed: Option<PathBuf>,
+    /// Random seed of the demo cluster (same seed, same run).
+    #[arg(long, value_name = "N", global = true)]
+    pub seed_rng: Option<u64>,
+    /// Theme name (default, light, mono, term16, danger, or one in the config dir).
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// Keymap preset (k9s, or one in the config dir).
+    #[arg(long, global = true)]
+    pub keymap: Option<String>,
+    /// ASCII symbols instead of Unicode ones.
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// Refuse every write.
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// Start in this namespace.
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+    /// Start showing all namespaces.
+    #[arg(short = 'A', long, global = true)]
+    pub all_namespaces: bool,
+    /// Kubeconfig context to use.
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Path to the kubeconfig file.
+    #[arg(long, global = true, env = "KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Disable mouse capture (keeps the terminal's own text selection).
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Render one frame as plain text after the demo cluster has settled.
+    Snapshot {
+        /// runtimes, pods, ops, datasets, classes, timeline, maintenance
+        #[arg(long, default_value = "runtimes")]
+        view: String,
+        /// Terminal size as COLSxROWS.
+        #[arg(long, default_value = "120x40", value_parser = parse_size)]
+        size: (u16, u16),
+        /// Simulated seconds to let the demo cluster run first.
+        #[arg(long, default_value_t = 300)]
+        settle: u64,
+    },
+    /// Play a named, timed scenario on the demo cluster for live demos.
+    Demo {
+        /// Scenario name; `--scenario list` prints them.
+        #[arg(long, default_value = "load")]
+        scenario: String,
+        /// Simulation speed factor (2 = twice as fast, 0.5 = half).
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+    },
+    /// Print the config, keymap, theme, state and log paths in use.
+    Info,
+    /// Print the active key bindings.
+    Keys,
+}
+
+pub fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("size \"{s}\" is not COLSxROWS, e.g. 120x40"))?;
+    let w: u16 = w.trim().parse().map_err(|_| format!("bad column count \"{w}\""))?;
+    let h: u16 = h.trim().parse().map_err(|_| format!("bad row count \"{h}\""))?;
+    if w == 0 || h == 0 || w > 1000 || h > 500 {
+        return Err(format!("size {w}x{h} is out of range (1x1 to 1000x500)"));
+    }
+    Ok((w, h))
+}

@@ -1,0 +1,63 @@
+//! Runs the embedded demo cluster as a source: a task that advances the simulated control
+//! plane on the wall clock (times a speed factor) and sends what changed to the app.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+
+use super::event::{ClusterEvent, ConnectionState};
+use crate::demo::DemoCluster;
+use crate::demo::scenario::Scenario;
+
+/// What a source sends to the run loop.
+#[derive(Debug)]
+pub enum SourceMsg {
+    /// Events observed at the source's time `at`; an empty batch just moves the clock.
+    Batch { at: Timestamp, events: Vec<ClusterEvent> },
+    /// A caption for the audience (demo scenarios).
+    Caption(String),
+}
+
+/// How often the simulation advances, in wall time.
+const STEP: Duration = Duration::from_millis(500);
+
+/// The first batch: connection up and every kind listed.
+pub fn initial_batch(cluster: &DemoCluster) -> SourceMsg {
+    let mut events = vec![ClusterEvent::Connection(ConnectionState::Connected)];
+    events.extend(cluster.initial_events());
+    SourceMsg::Batch { at: cluster.now(), events }
+}
+
+/// Spawns the simulation task. It ends when the receiver is dropped.
+pub fn spawn(mut cluster: DemoCluster, speed: f64, mut scenario: Option<Scenario>, tx: mpsc::UnboundedSender<SourceMsg>) {
+    tokio::spawn(async move {
+        if tx.send(initial_batch(&cluster)).is_err() {
+            return;
+        }
+        let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
+        let mut interval = tokio::time::interval(STEP);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut elapsed = Duration::ZERO;
+        loop {
+            interval.tick().await;
+            let dt = STEP.mul_f64(speed);
+            elapsed += dt;
+            if let Some(s) = &mut scenario {
+                for step in s.due(elapsed) {
+                    let caption = match step.apply(&mut cluster) {
+                        Ok(()) => step.caption.to_string(),
+                        Err(e) => format!("{} ({e})", step.caption),
+                    };
+                    if tx.send(SourceMsg::Caption(caption)).is_err() {
+                        return;
+                    }
+                }
+            }
+            let events = cluster.advance(dt);
+            if tx.send(SourceMsg::Batch { at: cluster.now(), events }).is_err() {
+                return;
+            }
+        }
+    });
+}

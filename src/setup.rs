@@ -1,0 +1,114 @@
+//! Everything decided before the first frame: paths, settings, keymap, theme, which cluster
+//! source to use, and the notices the operator should see about it.
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+
+use crate::app::App;
+use crate::cli::GlobalArgs;
+use crate::config::{Env, Keymap, Paths, Settings, Theme, ThemeLoader, ThemeRequest, choose_theme};
+use crate::demo::DemoCluster;
+
+/// The demo cluster's context name, shown in the header.
+pub const DEMO_CONTEXT: &str = "demo";
+/// Default random seed of the demo cluster.
+pub const DEFAULT_SEED: u64 = 7;
+
+pub struct Setup {
+    pub paths: Paths,
+    pub settings: Settings,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub theme_reason: String,
+    /// Problems to show at start-up (config files, seed documents, source choice).
+    pub notices: Vec<String>,
+    pub mouse: bool,
+}
+
+/// Where the console gets its cluster from.
+pub enum SourceChoice {
+    Demo { why: String },
+}
+
+/// Loads configuration; never fails (bad files become notices).
+pub fn load(global: &GlobalArgs, env: &Env, context: &str) -> Setup {
+    let paths = Paths::from_env(env);
+    let (settings, mut warnings) = Settings::load(&paths);
+    let preset = global.keymap.as_deref().or(settings.keymap.as_deref());
+    let (keymap, kw) = Keymap::load(&paths, preset);
+    warnings.extend(kw);
+    let ascii = global.ascii || settings.ascii(env);
+    let loader = ThemeLoader::new(Some(paths.themes_dir()));
+    let colors = u32::from(crossterm::style::available_color_count());
+    let request = ThemeRequest {
+        cli: global.theme.as_deref(),
+        no_color: crate::config::no_color(env),
+        config: settings.theme.as_deref(),
+        context: Some(context),
+        context_rules: &settings.contexts,
+        colors,
+        ascii,
+    };
+    let choice = choose_theme(&request, &loader);
+    warnings.extend(choice.warnings);
+    let mut notices: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+    notices.extend(choice.notice);
+    Setup {
+        mouse: settings.mouse && !global.no_mouse,
+        theme_reason: format!("{:?}", choice.reason),
+        paths,
+        settings,
+        keymap,
+        theme: choice.theme,
+        notices,
+    }
+}
+
+/// Where a kubeconfig would be read from, if any exists.
+pub fn kubeconfig_path(global: &GlobalArgs, env: &Env) -> Option<PathBuf> {
+    if let Some(p) = &global.kubeconfig {
+        return Some(p.clone());
+    }
+    let home = env.non_empty("HOME")?;
+    let p = PathBuf::from(home).join(".kube/config");
+    p.exists().then_some(p)
+}
+
+pub fn choose_source(global: &GlobalArgs, env: &Env) -> SourceChoice {
+    if global.demo {
+        return SourceChoice::Demo { why: "--demo".into() };
+    }
+    match kubeconfig_path(global, env) {
+        None if env.non_empty("KUBERNETES_SERVICE_HOST").is_none() => {
+            SourceChoice::Demo { why: "no kubeconfig found".into() }
+        }
+        _ => SourceChoice::Demo {
+            why: "connecting to real clusters is not part of this build; showing the demo cluster".into(),
+        },
+    }
+}
+
+/// The demo cluster as the flags ask: built-in or `--seed DIR`, with `--seed-rng`.
+pub fn demo_cluster(global: &GlobalArgs, now: Timestamp, notices: &mut Vec<String>) -> DemoCluster {
+    let seed = global.seed_rng.unwrap_or(DEFAULT_SEED);
+    match &global.seed {
+        Some(dir) => {
+            let (cluster, problems) = DemoCluster::from_dir(dir, seed, now);
+            notices.extend(problems.iter().map(|p| p.to_string()));
+            cluster
+        }
+        None => DemoCluster::builtin(seed, now),
+    }
+}
+
+/// A fresh app for this setup.
+pub fn app(global: &GlobalArgs, setup: &Setup, context: &str, now: Timestamp) -> App {
+    let mut app = App::new(context, now);
+    app.readonly = global.readonly;
+    app.favourite_namespaces = setup.settings.favourite_namespaces.clone();
+    if !global.all_namespaces {
+        app.namespace = global.namespace.clone();
+    }
+    app
+}

@@ -1,0 +1,195 @@
+//! The release of a real terminal session: the binary runs in a pseudo-terminal, keys are
+//! pressed, the screen is read back through a terminal emulator, and after every way out (q,
+//! Ctrl-C, SIGTERM, panic) the terminal must be restored: alternate screen left, cursor shown,
+//! line discipline back to canonical mode with echo.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const BIN: &str = env!("CARGO_BIN_EXE_fluidops");
+
+struct Session {
+    output: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _home: tempfile::TempDir,
+    cols: u16,
+    rows: u16,
+}
+
+/// Starts `sh -c '<fluidops ARGS>; echo; stty -a'` so the terminal state after exit is printed.
+fn start(args: &str, cols: u16, rows: u16, extra_env: &[(&str, &str)]) -> Session {
+    let pty = native_pty_system();
+    let pair = pty.openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("pty");
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = CommandBuilder::new("sh");
+    cmd.arg("-c");
+    cmd.arg(format!("'{BIN}' {args}; echo \"EXIT=$?\"; stty -a"));
+    cmd.env("HOME", home.path());
+    cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+    cmd.env("XDG_STATE_HOME", home.path().join("state"));
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("LANG", "C.UTF-8");
+    cmd.env_remove("KUBECONFIG");
+    cmd.env_remove("NO_COLOR");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let child = pair.slave.spawn_command(cmd).expect("spawn");
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let writer = pair.master.take_writer().unwrap();
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let sink = output.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    // Keep the master open for the session's life.
+    std::mem::forget(pair.master);
+    Session { output, writer, child, _home: home, cols, rows }
+}
+
+impl Session {
+    fn bytes(&self) -> Vec<u8> {
+        self.output.lock().unwrap().clone()
+    }
+    fn screen(&self) -> String {
+        let mut parser = vt100::Parser::new(self.rows, self.cols, 0);
+        parser.process(&self.bytes());
+        parser.screen().contents()
+    }
+    fn wait_for(&self, what: &str, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what:?}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    fn keys(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    fn wait_exit(&mut self, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(200));
+                assert!(status.success(), "shell failed: {status:?}");
+                return String::from_utf8_lossy(&self.bytes()).to_string();
+            }
+            assert!(Instant::now() < deadline, "did not exit; screen:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    fn pid_of_console(&self) -> Option<u32> {
+        // The shell's child is the console.
+        let shell = self.child.process_id()?;
+        let out = std::process::Command::new("pgrep").args(["-P", &shell.to_string()]).output().ok()?;
+        String::from_utf8_lossy(&out.stdout).lines().next()?.trim().parse().ok()
+    }
+}
+
+/// After exit: alternate screen left, cursor shown, canonical mode and echo back on.
+fn assert_restored(out: &str) {
+    let leave = out.rfind("\x1b[?1049l").expect("alternate screen was not left");
+    let enter = out.rfind("\x1b[?1049h").expect("alternate screen was never entered");
+    assert!(leave > enter, "alternate screen entered again after leaving");
+    assert!(out.contains("\x1b[?25h"), "cursor not shown again");
+    let stty = &out[out.rfind("EXIT=").expect("no exit line")..];
+    assert!(stty.contains(" icanon") && !stty.contains("-icanon"), "raw mode left on:\n{stty}");
+    assert!(stty.contains(" echo ") && !stty.contains("-echo "), "echo left off:\n{stty}");
+}
+
+#[test]
+fn starts_on_the_demo_cluster_navigates_and_quits_cleanly() {
+    let mut s = start("", 120, 40, &[]);
+    let screen = s.wait_for("imagenet-train", 20);
+    assert!(screen.contains("ctx:demo"), "header does not say demo:\n{screen}");
+    s.keys(":pods\r");
+    s.wait_for("COMPONENT", 5);
+    s.keys("/worker\r");
+    s.wait_for("/worker", 5);
+    s.keys("\x1b\x1b:ops\r");
+    s.wait_for("DataLoad", 5);
+    s.keys("?");
+    s.wait_for("Keys (from the active keymap)", 5);
+    s.keys("?q");
+    let out = s.wait_exit(10);
+    assert!(out.contains("EXIT=0"), "console exit status not 0");
+    assert_restored(&out);
+}
+
+#[test]
+fn ctrl_c_quits_and_restores() {
+    let mut s = start("--demo", 80, 24, &[]);
+    s.wait_for("runtimes", 20);
+    s.keys("\x03");
+    let out = s.wait_exit(10);
+    assert!(out.contains("EXIT=0"));
+    assert_restored(&out);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let mut s = start("--demo", 80, 24, &[]);
+    s.wait_for("runtimes", 20);
+    let pid = s.pid_of_console().expect("console pid");
+    std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    let out = s.wait_exit(10);
+    assert_restored(&out);
+}
+
+#[test]
+fn a_panic_restores_the_terminal_before_reporting() {
+    let mut s = start("--demo", 80, 24, &[("FLUIDOPS_TEST_PANIC", "1")]);
+    let out = s.wait_exit(20);
+    assert!(out.contains("forced panic for testing"), "panic report missing:\n{out}");
+    assert!(!out.contains("EXIT=0"), "a panic must not exit 0");
+    assert_restored(&out);
+}
+
+#[test]
+fn a_tiny_terminal_still_quits_on_q() {
+    let mut s = start("--demo", 20, 6, &[]);
+    std::thread::sleep(Duration::from_millis(800));
+    s.keys("q");
+    let out = s.wait_exit(10);
+    assert!(out.contains("EXIT=0"));
+    assert_restored(&out);
+}
+
+#[test]
+fn nothing_is_written_while_nothing_changes() {
+    // A seed with one class only: no runtime, so the simulated cluster has nothing to do.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("class.yaml"),
+        "apiVersion: data.fluid.io/v1alpha1\nkind: CacheRuntimeClass\nmetadata:\n  name: still\n  creationTimestamp: \"2026-01-01T00:00:00Z\"\nfileSystemType: curvinefs\n",
+    )
+    .unwrap();
+    let mut s = start(&format!("--seed '{}'", dir.path().display()), 100, 30, &[]);
+    s.wait_for("runtimes", 20);
+    s.keys(":classes\r");
+    s.wait_for("still", 5);
+    std::thread::sleep(Duration::from_millis(1500));
+    let before = s.bytes().len();
+    std::thread::sleep(Duration::from_secs(3));
+    let after = s.bytes().len();
+    assert_eq!(after, before, "{} bytes written while idle", after - before);
+    s.keys("q");
+    s.wait_exit(10);
+}
