@@ -27,12 +27,17 @@ fn main() -> Result<()> {
                 return Ok(());
             }
             let Some(s) = Scenario::by_name(&scenario) else {
-                eprintln!("fluidops: unknown scenario \"{scenario}\"; known: {}", Scenario::names().join(", "));
+                eprintln!(
+                    "fluidops: unknown scenario \"{scenario}\"; known: {}",
+                    Scenario::names().join(", ")
+                );
                 std::process::exit(2);
             };
             interactive(&cli.global, &env, Some(s), speed)
         }
-        Some(Sub::Snapshot { view, size, settle }) => snapshot_cmd(&cli.global, &env, &view, size, settle),
+        Some(Sub::Snapshot { view, size, settle }) => {
+            snapshot_cmd(&cli.global, &env, &view, size, settle)
+        }
         Some(Sub::Info) => {
             info(&cli.global, &env);
             Ok(())
@@ -40,14 +45,25 @@ fn main() -> Result<()> {
         Some(Sub::Keys) => {
             let s = setup::load(&cli.global, &env, DEMO_CONTEXT);
             for row in s.keymap.help_rows(cli.global.readonly) {
-                println!("{:<9} {:<24} {:<24} {}", row.mode.name(), row.keys, row.action, row.desc);
+                println!(
+                    "{:<9} {:<24} {:<24} {}",
+                    row.mode.name(),
+                    row.keys,
+                    row.action,
+                    row.desc
+                );
             }
             Ok(())
         }
     }
 }
 
-fn interactive(global: &GlobalArgs, env: &Env, scenario: Option<Scenario>, speed: f64) -> Result<()> {
+fn interactive(
+    global: &GlobalArgs,
+    env: &Env,
+    scenario: Option<Scenario>,
+    speed: f64,
+) -> Result<()> {
     term::install_hooks()?;
     let SourceChoice::Demo { why } = setup::choose_source(global, env);
     let s = setup::load(global, env, DEMO_CONTEXT);
@@ -59,21 +75,35 @@ fn interactive(global: &GlobalArgs, env: &Env, scenario: Option<Scenario>, speed
         notices.push(why);
     }
     show_notices(&mut app, notices);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let result = runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
         demo_source::spawn(cluster, speed, scenario, tx);
         let mut terminal = term::enter(s.mouse)?;
-        let session = run::Session { theme: &s.theme, keymap: &s.keymap, demo: true, mouse: s.mouse };
-        let r = run::run(&mut terminal, &mut app, session, rx).await;
-        term::restore();
-        r
+        let session = run::Session {
+            theme: &s.theme,
+            keymap: &s.keymap,
+            demo: true,
+            mouse: s.mouse,
+        };
+        run::run(&mut terminal, &mut app, session, rx).await
     });
+    // Restore on every way out of the loop, errors included.
+    term::restore();
     runtime.shutdown_background();
     result
 }
 
-fn snapshot_cmd(global: &GlobalArgs, env: &Env, view: &str, size: (u16, u16), settle: u64) -> Result<()> {
+fn snapshot_cmd(
+    global: &GlobalArgs,
+    env: &Env,
+    view: &str,
+    size: (u16, u16),
+    settle: u64,
+) -> Result<()> {
     let s = setup::load(global, env, DEMO_CONTEXT);
     let mut notices = s.notices.clone();
     let now = Timestamp::now();
@@ -87,7 +117,12 @@ fn snapshot_cmd(global: &GlobalArgs, env: &Env, view: &str, size: (u16, u16), se
         eprintln!("fluidops: {e}");
         std::process::exit(2);
     }
-    let ctx = Ctx { theme: &s.theme, keymap: &s.keymap, demo: true, caption: None };
+    let ctx = Ctx {
+        theme: &s.theme,
+        keymap: &s.keymap,
+        demo: true,
+        caption: None,
+    };
     // Draw twice: the first frame tells the list how many rows fit.
     snapshot::render_text(&mut app, &ctx, size.0, size.1);
     let text = snapshot::render_text(&mut app, &ctx, size.0, size.1);
@@ -102,7 +137,11 @@ fn info(global: &GlobalArgs, env: &Env) {
         let exists = if path.exists() { "" } else { "  (not present)" };
         println!("{label:<14} {}{exists}", path.display());
     }
-    let keymap = global.keymap.as_deref().or(s.settings.keymap.as_deref()).unwrap_or("default");
+    let keymap = global
+        .keymap
+        .as_deref()
+        .or(s.settings.keymap.as_deref())
+        .unwrap_or("default");
     println!("{:<14} {keymap}", "keymap preset");
     println!("{:<14} {} ({})", "theme", s.theme.name(), s.theme_reason);
     let SourceChoice::Demo { why } = setup::choose_source(global, env);

@@ -37,7 +37,12 @@ fn term_msg(ev: TermEvent) -> Option<Msg> {
     }
 }
 
-pub async fn run(terminal: &mut Tui, app: &mut App, session: Session<'_>, mut source: mpsc::UnboundedReceiver<SourceMsg>) -> Result<()> {
+pub async fn run(
+    terminal: &mut Tui,
+    app: &mut App,
+    session: Session<'_>,
+    mut source: mpsc::UnboundedReceiver<SourceMsg>,
+) -> Result<()> {
     let mut events = EventStream::new();
     let mut caption: Option<String> = None;
     #[cfg(unix)]
@@ -47,7 +52,12 @@ pub async fn run(terminal: &mut Tui, app: &mut App, session: Session<'_>, mut so
     let mut source_open = true;
     loop {
         if app.dirty {
-            let ctx = Ctx { theme: session.theme, keymap: session.keymap, demo: session.demo, caption: caption.as_deref() };
+            let ctx = Ctx {
+                theme: session.theme,
+                keymap: session.keymap,
+                demo: session.demo,
+                caption: caption.as_deref(),
+            };
             let mut layout = app.layout;
             terminal.draw(|f| layout = ui::draw(f, app, &ctx))?;
             app.layout = layout;
@@ -86,7 +96,7 @@ pub async fn run(terminal: &mut Tui, app: &mut App, session: Session<'_>, mut so
             for cmd in app.update(msg, session.keymap) {
                 match cmd {
                     Command::Quit => return Ok(()),
-                    Command::ClearScreen => terminal.clear()?,
+                    Command::ClearScreen => term::redraw_all(terminal)?,
                     Command::Suspend => {
                         #[cfg(unix)]
                         term::suspend(terminal, session.mouse)?;

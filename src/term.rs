@@ -6,7 +6,10 @@ use std::io::{self, Write};
 
 use crossterm::{
     cursor, event,
-    terminal::{self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen},
+    terminal::{
+        self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
+        LeaveAlternateScreen,
+    },
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -21,7 +24,11 @@ pub struct FrameWriter<W: Write> {
 
 impl<W: Write> FrameWriter<W> {
     pub fn new(inner: W) -> Self {
-        FrameWriter { inner, pending: Vec::with_capacity(64 * 1024), written: 0 }
+        FrameWriter {
+            inner,
+            pending: Vec::with_capacity(64 * 1024),
+            written: 0,
+        }
     }
 }
 
@@ -58,14 +65,26 @@ pub fn enter(mouse: bool) -> io::Result<Tui> {
         crossterm::execute!(out, event::EnableMouseCapture)?;
     }
     let mut t = Terminal::new(CrosstermBackend::new(FrameWriter::new(io::stdout())))?;
-    t.clear()?;
+    redraw_all(&mut t)?;
     Ok(t)
+}
+
+/// Clears the screen so the next frame draws every cell. (Unlike `Terminal::clear`, this does
+/// not ask the terminal for its cursor position, which a slow link may not answer in time.)
+pub fn redraw_all(t: &mut Tui) -> io::Result<()> {
+    let size = t.size()?;
+    t.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 /// Leaves the alternate screen and raw mode; safe to call more than once.
 pub fn restore() {
     let mut out = io::stdout();
-    let _ = crossterm::execute!(out, event::DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = crossterm::execute!(
+        out,
+        event::DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = terminal::disable_raw_mode();
 }
 
@@ -94,5 +113,5 @@ pub fn suspend(t: &mut Tui, mouse: bool) -> io::Result<()> {
     if mouse {
         crossterm::execute!(io::stdout(), event::EnableMouseCapture)?;
     }
-    t.clear()
+    redraw_all(t)
 }

@@ -23,7 +23,14 @@ struct Session {
 /// Starts `sh -c '<fluidops ARGS>; echo; stty -a'` so the terminal state after exit is printed.
 fn start(args: &str, cols: u16, rows: u16, extra_env: &[(&str, &str)]) -> Session {
     let pty = native_pty_system();
-    let pair = pty.openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("pty");
+    let pair = pty
+        .openpty(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("pty");
     let home = tempfile::tempdir().unwrap();
     let mut cmd = CommandBuilder::new("sh");
     cmd.arg("-c");
@@ -55,7 +62,14 @@ fn start(args: &str, cols: u16, rows: u16, extra_env: &[(&str, &str)]) -> Sessio
     });
     // Keep the master open for the session's life.
     std::mem::forget(pair.master);
-    Session { output, writer, child, _home: home, cols, rows }
+    Session {
+        output,
+        writer,
+        child,
+        _home: home,
+        cols,
+        rows,
+    }
 }
 
 impl Session {
@@ -63,7 +77,9 @@ impl Session {
         self.output.lock().unwrap().clone()
     }
     fn screen(&self) -> String {
-        let mut parser = vt100::Parser::new(self.rows, self.cols, 0);
+        let rows = std::num::NonZeroU16::new(self.rows).unwrap();
+        let cols = std::num::NonZeroU16::new(self.cols).unwrap();
+        let mut parser = vt100::Parser::new(rows, cols, 0);
         parser.process(&self.bytes());
         parser.screen().contents()
     }
@@ -74,7 +90,10 @@ impl Session {
             if s.contains(what) {
                 return s;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what:?}; screen:\n{s}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what:?}; screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -91,34 +110,62 @@ impl Session {
                 assert!(status.success(), "shell failed: {status:?}");
                 return String::from_utf8_lossy(&self.bytes()).to_string();
             }
-            assert!(Instant::now() < deadline, "did not exit; screen:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "did not exit; screen:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
     fn pid_of_console(&self) -> Option<u32> {
         // The shell's child is the console.
         let shell = self.child.process_id()?;
-        let out = std::process::Command::new("pgrep").args(["-P", &shell.to_string()]).output().ok()?;
-        String::from_utf8_lossy(&out.stdout).lines().next()?.trim().parse().ok()
+        let out = std::process::Command::new("pgrep")
+            .args(["-P", &shell.to_string()])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
     }
 }
 
 /// After exit: alternate screen left, cursor shown, canonical mode and echo back on.
 fn assert_restored(out: &str) {
-    let leave = out.rfind("\x1b[?1049l").expect("alternate screen was not left");
-    let enter = out.rfind("\x1b[?1049h").expect("alternate screen was never entered");
-    assert!(leave > enter, "alternate screen entered again after leaving");
+    let leave = out
+        .rfind("\x1b[?1049l")
+        .expect("alternate screen was not left");
+    let enter = out
+        .rfind("\x1b[?1049h")
+        .expect("alternate screen was never entered");
+    assert!(
+        leave > enter,
+        "alternate screen entered again after leaving"
+    );
     assert!(out.contains("\x1b[?25h"), "cursor not shown again");
     let stty = &out[out.rfind("EXIT=").expect("no exit line")..];
-    assert!(stty.contains(" icanon") && !stty.contains("-icanon"), "raw mode left on:\n{stty}");
-    assert!(stty.contains(" echo ") && !stty.contains("-echo "), "echo left off:\n{stty}");
+    assert!(
+        stty.contains(" icanon") && !stty.contains("-icanon"),
+        "raw mode left on:\n{stty}"
+    );
+    assert!(
+        stty.contains(" echo ") && !stty.contains("-echo "),
+        "echo left off:\n{stty}"
+    );
 }
 
 #[test]
 fn starts_on_the_demo_cluster_navigates_and_quits_cleanly() {
     let mut s = start("", 120, 40, &[]);
     let screen = s.wait_for("imagenet-train", 20);
-    assert!(screen.contains("ctx:demo"), "header does not say demo:\n{screen}");
+    assert!(
+        screen.contains("ctx:demo"),
+        "header does not say demo:\n{screen}"
+    );
     s.keys(":pods\r");
     s.wait_for("COMPONENT", 5);
     s.keys("/worker\r");
@@ -148,7 +195,10 @@ fn sigterm_restores_the_terminal() {
     let mut s = start("--demo", 80, 24, &[]);
     s.wait_for("runtimes", 20);
     let pid = s.pid_of_console().expect("console pid");
-    std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
     let out = s.wait_exit(10);
     assert_restored(&out);
 }
@@ -157,7 +207,10 @@ fn sigterm_restores_the_terminal() {
 fn a_panic_restores_the_terminal_before_reporting() {
     let mut s = start("--demo", 80, 24, &[("FLUIDOPS_TEST_PANIC", "1")]);
     let out = s.wait_exit(20);
-    assert!(out.contains("forced panic for testing"), "panic report missing:\n{out}");
+    assert!(
+        out.contains("forced panic for testing"),
+        "panic report missing:\n{out}"
+    );
     assert!(!out.contains("EXIT=0"), "a panic must not exit 0");
     assert_restored(&out);
 }
