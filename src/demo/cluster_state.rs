@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 
 use crate::cluster::ClusterEvent;
-use crate::model::{AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, DataOperation, Dataset, Kind, Object, ObjectKey, Pod};
+use crate::model::{
+    AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, DataOperation, Dataset, Kind, Object,
+    ObjectKey, Pod,
+};
 
 #[derive(Debug, Clone)]
 pub(crate) struct ClusterState {
@@ -25,7 +28,13 @@ enum Change {
 
 impl ClusterState {
     pub fn new(now: Timestamp) -> Self {
-        ClusterState { objects: BTreeMap::new(), now, resource_version: 1000, changed: Vec::new(), changed_set: BTreeSet::new() }
+        ClusterState {
+            objects: BTreeMap::new(),
+            now,
+            resource_version: 1000,
+            changed: Vec::new(),
+            changed_set: BTreeSet::new(),
+        }
     }
 
     pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
@@ -78,21 +87,30 @@ impl ClusterState {
     }
 
     pub fn runtime(&self, ns: &str, name: &str) -> Option<&CacheRuntime> {
-        match self.objects.get(&ObjectKey::new(Kind::CacheRuntime, ns, name))? {
+        match self
+            .objects
+            .get(&ObjectKey::new(Kind::CacheRuntime, ns, name))?
+        {
             Object::Runtime(r) => Some(r),
             _ => None,
         }
     }
 
     pub fn class(&self, name: &str) -> Option<&CacheRuntimeClass> {
-        match self.objects.get(&ObjectKey::new(Kind::CacheRuntimeClass, "", name))? {
+        match self
+            .objects
+            .get(&ObjectKey::new(Kind::CacheRuntimeClass, "", name))?
+        {
             Object::Class(c) => Some(c),
             _ => None,
         }
     }
 
     pub fn workload(&self, ns: &str, name: &str) -> Option<&AdvancedStatefulSet> {
-        match self.objects.get(&ObjectKey::new(Kind::AdvancedStatefulSet, ns, name))? {
+        match self
+            .objects
+            .get(&ObjectKey::new(Kind::AdvancedStatefulSet, ns, name))?
+        {
             Object::Workload(w) => Some(w),
             _ => None,
         }
@@ -135,7 +153,9 @@ impl ClusterState {
     /// Applies `f` to the object; records a change (and bumps the resource version) only if the
     /// object actually changed. Returns whether it did.
     pub fn update(&mut self, key: &ObjectKey, f: impl FnOnce(&mut Object)) -> bool {
-        let Some(current) = self.objects.get(key) else { return false };
+        let Some(current) = self.objects.get(key) else {
+            return false;
+        };
         let mut next = current.clone();
         f(&mut next);
         if &next == current {
@@ -171,7 +191,11 @@ impl ClusterState {
         })
     }
 
-    pub fn update_operation(&mut self, key: &ObjectKey, f: impl FnOnce(&mut DataOperation)) -> bool {
+    pub fn update_operation(
+        &mut self,
+        key: &ObjectKey,
+        f: impl FnOnce(&mut DataOperation),
+    ) -> bool {
         self.update(key, |o| {
             if let Object::Operation(d) = o {
                 f(d)
@@ -179,7 +203,11 @@ impl ClusterState {
         })
     }
 
-    pub fn update_workload(&mut self, key: &ObjectKey, f: impl FnOnce(&mut AdvancedStatefulSet)) -> bool {
+    pub fn update_workload(
+        &mut self,
+        key: &ObjectKey,
+        f: impl FnOnce(&mut AdvancedStatefulSet),
+    ) -> bool {
         self.update(key, |o| {
             if let Object::Workload(w) = o {
                 f(w)
@@ -190,7 +218,8 @@ impl ClusterState {
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Object> {
         let obj = self.objects.remove(key)?;
         if self.changed_set.remove(key) {
-            self.changed.retain(|c| !matches!(c, Change::Upsert(k) if k == key));
+            self.changed
+                .retain(|c| !matches!(c, Change::Upsert(k) if k == key));
         }
         self.changed.push(Change::Delete(key.clone()));
         Some(obj)
@@ -202,7 +231,10 @@ impl ClusterState {
         std::mem::take(&mut self.changed)
             .into_iter()
             .filter_map(|change| match change {
-                Change::Upsert(key) => self.objects.get(&key).map(|o| ClusterEvent::Applied(o.clone())),
+                Change::Upsert(key) => self
+                    .objects
+                    .get(&key)
+                    .map(|o| ClusterEvent::Applied(o.clone())),
                 Change::Delete(key) => Some(ClusterEvent::Deleted(key)),
             })
             .collect()

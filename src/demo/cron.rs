@@ -35,7 +35,10 @@ impl CronSchedule {
         };
         let fields: Vec<&str> = expanded.split_whitespace().collect();
         let [min, hour, dom, month, dow] = fields.as_slice() else {
-            return Err(format!("expected 5 fields (minute hour day month weekday), got {}", fields.len()));
+            return Err(format!(
+                "expected 5 fields (minute hour day month weekday), got {}",
+                fields.len()
+            ));
         };
         let minutes = parse_field(min, 0, 59, "minute")?;
         let hours = parse_field(hour, 0, 23, "hour")? as u32;
@@ -72,19 +75,44 @@ impl CronSchedule {
         let utc = TimeZone::UTC;
         let start = t.to_zoned(utc.clone()).datetime();
         // Next whole minute after t.
-        let mut dt = start.with().second(0).subsec_nanosecond(0).build().ok()?.checked_add(1.minute()).ok()?;
+        let mut dt = start
+            .with()
+            .second(0)
+            .subsec_nanosecond(0)
+            .build()
+            .ok()?
+            .checked_add(1.minute())
+            .ok()?;
         let limit = start.checked_add(5.years()).ok()?;
         while dt <= limit {
             if self.months & (1 << dt.month()) == 0 {
-                dt = dt.first_of_month().checked_add(1.month()).ok()?.with().hour(0).minute(0).build().ok()?;
+                dt = dt
+                    .first_of_month()
+                    .checked_add(1.month())
+                    .ok()?
+                    .with()
+                    .hour(0)
+                    .minute(0)
+                    .build()
+                    .ok()?;
                 continue;
             }
             if !self.day_matches(dt) {
-                dt = dt.date().checked_add(1.day()).ok()?.to_datetime(jiff::civil::Time::midnight());
+                dt = dt
+                    .date()
+                    .checked_add(1.day())
+                    .ok()?
+                    .to_datetime(jiff::civil::Time::midnight());
                 continue;
             }
             if self.hours & (1 << dt.hour()) == 0 {
-                dt = dt.with().minute(0).build().ok()?.checked_add(1.hour()).ok()?;
+                dt = dt
+                    .with()
+                    .minute(0)
+                    .build()
+                    .ok()?
+                    .checked_add(1.hour())
+                    .ok()?;
                 continue;
             }
             if self.minutes & (1 << dt.minute()) == 0 {
@@ -117,7 +145,9 @@ fn parse_field(field: &str, lo: u32, hi: u32, what: &str) -> Result<u64, String>
             None => (part, None),
         };
         let number = |s: &str| -> Result<u32, String> {
-            let n: u32 = s.parse().map_err(|_| format!("{what}: {s:?} is not a number"))?;
+            let n: u32 = s
+                .parse()
+                .map_err(|_| format!("{what}: {s:?} is not a number"))?;
             if n < lo || n > hi {
                 return Err(format!("{what}: {n} is outside {lo}-{hi}"));
             }
@@ -157,49 +187,104 @@ mod tests {
         s.parse().expect("test timestamp")
     }
     fn next(s: &str, t: &str) -> String {
-        next_after(s, ts(t)).map(|t| t.to_string()).unwrap_or_else(|| "none".into())
+        next_after(s, ts(t))
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "none".into())
     }
 
     #[test]
     fn every_five_minutes() {
-        assert_eq!(next("*/5 * * * *", "2026-11-25T10:00:00Z"), "2026-11-25T10:05:00Z");
-        assert_eq!(next("*/5 * * * *", "2026-11-25T10:03:59Z"), "2026-11-25T10:05:00Z");
-        assert_eq!(next("*/5 * * * *", "2026-11-25T23:58:00Z"), "2026-11-26T00:00:00Z");
+        assert_eq!(
+            next("*/5 * * * *", "2026-11-25T10:00:00Z"),
+            "2026-11-25T10:05:00Z"
+        );
+        assert_eq!(
+            next("*/5 * * * *", "2026-11-25T10:03:59Z"),
+            "2026-11-25T10:05:00Z"
+        );
+        assert_eq!(
+            next("*/5 * * * *", "2026-11-25T23:58:00Z"),
+            "2026-11-26T00:00:00Z"
+        );
     }
 
     #[test]
     fn fixed_time_daily() {
-        assert_eq!(next("30 1 * * *", "2026-11-25T01:30:00Z"), "2026-11-26T01:30:00Z");
-        assert_eq!(next("30 1 * * *", "2026-11-25T01:29:10Z"), "2026-11-25T01:30:00Z");
+        assert_eq!(
+            next("30 1 * * *", "2026-11-25T01:30:00Z"),
+            "2026-11-26T01:30:00Z"
+        );
+        assert_eq!(
+            next("30 1 * * *", "2026-11-25T01:29:10Z"),
+            "2026-11-25T01:30:00Z"
+        );
     }
 
     #[test]
     fn lists_ranges_steps() {
-        assert_eq!(next("10,40 * * * *", "2026-11-25T10:11:00Z"), "2026-11-25T10:40:00Z");
-        assert_eq!(next("0 9-17/4 * * *", "2026-11-25T10:00:00Z"), "2026-11-25T13:00:00Z");
-        assert_eq!(next("5/20 * * * *", "2026-11-25T10:26:00Z"), "2026-11-25T10:45:00Z");
+        assert_eq!(
+            next("10,40 * * * *", "2026-11-25T10:11:00Z"),
+            "2026-11-25T10:40:00Z"
+        );
+        assert_eq!(
+            next("0 9-17/4 * * *", "2026-11-25T10:00:00Z"),
+            "2026-11-25T13:00:00Z"
+        );
+        assert_eq!(
+            next("5/20 * * * *", "2026-11-25T10:26:00Z"),
+            "2026-11-25T10:45:00Z"
+        );
     }
 
     #[test]
     fn weekdays_and_month_days() {
         // 2026-11-25 is a Wednesday.
-        assert_eq!(next("0 0 * * 1", "2026-11-25T00:00:00Z"), "2026-11-30T00:00:00Z");
-        assert_eq!(next("0 0 * * 7", "2026-11-25T00:00:00Z"), "2026-11-29T00:00:00Z");
-        assert_eq!(next("0 0 1 * *", "2026-11-25T00:00:00Z"), "2026-12-01T00:00:00Z");
+        assert_eq!(
+            next("0 0 * * 1", "2026-11-25T00:00:00Z"),
+            "2026-11-30T00:00:00Z"
+        );
+        assert_eq!(
+            next("0 0 * * 7", "2026-11-25T00:00:00Z"),
+            "2026-11-29T00:00:00Z"
+        );
+        assert_eq!(
+            next("0 0 1 * *", "2026-11-25T00:00:00Z"),
+            "2026-12-01T00:00:00Z"
+        );
         // Both day fields restricted: either matches (the 1st, or any Monday).
-        assert_eq!(next("0 0 1 * 1", "2026-11-25T00:00:00Z"), "2026-11-30T00:00:00Z");
-        assert_eq!(next("0 0 29 2 *", "2026-11-25T00:00:00Z"), "2028-02-29T00:00:00Z");
+        assert_eq!(
+            next("0 0 1 * 1", "2026-11-25T00:00:00Z"),
+            "2026-11-30T00:00:00Z"
+        );
+        assert_eq!(
+            next("0 0 29 2 *", "2026-11-25T00:00:00Z"),
+            "2028-02-29T00:00:00Z"
+        );
     }
 
     #[test]
     fn macros() {
-        assert_eq!(next("@hourly", "2026-11-25T10:00:00Z"), "2026-11-25T11:00:00Z");
-        assert_eq!(next("@daily", "2026-11-25T10:00:00Z"), "2026-11-26T00:00:00Z");
+        assert_eq!(
+            next("@hourly", "2026-11-25T10:00:00Z"),
+            "2026-11-25T11:00:00Z"
+        );
+        assert_eq!(
+            next("@daily", "2026-11-25T10:00:00Z"),
+            "2026-11-26T00:00:00Z"
+        );
     }
 
     #[test]
     fn invalid_schedules() {
-        for bad in ["", "* * * *", "61 * * * *", "*/0 * * * *", "a * * * *", "5-1 * * * *", "0 0 31 2 *"] {
+        for bad in [
+            "",
+            "* * * *",
+            "61 * * * *",
+            "*/0 * * * *",
+            "a * * * *",
+            "5-1 * * * *",
+            "0 0 31 2 *",
+        ] {
             assert_eq!(next(bad, "2026-11-25T10:00:00Z"), "none", "{bad}");
         }
         assert!(CronSchedule::parse("* * * *").is_err());

@@ -45,7 +45,12 @@ impl Involved {
         let m = obj.meta();
         let api_version = match obj {
             Object::Pod(_) | Object::Event(_) => "v1".to_string(),
-            other => other.to_value().get("apiVersion").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+            other => other
+                .to_value()
+                .get("apiVersion")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string(),
         };
         Involved {
             api_version,
@@ -135,7 +140,10 @@ impl EventRecorder {
             .index
             .iter()
             .filter(|(_, key)| match state.get(key) {
-                Some(Object::Event(e)) => e.last_timestamp.as_ref().is_some_and(|t| t.0.as_second() < cutoff),
+                Some(Object::Event(e)) => e
+                    .last_timestamp
+                    .as_ref()
+                    .is_some_and(|t| t.0.as_second() < cutoff),
                 _ => true,
             })
             .map(|(k, v)| (k.clone(), v.clone()))

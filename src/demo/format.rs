@@ -34,7 +34,9 @@ pub fn percent(ratio: f64) -> String {
 /// Parses a Kubernetes quantity such as `800Gi`, `64Gi`, `1Ti`, `500M` or `1024` into bytes.
 pub fn quantity(q: &str) -> Option<u64> {
     let q = q.trim();
-    let split = q.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(q.len());
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(q.len());
     let (num, suffix) = q.split_at(split);
     let value: f64 = num.parse().ok()?;
     let factor: f64 = match suffix {
@@ -71,7 +73,10 @@ mod tests {
     #[test]
     fn byte_sizes() {
         assert_eq!(bytes(0), "0.00B");
-        assert_eq!(bytes(96 * 1024 * 1024 * 1024 + 512 * 1024 * 1024), "96.50GiB");
+        assert_eq!(
+            bytes(96 * 1024 * 1024 * 1024 + 512 * 1024 * 1024),
+            "96.50GiB"
+        );
         assert_eq!(quantity("800Gi"), Some(800 * 1024 * 1024 * 1024));
         assert_eq!(quantity("1.5Ki"), Some(1536));
         assert_eq!(quantity("lots"), None);

@@ -51,19 +51,35 @@ pub fn release(op: &DataOperation) -> String {
 fn loader_image(cluster: &DemoCluster, op: &DataOperation) -> String {
     if op.op_kind() == OpKind::DataProcess {
         let script = op.spec.extra.get("processor").and_then(|p| p.get("script"));
-        let image = script.and_then(|s| s.get("image")).and_then(|v| v.as_str()).unwrap_or("busybox");
-        let tag = script.and_then(|s| s.get("imageTag")).and_then(|v| v.as_str()).unwrap_or("latest");
+        let image = script
+            .and_then(|s| s.get("image"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("busybox");
+        let tag = script
+            .and_then(|s| s.get("imageTag"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("latest");
         return format!("{image}:{tag}");
     }
-    let Some((ns, ds)) = op.target_dataset() else { return "busybox:latest".into() };
-    let Some(rt) = cluster.state.runtime(&ns, &ds) else { return "busybox:latest".into() };
-    let Some(class) = cluster.state.class(&rt.spec.runtime_class_name) else { return "busybox:latest".into() };
+    let Some((ns, ds)) = op.target_dataset() else {
+        return "busybox:latest".into();
+    };
+    let Some(rt) = cluster.state.runtime(&ns, &ds) else {
+        return "busybox:latest".into();
+    };
+    let Some(class) = cluster.state.class(&rt.spec.runtime_class_name) else {
+        return "busybox:latest".into();
+    };
     class
         .data_operation_specs
         .iter()
         .find(|s| s.name == "DataLoad")
         .and_then(|s| s.image.clone())
-        .or_else(|| rt.component_spec(Component::Worker).and_then(|w| w.runtime_version.as_ref()).and_then(|v| v.reference()))
+        .or_else(|| {
+            rt.component_spec(Component::Worker)
+                .and_then(|w| w.runtime_version.as_ref())
+                .and_then(|v| v.reference())
+        })
         .unwrap_or_else(|| workloads::engine_image(rt, class, Component::Worker))
 }
 
@@ -74,22 +90,40 @@ fn create_pod(cluster: &mut DemoCluster, op: &DataOperation, job_name: &str) -> 
     let mut labels = BTreeMap::new();
     labels.insert("release".to_string(), rel.clone());
     labels.insert("app.kubernetes.io/instance".to_string(), rel.clone());
-    labels.insert("app.kubernetes.io/managed-by".to_string(), "Helm".to_string());
+    labels.insert(
+        "app.kubernetes.io/managed-by".to_string(),
+        "Helm".to_string(),
+    );
     labels.insert("fluid.io/managed-by".to_string(), "fluid".to_string());
     let (container, env) = if op.op_kind() == OpKind::DataLoad {
         labels.insert("role".to_string(), "dataload-pod".to_string());
         labels.insert("app".to_string(), "cache".to_string());
         labels.insert("targetDataset".to_string(), ds.clone());
-        labels.insert("app.kubernetes.io/name".to_string(), "fluid-dataloader".to_string());
+        labels.insert(
+            "app.kubernetes.io/name".to_string(),
+            "fluid-dataloader".to_string(),
+        );
         labels.insert("fluid.io/dataset-id".to_string(), format!("{ns}-{ds}"));
         let targets = op.spec.target.clone().unwrap_or_default();
         let paths: Vec<String> = targets.iter().map(|t| t.path.clone()).collect();
-        let replicas: Vec<String> = targets.iter().map(|t| t.replicas.unwrap_or(1).to_string()).collect();
+        let replicas: Vec<String> = targets
+            .iter()
+            .map(|t| t.replicas.unwrap_or(1).to_string())
+            .collect();
         let env = vec![
-            ("FLUID_DATALOAD_METADATA".to_string(), op.spec.load_metadata.unwrap_or(false).to_string()),
+            (
+                "FLUID_DATALOAD_METADATA".to_string(),
+                op.spec.load_metadata.unwrap_or(false).to_string(),
+            ),
             ("FLUID_DATALOAD_DATA_PATH".to_string(), paths.join(":")),
-            ("FLUID_DATALOAD_PATH_REPLICAS".to_string(), replicas.join(":")),
-            ("FLUID_RUNTIME_CONFIG_PATH".to_string(), "/etc/fluid/config/runtime.json".to_string()),
+            (
+                "FLUID_DATALOAD_PATH_REPLICAS".to_string(),
+                replicas.join(":"),
+            ),
+            (
+                "FLUID_RUNTIME_CONFIG_PATH".to_string(),
+                "/etc/fluid/config/runtime.json".to_string(),
+            ),
         ];
         ("dataloader", env)
     } else {
@@ -99,7 +133,14 @@ fn create_pod(cluster: &mut DemoCluster, op: &DataOperation, job_name: &str) -> 
     let node = cluster
         .state
         .pods()
-        .find(|p| p.metadata.namespace.as_deref() == Some(ns.as_str()) && p.metadata.labels.as_ref().and_then(|l| l.get(LABEL_RUNTIME)) == Some(&ds))
+        .find(|p| {
+            p.metadata.namespace.as_deref() == Some(ns.as_str())
+                && p.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(LABEL_RUNTIME))
+                    == Some(&ds)
+        })
         .and_then(|p| crate::model::pod::node_of(p).map(str::to_string))
         .filter(|n| !cluster.lost_nodes.contains_key(n));
     let node = match node {
@@ -135,19 +176,41 @@ fn create_pod(cluster: &mut DemoCluster, op: &DataOperation, job_name: &str) -> 
 }
 
 /// Creates the Job (its first pod) for an operation.
-pub fn start(cluster: &mut DemoCluster, op: &DataOperation, job_name: String, fails: bool) -> JobSim {
+pub fn start(
+    cluster: &mut DemoCluster,
+    op: &DataOperation,
+    job_name: String,
+    fails: bool,
+) -> JobSim {
     let now = cluster.state.now;
     let run_secs = match op.op_kind() {
         OpKind::DataProcess => cluster.rng.random_range(15..=40),
         _ => cluster.rng.random_range(30..=90),
     };
     let pod = create_pod(cluster, op, &job_name);
-    let attempt = if fails { cluster.rng.random_range(4..=10) } else { run_secs };
-    JobSim { job_name, created: now, pod, attempts: 1, attempt_ends_at: secs(now, attempt + 2), fails, run_secs, next_progress: secs(now, 4) }
+    let attempt = if fails {
+        cluster.rng.random_range(4..=10)
+    } else {
+        run_secs
+    };
+    JobSim {
+        job_name,
+        created: now,
+        pod,
+        attempts: 1,
+        attempt_ends_at: secs(now, attempt + 2),
+        fails,
+        run_secs,
+        next_progress: secs(now, 4),
+    }
 }
 
 /// Advances a job by one step; returns how it ended once it has.
-pub fn tick(cluster: &mut DemoCluster, op: &DataOperation, job: &mut JobSim) -> Option<JobFinished> {
+pub fn tick(
+    cluster: &mut DemoCluster,
+    op: &DataOperation,
+    job: &mut JobSim,
+) -> Option<JobFinished> {
     let now = cluster.state.now;
     let Some(pod) = cluster.state.pod(&job.pod).cloned() else {
         // The pod was deleted: the Job creates a new one.
@@ -158,10 +221,29 @@ pub fn tick(cluster: &mut DemoCluster, op: &DataOperation, job: &mut JobSim) -> 
     };
     let phase = pods::phase(&pod).to_string();
     if phase == "Pending" {
-        if now.as_second() - pod.metadata.creation_timestamp.as_ref().map(|t| t.0.as_second()).unwrap_or(0) >= 2 {
+        if now.as_second()
+            - pod
+                .metadata
+                .creation_timestamp
+                .as_ref()
+                .map(|t| t.0.as_second())
+                .unwrap_or(0)
+            >= 2
+        {
             cluster.state.update_pod(&job.pod, |p| pods::start(p, now));
-            let paths: Vec<String> = op.spec.target.clone().unwrap_or_default().into_iter().map(|t| t.path).collect();
-            let msg = if paths.is_empty() { "processing".to_string() } else { format!("loading {}", paths.join(", ")) };
+            let paths: Vec<String> = op
+                .spec
+                .target
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| t.path)
+                .collect();
+            let msg = if paths.is_empty() {
+                "processing".to_string()
+            } else {
+                format!("loading {}", paths.join(", "))
+            };
             super::logs::write(cluster, &job.pod.clone(), "INFO", "fluid_dataloader", &msg);
         }
         return None;
@@ -174,7 +256,12 @@ pub fn tick(cluster: &mut DemoCluster, op: &DataOperation, job: &mut JobSim) -> 
             let total = (job.attempt_ends_at.as_second() - job.created.as_second()).max(1) as f64;
             let done = (now.as_second() - job.created.as_second()) as f64 / total;
             let gib = cluster.rng.random_range(0.5..3.0);
-            let msg = format!("progress {:.1}% ({:.2}GiB/s, {} files)", done * 100.0, gib, cluster.rng.random_range(100..5000));
+            let msg = format!(
+                "progress {:.1}% ({:.2}GiB/s, {} files)",
+                done * 100.0,
+                gib,
+                cluster.rng.random_range(100..5000)
+            );
             super::logs::write(cluster, &job.pod.clone(), "INFO", "fluid_dataloader", &msg);
             job.next_progress = secs(now, cluster.rng.random_range(4..=8));
         }
@@ -183,18 +270,36 @@ pub fn tick(cluster: &mut DemoCluster, op: &DataOperation, job: &mut JobSim) -> 
     let succeeded = !job.fails;
     let pod_key = job.pod.clone();
     if succeeded {
-        super::logs::write(cluster, &pod_key, "INFO", "fluid_dataloader", "load finished: 100.0%");
+        super::logs::write(
+            cluster,
+            &pod_key,
+            "INFO",
+            "fluid_dataloader",
+            "load finished: 100.0%",
+        );
     } else {
-        super::logs::write(cluster, &pod_key, "ERROR", "fluid_dataloader", "load failed: path not found in any mount (exit 1)");
+        super::logs::write(
+            cluster,
+            &pod_key,
+            "ERROR",
+            "fluid_dataloader",
+            "load failed: path not found in any mount (exit 1)",
+        );
     }
-    cluster.state.update_pod(&pod_key, |p| pods::finish(p, now, succeeded));
+    cluster
+        .state
+        .update_pod(&pod_key, |p| pods::finish(p, now, succeeded));
     if !succeeded && job.attempts <= BACKOFF_LIMIT {
         job.attempts += 1;
         job.pod = create_pod(cluster, op, &job.job_name);
         job.attempt_ends_at = secs(now, cluster.rng.random_range(4..=10) + 2);
         return None;
     }
-    Some(JobFinished { succeeded, at: now, created: job.created })
+    Some(JobFinished {
+        succeeded,
+        at: now,
+        created: job.created,
+    })
 }
 
 /// Deletes every pod of an operation's jobs (the Jobs are owned by the operation).
@@ -206,7 +311,13 @@ pub fn delete_pods(cluster: &mut DemoCluster, op: &DataOperation) {
         .pods()
         .filter(|p| p.metadata.namespace.as_deref() == Some(ns.as_str()))
         .filter(|p| p.metadata.labels.as_ref().and_then(|l| l.get("release")) == Some(&rel))
-        .map(|p| ObjectKey::new(Kind::Pod, ns.clone(), p.metadata.name.clone().unwrap_or_default()))
+        .map(|p| {
+            ObjectKey::new(
+                Kind::Pod,
+                ns.clone(),
+                p.metadata.name.clone().unwrap_or_default(),
+            )
+        })
         .collect();
     for k in keys {
         cluster.state.remove(&k);
@@ -220,11 +331,23 @@ pub fn prune_history(cluster: &mut DemoCluster, op: &DataOperation, keep: usize)
     let ns = op.metadata.namespace.clone().unwrap_or_default();
     let mut jobs: BTreeMap<String, Vec<ObjectKey>> = BTreeMap::new();
     for p in cluster.state.pods() {
-        if p.metadata.namespace.as_deref() != Some(ns.as_str()) || p.metadata.labels.as_ref().and_then(|l| l.get("release")) != Some(&rel) {
+        if p.metadata.namespace.as_deref() != Some(ns.as_str())
+            || p.metadata.labels.as_ref().and_then(|l| l.get("release")) != Some(&rel)
+        {
             continue;
         }
-        let job = p.metadata.owner_references.as_ref().and_then(|o| o.first()).map(|o| o.name.clone()).unwrap_or_default();
-        jobs.entry(job).or_default().push(ObjectKey::new(Kind::Pod, ns.clone(), p.metadata.name.clone().unwrap_or_default()));
+        let job = p
+            .metadata
+            .owner_references
+            .as_ref()
+            .and_then(|o| o.first())
+            .map(|o| o.name.clone())
+            .unwrap_or_default();
+        jobs.entry(job).or_default().push(ObjectKey::new(
+            Kind::Pod,
+            ns.clone(),
+            p.metadata.name.clone().unwrap_or_default(),
+        ));
     }
     let n = jobs.len();
     if n <= keep {

@@ -23,7 +23,10 @@ pub struct LogBook {
 
 impl LogBook {
     pub fn lines(&self, pod: &ObjectKey) -> Vec<String> {
-        self.lines.get(pod).map(|l| l.iter().cloned().collect()).unwrap_or_default()
+        self.lines
+            .get(pod)
+            .map(|l| l.iter().cloned().collect())
+            .unwrap_or_default()
     }
     pub fn forget(&mut self, pod: &ObjectKey) {
         self.lines.remove(pod);
@@ -47,7 +50,10 @@ pub fn write(cluster: &mut DemoCluster, pod: &ObjectKey, level: &str, target: &s
     let t = cluster.state.now.strftime("%Y-%m-%d %H:%M:%S");
     let line = format!("{t}.{ms:03} {level:<5} {target}: {message}");
     cluster.logs.push(pod, line.clone());
-    cluster.pending_logs.push(ClusterEvent::LogLine { pod: pod.clone(), line });
+    cluster.pending_logs.push(ClusterEvent::LogLine {
+        pod: pod.clone(),
+        line,
+    });
 }
 
 fn target(c: Option<Component>) -> &'static str {
@@ -62,16 +68,57 @@ fn target(c: Option<Component>) -> &'static str {
 pub fn startup(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod) {
     let c = component_of(pod);
     let t = target(c);
-    let image = crate::model::pod::engine_image(pod).unwrap_or("").to_string();
-    write(cluster, key, "INFO", t, &format!("starting {} ({image})", c.map(|c| c.as_str()).unwrap_or("job")));
-    write(cluster, key, "INFO", t, "rendered config /etc/curvine/curvine.toml from $FLUID_RUNTIME_CONFIG_PATH");
+    let image = crate::model::pod::engine_image(pod)
+        .unwrap_or("")
+        .to_string();
+    write(
+        cluster,
+        key,
+        "INFO",
+        t,
+        &format!(
+            "starting {} ({image})",
+            c.map(|c| c.as_str()).unwrap_or("job")
+        ),
+    );
+    write(
+        cluster,
+        key,
+        "INFO",
+        t,
+        "rendered config /etc/curvine/curvine.toml from $FLUID_RUNTIME_CONFIG_PATH",
+    );
     match c {
-        Some(Component::Master) => write(cluster, key, "INFO", t, "journal replay finished, entering leader state"),
-        Some(Component::Worker) => write(cluster, key, "INFO", t, "registering with master, waiting for acknowledgement"),
+        Some(Component::Master) => write(
+            cluster,
+            key,
+            "INFO",
+            t,
+            "journal replay finished, entering leader state",
+        ),
+        Some(Component::Worker) => write(
+            cluster,
+            key,
+            "INFO",
+            t,
+            "registering with master, waiting for acknowledgement",
+        ),
         Some(Component::Client) => {
-            let rt = pod.metadata.labels.as_ref().and_then(|l| l.get(LABEL_RUNTIME)).cloned().unwrap_or_default();
+            let rt = pod
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_RUNTIME))
+                .cloned()
+                .unwrap_or_default();
             let ns = pod.metadata.namespace.clone().unwrap_or_default();
-            write(cluster, key, "INFO", t, &format!("mounting fuse at /runtime-mnt/cache/{ns}/{rt}/cache-fuse"))
+            write(
+                cluster,
+                key,
+                "INFO",
+                t,
+                &format!("mounting fuse at /runtime-mnt/cache/{ns}/{rt}/cache-fuse"),
+            )
         }
         None => {}
     }
@@ -92,17 +139,56 @@ fn periodic_line(cluster: &mut DemoCluster, pod: &Pod) -> (&'static str, String)
     let r = &mut cluster.rng;
     match component_of(pod) {
         Some(Component::Master) => match r.random_range(0..3) {
-            0 => ("INFO", format!("heartbeat: {} live workers, 0 lost", r.random_range(1..=6))),
-            1 => ("INFO", format!("journal checkpoint at index {}", r.random_range(10_000..900_000))),
-            _ => ("INFO", format!("block report processed: {} blocks, {} under-replicated", r.random_range(1_000..90_000), r.random_range(0..3))),
+            0 => (
+                "INFO",
+                format!("heartbeat: {} live workers, 0 lost", r.random_range(1..=6)),
+            ),
+            1 => (
+                "INFO",
+                format!(
+                    "journal checkpoint at index {}",
+                    r.random_range(10_000..900_000)
+                ),
+            ),
+            _ => (
+                "INFO",
+                format!(
+                    "block report processed: {} blocks, {} under-replicated",
+                    r.random_range(1_000..90_000),
+                    r.random_range(0..3)
+                ),
+            ),
         },
         Some(Component::Worker) => match r.random_range(0..4) {
             0 => ("INFO", "heartbeat to master ok".to_string()),
-            1 => ("INFO", format!("block report sent: {} blocks, used {:.1}GiB", r.random_range(1_000..30_000), r.random_range(10.0..700.0))),
-            2 if r.random_bool(0.2) => ("WARN", format!("slow read from ufs: {} ms for 4 MiB block", r.random_range(800..4000))),
-            _ => ("INFO", format!("evicted {} blocks (watermark high)", r.random_range(0..40))),
+            1 => (
+                "INFO",
+                format!(
+                    "block report sent: {} blocks, used {:.1}GiB",
+                    r.random_range(1_000..30_000),
+                    r.random_range(10.0..700.0)
+                ),
+            ),
+            2 if r.random_bool(0.2) => (
+                "WARN",
+                format!(
+                    "slow read from ufs: {} ms for 4 MiB block",
+                    r.random_range(800..4000)
+                ),
+            ),
+            _ => (
+                "INFO",
+                format!("evicted {} blocks (watermark high)", r.random_range(0..40)),
+            ),
         },
-        Some(Component::Client) => ("INFO", format!("fuse stats: {} reads/s, hit ratio {:.1}%", r.random_range(50..5000), r.random_range(80.0..99.9))),
+        Some(Component::Client) => (
+            "INFO",
+            format!(
+                "fuse stats: {} reads/s, hit ratio {:.1}%",
+                r.random_range(50..5000),
+                r.random_range(80.0..99.9)
+            ),
+        ),
         None => ("INFO", "waiting".to_string()),
     }
 }
@@ -113,16 +199,30 @@ pub fn periodic(cluster: &mut DemoCluster) {
     let pods: Vec<Pod> = cluster
         .state
         .pods()
+        .filter(|p| {
+            let key = ObjectKey::new(
+                Kind::Pod,
+                p.metadata.namespace.clone().unwrap_or_default(),
+                p.metadata.name.clone().unwrap_or_default(),
+            );
+            cluster.logs.next_at.get(&key).is_none_or(|t| *t <= now)
+        })
         .filter(|p| pods::phase(p) == "Running" && is_ready(p) && component_of(p).is_some())
         .filter(|p| !node_of(p).is_some_and(|n| cluster.lost_nodes.contains_key(n)))
         .cloned()
         .collect();
     for pod in pods {
-        let key = ObjectKey::new(Kind::Pod, pod.metadata.namespace.clone().unwrap_or_default(), pod.metadata.name.clone().unwrap_or_default());
+        let key = ObjectKey::new(
+            Kind::Pod,
+            pod.metadata.namespace.clone().unwrap_or_default(),
+            pod.metadata.name.clone().unwrap_or_default(),
+        );
         let due = match cluster.logs.next_at.get(&key) {
             Some(t) => *t <= now,
             None => {
-                let first = now.checked_add(SignedDuration::from_secs(cluster.rng.random_range(1..=15))).unwrap_or(now);
+                let first = now
+                    .checked_add(SignedDuration::from_secs(cluster.rng.random_range(1..=15)))
+                    .unwrap_or(now);
                 cluster.logs.next_at.insert(key.clone(), first);
                 false
             }
@@ -130,7 +230,9 @@ pub fn periodic(cluster: &mut DemoCluster) {
         if !due {
             continue;
         }
-        let next = now.checked_add(SignedDuration::from_secs(cluster.rng.random_range(5..=15))).unwrap_or(now);
+        let next = now
+            .checked_add(SignedDuration::from_secs(cluster.rng.random_range(5..=15)))
+            .unwrap_or(now);
         cluster.logs.next_at.insert(key.clone(), next);
         let (level, msg) = periodic_line(cluster, &pod);
         write(cluster, &key, level, target(component_of(&pod)), &msg);

@@ -148,7 +148,11 @@ impl DemoCluster {
         match crate::model::manifest::load_dir(path) {
             Ok(m) => (Self::new(m.objects, seed, now), m.problems),
             Err(e) => {
-                let problem = ManifestProblem { file: path.display().to_string(), document: 0, message: format!("cannot be read: {e}") };
+                let problem = ManifestProblem {
+                    file: path.display().to_string(),
+                    document: 0,
+                    message: format!("cannot be read: {e}"),
+                };
                 (Self::new(Vec::new(), seed, now), vec![problem])
             }
         }
@@ -158,7 +162,10 @@ impl DemoCluster {
     pub fn initial_events(&self) -> Vec<ClusterEvent> {
         Kind::ALL
             .into_iter()
-            .map(|kind| ClusterEvent::Listed { kind, objects: self.state.of_kind(kind).cloned().collect() })
+            .map(|kind| ClusterEvent::Listed {
+                kind,
+                objects: self.state.of_kind(kind).cloned().collect(),
+            })
             .collect()
     }
 
@@ -178,7 +185,11 @@ impl DemoCluster {
     }
 
     fn step(&mut self) {
-        self.state.now = self.state.now.checked_add(jiff::SignedDuration::from_secs(1)).unwrap_or(self.state.now);
+        self.state.now = self
+            .state
+            .now
+            .checked_add(jiff::SignedDuration::from_secs(1))
+            .unwrap_or(self.state.now);
         faults::node_controller(self);
         if self.random_failures {
             faults::random_worker_failure(self);
@@ -188,7 +199,9 @@ impl DemoCluster {
         workloads::reconcile(self);
         operation_controller::reconcile(self);
         logs::periodic(self);
-        self.events.expire(&mut self.state);
+        if self.state.now.as_second() % 60 == 0 {
+            self.events.expire(&mut self.state);
+        }
     }
 
     /// The simulated clock.
@@ -262,7 +275,9 @@ impl DemoCluster {
     /// the main resource); `generation` is bumped when the spec changed. Creates it if absent.
     pub fn apply(&mut self, obj: Object) -> Result<(), DemoError> {
         let key = obj.key();
-        let Some(current) = self.state.get(&key).cloned() else { return self.create(obj) };
+        let Some(current) = self.state.get(&key).cloned() else {
+            return self.create(obj);
+        };
         let merged = seed::merge_spec(current, obj);
         self.state.update(&key, |o| *o = merged);
         Ok(())

@@ -17,7 +17,9 @@ pub fn uid(rng: &mut SmallRng) -> String {
 /// The 5-character suffix of generated pod names (`-7xk2p`), from Kubernetes' alphabet.
 pub fn pod_suffix(rng: &mut SmallRng) -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    (0..5).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..5)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// The hexadecimal suffix of event names (`<object>.<16 hex>`).
@@ -27,7 +29,9 @@ pub fn event_suffix(rng: &mut SmallRng) -> String {
 
 /// FNV-1a: stable across runs and platforms, used for revision hashes.
 pub fn stable_hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A revision hash like `6c9d7f8b5d`.

@@ -10,8 +10,12 @@ use super::jobs::{self, JobFinished};
 use super::runtime_controller::{record, retry_due};
 use super::{DemoCluster, DemoError, JobOutcome, cron, format};
 use crate::model::meta::{Condition, ConditionStatus, format_time, parse_time};
-use crate::model::operation::{DURATION_CRON_PENDING, DURATION_UNFINISHED, OperationStatus, WaitingFor};
-use crate::model::{Component, DataOperation, Kind, ObjectKey, OpKind, OpPhase, Policy, RuntimePhase};
+use crate::model::operation::{
+    DURATION_CRON_PENDING, DURATION_UNFINISHED, OperationStatus, WaitingFor,
+};
+use crate::model::{
+    Component, DataOperation, Kind, ObjectKey, OpKind, OpPhase, Policy, RuntimePhase,
+};
 
 const RETRY_SECONDS: i64 = 20;
 const CRON_HISTORY: usize = 3;
@@ -25,7 +29,9 @@ pub fn reconcile(cluster: &mut DemoCluster) {
 }
 
 fn reconcile_operation(cluster: &mut DemoCluster, key: &ObjectKey) {
-    let Some(op) = cluster.state.operation(key).cloned() else { return };
+    let Some(op) = cluster.state.operation(key).cloned() else {
+        return;
+    };
     match op.phase() {
         OpPhase::None => admit(cluster, key, &op),
         OpPhase::Pending => pending(cluster, key, &op),
@@ -41,10 +47,16 @@ fn now_str(cluster: &DemoCluster) -> String {
 
 /// None → Pending (or Failed when validation fails).
 fn admit(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
-    let explicit_ns = op.spec.dataset.as_ref().and_then(|d| d.get("namespace")).and_then(|n| n.as_str());
+    let explicit_ns = op
+        .spec
+        .dataset
+        .as_ref()
+        .and_then(|d| d.get("namespace"))
+        .and_then(|n| n.as_str());
     if op.op_kind() == OpKind::DataLoad && explicit_ns.is_some_and(|ns| ns != key.namespace) {
         let now = now_str(cluster);
-        let msg = "the dataset namespace of the DataLoad must be the same as the DataLoad's namespace";
+        let msg =
+            "the dataset namespace of the DataLoad must be the same as the DataLoad's namespace";
         cluster.state.update_operation(key, |o| {
             o.status = Some(OperationStatus {
                 phase: OpPhase::Failed,
@@ -62,7 +74,13 @@ fn admit(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
                 ..Default::default()
             });
         });
-        record(cluster, key, EventType::Warning, "TargetDatasetNamespaceNotSame", msg);
+        record(
+            cluster,
+            key,
+            EventType::Warning,
+            "TargetDatasetNamespaceNotSame",
+            msg,
+        );
         return;
     }
     let waits = op.spec.run_after.is_some();
@@ -72,22 +90,36 @@ fn admit(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
         st.duration = DURATION_UNFINISHED.into();
         st.infos = Some(Default::default());
         st.conditions = Vec::new();
-        st.waiting_for = Some(WaitingFor { operation_complete: waits.then_some(true), ..Default::default() });
+        st.waiting_for = Some(WaitingFor {
+            operation_complete: waits.then_some(true),
+            ..Default::default()
+        });
     });
 }
 
 fn predecessor(op: &DataOperation, own_ns: &str) -> Option<ObjectKey> {
     let ra = op.spec.run_after.as_ref()?;
     let kind = OpKind::parse(&ra.kind)?;
-    Some(ObjectKey::new(Kind::Operation(kind), ra.namespace.clone().unwrap_or_else(|| own_ns.to_string()), ra.name.clone()))
+    Some(ObjectKey::new(
+        Kind::Operation(kind),
+        ra.namespace.clone().unwrap_or_else(|| own_ns.to_string()),
+        ra.name.clone(),
+    ))
 }
 
 /// CheckRuntimeReady: with `spec.master.disabled` the worker alone decides, otherwise the master
 /// must be Ready too (even for a class without a master — upstream's quirk).
 fn runtime_ready_for(cluster: &DemoCluster, op: &DataOperation) -> bool {
-    let Some((ns, name)) = op.target_dataset() else { return false };
-    let Some(rt) = cluster.state.runtime(&ns, &name) else { return false };
-    let worker_ok = matches!(rt.component_phase(Component::Worker), RuntimePhase::Ready | RuntimePhase::PartialReady);
+    let Some((ns, name)) = op.target_dataset() else {
+        return false;
+    };
+    let Some(rt) = cluster.state.runtime(&ns, &name) else {
+        return false;
+    };
+    let worker_ok = matches!(
+        rt.component_phase(Component::Worker),
+        RuntimePhase::Ready | RuntimePhase::PartialReady
+    );
     if rt.disabled(Component::Master) {
         worker_ok
     } else {
@@ -97,7 +129,9 @@ fn runtime_ready_for(cluster: &DemoCluster, op: &DataOperation) -> bool {
 
 fn pending(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
     if op.waiting_for_predecessor() {
-        let Some(pred) = predecessor(op, &key.namespace) else { return };
+        let Some(pred) = predecessor(op, &key.namespace) else {
+            return;
+        };
         let desc = format!("{} \"{}/{}\"", pred.kind, pred.namespace, pred.name);
         match cluster.state.operation(&pred).map(|p| p.phase()) {
             Some(OpPhase::Complete) => {
@@ -109,12 +143,24 @@ fn pending(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
             }
             Some(_) => {
                 if retry_due(cluster, key, "waiting", RETRY_SECONDS) {
-                    record(cluster, key, EventType::Normal, "DataOperationWaiting", &format!("Waiting for operation {desc} to complete"));
+                    record(
+                        cluster,
+                        key,
+                        EventType::Normal,
+                        "DataOperationWaiting",
+                        &format!("Waiting for operation {desc} to complete"),
+                    );
                 }
             }
             None => {
                 if retry_due(cluster, key, "waiting", RETRY_SECONDS) {
-                    record(cluster, key, EventType::Warning, "DataOperationNotFound", &format!("Preceding operation {desc} not found"));
+                    record(
+                        cluster,
+                        key,
+                        EventType::Warning,
+                        "DataOperationNotFound",
+                        &format!("Preceding operation {desc} not found"),
+                    );
                 }
             }
         }
@@ -127,7 +173,13 @@ fn pending(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
         return;
     }
     if !runtime_ready_for(cluster, op) {
-        record(cluster, key, EventType::Normal, "RuntimeNotReady", "Bounded accelerate runtime not ready");
+        record(
+            cluster,
+            key,
+            EventType::Normal,
+            "RuntimeNotReady",
+            "Bounded accelerate runtime not ready",
+        );
         return;
     }
     if !take_lock(cluster, key, op) {
@@ -148,7 +200,9 @@ fn dataset_key(op: &DataOperation) -> Option<ObjectKey> {
 
 /// Adds the operation to `Dataset.status.operationRef[<Kind>]`; false if another holds it.
 fn take_lock(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) -> bool {
-    let Some(ds_key) = dataset_key(op) else { return false };
+    let Some(ds_key) = dataset_key(op) else {
+        return false;
+    };
     let kind = op.op_kind().as_str();
     let held_by_other = match cluster.state.get(&ds_key) {
         Some(crate::model::Object::Dataset(d)) => d
@@ -162,18 +216,28 @@ fn take_lock(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) -> 
         return false;
     }
     cluster.state.update_dataset(&ds_key, |d| {
-        d.status.get_or_insert_with(Default::default).operation_ref.insert(kind.to_string(), key.name.clone());
+        d.status
+            .get_or_insert_with(Default::default)
+            .operation_ref
+            .insert(kind.to_string(), key.name.clone());
     });
     true
 }
 
 fn release_lock(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
-    let Some(ds_key) = dataset_key(op) else { return };
+    let Some(ds_key) = dataset_key(op) else {
+        return;
+    };
     let kind = op.op_kind().as_str();
     cluster.state.update_dataset(&ds_key, |d| {
         let Some(st) = d.status.as_mut() else { return };
-        let Some(names) = st.operation_ref.get(kind) else { return };
-        let rest: Vec<&str> = names.split(',').filter(|n| !n.is_empty() && *n != key.name).collect();
+        let Some(names) = st.operation_ref.get(kind) else {
+            return;
+        };
+        let rest: Vec<&str> = names
+            .split(',')
+            .filter(|n| !n.is_empty() && *n != key.name)
+            .collect();
         if rest.is_empty() {
             st.operation_ref.remove(kind);
         } else {
@@ -190,9 +254,16 @@ fn not_supported(cluster: &DemoCluster, op: &DataOperation) -> bool {
         return true;
     }
     if kind.needs_class_entry() {
-        let Some((ns, name)) = op.target_dataset() else { return true };
-        let Some(rt) = cluster.state.runtime(&ns, &name) else { return true };
-        return cluster.state.class(&rt.spec.runtime_class_name).is_none_or(|c| !c.declares(kind.as_str()));
+        let Some((ns, name)) = op.target_dataset() else {
+            return true;
+        };
+        let Some(rt) = cluster.state.runtime(&ns, &name) else {
+            return true;
+        };
+        return cluster
+            .state
+            .class(&rt.spec.runtime_class_name)
+            .is_none_or(|c| !c.declares(kind.as_str()));
     }
     false
 }
@@ -201,10 +272,20 @@ fn class_entry_empty(cluster: &DemoCluster, op: &DataOperation) -> bool {
     if op.op_kind() != OpKind::DataLoad {
         return false;
     }
-    let Some((ns, name)) = op.target_dataset() else { return false };
-    let Some(rt) = cluster.state.runtime(&ns, &name) else { return false };
-    let Some(class) = cluster.state.class(&rt.spec.runtime_class_name) else { return false };
-    class.data_operation_specs.iter().find(|s| s.name == "DataLoad").is_some_and(|s| s.command.is_empty() && s.args.is_empty())
+    let Some((ns, name)) = op.target_dataset() else {
+        return false;
+    };
+    let Some(rt) = cluster.state.runtime(&ns, &name) else {
+        return false;
+    };
+    let Some(class) = cluster.state.class(&rt.spec.runtime_class_name) else {
+        return false;
+    };
+    class
+        .data_operation_specs
+        .iter()
+        .find(|s| s.name == "DataLoad")
+        .is_some_and(|s| s.command.is_empty() && s.args.is_empty())
 }
 
 /// A DataLoad whose target paths lie outside the dataset's mounts fails in the loader.
@@ -212,11 +293,21 @@ fn load_would_fail(cluster: &DemoCluster, op: &DataOperation) -> bool {
     if op.op_kind() != OpKind::DataLoad {
         return false;
     }
-    let Some((ns, name)) = op.target_dataset() else { return false };
-    let Some(ds) = cluster.state.dataset(&ns, &name) else { return false };
+    let Some((ns, name)) = op.target_dataset() else {
+        return false;
+    };
+    let Some(ds) = cluster.state.dataset(&ns, &name) else {
+        return false;
+    };
     let roots: Vec<String> = ds.spec.mounts.iter().map(|m| m.cache_path()).collect();
     op.spec.target.as_ref().is_some_and(|targets| {
-        targets.iter().any(|t| !roots.iter().any(|r| r == "/" || t.path == *r || t.path.starts_with(&format!("{}/", r.trim_end_matches('/')))))
+        targets.iter().any(|t| {
+            !roots.iter().any(|r| {
+                r == "/"
+                    || t.path == *r
+                    || t.path.starts_with(&format!("{}/", r.trim_end_matches('/')))
+            })
+        })
     })
 }
 
@@ -230,12 +321,24 @@ fn executing(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
         release_lock(cluster, key, op);
         mark_finished(cluster, key);
         let msg = format!("RuntimeType cache not support {}", op.op_kind());
-        record(cluster, key, EventType::Warning, "DataOperationNotSupport", &msg);
+        record(
+            cluster,
+            key,
+            EventType::Warning,
+            "DataOperationNotSupport",
+            &msg,
+        );
         return;
     }
     if class_entry_empty(cluster, op) {
         if retry_due(cluster, key, "execution", RETRY_SECONDS) {
-            record(cluster, key, EventType::Warning, "DataOperationExecutionFailed", "the runtime class declares DataLoad with neither command nor args");
+            record(
+                cluster,
+                key,
+                EventType::Warning,
+                "DataOperationExecutionFailed",
+                "the runtime class declares DataLoad with neither command nor args",
+            );
         }
         return;
     }
@@ -267,7 +370,9 @@ fn outcome_fails(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation)
 }
 
 fn tick_job(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
-    let Some(mut job) = cluster.jobs.remove(key) else { return };
+    let Some(mut job) = cluster.jobs.remove(key) else {
+        return;
+    };
     match jobs::tick(cluster, op, &mut job) {
         Some(done) => complete(cluster, key, op, done),
         None => {
@@ -281,7 +386,11 @@ fn complete(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation, done
     let duration = format::go_duration(done.at.as_second() - done.created.as_second());
     let cron = op.policy() == Policy::Cron;
     let condition = if done.succeeded {
-        Condition { type_: "Complete".into(), status: ConditionStatus::True, ..Default::default() }
+        Condition {
+            type_: "Complete".into(),
+            status: ConditionStatus::True,
+            ..Default::default()
+        }
     } else {
         Condition {
             type_: "Failed".into(),
@@ -291,10 +400,18 @@ fn complete(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation, done
             ..Default::default()
         }
     };
-    let condition = Condition { last_probe_time: Some(at.clone()), last_transition_time: Some(at.clone()), ..condition };
+    let condition = Condition {
+        last_probe_time: Some(at.clone()),
+        last_transition_time: Some(at.clone()),
+        ..condition
+    };
     cluster.state.update_operation(key, |o| {
         let st = o.status.get_or_insert_with(Default::default);
-        st.phase = if done.succeeded { OpPhase::Complete } else { OpPhase::Failed };
+        st.phase = if done.succeeded {
+            OpPhase::Complete
+        } else {
+            OpPhase::Failed
+        };
         st.conditions = vec![condition];
         st.duration = duration;
         if cron && done.succeeded {
@@ -306,9 +423,18 @@ fn complete(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation, done
     if cron {
         jobs::prune_history(cluster, op, CRON_HISTORY);
     }
-    let (reason, type_, verb) =
-        if done.succeeded { ("DataOperationSucceed", EventType::Normal, "succeeded") } else { ("DataOperationFailed", EventType::Warning, "failed") };
-    record(cluster, key, type_, reason, &format!("{} {} {verb}", op.op_kind(), key.name));
+    let (reason, type_, verb) = if done.succeeded {
+        ("DataOperationSucceed", EventType::Normal, "succeeded")
+    } else {
+        ("DataOperationFailed", EventType::Warning, "failed")
+    };
+    record(
+        cluster,
+        key,
+        type_,
+        reason,
+        &format!("{} {} {verb}", op.op_kind(), key.name),
+    );
 }
 
 fn mark_finished(cluster: &mut DemoCluster, key: &ObjectKey) {
@@ -331,9 +457,14 @@ fn next_fire(op: &DataOperation) -> Option<Timestamp> {
 /// Starts the run of a Cron operation when its schedule (or a manual trigger) is due.
 fn maybe_schedule(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) -> bool {
     let now = cluster.state.now;
-    let triggered = cluster.retry_at.remove(&(key.clone(), "cron-trigger")).is_some();
+    let triggered = cluster
+        .retry_at
+        .remove(&(key.clone(), "cron-trigger"))
+        .is_some();
     let scheduled = match next_fire(op) {
-        _ if triggered => Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60)).unwrap_or(now),
+        _ if triggered => {
+            Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60)).unwrap_or(now)
+        }
         Some(t) if t <= now => t,
         _ => return false,
     };
@@ -364,7 +495,9 @@ fn finished(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
             }
         }
         Policy::Once => {
-            let Some(ttl) = op.spec.ttl_seconds_after_finished else { return };
+            let Some(ttl) = op.spec.ttl_seconds_after_finished else {
+                return;
+            };
             let done_at = op
                 .status
                 .as_ref()
@@ -373,7 +506,9 @@ fn finished(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
                 .and_then(parse_time)
                 .or_else(|| cluster.retry_at.get(&(key.clone(), "finished-at")).copied());
             let Some(done_at) = done_at else { return };
-            let expires = done_at.checked_add(SignedDuration::from_secs(ttl)).unwrap_or(done_at);
+            let expires = done_at
+                .checked_add(SignedDuration::from_secs(ttl))
+                .unwrap_or(done_at);
             if cluster.state.now >= expires {
                 delete_operation(cluster, key);
             }
@@ -384,7 +519,9 @@ fn finished(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
 
 /// Deletes an operation with its jobs' pods, releasing its lock.
 pub fn delete_operation(cluster: &mut DemoCluster, key: &ObjectKey) {
-    let Some(op) = cluster.state.operation(key).cloned() else { return };
+    let Some(op) = cluster.state.operation(key).cloned() else {
+        return;
+    };
     release_lock(cluster, key, &op);
     jobs::delete_pods(cluster, &op);
     cluster.jobs.remove(key);
@@ -393,7 +530,9 @@ pub fn delete_operation(cluster: &mut DemoCluster, key: &ObjectKey) {
 }
 
 pub fn trigger_cron(cluster: &mut DemoCluster, key: &ObjectKey) -> Result<(), DemoError> {
-    let Some(op) = cluster.state.operation(key) else { return Err(DemoError::NotFound(key.clone())) };
+    let Some(op) = cluster.state.operation(key) else {
+        return Err(DemoError::NotFound(key.clone()));
+    };
     if op.policy() != Policy::Cron {
         return Err(DemoError::Invalid(format!("{key} is not a Cron operation")));
     }

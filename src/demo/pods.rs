@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{
-    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,
-    EnvVar, Pod, PodCondition, PodSpec, PodStatus,
+    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
+    ContainerStateWaiting, ContainerStatus, EnvVar, Pod, PodCondition, PodSpec, PodStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 
@@ -32,7 +32,15 @@ pub struct PodPlan {
 
 /// A freshly scheduled pod: `Pending`, container `ContainerCreating`.
 pub fn new_pod(plan: PodPlan, now: Timestamp) -> Pod {
-    let env: Vec<EnvVar> = plan.env.into_iter().map(|(name, value)| EnvVar { name, value: Some(value), ..Default::default() }).collect();
+    let env: Vec<EnvVar> = plan
+        .env
+        .into_iter()
+        .map(|(name, value)| EnvVar {
+            name,
+            value: Some(value),
+            ..Default::default()
+        })
+        .collect();
     let (hostname, subdomain) = match plan.hostname {
         Some((h, s)) => (Some(h), Some(s)),
         None => (None, None),
@@ -78,13 +86,24 @@ pub fn new_pod(plan: PodPlan, now: Timestamp) -> Pod {
 }
 
 /// Labels of a master/worker/client pod (FLUID.md §2.7).
-pub fn component_labels(namespace: &str, runtime: &str, component: &str, placement: &str) -> BTreeMap<String, String> {
+pub fn component_labels(
+    namespace: &str,
+    runtime: &str,
+    component: &str,
+    placement: &str,
+) -> BTreeMap<String, String> {
     let mut l = BTreeMap::new();
     l.insert(LABEL_RUNTIME.to_string(), runtime.to_string());
-    l.insert(LABEL_COMPONENT.to_string(), format!("{runtime}-{component}"));
+    l.insert(
+        LABEL_COMPONENT.to_string(),
+        format!("{runtime}-{component}"),
+    );
     if component == "worker" {
         l.insert(LABEL_DATASET.to_string(), format!("{namespace}-{runtime}"));
-        l.insert("fluid.io/dataset-placement".to_string(), placement.to_string());
+        l.insert(
+            "fluid.io/dataset-placement".to_string(),
+            placement.to_string(),
+        );
     }
     l
 }
@@ -99,15 +118,33 @@ fn condition(type_: &str, status: bool, now: Timestamp) -> PodCondition {
 }
 
 fn waiting(reason: &str, message: Option<String>) -> ContainerState {
-    ContainerState { waiting: Some(ContainerStateWaiting { reason: Some(reason.to_string()), message }), ..Default::default() }
+    ContainerState {
+        waiting: Some(ContainerStateWaiting {
+            reason: Some(reason.to_string()),
+            message,
+        }),
+        ..Default::default()
+    }
 }
 
 fn running(since: Timestamp) -> ContainerState {
-    ContainerState { running: Some(ContainerStateRunning { started_at: Some(Time(since)) }), ..Default::default() }
+    ContainerState {
+        running: Some(ContainerStateRunning {
+            started_at: Some(Time(since)),
+        }),
+        ..Default::default()
+    }
 }
 
 /// Sets a pod condition; its transition time changes only when the status does.
-pub fn set_condition(pod: &mut Pod, type_: &str, status: bool, reason: Option<&str>, message: Option<&str>, now: Timestamp) {
+pub fn set_condition(
+    pod: &mut Pod,
+    type_: &str,
+    status: bool,
+    reason: Option<&str>,
+    message: Option<&str>,
+    now: Timestamp,
+) {
     let st = pod.status.get_or_insert_with(Default::default);
     let conds = st.conditions.get_or_insert_with(Vec::new);
     let want = if status { "True" } else { "False" };
@@ -130,15 +167,26 @@ pub fn set_condition(pod: &mut Pod, type_: &str, status: bool, reason: Option<&s
 }
 
 fn first_container(pod: &mut Pod) -> Option<&mut ContainerStatus> {
-    pod.status.as_mut()?.container_statuses.as_mut()?.first_mut()
+    pod.status
+        .as_mut()?
+        .container_statuses
+        .as_mut()?
+        .first_mut()
 }
 
 pub fn container_name(pod: &Pod) -> String {
-    pod.spec.as_ref().and_then(|s| s.containers.first()).map(|c| c.name.clone()).unwrap_or_default()
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.containers.first())
+        .map(|c| c.name.clone())
+        .unwrap_or_default()
 }
 
 pub fn phase(pod: &Pod) -> &str {
-    pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending")
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Pending")
 }
 
 /// Container started (running, not yet ready).
@@ -173,7 +221,11 @@ pub fn crash(pod: &mut Pod, now: Timestamp) {
     set_condition(pod, "ContainersReady", false, None, None, now);
     set_condition(pod, "Ready", false, None, None, now);
     if let Some(c) = first_container(pod) {
-        let started = c.state.as_ref().and_then(|s| s.running.as_ref()).and_then(|r| r.started_at.clone());
+        let started = c
+            .state
+            .as_ref()
+            .and_then(|s| s.running.as_ref())
+            .and_then(|r| r.started_at.clone());
         c.ready = false;
         c.started = Some(false);
         c.restart_count += 1;
@@ -197,10 +249,10 @@ pub fn crash(pod: &mut Pod, now: Timestamp) {
 
 /// The container was restarted in place (after a crash or an image change).
 pub fn restart(pod: &mut Pod, now: Timestamp, image: Option<&str>) {
-    if let Some(img) = image {
-        if let Some(c) = pod.spec.as_mut().and_then(|s| s.containers.first_mut()) {
-            c.image = Some(img.to_string());
-        }
+    if let Some(img) = image
+        && let Some(c) = pod.spec.as_mut().and_then(|s| s.containers.first_mut())
+    {
+        c.image = Some(img.to_string());
     }
     if let Some(c) = first_container(pod) {
         if let Some(img) = image {
@@ -242,9 +294,20 @@ pub fn finish(pod: &mut Pod, now: Timestamp, succeeded: bool) {
     let st = pod.status.get_or_insert_with(Default::default);
     st.phase = Some(if succeeded { "Succeeded" } else { "Failed" }.into());
     set_condition(pod, "Ready", false, Some("PodCompleted"), None, now);
-    set_condition(pod, "ContainersReady", false, Some("PodCompleted"), None, now);
+    set_condition(
+        pod,
+        "ContainersReady",
+        false,
+        Some("PodCompleted"),
+        None,
+        now,
+    );
     if let Some(c) = first_container(pod) {
-        let started = c.state.as_ref().and_then(|s| s.running.as_ref()).and_then(|r| r.started_at.clone());
+        let started = c
+            .state
+            .as_ref()
+            .and_then(|s| s.running.as_ref())
+            .and_then(|r| r.started_at.clone());
         c.ready = false;
         c.started = Some(false);
         c.state = Some(ContainerState {

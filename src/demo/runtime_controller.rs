@@ -12,7 +12,10 @@ use super::{DemoCluster, pods};
 use crate::model::meta::{Condition, ConditionStatus, format_time};
 use crate::model::pod::{LABEL_COMPONENT, LABEL_RUNTIME, is_ready};
 use crate::model::runtime::ComponentStatus;
-use crate::model::{CacheRuntime, CacheRuntimeClass, Component, Dataset, DatasetPhase, Kind, Object, ObjectKey, RuntimePhase};
+use crate::model::{
+    CacheRuntime, CacheRuntimeClass, Component, Dataset, DatasetPhase, Kind, Object, ObjectKey,
+    RuntimePhase,
+};
 
 const DATASET_FINALIZER: &str = "fluid-dataset-controller-finalizer";
 const RUNTIME_FINALIZER: &str = "cache-runtime-controller-finalizer";
@@ -22,9 +25,21 @@ const MOUNT_RETRY_SECONDS: i64 = 20;
 /// The condition Setup writes for a component: (type, reason, message).
 fn init_condition(c: Component) -> (&'static str, &'static str, &'static str) {
     match c {
-        Component::Master => ("MasterInitialized", "Master is initialized", "The master is initialized."),
-        Component::Worker => ("WorkersReady", "Workers are initialized", "The worker is initialized."),
-        Component::Client => ("FusesInitialized", "Fuses are initialized", "The client setup finished."),
+        Component::Master => (
+            "MasterInitialized",
+            "Master is initialized",
+            "The master is initialized.",
+        ),
+        Component::Worker => (
+            "WorkersReady",
+            "Workers are initialized",
+            "The worker is initialized.",
+        ),
+        Component::Client => (
+            "FusesInitialized",
+            "Fuses are initialized",
+            "The client setup finished.",
+        ),
     }
 }
 
@@ -45,31 +60,56 @@ fn init_dataset(cluster: &mut DemoCluster, key: &ObjectKey) {
             fin.push(DATASET_FINALIZER.into());
         }
         if d.status.is_none() {
-            d.status = Some(crate::model::dataset::DatasetStatus { phase: DatasetPhase::NotBound, ..Default::default() });
+            d.status = Some(crate::model::dataset::DatasetStatus {
+                phase: DatasetPhase::NotBound,
+                ..Default::default()
+            });
         }
     });
 }
 
 /// True when a periodic retry of `what` for `key` is due (and schedules the next one).
-pub(super) fn retry_due(cluster: &mut DemoCluster, key: &ObjectKey, what: &'static str, period: i64) -> bool {
+pub(super) fn retry_due(
+    cluster: &mut DemoCluster,
+    key: &ObjectKey,
+    what: &'static str,
+    period: i64,
+) -> bool {
     let now = cluster.state.now;
     let slot = (key.clone(), what);
     if cluster.retry_at.get(&slot).is_some_and(|t| *t > now) {
         return false;
     }
-    let next = now.checked_add(jiff::SignedDuration::from_secs(period)).unwrap_or(now);
+    let next = now
+        .checked_add(jiff::SignedDuration::from_secs(period))
+        .unwrap_or(now);
     cluster.retry_at.insert(slot, next);
     true
 }
 
-pub(super) fn record(cluster: &mut DemoCluster, key: &ObjectKey, type_: EventType, reason: &str, message: &str) {
+pub(super) fn record(
+    cluster: &mut DemoCluster,
+    key: &ObjectKey,
+    type_: EventType,
+    reason: &str,
+    message: &str,
+) {
     if let Some(obj) = cluster.state.get(key).cloned() {
-        cluster.events.record(&mut cluster.state, &mut cluster.rng, &Involved::of(&obj), type_, reason, message);
+        cluster.events.record(
+            &mut cluster.state,
+            &mut cluster.rng,
+            &Involved::of(&obj),
+            type_,
+            reason,
+            message,
+        );
     }
 }
 
 fn has_ready_condition(ds: &Dataset) -> bool {
-    ds.status.as_ref().is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready"))
+    ds.status
+        .as_ref()
+        .is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready"))
 }
 
 /// Whether the class has a master and the runtime does not disable it.
@@ -78,44 +118,75 @@ pub fn master_enabled(rt: &CacheRuntime, class: &CacheRuntimeClass) -> bool {
 }
 
 fn reconcile_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
-    let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else { return };
+    let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else {
+        return;
+    };
     if rt.metadata.deletion_timestamp.is_some() {
         return;
     }
     let Some(ds) = cluster.state.dataset(&key.namespace, &key.name).cloned() else {
         if retry_due(cluster, key, "no-dataset", RETRY_SECONDS) {
-            record(cluster, key, EventType::Warning, "ErrorProcessRuntime", "No dataset can be bound to the runtime, waiting.");
+            record(
+                cluster,
+                key,
+                EventType::Warning,
+                "ErrorProcessRuntime",
+                "No dataset can be bound to the runtime, waiting.",
+            );
         }
         return;
     };
     let ds_uid = ds.metadata.uid.clone().unwrap_or_default();
     cluster.state.update_runtime(key, |r| {
         let owners = r.metadata.owner_references.get_or_insert_with(Vec::new);
-        if !owners.iter().any(|o| o.kind == "Dataset" && o.name == key.name) {
-            owners.push(k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
-                api_version: crate::model::FLUID_API_VERSION.into(),
-                kind: "Dataset".into(),
-                name: key.name.clone(),
-                uid: ds_uid,
-                ..Default::default()
-            });
+        if !owners
+            .iter()
+            .any(|o| o.kind == "Dataset" && o.name == key.name)
+        {
+            owners.push(
+                k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+                    api_version: crate::model::FLUID_API_VERSION.into(),
+                    kind: "Dataset".into(),
+                    name: key.name.clone(),
+                    uid: ds_uid,
+                    ..Default::default()
+                },
+            );
         }
         let fin = r.metadata.finalizers.get_or_insert_with(Vec::new);
         if !fin.iter().any(|f| f == RUNTIME_FINALIZER) {
             fin.push(RUNTIME_FINALIZER.into());
         }
     });
-    let bound_elsewhere = ds.status.as_ref().is_some_and(|s| !s.runtimes.is_empty() && !s.runtimes.iter().any(|r| r.name == key.name));
+    let bound_elsewhere = ds
+        .status
+        .as_ref()
+        .is_some_and(|s| !s.runtimes.is_empty() && !s.runtimes.iter().any(|r| r.name == key.name));
     if bound_elsewhere {
         if retry_due(cluster, key, "bound-elsewhere", RETRY_SECONDS) {
-            record(cluster, key, EventType::Warning, "ErrorProcessRuntime", "Failed to setup ddc engine: the dataset is bound to another runtime");
+            record(
+                cluster,
+                key,
+                EventType::Warning,
+                "ErrorProcessRuntime",
+                "Failed to setup ddc engine: the dataset is bound to another runtime",
+            );
         }
         return;
     }
     let Some(class) = cluster.state.class(&rt.spec.runtime_class_name).cloned() else {
         if retry_due(cluster, key, "no-class", RETRY_SECONDS) {
-            let msg = format!("Failed to setup ddc engine: CacheRuntimeClass \"{}\" not found", rt.spec.runtime_class_name);
-            record(cluster, key, EventType::Warning, "ErrorProcessRuntime", &msg);
+            let msg = format!(
+                "Failed to setup ddc engine: CacheRuntimeClass \"{}\" not found",
+                rt.spec.runtime_class_name
+            );
+            record(
+                cluster,
+                key,
+                EventType::Warning,
+                "ErrorProcessRuntime",
+                &msg,
+            );
         }
         return;
     };
@@ -126,12 +197,19 @@ fn reconcile_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
         sync_workload_spec(cluster, key, &class);
     }
     recompute_phases(cluster, key, &class);
-    let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else { return };
+    let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else {
+        return;
+    };
     if !runtime_ready(&rt, &class) {
         return;
     }
     if setup {
-        let created = rt.metadata.creation_timestamp.as_ref().map(|t| t.0).unwrap_or(cluster.state.now);
+        let created = rt
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0)
+            .unwrap_or(cluster.state.now);
         let took = format::go_duration(cluster.state.now.as_second() - created.as_second());
         cluster.state.update_runtime(key, |r| {
             let st = r.status.get_or_insert_with(Default::default);
@@ -150,18 +228,33 @@ fn reconcile_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
 
 /// runtime ready = master Ready (if present) AND worker Ready or PartialReady.
 pub fn runtime_ready(rt: &CacheRuntime, class: &CacheRuntimeClass) -> bool {
-    let master_ok = !master_enabled(rt, class) || rt.component_phase(Component::Master) == RuntimePhase::Ready;
-    master_ok && matches!(rt.component_phase(Component::Worker), RuntimePhase::Ready | RuntimePhase::PartialReady)
+    let master_ok =
+        !master_enabled(rt, class) || rt.component_phase(Component::Master) == RuntimePhase::Ready;
+    master_ok
+        && matches!(
+            rt.component_phase(Component::Worker),
+            RuntimePhase::Ready | RuntimePhase::PartialReady
+        )
 }
 
 fn mount_ufs_configured(rt: &CacheRuntime, class: &CacheRuntimeClass) -> bool {
     master_enabled(rt, class)
-        && class.component(Component::Master).and_then(|m| m.execution_entries.as_ref()).is_some_and(|e| e.mount_ufs.is_some())
+        && class
+            .component(Component::Master)
+            .and_then(|m| m.execution_entries.as_ref())
+            .is_some_and(|e| e.mount_ufs.is_some())
 }
 
 fn report_summary_configured(rt: &CacheRuntime, class: &CacheRuntimeClass) -> bool {
-    let executor = if master_enabled(rt, class) { Component::Master } else { Component::Worker };
-    class.component(executor).and_then(|m| m.execution_entries.as_ref()).is_some_and(|e| e.report_summary.is_some())
+    let executor = if master_enabled(rt, class) {
+        Component::Master
+    } else {
+        Component::Worker
+    };
+    class
+        .component(executor)
+        .and_then(|m| m.execution_entries.as_ref())
+        .is_some_and(|e| e.report_summary.is_some())
 }
 
 fn setup_components(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRuntimeClass) {
@@ -174,8 +267,11 @@ fn setup_components(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRun
         }
     });
     for c in Component::ALL {
-        let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else { return };
-        if !class.has_component(c) || rt.disabled(c) || rt.component_phase(c) != RuntimePhase::None {
+        let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else {
+            return;
+        };
+        if !class.has_component(c) || rt.disabled(c) || rt.component_phase(c) != RuntimePhase::None
+        {
             continue;
         }
         let desired = match c {
@@ -227,12 +323,23 @@ fn client_nodes_for(cluster: &mut DemoCluster, key: &ObjectKey) -> Vec<String> {
     nodes
 }
 
-fn pods_of(cluster: &DemoCluster, ns: &str, component_label: &str) -> Vec<k8s_openapi::api::core::v1::Pod> {
+fn pods_of(
+    cluster: &DemoCluster,
+    ns: &str,
+    component_label: &str,
+) -> Vec<k8s_openapi::api::core::v1::Pod> {
     cluster
         .state
         .pods()
         .filter(|p| p.metadata.namespace.as_deref() == Some(ns))
-        .filter(|p| p.metadata.labels.as_ref().and_then(|l| l.get(LABEL_COMPONENT)).map(String::as_str) == Some(component_label))
+        .filter(|p| {
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_COMPONENT))
+                .map(String::as_str)
+                == Some(component_label)
+        })
         .cloned()
         .collect()
 }
@@ -243,7 +350,9 @@ fn nonzero(n: i32) -> Option<i32> {
 
 /// Component phases and counts from the workloads (FLUID.md §3.1 step 3).
 fn recompute_phases(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRuntimeClass) {
-    let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else { return };
+    let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else {
+        return;
+    };
     for c in Component::ALL {
         if rt.component_phase(c) == RuntimePhase::None || !class.has_component(c) {
             continue;
@@ -254,11 +363,19 @@ fn recompute_phases(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRun
         let ready = pods.iter().filter(|p| is_ready(p)).count() as i32;
         let (desired, unavailable) = match c {
             Component::Client => {
-                let desired = cluster.client_nodes.get(&(key.namespace.clone(), key.name.clone())).map(|n| n.len() as i32).unwrap_or(current);
+                let desired = cluster
+                    .client_nodes
+                    .get(&(key.namespace.clone(), key.name.clone()))
+                    .map(|n| n.len() as i32)
+                    .unwrap_or(current);
                 (desired, (desired - ready).max(0))
             }
             _ => {
-                let desired = cluster.state.workload(&key.namespace, &label).and_then(|w| w.spec.replicas).unwrap_or(current);
+                let desired = cluster
+                    .state
+                    .workload(&key.namespace, &label)
+                    .and_then(|w| w.spec.replicas)
+                    .unwrap_or(current);
                 (desired, (current - ready).max(0))
             }
         };
@@ -272,6 +389,29 @@ fn recompute_phases(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRun
             Component::Client if ready > 0 => RuntimePhase::PartialReady,
             Component::Client => RuntimePhase::NotReady,
         };
+        let want = (
+            Some(&phase),
+            nonzero(desired),
+            nonzero(current),
+            nonzero(ready),
+            nonzero(unavailable),
+        );
+        let have = rt.component_status(c).map(|s| {
+            (
+                Some(&s.phase),
+                s.desired_replicas,
+                s.current_replicas,
+                s.ready_replicas,
+                s.unavailable_replicas,
+            )
+        });
+        if have == Some(want)
+            && rt
+                .component_status(c)
+                .is_some_and(|s| s.available_replicas == nonzero(ready))
+        {
+            continue;
+        }
         cluster.state.update_runtime(key, |r| {
             let s = r.component_status_mut(c);
             s.phase = phase;
@@ -287,10 +427,18 @@ fn recompute_phases(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRun
 /// Sync: `spec.replicas` and, when both image and tag are set, the engine image go into the
 /// master/worker AdvancedStatefulSets (FLUID.md §4.2). Nothing else is synced.
 fn sync_workload_spec(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRuntimeClass) {
-    let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else { return };
+    let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else {
+        return;
+    };
     for c in [Component::Master, Component::Worker] {
-        let wl_key = ObjectKey::new(Kind::AdvancedStatefulSet, key.namespace.clone(), workloads::workload_name(&key.name, c));
-        let Some(spec) = rt.component_spec(c) else { continue };
+        let wl_key = ObjectKey::new(
+            Kind::AdvancedStatefulSet,
+            key.namespace.clone(),
+            workloads::workload_name(&key.name, c),
+        );
+        let Some(spec) = rt.component_spec(c) else {
+            continue;
+        };
         let replicas = spec.replicas;
         let image = spec.runtime_version.as_ref().and_then(|v| v.reference());
         let _ = class;
@@ -299,10 +447,14 @@ fn sync_workload_spec(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheR
             if let Some(r) = replicas {
                 w.spec.replicas = Some(r);
             }
-            if let Some(img) = &image {
-                if let Some(slot) = w.spec.template.as_mut().and_then(|t| t.pointer_mut("/spec/containers/0/image")) {
-                    *slot = json!(img);
-                }
+            if let Some(img) = &image
+                && let Some(slot) = w
+                    .spec
+                    .template
+                    .as_mut()
+                    .and_then(|t| t.pointer_mut("/spec/containers/0/image"))
+            {
+                *slot = json!(img);
             }
             if w.spec != before {
                 w.metadata.generation = Some(w.metadata.generation.unwrap_or(1) + 1);
@@ -321,15 +473,37 @@ fn ufs_paths(ds: &Dataset) -> Vec<String> {
 }
 
 /// "Executes" mountUFS in `<rt>-master-0`: log lines in the master, `mountTime` = now.
-fn run_mount_ufs(cluster: &mut DemoCluster, key: &ObjectKey, rt: &CacheRuntime, class: &CacheRuntimeClass, ds: &Dataset) {
+fn run_mount_ufs(
+    cluster: &mut DemoCluster,
+    key: &ObjectKey,
+    rt: &CacheRuntime,
+    class: &CacheRuntimeClass,
+    ds: &Dataset,
+) {
     let _ = (rt, class);
-    let master0 = ObjectKey::new(Kind::Pod, key.namespace.clone(), format!("{}-master-0", key.name));
+    let master0 = ObjectKey::new(
+        Kind::Pod,
+        key.namespace.clone(),
+        format!("{}-master-0", key.name),
+    );
     for m in &ds.spec.mounts {
         let line = format!("mount {} -> {} ok", m.mount_point, m.cache_path());
-        super::logs::write(cluster, &master0, "INFO", "curvine_server::master::mount", &line);
+        super::logs::write(
+            cluster,
+            &master0,
+            "INFO",
+            "curvine_server::master::mount",
+            &line,
+        );
     }
     let mounted = serde_json::to_string(&json!({"mounted": ufs_paths(ds)})).unwrap_or_default();
-    super::logs::write(cluster, &master0, "INFO", "curvine_server::master::mount", &format!("mountUFS result {mounted}"));
+    super::logs::write(
+        cluster,
+        &master0,
+        "INFO",
+        "curvine_server::master::mount",
+        &format!("mountUFS result {mounted}"),
+    );
     let now = format_time(cluster.state.now);
     cluster.state.update_runtime(key, |r| {
         r.status.get_or_insert_with(Default::default).mount_time = Some(now);
@@ -357,7 +531,12 @@ fn cache_states(rt: &CacheRuntime) -> std::collections::BTreeMap<String, String>
                         .get("hostPath")
                         .and_then(|h| h.get("quotas"))
                         .and_then(|q| q.as_array())
-                        .map(|qs| qs.iter().filter_map(|q| q.as_str()).filter_map(format::quantity).sum())
+                        .map(|qs| {
+                            qs.iter()
+                                .filter_map(|q| q.as_str())
+                                .filter_map(format::quantity)
+                                .sum()
+                        })
                         .unwrap_or(0);
                     single + host
                 })
@@ -366,14 +545,23 @@ fn cache_states(rt: &CacheRuntime) -> std::collections::BTreeMap<String, String>
         .unwrap_or(0);
     let mut m = std::collections::BTreeMap::new();
     m.insert("cached".to_string(), format::bytes(0));
-    m.insert("cacheCapacity".to_string(), format::bytes(per_worker * replicas));
+    m.insert(
+        "cacheCapacity".to_string(),
+        format::bytes(per_worker * replicas),
+    );
     m.insert("cachedPercentage".to_string(), format::percent(0.0));
     m.insert("cacheHitRatio".to_string(), format::percent(0.0));
     m
 }
 
 /// Bind (FLUID.md §3.1 step 5).
-fn bind(cluster: &mut DemoCluster, key: &ObjectKey, rt: &CacheRuntime, class: &CacheRuntimeClass, ds: &Dataset) {
+fn bind(
+    cluster: &mut DemoCluster,
+    key: &ObjectKey,
+    rt: &CacheRuntime,
+    class: &CacheRuntimeClass,
+    ds: &Dataset,
+) {
     let now = format_time(cluster.state.now);
     let states = report_summary_configured(rt, class).then(|| cache_states(rt));
     let mounts = serde_json::to_value(&ds.spec.mounts).unwrap_or(json!([]));
@@ -388,7 +576,14 @@ fn bind(cluster: &mut DemoCluster, key: &ObjectKey, rt: &CacheRuntime, class: &C
     cluster.state.update_dataset(&ds_key, |d| {
         let st = d.status.get_or_insert_with(Default::default);
         st.phase = DatasetPhase::Bound;
-        upsert_condition(&mut st.conditions, "Ready", ConditionStatus::True, "DatasetReady", "The ddc runtime is ready.", &now);
+        upsert_condition(
+            &mut st.conditions,
+            "Ready",
+            ConditionStatus::True,
+            "DatasetReady",
+            "The ddc runtime is ready.",
+            &now,
+        );
         st.extra.insert("mounts".into(), mounts);
         if !st.runtimes.iter().any(|r| r.name == key.name) {
             st.runtimes.push(crate::model::dataset::DatasetRuntime {
@@ -405,7 +600,14 @@ fn bind(cluster: &mut DemoCluster, key: &ObjectKey, rt: &CacheRuntime, class: &C
     });
 }
 
-fn upsert_condition(conds: &mut Vec<Condition>, type_: &str, status: ConditionStatus, reason: &str, message: &str, now: &str) {
+fn upsert_condition(
+    conds: &mut Vec<Condition>,
+    type_: &str,
+    status: ConditionStatus,
+    reason: &str,
+    message: &str,
+    now: &str,
+) {
     match conds.iter_mut().find(|c| c.type_ == type_) {
         Some(c) => {
             if c.status != status {
@@ -430,15 +632,32 @@ fn upsert_condition(conds: &mut Vec<Condition>, type_: &str, status: ConditionSt
 
 /// Sync's UFS check: remount when the master container started after `mountTime`
 /// (Bound → Updating → Bound, with upstream's condition quirk).
-fn ufs_check(cluster: &mut DemoCluster, key: &ObjectKey, rt: &CacheRuntime, class: &CacheRuntimeClass, ds: &Dataset) {
+fn ufs_check(
+    cluster: &mut DemoCluster,
+    key: &ObjectKey,
+    rt: &CacheRuntime,
+    class: &CacheRuntimeClass,
+    ds: &Dataset,
+) {
     if !mount_ufs_configured(rt, class) {
         return;
     }
-    let master0 = ObjectKey::new(Kind::Pod, key.namespace.clone(), format!("{}-master-0", key.name));
-    let Some(master) = cluster.state.pod(&master0).cloned() else { return };
-    let mount_time = rt.status.as_ref().and_then(|s| s.mount_time.as_deref()).and_then(crate::model::meta::parse_time);
+    let master0 = ObjectKey::new(
+        Kind::Pod,
+        key.namespace.clone(),
+        format!("{}-master-0", key.name),
+    );
+    let Some(master) = cluster.state.pod(&master0).cloned() else {
+        return;
+    };
+    let mount_time = rt
+        .status
+        .as_ref()
+        .and_then(|s| s.mount_time.as_deref())
+        .and_then(crate::model::meta::parse_time);
     let started = pods::started_at(&master);
-    let needs_remount = matches!((started, mount_time), (Some(s), Some(m)) if s > m) || cluster.remounting.contains(key);
+    let needs_remount = matches!((started, mount_time), (Some(s), Some(m)) if s > m)
+        || cluster.remounting.contains(key);
     if !needs_remount {
         return;
     }
@@ -449,13 +668,26 @@ fn ufs_check(cluster: &mut DemoCluster, key: &ObjectKey, rt: &CacheRuntime, clas
         cluster.state.update_dataset(&ds_key, |d| {
             let st = d.status.get_or_insert_with(Default::default);
             st.phase = DatasetPhase::Updating;
-            upsert_condition(&mut st.conditions, "Updating", ConditionStatus::True, "DatasetUpdating", "The ddc runtime is updating.", &now);
+            upsert_condition(
+                &mut st.conditions,
+                "Updating",
+                ConditionStatus::True,
+                "DatasetUpdating",
+                "The ddc runtime is updating.",
+                &now,
+            );
         });
         return;
     }
     if !is_ready(&master) {
         if retry_due(cluster, key, "mount-ufs", MOUNT_RETRY_SECONDS) {
-            record(cluster, key, EventType::Warning, "RuntimeMountUfsFailed", "Failed to execute mount ufs command");
+            record(
+                cluster,
+                key,
+                EventType::Warning,
+                "RuntimeMountUfsFailed",
+                "Failed to execute mount ufs command",
+            );
         }
         return;
     }
@@ -465,7 +697,14 @@ fn ufs_check(cluster: &mut DemoCluster, key: &ObjectKey, rt: &CacheRuntime, clas
     cluster.state.update_dataset(&ds_key, |d| {
         let st = d.status.get_or_insert_with(Default::default);
         st.phase = DatasetPhase::Bound;
-        upsert_condition(&mut st.conditions, "Ready", ConditionStatus::False, "DatasetReady", "The ddc runtime has updated completely.", &now);
+        upsert_condition(
+            &mut st.conditions,
+            "Ready",
+            ConditionStatus::False,
+            "DatasetReady",
+            "The ddc runtime has updated completely.",
+            &now,
+        );
         st.extra.insert("mounts".into(), mounts);
     });
 }
@@ -484,15 +723,29 @@ pub fn delete_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
         .state
         .pods()
         .filter(|p| p.metadata.namespace.as_deref() == Some(key.namespace.as_str()))
-        .filter(|p| p.metadata.labels.as_ref().and_then(|l| l.get(LABEL_RUNTIME)) == Some(&key.name))
-        .map(|p| ObjectKey::new(Kind::Pod, key.namespace.clone(), p.metadata.name.clone().unwrap_or_default()))
+        .filter(|p| {
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_RUNTIME))
+                == Some(&key.name)
+        })
+        .map(|p| {
+            ObjectKey::new(
+                Kind::Pod,
+                key.namespace.clone(),
+                p.metadata.name.clone().unwrap_or_default(),
+            )
+        })
         .collect();
     for pk in pods {
         cluster.state.remove(&pk);
         cluster.pods.remove(&pk);
         cluster.logs.forget(&pk);
     }
-    cluster.client_nodes.remove(&(key.namespace.clone(), key.name.clone()));
+    cluster
+        .client_nodes
+        .remove(&(key.namespace.clone(), key.name.clone()));
     cluster.remounting.remove(key);
     let ds_key = ObjectKey::new(Kind::Dataset, key.namespace.clone(), key.name.clone());
     cluster.state.update_dataset(&ds_key, |d| {

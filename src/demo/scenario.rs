@@ -11,18 +11,25 @@ use crate::model::{DataOperation, Kind, Object, ObjectKey, OpKind, Policy};
 /// Every caption a scenario shows, in one place.
 pub mod captions {
     pub const LOAD_INTRO: &str = "A DataLoad warms the imagenet-train cache.";
-    pub const LOAD_CREATED: &str = "Created: None → Pending, waiting for the runtime check and the dataset lock.";
-    pub const LOAD_EXECUTING: &str = "Executing: a loader pod streams the target path into the workers.";
-    pub const LOAD_DONE: &str = "Complete: the Job's condition is copied and the duration is job start → finish.";
+    pub const LOAD_CREATED: &str =
+        "Created: None → Pending, waiting for the runtime check and the dataset lock.";
+    pub const LOAD_EXECUTING: &str =
+        "Executing: a loader pod streams the target path into the workers.";
+    pub const LOAD_DONE: &str =
+        "Complete: the Job's condition is copied and the duration is job start → finish.";
     pub const LOST_INTRO: &str = "A cache node of imagenet-train stops responding.";
-    pub const LOST_NODE: &str = "Node lost: worker-1 turns not Ready, the worker phase drops to PartialReady.";
-    pub const LOST_BOUND: &str = "The Dataset stays Bound: upstream never moves it back when workers die.";
+    pub const LOST_NODE: &str =
+        "Node lost: worker-1 turns not Ready, the worker phase drops to PartialReady.";
+    pub const LOST_BOUND: &str =
+        "The Dataset stays Bound: upstream never moves it back when workers die.";
     pub const LOST_KILL: &str = "The operator force-deletes the lost pod; the workload recreates it elsewhere with a new UID.";
     pub const LOST_RECOVERED: &str = "All workers Ready again: the runtime is back to Ready.";
     pub const CRON_INTRO: &str = "imagenet-refresh is a Cron DataLoad (every 5 minutes).";
-    pub const CRON_FIRED: &str = "The schedule fires: a new job; the phase goes back to Pending with duration \"-\".";
+    pub const CRON_FIRED: &str =
+        "The schedule fires: a new job; the phase goes back to Pending with duration \"-\".";
     pub const CRON_EXECUTING: &str = "Executing again; lastScheduleTime moved to this run.";
-    pub const CRON_DONE: &str = "Complete: lastSuccessfulTime updated; the next run waits for the schedule.";
+    pub const CRON_DONE: &str =
+        "Complete: lastSuccessfulTime updated; the next run waits for the schedule.";
 }
 
 /// What a step does to the cluster.
@@ -31,7 +38,12 @@ pub enum ScenarioAction {
     /// Only show the caption.
     Caption,
     /// Create a Once DataLoad of `paths` on `dataset` (same namespace).
-    CreateDataLoad { namespace: String, name: String, dataset: String, paths: Vec<String> },
+    CreateDataLoad {
+        namespace: String,
+        name: String,
+        dataset: String,
+        paths: Vec<String>,
+    },
     /// Force-delete a pod.
     KillPod(ObjectKey),
     /// Lose the node a pod runs on.
@@ -53,7 +65,14 @@ impl ScenarioStep {
     pub fn apply(&self, cluster: &mut DemoCluster) -> Result<(), DemoError> {
         match &self.action {
             ScenarioAction::Caption => Ok(()),
-            ScenarioAction::CreateDataLoad { namespace, name, dataset, paths } => cluster.create(Object::Operation(data_load(namespace, name, dataset, paths))),
+            ScenarioAction::CreateDataLoad {
+                namespace,
+                name,
+                dataset,
+                paths,
+            } => cluster.create(Object::Operation(data_load(
+                namespace, name, dataset, paths,
+            ))),
             ScenarioAction::KillPod(key) => cluster.kill_pod(key),
             ScenarioAction::FailNodeOf(key) => {
                 let node = match cluster.get(key) {
@@ -74,13 +93,25 @@ impl ScenarioStep {
 }
 
 fn data_load(namespace: &str, name: &str, dataset: &str, paths: &[String]) -> DataOperation {
-    let mut op = DataOperation { kind: OpKind::DataLoad.as_str().into(), ..Default::default() };
+    let mut op = DataOperation {
+        kind: OpKind::DataLoad.as_str().into(),
+        ..Default::default()
+    };
     op.metadata.name = Some(name.into());
     op.metadata.namespace = Some(namespace.into());
     op.spec = OperationSpec {
         dataset: Some(serde_json::json!({"name": dataset, "namespace": namespace})),
         policy: Some(Policy::Once),
-        target: Some(paths.iter().map(|p| TargetPath { path: p.clone(), replicas: Some(1), ..Default::default() }).collect()),
+        target: Some(
+            paths
+                .iter()
+                .map(|p| TargetPath {
+                    path: p.clone(),
+                    replicas: Some(1),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
         ..Default::default()
     };
     op
@@ -98,7 +129,11 @@ pub struct Scenario {
 const NAMES: [&str; 3] = ["load", "worker-lost", "cron"];
 
 fn step(secs: u64, action: ScenarioAction, caption: &'static str) -> ScenarioStep {
-    ScenarioStep { at: Duration::from_secs(secs), action, caption }
+    ScenarioStep {
+        at: Duration::from_secs(secs),
+        action,
+        caption,
+    }
 }
 
 fn pod(ns: &str, name: &str) -> ObjectKey {
@@ -136,14 +171,26 @@ impl Scenario {
                 "a worker's node is lost and the runtime recovers",
                 vec![
                     step(0, Caption, LOST_INTRO),
-                    step(3, FailNodeOf(pod("imagenet", "imagenet-train-worker-1")), LOST_NODE),
+                    step(
+                        3,
+                        FailNodeOf(pod("imagenet", "imagenet-train-worker-1")),
+                        LOST_NODE,
+                    ),
                     step(15, Caption, LOST_BOUND),
-                    step(30, KillPod(pod("imagenet", "imagenet-train-worker-1")), LOST_KILL),
+                    step(
+                        30,
+                        KillPod(pod("imagenet", "imagenet-train-worker-1")),
+                        LOST_KILL,
+                    ),
                     step(45, Caption, LOST_RECOVERED),
                 ],
             ),
             "cron" => {
-                let key = ObjectKey::new(Kind::Operation(OpKind::DataLoad), "imagenet", "imagenet-refresh");
+                let key = ObjectKey::new(
+                    Kind::Operation(OpKind::DataLoad),
+                    "imagenet",
+                    "imagenet-refresh",
+                );
                 (
                     "a Cron DataLoad fires",
                     vec![
@@ -157,7 +204,12 @@ impl Scenario {
             _ => return None,
         };
         let name = NAMES.into_iter().find(|n| *n == name)?;
-        Some(Scenario { name, summary, steps, played: 0 })
+        Some(Scenario {
+            name,
+            summary,
+            steps,
+            played: 0,
+        })
     }
 
     /// Steps that became due since the last call (at most once each), given the simulated time

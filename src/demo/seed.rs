@@ -17,10 +17,22 @@ pub const REFERENCE_NOW: &str = "2026-11-25T10:02:00Z";
 
 /// The built-in manifests: (file name, text).
 pub const BUILTIN: [(&str, &str); 4] = [
-    ("assets/demo/01-runtimeclasses.yaml", include_str!("../../assets/demo/01-runtimeclasses.yaml")),
-    ("assets/demo/02-imagenet.yaml", include_str!("../../assets/demo/02-imagenet.yaml")),
-    ("assets/demo/03-llm-serving.yaml", include_str!("../../assets/demo/03-llm-serving.yaml")),
-    ("assets/demo/04-feature-store.yaml", include_str!("../../assets/demo/04-feature-store.yaml")),
+    (
+        "assets/demo/01-runtimeclasses.yaml",
+        include_str!("../../assets/demo/01-runtimeclasses.yaml"),
+    ),
+    (
+        "assets/demo/02-imagenet.yaml",
+        include_str!("../../assets/demo/02-imagenet.yaml"),
+    ),
+    (
+        "assets/demo/03-llm-serving.yaml",
+        include_str!("../../assets/demo/03-llm-serving.yaml"),
+    ),
+    (
+        "assets/demo/04-feature-store.yaml",
+        include_str!("../../assets/demo/04-feature-store.yaml"),
+    ),
 ];
 
 /// Objects of the built-in demo with every timestamp moved by `now - REFERENCE_NOW`.
@@ -46,11 +58,12 @@ pub fn builtin_objects(now: Timestamp) -> (Vec<Object>, Vec<ManifestProblem>) {
 fn shift_times(v: &mut Value, delta: i64) {
     match v {
         Value::String(s) => {
-            let looks_like_time = s.len() == 20 && s.ends_with('Z') && s.as_bytes().get(10) == Some(&b'T');
-            if let Some(t) = looks_like_time.then(|| parse_time(s)).flatten() {
-                if let Ok(moved) = Timestamp::from_second(t.as_second() + delta) {
-                    *s = format_time(moved);
-                }
+            let looks_like_time =
+                s.len() == 20 && s.ends_with('Z') && s.as_bytes().get(10) == Some(&b'T');
+            if let Some(t) = looks_like_time.then(|| parse_time(s)).flatten()
+                && let Ok(moved) = Timestamp::from_second(t.as_second() + delta)
+            {
+                *s = format_time(moved);
             }
         }
         Value::Array(a) => a.iter_mut().for_each(|x| shift_times(x, delta)),
@@ -62,7 +75,10 @@ fn shift_times(v: &mut Value, delta: i64) {
 /// Admission defaults: UID, creation time, generation 1 for kinds with a spec.
 pub fn admit(cluster: &mut DemoCluster, mut obj: Object) -> Object {
     let now = cluster.state.now;
-    let versioned = !matches!(obj.kind(), Kind::Pod | Kind::Event | Kind::CacheRuntimeClass);
+    let versioned = !matches!(
+        obj.kind(),
+        Kind::Pod | Kind::Event | Kind::CacheRuntimeClass
+    );
     let m = obj.meta_mut();
     if m.uid.is_none() {
         m.uid = Some(names::uid(&mut cluster.rng));
@@ -94,17 +110,38 @@ pub fn merge_spec(current: Object, new: Object) -> Object {
             Some(s) => n.insert("status".into(), s.clone()),
             None => n.remove("status"),
         };
-        let cur_meta = c.get("metadata").and_then(|m| m.as_object()).cloned().unwrap_or_default();
+        let cur_meta = c
+            .get("metadata")
+            .and_then(|m| m.as_object())
+            .cloned()
+            .unwrap_or_default();
         if let Some(meta) = n.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-            for field in ["uid", "creationTimestamp", "ownerReferences", "finalizers", "resourceVersion", "deletionTimestamp"] {
+            for field in [
+                "uid",
+                "creationTimestamp",
+                "ownerReferences",
+                "finalizers",
+                "resourceVersion",
+                "deletionTimestamp",
+            ] {
                 match cur_meta.get(field) {
                     Some(v) => meta.insert(field.into(), v.clone()),
                     None => meta.remove(field),
                 };
             }
-            let generation = cur_meta.get("generation").and_then(|g| g.as_i64()).unwrap_or(1);
+            let generation = cur_meta
+                .get("generation")
+                .and_then(|g| g.as_i64())
+                .unwrap_or(1);
             if !matches!(current.kind(), Kind::Pod | Kind::Event) {
-                meta.insert("generation".into(), Value::from(if spec_changed { generation + 1 } else { generation }));
+                meta.insert(
+                    "generation".into(),
+                    Value::from(if spec_changed {
+                        generation + 1
+                    } else {
+                        generation
+                    }),
+                );
             }
         }
     }
@@ -119,17 +156,40 @@ pub fn load(cluster: &mut DemoCluster, objects: Vec<Object>) {
     }
     let now = cluster.state.now;
     // A pod being deleted that never goes away means its node is gone.
-    let lost: Vec<String> = cluster.state.pods().filter(|p| p.metadata.deletion_timestamp.is_some()).filter_map(|p| node_of(p).map(str::to_string)).collect();
+    let lost: Vec<String> = cluster
+        .state
+        .pods()
+        .filter(|p| p.metadata.deletion_timestamp.is_some())
+        .filter_map(|p| node_of(p).map(str::to_string))
+        .collect();
     for node in lost {
         cluster.lost_nodes.entry(node).or_insert(now);
     }
     let pod_keys: Vec<(ObjectKey, bool)> = cluster
         .state
         .pods()
-        .map(|p| (ObjectKey::new(Kind::Pod, p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default()), is_ready(p)))
+        .map(|p| {
+            (
+                ObjectKey::new(
+                    Kind::Pod,
+                    p.metadata.namespace.clone().unwrap_or_default(),
+                    p.metadata.name.clone().unwrap_or_default(),
+                ),
+                is_ready(p),
+            )
+        })
         .collect();
     for (key, ready) in pod_keys {
-        cluster.pods.insert(key, PodSim { running_at: now, ready_delay: 3, dep_since: ready.then_some(now), crash_until: None, in_place_update: None });
+        cluster.pods.insert(
+            key,
+            PodSim {
+                running_at: now,
+                ready_delay: 3,
+                dep_since: ready.then_some(now),
+                crash_until: None,
+                in_place_update: None,
+            },
+        );
     }
     for key in cluster.state.keys_of(Kind::CacheRuntime) {
         materialize_runtime(cluster, &key);
@@ -139,10 +199,15 @@ pub fn load(cluster: &mut DemoCluster, objects: Vec<Object>) {
 /// For a runtime loaded with a status: its workloads and the pods its status counts, so that the
 /// first reconcile finds what the status describes.
 fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
-    let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else { return };
-    let Some(class) = cluster.state.class(&rt.spec.runtime_class_name).cloned() else { return };
+    let Some(rt) = cluster.state.runtime(&key.namespace, &key.name).cloned() else {
+        return;
+    };
+    let Some(class) = cluster.state.class(&rt.spec.runtime_class_name).cloned() else {
+        return;
+    };
     for c in Component::ALL {
-        if rt.component_phase(c) == RuntimePhase::None || !class.has_component(c) || rt.disabled(c) {
+        if rt.component_phase(c) == RuntimePhase::None || !class.has_component(c) || rt.disabled(c)
+        {
             continue;
         }
         let label = workloads::workload_name(&key.name, c);
@@ -150,32 +215,69 @@ fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
             .state
             .pods()
             .filter(|p| p.metadata.namespace.as_deref() == Some(key.namespace.as_str()))
-            .filter(|p| component_of(p) == Some(c) && p.metadata.labels.as_ref().and_then(|l| l.get(LABEL_COMPONENT)) == Some(&label))
+            .filter(|p| {
+                component_of(p) == Some(c)
+                    && p.metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get(LABEL_COMPONENT))
+                        == Some(&label)
+            })
             .cloned()
             .collect();
         match c {
             Component::Client => {
-                let mut nodes: Vec<String> = existing.iter().filter_map(|p| node_of(p).map(str::to_string)).collect();
-                let desired = rt.component_status(c).map(|s| s.desired()).unwrap_or(0).max(nodes.len() as i32) as usize;
+                let mut nodes: Vec<String> = existing
+                    .iter()
+                    .filter_map(|p| node_of(p).map(str::to_string))
+                    .collect();
+                let desired = rt
+                    .component_status(c)
+                    .map(|s| s.desired())
+                    .unwrap_or(0)
+                    .max(nodes.len() as i32) as usize;
                 while nodes.len() < desired {
                     let avoid = nodes.iter().cloned().collect();
                     let node = workloads::pick_node(cluster, true, &avoid);
-                    workloads::create_component_pod(cluster, &rt, &class, c, None, Some(node.clone()), true);
+                    workloads::create_component_pod(
+                        cluster,
+                        &rt,
+                        &class,
+                        c,
+                        None,
+                        Some(node.clone()),
+                        true,
+                    );
                     nodes.push(node);
                 }
-                cluster.client_nodes.insert((key.namespace.clone(), key.name.clone()), nodes);
+                cluster
+                    .client_nodes
+                    .insert((key.namespace.clone(), key.name.clone()), nodes);
             }
             _ => {
-                if cluster.state.workload(&key.namespace, &label).is_none() {
-                    if let Some(wl) = workloads::build(cluster, &rt, &class, c) {
-                        cluster.state.seed(Object::Workload(wl));
-                    }
+                if cluster.state.workload(&key.namespace, &label).is_none()
+                    && let Some(wl) = workloads::build(cluster, &rt, &class, c)
+                {
+                    cluster.state.seed(Object::Workload(wl));
                 }
-                let replicas = rt.component_spec(c).and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
+                let replicas = rt
+                    .component_spec(c)
+                    .and_then(|s| s.replicas)
+                    .unwrap_or(1)
+                    .max(0) as usize;
                 for i in 0..replicas {
-                    let pk = ObjectKey::new(Kind::Pod, key.namespace.clone(), format!("{label}-{i}"));
+                    let pk =
+                        ObjectKey::new(Kind::Pod, key.namespace.clone(), format!("{label}-{i}"));
                     if !cluster.state.contains(&pk) {
-                        workloads::create_component_pod(cluster, &rt, &class, c, Some(i), None, true);
+                        workloads::create_component_pod(
+                            cluster,
+                            &rt,
+                            &class,
+                            c,
+                            Some(i),
+                            None,
+                            true,
+                        );
                     }
                 }
             }

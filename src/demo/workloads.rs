@@ -15,7 +15,9 @@ use super::pods::{self, PodPlan};
 use super::{DemoCluster, PodSim};
 use crate::model::meta::format_time;
 use crate::model::pod::{LABEL_COMPONENT, LABEL_RUNTIME, is_ready};
-use crate::model::{AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, Component, Kind, Object, ObjectKey, Pod};
+use crate::model::{
+    AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, Component, Kind, Object, ObjectKey, Pod,
+};
 
 /// Seconds an ordinal pod stays absent before its workload recreates it.
 const RECREATE_DELAY_SECONDS: i64 = 2;
@@ -32,7 +34,12 @@ pub fn engine_image(rt: &CacheRuntime, class: &CacheRuntimeClass, c: Component) 
     rt.component_spec(c)
         .and_then(|s| s.runtime_version.as_ref())
         .and_then(|v| v.reference())
-        .or_else(|| class.component(c).and_then(|d| d.engine_image()).map(str::to_string))
+        .or_else(|| {
+            class
+                .component(c)
+                .and_then(|d| d.engine_image())
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| "busybox:latest".to_string())
 }
 
@@ -47,7 +54,10 @@ fn container_name(class: &CacheRuntimeClass, c: Component) -> String {
 }
 
 fn has_headless_service(class: &CacheRuntimeClass, c: Component) -> bool {
-    class.component(c).and_then(|d| d.service.as_ref()).is_some_and(|s| s.get("headless").is_some())
+    class
+        .component(c)
+        .and_then(|d| d.service.as_ref())
+        .is_some_and(|s| s.get("headless").is_some())
 }
 
 pub fn revision(workload: &str, image: &str) -> String {
@@ -55,17 +65,32 @@ pub fn revision(workload: &str, image: &str) -> String {
 }
 
 fn placement(cluster: &DemoCluster, ns: &str, rt: &str) -> String {
-    cluster.state.dataset(ns, rt).and_then(|d| d.spec.placement.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| "Exclusive".into())
+    cluster
+        .state
+        .dataset(ns, rt)
+        .and_then(|d| d.spec.placement.clone())
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "Exclusive".into())
 }
 
 /// The AdvancedStatefulSet Fluid creates for a master or worker.
-pub fn build(cluster: &mut DemoCluster, rt: &CacheRuntime, class: &CacheRuntimeClass, c: Component) -> Option<AdvancedStatefulSet> {
+pub fn build(
+    cluster: &mut DemoCluster,
+    rt: &CacheRuntime,
+    class: &CacheRuntimeClass,
+    c: Component,
+) -> Option<AdvancedStatefulSet> {
     let ns = rt.metadata.namespace.clone().unwrap_or_default();
     let rt_name = rt.metadata.name.clone().unwrap_or_default();
     let name = workload_name(&rt_name, c);
     let image = engine_image(rt, class, c);
     let replicas = rt.component_spec(c).and_then(|s| s.replicas).unwrap_or(1);
-    let labels = pods::component_labels(&ns, &rt_name, c.as_str(), &placement(cluster, &ns, &rt_name));
+    let labels = pods::component_labels(
+        &ns,
+        &rt_name,
+        c.as_str(),
+        &placement(cluster, &ns, &rt_name),
+    );
     let rev = revision(&name, &image);
     let mut spec = json!({
         "replicas": replicas,
@@ -112,12 +137,24 @@ fn env(ns: &str, rt: &str, c: Component, svc: Option<&str>) -> Vec<(String, Stri
     let mut e = vec![
         ("FLUID_DATASET_NAME".to_string(), rt.to_string()),
         ("FLUID_DATASET_NAMESPACE".to_string(), ns.to_string()),
-        ("FLUID_RUNTIME_CONFIG_PATH".to_string(), "/etc/fluid/config/runtime.json".to_string()),
-        ("FLUID_RUNTIME_MOUNT_PATH".to_string(), format!("/runtime-mnt/cache/{ns}/{rt}/cache-fuse")),
-        ("FLUID_RUNTIME_COMPONENT_TYPE".to_string(), c.as_str().to_string()),
+        (
+            "FLUID_RUNTIME_CONFIG_PATH".to_string(),
+            "/etc/fluid/config/runtime.json".to_string(),
+        ),
+        (
+            "FLUID_RUNTIME_MOUNT_PATH".to_string(),
+            format!("/runtime-mnt/cache/{ns}/{rt}/cache-fuse"),
+        ),
+        (
+            "FLUID_RUNTIME_COMPONENT_TYPE".to_string(),
+            c.as_str().to_string(),
+        ),
     ];
     if let Some(svc) = svc {
-        e.push(("FLUID_RUNTIME_COMPONENT_SVC_NAME".to_string(), svc.to_string()));
+        e.push((
+            "FLUID_RUNTIME_COMPONENT_SVC_NAME".to_string(),
+            svc.to_string(),
+        ));
     }
     e
 }
@@ -125,10 +162,21 @@ fn env(ns: &str, rt: &str, c: Component, svc: Option<&str>) -> Vec<(String, Stri
 /// Picks a node for a new pod: from the cache pool (master/worker/jobs) or the GPU pool
 /// (clients), never a lost node, preferring nodes not in `avoid`.
 pub fn pick_node(cluster: &mut DemoCluster, gpu: bool, avoid: &BTreeSet<String>) -> String {
-    let (prefix, count) = if gpu { ("gpu-node", 12) } else { ("cache-node", 24) };
-    let all: Vec<String> = (1..=count).map(|i| format!("{prefix}-{i:02}")).filter(|n| !cluster.lost_nodes.contains_key(n)).collect();
+    let (prefix, count) = if gpu {
+        ("gpu-node", 12)
+    } else {
+        ("cache-node", 24)
+    };
+    let all: Vec<String> = (1..=count)
+        .map(|i| format!("{prefix}-{i:02}"))
+        .filter(|n| !cluster.lost_nodes.contains_key(n))
+        .collect();
     let free: Vec<&String> = all.iter().filter(|n| !avoid.contains(*n)).collect();
-    let pool: Vec<&String> = if free.is_empty() { all.iter().collect() } else { free };
+    let pool: Vec<&String> = if free.is_empty() {
+        all.iter().collect()
+    } else {
+        free
+    };
     if pool.is_empty() {
         return format!("{prefix}-01");
     }
@@ -140,7 +188,14 @@ fn nodes_of(cluster: &DemoCluster, ns: &str, component_label: &str) -> BTreeSet<
         .state
         .pods()
         .filter(|p| p.metadata.namespace.as_deref() == Some(ns))
-        .filter(|p| p.metadata.labels.as_ref().and_then(|l| l.get(LABEL_COMPONENT)).map(String::as_str) == Some(component_label))
+        .filter(|p| {
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_COMPONENT))
+                .map(String::as_str)
+                == Some(component_label)
+        })
         .filter_map(|p| crate::model::pod::node_of(p).map(str::to_string))
         .collect()
 }
@@ -160,12 +215,21 @@ pub fn create_component_pod(
     let rt_name = rt.metadata.name.clone().unwrap_or_default();
     let wl = workload_name(&rt_name, c);
     let image = engine_image(rt, class, c);
-    let mut labels = pods::component_labels(&ns, &rt_name, c.as_str(), &placement(cluster, &ns, &rt_name));
+    let mut labels = pods::component_labels(
+        &ns,
+        &rt_name,
+        c.as_str(),
+        &placement(cluster, &ns, &rt_name),
+    );
     let svc = has_headless_service(class, c).then(|| format!("svc-{wl}"));
     let (name, owner, hostname) = match ordinal {
         Some(i) => {
             let name = format!("{wl}-{i}");
-            let owner_uid = cluster.state.workload(&ns, &wl).and_then(|w| w.metadata.uid.clone()).unwrap_or_else(|| names::stable_uid(&wl));
+            let owner_uid = cluster
+                .state
+                .workload(&ns, &wl)
+                .and_then(|w| w.metadata.uid.clone())
+                .unwrap_or_else(|| names::stable_uid(&wl));
             labels.insert("controller-revision-hash".into(), revision(&wl, &image));
             labels.insert("statefulset.kubernetes.io/pod-name".into(), name.clone());
             labels.insert("apps.kubernetes.io/pod-index".into(), i.to_string());
@@ -182,7 +246,10 @@ pub fn create_component_pod(
         }
         None => {
             let name = format!("{wl}-{}", names::pod_suffix(&mut cluster.rng));
-            labels.insert("controller-revision-hash".into(), names::revision_hash(&format!("{wl}/{image}"))[..9].to_string());
+            labels.insert(
+                "controller-revision-hash".into(),
+                names::revision_hash(&format!("{wl}/{image}"))[..9].to_string(),
+            );
             labels.insert("pod-template-generation".into(), "1".into());
             let owner = OwnerReference {
                 api_version: "apps/v1".into(),
@@ -220,21 +287,42 @@ pub fn create_component_pod(
     let mut pod = pods::new_pod(plan, now);
     let key = ObjectKey::new(Kind::Pod, ns.clone(), name.clone());
     let running_at = if ready {
-        let started = now.checked_sub(jiff::SignedDuration::from_hours(1)).unwrap_or(now);
+        let started = now
+            .checked_sub(jiff::SignedDuration::from_hours(1))
+            .unwrap_or(now);
         pods::start(&mut pod, started);
         pods::make_ready(&mut pod, started);
         started
     } else {
-        now.checked_add(jiff::SignedDuration::from_secs(cluster.rng.random_range(1..=3))).unwrap_or(now)
+        now.checked_add(jiff::SignedDuration::from_secs(
+            cluster.rng.random_range(1..=3),
+        ))
+        .unwrap_or(now)
     };
     let ready_delay = cluster.rng.random_range(2..=5);
-    cluster.pods.insert(key.clone(), PodSim { running_at, ready_delay, dep_since: ready.then_some(now), crash_until: None, in_place_update: None });
+    cluster.pods.insert(
+        key.clone(),
+        PodSim {
+            running_at,
+            ready_delay,
+            dep_since: ready.then_some(now),
+            crash_until: None,
+            in_place_update: None,
+        },
+    );
     if ready {
         cluster.state.seed(Object::Pod(pod));
     } else {
         cluster.state.put(Object::Pod(pod.clone()));
         let msg = format!("Successfully assigned {ns}/{name} to {node}");
-        cluster.events.record(&mut cluster.state, &mut cluster.rng, &Involved::of(&Object::Pod(pod)), EventType::Normal, "Scheduled", &msg);
+        cluster.events.record(
+            &mut cluster.state,
+            &mut cluster.rng,
+            &Involved::of(&Object::Pod(pod)),
+            EventType::Normal,
+            "Scheduled",
+            &msg,
+        );
     }
     key
 }
@@ -244,13 +332,26 @@ fn component_pods(cluster: &DemoCluster, ns: &str, label: &str) -> Vec<Pod> {
         .state
         .pods()
         .filter(|p| p.metadata.namespace.as_deref() == Some(ns))
-        .filter(|p| p.metadata.labels.as_ref().and_then(|l| l.get(LABEL_COMPONENT)).map(String::as_str) == Some(label))
+        .filter(|p| {
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(LABEL_COMPONENT))
+                .map(String::as_str)
+                == Some(label)
+        })
         .cloned()
         .collect()
 }
 
 fn ordinal_of(pod: &Pod, workload: &str) -> Option<usize> {
-    pod.metadata.name.as_deref()?.strip_prefix(workload)?.strip_prefix('-')?.parse().ok()
+    pod.metadata
+        .name
+        .as_deref()?
+        .strip_prefix(workload)?
+        .strip_prefix('-')?
+        .parse()
+        .ok()
 }
 
 /// One pass of every workload controller.
@@ -263,19 +364,29 @@ pub fn reconcile(cluster: &mut DemoCluster) {
     }
 }
 
-fn owner_runtime(cluster: &DemoCluster, wl: &AdvancedStatefulSet) -> Option<(CacheRuntime, CacheRuntimeClass, Component)> {
+fn owner_runtime(
+    cluster: &DemoCluster,
+    wl: &AdvancedStatefulSet,
+) -> Option<(CacheRuntime, CacheRuntimeClass, Component)> {
     let ns = wl.metadata.namespace.as_deref()?;
     let labels = wl.metadata.labels.as_ref()?;
     let rt_name = labels.get(LABEL_RUNTIME)?;
-    let comp = labels.get(LABEL_COMPONENT)?.strip_prefix(rt_name.as_str())?.strip_prefix('-')?;
+    let comp = labels
+        .get(LABEL_COMPONENT)?
+        .strip_prefix(rt_name.as_str())?
+        .strip_prefix('-')?;
     let rt = cluster.state.runtime(ns, rt_name)?.clone();
     let class = cluster.state.class(&rt.spec.runtime_class_name)?.clone();
     Some((rt, class, Component::parse(comp)?))
 }
 
 fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
-    let Some(Object::Workload(wl)) = cluster.state.get(key).cloned() else { return };
-    let Some((rt, class, c)) = owner_runtime(cluster, &wl) else { return };
+    let Some(Object::Workload(wl)) = cluster.state.get(key).cloned() else {
+        return;
+    };
+    let Some((rt, class, c)) = owner_runtime(cluster, &wl) else {
+        return;
+    };
     let ns = key.namespace.clone();
     let now = cluster.state.now;
     let desired = wl.spec.replicas.unwrap_or(1).max(0) as usize;
@@ -284,7 +395,11 @@ fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
     // Scale in: remove ordinals at or above the desired count.
     for p in &pods {
         if ordinal_of(p, &key.name).is_some_and(|i| i >= desired) {
-            let pk = ObjectKey::new(Kind::Pod, ns.clone(), p.metadata.name.clone().unwrap_or_default());
+            let pk = ObjectKey::new(
+                Kind::Pod,
+                ns.clone(),
+                p.metadata.name.clone().unwrap_or_default(),
+            );
             cluster.state.remove(&pk);
             cluster.pods.remove(&pk);
             cluster.logs.forget(&pk);
@@ -305,13 +420,30 @@ fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
     }
     // In-place image update, one pod at a time from the highest ordinal down.
     let pods = component_pods(cluster, &ns, &key.name);
-    let outdated = |p: &Pod| p.spec.as_ref().and_then(|s| s.containers.first()).and_then(|c| c.image.as_deref()) != Some(target_image.as_str());
+    let outdated = |p: &Pod| {
+        p.spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .and_then(|c| c.image.as_deref())
+            != Some(target_image.as_str())
+    };
     let updating = pods.iter().any(|p| {
-        let pk = ObjectKey::new(Kind::Pod, ns.clone(), p.metadata.name.clone().unwrap_or_default());
-        cluster.pods.get(&pk).is_some_and(|s| s.in_place_update.is_some()) || !is_ready(p)
+        let pk = ObjectKey::new(
+            Kind::Pod,
+            ns.clone(),
+            p.metadata.name.clone().unwrap_or_default(),
+        );
+        cluster
+            .pods
+            .get(&pk)
+            .is_some_and(|s| s.in_place_update.is_some())
+            || !is_ready(p)
     });
     if !updating && !target_image.is_empty() {
-        let next = pods.iter().filter(|p| outdated(p)).max_by_key(|p| ordinal_of(p, &key.name).unwrap_or(0));
+        let next = pods
+            .iter()
+            .filter(|p| outdated(p))
+            .max_by_key(|p| ordinal_of(p, &key.name).unwrap_or(0));
         if let Some(p) = next {
             start_in_place_update(cluster, p, &key.name, &target_image);
         }
@@ -332,11 +464,18 @@ fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
         st.available_replicas = Some(ready);
         st.updated_replicas = Some(updated);
         st.updated_ready_replicas = Some(updated_ready);
-        st.extra.insert("updatedAvailableReplicas".into(), json!(updated_ready));
+        st.extra
+            .insert("updatedAvailableReplicas".into(), json!(updated_ready));
         if updated == pods.len() as i32 {
             st.current_revision = Some(update_revision.clone());
         }
-        st.current_replicas = Some(if st.current_revision.as_deref() == Some(update_revision.as_str()) { updated } else { pods.len() as i32 - updated });
+        st.current_replicas = Some(
+            if st.current_revision.as_deref() == Some(update_revision.as_str()) {
+                updated
+            } else {
+                pods.len() as i32 - updated
+            },
+        );
         st.update_revision = Some(update_revision);
     });
 }
@@ -347,7 +486,9 @@ fn start_in_place_update(cluster: &mut DemoCluster, pod: &Pod, workload: &str, i
     let name = pod.metadata.name.clone().unwrap_or_default();
     let pk = ObjectKey::new(Kind::Pod, ns, name);
     let rev = revision(workload, image);
-    let old_image = crate::model::pod::engine_image(pod).unwrap_or_default().to_string();
+    let old_image = crate::model::pod::engine_image(pod)
+        .unwrap_or_default()
+        .to_string();
     let state = json!({
         "revision": rev,
         "updateTimestamp": format_time(now),
@@ -356,15 +497,33 @@ fn start_in_place_update(cluster: &mut DemoCluster, pod: &Pod, workload: &str, i
     });
     let image_owned = image.to_string();
     cluster.state.update_pod(&pk, |p| {
-        p.metadata.annotations.get_or_insert_with(Default::default).insert("workload.fluid.io/inplace-update-state".into(), state.to_string());
-        p.metadata.labels.get_or_insert_with(Default::default).insert("controller-revision-hash".into(), rev.clone());
+        p.metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(
+                "workload.fluid.io/inplace-update-state".into(),
+                state.to_string(),
+            );
+        p.metadata
+            .labels
+            .get_or_insert_with(Default::default)
+            .insert("controller-revision-hash".into(), rev.clone());
         if let Some(c) = p.spec.as_mut().and_then(|s| s.containers.first_mut()) {
             c.image = Some(image_owned.clone());
         }
-        pods::set_condition(p, "InPlaceUpdateReady", false, Some("StartInPlaceUpdate"), None, now);
+        pods::set_condition(
+            p,
+            "InPlaceUpdateReady",
+            false,
+            Some("StartInPlaceUpdate"),
+            None,
+            now,
+        );
         pods::mark_node_not_ready(p, now);
     });
-    let restart_at = now.checked_add(jiff::SignedDuration::from_secs(IN_PLACE_RESTART_SECONDS)).unwrap_or(now);
+    let restart_at = now
+        .checked_add(jiff::SignedDuration::from_secs(IN_PLACE_RESTART_SECONDS))
+        .unwrap_or(now);
     if let Some(sim) = cluster.pods.get_mut(&pk) {
         sim.in_place_update = Some((image.to_string(), restart_at));
     }
@@ -374,22 +533,41 @@ fn start_in_place_update(cluster: &mut DemoCluster, pod: &Pod, workload: &str, i
             _ => String::new(),
         };
         let msg = format!("Container {container} definition changed, will be restarted");
-        cluster.events.record(&mut cluster.state, &mut cluster.rng, &Involved::of(&obj).container(&container), EventType::Normal, "Killing", &msg);
+        cluster.events.record(
+            &mut cluster.state,
+            &mut cluster.rng,
+            &Involved::of(&obj).container(&container),
+            EventType::Normal,
+            "Killing",
+            &msg,
+        );
     }
 }
 
 fn reconcile_clients(cluster: &mut DemoCluster, rt_key: &ObjectKey) {
-    let Some(rt) = cluster.state.runtime(&rt_key.namespace, &rt_key.name).cloned() else { return };
+    let Some(rt) = cluster
+        .state
+        .runtime(&rt_key.namespace, &rt_key.name)
+        .cloned()
+    else {
+        return;
+    };
     if rt.component_phase(Component::Client) == crate::model::RuntimePhase::None {
         return;
     }
-    let Some(class) = cluster.state.class(&rt.spec.runtime_class_name).cloned() else { return };
+    let Some(class) = cluster.state.class(&rt.spec.runtime_class_name).cloned() else {
+        return;
+    };
     if !class.has_component(Component::Client) || rt.disabled(Component::Client) {
         return;
     }
     let now = cluster.state.now;
     let wl = workload_name(&rt_key.name, Component::Client);
-    let nodes = cluster.client_nodes.get(&(rt_key.namespace.clone(), rt_key.name.clone())).cloned().unwrap_or_default();
+    let nodes = cluster
+        .client_nodes
+        .get(&(rt_key.namespace.clone(), rt_key.name.clone()))
+        .cloned()
+        .unwrap_or_default();
     let present = nodes_of(cluster, &rt_key.namespace, &wl);
     for node in nodes {
         if present.contains(&node) || cluster.lost_nodes.contains_key(&node) {
@@ -399,19 +577,45 @@ fn reconcile_clients(cluster: &mut DemoCluster, rt_key: &ObjectKey) {
         let due = *cluster.recreate_after.entry(marker.clone()).or_insert(now);
         if due <= now {
             cluster.recreate_after.remove(&marker);
-            create_component_pod(cluster, &rt, &class, Component::Client, None, Some(node), false);
+            create_component_pod(
+                cluster,
+                &rt,
+                &class,
+                Component::Client,
+                None,
+                Some(node),
+                false,
+            );
         }
     }
 }
 
 /// Marks an ordinal/client pod as deleted so that its controller recreates it after a delay.
 pub fn schedule_recreate(cluster: &mut DemoCluster, pod: &Pod) {
-    let Some(ns) = pod.metadata.namespace.clone() else { return };
-    let at: Timestamp = cluster.state.now.checked_add(jiff::SignedDuration::from_secs(RECREATE_DELAY_SECONDS)).unwrap_or(cluster.state.now);
-    let owner_kind = pod.metadata.owner_references.as_ref().and_then(|o| o.first()).map(|o| o.kind.clone()).unwrap_or_default();
+    let Some(ns) = pod.metadata.namespace.clone() else {
+        return;
+    };
+    let at: Timestamp = cluster
+        .state
+        .now
+        .checked_add(jiff::SignedDuration::from_secs(RECREATE_DELAY_SECONDS))
+        .unwrap_or(cluster.state.now);
+    let owner_kind = pod
+        .metadata
+        .owner_references
+        .as_ref()
+        .and_then(|o| o.first())
+        .map(|o| o.kind.clone())
+        .unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
     let key = if owner_kind == "DaemonSet" {
-        let wl = pod.metadata.labels.as_ref().and_then(|l| l.get(LABEL_COMPONENT)).cloned().unwrap_or_default();
+        let wl = pod
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(LABEL_COMPONENT))
+            .cloned()
+            .unwrap_or_default();
         let node = crate::model::pod::node_of(pod).unwrap_or_default();
         ObjectKey::new(Kind::Pod, ns, format!("{wl}@{node}"))
     } else {
