@@ -34,7 +34,9 @@ fn start(args: &str, cols: u16, rows: u16, extra_env: &[(&str, &str)]) -> Sessio
     let home = tempfile::tempdir().unwrap();
     let mut cmd = CommandBuilder::new("sh");
     cmd.arg("-c");
-    cmd.arg(format!("'{BIN}' {args}; echo \"EXIT=$?\"; stty -a"));
+    cmd.arg(format!(
+        "'{BIN}' {args}; echo \"EXIT=$?\"; stty -a; echo STTY-END"
+    ));
     cmd.env("HOME", home.path());
     cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
     cmd.env("XDG_STATE_HOME", home.path().join("state"));
@@ -106,7 +108,12 @@ impl Session {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(200));
+                let drained = Instant::now() + Duration::from_secs(3);
+                while !String::from_utf8_lossy(&self.bytes()).contains("STTY-END")
+                    && Instant::now() < drained
+                {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
                 assert!(status.success(), "shell failed: {status:?}");
                 return String::from_utf8_lossy(&self.bytes()).to_string();
             }
@@ -148,14 +155,10 @@ fn assert_restored(out: &str) {
     );
     assert!(out.contains("\x1b[?25h"), "cursor not shown again");
     let stty = &out[out.rfind("EXIT=").expect("no exit line")..];
-    assert!(
-        stty.contains(" icanon") && !stty.contains("-icanon"),
-        "raw mode left on:\n{stty}"
-    );
-    assert!(
-        stty.contains(" echo ") && !stty.contains("-echo "),
-        "echo left off:\n{stty}"
-    );
+    let flags: Vec<&str> = stty.split_whitespace().collect();
+    let on = |f: &str| flags.contains(&f) && !flags.contains(&format!("-{f}").as_str());
+    assert!(on("icanon"), "raw mode left on:\n{stty}");
+    assert!(on("echo"), "echo left off:\n{stty}");
 }
 
 #[test]
