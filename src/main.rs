@@ -7,7 +7,12 @@ use tokio::sync::mpsc;
 
 use fluidops::app::update::show_notices;
 use fluidops::cli::{Cli, GlobalArgs, Sub};
+use std::time::Duration;
+
+use fluidops::app::Msg;
 use fluidops::cluster::demo_source;
+use fluidops::cluster::kube_config::{self, Target};
+use fluidops::cluster::kube_source::{self, KubeSource, KubeSourceOptions};
 use fluidops::config::Env;
 use fluidops::demo::scenario::Scenario;
 use fluidops::setup::{self, DEMO_CONTEXT, SourceChoice};
@@ -58,6 +63,51 @@ fn main() -> Result<()> {
     }
 }
 
+/// How the start-up connection attempt ended.
+enum Reach {
+    Connected(Box<Target>, kube::Client),
+    Demo,
+    Quit,
+}
+
+/// Resolves the kubeconfig and checks (with a short timeout) that the API server answers. When
+/// it does not, says so plainly and, if `ask`, offers to retry, use the demo cluster or quit.
+fn reach_cluster(
+    runtime: &tokio::runtime::Runtime,
+    global: &GlobalArgs,
+    env: &Env,
+    ask: bool,
+) -> Reach {
+    loop {
+        let attempt = runtime.block_on(async {
+            let target = kube_config::load(global, env).await?;
+            let (client, _version) =
+                kube_config::connect(&target, kube_config::REACH_TIMEOUT).await?;
+            Ok::<_, String>((target, client))
+        });
+        let msg = match attempt {
+            Ok((target, client)) => return Reach::Connected(Box::new(target), client),
+            Err(msg) => msg,
+        };
+        eprintln!("fluidops: {msg}");
+        if !ask {
+            return Reach::Quit;
+        }
+        eprint!("[r]etry, [d]emo cluster, [q]uit? ");
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) | Err(_) => return Reach::Quit,
+            Ok(_) => {}
+        }
+        match line.trim().to_lowercase().as_str() {
+            "r" | "retry" | "" => continue,
+            "d" | "demo" => return Reach::Demo,
+            _ => return Reach::Quit,
+        }
+    }
+}
+
 fn interactive(
     global: &GlobalArgs,
     env: &Env,
@@ -65,7 +115,85 @@ fn interactive(
     speed: f64,
 ) -> Result<()> {
     term::install_hooks()?;
-    let SourceChoice::Demo { why } = setup::choose_source(global, env);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let mut why = match setup::choose_source(global, env) {
+        _ if scenario.is_some() => Some("--demo".to_string()),
+        SourceChoice::Demo { why } => Some(why),
+        SourceChoice::Kube => None,
+    };
+    let mut kube = None;
+    if why.is_none() {
+        match reach_cluster(&runtime, global, env, true) {
+            Reach::Connected(target, client) => kube = Some((target, client)),
+            Reach::Demo => why = Some("--demo".into()),
+            Reach::Quit => {
+                runtime.shutdown_background();
+                std::process::exit(1);
+            }
+        }
+    }
+    let result = match kube {
+        Some((target, client)) => interactive_kube(&runtime, global, env, &target, client),
+        None => interactive_demo(
+            &runtime,
+            global,
+            env,
+            scenario,
+            speed,
+            why.unwrap_or_default(),
+        ),
+    };
+    runtime.shutdown_background();
+    result
+}
+
+fn interactive_kube(
+    runtime: &tokio::runtime::Runtime,
+    global: &GlobalArgs,
+    env: &Env,
+    target: &Target,
+    client: kube::Client,
+) -> Result<()> {
+    let s = setup::load(global, env, &target.context);
+    let now = Timestamp::now();
+    let mut app = setup::app(global, &s, &target.context, now);
+    app.namespace = setup::kube_namespace(global, &target.namespace);
+    show_notices(&mut app, s.notices.clone());
+    let options = KubeSourceOptions {
+        namespace: app
+            .namespace
+            .clone()
+            .or_else(|| Some(target.namespace.clone())),
+        log_file: Some(s.paths.log_file()),
+    };
+    runtime.block_on(async {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut source = KubeSource::spawn(client, options, tx);
+        let mut terminal = term::enter(s.mouse)?;
+        let session = run::Session {
+            theme: &s.theme,
+            keymap: &s.keymap,
+            demo: false,
+            mouse: s.mouse,
+            kube: Some(&mut source),
+        };
+        let r = run::run(&mut terminal, &mut app, session, rx).await;
+        term::restore();
+        r
+    })
+}
+
+fn interactive_demo(
+    runtime: &tokio::runtime::Runtime,
+    global: &GlobalArgs,
+    env: &Env,
+    scenario: Option<Scenario>,
+    speed: f64,
+    why: String,
+) -> Result<()> {
     let s = setup::load(global, env, DEMO_CONTEXT);
     let mut notices = s.notices.clone();
     let now = Timestamp::now();
@@ -75,11 +203,7 @@ fn interactive(
         notices.push(why);
     }
     show_notices(&mut app, notices);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let result = runtime.block_on(async {
+    runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
         demo_source::spawn(cluster, speed, scenario, tx);
         let mut terminal = term::enter(s.mouse)?;
@@ -88,14 +212,16 @@ fn interactive(
             keymap: &s.keymap,
             demo: true,
             mouse: s.mouse,
+            kube: None,
         };
-        run::run(&mut terminal, &mut app, session, rx).await
-    });
-    // Restore on every way out of the loop, errors included.
-    term::restore();
-    runtime.shutdown_background();
-    result
+        let r = run::run(&mut terminal, &mut app, session, rx).await;
+        term::restore();
+        r
+    })
 }
+
+/// Longest wait for a real cluster's initial lists in `fluidops snapshot`.
+const SNAPSHOT_LIST_TIMEOUT: Duration = Duration::from_secs(20);
 
 fn snapshot_cmd(
     global: &GlobalArgs,
@@ -104,6 +230,9 @@ fn snapshot_cmd(
     size: (u16, u16),
     settle: u64,
 ) -> Result<()> {
+    if let SourceChoice::Kube = setup::choose_source(global, env) {
+        return snapshot_kube(global, env, view, size);
+    }
     let s = setup::load(global, env, DEMO_CONTEXT);
     let mut notices = s.notices.clone();
     let now = Timestamp::now();
@@ -130,6 +259,67 @@ fn snapshot_cmd(
     Ok(())
 }
 
+/// `fluidops snapshot` against a real cluster: renders once every kind is listed (or known to be
+/// unavailable).
+fn snapshot_kube(global: &GlobalArgs, env: &Env, view: &str, size: (u16, u16)) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (target, client) = match reach_cluster(&runtime, global, env, false) {
+        Reach::Connected(t, c) => (t, c),
+        _ => {
+            runtime.shutdown_background();
+            std::process::exit(1);
+        }
+    };
+    let s = setup::load(global, env, &target.context);
+    for n in &s.notices {
+        eprintln!("fluidops: {n}");
+    }
+    let mut app = setup::app(global, &s, &target.context, Timestamp::now());
+    app.namespace = setup::kube_namespace(global, &target.namespace);
+    let options = KubeSourceOptions {
+        namespace: app
+            .namespace
+            .clone()
+            .or_else(|| Some(target.namespace.clone())),
+        log_file: Some(s.paths.log_file()),
+    };
+    let missing = runtime.block_on(kube_source::initial_lists(
+        client,
+        options,
+        SNAPSHOT_LIST_TIMEOUT,
+        |at, events| {
+            app.update(Msg::Cluster { at, events }, &s.keymap);
+        },
+    ));
+    runtime.shutdown_background();
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|k| k.as_str()).collect();
+        eprintln!(
+            "fluidops: not listed within {} s: {}",
+            SNAPSHOT_LIST_TIMEOUT.as_secs(),
+            names.join(", ")
+        );
+    }
+    app.now = Timestamp::now();
+    if let Err(e) = snapshot::open_view(&mut app, &s.keymap, view) {
+        eprintln!("fluidops: {e}");
+        std::process::exit(2);
+    }
+    let ctx = Ctx {
+        theme: &s.theme,
+        keymap: &s.keymap,
+        demo: false,
+        caption: None,
+    };
+    snapshot::render_text(&mut app, &ctx, size.0, size.1);
+    let text = snapshot::render_text(&mut app, &ctx, size.0, size.1);
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(())
+}
+
 fn info(global: &GlobalArgs, env: &Env) {
     let s = setup::load(global, env, DEMO_CONTEXT);
     println!("fluidops {}", env!("CARGO_PKG_VERSION"));
@@ -144,8 +334,24 @@ fn info(global: &GlobalArgs, env: &Env) {
         .unwrap_or("default");
     println!("{:<14} {keymap}", "keymap preset");
     println!("{:<14} {} ({})", "theme", s.theme.name(), s.theme_reason);
-    let SourceChoice::Demo { why } = setup::choose_source(global, env);
-    println!("{:<14} demo cluster ({why})", "cluster");
+    match setup::choose_source(global, env) {
+        SourceChoice::Demo { why } => println!("{:<14} demo cluster ({why})", "cluster"),
+        SourceChoice::Kube => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            let target = runtime
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.block_on(kube_config::load(global, env)));
+            match target {
+                Ok(t) => println!(
+                    "{:<14} context {} at {} (namespace {}; from {})",
+                    "cluster", t.context, t.server, t.namespace, t.origin
+                ),
+                Err(e) => println!("{:<14} {e}", "cluster"),
+            }
+        }
+    }
     for n in &s.notices {
         println!("notice         {n}");
     }

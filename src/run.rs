@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 
 use crate::app::{App, Command, Msg};
 use crate::cluster::demo_source::SourceMsg;
+use crate::cluster::kube_source::KubeSource;
 use crate::config::{Keymap, Theme};
 use crate::term::{self, Tui};
 use crate::ui::{self, Ctx};
@@ -26,6 +27,8 @@ pub struct Session<'a> {
     pub keymap: &'a Keymap,
     pub demo: bool,
     pub mouse: bool,
+    /// The kube source, when running against a real cluster (relists and log streams).
+    pub kube: Option<&'a mut KubeSource>,
 }
 
 fn term_msg(ev: TermEvent) -> Option<Msg> {
@@ -40,7 +43,7 @@ fn term_msg(ev: TermEvent) -> Option<Msg> {
 pub async fn run(
     terminal: &mut Tui,
     app: &mut App,
-    session: Session<'_>,
+    mut session: Session<'_>,
     mut source: mpsc::UnboundedReceiver<SourceMsg>,
 ) -> Result<()> {
     let mut events = EventStream::new();
@@ -102,9 +105,18 @@ pub async fn run(
                         term::suspend(terminal, session.mouse)?;
                         app.dirty = true;
                     }
-                    // The demo cluster already streams every pod's log and keeps no lists
-                    // to reload.
-                    Command::Relist | Command::FollowLogs(_) => {}
+                    Command::Relist => {
+                        // The demo cluster keeps no lists to reload.
+                        if let Some(k) = session.kube.as_deref_mut() {
+                            k.relist();
+                        }
+                    }
+                    Command::FollowLogs(pod) => {
+                        // The demo cluster already streams every pod's log.
+                        if let Some(k) = session.kube.as_deref_mut() {
+                            k.follow_logs(pod);
+                        }
+                    }
                 }
             }
         }

@@ -28,7 +28,11 @@ pub struct Setup {
 
 /// Where the console gets its cluster from.
 pub enum SourceChoice {
-    Demo { why: String },
+    Demo {
+        why: String,
+    },
+    /// A real cluster: a kubeconfig was found (or we run inside a pod).
+    Kube,
 }
 
 /// Loads configuration; never fails (bad files become notices).
@@ -77,15 +81,15 @@ pub fn kubeconfig_path(global: &GlobalArgs, env: &Env) -> Option<PathBuf> {
 
 pub fn choose_source(global: &GlobalArgs, env: &Env) -> SourceChoice {
     if global.demo {
-        return SourceChoice::Demo { why: "--demo".into() };
+        return SourceChoice::Demo {
+            why: "--demo".into(),
+        };
     }
     match kubeconfig_path(global, env) {
-        None if env.non_empty("KUBERNETES_SERVICE_HOST").is_none() => {
-            SourceChoice::Demo { why: "no kubeconfig found".into() }
-        }
-        _ => SourceChoice::Demo {
-            why: "connecting to real clusters is not part of this build; showing the demo cluster".into(),
+        None if env.non_empty("KUBERNETES_SERVICE_HOST").is_none() => SourceChoice::Demo {
+            why: "no kubeconfig found".into(),
         },
+        _ => SourceChoice::Kube,
     }
 }
 
@@ -100,6 +104,20 @@ pub fn demo_cluster(global: &GlobalArgs, now: Timestamp, notices: &mut Vec<Strin
         }
         None => DemoCluster::builtin(seed, now),
     }
+}
+
+/// The namespace a real cluster starts in, as kubectl picks it: none with `-A`, else `-n`, else
+/// the context's namespace.
+pub fn kube_namespace(global: &GlobalArgs, context_namespace: &str) -> Option<String> {
+    if global.all_namespaces {
+        return None;
+    }
+    Some(
+        global
+            .namespace
+            .clone()
+            .unwrap_or_else(|| context_namespace.to_string()),
+    )
 }
 
 /// A fresh app for this setup.

@@ -3,6 +3,8 @@
 
 pub mod demo_source;
 pub mod event;
+pub mod kube_config;
+pub mod kube_source;
 pub mod store;
 pub mod timeline;
 

@@ -1,0 +1,689 @@
+//! The kube-rs source: one watcher per kind (list once, then watch; never poll), merged into
+//! batches of [`ClusterEvent`]s sent as [`SourceMsg::Batch`] — the same messages the demo cluster
+//! sends, so everything downstream works the same on either.
+//!
+//! - Objects are watched as `DynamicObject`s and converted with [`Object::from_value`]: a
+//!   document that does not fit our types is skipped (and logged), never fatal to the watcher.
+//! - `managedFields` and the last-applied annotation are dropped on the way in.
+//! - The watcher relists by itself on 410 Gone; `.default_backoff()` keeps retrying after errors,
+//!   so a CRD installed later or an RBAC grant added later shows up without a restart.
+//! - Errors become state: 404 → `NotInstalled`, 403 → `Forbidden`, other API errors → `Failing`,
+//!   transport errors → `Connection(Lost)`. A cluster-wide list that is forbidden falls back to
+//!   the chosen namespace (a user with only a namespaced Role still sees that namespace).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use futures::{AsyncBufReadExt, StreamExt, TryStreamExt};
+use jiff::Timestamp;
+use kube::Client;
+use kube::api::{Api, ApiResource, DynamicObject, LogParams, TypeMeta};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event as WatchEvent};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::demo_source::SourceMsg;
+use super::event::{Availability, ClusterEvent, ConnectionState};
+use super::kube_config::describe_error;
+use crate::model::{
+    AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation,
+    Dataset, Event, Kind, Object, ObjectKey, Pod,
+};
+
+/// Longest time an event waits before it is sent on in a batch.
+const BATCH_WINDOW: Duration = Duration::from_millis(50);
+/// Lines of a pod's log fetched when starting to follow it.
+const LOG_TAIL_LINES: i64 = 500;
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// What watchers tell the batcher.
+#[derive(Debug)]
+enum Internal {
+    Event(Box<ClusterEvent>),
+    /// The API server answered a request of this kind's watcher (success or an API error).
+    Answered(Kind),
+    /// This kind's watcher could not reach the API server.
+    Transport(Kind, String),
+    /// The reachability probe got an answer while the connection was lost.
+    ProbeOk,
+}
+
+impl Internal {
+    fn event(e: ClusterEvent) -> Internal {
+        Internal::Event(Box::new(e))
+    }
+}
+
+/// Options of the kube source.
+#[derive(Debug, Clone, Default)]
+pub struct KubeSourceOptions {
+    /// Namespace to fall back to when listing a kind across all namespaces is forbidden.
+    pub namespace: Option<String>,
+    /// File that skipped documents and stream errors are appended to.
+    pub log_file: Option<PathBuf>,
+}
+
+/// The running kube source. Dropping it stops every task it started.
+pub struct KubeSource {
+    client: Client,
+    options: KubeSourceOptions,
+    internal: mpsc::UnboundedSender<Internal>,
+    watchers: Vec<JoinHandle<()>>,
+    background: Vec<JoinHandle<()>>,
+    logs: Option<(ObjectKey, JoinHandle<()>)>,
+    /// When we stopped following a pod's log, so following it again does not repeat lines.
+    log_stopped: HashMap<ObjectKey, Instant>,
+}
+
+impl KubeSource {
+    /// Starts the watchers, the batcher and the reachability probe. Must run inside a tokio
+    /// runtime. Batches go to `tx`; the source stops when `tx`'s receiver is dropped or the
+    /// source is dropped.
+    pub fn spawn(
+        client: Client,
+        options: KubeSourceOptions,
+        tx: mpsc::UnboundedSender<SourceMsg>,
+    ) -> KubeSource {
+        let (internal, rx) = mpsc::unbounded_channel();
+        let (lost_tx, lost_rx) = tokio::sync::watch::channel(false);
+        let batcher = tokio::spawn(batcher(rx, tx, lost_tx));
+        let probe = tokio::spawn(probe(client.clone(), lost_rx, internal.clone()));
+        let mut source = KubeSource {
+            client,
+            options,
+            internal,
+            watchers: Vec::new(),
+            background: vec![batcher, probe],
+            logs: None,
+            log_stopped: HashMap::new(),
+        };
+        source.start_watchers();
+        source
+    }
+
+    fn start_watchers(&mut self) {
+        for kind in Kind::ALL {
+            let w = KindWatcher {
+                client: self.client.clone(),
+                kind,
+                fallback_namespace: self.options.namespace.clone(),
+                tx: self.internal.clone(),
+                log_file: self.options.log_file.clone(),
+            };
+            self.watchers.push(tokio::spawn(w.run()));
+        }
+    }
+
+    /// Lists every kind again: the watchers restart from a fresh list.
+    pub fn relist(&mut self) {
+        for w in self.watchers.drain(..) {
+            w.abort();
+        }
+        self.start_watchers();
+    }
+
+    /// Streams `pod`'s log (follow, last 500 lines) as `LogLine` events, stopping the stream
+    /// followed before. Following the pod already followed does nothing.
+    pub fn follow_logs(&mut self, pod: ObjectKey) {
+        if let Some((key, task)) = &self.logs
+            && *key == pod
+            && !task.is_finished()
+        {
+            return;
+        }
+        if let Some((key, task)) = self.logs.take() {
+            task.abort();
+            self.log_stopped.insert(key, Instant::now());
+        }
+        let since = self
+            .log_stopped
+            .get(&pod)
+            .map(|t| t.elapsed().as_secs() as i64 + 1);
+        let task = tokio::spawn(stream_log(
+            self.client.clone(),
+            pod.clone(),
+            since,
+            self.internal.clone(),
+        ));
+        self.logs = Some((pod, task));
+    }
+}
+
+impl Drop for KubeSource {
+    fn drop(&mut self) {
+        for t in self.watchers.drain(..).chain(self.background.drain(..)) {
+            t.abort();
+        }
+        if let Some((_, t)) = self.logs.take() {
+            t.abort();
+        }
+    }
+}
+
+/// The API resource a kind is served as.
+pub fn api_resource(kind: Kind) -> ApiResource {
+    match kind {
+        Kind::CacheRuntimeClass => ApiResource::erase::<CacheRuntimeClass>(&()),
+        Kind::Dataset => ApiResource::erase::<Dataset>(&()),
+        Kind::CacheRuntime => ApiResource::erase::<CacheRuntime>(&()),
+        Kind::AdvancedStatefulSet => ApiResource::erase::<AdvancedStatefulSet>(&()),
+        Kind::Pod => ApiResource::erase::<Pod>(&()),
+        Kind::Operation(op) => ApiResource::erase::<DataOperation>(&op),
+        Kind::CacheRuntimeMaintenance => ApiResource::erase::<CacheRuntimeMaintenance>(&()),
+        Kind::Event => ApiResource::erase::<Event>(&()),
+    }
+}
+
+/// Drops what the console never shows and what only bloats memory.
+fn strip(obj: &mut DynamicObject) {
+    obj.metadata.managed_fields = None;
+    if let Some(a) = obj.metadata.annotations.as_mut() {
+        a.remove(LAST_APPLIED);
+    }
+}
+
+/// Converts a watched document into our typed object. List items of built-in kinds carry no
+/// apiVersion/kind, so both are set from the kind being watched.
+pub fn to_object(kind: Kind, mut obj: DynamicObject) -> Result<Object, String> {
+    let ar = api_resource(kind);
+    obj.types = Some(TypeMeta {
+        api_version: ar.api_version,
+        kind: ar.kind,
+    });
+    let value = serde_json::to_value(&obj).map_err(|e| e.to_string())?;
+    match Object::from_value(value) {
+        Ok(Some(o)) if o.kind() == kind => Ok(o),
+        Ok(Some(o)) => Err(format!("decoded as {} instead of {kind}", o.kind())),
+        Ok(None) => Err("not a kind the console knows".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn key_of(kind: Kind, obj: &DynamicObject) -> ObjectKey {
+    let ns = if kind.namespaced() {
+        obj.metadata.namespace.clone().unwrap_or_default()
+    } else {
+        String::new()
+    };
+    ObjectKey::new(kind, ns, obj.metadata.name.clone().unwrap_or_default())
+}
+
+/// How a watcher error is shown.
+#[derive(Debug, PartialEq)]
+enum ErrorClass {
+    /// 410 Gone: the watcher relists by itself; nothing to show.
+    Gone,
+    NotInstalled,
+    Forbidden(String),
+    Failing(String),
+    Transport(String),
+}
+
+fn classify(e: &watcher::Error) -> ErrorClass {
+    let client_err = match e {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => e,
+        watcher::Error::WatchError(s) => return classify_status(s.code, &s.reason, &s.message),
+        watcher::Error::NoResourceVersion => return ErrorClass::Failing(e.to_string()),
+    };
+    match client_err {
+        kube::Error::Api(s) => classify_status(s.code, &s.reason, &s.message),
+        other => ErrorClass::Transport(describe_error(other)),
+    }
+}
+
+fn classify_status(code: u16, reason: &str, message: &str) -> ErrorClass {
+    match code {
+        410 => ErrorClass::Gone,
+        404 => ErrorClass::NotInstalled,
+        403 => ErrorClass::Forbidden(message.to_string()),
+        _ => {
+            let mut m = format!("HTTP {code}");
+            if !reason.is_empty() {
+                m.push_str(&format!(" {reason}"));
+            }
+            if !message.is_empty() {
+                m.push_str(&format!(": {message}"));
+            }
+            ErrorClass::Failing(m)
+        }
+    }
+}
+
+fn append_log(file: &Option<PathBuf>, line: &str) {
+    let Some(path) = file else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{} kube: {line}", Timestamp::now());
+    }
+}
+
+struct KindWatcher {
+    client: Client,
+    kind: Kind,
+    fallback_namespace: Option<String>,
+    tx: mpsc::UnboundedSender<Internal>,
+    log_file: Option<PathBuf>,
+}
+
+impl KindWatcher {
+    fn send(&self, m: Internal) -> bool {
+        self.tx.send(m).is_ok()
+    }
+
+    async fn run(self) {
+        let ar = api_resource(self.kind);
+        let mut namespace: Option<String> = None;
+        // What we last said about availability, so each change is sent once.
+        let mut said: Option<Availability> = None;
+        loop {
+            let api: Api<DynamicObject> = match &namespace {
+                Some(ns) => Api::namespaced_with(self.client.clone(), ns, &ar),
+                None => Api::all_with(self.client.clone(), &ar),
+            };
+            let stream = watcher::watcher(api, watcher::Config::default())
+                .modify(strip)
+                .default_backoff();
+            let mut stream = std::pin::pin!(stream);
+            let mut buffer: Vec<Object> = Vec::new();
+            let mut switch_scope = false;
+            while let Some(item) = stream.next().await {
+                let ev = match item {
+                    Ok(ev) => ev,
+                    Err(e) => {
+                        let class = classify(&e);
+                        let availability = match class {
+                            ErrorClass::Gone => {
+                                if !self.send(Internal::Answered(self.kind)) {
+                                    return;
+                                }
+                                continue;
+                            }
+                            ErrorClass::Transport(msg) => {
+                                if !self.send(Internal::Transport(self.kind, msg)) {
+                                    return;
+                                }
+                                continue;
+                            }
+                            ErrorClass::Forbidden(_)
+                                if namespace.is_none()
+                                    && self.kind.namespaced()
+                                    && self.fallback_namespace.is_some() =>
+                            {
+                                namespace = self.fallback_namespace.clone();
+                                switch_scope = true;
+                                break;
+                            }
+                            ErrorClass::NotInstalled => Availability::NotInstalled,
+                            ErrorClass::Forbidden(m) => Availability::Forbidden(m),
+                            ErrorClass::Failing(m) => Availability::Failing(m),
+                        };
+                        if !self.send(Internal::Answered(self.kind)) {
+                            return;
+                        }
+                        if said.as_ref() != Some(&availability) {
+                            append_log(&self.log_file, &format!("{}: {e}", self.kind));
+                            said = Some(availability.clone());
+                            let ev = ClusterEvent::Availability {
+                                kind: self.kind,
+                                availability,
+                            };
+                            if !self.send(Internal::event(ev)) {
+                                return;
+                            }
+                        }
+                        continue;
+                    }
+                };
+                if !self.send(Internal::Answered(self.kind)) {
+                    return;
+                }
+                let out = match ev {
+                    WatchEvent::Init => {
+                        buffer.clear();
+                        None
+                    }
+                    WatchEvent::InitApply(o) => {
+                        if let Some(o) = self.convert(o) {
+                            buffer.push(o);
+                        }
+                        None
+                    }
+                    WatchEvent::InitDone => {
+                        said = Some(Availability::Available);
+                        Some(ClusterEvent::Listed {
+                            kind: self.kind,
+                            objects: std::mem::take(&mut buffer),
+                        })
+                    }
+                    WatchEvent::Apply(o) => self.convert(o).map(ClusterEvent::Applied),
+                    WatchEvent::Delete(o) => Some(ClusterEvent::Deleted(key_of(self.kind, &o))),
+                };
+                if said.as_ref().is_some_and(|a| *a != Availability::Available) {
+                    said = Some(Availability::Available);
+                    let ev = ClusterEvent::Availability {
+                        kind: self.kind,
+                        availability: Availability::Available,
+                    };
+                    if !self.send(Internal::event(ev)) {
+                        return;
+                    }
+                }
+                if let Some(out) = out
+                    && !self.send(Internal::event(out))
+                {
+                    return;
+                }
+            }
+            if !switch_scope {
+                // The backoff stream never ends by itself; nothing more to do.
+                return;
+            }
+        }
+    }
+
+    fn convert(&self, o: DynamicObject) -> Option<Object> {
+        let key = key_of(self.kind, &o);
+        match to_object(self.kind, o) {
+            Ok(obj) => Some(obj),
+            Err(e) => {
+                append_log(&self.log_file, &format!("skipped {key}: {e}"));
+                None
+            }
+        }
+    }
+}
+
+/// Collects what the watchers say into batches (at most [`BATCH_WINDOW`] old) and keeps track
+/// of the connection as a whole.
+async fn batcher(
+    mut rx: mpsc::UnboundedReceiver<Internal>,
+    tx: mpsc::UnboundedSender<SourceMsg>,
+    lost_flag: tokio::sync::watch::Sender<bool>,
+) {
+    let mut state = ConnectionState::Connecting;
+    let first = SourceMsg::Batch {
+        at: Timestamp::now(),
+        events: vec![ClusterEvent::Connection(state.clone())],
+    };
+    if tx.send(first).is_err() {
+        return;
+    }
+    // Kinds whose last request failed for lack of a connection, with what failed.
+    let mut unreachable: BTreeMap<Kind, String> = BTreeMap::new();
+    let mut answered = false;
+    while let Some(first) = rx.recv().await {
+        let mut pending = vec![first];
+        let deadline = tokio::time::Instant::now() + BATCH_WINDOW;
+        loop {
+            tokio::select! {
+                m = rx.recv() => match m {
+                    Some(m) => pending.push(m),
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        let mut events = Vec::new();
+        for m in pending {
+            match m {
+                Internal::Event(e) => events.push(*e),
+                Internal::Answered(kind) => {
+                    answered = true;
+                    unreachable.remove(&kind);
+                }
+                Internal::Transport(kind, msg) => {
+                    unreachable.insert(kind, msg);
+                }
+                Internal::ProbeOk => {
+                    answered = true;
+                    unreachable.clear();
+                }
+            }
+        }
+        let next = match unreachable.values().next() {
+            Some(msg) => ConnectionState::Lost(msg.clone()),
+            None if answered => ConnectionState::Connected,
+            None => ConnectionState::Connecting,
+        };
+        if next != state {
+            let _ = lost_flag.send(matches!(next, ConnectionState::Lost(_)));
+            events.push(ClusterEvent::Connection(next.clone()));
+            state = next;
+        }
+        if !events.is_empty()
+            && tx
+                .send(SourceMsg::Batch {
+                    at: Timestamp::now(),
+                    events,
+                })
+                .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// While the connection is lost, asks the API server for its version (backing off from 1 s to
+/// 5 s) until it answers. A watch that resumes after an outage says nothing until something
+/// changes; this is how the console learns that the server is back. Not a poll of objects.
+async fn probe(
+    client: Client,
+    mut lost: tokio::sync::watch::Receiver<bool>,
+    tx: mpsc::UnboundedSender<Internal>,
+) {
+    loop {
+        if lost.wait_for(|l| *l).await.is_err() {
+            return;
+        }
+        let mut delay = Duration::from_secs(1);
+        loop {
+            tokio::time::sleep(delay).await;
+            if !*lost.borrow() {
+                break;
+            }
+            if let Ok(Ok(_)) =
+                tokio::time::timeout(Duration::from_secs(5), client.apiserver_version()).await
+            {
+                if tx.send(Internal::ProbeOk).is_err() {
+                    return;
+                }
+                // Wait for the batcher to clear the flag before probing again.
+                let _ = tokio::time::timeout(Duration::from_secs(2), lost.wait_for(|l| !*l)).await;
+                break;
+            }
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+}
+
+/// Streams one pod's log into `LogLine` events; problems become a bracketed line in the log.
+async fn stream_log(
+    client: Client,
+    pod: ObjectKey,
+    since_seconds: Option<i64>,
+    tx: mpsc::UnboundedSender<Internal>,
+) {
+    let line = |l: String| {
+        Internal::event(ClusterEvent::LogLine {
+            pod: pod.clone(),
+            line: l,
+        })
+    };
+    let api: Api<Pod> = Api::namespaced(client, &pod.namespace);
+    // The engine container is the first one; name it so multi-container pods work.
+    let container = match api.get(&pod.name).await {
+        Ok(p) => p
+            .spec
+            .and_then(|s| s.containers.first().map(|c| c.name.clone())),
+        Err(e) => {
+            let _ = tx.send(line(format!(
+                "[fluidops] cannot read pod {}: {}",
+                pod.name,
+                describe_error(&e)
+            )));
+            return;
+        }
+    };
+    let params = LogParams {
+        container,
+        follow: true,
+        tail_lines: Some(LOG_TAIL_LINES),
+        since_seconds,
+        ..Default::default()
+    };
+    let reader = match api.log_stream(&pod.name, &params).await {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = tx.send(line(format!(
+                "[fluidops] cannot stream the log: {}",
+                describe_error(&e)
+            )));
+            return;
+        }
+    };
+    let mut lines = std::pin::pin!(reader.lines());
+    loop {
+        match lines.try_next().await {
+            Ok(Some(l)) => {
+                if tx.send(line(l)).is_err() {
+                    return;
+                }
+            }
+            Ok(None) => {
+                let _ = tx.send(line("[fluidops] log stream ended".into()));
+                return;
+            }
+            Err(e) => {
+                let _ = tx.send(line(format!("[fluidops] log stream failed: {e}")));
+                return;
+            }
+        }
+    }
+}
+
+/// Runs a source until every kind has been listed or found unavailable, or until `timeout`,
+/// handing each batch to `sink`. Returns the kinds still missing (empty when complete). Used by
+/// `fluidops snapshot` against a real cluster.
+pub async fn initial_lists(
+    client: Client,
+    options: KubeSourceOptions,
+    timeout: Duration,
+    mut sink: impl FnMut(Timestamp, Vec<ClusterEvent>),
+) -> Vec<Kind> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _source = KubeSource::spawn(client, options, tx);
+    let mut missing: std::collections::BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    let deadline = tokio::time::Instant::now() + timeout;
+    while !missing.is_empty() {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(SourceMsg::Batch { at, events })) => {
+                for e in &events {
+                    match e {
+                        ClusterEvent::Listed { kind, .. } => {
+                            missing.remove(kind);
+                        }
+                        ClusterEvent::Availability { kind, availability }
+                            if *availability != Availability::Available =>
+                        {
+                            missing.remove(kind);
+                        }
+                        _ => {}
+                    }
+                }
+                sink(at, events);
+            }
+            Ok(Some(SourceMsg::Caption(_))) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    missing.into_iter().collect()
+}
+
+/// The resource's plural name, for messages.
+pub fn plural(kind: Kind) -> String {
+    api_resource(kind).plural
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_maps_to_its_resource() {
+        let plurals: Vec<String> = Kind::ALL.iter().map(|k| plural(*k)).collect();
+        assert_eq!(
+            plurals,
+            [
+                "cacheruntimeclasses",
+                "datasets",
+                "cacheruntimes",
+                "advancedstatefulsets",
+                "pods",
+                "dataloads",
+                "dataprocesses",
+                "datamigrates",
+                "databackups",
+                "cacheruntimemaintenances",
+                "events"
+            ]
+        );
+    }
+
+    #[test]
+    fn lenient_conversion_and_skips() {
+        // A list item without apiVersion/kind, with unknown fields and no status.
+        let raw = serde_json::json!({
+            "metadata": {"name": "p", "namespace": "ns", "managedFields": [{"manager": "x"}],
+                         "annotations": {LAST_APPLIED: "{}", "keep": "1"}},
+            "spec": {"containers": [{"name": "c", "image": "i"}], "someFutureField": 3}
+        });
+        let mut d: DynamicObject = serde_json::from_value(raw).unwrap();
+        strip(&mut d);
+        assert!(d.metadata.managed_fields.is_none());
+        let o = to_object(Kind::Pod, d).unwrap();
+        assert_eq!(o.key(), ObjectKey::new(Kind::Pod, "ns", "p"));
+        assert_eq!(o.meta().annotations.as_ref().unwrap().len(), 1);
+
+        let op: DynamicObject = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "l", "namespace": "ns"}, "spec": {"dataset": {"name": "d"}}
+        }))
+        .unwrap();
+        let o = to_object(Kind::Operation(crate::model::OpKind::DataLoad), op).unwrap();
+        assert_eq!(o.kind(), Kind::Operation(crate::model::OpKind::DataLoad));
+
+        // A document that cannot fit the type is an error, not a panic.
+        let bad: DynamicObject = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "b", "namespace": "ns"}, "spec": {"containers": "not-a-list"}
+        }))
+        .unwrap();
+        assert!(to_object(Kind::Pod, bad).is_err());
+    }
+
+    #[test]
+    fn status_codes_classify() {
+        assert_eq!(classify_status(410, "Expired", "too old"), ErrorClass::Gone);
+        assert_eq!(
+            classify_status(404, "NotFound", "x"),
+            ErrorClass::NotInstalled
+        );
+        assert_eq!(
+            classify_status(403, "Forbidden", "no"),
+            ErrorClass::Forbidden("no".into())
+        );
+        assert_eq!(
+            classify_status(500, "InternalError", "boom"),
+            ErrorClass::Failing("HTTP 500 InternalError: boom".into())
+        );
+    }
+}
