@@ -199,7 +199,8 @@ impl App {
             Action::AppSuspend => return vec![Command::Suspend],
             Action::HelpToggle => {
                 self.overlay = match self.overlay {
-                    Overlay::Help { .. } => Overlay::None,
+                    // `?`, `q` and Esc close the start-up notices too (they share the help keys).
+                    Overlay::Help { .. } | Overlay::Notices { .. } => Overlay::None,
                     _ => Overlay::Help { scroll: 0 },
                 }
             }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Ctx;
+use super::widgets::truncate;
 use crate::app::actions::{Action, ViewKind};
 use crate::app::strings;
 use crate::app::{App, Overlay, Screen};
@@ -18,10 +19,22 @@ pub fn header_height(area: Rect) -> u16 {
 }
 
 pub fn too_small(frame: &mut Frame, area: Rect, ctx: &Ctx) {
-    let text = super::widgets::truncate(strings::TOO_SMALL, area.width as usize, ctx.theme.ascii());
+    let full = format!("{} ({}x{})", strings::TOO_SMALL, area.width, area.height);
+    let text = if full.len() <= area.width as usize {
+        full
+    } else {
+        truncate(strings::TOO_SMALL, area.width as usize, ctx.theme.ascii())
+    };
+    let row = Rect {
+        y: area.y + area.height.saturating_sub(1) / 2,
+        height: area.height.min(1),
+        ..area
+    };
     frame.render_widget(
-        Paragraph::new(text).style(ctx.theme.style("status.warn")),
-        area,
+        Paragraph::new(text)
+            .alignment(ratatui::layout::Alignment::Center)
+            .style(ctx.theme.style("status.warn")),
+        row,
     );
 }
 
@@ -29,46 +42,118 @@ fn connection_span<'a>(app: &App, ctx: &Ctx) -> Span<'a> {
     let (phase, text) = match app.store.connection() {
         ConnectionState::Connected => ("Ready", "connected".to_string()),
         ConnectionState::Connecting => ("Pending", "connecting".to_string()),
-        ConnectionState::Lost(why) => ("Failed", format!("lost: {why}")),
+        ConnectionState::Lost(why) => (
+            "Failed",
+            format!("lost: {}", truncate(why, 40, ctx.theme.ascii())),
+        ),
     };
     let (style, symbol) = ctx.theme.phase(phase);
     Span::styled(format!("{symbol} {text}"), style)
 }
 
+/// Objects of a kind in the namespace shown (all namespaces when none is chosen).
+fn count_in_ns(app: &App, kinds: &[Kind]) -> usize {
+    kinds
+        .iter()
+        .flat_map(|k| app.store.list(*k))
+        .filter(|o| match &app.namespace {
+            None => true,
+            Some(ns) => o.meta().namespace.as_deref() == Some(ns.as_str()),
+        })
+        .count()
+}
+
+fn spans_width(spans: &[Span]) -> usize {
+    spans.iter().map(Span::width).sum()
+}
+
+/// Header pieces are kept by importance (read-only badge, context, namespace and connection
+/// first; the logo and counts only when there is room) and shown in their natural order.
 pub fn header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     let t = ctx.theme;
     let ns = app.namespace.as_deref().unwrap_or(strings::ALL_NAMESPACES);
-    let mut spans = vec![
-        Span::styled(format!(" {} ", strings::APP_NAME), t.style("header.logo")),
-        Span::styled(" ctx:", t.style("header.desc")),
-        Span::styled(app.context.clone(), t.style("header.context")),
-    ];
-    if ctx.demo {
-        spans.push(Span::styled(
-            format!(" ({})", strings::DEMO_BADGE),
-            t.style("header.desc"),
-        ));
-    }
-    spans.push(Span::styled("  ns:", t.style("header.desc")));
-    spans.push(Span::styled(ns.to_string(), t.style("header.namespace")));
-    spans.push(Span::raw("  "));
-    spans.push(connection_span(app, ctx));
-    let counts = [
-        ("rt", app.store.count(Kind::CacheRuntime)),
-        ("pods", app.store.count(Kind::Pod)),
-        ("ops", app.store.operations().count()),
-    ];
-    for (label, n) in counts {
-        spans.push(Span::styled(format!("  {label}:"), t.style("header.desc")));
-        spans.push(Span::styled(n.to_string(), t.style("header")));
-    }
+    let width = area.width as usize;
+    let context = truncate(&app.context, (width / 4).max(6), t.ascii());
+    let mut pieces: Vec<(u8, Vec<Span>)> = vec![(
+        4,
+        vec![Span::styled(
+            format!(" {} ", strings::APP_NAME),
+            t.style("header.logo"),
+        )],
+    )];
     if app.readonly {
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            format!(" {} ", strings::READONLY_BADGE),
-            t.style("header.readonly"),
+        pieces.push((
+            0,
+            vec![
+                Span::raw(" "),
+                Span::styled(
+                    format!(" {} ", strings::READONLY_BADGE),
+                    t.style("header.readonly"),
+                ),
+            ],
         ));
     }
+    pieces.push((
+        2,
+        vec![
+            Span::styled(" ctx:", t.style("header.desc")),
+            Span::styled(context, t.style("header.context")),
+        ],
+    ));
+    if ctx.demo {
+        pieces.push((
+            5,
+            vec![Span::styled(
+                format!(" ({})", strings::DEMO_BADGE),
+                t.style("header.desc"),
+            )],
+        ));
+    }
+    pieces.push((
+        1,
+        vec![
+            Span::styled("  ns:", t.style("header.desc")),
+            Span::styled(ns.to_string(), t.style("header.namespace")),
+        ],
+    ));
+    pieces.push((3, vec![Span::raw("  "), connection_span(app, ctx)]));
+    let ops: Vec<Kind> = crate::model::OpKind::ALL
+        .into_iter()
+        .map(Kind::Operation)
+        .collect();
+    let counts = [
+        ("rt", count_in_ns(app, &[Kind::CacheRuntime])),
+        ("pods", count_in_ns(app, &[Kind::Pod])),
+        ("ops", count_in_ns(app, &ops)),
+    ];
+    for (n, (label, count)) in counts.into_iter().enumerate() {
+        pieces.push((
+            6 + n as u8,
+            vec![
+                Span::styled(format!("  {label}:"), t.style("header.desc")),
+                Span::styled(count.to_string(), t.style("header")),
+            ],
+        ));
+    }
+    let mut keep = vec![false; pieces.len()];
+    let mut order: Vec<usize> = (0..pieces.len()).collect();
+    order.sort_by_key(|&i| (pieces[i].0, i));
+    let mut used = 0;
+    for i in order {
+        let w = spans_width(&pieces[i].1);
+        if used + w > width {
+            // Strictly by importance: a count never shows while the connection does not.
+            break;
+        }
+        keep[i] = true;
+        used += w;
+    }
+    let spans: Vec<Span> = pieces
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .flat_map(|((_, s), _)| s)
+        .collect();
     let first = Rect { height: 1, ..area };
     frame.render_widget(Paragraph::new(Line::from(spans)), first);
     if area.height > 1 {
@@ -77,38 +162,62 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
             height: 1,
             ..area
         };
-        frame.render_widget(Paragraph::new(tabs(app, ctx)), second);
+        frame.render_widget(Paragraph::new(tabs(app, width, ctx)), second);
     }
 }
 
-/// The view tabs, the active one highlighted (k9s-style crumbs).
-fn tabs<'a>(app: &App, ctx: &Ctx) -> Line<'a> {
+const TABS: [ViewKind; 7] = [
+    ViewKind::Runtimes,
+    ViewKind::Pods,
+    ViewKind::Ops,
+    ViewKind::Datasets,
+    ViewKind::Classes,
+    ViewKind::Maintenance,
+    ViewKind::Timeline,
+];
+
+/// The view tabs, the active one highlighted (on a page: the list it was opened from), then a
+/// crumb naming the page. Tabs lose their padding, then give way, before the crumb is cut.
+fn tabs<'a>(app: &App, width: usize, ctx: &Ctx) -> Line<'a> {
+    let t = ctx.theme;
     let active = match &app.screen {
         Screen::List(v) => Some(*v),
         Screen::Timeline(_) => Some(ViewKind::Timeline),
-        _ => None,
+        _ => app.back.iter().rev().find_map(|(s, _)| match s {
+            Screen::List(v) => Some(*v),
+            _ => None,
+        }),
     };
-    let mut spans = vec![Span::raw(" ")];
-    for v in [
-        ViewKind::Runtimes,
-        ViewKind::Pods,
-        ViewKind::Ops,
-        ViewKind::Datasets,
-        ViewKind::Classes,
-        ViewKind::Timeline,
-    ] {
-        let style = if Some(v) == active {
-            ctx.theme.style("crumbs.active")
-        } else {
-            ctx.theme.style("crumbs")
-        };
-        spans.push(Span::styled(format!(" {} ", v.name()), style));
-        spans.push(Span::raw(" "));
+    let crumb = page_crumb(&app.screen).map(|c| format!("› {c}"));
+    let crumb_w = crumb.as_deref().map_or(0, |c| c.chars().count() + 1);
+    let build = |pad: &str, only_active: bool| -> Vec<Span<'a>> {
+        let mut spans = vec![Span::raw(" ")];
+        for v in TABS {
+            if only_active && Some(v) != active {
+                continue;
+            }
+            let style = if Some(v) == active {
+                t.style("crumbs.active")
+            } else {
+                t.style("crumbs")
+            };
+            spans.push(Span::styled(format!("{pad}{}{pad}", v.name()), style));
+            spans.push(Span::raw(" "));
+        }
+        spans
+    };
+    let mut spans = build(" ", false);
+    if spans_width(&spans) + crumb_w > width {
+        spans = build("", false);
     }
-    if let Some(crumb) = page_crumb(&app.screen) {
+    if spans_width(&spans) + crumb_w > width && crumb.is_some() {
+        spans = build("", true);
+    }
+    if let Some(crumb) = crumb {
+        let room = width.saturating_sub(spans_width(&spans));
         spans.push(Span::styled(
-            format!("› {crumb}"),
-            ctx.theme.style("crumbs"),
+            truncate(&crumb, room, t.ascii()),
+            t.style("crumbs"),
         ));
     }
     Line::from(spans)
@@ -117,8 +226,8 @@ fn tabs<'a>(app: &App, ctx: &Ctx) -> Line<'a> {
 fn page_crumb(screen: &Screen) -> Option<String> {
     match screen {
         Screen::Detail(k) => Some(format!("{} {}", k.kind, k.name)),
-        Screen::Yaml(k) => Some(format!("yaml {}", k.name)),
-        Screen::Logs(k) => Some(format!("logs {}", k.name)),
+        Screen::Yaml(k) => Some(format!("{} {} › yaml", k.kind, k.name)),
+        Screen::Logs(k) => Some(format!("{} › logs", k.name)),
         Screen::Timeline(s) => Some(s.label()),
         Screen::List(_) => None,
     }
@@ -131,7 +240,12 @@ fn hint_actions(app: &App) -> Vec<(Action, &'static str)> {
             vec![(Action::NavEnter, "apply"), (Action::NavBack, "clear")]
         }
         (Overlay::Palette { .. }, _) => vec![(Action::NavEnter, "run"), (Action::NavBack, "close")],
-        (Overlay::Help { .. } | Overlay::Notices { .. }, _) => vec![(Action::HelpToggle, "close")],
+        (Overlay::Help { .. }, _) => vec![
+            (Action::HelpToggle, "close"),
+            (Action::ListDown, "down"),
+            (Action::ListUp, "up"),
+        ],
+        (Overlay::Notices { .. }, _) => Vec::new(),
         (_, Screen::List(_)) => vec![
             (Action::NavEnter, "open"),
             (Action::ViewYaml, "yaml"),
@@ -172,13 +286,21 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
             t.style("status.info")
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {}", flash.text), style)),
+            Paragraph::new(Span::styled(
+                truncate(&format!(" {}", flash.text), area.width as usize, t.ascii()),
+                style,
+            )),
             area,
         );
         return;
     }
     let modes = app.key_modes();
     let mut spans = Vec::new();
+    if matches!(app.overlay, Overlay::Notices { .. }) {
+        spans.push(Span::styled(" any key", t.style("hint.key")));
+        spans.push(Span::styled(" continue ", t.style("hint")));
+    }
+    let mut used = 0;
     for (action, label) in hint_actions(app) {
         if action.writes() && app.readonly {
             continue;
@@ -186,8 +308,15 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
         let Some(key) = ctx.keymap.effective_keys(action, &modes).into_iter().next() else {
             continue;
         };
-        spans.push(Span::styled(format!(" {key}"), t.style("hint.key")));
-        spans.push(Span::styled(format!(" {label} "), t.style("hint")));
+        let key = Span::styled(format!(" {key}"), t.style("hint.key"));
+        let label = Span::styled(format!(" {label} "), t.style("hint"));
+        // Only whole hints: a cut one reads as a different key.
+        used += key.width() + label.width();
+        if used > area.width as usize {
+            break;
+        }
+        spans.push(key);
+        spans.push(label);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

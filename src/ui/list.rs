@@ -13,74 +13,236 @@ use crate::app::App;
 use crate::app::actions::ViewKind;
 use crate::app::state::Layout;
 use crate::app::strings;
-use crate::app::tables::{Row, Table};
+use crate::app::tables::{Cell, Row, Table};
 use crate::cluster::Availability;
 use crate::model::{Kind, OpKind};
 
-/// How much a column matters (0 = most): columns with the highest number are dropped first
-/// when the table does not fit.
-fn priority(view: ViewKind, header: &str, all_namespaces: bool) -> u8 {
+/// How much a column matters in a view (0 = most): when the table does not fit, columns are
+/// taken in this order while they fit, so the least important ones give way first.
+fn priority(view: ViewKind, header: &str) -> u8 {
+    use ViewKind::*;
+    match (view, header) {
+        (_, "NAME") => 0,
+        (_, "PHASE" | "STATUS") => 1,
+        (_, "NAMESPACE") => 2,
+        (Runtimes, "WORKER" | "MASTER" | "CLIENT") => 3,
+        (Runtimes, "CACHED%") => 4,
+        (Runtimes, "AGE") => 5,
+        (Runtimes, "DATASET" | "CLASS") => 6,
+        (Pods, "READY") => 3,
+        (Pods, "RESTARTS" | "AGE") => 4,
+        (Pods, "COMPONENT" | "NODE") => 5,
+        (Pods, "RUNTIME") => 6,
+        (Ops, "KIND") => 3,
+        (Ops, "DATASET" | "MESSAGE") => 4,
+        (Ops, "AGE") => 5,
+        (Ops, "DURATION" | "POLICY") => 6,
+        (Datasets, "CACHED%") => 3,
+        (Datasets, "CACHED" | "CAPACITY") => 4,
+        (Datasets, "RUNTIME" | "HIT RATIO" | "AGE") => 5,
+        (Classes, "FILESYSTEM" | "WORKER") => 3,
+        (Classes, "MASTER" | "CLIENT" | "RUNTIMES") => 4,
+        (Classes, "OPERATIONS") => 5,
+        (Maintenance, "STEP") => 2,
+        (Maintenance, "RUNTIME" | "TYPE") => 3,
+        (Maintenance, "AGE") => 5,
+        _ => 7,
+    }
+}
+
+/// Columns whose text may be cut (with `…`) down to this width rather than dropped.
+fn shrink_min(header: &str) -> Option<usize> {
     match header {
-        "NAME" => 0,
-        "PHASE" | "STATUS" => 1,
-        "NAMESPACE" if all_namespaces => 2,
-        "NAMESPACE" => 9,
-        "WORKER" | "KIND" | "DATASET" | "RUNTIME" | "READY" => 3,
-        "MASTER" | "COMPONENT" | "DURATION" | "FILESYSTEM" => 4,
-        "AGE" => 5,
-        "MESSAGE" if view == ViewKind::Ops => 4,
-        "CLIENT" | "CACHED%" | "RESTARTS" | "POLICY" | "OPERATIONS" => 6,
-        "CLASS" | "NODE" | "MOUNTS" | "ENTRIES" => 7,
-        _ => 8,
+        "NAME" => Some(18),
+        "MESSAGE" | "MOUNTS" | "STEP" => Some(14),
+        "NODE" | "ENTRIES" | "OPERATIONS" | "DATASET" | "RUNTIME" => Some(10),
+        _ => None,
+    }
+}
+
+/// Component columns (`● Ready 1/1`) can drop the phase word and keep symbol and count
+/// (`● 1/1`): the symbol still tells the phase without colour.
+fn compactable(header: &str) -> bool {
+    matches!(header, "MASTER" | "WORKER" | "CLIENT")
+}
+
+/// A cell's text without its leading phase word, for compact component columns.
+fn compact_text(cell: &Cell) -> Option<&str> {
+    let phase = cell.phase.as_deref()?;
+    cell.text
+        .strip_prefix(phase)
+        .map(str::trim_start)
+        .filter(|rest| !rest.is_empty())
+}
+
+fn compact_width(cell: &Cell) -> usize {
+    match compact_text(cell) {
+        Some(rest) => unicode_width::UnicodeWidthStr::width(rest) + 2,
+        None => cell_width(cell),
     }
 }
 
 const GAP: usize = 2;
-/// No column is drawn wider than this unless it is the last one.
+/// No column grows beyond this while other columns still want room.
 const MAX_COL: usize = 40;
+/// Essential columns are kept at least this wide (or their content) before others are added.
+const PREFERRED_MAX: usize = 32;
 
-/// Which columns to show and how wide, for the rows in view.
+/// A column chosen for display.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Col {
+    index: usize,
+    width: usize,
+    compact: bool,
+}
+
+/// Which columns to show, how wide, and whether compact, for the rows in view.
 fn fit_columns(
     table: &Table,
     rows: &[Row],
     view: ViewKind,
     width: usize,
     all_ns: bool,
-) -> Vec<(usize, usize)> {
-    let mut cols: Vec<(usize, usize)> = table
+) -> Vec<Col> {
+    struct Want {
+        index: usize,
+        natural: usize,
+        min: usize,
+        compact: Option<usize>,
+        prio: u8,
+    }
+    let wants: Vec<Want> = table
         .headers
         .iter()
         .enumerate()
+        .filter(|(_, h)| all_ns || **h != "NAMESPACE")
         .map(|(i, h)| {
-            let w = rows
-                .iter()
-                .map(|r| r.cells.get(i).map_or(0, cell_width))
-                .max()
-                .unwrap_or(0);
-            (i, w.max(h.len()).min(MAX_COL))
+            let widest = |f: fn(&Cell) -> usize| {
+                rows.iter()
+                    .filter_map(|r| r.cells.get(i))
+                    .map(f)
+                    .max()
+                    .unwrap_or(0)
+                    .max(h.len())
+            };
+            let natural = widest(cell_width);
+            let compact = compactable(h)
+                .then(|| widest(compact_width))
+                .filter(|c| *c < natural);
+            let min = match shrink_min(h) {
+                Some(m) => natural.min(m.max(h.len())),
+                None => compact.unwrap_or(natural),
+            };
+            Want {
+                index: i,
+                natural,
+                min,
+                compact,
+                prio: priority(view, h),
+            }
         })
         .collect();
-    if !all_ns {
-        cols.retain(|(i, _)| table.headers[*i] != "NAMESPACE");
+    if wants.is_empty() {
+        return Vec::new();
     }
-    let total = |cols: &[(usize, usize)]| cols.iter().map(|(_, w)| w + GAP).sum::<usize>();
-    while total(&cols) > width && cols.len() > 1 {
-        let drop = cols
-            .iter()
-            .enumerate()
-            .max_by_key(|(pos, (i, _))| (priority(view, table.headers[*i], all_ns), *pos))
-            .map(|(pos, _)| pos);
-        match drop {
-            Some(pos) => {
-                cols.remove(pos);
+    // Every column is counted with its gap; the last one needs none.
+    let budget = width + GAP;
+    // The essential columns (name, phase, namespace) are not cut to make room for others
+    // unless they alone do not fit.
+    let preferred = |w: &Want| w.natural.min(PREFERRED_MAX).max(w.min);
+    let essentials: usize = wants
+        .iter()
+        .filter(|w| w.prio <= 2)
+        .map(|w| preferred(w) + GAP)
+        .sum();
+    let mut widths: Vec<usize> = wants
+        .iter()
+        .map(|w| {
+            if w.prio <= 2 && essentials <= budget {
+                preferred(w)
+            } else {
+                w.min
             }
-            None => break,
+        })
+        .collect();
+    if essentials > budget {
+        // Cut essentials to their minimum, then give them back what room there is, most
+        // important first, before any other column is considered.
+        let mut room = budget.saturating_sub(
+            wants
+                .iter()
+                .zip(&widths)
+                .filter(|(w, _)| w.prio <= 2)
+                .map(|(_, width)| width + GAP)
+                .sum(),
+        );
+        let mut order: Vec<usize> = (0..wants.len()).filter(|&n| wants[n].prio <= 2).collect();
+        order.sort_by_key(|&n| (wants[n].prio, n));
+        for n in order {
+            let add = preferred(&wants[n]).saturating_sub(widths[n]).min(room);
+            widths[n] += add;
+            room -= add;
         }
     }
+    // Take columns by importance while their smallest form fits.
+    let mut order: Vec<usize> = (0..wants.len()).collect();
+    order.sort_by_key(|&n| (wants[n].prio, n));
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut used = 0;
+    for &n in &order {
+        let need = widths[n] + GAP;
+        if used + need <= budget || chosen.is_empty() {
+            chosen.push(n);
+            used += need;
+        }
+    }
+    let mut spare = budget.saturating_sub(used);
+    // Give room back in order of importance: cut columns up to MAX_COL, then component
+    // columns their phase words (all or none, so they read alike), then the rest.
+    let grow = |n: usize, to: usize, spare: &mut usize, widths: &mut Vec<usize>| {
+        let add = to.saturating_sub(widths[n]).min(*spare);
+        widths[n] += add;
+        *spare -= add;
+    };
+    for &n in chosen.iter().filter(|&&n| wants[n].compact.is_none()) {
+        grow(n, wants[n].natural.min(MAX_COL), &mut spare, &mut widths);
+    }
+    let compact_cols: Vec<usize> = chosen
+        .iter()
+        .copied()
+        .filter(|&n| wants[n].compact.is_some())
+        .collect();
+    let expand: usize = compact_cols
+        .iter()
+        .map(|&n| wants[n].natural - widths[n])
+        .sum();
+    let mut compact = expand > spare;
+    if !compact {
+        for &n in &compact_cols {
+            grow(n, wants[n].natural, &mut spare, &mut widths);
+        }
+    }
+    for &n in &chosen {
+        if !(compact && wants[n].compact.is_some()) {
+            grow(n, wants[n].natural, &mut spare, &mut widths);
+        }
+    }
+    if compact_cols.is_empty() {
+        compact = false;
+    }
+    chosen.sort_unstable();
+    let mut cols: Vec<Col> = chosen
+        .into_iter()
+        .map(|n| Col {
+            index: wants[n].index,
+            width: widths[n],
+            compact: compact && wants[n].compact.is_some(),
+        })
+        .collect();
     // The last column takes what is left; a single column is cut to the width.
-    let used: usize = total(&cols[..cols.len().saturating_sub(1)]);
+    let before: usize = cols[..cols.len() - 1].iter().map(|c| c.width + GAP).sum();
     if let Some(last) = cols.last_mut() {
-        last.1 = width.saturating_sub(used).max(1);
+        last.width = width.saturating_sub(before).max(1);
     }
     cols
 }
@@ -112,13 +274,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
     let t = ctx.theme;
     let table = app.table(view);
     let st = app.list(view);
-    let title = strings::view_title(
-        view.name(),
-        app.namespace.as_deref(),
-        table.rows.len(),
-        table.total,
-        &st.filter,
-    );
+    let title = if view == ViewKind::Classes {
+        // Cluster-scoped: no namespace in the title.
+        let count = if table.rows.len() == table.total {
+            table.total.to_string()
+        } else {
+            format!("{}/{}", table.rows.len(), table.total)
+        };
+        match st.filter.as_str() {
+            "" => format!(" {} [{count}] ", view.name()),
+            f => format!(" {} [{count}] /{f} ", view.name()),
+        }
+    } else {
+        strings::view_title(
+            view.name(),
+            app.namespace.as_deref(),
+            table.rows.len(),
+            table.total,
+            &st.filter,
+        )
+    };
     let outer = block(title, true, ctx);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
@@ -138,12 +313,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
 
     let header: Vec<Span> = cols
         .iter()
-        .map(|(i, w)| {
+        .map(|c| {
             Span::styled(
                 format!(
                     "{:<w$}",
-                    truncate(table.headers[*i], *w, t.ascii()),
-                    w = w + GAP
+                    truncate(table.headers[c.index], c.width, t.ascii()),
+                    w = c.width + GAP
                 ),
                 t.style("table.header"),
             )
@@ -173,16 +348,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
         let same_group = row.group.is_some() && row.group.as_ref() == prev_group;
         prev_group = row.group.as_ref();
         let mut spans = Vec::new();
-        for (i, w) in &cols {
-            let Some(cell) = row.cells.get(*i) else {
+        for c in &cols {
+            let w = &c.width;
+            let Some(cell) = row.cells.get(c.index) else {
                 continue;
             };
-            let repeat = same_group && matches!(table.headers[*i], "RUNTIME" | "COMPONENT");
+            let repeat = same_group && matches!(table.headers[c.index], "RUNTIME" | "COMPONENT");
             let mut parts: Vec<Span> = if repeat {
                 vec![Span::styled(
                     if t.ascii() { "  \"" } else { "  ·" },
                     t.style("table.dim"),
                 )]
+            } else if let (true, Some(rest), Some(phase)) =
+                (c.compact, compact_text(cell), cell.phase.as_deref())
+            {
+                let (style, symbol) = t.phase(phase);
+                vec![
+                    Span::styled(format!("{symbol} "), style),
+                    Span::styled(rest, style),
+                ]
             } else {
                 cell_span(cell, ctx)
             };

@@ -49,12 +49,16 @@ pub fn draw(frame: &mut Frame, app: &App, ctx: &Ctx) -> Layout {
     ])
     .areas(area);
     chrome::header(frame, header, app, ctx);
-    let layout = body_view(frame, body, app, ctx);
+    // The filter and palette lines push the view down rather than hide its first rows.
+    let input_rows = overlay::input_rows(app, body);
+    let [input, view] =
+        Split::vertical([Constraint::Length(input_rows), Constraint::Min(0)]).areas(body);
+    let layout = body_view(frame, view, app, ctx);
     if let Some(text) = ctx.caption {
         chrome::caption(frame, caption, text, ctx);
     }
     chrome::footer(frame, footer, app, ctx);
-    overlay::draw(frame, body, app, ctx);
+    overlay::draw(frame, input, view, app, ctx);
     layout
 }
 

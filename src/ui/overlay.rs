@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::Ctx;
 use super::widgets::{block, truncate};
@@ -12,77 +12,160 @@ use crate::app::palette;
 use crate::app::strings;
 use crate::app::{App, Overlay};
 
-pub fn draw(frame: &mut Frame, body: Rect, app: &App, ctx: &Ctx) {
-    match &app.overlay {
-        Overlay::None => {}
-        Overlay::Filter { input, .. } => input_line(frame, body, "/", input, ctx),
-        Overlay::Palette { input, choice } => {
-            input_line(frame, body, ":", input, ctx);
-            completions(frame, body, app, input, *choice, ctx);
+/// Rows the filter or palette input line takes above the view (boxed when there is room).
+pub fn input_rows(app: &App, body: Rect) -> u16 {
+    match app.overlay {
+        Overlay::Filter { .. } | Overlay::Palette { .. } => {
+            if body.height >= 10 {
+                3
+            } else {
+                body.height.min(1)
+            }
         }
-        Overlay::Help { scroll } => help(frame, body, app, *scroll, ctx),
-        Overlay::Notices { lines, scroll } => notices(frame, body, lines, *scroll, ctx),
+        _ => 0,
     }
 }
 
-/// A one-line input at the top of the body, with a visible cursor.
-fn input_line(frame: &mut Frame, body: Rect, prompt: &str, input: &str, ctx: &Ctx) {
-    let area = Rect {
-        height: 3.min(body.height),
-        ..body
-    };
+/// Draws the overlay: input lines into `input` (above the view), everything else over `view`.
+pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) {
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Filter { input: text, .. } => input_line(frame, input, "/", text, ctx),
+        Overlay::Palette {
+            input: text,
+            choice,
+        } => {
+            input_line(frame, input, ":", text, ctx);
+            completions(frame, view, app, text, *choice, ctx);
+        }
+        Overlay::Help { scroll } => help(frame, view, app, *scroll, ctx),
+        Overlay::Notices { lines, scroll } => notices(frame, view, lines, *scroll, ctx),
+    }
+}
+
+/// The input line with a visible cursor; boxed when three rows are given. Long input keeps
+/// its end (where the cursor is) in view.
+fn input_line(frame: &mut Frame, area: Rect, prompt: &str, input: &str, ctx: &Ctx) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
     frame.render_widget(Clear, area);
-    let outer = block("", true, ctx);
-    let inner = outer.inner(area);
-    frame.render_widget(outer, area);
+    let inner = if area.height >= 3 {
+        let outer = block("", true, ctx);
+        let inner = outer.inner(area);
+        frame.render_widget(outer, area);
+        inner
+    } else {
+        area
+    };
     let cursor = if ctx.theme.ascii() { "_" } else { "▏" };
+    let room = (inner.width as usize).saturating_sub(prompt.len() + 1);
+    let width = unicode_width::UnicodeWidthStr::width(input);
+    let shown: String = if width > room {
+        // Keep the tail: drop characters from the front until it fits.
+        let mut tail: Vec<char> = Vec::new();
+        let mut used = 1;
+        for ch in input.chars().rev() {
+            let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+            if used + w > room {
+                break;
+            }
+            used += w;
+            tail.push(ch);
+        }
+        let ellipsis = if ctx.theme.ascii() { '~' } else { '…' };
+        std::iter::once(ellipsis)
+            .chain(tail.into_iter().rev())
+            .collect()
+    } else {
+        input.to_string()
+    };
     let line = Line::from(vec![
         Span::styled(prompt.to_string(), ctx.theme.style("filter.prompt")),
-        Span::raw(input.to_string()),
+        Span::raw(shown),
         Span::styled(cursor, ctx.theme.style("filter.prompt")),
     ]);
     frame.render_widget(Paragraph::new(line), inner);
 }
 
-fn completions(frame: &mut Frame, body: Rect, app: &App, input: &str, choice: usize, ctx: &Ctx) {
+/// The completion list, dropped down over the top of the view: each candidate with its
+/// arguments and what it does, in aligned columns.
+fn completions(frame: &mut Frame, view: Rect, app: &App, input: &str, choice: usize, ctx: &Ctx) {
     let all = palette::completions(input, &app.store);
-    if all.is_empty() || body.height < 5 {
+    if all.is_empty() || view.height < 3 || view.width < 8 {
         return;
     }
-    let rows = all.len().min((body.height - 4) as usize).min(10);
+    let rows = all.len().min((view.height - 2) as usize).min(12);
     let area = Rect {
-        y: body.y + 3,
         height: rows as u16 + 2,
-        width: body.width.min(60),
-        ..body
+        ..view
     };
     frame.render_widget(Clear, area);
     let outer = block("", false, ctx);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
+    let entry = |cand: &str| {
+        let cmd = cand.split_whitespace().next().unwrap_or("");
+        palette::COMMANDS.iter().find(|e| e.names.contains(&cmd))
+    };
+    let single_word = !input.contains(' ');
+    let name_w = all.iter().map(|c| c.chars().count()).max().unwrap_or(0) + 2;
+    let args_w = if single_word {
+        all.iter()
+            .filter_map(|c| entry(c))
+            .map(|e| e.args.len())
+            .max()
+            .unwrap_or(0)
+            + 2
+    } else {
+        0
+    };
+    let choice = choice.min(all.len() - 1);
     let start = choice.saturating_sub(rows.saturating_sub(1));
     for (n, cand) in all.iter().enumerate().skip(start).take(rows) {
-        let desc = palette::COMMANDS
-            .iter()
-            .find(|e| e.names.contains(&cand.as_str()))
-            .map(|e| format!("  {} {}", e.args, e.desc))
-            .unwrap_or_default();
-        let style = if n == choice {
+        let (args, desc, aliases) = match entry(cand) {
+            Some(e) if single_word => {
+                let others: Vec<&str> = e
+                    .names
+                    .iter()
+                    .copied()
+                    .filter(|a| *a != cand.as_str())
+                    .collect();
+                let aliases = if others.is_empty() {
+                    String::new()
+                } else {
+                    format!("  ({})", others.join(", "))
+                };
+                (e.args, e.desc, aliases)
+            }
+            _ => ("", "", String::new()),
+        };
+        let selected = n == choice;
+        let style = if selected {
             ctx.theme.style("palette.selected")
         } else {
             ctx.theme.style("palette.completion")
         };
-        let text = truncate(
-            &format!("{cand}{desc}"),
-            inner.width as usize,
-            ctx.theme.ascii(),
-        );
+        let marker = match (selected, ctx.theme.ascii()) {
+            (true, false) => "▸ ",
+            (true, true) => "> ",
+            _ => "  ",
+        };
+        let text = format!("{marker}{cand:<name_w$}{args:<args_w$}{desc}{aliases}");
         let r = Rect {
             y: inner.y + (n - start) as u16,
             height: 1,
             ..inner
         };
-        frame.render_widget(Paragraph::new(Span::styled(text, style)), r);
+        frame.render_widget(
+            Paragraph::new(Span::raw(truncate(
+                &text,
+                inner.width as usize,
+                ctx.theme.ascii(),
+            )))
+            .style(style),
+            r,
+        );
     }
 }
 
@@ -102,9 +185,6 @@ fn help(frame: &mut Frame, body: Rect, app: &App, scroll: usize, ctx: &Ctx) {
     let t = ctx.theme;
     let area = centered(body, 100, body.height);
     frame.render_widget(Clear, area);
-    let outer = block(strings::HELP_TITLE, true, ctx);
-    let inner = outer.inner(area);
-    frame.render_widget(outer, area);
     let mut lines: Vec<Line> = Vec::new();
     let mut mode = None;
     for row in ctx.keymap.help_rows(app.readonly) {
@@ -126,31 +206,48 @@ fn help(frame: &mut Frame, body: Rect, app: &App, scroll: usize, ctx: &Ctx) {
             Span::styled(row.desc.to_string(), desc_style),
         ]));
     }
-    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
-    let visible: Vec<Line> = lines
-        .into_iter()
-        .skip(scroll)
-        .take(inner.height as usize)
-        .collect();
+    let height = area.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(height));
+    let last = (scroll + height).min(lines.len());
+    let title = if last < lines.len() || scroll > 0 {
+        format!(
+            " {} {}-{}/{} ",
+            strings::HELP_TITLE,
+            scroll + 1,
+            last,
+            lines.len()
+        )
+    } else {
+        format!(" {} ", strings::HELP_TITLE)
+    };
+    let outer = block(title, true, ctx);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let visible: Vec<Line> = lines.into_iter().skip(scroll).take(height).collect();
     frame.render_widget(Paragraph::new(visible), inner);
 }
 
+/// Start-up notices, wrapped so that file:line:col messages are read in full.
 fn notices(frame: &mut Frame, body: Rect, lines: &[String], scroll: usize, ctx: &Ctx) {
-    let area = centered(body, 100, (lines.len() as u16).saturating_add(2));
+    let w = body.width.min(100);
+    let text_w = w.saturating_sub(2).max(1) as usize;
+    let wrapped: usize = lines
+        .iter()
+        .map(|l| {
+            unicode_width::UnicodeWidthStr::width(l.as_str())
+                .div_ceil(text_w)
+                .max(1)
+        })
+        .sum();
+    let area = centered(body, w, (wrapped as u16).saturating_add(2));
     frame.render_widget(Clear, area);
-    let outer = block(strings::NOTICES_TITLE, true, ctx);
+    let outer = block(format!(" {} ", strings::NOTICES_TITLE), true, ctx);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let visible: Vec<Line> = lines
         .iter()
         .skip(scroll)
-        .take(inner.height as usize)
-        .map(|l| {
-            Line::from(Span::styled(
-                truncate(l, inner.width as usize, ctx.theme.ascii()),
-                ctx.theme.style("notice"),
-            ))
-        })
+        .map(|l| Line::from(Span::styled(l.as_str(), ctx.theme.style("notice"))))
         .collect();
-    frame.render_widget(Paragraph::new(visible), inner);
+    frame.render_widget(Paragraph::new(visible).wrap(Wrap { trim: false }), inner);
 }

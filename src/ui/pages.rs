@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::Ctx;
-use super::widgets::block;
+use super::widgets::{block, truncate};
 use crate::app::state::Layout;
 use crate::app::strings;
 use crate::app::{App, yaml};
@@ -48,7 +48,19 @@ fn yaml_line<'a>(line: &'a str, ctx: &Ctx) -> Line<'a> {
 
 pub fn yaml(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx) -> Layout {
     let lines = yaml::lines(&app.store, key);
-    let outer = block(format!(" yaml {key} "), true, ctx);
+    let rows = area.height.saturating_sub(2) as usize;
+    let top = app.page.scroll.min(lines.len().saturating_sub(rows));
+    let position = if lines.len() > rows {
+        format!(
+            " {}-{}/{}",
+            top + 1,
+            (top + rows).min(lines.len()),
+            lines.len()
+        )
+    } else {
+        String::new()
+    };
+    let outer = block(format!(" yaml {key}{position} "), true, ctx);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     if lines.is_empty() {
@@ -82,6 +94,33 @@ fn log_style(line: &str, ctx: &Ctx) -> Style {
     }
 }
 
+/// A log line: a leading RFC 3339 timestamp dimmed, the rest styled by level; cut lines end
+/// in `…` so a cut is never mistaken for the end of the message.
+fn log_line<'a>(line: &'a str, width: usize, wrap: bool, ctx: &Ctx) -> Line<'a> {
+    let style = log_style(line, ctx);
+    let text: std::borrow::Cow<'a, str> =
+        if !wrap && unicode_width::UnicodeWidthStr::width(line) > width {
+            truncate(line, width, ctx.theme.ascii()).into()
+        } else {
+            line.into()
+        };
+    let stamp_len = text
+        .split_once(' ')
+        .filter(|(head, _)| head.len() >= 19 && head.as_bytes()[4] == b'-' && head.contains('T'))
+        .map(|(head, _)| head.len());
+    match (stamp_len, text) {
+        (Some(n), std::borrow::Cow::Borrowed(t)) => Line::from(vec![
+            Span::styled(&t[..n], ctx.theme.style("logs.timestamp")),
+            Span::styled(&t[n..], style),
+        ]),
+        (Some(n), std::borrow::Cow::Owned(t)) => Line::from(vec![
+            Span::styled(t[..n].to_string(), ctx.theme.style("logs.timestamp")),
+            Span::styled(t[n..].to_string(), style),
+        ]),
+        (None, t) => Line::from(Span::styled(t, style)),
+    }
+}
+
 pub fn logs(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx) -> Layout {
     let total = app.store.log_len(key);
     let state = if app.page.follow {
@@ -110,12 +149,13 @@ pub fn logs(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
         (app.page.scroll + 1).min(total)
     };
     let first = last.saturating_sub(height);
+    let width = inner.width as usize;
     let lines: Vec<Line> = app
         .store
         .logs(key)
         .skip(first)
         .take(last - first)
-        .map(|l| Line::from(Span::styled(l.as_str(), log_style(l, ctx))))
+        .map(|l| log_line(l, width, app.page.wrap, ctx))
         .collect();
     let mut p = Paragraph::new(lines);
     if app.page.wrap {

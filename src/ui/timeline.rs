@@ -22,14 +22,14 @@ use crate::model::{Component, Kind};
 /// The tracks drawn as strips: the subject, and for a runtime each of its components.
 fn tracks(app: &App, subject: &Subject) -> Vec<(String, Vec<Transition>)> {
     let mut out = vec![(short_label(subject), app.store.phase_history(subject))];
-    if let Subject::Object(key) = subject {
-        if key.kind == Kind::CacheRuntime {
-            for c in Component::ALL {
-                let s = Subject::Component(key.clone(), c);
-                let h = app.store.phase_history(&s);
-                if !h.is_empty() {
-                    out.push((c.as_str().to_string(), h));
-                }
+    if let Subject::Object(key) = subject
+        && key.kind == Kind::CacheRuntime
+    {
+        for c in Component::ALL {
+            let s = Subject::Component(key.clone(), c);
+            let h = app.store.phase_history(&s);
+            if !h.is_empty() {
+                out.push((c.as_str().to_string(), h));
             }
         }
     }
@@ -38,8 +38,64 @@ fn tracks(app: &App, subject: &Subject) -> Vec<(String, Vec<Transition>)> {
 
 fn short_label(subject: &Subject) -> String {
     match subject {
-        Subject::Object(k) => k.kind.as_str().chars().take(8).collect(),
+        Subject::Object(k) => match k.kind {
+            Kind::CacheRuntime => "runtime".to_string(),
+            Kind::Dataset => "dataset".to_string(),
+            Kind::Pod => "pod".to_string(),
+            Kind::CacheRuntimeMaintenance => "maint".to_string(),
+            other => other.as_str().to_string(),
+        },
         Subject::Component(_, c) => c.as_str().to_string(),
+    }
+}
+
+/// Whether an entry is a phase the subject entered (rather than a condition, the creation, or
+/// an Event): only those last until the next one.
+fn is_phase(e: &Transition) -> bool {
+    match e.origin {
+        Origin::Observed => true,
+        Origin::Recorded => !e.phase.contains('=') && e.phase != "Created",
+        Origin::Event => false,
+    }
+}
+
+/// Strip windows to choose from, in seconds: the smallest that shows every observed change.
+const ZOOMS: [i64; 13] = [
+    300,
+    900,
+    1800,
+    3600,
+    3 * 3600,
+    6 * 3600,
+    12 * 3600,
+    86400,
+    3 * 86400,
+    7 * 86400,
+    14 * 86400,
+    30 * 86400,
+    90 * 86400,
+];
+
+/// The start of the strips' time window: far enough back to show every change the tracks went
+/// through (with some lead-in), but no further, so recent changes are not squeezed into the
+/// last column by a long quiet history.
+fn window_start(
+    tracks: &[(String, Vec<Transition>)],
+    first: Timestamp,
+    now: Timestamp,
+) -> Timestamp {
+    let full = now.duration_since(first).as_secs().max(1);
+    let earliest_change = tracks
+        .iter()
+        .filter_map(|(_, h)| h.get(1).map(|e| e.at))
+        .min();
+    let Some(change) = earliest_change else {
+        return first;
+    };
+    let need = now.duration_since(change).as_secs().max(1) * 5 / 4;
+    match ZOOMS.iter().find(|z| **z >= need) {
+        Some(z) if *z < full => now - SignedDuration::from_secs(*z),
+        _ => first,
     }
 }
 
@@ -91,19 +147,34 @@ fn strip<'a>(
 }
 
 fn axis<'a>(start: Timestamp, end: Timestamp, now: Timestamp, width: usize, ctx: &Ctx) -> Line<'a> {
-    let left = format!("-{}", short_duration(now.duration_since(start)));
+    let ago = |t: Timestamp| format!("-{}", short_duration(now.duration_since(t)));
+    let left = ago(start);
     let right = if end >= now {
         "now".to_string()
     } else {
-        format!("-{}", short_duration(now.duration_since(end)))
+        ago(end)
     };
-    let pad = width.saturating_sub(left.len() + right.len());
-    Line::from(vec![
+    let axis = ctx.theme.style("timeline.axis");
+    let mut spans = vec![
         Span::raw(" ".repeat(LABEL_W)),
-        Span::styled(left, ctx.theme.style("timeline.axis")),
-        Span::raw(" ".repeat(pad)),
-        Span::styled(right, ctx.theme.style("timeline.now")),
-    ])
+        Span::styled(left.clone(), axis),
+    ];
+    let mid = start + SignedDuration::from_secs(end.duration_since(start).as_secs() / 2);
+    let mid = ago(mid);
+    let mid_col = width / 2;
+    let mid_fits = width >= 24 && mid_col > left.len() + 2 && mid_col + mid.len() + 2 < width;
+    let mut used = left.len();
+    if mid_fits {
+        // The middle label starts under the middle column.
+        spans.push(Span::raw(" ".repeat(mid_col - used)));
+        spans.push(Span::styled(mid.clone(), axis));
+        used = mid_col + mid.len();
+    }
+    spans.push(Span::raw(
+        " ".repeat(width.saturating_sub(used + right.len())),
+    ));
+    spans.push(Span::styled(right, ctx.theme.style("timeline.now")));
+    Line::from(spans)
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, subject: &Subject, ctx: &Ctx) -> Layout {
@@ -120,11 +191,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, subject: &Subject, ctx: &C
         return Layout::default();
     }
     let tracks = tracks(app, subject);
-    let start = entries
+    let first = entries
         .first()
         .map(|e| e.at)
         .unwrap_or(app.now)
         .min(app.now);
+    let start = window_start(&tracks, first, app.now);
     let end = app.now.max(start + SignedDuration::from_secs(1));
     let strip_w = (inner.width as usize).saturating_sub(LABEL_W).max(1);
     // Strips take at most a third of the height.
@@ -152,8 +224,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, subject: &Subject, ctx: &C
     if list_area.height < 2 {
         return Layout::default();
     }
+    const WHEN_W: usize = 14;
+    const PHASE_W: usize = 24;
+    const FOR_W: usize = 6;
     let header = format!(
-        "{:<20} {:<22} {:<8} {}",
+        "{:<WHEN_W$} {:<PHASE_W$} {:<FOR_W$} {}",
         "WHEN", "PHASE / EVENT", "FOR", "WHY"
     );
     frame.render_widget(
@@ -169,44 +244,41 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, subject: &Subject, ctx: &C
     let rows = (list_area.height - 1) as usize;
     let selected = app.page.scroll.min(entries.len() - 1);
     let first = (selected + 1).saturating_sub(rows);
-    for (n, (i, e)) in entries
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(rows)
-        .enumerate()
-    {
-        let _ = n;
-        let stayed = next_phase_time(&entries, i)
-            .unwrap_or(app.now)
-            .duration_since(e.at);
+    let why_w = (list_area.width as usize).saturating_sub(WHEN_W + PHASE_W + FOR_W + 3);
+    for (i, e) in entries.iter().enumerate().skip(first).take(rows) {
+        let phase_entry = is_phase(e);
         let (style, symbol) = match e.origin {
-            Origin::Event => (t.style("muted"), if t.ascii() { "~" } else { "◆" }),
+            Origin::Event => (t.style("muted"), if t.ascii() { "~" } else { "»" }),
+            _ if !phase_entry => (t.style("muted"), if t.ascii() { "'" } else { "·" }),
             _ => t.phase(&e.phase),
         };
-        let when = e.at.strftime("%m-%d %H:%M:%S").to_string();
-        let phase = truncate(&format!("{symbol} {}", e.phase), 22, t.ascii());
-        let stayed = if e.origin == Origin::Event {
-            String::new()
+        let text_style = if e.origin == Origin::Event {
+            t.style("muted")
+        } else if phase_entry {
+            style
         } else {
-            short_duration(stayed)
+            Style::default()
         };
-        let why = e.why.clone().unwrap_or_default();
+        let when = e.at.strftime("%m-%d %H:%M:%S").to_string();
+        let label = truncate(&e.phase, PHASE_W - 2, t.ascii());
+        let stayed = if phase_entry {
+            let until = next_phase_time(&entries, i).unwrap_or(app.now);
+            short_duration(until.duration_since(e.at))
+        } else {
+            String::new()
+        };
+        let why = truncate(e.why.as_deref().unwrap_or(""), why_w, t.ascii());
         let line_style = if i == selected {
             t.style("table.selected")
         } else {
             Style::default()
         };
-        let rest = truncate(
-            &why,
-            (list_area.width as usize).saturating_sub(20 + 1 + 22 + 1 + 8 + 1),
-            t.ascii(),
-        );
         let line = Line::from(vec![
-            Span::raw(format!("{when:<20} ")),
-            Span::styled(format!("{phase:<22} "), style),
-            Span::raw(format!("{stayed:<8} ")),
-            Span::raw(rest),
+            Span::raw(format!("{when:<WHEN_W$} ")),
+            Span::styled(format!("{symbol} "), style),
+            Span::styled(format!("{label:<w$} ", w = PHASE_W - 2), text_style),
+            Span::raw(format!("{stayed:<FOR_W$} ")),
+            Span::raw(why),
         ]);
         let r = Rect {
             y: list_area.y + 1 + (i - first) as u16,
@@ -224,10 +296,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, subject: &Subject, ctx: &C
     }
 }
 
-/// When the state entered at entry `i` ended: the next phase entry's time.
+/// When the phase entered at entry `i` ended: the next phase entry's time.
 fn next_phase_time(entries: &[Transition], i: usize) -> Option<Timestamp> {
-    entries[i + 1..]
-        .iter()
-        .find(|e| e.origin != Origin::Event)
-        .map(|e| e.at)
+    entries[i + 1..].iter().find(|e| is_phase(e)).map(|e| e.at)
 }

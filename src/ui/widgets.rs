@@ -8,16 +8,19 @@ use crate::app::tables::Cell;
 
 /// A bordered block with a title, focused or not.
 pub fn block<'a>(title: impl Into<String>, focused: bool, ctx: &Ctx) -> Block<'a> {
-    let border = if focused {
-        ctx.theme.style("border.focused")
+    let (border, title_style) = if focused {
+        (
+            ctx.theme.style("border.focused"),
+            ctx.theme.style("title.focused"),
+        )
     } else {
-        ctx.theme.style("border")
+        (ctx.theme.style("border"), ctx.theme.style("title"))
     };
     Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Plain)
         .border_style(border)
-        .title(Span::styled(title.into(), ctx.theme.style("title")))
+        .title(Span::styled(title.into(), title_style))
 }
 
 /// A cell as a span: phase cells get their symbol and style.
