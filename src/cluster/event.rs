@@ -3,6 +3,8 @@
 
 use crate::model::{Kind, Object, ObjectKey};
 
+/// Carries objects by value: events are consumed once, straight into the store.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClusterEvent {
     /// The complete current set of one kind (initial list or relist): replaces what the store

@@ -160,21 +160,20 @@ impl Store {
         };
         match &obj {
             Object::Pod(p) => {
-                if let Some(rt) = pod::runtime_of(p) {
-                    if let Some(set) = self
+                if let Some(rt) = pod::runtime_of(p)
+                    && let Some(set) = self
                         .pods_by_runtime
                         .get_mut(&(key.namespace.clone(), rt.to_string()))
-                    {
-                        set.remove(&key.name);
-                    }
+                {
+                    set.remove(&key.name);
                 }
                 self.logs.remove(key);
             }
             Object::Event(e) => {
-                if let Some(target) = involved_key(e) {
-                    if let Some(set) = self.events_by_object.get_mut(&target) {
-                        set.remove(&ns_name(key));
-                    }
+                if let Some(target) = involved_key(e)
+                    && let Some(set) = self.events_by_object.get_mut(&target)
+                {
+                    set.remove(&ns_name(key));
                 }
             }
             _ => {}

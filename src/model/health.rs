@@ -154,26 +154,24 @@ pub fn operation_flag(
     if phase == OpPhase::Pending
         && op.waiting_for_predecessor()
         && predecessor_phase == Some(&OpPhase::Failed)
+        && let Some(ra) = op.spec.run_after.as_ref()
     {
-        let ra = op.spec.run_after.as_ref()?;
         return Some(OperationFlag::Blocked {
             predecessor: format!("{}/{}", ra.kind, ra.name),
         });
     }
-    if runtime.is_some() && !phase.is_terminal() || phase == OpPhase::Failed {
-        if let Err(reason) = operation_supported(op.op_kind(), class) {
-            if runtime.is_some() {
-                return Some(OperationFlag::Unsupported { reason });
-            }
-        }
+    if runtime.is_some()
+        && phase != OpPhase::Complete
+        && let Err(reason) = operation_supported(op.op_kind(), class)
+    {
+        return Some(OperationFlag::Unsupported { reason });
     }
-    if let (Some(rt), Some(class)) = (runtime, class) {
-        if !phase.is_terminal()
-            && !class.has_component(Component::Master)
-            && !rt.disabled(Component::Master)
-        {
-            return Some(OperationFlag::MasterNotDisabled);
-        }
+    if let (Some(rt), Some(class)) = (runtime, class)
+        && !phase.is_terminal()
+        && !class.has_component(Component::Master)
+        && !rt.disabled(Component::Master)
+    {
+        return Some(OperationFlag::MasterNotDisabled);
     }
     None
 }

@@ -90,6 +90,9 @@ impl std::fmt::Display for ObjectKey {
     }
 }
 
+/// Objects live in the store's maps and are moved rarely, so the size difference between
+/// variants (a Pod is larger than a CacheRuntimeClass) costs less than boxing every variant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Object {
