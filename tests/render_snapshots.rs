@@ -388,7 +388,8 @@ fn style_map(terminal: &ratatui::Terminal<ratatui::backend::TestBackend>) -> Str
 
 #[test]
 fn mono_style_maps() {
-    let scenes: [(&str, fn(&mut App)); 3] = [
+    type Scene = (&'static str, fn(&mut App));
+    let scenes: [Scene; 3] = [
         ("ops", |a| open(a, "ops")),
         ("pods", |a| open(a, "pods")),
         ("timeline_runtime", |a| {

@@ -145,10 +145,10 @@ impl App {
                 input.pop();
             }
             KeyCode::Tab => {
-                if let Some(choice) = choice {
-                    if let Some(done) = palette::complete(input, &self.store, *choice) {
-                        *input = done;
-                    }
+                if let Some(choice) = choice
+                    && let Some(done) = palette::complete(input, &self.store, *choice)
+                {
+                    *input = done;
                 }
             }
             KeyCode::Down | KeyCode::Up => {
@@ -165,22 +165,21 @@ impl App {
             }
             _ => {}
         }
-        if let Overlay::Palette { choice, .. } = &mut self.overlay {
-            if !matches!(key.code, KeyCode::Down | KeyCode::Up) {
-                *choice = 0;
-            }
+        if let Overlay::Palette { choice, .. } = &mut self.overlay
+            && !matches!(key.code, KeyCode::Down | KeyCode::Up)
+        {
+            *choice = 0;
         }
-        if live_filter {
-            if let (Overlay::Filter { input, .. }, Some(view)) =
+        if live_filter
+            && let (Overlay::Filter { input, .. }, Some(view)) =
                 (&self.overlay, self.current_list())
-            {
-                let text = input.clone();
-                let st = self.list_mut(view);
-                st.filter = text;
-                st.selected = 0;
-                st.selected_key = None;
-                self.follow_selection();
-            }
+        {
+            let text = input.clone();
+            let st = self.list_mut(view);
+            st.filter = text;
+            st.selected = 0;
+            st.selected_key = None;
+            self.follow_selection();
         }
     }
 
@@ -374,10 +373,10 @@ impl App {
         }
         let table = self.table(view);
         let st = self.list_mut(view);
-        if let Some(key) = &st.selected_key {
-            if let Some(i) = table.rows.iter().position(|r| &r.key == key) {
-                st.selected = i;
-            }
+        if let Some(key) = &st.selected_key
+            && let Some(i) = table.rows.iter().position(|r| &r.key == key)
+        {
+            st.selected = i;
         }
         st.selected = st.selected.min(table.rows.len().saturating_sub(1));
         st.selected_key = table.rows.get(st.selected).map(|r| r.key.clone());
@@ -489,10 +488,10 @@ impl App {
                 ..PageState::default()
             },
         );
-        if let Screen::List(v) = old {
-            if v != ViewKind::Timeline {
-                self.last_list = Some(v);
-            }
+        if let Screen::List(v) = old
+            && v != ViewKind::Timeline
+        {
+            self.last_list = Some(v);
         }
         self.back.push((old, page));
         self.forward.clear();
@@ -555,12 +554,12 @@ impl App {
             }
             Overlay::Palette { .. } | Overlay::Help { .. } | Overlay::Notices { .. } => {}
             Overlay::None => {
-                if let Some(v) = self.current_list() {
-                    if !self.list(v).filter.is_empty() {
-                        self.list_mut(v).filter.clear();
-                        self.follow_selection();
-                        return Vec::new();
-                    }
+                if let Some(v) = self.current_list()
+                    && !self.list(v).filter.is_empty()
+                {
+                    self.list_mut(v).filter.clear();
+                    self.follow_selection();
+                    return Vec::new();
                 }
                 self.go_back();
             }
@@ -584,10 +583,10 @@ impl App {
         match &self.screen {
             Screen::List(ViewKind::Timeline) => {}
             Screen::List(_) => {
-                if let Some(key) = self.selected_object() {
-                    if super::describe::has_detail(key.kind) {
-                        self.push(Screen::Detail(key));
-                    }
+                if let Some(key) = self.selected_object()
+                    && super::describe::has_detail(key.kind)
+                {
+                    self.push(Screen::Detail(key));
                 }
             }
             Screen::Detail(key) => {
