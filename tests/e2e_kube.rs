@@ -1,0 +1,727 @@
+//! End to end against a real kube-apiserver (tests/e2e/cluster.sh): the kube source's watchers,
+//! the store and the rendered views, RBAC degradation, an API server restart and a cut
+//! connection mid-watch, and `fluidops snapshot` against the cluster.
+//!
+//! The tests start the harness themselves (`tests/e2e/cluster.sh up`, instant when it is already
+//! up; state in `$FLUIDOPS_E2E_STATE`, default `/tmp/fluidops-e2e-tests`). If the harness cannot
+//! be built or started the tests fail, loudly. `FLUIDOPS_E2E=0` skips them explicitly.
+//! Each test works in its own namespace (namespaces never finish deleting here).
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+use fluidops::app::actions::{Action, ViewKind};
+use fluidops::app::{App, Msg};
+use fluidops::cli::GlobalArgs;
+use fluidops::cluster::demo_source::SourceMsg;
+use fluidops::cluster::kube_config;
+use fluidops::cluster::kube_source::{KubeSource, KubeSourceOptions, api_resource};
+use fluidops::cluster::{Availability, ConnectionState};
+use fluidops::config::{Env, Keymap, Theme};
+use fluidops::model::{Kind, ObjectKey, OpKind};
+use fluidops::ui::Ctx;
+use jiff::Timestamp;
+use kube::Client;
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+// ------------------------------------------------------------------ harness
+
+struct Harness {
+    script: PathBuf,
+    env: HashMap<String, String>,
+    kubeconfig: PathBuf,
+    restricted: PathBuf,
+}
+
+impl Harness {
+    fn run(&self, args: &[&str]) {
+        let t0 = Instant::now();
+        let out = Command::new(&self.script)
+            .args(args)
+            .envs(&self.env)
+            .output()
+            .expect("run tests/e2e/cluster.sh");
+        assert!(
+            out.status.success(),
+            "cluster.sh {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprintln!(
+            "cluster.sh {args:?} took {:.1} s",
+            t0.elapsed().as_secs_f64()
+        );
+    }
+}
+
+fn skipped() -> bool {
+    std::env::var("FLUIDOPS_E2E").is_ok_and(|v| v == "0")
+}
+
+fn harness() -> &'static Harness {
+    static H: OnceLock<Harness> = OnceLock::new();
+    H.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let script = root.join("tests/e2e/cluster.sh");
+        assert!(script.exists(), "{} is missing", script.display());
+        let state = std::env::var("FLUIDOPS_E2E_STATE")
+            .unwrap_or_else(|_| "/tmp/fluidops-e2e-tests".into());
+        let mut env: HashMap<String, String> = HashMap::new();
+        env.insert("FLUIDOPS_E2E_STATE".into(), state);
+        let t0 = Instant::now();
+        let out = Command::new(&script)
+            .arg("up")
+            .envs(&env)
+            .output()
+            .expect("run tests/e2e/cluster.sh up");
+        assert!(
+            out.status.success(),
+            "the e2e harness did not come up (tests/e2e/cluster.sh up); \
+             set FLUIDOPS_E2E=0 to skip these tests on purpose.\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprintln!("cluster.sh up took {:.1} s", t0.elapsed().as_secs_f64());
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let Some(rest) = line.strip_prefix("export ") else {
+                continue;
+            };
+            let Some((k, v)) = rest.split_once('=') else {
+                continue;
+            };
+            let v = v.trim_matches('\'').trim_matches('"');
+            if k == "PATH" {
+                // `dir:"$PATH"` — keep only the binaries' directory in front of ours.
+                let dir = v
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches('"')
+                    .trim_matches('\'');
+                let path = format!("{dir}:{}", std::env::var("PATH").unwrap_or_default());
+                env.insert(k.into(), path);
+            } else {
+                env.insert(k.into(), v.into());
+            }
+        }
+        let kubeconfig = PathBuf::from(env.get("KUBECONFIG").expect("KUBECONFIG exported"));
+        let restricted = PathBuf::from(
+            env.get("FLUIDOPS_E2E_RESTRICTED_KUBECONFIG")
+                .expect("restricted kubeconfig exported"),
+        );
+        Harness {
+            script,
+            env,
+            kubeconfig,
+            restricted,
+        }
+    })
+}
+
+/// Tests share one API server; the one that stops it takes this lock exclusively.
+static SERVER: RwLock<()> = RwLock::new(());
+
+fn shared() -> RwLockReadGuard<'static, ()> {
+    SERVER.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn exclusive() -> RwLockWriteGuard<'static, ()> {
+    SERVER.write().unwrap_or_else(|e| e.into_inner())
+}
+
+fn unique_ns(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let t = Timestamp::now().as_millisecond() % 100_000_000;
+    format!(
+        "{prefix}-{t}-{}-{}",
+        std::process::id() % 10_000,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+async fn client_for(kubeconfig: &Path) -> Client {
+    let global = GlobalArgs {
+        kubeconfig: Some(kubeconfig.to_path_buf()),
+        ..Default::default()
+    };
+    let target = kube_config::load(&global, &Env::default())
+        .await
+        .expect("kubeconfig");
+    let (client, _) = kube_config::connect(&target, Duration::from_secs(10))
+        .await
+        .expect("API server reachable");
+    client
+}
+
+fn api(client: &Client, kind: Kind, ns: &str) -> Api<DynamicObject> {
+    let ar = api_resource(kind);
+    if kind.namespaced() {
+        Api::namespaced_with(client.clone(), ns, &ar)
+    } else {
+        Api::all_with(client.clone(), &ar)
+    }
+}
+
+async fn create(client: &Client, kind: Kind, ns: &str, value: serde_json::Value) {
+    let obj: DynamicObject = serde_json::from_value(value).unwrap();
+    api(client, kind, ns)
+        .create(&PostParams::default(), &obj)
+        .await
+        .unwrap_or_else(|e| panic!("create {kind} in {ns}: {e}"));
+}
+
+async fn create_namespace(client: &Client, ns: &str) {
+    let nss: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    let obj = serde_json::from_value(json!({"metadata": {"name": ns}})).unwrap();
+    nss.create(&PostParams::default(), &obj)
+        .await
+        .expect("create namespace");
+}
+
+async fn patch_status(
+    client: &Client,
+    kind: Kind,
+    ns: &str,
+    name: &str,
+    status: serde_json::Value,
+) {
+    api(client, kind, ns)
+        .patch_status(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "status": status })),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("patch status of {kind} {ns}/{name}: {e}"));
+}
+
+async fn delete(client: &Client, kind: Kind, ns: &str, name: &str) {
+    api(client, kind, ns)
+        .delete(name, &DeleteParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("delete {kind} {ns}/{name}: {e}"));
+}
+
+fn dataset(ns: &str, name: &str) -> serde_json::Value {
+    json!({
+        "apiVersion": "data.fluid.io/v1alpha1", "kind": "Dataset",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"mounts": [{"name": "data", "mountPoint": "s3://bucket/data/"}],
+                 "someFieldFromTheFuture": {"x": 1}}
+    })
+}
+
+fn runtime(ns: &str, name: &str) -> serde_json::Value {
+    json!({
+        "apiVersion": "data.fluid.io/v1alpha1", "kind": "CacheRuntime",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"runtimeClassName": "curvine-standard", "worker": {"replicas": 3}}
+    })
+}
+
+fn pod(ns: &str, name: &str, runtime: &str) -> serde_json::Value {
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": ns, "labels": {
+            "cacheruntime.fluid.io/name": runtime,
+            "cacheruntime.fluid.io/component-name": format!("{runtime}-worker")}},
+        "spec": {"containers": [{"name": "worker", "image": "curvine/curvine:v0.2.5"}]}
+    })
+}
+
+// ------------------------------------------------------------------ the console under test
+
+struct Console {
+    app: App,
+    rx: mpsc::UnboundedReceiver<SourceMsg>,
+    source: KubeSource,
+    keymap: Keymap,
+    theme: Theme,
+}
+
+impl Console {
+    fn start(client: Client, namespace: Option<&str>) -> Console {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let options = KubeSourceOptions {
+            namespace: namespace.map(str::to_string),
+            log_file: None,
+        };
+        let source = KubeSource::spawn(client, options, tx);
+        Console {
+            app: App::new("e2e", Timestamp::now()),
+            rx,
+            source,
+            keymap: Keymap::builtin(),
+            theme: Theme::builtin("default").expect("default theme"),
+        }
+    }
+
+    /// Feeds batches into the app until `done` holds; panics with the store's state on timeout.
+    async fn wait_until(&mut self, what: &str, done: impl Fn(&App) -> bool) -> Duration {
+        let t0 = Instant::now();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if done(&self.app) {
+                return t0.elapsed();
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(SourceMsg::Batch { at, events })) => {
+                    self.app.update(Msg::Cluster { at, events }, &self.keymap);
+                }
+                Ok(Some(SourceMsg::Caption(_))) => {}
+                Ok(None) => panic!("source closed while waiting for {what}"),
+                Err(_) => panic!(
+                    "timed out after {WAIT:?} waiting for {what}; connection {:?}, counts {:?}",
+                    self.app.store.connection(),
+                    Kind::ALL
+                        .iter()
+                        .map(|k| (
+                            k.as_str(),
+                            self.app.store.count(*k),
+                            self.app.store.availability(*k)
+                        ))
+                        .collect::<Vec<_>>()
+                ),
+            }
+        }
+    }
+
+    fn render(&mut self, view: ViewKind, ns: Option<&str>) -> String {
+        self.app.namespace = ns.map(str::to_string);
+        self.app.now = Timestamp::now();
+        self.app.act(Action::ViewOpen(view));
+        let ctx = Ctx {
+            theme: &self.theme,
+            keymap: &self.keymap,
+            demo: false,
+            caption: None,
+        };
+        fluidops::snapshot::render_text(&mut self.app, &ctx, 160, 30);
+        fluidops::snapshot::render_text(&mut self.app, &ctx, 160, 30)
+    }
+}
+
+fn has(app: &App, kind: Kind, ns: &str, name: &str) -> bool {
+    app.store.get(&ObjectKey::new(kind, ns, name)).is_some()
+}
+
+fn worker_ready(app: &App, ns: &str, name: &str) -> Option<i32> {
+    let rt = app.store.runtime(ns, name)?;
+    rt.status.as_ref()?.worker.as_ref()?.ready_replicas
+}
+
+fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
+}
+
+// ------------------------------------------------------------------ tests
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_created_changed_deleted_show_in_store_and_views() {
+    if skipped() {
+        return;
+    }
+    let h = harness();
+    let _g = shared();
+    let client = client_for(&h.kubeconfig).await;
+    let ns = unique_ns("crud");
+    create_namespace(&client, &ns).await;
+
+    let mut c = Console::start(client.clone(), None);
+    let t = c
+        .wait_until("every kind listed", |a| {
+            Kind::ALL
+                .iter()
+                .all(|k| a.store.availability(*k) == Availability::Available)
+                && *a.store.connection() == ConnectionState::Connected
+        })
+        .await;
+    eprintln!("initial lists in {t:?}");
+
+    create(&client, Kind::Dataset, &ns, dataset(&ns, "train")).await;
+    create(&client, Kind::CacheRuntime, &ns, runtime(&ns, "train")).await;
+    create(&client, Kind::Pod, &ns, pod(&ns, "train-worker-0", "train")).await;
+    let load = json!({
+        "apiVersion": "data.fluid.io/v1alpha1", "kind": "DataLoad",
+        "metadata": {"name": "warm", "namespace": ns},
+        "spec": {"dataset": {"name": "train", "namespace": ns}}
+    });
+    create(&client, Kind::Operation(OpKind::DataLoad), &ns, load).await;
+    let t = c
+        .wait_until("created objects", |a| {
+            has(a, Kind::Dataset, &ns, "train")
+                && has(a, Kind::CacheRuntime, &ns, "train")
+                && has(a, Kind::Pod, &ns, "train-worker-0")
+                && has(a, Kind::Operation(OpKind::DataLoad), &ns, "warm")
+        })
+        .await;
+    eprintln!("creations seen in {t:?}");
+
+    // Stored without managedFields; the runtime's pod is indexed under it.
+    let stored = c
+        .app
+        .store
+        .get(&ObjectKey::new(Kind::Dataset, &ns, "train"))
+        .unwrap();
+    assert!(stored.meta().managed_fields.is_none(), "managedFields kept");
+    assert_eq!(c.app.store.pods_of_runtime(&ns, "train").len(), 1);
+    let text = c.render(ViewKind::Runtimes, Some(&ns));
+    assert!(text.contains("ctx:e2e"), "{text}");
+    line_with(&text, "train");
+    let text = c.render(ViewKind::Ops, Some(&ns));
+    line_with(&text, "warm");
+
+    // Status changes through the status subresource.
+    let status =
+        json!({"worker": {"phase": "PartialReady", "desiredReplicas": 3, "readyReplicas": 2}});
+    patch_status(&client, Kind::CacheRuntime, &ns, "train", status).await;
+    c.wait_until("worker 2/3", |a| worker_ready(a, &ns, "train") == Some(2))
+        .await;
+    let text = c.render(ViewKind::Runtimes, Some(&ns));
+    assert!(line_with(&text, "train").contains("2/3"), "{text}");
+    let status = json!({"worker": {"phase": "Ready", "desiredReplicas": 3, "readyReplicas": 3}});
+    patch_status(&client, Kind::CacheRuntime, &ns, "train", status).await;
+    c.wait_until("worker 3/3", |a| worker_ready(a, &ns, "train") == Some(3))
+        .await;
+    let text = c.render(ViewKind::Runtimes, Some(&ns));
+    assert!(line_with(&text, "train").contains("3/3"), "{text}");
+
+    // Following a pod's log: no kubelet here, so the API server's refusal arrives as a line.
+    let pod_key = ObjectKey::new(Kind::Pod, &ns, "train-worker-0");
+    c.source.follow_logs(pod_key.clone());
+    c.wait_until("a log line", |a| a.store.log_len(&pod_key) > 0)
+        .await;
+    let first = c.app.store.logs(&pod_key).next().unwrap().clone();
+    assert!(first.starts_with("[fluidops]"), "{first}");
+
+    // Deletions.
+    delete(&client, Kind::CacheRuntime, &ns, "train").await;
+    delete(&client, Kind::Operation(OpKind::DataLoad), &ns, "warm").await;
+    c.wait_until("deletions", |a| {
+        !has(a, Kind::CacheRuntime, &ns, "train")
+            && !has(a, Kind::Operation(OpKind::DataLoad), &ns, "warm")
+    })
+    .await;
+    let text = c.render(ViewKind::Runtimes, Some(&ns));
+    assert!(!text.contains("train "), "{text}");
+
+    // Relist keeps the same truth.
+    c.source.relist();
+    c.wait_until("relisted", |a| has(a, Kind::Dataset, &ns, "train"))
+        .await;
+    assert!(!has(&c.app, Kind::CacheRuntime, &ns, "train"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_kinds_degrade_to_a_message_while_granted_ones_work() {
+    if skipped() {
+        return;
+    }
+    let h = harness();
+    let _g = shared();
+    let admin = client_for(&h.kubeconfig).await;
+    let ns = unique_ns("rbac");
+    create_namespace(&admin, &ns).await;
+    create(&admin, Kind::Dataset, &ns, dataset(&ns, "granted")).await;
+    create(&admin, Kind::Pod, &ns, pod(&ns, "hidden-0", "x")).await;
+    // A namespaced Role for datasets and runtimes only; nothing cluster-wide.
+    let roles: Api<k8s_openapi::api::rbac::v1::Role> = Api::namespaced(admin.clone(), &ns);
+    let role = serde_json::from_value(json!({
+        "metadata": {"name": "fluid-reader"},
+        "rules": [{"apiGroups": ["data.fluid.io"], "resources": ["datasets", "cacheruntimes"],
+                   "verbs": ["get", "list", "watch"]}]
+    }))
+    .unwrap();
+    roles
+        .create(&PostParams::default(), &role)
+        .await
+        .expect("role");
+    let bindings: Api<k8s_openapi::api::rbac::v1::RoleBinding> =
+        Api::namespaced(admin.clone(), &ns);
+    let binding = serde_json::from_value(json!({
+        "metadata": {"name": "fluid-reader"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "fluid-reader"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "restricted"}]
+    }))
+    .unwrap();
+    bindings
+        .create(&PostParams::default(), &binding)
+        .await
+        .expect("binding");
+
+    let restricted = client_for(&h.restricted).await;
+    let mut c = Console::start(restricted, Some(&ns));
+    c.wait_until("dataset via namespaced fallback, pods forbidden", |a| {
+        has(a, Kind::Dataset, &ns, "granted")
+            && matches!(a.store.availability(Kind::Pod), Availability::Forbidden(_))
+            && matches!(
+                a.store.availability(Kind::CacheRuntimeClass),
+                Availability::Forbidden(_)
+            )
+    })
+    .await;
+    assert_eq!(
+        c.app.store.availability(Kind::CacheRuntime),
+        Availability::Available
+    );
+    let text = c.render(ViewKind::Pods, Some(&ns));
+    assert!(text.contains("forbidden by RBAC"), "{text}");
+    assert!(!text.contains("hidden-0"), "{text}");
+    let text = c.render(ViewKind::Datasets, Some(&ns));
+    line_with(&text, "granted");
+    let text = c.render(ViewKind::Classes, None);
+    assert!(text.contains("forbidden by RBAC"), "{text}");
+    assert_eq!(*c.app.store.connection(), ConnectionState::Connected);
+}
+
+/// A TCP relay between the console and the API server that the test can cut and restore,
+/// so changes can be made while the console is disconnected but the server is up.
+struct Relay {
+    port: u16,
+    cut: Arc<AtomicBool>,
+    conns: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Relay {
+    fn start(upstream: u16) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cut = Arc::new(AtomicBool::new(false));
+        let conns: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let (cut2, conns2) = (cut.clone(), conns.clone());
+        std::thread::spawn(move || {
+            for down in listener.incoming() {
+                let Ok(down) = down else { continue };
+                if cut2.load(Ordering::SeqCst) {
+                    let _ = down.shutdown(Shutdown::Both);
+                    continue;
+                }
+                let Ok(up) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    let _ = down.shutdown(Shutdown::Both);
+                    continue;
+                };
+                {
+                    let mut c = conns2.lock().unwrap();
+                    c.push(down.try_clone().unwrap());
+                    c.push(up.try_clone().unwrap());
+                }
+                let (mut d1, mut u1) = (down.try_clone().unwrap(), up.try_clone().unwrap());
+                let (mut d2, mut u2) = (down, up);
+                std::thread::spawn(move || pipe(&mut d1, &mut u1));
+                std::thread::spawn(move || pipe(&mut u2, &mut d2));
+            }
+        });
+        Relay { port, cut, conns }
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().drain(..) {
+            let _ = c.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn restore(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+fn pipe(from: &mut TcpStream, to: &mut TcpStream) {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if to.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = to.shutdown(Shutdown::Both);
+    let _ = from.shutdown(Shutdown::Both);
+}
+
+/// The admin kubeconfig with its server pointed at `port` on loopback.
+fn kubeconfig_via(h: &Harness, port: u16) -> PathBuf {
+    let text = std::fs::read_to_string(&h.kubeconfig).unwrap();
+    let re = regex::Regex::new(r"server: https://127\.0\.0\.1:\d+").unwrap();
+    let text = re.replace(&text, format!("server: https://127.0.0.1:{port}"));
+    let path = std::env::temp_dir().join(format!(
+        "fluidops-e2e-relay-{}-{port}.kubeconfig",
+        std::process::id()
+    ));
+    std::fs::write(&path, text.as_bytes()).unwrap();
+    path
+}
+
+fn server_port(h: &Harness) -> u16 {
+    let text = std::fs::read_to_string(&h.kubeconfig).unwrap();
+    let re = regex::Regex::new(r"server: https://127\.0\.0\.1:(\d+)").unwrap();
+    re.captures(&text).unwrap()[1].parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_converges_after_api_server_restart_and_cut_connection() {
+    if skipped() {
+        return;
+    }
+    let h = harness();
+    let _g = exclusive();
+    let admin = client_for(&h.kubeconfig).await;
+    let ns = unique_ns("restart");
+    create_namespace(&admin, &ns).await;
+    for name in ["a", "b", "c"] {
+        create(&admin, Kind::Dataset, &ns, dataset(&ns, name)).await;
+    }
+
+    let relay = Relay::start(server_port(h));
+    let via = kubeconfig_via(h, relay.port);
+    let mut c = Console::start(client_for(&via).await, None);
+    c.wait_until("a, b, c listed", |a| {
+        ["a", "b", "c"]
+            .iter()
+            .all(|n| has(a, Kind::Dataset, &ns, n))
+    })
+    .await;
+
+    // 1. The API server itself stops and comes back (graceful stop, then start).
+    let t0 = Instant::now();
+    h.run(&["stop-apiserver"]);
+    c.wait_until("connection lost", |a| {
+        matches!(a.store.connection(), ConnectionState::Lost(_))
+    })
+    .await;
+    h.run(&["start-apiserver"]);
+    let admin = client_for(&h.kubeconfig).await;
+    delete(&admin, Kind::Dataset, &ns, "a").await;
+    create(&admin, Kind::Dataset, &ns, dataset(&ns, "d")).await;
+    let t = c
+        .wait_until("converged after restart", |a| {
+            *a.store.connection() == ConnectionState::Connected
+                && !has(a, Kind::Dataset, &ns, "a")
+                && has(a, Kind::Dataset, &ns, "d")
+        })
+        .await;
+    eprintln!(
+        "restart: converged {t:?} after start ({:?} in all)",
+        t0.elapsed()
+    );
+
+    // 2. The connection is cut while the server stays up; changes made meanwhile must show,
+    // deletions included, once it is back.
+    relay.cut();
+    c.wait_until("connection lost (cut)", |a| {
+        matches!(a.store.connection(), ConnectionState::Lost(_))
+    })
+    .await;
+    delete(&admin, Kind::Dataset, &ns, "b").await;
+    create(&admin, Kind::Dataset, &ns, dataset(&ns, "e")).await;
+    let status = json!({"phase": "Bound", "conditions": []});
+    patch_status(&admin, Kind::Dataset, &ns, "c", status).await;
+    // Give the console's retries a chance to fail against the cut relay, then restore it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        has(&c.app, Kind::Dataset, &ns, "b"),
+        "b vanished before the relay was restored"
+    );
+    relay.restore();
+    let t = c
+        .wait_until("converged after cut", |a| {
+            *a.store.connection() == ConnectionState::Connected
+                && !has(a, Kind::Dataset, &ns, "b")
+                && has(a, Kind::Dataset, &ns, "e")
+                && a.store
+                    .dataset(&ns, "c")
+                    .is_some_and(|d| d.phase().as_str() == "Bound")
+        })
+        .await;
+    eprintln!("cut: converged {t:?} after restore");
+    let names: Vec<String> = c
+        .app
+        .store
+        .list(Kind::Dataset)
+        .filter(|o| o.meta().namespace.as_deref() == Some(ns.as_str()))
+        .map(|o| o.meta().name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["c", "d", "e"]);
+    let text = c.render(ViewKind::Datasets, Some(&ns));
+    assert!(!text.contains(" a ") && !text.contains(" b "), "{text}");
+    let _ = std::fs::remove_file(via);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_command_prints_runtimes_of_the_cluster() {
+    if skipped() {
+        return;
+    }
+    let h = harness();
+    let _g = shared();
+    let admin = client_for(&h.kubeconfig).await;
+    let ns = unique_ns("snap");
+    create_namespace(&admin, &ns).await;
+    create(&admin, Kind::Dataset, &ns, dataset(&ns, "snapset")).await;
+    create(&admin, Kind::CacheRuntime, &ns, runtime(&ns, "snaprt")).await;
+
+    let bin = env!("CARGO_BIN_EXE_fluidops");
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], kubeconfig: &Path| {
+        let out = Command::new(bin)
+            .args(args)
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("KUBECONFIG", kubeconfig)
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let t0 = Instant::now();
+    let (code, out, err) = run(
+        &[
+            "snapshot", "--view", "runtimes", "-n", &ns, "--size", "140x12",
+        ],
+        &h.kubeconfig,
+    );
+    eprintln!("snapshot took {:?}", t0.elapsed());
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains(&format!("ns:{ns}")) && out.contains("ctx:e2e"),
+        "{out}"
+    );
+    assert!(
+        line_with(&out, "snaprt").contains("curvine-standard"),
+        "{out}"
+    );
+
+    // An address nothing answers on: a plain message naming context and address, exit 1.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bad = kubeconfig_via(h, dead);
+    let (code, out, err) = run(&["snapshot"], &bad);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains("context \"e2e\"") && err.contains(&format!("127.0.0.1:{dead}")),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let _ = std::fs::remove_file(bad);
+}
