@@ -23,10 +23,16 @@ pub struct DetailLine {
 
 impl DetailLine {
     pub fn field(label: &str, value: impl Into<String>) -> DetailLine {
-        DetailLine { cells: vec![Cell::text(format!("{label}:")), Cell::text(value)], target: None }
+        DetailLine {
+            cells: vec![Cell::text(format!("{label}:")), Cell::text(value)],
+            target: None,
+        }
     }
     pub fn cells(cells: Vec<Cell>) -> DetailLine {
-        DetailLine { cells, target: None }
+        DetailLine {
+            cells,
+            target: None,
+        }
     }
     pub fn to(mut self, target: Target) -> DetailLine {
         self.target = Some(target);
@@ -42,7 +48,10 @@ pub struct Section {
 
 impl Section {
     pub fn new(title: impl Into<String>) -> Section {
-        Section { title: title.into(), lines: Vec::new() }
+        Section {
+            title: title.into(),
+            lines: Vec::new(),
+        }
     }
     pub fn selectable(&self) -> impl Iterator<Item = &DetailLine> {
         self.lines.iter().filter(|l| l.target.is_some())
@@ -56,5 +65,10 @@ pub fn sections(store: &Store, key: &ObjectKey, now: Timestamp) -> Vec<Section> 
 
 /// The target of the `cursor`-th selectable line of pane `pane`.
 pub fn target_at(sections: &[Section], pane: usize, cursor: usize) -> Option<&Target> {
-    sections.get(pane)?.selectable().nth(cursor)?.target.as_ref()
+    sections
+        .get(pane)?
+        .selectable()
+        .nth(cursor)?
+        .target
+        .as_ref()
 }
