@@ -37,6 +37,9 @@ const WAIT: Duration = Duration::from_secs(30);
 // ------------------------------------------------------------------ harness
 
 struct Harness {
+    /// Whether these tests brought the cluster up (then the last one to finish takes it down,
+    /// unless FLUIDOPS_E2E_KEEP=1).
+    started_here: bool,
     script: PathBuf,
     env: HashMap<String, String>,
     kubeconfig: PathBuf,
@@ -63,13 +66,34 @@ impl Harness {
     }
 }
 
+/// Number of tests in this file; the last one to finish may take the cluster down.
+const TESTS: u32 = 4;
+
+/// Held by each test; when the last one is dropped and the cluster was started by these tests,
+/// the cluster is stopped so `cargo test` leaves no processes behind.
+struct Finish;
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        static DONE: AtomicU32 = AtomicU32::new(0);
+        if DONE.fetch_add(1, Ordering::SeqCst) + 1 == TESTS
+            && let Some(h) = HARNESS.get()
+            && h.started_here
+            && std::env::var("FLUIDOPS_E2E_KEEP").map_or(true, |v| v != "1")
+        {
+            h.run(&["down"]);
+        }
+    }
+}
+
 fn skipped() -> bool {
     std::env::var("FLUIDOPS_E2E").is_ok_and(|v| v == "0")
 }
 
+static HARNESS: OnceLock<Harness> = OnceLock::new();
+
 fn harness() -> &'static Harness {
-    static H: OnceLock<Harness> = OnceLock::new();
-    H.get_or_init(|| {
+    HARNESS.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let script = root.join("tests/e2e/cluster.sh");
         assert!(script.exists(), "{} is missing", script.display());
@@ -77,6 +101,11 @@ fn harness() -> &'static Harness {
             .unwrap_or_else(|_| "/tmp/fluidops-e2e-tests".into());
         let mut env: HashMap<String, String> = HashMap::new();
         env.insert("FLUIDOPS_E2E_STATE".into(), state);
+        let was_up = Command::new(&script)
+            .arg("status")
+            .envs(&env)
+            .output()
+            .is_ok_and(|o| o.status.success());
         let t0 = Instant::now();
         let out = Command::new(&script)
             .arg("up")
@@ -118,6 +147,7 @@ fn harness() -> &'static Harness {
                 .expect("restricted kubeconfig exported"),
         );
         Harness {
+            started_here: !was_up,
             script,
             env,
             kubeconfig,
@@ -328,6 +358,7 @@ fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn objects_created_changed_deleted_show_in_store_and_views() {
+    let _f = Finish;
     if skipped() {
         return;
     }
@@ -424,6 +455,7 @@ async fn objects_created_changed_deleted_show_in_store_and_views() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forbidden_kinds_degrade_to_a_message_while_granted_ones_work() {
+    let _f = Finish;
     if skipped() {
         return;
     }
@@ -573,6 +605,7 @@ fn server_port(h: &Harness) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_converges_after_api_server_restart_and_cut_connection() {
+    let _f = Finish;
     if skipped() {
         return;
     }
@@ -662,6 +695,7 @@ async fn store_converges_after_api_server_restart_and_cut_connection() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshot_command_prints_runtimes_of_the_cluster() {
+    let _f = Finish;
     if skipped() {
         return;
     }
