@@ -82,7 +82,7 @@ pub async fn load(global: &GlobalArgs, env: &Env) -> Result<Target, String> {
                 .context
                 .clone()
                 .unwrap_or_else(|| IN_CLUSTER_CONTEXT.into()),
-            server: config.cluster_url.to_string(),
+            server: server_text(&config.cluster_url),
             namespace: config.default_namespace.clone(),
             origin: "in-cluster service account".into(),
             config,
@@ -138,11 +138,16 @@ pub async fn load(global: &GlobalArgs, env: &Env) -> Result<Target, String> {
         })?;
     Ok(Target {
         context,
-        server: config.cluster_url.to_string(),
+        server: server_text(&config.cluster_url),
         namespace: config.default_namespace.clone(),
         origin,
         config,
     })
+}
+
+/// The API server address as people write it (no trailing slash on a bare host).
+fn server_text(url: &impl std::fmt::Display) -> String {
+    url.to_string().trim_end_matches('/').to_string()
 }
 
 /// Builds a client and checks within `timeout` that the API server answers. Returns the client
@@ -180,7 +185,15 @@ pub fn describe_error(e: &kube::Error) -> String {
             }
             out
         }
-        other => chain(other),
+        other => {
+            let text = chain(other);
+            // kube-rs prefixes transport failures with its own variant name; the rest is the
+            // useful part ("client error (Connect): tcp connect error: Connection refused").
+            match text.strip_prefix("ServiceError: ") {
+                Some(rest) => rest.to_string(),
+                None => text,
+            }
+        }
     }
 }
 
