@@ -83,9 +83,17 @@ pub enum Sub {
 }
 
 pub fn parse_size(s: &str) -> Result<(u16, u16), String> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("size \"{s}\" is not COLSxROWS, e.g. 120x40"))?;
-    let w: u16 = w.trim().parse().map_err(|_| format!("bad column count \"{w}\""))?;
-    let h: u16 = h.trim().parse().map_err(|_| format!("bad row count \"{h}\""))?;
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("size \"{s}\" is not COLSxROWS, e.g. 120x40"))?;
+    let w: u16 = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad column count \"{w}\""))?;
+    let h: u16 = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad row count \"{h}\""))?;
     if w == 0 || h == 0 || w > 1000 || h > 500 {
         return Err(format!("size {w}x{h} is out of range (1x1 to 1000x500)"));
     }

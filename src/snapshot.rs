@@ -20,7 +20,13 @@ pub fn settle(app: &mut App, keymap: &Keymap, cluster: &mut DemoCluster, settle_
     }
     for _ in 0..settle_secs {
         let events = cluster.advance(Duration::from_secs(1));
-        app.update(Msg::Cluster { at: cluster.now(), events }, keymap);
+        app.update(
+            Msg::Cluster {
+                at: cluster.now(),
+                events,
+            },
+            keymap,
+        );
     }
 }
 

@@ -37,7 +37,8 @@ impl Cell {
 pub struct Row {
     pub key: ObjectKey,
     pub cells: Vec<Cell>,
-    /// Group heading this row belongs to (Pods: `namespace/runtime component`).
+    /// Group this row belongs to; rows of one group stay together (Pods: runtime, then
+    /// component in master, worker, client order).
     pub group: Option<String>,
     /// Creation time, for sorting by age.
     pub created: Option<Timestamp>,
@@ -201,8 +202,7 @@ pub fn apply_filter(rows: &mut Vec<Row>, filter: &str) {
             Some(re) => re.is_match(text),
             None => text.to_lowercase().contains(&needle),
         };
-        let hit =
-            row.cells.iter().any(|c| matches(&c.text)) || row.group.as_deref().is_some_and(matches);
+        let hit = row.cells.iter().any(|c| matches(&c.text));
         hit != inverse
     });
 }
@@ -312,7 +312,14 @@ fn pod_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                 .unwrap_or_else(|| "-".into());
             let status = pod::display_status(p);
             let (r, t) = pod::ready_containers(p);
-            let group = format!("{ns}/{runtime_label} {component}");
+            // Groups sort by runtime, then master, worker, client, operation pods.
+            let order = match pod::component_of(p) {
+                Some(Component::Master) => 0,
+                Some(Component::Worker) => 1,
+                Some(Component::Client) => 2,
+                None => 3,
+            };
+            let group = format!("{ns}/{runtime_label}#{order}");
             Row {
                 key: ObjectKey::new(Kind::Pod, ns.clone(), name.clone()),
                 cells: vec![

@@ -14,7 +14,10 @@ use crate::demo::scenario::Scenario;
 #[derive(Debug)]
 pub enum SourceMsg {
     /// Events observed at the source's time `at`; an empty batch just moves the clock.
-    Batch { at: Timestamp, events: Vec<ClusterEvent> },
+    Batch {
+        at: Timestamp,
+        events: Vec<ClusterEvent>,
+    },
     /// A caption for the audience (demo scenarios).
     Caption(String),
 }
@@ -26,16 +29,28 @@ const STEP: Duration = Duration::from_millis(500);
 pub fn initial_batch(cluster: &DemoCluster) -> SourceMsg {
     let mut events = vec![ClusterEvent::Connection(ConnectionState::Connected)];
     events.extend(cluster.initial_events());
-    SourceMsg::Batch { at: cluster.now(), events }
+    SourceMsg::Batch {
+        at: cluster.now(),
+        events,
+    }
 }
 
 /// Spawns the simulation task. It ends when the receiver is dropped.
-pub fn spawn(mut cluster: DemoCluster, speed: f64, mut scenario: Option<Scenario>, tx: mpsc::UnboundedSender<SourceMsg>) {
+pub fn spawn(
+    mut cluster: DemoCluster,
+    speed: f64,
+    mut scenario: Option<Scenario>,
+    tx: mpsc::UnboundedSender<SourceMsg>,
+) {
     tokio::spawn(async move {
         if tx.send(initial_batch(&cluster)).is_err() {
             return;
         }
-        let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
+        let speed = if speed.is_finite() && speed > 0.0 {
+            speed
+        } else {
+            1.0
+        };
         let mut interval = tokio::time::interval(STEP);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut elapsed = Duration::ZERO;
@@ -55,7 +70,13 @@ pub fn spawn(mut cluster: DemoCluster, speed: f64, mut scenario: Option<Scenario
                 }
             }
             let events = cluster.advance(dt);
-            if tx.send(SourceMsg::Batch { at: cluster.now(), events }).is_err() {
+            if tx
+                .send(SourceMsg::Batch {
+                    at: cluster.now(),
+                    events,
+                })
+                .is_err()
+            {
                 return;
             }
         }

@@ -367,12 +367,18 @@ impl Store {
     }
 
     /// The timeline of a subject: observed transitions, the object's own condition times and
-    /// its Events, merged in time order.
+    /// its Events, merged in time order. A runtime's timeline includes its components'.
     pub fn timeline(&self, subject: &Subject) -> Vec<Transition> {
         let mut parts: Vec<Transition> = self.timelines.recorded(subject).cloned().collect();
         if let (Subject::Object(key), Some(obj)) = (subject, self.get(subject.object())) {
             parts.extend(timeline::recorded_in_object(obj));
             parts.extend(timeline::from_events(self.events_for(key).into_iter()));
+            if key.kind == Kind::CacheRuntime {
+                for c in crate::model::Component::ALL {
+                    let component = Subject::Component(key.clone(), c);
+                    parts.extend(self.timelines.recorded(&component).cloned());
+                }
+            }
         }
         timeline::merge(parts)
     }

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use crate::model::health::overall_phase;
 use crate::model::meta::{created, parse_time};
-use crate::model::{CacheRuntimeClass, Component, Kind, Object, ObjectKey, pod};
+use crate::model::{CacheRuntimeClass, Component, Kind, Object, ObjectKey, OpPhase, pod};
 
 /// What a timeline is about: a whole object, or one component of a runtime.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,7 +49,12 @@ pub struct Transition {
     pub phase: String,
     pub why: Option<String>,
     pub origin: Origin,
+    /// For a runtime's timeline: the component this entry is about (`None`: the runtime).
+    pub track: Option<Component>,
 }
+
+/// Reason shown for a phase the console first saw without knowing since when it held.
+pub const FIRST_SEEN: &str = "in this phase when first seen";
 
 /// Entries kept per subject; older ones are dropped first.
 const MAX_PER_SUBJECT: usize = 200;
@@ -120,15 +125,21 @@ impl Timelines {
                 continue;
             }
             self.last_phase.insert(subject.clone(), phase.clone());
-            let when = if first {
-                first_sight_time(obj).unwrap_or(at).min(at)
-            } else {
-                at
+            let known = if first { first_sight_time(obj) } else { None };
+            let when = known.unwrap_or(at).min(at);
+            // When the object does not tell since when it is in this phase, say so.
+            let why = match (first, known) {
+                (true, None) => why.or_else(|| Some(FIRST_SEEN.to_string())),
+                _ => why,
             };
             let origin = if first {
                 Origin::Recorded
             } else {
                 Origin::Observed
+            };
+            let track = match &subject {
+                Subject::Component(_, c) => Some(*c),
+                Subject::Object(_) => None,
             };
             let list = self.recorded.entry(subject).or_default();
             list.push_back(Transition {
@@ -136,6 +147,7 @@ impl Timelines {
                 phase,
                 why,
                 origin,
+                track,
             });
             if list.len() > MAX_PER_SUBJECT {
                 list.pop_front();
@@ -166,7 +178,9 @@ fn first_sight_time(obj: &Object) -> Option<Timestamp> {
         .flatten()
         .filter_map(|c| c.last_transition_time.as_deref().and_then(parse_time))
         .max();
-    newest.or_else(|| created(obj.meta()))
+    // An operation that has not started yet has been in its phase since it was created.
+    let not_started = matches!(obj, Object::Operation(op) if matches!(op.phase(), OpPhase::None | OpPhase::Pending));
+    newest.or_else(|| not_started.then(|| created(obj.meta())).flatten())
 }
 
 /// Entries derived from the object itself: creation and every condition transition.
@@ -178,6 +192,7 @@ pub fn recorded_in_object(obj: &Object) -> Vec<Transition> {
             phase: "Created".into(),
             why: None,
             origin: Origin::Recorded,
+            track: None,
         });
     }
     let conditions: Vec<&crate::model::Condition> = match obj {
@@ -201,6 +216,7 @@ pub fn recorded_in_object(obj: &Object) -> Vec<Transition> {
             phase: format!("{}={}", c.type_, c.status),
             why: (!why.is_empty()).then_some(why),
             origin: Origin::Recorded,
+            track: None,
         });
     }
     if let Object::Pod(p) = obj {
@@ -213,6 +229,7 @@ pub fn recorded_in_object(obj: &Object) -> Vec<Transition> {
                 phase: format!("{}={}", c.type_, c.status),
                 why: c.reason.clone().or(c.message.clone()),
                 origin: Origin::Recorded,
+                track: None,
             });
         }
     }
@@ -235,6 +252,7 @@ pub fn from_events<'a>(events: impl Iterator<Item = &'a crate::model::Event>) ->
                 phase: e.reason.clone().unwrap_or_default(),
                 why: e.message.clone(),
                 origin: Origin::Event,
+                track: None,
             })
         })
         .collect()
@@ -243,7 +261,7 @@ pub fn from_events<'a>(events: impl Iterator<Item = &'a crate::model::Event>) ->
 /// Merges observed, recorded and event entries in time order, dropping exact duplicates.
 pub fn merge(mut parts: Vec<Transition>) -> Vec<Transition> {
     parts.sort_by(|a, b| a.at.cmp(&b.at).then(a.origin.cmp(&b.origin)));
-    parts.dedup_by(|b, a| a.at == b.at && a.phase == b.phase);
+    parts.dedup_by(|b, a| a.at == b.at && a.phase == b.phase && a.track == b.track);
     parts
 }
 

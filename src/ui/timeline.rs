@@ -260,7 +260,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, subject: &Subject, ctx: &C
             Style::default()
         };
         let when = e.at.strftime("%m-%d %H:%M:%S").to_string();
-        let label = truncate(&e.phase, PHASE_W - 2, t.ascii());
+        let label = match e.track {
+            Some(c) => format!("{c} {}", e.phase),
+            None => e.phase.clone(),
+        };
+        let label = truncate(&label, PHASE_W - 2, t.ascii());
         let stayed = if phase_entry {
             let until = next_phase_time(&entries, i).unwrap_or(app.now);
             short_duration(until.duration_since(e.at))
@@ -296,7 +300,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, subject: &Subject, ctx: &C
     }
 }
 
-/// When the phase entered at entry `i` ended: the next phase entry's time.
+/// When the phase entered at entry `i` ended: the next phase entry of the same track.
 fn next_phase_time(entries: &[Transition], i: usize) -> Option<Timestamp> {
-    entries[i + 1..].iter().find(|e| is_phase(e)).map(|e| e.at)
+    let track = entries[i].track;
+    entries[i + 1..]
+        .iter()
+        .find(|e| is_phase(e) && e.track == track)
+        .map(|e| e.at)
 }

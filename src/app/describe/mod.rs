@@ -356,7 +356,13 @@ fn timeline_section(store: &Store, subject: Subject, now: Timestamp, recent: usi
         lines.push(
             DetailLine::cells(vec![
                 Cell::text(ago(Some(t.at), now)),
-                phase_or_text(&t.phase, t.phase.clone()),
+                phase_or_text(
+                    &t.phase,
+                    match t.track {
+                        Some(c) => format!("{c} {}", t.phase),
+                        None => t.phase.clone(),
+                    },
+                ),
                 Cell::text(one_line(t.why.as_deref().unwrap_or(""))),
             ])
             .to(target.clone()),
