@@ -13,7 +13,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use fluidops::app::actions::{Action, ViewKind};
@@ -30,7 +30,7 @@ use jiff::Timestamp;
 use kube::Client;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::json;
-use tokio::sync::mpsc;
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard, mpsc};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -157,14 +157,14 @@ fn harness() -> &'static Harness {
 }
 
 /// Tests share one API server; the one that stops it takes this lock exclusively.
-static SERVER: RwLock<()> = RwLock::new(());
+static SERVER: RwLock<()> = RwLock::const_new(());
 
-fn shared() -> RwLockReadGuard<'static, ()> {
-    SERVER.read().unwrap_or_else(|e| e.into_inner())
+async fn shared() -> RwLockReadGuard<'static, ()> {
+    SERVER.read().await
 }
 
-fn exclusive() -> RwLockWriteGuard<'static, ()> {
-    SERVER.write().unwrap_or_else(|e| e.into_inner())
+async fn exclusive() -> RwLockWriteGuard<'static, ()> {
+    SERVER.write().await
 }
 
 fn unique_ns(prefix: &str) -> String {
@@ -363,7 +363,7 @@ async fn objects_created_changed_deleted_show_in_store_and_views() {
         return;
     }
     let h = harness();
-    let _g = shared();
+    let _g = shared().await;
     let client = client_for(&h.kubeconfig).await;
     let ns = unique_ns("crud");
     create_namespace(&client, &ns).await;
@@ -460,7 +460,7 @@ async fn forbidden_kinds_degrade_to_a_message_while_granted_ones_work() {
         return;
     }
     let h = harness();
-    let _g = shared();
+    let _g = shared().await;
     let admin = client_for(&h.kubeconfig).await;
     let ns = unique_ns("rbac");
     create_namespace(&admin, &ns).await;
@@ -610,7 +610,7 @@ async fn store_converges_after_api_server_restart_and_cut_connection() {
         return;
     }
     let h = harness();
-    let _g = exclusive();
+    let _g = exclusive().await;
     let admin = client_for(&h.kubeconfig).await;
     let ns = unique_ns("restart");
     create_namespace(&admin, &ns).await;
@@ -700,7 +700,7 @@ async fn snapshot_command_prints_runtimes_of_the_cluster() {
         return;
     }
     let h = harness();
-    let _g = shared();
+    let _g = shared().await;
     let admin = client_for(&h.kubeconfig).await;
     let ns = unique_ns("snap");
     create_namespace(&admin, &ns).await;
