@@ -86,6 +86,35 @@ impl Drop for Finish {
     }
 }
 
+impl Harness {
+    fn kubectl(&self, args: &[&str]) {
+        let out = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .envs(&self.env)
+            .output()
+            .expect("run kubectl");
+        assert!(
+            out.status.success(),
+            "kubectl {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+fn crd_file(name: &str) -> PathBuf {
+    let shared = std::env::var("FLUIDOPS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap()
+                .join("shared")
+        });
+    shared.join("crds").join(name)
+}
+
 fn skipped() -> bool {
     std::env::var("FLUIDOPS_E2E").is_ok_and(|v| v == "0")
 }
@@ -691,6 +720,43 @@ async fn store_converges_after_api_server_restart_and_cut_connection() {
     let text = c.render(ViewKind::Datasets, Some(&ns));
     assert!(!text.contains(" a ") && !text.contains(" b "), "{text}");
     let _ = std::fs::remove_file(via);
+
+    // 3. A CRD goes away and comes back: the kind says "not installed", then is listed again
+    // without a restart of the console.
+    let crd = "cacheruntimemaintenances.ops.fluidops.io";
+    let kind = Kind::CacheRuntimeMaintenance;
+    h.kubectl(&["delete", "crd", crd, "--wait=true"]);
+    c.wait_until("maintenance not installed", |a| {
+        a.store.availability(kind) == Availability::NotInstalled
+    })
+    .await;
+    let text = c.render(ViewKind::Maintenance, None);
+    assert!(text.contains("CRD not installed"), "{text}");
+    let file = crd_file("ops.fluidops.io_cacheruntimemaintenances.yaml");
+    let file = file.to_str().unwrap();
+    h.kubectl(&[
+        "apply",
+        "--server-side",
+        "--field-manager",
+        "fluidops-e2e",
+        "-f",
+        file,
+    ]);
+    h.kubectl(&[
+        "wait",
+        "--for",
+        "condition=Established",
+        "--timeout",
+        "60s",
+        "-f",
+        file,
+    ]);
+    let t = c
+        .wait_until("maintenance available again", |a| {
+            a.store.availability(kind) == Availability::Available
+        })
+        .await;
+    eprintln!("CRD re-installed: available after {t:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

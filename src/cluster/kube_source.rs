@@ -5,8 +5,10 @@
 //! - Objects are watched as `DynamicObject`s and converted with [`Object::from_value`]: a
 //!   document that does not fit our types is skipped (and logged), never fatal to the watcher.
 //! - `managedFields` and the last-applied annotation are dropped on the way in.
-//! - The watcher relists by itself on 410 Gone; `.default_backoff()` keeps retrying after errors,
-//!   so a CRD installed later or an RBAC grant added later shows up without a restart.
+//! - The watcher relists by itself on 410 Gone; `.default_backoff()` keeps retrying after
+//!   transport errors (the watch resumes from its resourceVersion). After an API error (404, 403,
+//!   …) the kind is listed afresh after a pause (0.8 s doubling to 30 s), so a CRD installed later
+//!   or an RBAC grant added later shows up — as a `Listed` — without a restart.
 //! - Errors become state: 404 → `NotInstalled`, 403 → `Forbidden`, other API errors → `Failing`,
 //!   transport errors → `Connection(Lost)`. A cluster-wide list that is forbidden falls back to
 //!   the chosen namespace (a user with only a namespaced Role still sees that namespace).
@@ -37,6 +39,10 @@ use crate::model::{
 const BATCH_WINDOW: Duration = Duration::from_millis(50);
 /// Lines of a pod's log fetched when starting to follow it.
 const LOG_TAIL_LINES: i64 = 500;
+/// Pauses before a kind that answered with an API error (not installed, forbidden) is listed
+/// again; doubling from the first to the second.
+const RETRY_MIN: Duration = Duration::from_millis(800);
+const RETRY_MAX: Duration = Duration::from_secs(30);
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// What watchers tell the batcher.
@@ -286,6 +292,8 @@ impl KindWatcher {
         let mut namespace: Option<String> = None;
         // What we last said about availability, so each change is sent once.
         let mut said: Option<Availability> = None;
+        // Pause before listing again after an API error (404, 403, ...).
+        let mut retry = RETRY_MIN;
         loop {
             let api: Api<DynamicObject> = match &namespace {
                 Some(ns) => Api::namespaced_with(self.client.clone(), ns, &ar),
@@ -297,6 +305,7 @@ impl KindWatcher {
             let mut stream = std::pin::pin!(stream);
             let mut buffer: Vec<Object> = Vec::new();
             let mut switch_scope = false;
+            let mut restart = false;
             while let Some(item) = stream.next().await {
                 let ev = match item {
                     Ok(ev) => ev,
@@ -342,7 +351,10 @@ impl KindWatcher {
                                 return;
                             }
                         }
-                        continue;
+                        // Start over with a fresh list after a pause: a watch that resumes
+                        // silently would never say that the kind became available.
+                        restart = true;
+                        break;
                     }
                 };
                 if !self.send(Internal::Answered(self.kind)) {
@@ -361,6 +373,7 @@ impl KindWatcher {
                     }
                     WatchEvent::InitDone => {
                         said = Some(Availability::Available);
+                        retry = RETRY_MIN;
                         Some(ClusterEvent::Listed {
                             kind: self.kind,
                             objects: std::mem::take(&mut buffer),
@@ -385,7 +398,10 @@ impl KindWatcher {
                     return;
                 }
             }
-            if !switch_scope {
+            if restart {
+                tokio::time::sleep(retry).await;
+                retry = (retry * 2).min(RETRY_MAX);
+            } else if !switch_scope {
                 // The backoff stream never ends by itself; nothing more to do.
                 return;
             }
