@@ -7,6 +7,7 @@ pub mod kube_config;
 pub mod kube_source;
 pub mod store;
 pub mod timeline;
+pub mod writer;
 
 pub use event::{Availability, ClusterEvent, ConnectionState};
 pub use store::Store;

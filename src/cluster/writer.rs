@@ -1,0 +1,521 @@
+//! Writes to the cluster: one trait, two implementations (kube-rs and the demo cluster), and one
+//! boundary every write passes through ([`Guarded`]): `--readonly` refuses there, before anything
+//! is sent, and every attempt is appended to the local audit log with its outcome.
+//!
+//! Operations: create, JSON merge patch, server-side apply (field manager `fluidops`, no force),
+//! delete; each can be a server-side dry run. Kubernetes' own `Status` (code, reason, message,
+//! field causes) comes back intact in [`WriteError::Status`].
+
+use std::future::Future;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use kube::Client;
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use kube::core::Status;
+
+use super::kube_config::describe_error;
+use super::kube_source::{api_resource, to_object};
+use crate::demo::DemoCluster;
+use crate::model::{Kind, Object, ObjectKey};
+
+/// The field manager of every write the console makes.
+pub const FIELD_MANAGER: &str = "fluidops";
+
+/// One write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOp {
+    /// Create an object (the full manifest, with apiVersion and kind).
+    Create(serde_json::Value),
+    /// RFC 7386 JSON merge patch of an existing object.
+    MergePatch {
+        key: ObjectKey,
+        patch: serde_json::Value,
+    },
+    /// Server-side apply of the fields the console manages (the manifest names the object).
+    Apply(serde_json::Value),
+    Delete(ObjectKey),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Write {
+    pub op: WriteOp,
+    /// Ask the server to validate and admit the write without persisting it.
+    pub dry_run: bool,
+}
+
+impl Write {
+    pub fn new(op: WriteOp) -> Write {
+        Write { op, dry_run: false }
+    }
+
+    pub fn dry_run(op: WriteOp) -> Write {
+        Write { op, dry_run: true }
+    }
+
+    /// The object written, when it can be told from the request.
+    pub fn key(&self) -> Result<ObjectKey, WriteError> {
+        match &self.op {
+            WriteOp::MergePatch { key, .. } | WriteOp::Delete(key) => Ok(key.clone()),
+            WriteOp::Create(v) | WriteOp::Apply(v) => key_of_manifest(v),
+        }
+    }
+
+    /// The verb, for messages and the audit log.
+    pub fn verb(&self) -> &'static str {
+        match self.op {
+            WriteOp::Create(_) => "create",
+            WriteOp::MergePatch { .. } => "patch",
+            WriteOp::Apply(_) => "apply",
+            WriteOp::Delete(_) => "delete",
+        }
+    }
+}
+
+fn key_of_manifest(v: &serde_json::Value) -> Result<ObjectKey, WriteError> {
+    let kind_s = v.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+    let kind = Kind::parse(kind_s)
+        .ok_or_else(|| WriteError::Invalid(format!("unknown kind \"{kind_s}\"")))?;
+    let meta = v.get("metadata");
+    let field = |f: &str| {
+        meta.and_then(|m| m.get(f))
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let name = field("name");
+    if name.is_empty() {
+        return Err(WriteError::Invalid("metadata.name is missing".into()));
+    }
+    let ns = if kind.namespaced() {
+        field("namespace")
+    } else {
+        String::new()
+    };
+    if kind.namespaced() && ns.is_empty() {
+        return Err(WriteError::Invalid(format!(
+            "{kind} {name}: metadata.namespace is missing"
+        )));
+    }
+    Ok(ObjectKey::new(kind, ns, name))
+}
+
+/// What a write returned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteOutcome {
+    /// The object as the server stored it (or would have, on a dry run); `None` after a delete
+    /// that completed at once.
+    pub object: Option<Object>,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteError {
+    /// Refused by `--readonly`; nothing was sent.
+    ReadOnly,
+    /// The API server's own answer, intact: code, reason, message and `details.causes`.
+    Status(Box<Status>),
+    /// The request could not be built (unknown kind, missing name, …).
+    Invalid(String),
+    /// The server could not be reached.
+    Transport(String),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::ReadOnly => f.write_str("refused: the console runs read-only (--readonly)"),
+            WriteError::Status(s) => {
+                write!(f, "{} {}: {}", s.code, s.reason, s.message)?;
+                for c in s.details.iter().flat_map(|d| d.causes.iter()) {
+                    write!(f, "\n  {}: {} ({})", c.field, c.message, c.reason)?;
+                }
+                Ok(())
+            }
+            WriteError::Invalid(m) => write!(f, "invalid request: {m}"),
+            WriteError::Transport(m) => write!(f, "cannot reach the cluster: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+pub type WriteFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<WriteOutcome, WriteError>> + Send + 'a>>;
+
+/// Something that carries writes to a cluster.
+pub trait Writer: Send + Sync {
+    fn write<'a>(&'a self, w: &'a Write) -> WriteFuture<'a>;
+}
+
+// ------------------------------------------------------------------ the one boundary
+
+/// Wraps a writer: refuses everything when read-only and appends each attempt and its outcome
+/// to the local audit log (JSON lines). The app holds only this.
+pub struct Guarded {
+    inner: Box<dyn Writer>,
+    readonly: bool,
+    audit_log: Option<PathBuf>,
+}
+
+impl Guarded {
+    pub fn new(inner: Box<dyn Writer>, readonly: bool, audit_log: Option<PathBuf>) -> Guarded {
+        Guarded {
+            inner,
+            readonly,
+            audit_log,
+        }
+    }
+
+    fn audit(&self, w: &Write, result: &Result<WriteOutcome, WriteError>) {
+        let Some(path) = &self.audit_log else { return };
+        let outcome = match result {
+            Ok(_) => "ok".to_string(),
+            Err(WriteError::ReadOnly) => "refused (read-only)".to_string(),
+            Err(e) => e.to_string(),
+        };
+        let line = serde_json::json!({
+            "time": Timestamp::now().to_string(),
+            "verb": w.verb(),
+            "object": w.key().map(|k| k.to_string()).unwrap_or_default(),
+            "dryRun": w.dry_run,
+            "outcome": outcome,
+        });
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+}
+
+impl Writer for Guarded {
+    fn write<'a>(&'a self, w: &'a Write) -> WriteFuture<'a> {
+        Box::pin(async move {
+            let result = if self.readonly {
+                Err(WriteError::ReadOnly)
+            } else {
+                self.inner.write(w).await
+            };
+            self.audit(w, &result);
+            result
+        })
+    }
+}
+
+// ------------------------------------------------------------------ kube-rs
+
+pub struct KubeWriter {
+    client: Client,
+}
+
+impl KubeWriter {
+    pub fn new(client: Client) -> KubeWriter {
+        KubeWriter { client }
+    }
+
+    fn api(&self, key: &ObjectKey) -> Api<DynamicObject> {
+        let ar = api_resource(key.kind);
+        if key.kind.namespaced() {
+            Api::namespaced_with(self.client.clone(), &key.namespace, &ar)
+        } else {
+            Api::all_with(self.client.clone(), &ar)
+        }
+    }
+
+    async fn run(&self, w: &Write) -> Result<WriteOutcome, WriteError> {
+        let key = w.key()?;
+        let api = self.api(&key);
+        let kind = key.kind;
+        let done = |o: DynamicObject| WriteOutcome {
+            object: to_object(kind, o).ok(),
+            dry_run: w.dry_run,
+        };
+        match &w.op {
+            WriteOp::Create(v) => {
+                let obj: DynamicObject = serde_json::from_value(v.clone())
+                    .map_err(|e| WriteError::Invalid(e.to_string()))?;
+                let pp = PostParams {
+                    dry_run: w.dry_run,
+                    field_manager: Some(FIELD_MANAGER.into()),
+                };
+                api.create(&pp, &obj).await.map(done).map_err(from_kube)
+            }
+            WriteOp::MergePatch { patch, .. } => {
+                let pp = PatchParams {
+                    dry_run: w.dry_run,
+                    field_manager: Some(FIELD_MANAGER.into()),
+                    ..Default::default()
+                };
+                api.patch(&key.name, &pp, &Patch::Merge(patch))
+                    .await
+                    .map(done)
+                    .map_err(from_kube)
+            }
+            WriteOp::Apply(v) => {
+                let mut pp = PatchParams::apply(FIELD_MANAGER);
+                pp.dry_run = w.dry_run;
+                api.patch(&key.name, &pp, &Patch::Apply(v))
+                    .await
+                    .map(done)
+                    .map_err(from_kube)
+            }
+            WriteOp::Delete(_) => {
+                let dp = DeleteParams {
+                    dry_run: w.dry_run,
+                    ..Default::default()
+                };
+                // Left: the object, still there (finalizers) or as it would be; Right: gone.
+                let gone_or_object = api.delete(&key.name, &dp).await.map_err(from_kube)?;
+                Ok(match gone_or_object.left() {
+                    Some(o) => done(o),
+                    None => WriteOutcome {
+                        object: None,
+                        dry_run: w.dry_run,
+                    },
+                })
+            }
+        }
+    }
+}
+
+fn from_kube(e: kube::Error) -> WriteError {
+    match e {
+        kube::Error::Api(s) => WriteError::Status(s),
+        other => WriteError::Transport(describe_error(&other)),
+    }
+}
+
+impl Writer for KubeWriter {
+    fn write<'a>(&'a self, w: &'a Write) -> WriteFuture<'a> {
+        Box::pin(self.run(w))
+    }
+}
+
+// ------------------------------------------------------------------ demo cluster
+
+/// Writes into the embedded demo cluster (shared with whoever advances it). Dry runs validate
+/// against a copy and change nothing.
+pub struct DemoWriter {
+    cluster: Arc<Mutex<DemoCluster>>,
+}
+
+impl DemoWriter {
+    pub fn new(cluster: Arc<Mutex<DemoCluster>>) -> DemoWriter {
+        DemoWriter { cluster }
+    }
+
+    fn run(&self, w: &Write) -> Result<WriteOutcome, WriteError> {
+        let key = w.key()?;
+        let mut guard = self.cluster.lock().unwrap_or_else(|e| e.into_inner());
+        let parse = |v: serde_json::Value| -> Result<Object, WriteError> {
+            Object::from_value(v)
+                .map_err(|e| status(422, "Invalid", &e.to_string()))?
+                .ok_or_else(|| WriteError::Invalid("not a kind the console knows".into()))
+        };
+        let not_found = || {
+            status(
+                404,
+                "NotFound",
+                &format!("{} \"{}\" not found", key.kind, key.name),
+            )
+        };
+        let current = guard.get(&key).cloned();
+        let (result, obj): (Result<(), String>, Option<Object>) = match &w.op {
+            WriteOp::Create(v) => {
+                if current.is_some() {
+                    return Err(status(
+                        409,
+                        "AlreadyExists",
+                        &format!("{} \"{}\" already exists", key.kind, key.name),
+                    ));
+                }
+                let obj = parse(v.clone())?;
+                let r = if w.dry_run {
+                    Ok(())
+                } else {
+                    guard.create(obj.clone()).map_err(|e| e.to_string())
+                };
+                (r, Some(obj))
+            }
+            WriteOp::MergePatch { patch, .. } => {
+                let cur = current.ok_or_else(not_found)?;
+                let mut v = cur.to_value();
+                merge_patch(&mut v, patch);
+                let obj = parse(v)?;
+                let r = if w.dry_run {
+                    Ok(())
+                } else {
+                    guard.apply(obj.clone()).map_err(|e| e.to_string())
+                };
+                (r, Some(obj))
+            }
+            WriteOp::Apply(v) => {
+                let mut base = current
+                    .map(|c| c.to_value())
+                    .unwrap_or_else(|| serde_json::json!({}));
+                merge_patch(&mut base, v);
+                let obj = parse(base)?;
+                let r = if w.dry_run {
+                    Ok(())
+                } else {
+                    guard.apply(obj.clone()).map_err(|e| e.to_string())
+                };
+                (r, Some(obj))
+            }
+            WriteOp::Delete(_) => {
+                let cur = current.ok_or_else(not_found)?;
+                let r = if w.dry_run {
+                    Ok(())
+                } else {
+                    guard.delete(&key).map_err(|e| e.to_string())
+                };
+                (r, Some(cur))
+            }
+        };
+        result.map_err(|m| status(422, "Invalid", &m))?;
+        Ok(WriteOutcome {
+            object: obj,
+            dry_run: w.dry_run,
+        })
+    }
+}
+
+impl Writer for DemoWriter {
+    fn write<'a>(&'a self, w: &'a Write) -> WriteFuture<'a> {
+        let r = self.run(w);
+        Box::pin(async move { r })
+    }
+}
+
+fn status(code: u16, reason: &str, message: &str) -> WriteError {
+    let mut s = Status::failure(message, reason);
+    s.code = code;
+    WriteError::Status(Box::new(s))
+}
+
+/// RFC 7386 JSON merge patch.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Default::default());
+    }
+    let Value::Object(t) = target else { return };
+    for (k, v) in p {
+        if v.is_null() {
+            t.remove(k);
+        } else {
+            merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn demo() -> Arc<Mutex<DemoCluster>> {
+        Arc::new(Mutex::new(DemoCluster::builtin(7, Timestamp::now())))
+    }
+
+    fn dataset(ns: &str, name: &str) -> serde_json::Value {
+        json!({"apiVersion": "data.fluid.io/v1alpha1", "kind": "Dataset",
+               "metadata": {"name": name, "namespace": ns},
+               "spec": {"mounts": [{"name": "m", "mountPoint": "s3://b/"}]}})
+    }
+
+    #[test]
+    fn merge_patch_follows_rfc7386() {
+        let mut v = json!({"a": {"b": 1, "c": 2}, "d": [1]});
+        merge_patch(&mut v, &json!({"a": {"b": null, "e": 3}, "d": [2]}));
+        assert_eq!(v, json!({"a": {"c": 2, "e": 3}, "d": [2]}));
+    }
+
+    #[test]
+    fn manifests_name_their_object() {
+        let k = Write::new(WriteOp::Create(dataset("ns", "x")))
+            .key()
+            .unwrap();
+        assert_eq!(k, ObjectKey::new(Kind::Dataset, "ns", "x"));
+        let e = Write::new(WriteOp::Create(json!({"kind": "Nope"})))
+            .key()
+            .unwrap_err();
+        assert!(matches!(e, WriteError::Invalid(_)));
+    }
+
+    #[tokio::test]
+    async fn readonly_refuses_at_the_boundary_and_audits() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("audit.log");
+        let cluster = demo();
+        let w = Guarded::new(
+            Box::new(DemoWriter::new(cluster.clone())),
+            true,
+            Some(log.clone()),
+        );
+        let write = Write::new(WriteOp::Create(dataset("ro", "x")));
+        assert_eq!(w.write(&write).await, Err(WriteError::ReadOnly));
+        let key = ObjectKey::new(Kind::Dataset, "ro", "x");
+        assert!(cluster.lock().unwrap().get(&key).is_none());
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(
+            text.contains("refused (read-only)") && text.contains("Dataset/ro/x"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn demo_writer_creates_patches_dry_runs_and_deletes() {
+        let cluster = demo();
+        let w = Guarded::new(Box::new(DemoWriter::new(cluster.clone())), false, None);
+        let key = ObjectKey::new(Kind::Dataset, "imagenet", "extra");
+        w.write(&Write::dry_run(WriteOp::Create(dataset(
+            "imagenet", "extra",
+        ))))
+        .await
+        .unwrap();
+        assert!(
+            cluster.lock().unwrap().get(&key).is_none(),
+            "dry run persisted"
+        );
+        w.write(&Write::new(WriteOp::Create(dataset("imagenet", "extra"))))
+            .await
+            .unwrap();
+        assert!(cluster.lock().unwrap().get(&key).is_some());
+        let again = w
+            .write(&Write::new(WriteOp::Create(dataset("imagenet", "extra"))))
+            .await;
+        assert!(matches!(again, Err(WriteError::Status(s)) if s.code == 409));
+        let patch = WriteOp::MergePatch {
+            key: key.clone(),
+            patch: json!({"metadata": {"labels": {"team": "ml"}}}),
+        };
+        w.write(&Write::new(patch)).await.unwrap();
+        let labels = cluster
+            .lock()
+            .unwrap()
+            .get(&key)
+            .unwrap()
+            .meta()
+            .labels
+            .clone();
+        assert_eq!(labels.unwrap().get("team").map(String::as_str), Some("ml"));
+        w.write(&Write::new(WriteOp::Delete(key.clone())))
+            .await
+            .unwrap();
+        assert!(cluster.lock().unwrap().get(&key).is_none());
+    }
+}
