@@ -452,6 +452,9 @@ impl App {
                 st.selected_key
                     .or_else(|| self.table(*v).rows.get(st.selected).map(|r| r.key.clone()))
             }
+            // On the summary pane, y/t/l are about the page's own object; in the other panes
+            // (pods, operations, …) about the line under the cursor.
+            Screen::Detail(key) if self.page.pane == 0 => Some(key.clone()),
             Screen::Detail(key) => {
                 let sections = detail::sections(&self.store, key, self.now);
                 match detail::target_at(&sections, self.page.pane, self.page.cursor) {
