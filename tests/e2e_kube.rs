@@ -1,6 +1,7 @@
 //! End to end against a real kube-apiserver (tests/e2e/cluster.sh): the kube source's watchers,
 //! the store and the rendered views, RBAC degradation, an API server restart and a cut
-//! connection mid-watch, and `fluidops snapshot` against the cluster.
+//! connection mid-watch, a CRD removed and re-installed, `fluidops snapshot` against the cluster,
+//! and the writer (dry-run, conflicts, schema rejection, read-only checked in the audit log).
 //!
 //! The tests start the harness themselves (`tests/e2e/cluster.sh up`, instant when it is already
 //! up; state in `$FLUIDOPS_E2E_STATE`, default `/tmp/fluidops-e2e-tests`). If the harness cannot
@@ -67,7 +68,7 @@ impl Harness {
 }
 
 /// Number of tests in this file; the last one to finish may take the cluster down.
-const TESTS: u32 = 4;
+const TESTS: u32 = 5;
 
 /// Held by each test; when the last one is dropped and the cluster was started by these tests,
 /// the cluster is stopped so `cargo test` leaves no processes behind.
@@ -824,4 +825,169 @@ async fn snapshot_command_prints_runtimes_of_the_cluster() {
     );
     assert!(!err.contains("panicked"), "{err}");
     let _ = std::fs::remove_file(bad);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writer_round_trips_statuses_and_readonly_sends_nothing() {
+    use fluidops::cluster::writer::{Guarded, KubeWriter, Write, WriteError, WriteOp, Writer};
+    let _f = Finish;
+    if skipped() {
+        return;
+    }
+    let h = harness();
+    let _g = shared().await;
+    let admin = client_for(&h.kubeconfig).await;
+    let ns = unique_ns("write");
+    create_namespace(&admin, &ns).await;
+    let local_audit = tempfile::tempdir().unwrap();
+    let local_audit = local_audit.path().join("audit.log");
+    let w = Guarded::new(
+        Box::new(KubeWriter::new(admin.clone())),
+        false,
+        Some(local_audit.clone()),
+    );
+    let key = ObjectKey::new(Kind::Dataset, &ns, "w");
+    let exists = |admin: Client, ns: String| async move {
+        api(&admin, Kind::Dataset, &ns)
+            .get_opt("w")
+            .await
+            .unwrap()
+            .is_some()
+    };
+
+    // Dry-run create: admitted and returned, not stored.
+    let out = w
+        .write(&Write::dry_run(WriteOp::Create(dataset(&ns, "w"))))
+        .await
+        .unwrap();
+    assert!(out.dry_run && out.object.is_some());
+    assert!(
+        !exists(admin.clone(), ns.clone()).await,
+        "dry run persisted"
+    );
+    w.write(&Write::new(WriteOp::Create(dataset(&ns, "w"))))
+        .await
+        .unwrap();
+    assert!(exists(admin.clone(), ns.clone()).await);
+
+    // Conflict: already exists, Kubernetes' Status intact.
+    let e = w
+        .write(&Write::new(WriteOp::Create(dataset(&ns, "w"))))
+        .await
+        .unwrap_err();
+    let WriteError::Status(s) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!((s.code, s.reason.as_str()), (409, "AlreadyExists"), "{e}");
+
+    // Schema rejection with its field cause.
+    let bad = WriteOp::MergePatch {
+        key: key.clone(),
+        patch: json!({"spec": {"mounts": "not-a-list"}}),
+    };
+    let e = w.write(&Write::new(bad)).await.unwrap_err();
+    let WriteError::Status(s) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!((s.code, s.reason.as_str()), (422, "Invalid"), "{e}");
+    let causes = &s.details.as_ref().expect("details").causes;
+    assert!(
+        causes.iter().any(|c| c.field.contains("spec.mounts")),
+        "{e}"
+    );
+
+    // Server-side apply: ours, then a conflict with another manager's field.
+    let apply = json!({"apiVersion": "data.fluid.io/v1alpha1", "kind": "Dataset",
+        "metadata": {"name": "w", "namespace": ns, "labels": {"owner": "fluidops"}}});
+    w.write(&Write::new(WriteOp::Apply(apply))).await.unwrap();
+    let other = json!({"apiVersion": "data.fluid.io/v1alpha1", "kind": "Dataset",
+        "metadata": {"name": "w", "namespace": ns, "labels": {"team": "ml"}}});
+    api(&admin, Kind::Dataset, &ns)
+        .patch(
+            "w",
+            &PatchParams::apply("someone-else"),
+            &Patch::Apply(&other),
+        )
+        .await
+        .expect("other manager applies");
+    let ours = json!({"apiVersion": "data.fluid.io/v1alpha1", "kind": "Dataset",
+        "metadata": {"name": "w", "namespace": ns, "labels": {"owner": "fluidops", "team": "infra"}}});
+    let e = w
+        .write(&Write::new(WriteOp::Apply(ours)))
+        .await
+        .unwrap_err();
+    let WriteError::Status(s) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!((s.code, s.reason.as_str()), (409, "Conflict"), "{e}");
+    assert!(
+        s.details
+            .as_ref()
+            .is_some_and(|d| d.causes.iter().any(|c| c.field.contains("team"))),
+        "{e}"
+    );
+
+    // Dry-run delete keeps it; delete removes it.
+    w.write(&Write::dry_run(WriteOp::Delete(key.clone())))
+        .await
+        .unwrap();
+    assert!(
+        exists(admin.clone(), ns.clone()).await,
+        "dry-run delete removed it"
+    );
+    w.write(&Write::new(WriteOp::Delete(key.clone())))
+        .await
+        .unwrap();
+    assert!(!exists(admin.clone(), ns.clone()).await);
+
+    // Read-only: refused at the boundary; the API server never hears of it.
+    let ro_ns = unique_ns("readonly");
+    let ro = Guarded::new(
+        Box::new(KubeWriter::new(admin.clone())),
+        true,
+        Some(local_audit.clone()),
+    );
+    for op in [
+        WriteOp::Create(dataset(&ro_ns, "w")),
+        WriteOp::Apply(dataset(&ro_ns, "w")),
+        WriteOp::MergePatch {
+            key: ObjectKey::new(Kind::Dataset, &ro_ns, "w"),
+            patch: json!({}),
+        },
+        WriteOp::Delete(ObjectKey::new(Kind::Dataset, &ro_ns, "w")),
+    ] {
+        assert_eq!(ro.write(&Write::new(op)).await, Err(WriteError::ReadOnly));
+    }
+    // A write after them that does reach the server, so the audit log has caught up.
+    w.write(&Write::new(WriteOp::Create(dataset(&ns, "marker"))))
+        .await
+        .unwrap();
+    let audit = PathBuf::from(
+        h.env
+            .get("FLUIDOPS_E2E_AUDIT_LOG")
+            .expect("audit log exported"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = std::fs::read_to_string(&audit).unwrap_or_default();
+        if text.contains("marker") && text.contains(&ns) {
+            assert!(
+                !text.contains(&ro_ns),
+                "a read-only write reached the API server"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the marker write never showed in {}",
+            audit.display()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let local = std::fs::read_to_string(&local_audit).unwrap();
+    assert_eq!(local.matches("refused (read-only)").count(), 4, "{local}");
+    assert!(
+        local.contains("\"verb\":\"create\"") && local.contains("409 AlreadyExists"),
+        "{local}"
+    );
 }
