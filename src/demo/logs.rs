@@ -19,6 +19,8 @@ pub const MAX_LINES: usize = 200;
 pub struct LogBook {
     lines: BTreeMap<ObjectKey, VecDeque<String>>,
     next_at: BTreeMap<ObjectKey, Timestamp>,
+    /// Second and millisecond of each pod's last line, so lines within a second stay ordered.
+    last_stamp: BTreeMap<ObjectKey, (i64, u32)>,
 }
 
 impl LogBook {
@@ -31,6 +33,7 @@ impl LogBook {
     pub fn forget(&mut self, pod: &ObjectKey) {
         self.lines.remove(pod);
         self.next_at.remove(pod);
+        self.last_stamp.remove(pod);
     }
     fn push(&mut self, pod: &ObjectKey, line: String) {
         let buf = self.lines.entry(pod.clone()).or_default();
@@ -46,7 +49,12 @@ pub fn write(cluster: &mut DemoCluster, pod: &ObjectKey, level: &str, target: &s
     if !cluster.state.contains(pod) {
         return;
     }
-    let ms: u32 = cluster.rng.random_range(0..1000);
+    let second = cluster.state.now.as_second();
+    let ms: u32 = match cluster.logs.last_stamp.get(pod) {
+        Some(&(s, last)) if s == second => (last + cluster.rng.random_range(1..40)).min(999),
+        _ => cluster.rng.random_range(0..700),
+    };
+    cluster.logs.last_stamp.insert(pod.clone(), (second, ms));
     let t = cluster.state.now.strftime("%Y-%m-%d %H:%M:%S");
     let line = format!("{t}.{ms:03} {level:<5} {target}: {message}");
     cluster.logs.push(pod, line.clone());
