@@ -68,7 +68,7 @@ impl Harness {
 }
 
 /// Number of tests in this file; the last one to finish may take the cluster down.
-const TESTS: u32 = 5;
+const TESTS: u32 = 6;
 
 /// Held by each test; when the last one is dropped and the cluster was started by these tests,
 /// the cluster is stopped so `cargo test` leaves no processes behind.
@@ -990,4 +990,169 @@ async fn writer_round_trips_statuses_and_readonly_sends_nothing() {
         local.contains("\"verb\":\"create\"") && local.contains("409 AlreadyExists"),
         "{local}"
     );
+}
+
+// ------------------------------------------------------------------ the binary in a terminal
+
+struct Pty {
+    output: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _home: tempfile::TempDir,
+}
+
+impl Pty {
+    fn start(args: &[&str], kubeconfig: &Path) -> Pty {
+        use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("pty");
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_fluidops"));
+        cmd.args(args);
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_STATE_HOME", home.path().join("state"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "C.UTF-8");
+        cmd.env("KUBECONFIG", kubeconfig);
+        cmd.env_remove("KUBERNETES_SERVICE_HOST");
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        std::mem::forget(pair.master);
+        Pty {
+            output,
+            writer,
+            child,
+            _home: home,
+        }
+    }
+
+    fn screen(&self) -> String {
+        let mut parser = vt100::Parser::new(
+            std::num::NonZeroU16::new(24).unwrap(),
+            std::num::NonZeroU16::new(100).unwrap(),
+            0,
+        );
+        parser.process(&self.output.lock().unwrap());
+        parser.screen().contents()
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        self.wait_screen(what, |s| s.contains(what))
+    }
+
+    fn wait_screen(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if done(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "did not exit; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_in_a_terminal_connects_or_offers_the_demo() {
+    let _f = Finish;
+    if skipped() {
+        return;
+    }
+    let h = harness();
+    let _g = shared().await;
+    let admin = client_for(&h.kubeconfig).await;
+    let ns = unique_ns("tty");
+    create_namespace(&admin, &ns).await;
+    create(&admin, Kind::CacheRuntime, &ns, runtime(&ns, "ttyrt")).await;
+    let kubeconfig = h.kubeconfig.clone();
+    let dead = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bad = kubeconfig_via(h, dead);
+    let bad2 = bad.clone();
+    tokio::task::spawn_blocking(move || {
+        // The real cluster: header names context and namespace, the runtime is listed.
+        let t0 = Instant::now();
+        let mut p = Pty::start(&["-n", &ns], &kubeconfig);
+        let screen = p.wait_for("ttyrt");
+        eprintln!("first frame with the runtime after {:?}", t0.elapsed());
+        assert!(
+            screen.contains("ctx:e2e") && screen.contains(&format!("ns:{ns}")),
+            "{screen}"
+        );
+        p.keys("q");
+        assert!(p.wait_exit().success());
+
+        // Unreachable: said plainly, then retry / demo / quit on stdin; "d" opens the demo.
+        let mut p = Pty::start(&[], &bad2);
+        let screen = p.wait_for("[r]etry, [d]emo cluster, [q]uit?");
+        assert!(
+            screen.contains("cannot reach the cluster of context \"e2e\""),
+            "{screen}"
+        );
+        assert!(screen.contains(&format!("127.0.0.1:{dead}")), "{screen}");
+        p.keys("r\n");
+        p.wait_screen("a second prompt", |s| s.matches("[q]uit?").count() == 2);
+        p.keys("d\n");
+        p.wait_for("ctx:demo");
+        p.keys("q");
+        assert!(p.wait_exit().success());
+
+        // "q" quits with status 1 and no stack trace.
+        let mut p = Pty::start(&[], &bad2);
+        p.wait_for("[q]uit?");
+        p.keys("q\n");
+        let status = p.wait_exit();
+        assert_eq!(status.exit_code(), 1);
+        assert!(!p.screen().contains("panicked"));
+    })
+    .await
+    .unwrap();
+    let _ = std::fs::remove_file(bad);
 }
