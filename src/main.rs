@@ -7,12 +7,14 @@ use tokio::sync::mpsc;
 
 use fluidops::app::update::show_notices;
 use fluidops::cli::{Cli, GlobalArgs, Sub};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fluidops::app::Msg;
 use fluidops::cluster::demo_source;
 use fluidops::cluster::kube_config::{self, Target};
 use fluidops::cluster::kube_source::{self, KubeSource, KubeSourceOptions};
+use fluidops::cluster::writer::{DemoWriter, Guarded, KubeWriter};
 use fluidops::config::Env;
 use fluidops::demo::scenario::Scenario;
 use fluidops::setup::{self, DEMO_CONTEXT, SourceChoice};
@@ -146,6 +148,8 @@ fn interactive(
             why.unwrap_or_default(),
         ),
     };
+    // Restore on every way out, errors included (restoring twice is harmless).
+    term::restore();
     runtime.shutdown_background();
     result
 }
@@ -169,6 +173,11 @@ fn interactive_kube(
             .or_else(|| Some(target.namespace.clone())),
         log_file: Some(s.paths.log_file()),
     };
+    let writer = Arc::new(Guarded::new(
+        Box::new(KubeWriter::new(client.clone())),
+        global.readonly,
+        Some(s.paths.audit_log()),
+    ));
     runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut source = KubeSource::spawn(client, options, tx);
@@ -179,6 +188,7 @@ fn interactive_kube(
             demo: false,
             mouse: s.mouse,
             kube: Some(&mut source),
+            writer,
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();
@@ -197,7 +207,12 @@ fn interactive_demo(
     let s = setup::load(global, env, DEMO_CONTEXT);
     let mut notices = s.notices.clone();
     let now = Timestamp::now();
-    let cluster = setup::demo_cluster(global, now, &mut notices);
+    let cluster = Arc::new(Mutex::new(setup::demo_cluster(global, now, &mut notices)));
+    let writer = Arc::new(Guarded::new(
+        Box::new(DemoWriter::new(cluster.clone())),
+        global.readonly,
+        Some(s.paths.audit_log()),
+    ));
     let mut app = setup::app(global, &s, DEMO_CONTEXT, now);
     if why != "--demo" && why != "no kubeconfig found" {
         notices.push(why);
@@ -213,6 +228,7 @@ fn interactive_demo(
             demo: true,
             mouse: s.mouse,
             kube: None,
+            writer,
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();

@@ -2,6 +2,7 @@
 //! frames out. Frames are drawn only when something visible changed, after draining every
 //! pending message (bursts coalesce into one frame), and at most every FRAME_GAP.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::Result;
@@ -12,6 +13,7 @@ use tokio::sync::mpsc;
 use crate::app::{App, Command, Msg};
 use crate::cluster::demo_source::SourceMsg;
 use crate::cluster::kube_source::KubeSource;
+use crate::cluster::writer::{Guarded, Writer};
 use crate::config::{Keymap, Theme};
 use crate::term::{self, Tui};
 use crate::ui::{self, Ctx};
@@ -29,6 +31,8 @@ pub struct Session<'a> {
     pub mouse: bool,
     /// The kube source, when running against a real cluster (relists and log streams).
     pub kube: Option<&'a mut KubeSource>,
+    /// The one writer every confirmed write goes through (read-only refusal, audit log).
+    pub writer: Arc<Guarded>,
 }
 
 fn term_msg(ev: TermEvent) -> Option<Msg> {
@@ -53,6 +57,8 @@ pub async fn run(
     #[cfg(unix)]
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     let mut source_open = true;
+    // Answers of writes in flight come back here.
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Msg>();
     loop {
         if app.dirty {
             let ctx = Ctx {
@@ -82,6 +88,7 @@ pub async fn run(
                 Some(SourceMsg::Caption(c)) => { caption = Some(c); app.dirty = true; }
                 None => source_open = false,
             },
+            Some(done) = done_rx.recv() => msgs.push(done),
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
         }
@@ -104,6 +111,14 @@ pub async fn run(
                         #[cfg(unix)]
                         term::suspend(terminal, session.mouse)?;
                         app.dirty = true;
+                    }
+                    Command::Write(write) => {
+                        let writer = session.writer.clone();
+                        let done = done_tx.clone();
+                        tokio::spawn(async move {
+                            let result = writer.write(&write).await;
+                            let _ = done.send(Msg::WriteDone { write, result });
+                        });
                     }
                     Command::Relist => {
                         // The demo cluster keeps no lists to reload.

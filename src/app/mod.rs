@@ -2,6 +2,7 @@
 //! the views show (tables, detail sections, YAML).
 
 pub mod actions;
+pub mod confirm;
 pub mod describe;
 pub mod detail;
 pub mod format;

@@ -66,6 +66,8 @@ pub enum Overlay {
     Help {
         scroll: usize,
     },
+    /// A write waiting for the operator's yes or no.
+    Confirm(Box<super::confirm::Confirm>),
     /// Problems found at start-up (bad config files, unusable seed documents).
     Notices {
         lines: Vec<String>,

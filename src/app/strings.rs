@@ -51,3 +51,39 @@ pub fn view_title(
         format!(" {view}({ns}) [{count}] /{filter} ")
     }
 }
+
+pub const DELETE_CANCELS: &str = "It has not finished: deleting it cancels the run.";
+pub const CONFIRM_BUTTON: &str = "Confirm";
+pub const CANCEL_BUTTON: &str = "Cancel";
+pub const TYPE_TO_CONFIRM: &str = "type the name to confirm: ";
+pub const DELETE_ONLY_OPERATIONS: &str =
+    "delete is offered for data operations and maintenance records";
+pub const RERUN_ONLY_FAILED: &str = "rerun is offered for a failed data operation";
+
+pub fn delete_title(key: &crate::model::ObjectKey) -> String {
+    format!("Delete {} {}?", key.kind, key.name)
+}
+
+pub fn delete_body(key: &crate::model::ObjectKey) -> String {
+    format!("{key} will be deleted from the cluster.")
+}
+
+pub fn rerun_title(kind: &str, name: &str) -> String {
+    format!("Create {kind} {name}? (a new run with the same spec)")
+}
+
+pub fn sending(verb: &str, subject: &str) -> String {
+    format!("{verb} {subject}…")
+}
+
+pub fn write_done(verb: &str, subject: &str, dry_run: bool) -> String {
+    if dry_run {
+        format!("dry run of {verb} {subject}: accepted")
+    } else {
+        format!("{verb} {subject}: done")
+    }
+}
+
+pub fn write_failed(verb: &str, subject: &str, error: &str) -> String {
+    format!("{verb} {subject} failed: {error}")
+}

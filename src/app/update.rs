@@ -4,11 +4,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use jiff::Timestamp;
 
 use super::actions::{Action, KeyMode, ViewKind};
+use super::confirm::{self, Confirm};
 use super::detail::{self, Target};
 use super::palette::{self, PaletteCommand};
 use super::state::{App, Flash, Overlay, PageState, Screen};
 use super::strings;
 use super::tables::{self, Query, SortKey};
+use crate::cluster::writer::{Write, WriteError, WriteOutcome};
 use crate::cluster::{ClusterEvent, Subject};
 use crate::config::Keymap;
 use crate::model::{Kind, ObjectKey};
@@ -27,6 +29,11 @@ pub enum Msg {
     },
     /// Time passed (ages and durations move on screen).
     Tick(Timestamp),
+    /// A write the operator confirmed has been answered.
+    WriteDone {
+        write: Write,
+        result: Result<WriteOutcome, WriteError>,
+    },
 }
 
 /// What the app asks the outside world to do.
@@ -41,6 +48,8 @@ pub enum Command {
     FollowLogs(ObjectKey),
     /// Suspend the process (Ctrl-Z) and restore the screen afterwards.
     Suspend,
+    /// Send a write the operator confirmed (through the one guarded writer).
+    Write(Write),
 }
 
 impl App {
@@ -67,6 +76,10 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::WriteDone { write, result } => {
+                self.write_done(&write, &result);
+                Vec::new()
+            }
             Msg::Tick(now) => {
                 // Ages shown at second resolution: redraw only when the displayed second moves.
                 if now.as_second() != self.now.as_second() {
@@ -86,6 +99,7 @@ impl App {
             Overlay::Help { .. } | Overlay::Notices { .. } => {
                 return vec![KeyMode::Help, KeyMode::Global];
             }
+            Overlay::Confirm(_) => return vec![KeyMode::Confirm],
             Overlay::None => {}
         }
         let screen_mode = match &self.screen {
@@ -103,6 +117,27 @@ impl App {
             return Vec::new();
         }
         self.dirty = true;
+        if let Overlay::Confirm(c) = &mut self.overlay
+            && c.type_to_confirm.is_some()
+        {
+            match key.code {
+                KeyCode::Char(ch)
+                    if !key
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
+                    c.typed.push(ch);
+                    c.focus_confirm = c.ready();
+                    return Vec::new();
+                }
+                KeyCode::Backspace => {
+                    c.typed.pop();
+                    c.focus_confirm = c.ready();
+                    return Vec::new();
+                }
+                _ => {}
+            }
+        }
         let modes = self.key_modes();
         let action = keymap.resolve(&modes, &key);
         match (&self.overlay, action) {
@@ -293,18 +328,28 @@ impl App {
                 }
             }
             Action::LogsWrapToggle => self.page.wrap = !self.page.wrap,
-            Action::SpecEdit
-            | Action::LoadStart
-            | Action::UpgradeStart
-            | Action::RebuildStart
-            | Action::ObjectDelete
-            | Action::OpRerun => self.flash_error(strings::WORKFLOW_UNAVAILABLE),
-            Action::ConfirmFocusNext
-            | Action::ConfirmFocusPrev
-            | Action::ConfirmActivate
-            | Action::ConfirmYes
-            | Action::ConfirmNo
-            | Action::EditorReview
+            Action::SpecEdit | Action::LoadStart | Action::UpgradeStart | Action::RebuildStart => {
+                self.flash_error(strings::WORKFLOW_UNAVAILABLE)
+            }
+            Action::ObjectDelete => self.ask_delete(),
+            Action::OpRerun => self.ask_rerun(),
+            Action::ConfirmFocusNext | Action::ConfirmFocusPrev => {
+                if let Overlay::Confirm(c) = &mut self.overlay {
+                    c.focus_confirm = !c.focus_confirm && c.ready();
+                }
+            }
+            Action::ConfirmActivate => {
+                if let Overlay::Confirm(c) = &self.overlay {
+                    return if c.focus_confirm {
+                        self.confirm_yes()
+                    } else {
+                        self.close_confirm()
+                    };
+                }
+            }
+            Action::ConfirmYes => return self.confirm_yes(),
+            Action::ConfirmNo => return self.close_confirm(),
+            Action::EditorReview
             | Action::EditorCancel
             | Action::WizardNext
             | Action::WizardAbort
@@ -312,6 +357,77 @@ impl App {
             | Action::Noop => {}
         }
         Vec::new()
+    }
+
+    fn ask_delete(&mut self) {
+        let Some(obj) = self.selected_object().and_then(|k| self.store.get(&k)) else {
+            return self.flash_error(strings::NOTHING_SELECTED);
+        };
+        if !confirm::deletable(obj.kind()) {
+            return self.flash_error(strings::DELETE_ONLY_OPERATIONS);
+        }
+        self.overlay = Overlay::Confirm(Box::new(confirm::delete(obj)));
+    }
+
+    fn ask_rerun(&mut self) {
+        let op = match self.selected_object().and_then(|k| self.store.get(&k)) {
+            Some(crate::model::Object::Operation(op))
+                if op.phase() == crate::model::OpPhase::Failed =>
+            {
+                op
+            }
+            _ => return self.flash_error(strings::RERUN_ONLY_FAILED),
+        };
+        let kind = Kind::Operation(op.op_kind());
+        let ns = op.metadata.namespace.clone().unwrap_or_default();
+        let manifest = confirm::rerun_manifest(op, |n| {
+            self.store
+                .get(&ObjectKey::new(kind, ns.clone(), n))
+                .is_some()
+        });
+        self.overlay = Overlay::Confirm(Box::new(confirm::rerun(manifest)));
+    }
+
+    fn confirm_yes(&mut self) -> Vec<Command> {
+        let Overlay::Confirm(c) = &self.overlay else {
+            return Vec::new();
+        };
+        if !c.ready() {
+            return Vec::new();
+        }
+        let Overlay::Confirm(c) = std::mem::take(&mut self.overlay) else {
+            return Vec::new();
+        };
+        let Confirm { write, .. } = *c;
+        self.flash_info(strings::sending(write.verb(), &confirm::subject(&write)));
+        vec![Command::Write(write)]
+    }
+
+    fn close_confirm(&mut self) -> Vec<Command> {
+        if matches!(self.overlay, Overlay::Confirm(_)) {
+            self.overlay = Overlay::None;
+        }
+        Vec::new()
+    }
+
+    fn write_done(&mut self, write: &Write, result: &Result<WriteOutcome, WriteError>) {
+        let subject = confirm::subject(write);
+        match result {
+            Ok(out) => {
+                self.flash_info(strings::write_done(write.verb(), &subject, out.dry_run));
+                // A created operation: show it, so its phases can be watched live.
+                if let (crate::cluster::writer::WriteOp::Create(_), Some(obj)) =
+                    (&write.op, &out.object)
+                {
+                    self.push(Screen::Detail(obj.key()));
+                }
+            }
+            Err(e) => self.flash_error(&strings::write_failed(
+                write.verb(),
+                &subject,
+                &e.to_string(),
+            )),
+        }
     }
 
     fn flash_error(&mut self, text: &str) {
@@ -555,7 +671,10 @@ impl App {
                     self.follow_selection();
                 }
             }
-            Overlay::Palette { .. } | Overlay::Help { .. } | Overlay::Notices { .. } => {}
+            Overlay::Palette { .. }
+            | Overlay::Help { .. }
+            | Overlay::Notices { .. }
+            | Overlay::Confirm(_) => {}
             Overlay::None => {
                 if let Some(v) = self.current_list()
                     && !self.list(v).filter.is_empty()
@@ -581,6 +700,10 @@ impl App {
             }
             Overlay::Palette { input, choice } => return self.run_palette(&input, choice),
             Overlay::Help { .. } | Overlay::Notices { .. } => return Vec::new(),
+            c @ Overlay::Confirm(_) => {
+                self.overlay = c;
+                return Vec::new();
+            }
             Overlay::None => {}
         }
         match &self.screen {

@@ -1,6 +1,7 @@
 //! Runs the embedded demo cluster as a source: a task that advances the simulated control
 //! plane on the wall clock (times a speed factor) and sends what changed to the app.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -35,15 +36,18 @@ pub fn initial_batch(cluster: &DemoCluster) -> SourceMsg {
     }
 }
 
-/// Spawns the simulation task. It ends when the receiver is dropped.
+/// Spawns the simulation task. It ends when the receiver is dropped. The cluster is shared
+/// with the demo writer, which changes it between steps.
 pub fn spawn(
-    mut cluster: DemoCluster,
+    cluster: Arc<Mutex<DemoCluster>>,
     speed: f64,
     mut scenario: Option<Scenario>,
     tx: mpsc::UnboundedSender<SourceMsg>,
 ) {
     tokio::spawn(async move {
-        if tx.send(initial_batch(&cluster)).is_err() {
+        let lock = || cluster.lock().unwrap_or_else(|e| e.into_inner());
+        let first = initial_batch(&lock());
+        if tx.send(first).is_err() {
             return;
         }
         let speed = if speed.is_finite() && speed > 0.0 {
@@ -58,6 +62,7 @@ pub fn spawn(
             interval.tick().await;
             let dt = STEP.mul_f64(speed);
             elapsed += dt;
+            let mut cluster = lock();
             if let Some(s) = &mut scenario {
                 for step in s.due(elapsed) {
                     let caption = match step.apply(&mut cluster) {
@@ -69,14 +74,12 @@ pub fn spawn(
                     }
                 }
             }
-            let events = cluster.advance(dt);
-            if tx
-                .send(SourceMsg::Batch {
-                    at: cluster.now(),
-                    events,
-                })
-                .is_err()
-            {
+            let batch = SourceMsg::Batch {
+                events: cluster.advance(dt),
+                at: cluster.now(),
+            };
+            drop(cluster);
+            if tx.send(batch).is_err() {
                 return;
             }
         }

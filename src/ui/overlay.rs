@@ -29,6 +29,7 @@ pub fn input_rows(app: &App, body: Rect) -> u16 {
 /// Draws the overlay: input lines into `input` (above the view), everything else over `view`.
 pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) {
     match &app.overlay {
+        Overlay::Confirm(c) => confirm(frame, view, c, ctx),
         Overlay::None => {}
         Overlay::Filter { input: text, .. } => input_line(frame, input, "/", text, ctx),
         Overlay::Palette {
@@ -250,4 +251,71 @@ fn notices(frame: &mut Frame, body: Rect, lines: &[String], scroll: usize, ctx: 
         .map(|l| Line::from(Span::styled(l.as_str(), ctx.theme.style("notice"))))
         .collect();
     frame.render_widget(Paragraph::new(visible).wrap(Wrap { trim: false }), inner);
+}
+
+/// The confirmation dialog: title, what will change, and the two buttons (focus starts on
+/// Cancel), or the name to type for a high-risk write.
+fn confirm(frame: &mut Frame, body: Rect, c: &crate::app::confirm::Confirm, ctx: &Ctx) {
+    let t = ctx.theme;
+    let want_h = (c.body.len() as u16).saturating_add(6);
+    let area = centered(body, 90, want_h.max(7));
+    frame.render_widget(Clear, area);
+    let title_style = if c.danger {
+        t.style("confirm.danger")
+    } else {
+        t.style("confirm.title")
+    };
+    let outer = block("", true, ctx).title(Span::styled(format!(" {} ", c.title), title_style));
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    if inner.height < 2 {
+        return;
+    }
+    let text_rows = inner.height.saturating_sub(2) as usize;
+    let lines: Vec<Line> = c
+        .body
+        .iter()
+        .skip(c.scroll)
+        .take(text_rows)
+        .map(|l| {
+            Line::from(Span::styled(
+                truncate(l, inner.width as usize, t.ascii()),
+                t.style("confirm"),
+            ))
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect {
+            height: text_rows as u16,
+            ..inner
+        },
+    );
+    let bottom = Rect {
+        y: inner.y + inner.height - 1,
+        height: 1,
+        ..inner
+    };
+    let line = match &c.type_to_confirm {
+        Some(_) => Line::from(vec![
+            Span::styled(strings::TYPE_TO_CONFIRM, t.style("form.label")),
+            Span::styled(c.typed.clone(), t.style("form.input.focused")),
+        ]),
+        None => {
+            let button = |label: &str, focused: bool| {
+                let style = if focused {
+                    t.style("confirm.button.focused")
+                } else {
+                    t.style("confirm.button")
+                };
+                Span::styled(format!("[ {label} ]"), style)
+            };
+            Line::from(vec![
+                button(strings::CANCEL_BUTTON, !c.focus_confirm),
+                Span::raw("  "),
+                button(strings::CONFIRM_BUTTON, c.focus_confirm),
+            ])
+        }
+    };
+    frame.render_widget(Paragraph::new(line), bottom);
 }

@@ -1,0 +1,133 @@
+//! The one confirmation path every write passes through: a dialog described as data (what will
+//! change, the write it leads to), answered with yes or no. Focus starts on Cancel; a high-risk
+//! write asks the operator to type the object's name instead.
+
+use super::strings;
+use crate::cluster::writer::{Write, WriteOp};
+use crate::model::{Kind, Object, ObjectKey};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub title: String,
+    /// What will change, line by line (a manifest, a diff, a list of objects).
+    pub body: Vec<String>,
+    /// Destructive: drawn in the danger style.
+    pub danger: bool,
+    /// Focus on the confirm button (false: on Cancel, where it starts).
+    pub focus_confirm: bool,
+    /// When set, the operator must type exactly this to confirm.
+    pub type_to_confirm: Option<String>,
+    pub typed: String,
+    /// First visible body line.
+    pub scroll: usize,
+    pub write: Write,
+}
+
+impl Confirm {
+    pub fn new(title: impl Into<String>, body: Vec<String>, write: Write) -> Confirm {
+        Confirm {
+            title: title.into(),
+            body,
+            danger: false,
+            focus_confirm: false,
+            type_to_confirm: None,
+            typed: String::new(),
+            scroll: 0,
+            write,
+        }
+    }
+
+    pub fn danger(mut self) -> Confirm {
+        self.danger = true;
+        self
+    }
+
+    pub fn typed(mut self, text: impl Into<String>) -> Confirm {
+        self.type_to_confirm = Some(text.into());
+        self
+    }
+
+    /// Whether confirming is allowed now (typed text matches where it is asked for).
+    pub fn ready(&self) -> bool {
+        self.type_to_confirm
+            .as_ref()
+            .is_none_or(|t| *t == self.typed)
+    }
+}
+
+/// Kinds the console offers to delete: data operations and maintenance records.
+pub fn deletable(kind: Kind) -> bool {
+    matches!(kind, Kind::Operation(_) | Kind::CacheRuntimeMaintenance)
+}
+
+/// The dialog for deleting an object; a running operation is cancelled by its deletion, so the
+/// operator types its name.
+pub fn delete(obj: &Object) -> Confirm {
+    let key = obj.key();
+    let running = matches!(obj, Object::Operation(op) if !op.phase().is_terminal());
+    let mut body = vec![strings::delete_body(&key)];
+    if running {
+        body.push(strings::DELETE_CANCELS.to_string());
+    }
+    let c = Confirm::new(
+        strings::delete_title(&key),
+        body,
+        Write::new(WriteOp::Delete(key.clone())),
+    )
+    .danger();
+    if running { c.typed(key.name) } else { c }
+}
+
+/// A new operation with the spec of `op` (status, identity and server fields dropped), named
+/// `<name>-rerun-<n>` with the first `n` not taken.
+pub fn rerun_manifest(
+    op: &crate::model::DataOperation,
+    taken: impl Fn(&str) -> bool,
+) -> serde_json::Value {
+    let base = op.metadata.name.clone().unwrap_or_default();
+    let name = (1..)
+        .map(|n| format!("{base}-rerun-{n}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| format!("{base}-rerun"));
+    let mut labels = op.metadata.labels.clone().unwrap_or_default();
+    labels.insert(RERUN_OF_LABEL.to_string(), base);
+    serde_json::json!({
+        "apiVersion": op.api_version,
+        "kind": op.kind,
+        "metadata": {
+            "name": name,
+            "namespace": op.metadata.namespace.clone().unwrap_or_default(),
+            "labels": labels,
+        },
+        "spec": op.spec,
+    })
+}
+
+/// Label on a rerun naming the operation it repeats.
+pub const RERUN_OF_LABEL: &str = "fluidops.io/rerun-of";
+
+/// The dialog for rerunning a failed operation: shows the manifest it will create.
+pub fn rerun(manifest: serde_json::Value) -> Confirm {
+    let name = manifest["metadata"]["name"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let kind = manifest["kind"].as_str().unwrap_or("").to_string();
+    let body = super::yaml::to_yaml(&manifest)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    Confirm::new(
+        strings::rerun_title(&kind, &name),
+        body,
+        Write::new(WriteOp::Create(manifest)),
+    )
+}
+
+/// Key of the object a write is about, for messages.
+pub fn subject(write: &Write) -> String {
+    write
+        .key()
+        .map(|k: ObjectKey| k.to_string())
+        .unwrap_or_default()
+}
