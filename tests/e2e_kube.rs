@@ -4,7 +4,8 @@
 //! and the writer (dry-run, conflicts, schema rejection, read-only checked in the audit log).
 //!
 //! The tests start the harness themselves (`tests/e2e/cluster.sh up`, instant when it is already
-//! up; state in `$FLUIDOPS_E2E_STATE`, default `/tmp/fluidops-e2e-tests`). If the harness cannot
+//! up; state in `$FLUIDOPS_E2E_STATE`, default a directory of this test process, taken down when
+//! the process exits unless `FLUIDOPS_E2E_KEEP=1`). If the harness cannot
 //! be built or started the tests fail, loudly. `FLUIDOPS_E2E=0` skips them explicitly.
 //! Each test works in its own namespace (namespaces never finish deleting here).
 
@@ -67,23 +68,14 @@ impl Harness {
     }
 }
 
-/// Number of tests in this file; the last one to finish may take the cluster down.
-const TESTS: u32 = 6;
-
-/// Held by each test; when the last one is dropped and the cluster was started by these tests,
-/// the cluster is stopped so `cargo test` leaves no processes behind.
-struct Finish;
-
-impl Drop for Finish {
-    fn drop(&mut self) {
-        static DONE: AtomicU32 = AtomicU32::new(0);
-        if DONE.fetch_add(1, Ordering::SeqCst) + 1 == TESTS
-            && let Some(h) = HARNESS.get()
-            && h.started_here
-            && std::env::var("FLUIDOPS_E2E_KEEP").map_or(true, |v| v != "1")
-        {
-            h.run(&["down"]);
-        }
+/// Takes down, when the test process exits, a cluster these tests started (unless
+/// FLUIDOPS_E2E_KEEP=1), so `cargo test` leaves no processes behind — with a test filter too.
+extern "C" fn take_down_at_exit() {
+    if let Some(h) = HARNESS.get()
+        && h.started_here
+        && std::env::var("FLUIDOPS_E2E_KEEP").map_or(true, |v| v != "1")
+    {
+        let _ = Command::new(&h.script).arg("down").envs(&h.env).output();
     }
 }
 
@@ -127,8 +119,14 @@ fn harness() -> &'static Harness {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let script = root.join("tests/e2e/cluster.sh");
         assert!(script.exists(), "{} is missing", script.display());
-        let state = std::env::var("FLUIDOPS_E2E_STATE")
-            .unwrap_or_else(|_| "/tmp/fluidops-e2e-tests".into());
+        // Without an explicit state dir, each test process gets its own cluster: concurrent
+        // `cargo test` runs must not stop or restart each other's API server.
+        let state = std::env::var("FLUIDOPS_E2E_STATE").unwrap_or_else(|_| {
+            std::env::temp_dir()
+                .join(format!("fluidops-e2e-tests-{}", std::process::id()))
+                .display()
+                .to_string()
+        });
         let mut env: HashMap<String, String> = HashMap::new();
         env.insert("FLUIDOPS_E2E_STATE".into(), state);
         let was_up = Command::new(&script)
@@ -176,6 +174,12 @@ fn harness() -> &'static Harness {
             env.get("FLUIDOPS_E2E_RESTRICTED_KUBECONFIG")
                 .expect("restricted kubeconfig exported"),
         );
+        if !was_up {
+            // SAFETY: registers a plain function with the C runtime; it runs once at exit.
+            unsafe {
+                libc::atexit(take_down_at_exit);
+            }
+        }
         Harness {
             started_here: !was_up,
             script,
@@ -388,7 +392,6 @@ fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn objects_created_changed_deleted_show_in_store_and_views() {
-    let _f = Finish;
     if skipped() {
         return;
     }
@@ -485,7 +488,6 @@ async fn objects_created_changed_deleted_show_in_store_and_views() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forbidden_kinds_degrade_to_a_message_while_granted_ones_work() {
-    let _f = Finish;
     if skipped() {
         return;
     }
@@ -635,7 +637,6 @@ fn server_port(h: &Harness) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_converges_after_api_server_restart_and_cut_connection() {
-    let _f = Finish;
     if skipped() {
         return;
     }
@@ -762,7 +763,6 @@ async fn store_converges_after_api_server_restart_and_cut_connection() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshot_command_prints_runtimes_of_the_cluster() {
-    let _f = Finish;
     if skipped() {
         return;
     }
@@ -830,7 +830,6 @@ async fn snapshot_command_prints_runtimes_of_the_cluster() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writer_round_trips_statuses_and_readonly_sends_nothing() {
     use fluidops::cluster::writer::{Guarded, KubeWriter, Write, WriteError, WriteOp, Writer};
-    let _f = Finish;
     if skipped() {
         return;
     }
@@ -1098,7 +1097,6 @@ impl Pty {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_in_a_terminal_connects_or_offers_the_demo() {
-    let _f = Finish;
     if skipped() {
         return;
     }

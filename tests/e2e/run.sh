@@ -2,18 +2,19 @@
 # Runs the console's end-to-end tests against a real kube-apiserver + etcd on loopback.
 #
 #   tests/e2e/run.sh            build the harness if needed, start it, run the e2e tests, stop it
-#   tests/e2e/run.sh --keep     leave the cluster running afterwards (next run starts instantly)
+#   tests/e2e/run.sh --keep     leave the cluster running afterwards; rerun with the printed
+#                               FLUIDOPS_E2E_STATE to reuse it (then `up` is instant)
 #   tests/e2e/run.sh -- ARGS    extra arguments for the test binary (e.g. a test name filter)
 #
 # `cargo test` runs the same tests (tests/e2e_kube.rs starts the harness by itself); this script
-# adds the timings and the explicit build step. State: $FLUIDOPS_E2E_STATE
-# (default /tmp/fluidops-e2e-tests, separate from the default one of cluster.sh so a cluster
-# someone uses by hand is never restarted by the tests).
+# adds the timings and the explicit build step. State: $FLUIDOPS_E2E_STATE (default a directory
+# of this run, so concurrent runs and a cluster someone uses by hand never disturb each other:
+# one test stops and restarts the API server).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-export FLUIDOPS_E2E_STATE="${FLUIDOPS_E2E_STATE:-/tmp/fluidops-e2e-tests}"
+export FLUIDOPS_E2E_STATE="${FLUIDOPS_E2E_STATE:-/tmp/fluidops-e2e-run-$$}"
 
 keep=""
 test_args=()
@@ -46,4 +47,7 @@ t2="$(now)"
 FLUIDOPS_E2E_KEEP=1 cargo test --test e2e_kube -- "${test_args[@]}"
 t_test="$(since "$t2")"
 
+if [ -n "$keep" ]; then
+	echo "e2e: cluster kept: FLUIDOPS_E2E_STATE=$FLUIDOPS_E2E_STATE (tests/e2e/cluster.sh down to stop it)" >&2
+fi
 echo "e2e: harness build ${t_build} s, up ${t_up} s, cargo test (build + run) ${t_test} s, total $(since "$t0") s" >&2
