@@ -51,6 +51,13 @@ pub struct GlobalArgs {
     /// Disable mouse capture (keeps the terminal's own text selection).
     #[arg(long, global = true)]
     pub no_mouse: bool,
+    /// Adds generated objects to the demo cluster, e.g. runtimes=1000,pods=50000,ops=10000
+    /// (also events=N; default five per runtime).
+    #[arg(long, value_name = "SPEC", global = true, value_parser = crate::demo::scale::parse_scale)]
+    pub scale: Option<crate::demo::scale::ScaleSpec>,
+    /// Phase changes per second on the generated objects (e.g. 200/s); needs --scale.
+    #[arg(long, value_name = "RATE", global = true, value_parser = crate::demo::scale::parse_churn)]
+    pub churn: Option<f64>,
 }
 
 #[derive(Debug, Subcommand)]

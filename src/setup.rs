@@ -96,13 +96,21 @@ pub fn choose_source(global: &GlobalArgs, env: &Env) -> SourceChoice {
 /// The demo cluster as the flags ask: built-in or `--seed DIR`, with `--seed-rng`.
 pub fn demo_cluster(global: &GlobalArgs, now: Timestamp, notices: &mut Vec<String>) -> DemoCluster {
     let seed = global.seed_rng.unwrap_or(DEFAULT_SEED);
-    match &global.seed {
+    let cluster = match &global.seed {
         Some(dir) => {
             let (cluster, problems) = DemoCluster::from_dir(dir, seed, now);
             notices.extend(problems.iter().map(|p| p.to_string()));
             cluster
         }
         None => DemoCluster::builtin(seed, now),
+    };
+    match (global.scale, global.churn) {
+        (Some(spec), churn) => cluster.with_scale(spec, seed, churn.unwrap_or(0.0)),
+        (None, Some(_)) => {
+            notices.push("--churn changes generated objects only; add --scale".into());
+            cluster
+        }
+        (None, None) => cluster,
     }
 }
 

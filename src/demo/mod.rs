@@ -19,6 +19,7 @@ mod names;
 mod operation_controller;
 mod pods;
 mod runtime_controller;
+pub mod scale;
 pub mod scenario;
 mod seed;
 mod workloads;
@@ -107,6 +108,8 @@ pub struct DemoCluster {
     /// Sub-second remainder of `advance` calls.
     carry: Duration,
     pending_logs: Vec<ClusterEvent>,
+    /// Generated objects at scale (`--scale`) and their churn; not reconciled by the controllers.
+    scaled: Option<scale::Churn>,
 }
 
 impl DemoCluster {
@@ -130,6 +133,7 @@ impl DemoCluster {
             random_failures: true,
             carry: Duration::ZERO,
             pending_logs: Vec::new(),
+            scaled: None,
         };
         seed::load(&mut cluster, objects);
         cluster
@@ -164,9 +168,23 @@ impl DemoCluster {
             .into_iter()
             .map(|kind| ClusterEvent::Listed {
                 kind,
-                objects: self.state.of_kind(kind).cloned().collect(),
+                objects: {
+                    let mut objects: Vec<Object> = self.state.of_kind(kind).cloned().collect();
+                    if let Some(s) = &self.scaled {
+                        objects.extend(s.of_kind(kind));
+                    }
+                    objects
+                },
             })
             .collect()
+    }
+
+    /// Adds the objects of `spec` (generated from the cluster's seed and clock, see
+    /// [`scale`]) and changes `churn` of them per simulated second.
+    pub fn with_scale(mut self, spec: scale::ScaleSpec, seed: u64, churn: f64) -> Self {
+        let generator = scale::Generator::new(spec, seed, self.state.now);
+        self.scaled = Some(scale::Churn::new(generator, churn));
+        self
     }
 
     /// Moves the clock forward by `dt`, reconciling once per simulated second, and returns what
@@ -180,6 +198,9 @@ impl DemoCluster {
             self.step();
             out.append(&mut self.pending_logs);
             out.extend(self.state.drain_changes());
+            if let Some(s) = &mut self.scaled {
+                out.extend(s.advance(Duration::from_secs(1), self.state.now));
+            }
         }
         out
     }
@@ -211,7 +232,12 @@ impl DemoCluster {
 
     /// Every object, in key order.
     pub fn objects(&self) -> Vec<Object> {
-        self.state.all().cloned().collect()
+        let mut out: Vec<Object> = self.state.all().cloned().collect();
+        if let Some(s) = &self.scaled {
+            out.extend(Kind::ALL.into_iter().flat_map(|k| s.of_kind(k)));
+            out.sort_by_cached_key(|o| o.key());
+        }
+        out
     }
 
     pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
