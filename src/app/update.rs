@@ -15,7 +15,9 @@ use crate::cluster::{ClusterEvent, Subject};
 use crate::config::Keymap;
 use crate::model::{Kind, ObjectKey};
 
-/// Everything that can change the app.
+/// Everything that can change the app. Messages are consumed once, right away, so the large
+/// variants are not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
