@@ -72,6 +72,21 @@ impl ClusterState {
         })
     }
 
+    /// Pods of one workload: namespace `ns`, component-name label `label` (`<rt>-worker`).
+    pub fn component_pods(&self, ns: &str, label: &str) -> Vec<Pod> {
+        self.pods()
+            .filter(|p| p.metadata.namespace.as_deref() == Some(ns))
+            .filter(|p| {
+                p.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(crate::model::pod::LABEL_COMPONENT))
+                    .is_some_and(|v| v == label)
+            })
+            .cloned()
+            .collect()
+    }
+
     pub fn pod(&self, key: &ObjectKey) -> Option<&Pod> {
         match self.objects.get(key)? {
             Object::Pod(p) => Some(p),

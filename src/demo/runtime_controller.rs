@@ -10,7 +10,7 @@ use super::format;
 use super::workloads;
 use super::{DemoCluster, pods};
 use crate::model::meta::{Condition, ConditionStatus, format_time};
-use crate::model::pod::{LABEL_COMPONENT, LABEL_RUNTIME, is_ready};
+use crate::model::pod::{LABEL_RUNTIME, is_ready};
 use crate::model::runtime::ComponentStatus;
 use crate::model::{
     CacheRuntime, CacheRuntimeClass, Component, Dataset, DatasetPhase, Kind, Object, ObjectKey,
@@ -323,27 +323,6 @@ fn client_nodes_for(cluster: &mut DemoCluster, key: &ObjectKey) -> Vec<String> {
     nodes
 }
 
-fn pods_of(
-    cluster: &DemoCluster,
-    ns: &str,
-    component_label: &str,
-) -> Vec<k8s_openapi::api::core::v1::Pod> {
-    cluster
-        .state
-        .pods()
-        .filter(|p| p.metadata.namespace.as_deref() == Some(ns))
-        .filter(|p| {
-            p.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(LABEL_COMPONENT))
-                .map(String::as_str)
-                == Some(component_label)
-        })
-        .cloned()
-        .collect()
-}
-
 fn nonzero(n: i32) -> Option<i32> {
     (n > 0).then_some(n)
 }
@@ -358,7 +337,7 @@ fn recompute_phases(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRun
             continue;
         }
         let label = workloads::workload_name(&key.name, c);
-        let pods = pods_of(cluster, &key.namespace, &label);
+        let pods = cluster.state.component_pods(&key.namespace, &label);
         let current = pods.len() as i32;
         let ready = pods.iter().filter(|p| is_ready(p)).count() as i32;
         let (desired, unavailable) = match c {

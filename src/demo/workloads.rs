@@ -327,23 +327,6 @@ pub fn create_component_pod(
     key
 }
 
-fn component_pods(cluster: &DemoCluster, ns: &str, label: &str) -> Vec<Pod> {
-    cluster
-        .state
-        .pods()
-        .filter(|p| p.metadata.namespace.as_deref() == Some(ns))
-        .filter(|p| {
-            p.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(LABEL_COMPONENT))
-                .map(String::as_str)
-                == Some(label)
-        })
-        .cloned()
-        .collect()
-}
-
 fn ordinal_of(pod: &Pod, workload: &str) -> Option<usize> {
     pod.metadata
         .name
@@ -391,7 +374,7 @@ fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
     let now = cluster.state.now;
     let desired = wl.spec.replicas.unwrap_or(1).max(0) as usize;
     let target_image = wl.engine_image().unwrap_or_default().to_string();
-    let pods = component_pods(cluster, &ns, &key.name);
+    let pods = cluster.state.component_pods(&ns, &key.name);
     // Scale in: remove ordinals at or above the desired count.
     for p in &pods {
         if ordinal_of(p, &key.name).is_some_and(|i| i >= desired) {
@@ -419,7 +402,7 @@ fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
         }
     }
     // In-place image update, one pod at a time from the highest ordinal down.
-    let pods = component_pods(cluster, &ns, &key.name);
+    let pods = cluster.state.component_pods(&ns, &key.name);
     let outdated = |p: &Pod| {
         p.spec
             .as_ref()
@@ -449,7 +432,7 @@ fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
         }
     }
     // Status from the pods.
-    let pods = component_pods(cluster, &ns, &key.name);
+    let pods = cluster.state.component_pods(&ns, &key.name);
     let update_revision = revision(&key.name, &target_image);
     let count = |f: &dyn Fn(&Pod) -> bool| pods.iter().filter(|p| f(p)).count() as i32;
     let ready = count(&|p| is_ready(p));
