@@ -131,3 +131,21 @@ pub fn subject(write: &Write) -> String {
         .map(|k: ObjectKey| k.to_string())
         .unwrap_or_default()
 }
+
+/// The dialog for creating a data operation from the form: shows the exact manifest.
+pub fn create_operation(manifest: serde_json::Value) -> Confirm {
+    let name = manifest["metadata"]["name"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let kind = manifest["kind"].as_str().unwrap_or("").to_string();
+    let body = super::yaml::to_yaml(&manifest)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    Confirm::new(
+        super::form_strings::confirm_title(&kind, &name),
+        body,
+        Write::new(WriteOp::Create(manifest)),
+    )
+}

@@ -68,6 +68,8 @@ pub enum Overlay {
     },
     /// A write waiting for the operator's yes or no.
     Confirm(Box<super::confirm::Confirm>),
+    /// The form that starts a data operation (`L`).
+    Form(Box<super::load_form::LoadForm>),
     /// Problems found at start-up (bad config files, unusable seed documents).
     Notices {
         lines: Vec<String>,
@@ -117,6 +119,9 @@ pub struct App {
     pub layout: Layout,
     /// The subject the timeline view shows when opened with `:timeline`.
     pub timeline_subject: Option<Subject>,
+    /// The data-operation form whose manifest is being confirmed or written: reopened when the
+    /// operator cancels or the write fails.
+    pub pending_form: Option<Box<super::load_form::LoadForm>>,
     pub quit: bool,
     /// Set whenever something visible changed; the loop draws and clears it.
     pub dirty: bool,
@@ -145,6 +150,7 @@ impl App {
             palette_history: Vec::new(),
             layout: Layout::default(),
             timeline_subject: None,
+            pending_form: None,
             quit: false,
             dirty: true,
         }

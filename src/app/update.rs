@@ -102,6 +102,7 @@ impl App {
                 return vec![KeyMode::Help, KeyMode::Global];
             }
             Overlay::Confirm(_) => return vec![KeyMode::Confirm],
+            Overlay::Form(_) => return vec![KeyMode::Form, KeyMode::Global],
             Overlay::None => {}
         }
         let screen_mode = match &self.screen {
@@ -149,6 +150,12 @@ impl App {
             }
             (Overlay::Notices { .. }, None) => {
                 self.overlay = Overlay::None;
+                Vec::new()
+            }
+            (Overlay::Form(_), None) => {
+                if let Overlay::Form(f) = &mut self.overlay {
+                    f.on_key(&key);
+                }
                 Vec::new()
             }
             (_, Some(action)) => self.act(action),
@@ -257,6 +264,11 @@ impl App {
             }
             Action::NavBack => return self.nav_back(),
             Action::NavEnter => return self.nav_enter(),
+            Action::PaneNext | Action::PanePrev if matches!(self.overlay, Overlay::Form(_)) => {
+                if let Overlay::Form(f) = &mut self.overlay {
+                    f.focus_next(action == Action::PaneNext);
+                }
+            }
             Action::PaneNext | Action::PanePrev => self.switch_pane(action == Action::PaneNext),
             Action::HistoryBack => self.go_back(),
             Action::HistoryForward => {
@@ -330,7 +342,14 @@ impl App {
                 }
             }
             Action::LogsWrapToggle => self.page.wrap = !self.page.wrap,
-            Action::SpecEdit | Action::LoadStart | Action::UpgradeStart | Action::RebuildStart => {
+            Action::LoadStart => self.open_load_form(),
+            Action::WizardNext if matches!(self.overlay, Overlay::Form(_)) => {
+                return self.form_next();
+            }
+            Action::WizardAbort if matches!(self.overlay, Overlay::Form(_)) => {
+                self.overlay = Overlay::None;
+            }
+            Action::SpecEdit | Action::UpgradeStart | Action::RebuildStart => {
                 self.flash_error(strings::WORKFLOW_UNAVAILABLE)
             }
             Action::ObjectDelete => self.ask_delete(),
@@ -407,7 +426,37 @@ impl App {
 
     fn close_confirm(&mut self) -> Vec<Command> {
         if matches!(self.overlay, Overlay::Confirm(_)) {
-            self.overlay = Overlay::None;
+            // Cancelling a form's manifest goes back to the form, values kept.
+            self.overlay = match self.pending_form.take() {
+                Some(form) => Overlay::Form(form),
+                None => Overlay::None,
+            };
+        }
+        Vec::new()
+    }
+
+    /// `L`: the form that starts a data operation on the selected runtime or dataset.
+    fn open_load_form(&mut self) {
+        let Some(key) = self.selected_object() else {
+            return self.flash_error(strings::NOTHING_SELECTED);
+        };
+        match super::load_form::LoadForm::open(&self.store, &key, self.now) {
+            Ok(form) => self.overlay = Overlay::Form(Box::new(form)),
+            Err(e) => self.flash_error(&e),
+        }
+    }
+
+    /// Enter in the form: the next step, or on the last one the standard confirmation.
+    fn form_next(&mut self) -> Vec<Command> {
+        let Overlay::Form(form) = &mut self.overlay else {
+            return Vec::new();
+        };
+        if let super::load_form::Outcome::Submit(manifest) = form.next_step() {
+            let Overlay::Form(form) = std::mem::take(&mut self.overlay) else {
+                return Vec::new();
+            };
+            self.pending_form = Some(form);
+            self.overlay = Overlay::Confirm(Box::new(confirm::create_operation(manifest)));
         }
         Vec::new()
     }
@@ -417,18 +466,36 @@ impl App {
         match result {
             Ok(out) => {
                 self.flash_info(strings::write_done(write.verb(), &subject, out.dry_run));
-                // A created operation: show it, so its phases can be watched live.
+                // A created operation: its timeline, so its phases can be watched live.
                 if let (crate::cluster::writer::WriteOp::Create(_), Some(obj)) =
                     (&write.op, &out.object)
                 {
-                    self.push(Screen::Detail(obj.key()));
+                    if self
+                        .pending_form
+                        .as_ref()
+                        .is_some_and(|f| f.key() == obj.key())
+                    {
+                        self.pending_form = None;
+                    }
+                    match super::load_form::created_key(obj) {
+                        Some(key) if !out.dry_run => self.open_timeline(Subject::Object(key)),
+                        _ => self.push(Screen::Detail(obj.key())),
+                    }
                 }
             }
-            Err(e) => self.flash_error(&strings::write_failed(
-                write.verb(),
-                &subject,
-                &e.to_string(),
-            )),
+            Err(e) => {
+                let text = strings::write_failed(write.verb(), &subject, &e.to_string());
+                // The form's write failed: reopen it with the same values and the error.
+                if let Some(mut form) = self.pending_form.take() {
+                    if write.key().ok() == Some(form.key()) && self.overlay == Overlay::None {
+                        form.failed(&super::form_strings::write_failed(&e.to_string()));
+                        self.overlay = Overlay::Form(form);
+                    } else {
+                        self.pending_form = Some(form);
+                    }
+                }
+                self.flash_error(&text)
+            }
         }
     }
 
@@ -677,6 +744,11 @@ impl App {
             | Overlay::Help { .. }
             | Overlay::Notices { .. }
             | Overlay::Confirm(_) => {}
+            Overlay::Form(mut form) => {
+                if form.prev_step() == super::load_form::Outcome::Stay {
+                    self.overlay = Overlay::Form(form);
+                }
+            }
             Overlay::None => {
                 if let Some(v) = self.current_list()
                     && !self.list(v).filter.is_empty()
@@ -702,7 +774,7 @@ impl App {
             }
             Overlay::Palette { input, choice } => return self.run_palette(&input, choice),
             Overlay::Help { .. } | Overlay::Notices { .. } => return Vec::new(),
-            c @ Overlay::Confirm(_) => {
+            c @ (Overlay::Confirm(_) | Overlay::Form(_)) => {
                 self.overlay = c;
                 return Vec::new();
             }

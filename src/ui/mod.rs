@@ -3,6 +3,7 @@
 
 pub mod chrome;
 pub mod detail;
+pub mod form;
 pub mod list;
 pub mod overlay;
 pub mod pages;

@@ -30,6 +30,7 @@ pub fn input_rows(app: &App, body: Rect) -> u16 {
 pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) {
     match &app.overlay {
         Overlay::Confirm(c) => confirm(frame, view, c, ctx),
+        Overlay::Form(f) => super::form::draw(frame, view, f, ctx),
         Overlay::None => {}
         Overlay::Filter { input: text, .. } => input_line(frame, input, "/", text, ctx),
         Overlay::Palette {

@@ -1,0 +1,381 @@
+//! The "start a data operation" form: steps, labelled inputs with a cursor, errors next to
+//! their field, the next runs of a Cron schedule, and the manifest on the review step.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::Ctx;
+use super::overlay::centered;
+use super::widgets::{block, truncate};
+use crate::app::actions::{Action, KeyMode};
+use crate::app::form_strings as s;
+use crate::app::load_form::{Field, Input, LoadForm, Policy, Step};
+
+/// Width of the label column.
+const LABEL_W: usize = 15;
+
+pub fn draw(frame: &mut Frame, view: Rect, form: &LoadForm, ctx: &Ctx) {
+    let area = centered(view, 110, view.height);
+    if area.width < 4 || area.height < 3 {
+        return;
+    }
+    frame.render_widget(Clear, area);
+    let outer = block(s::title(&form.namespace, &form.dataset), true, ctx);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let t = ctx.theme;
+    let mut top: Vec<Line> = vec![steps_line(form, ctx)];
+    if inner.height >= 8 {
+        top.push(Line::raw(""));
+    }
+    let (body, focus_line) = body_lines(form, ctx);
+    let mut bottom: Vec<Line> = Vec::new();
+    if let Some(m) = &form.message {
+        bottom.push(Line::from(Span::styled(
+            truncate(m, inner.width as usize, t.ascii()),
+            t.style("form.error"),
+        )));
+    }
+    bottom.push(hints(form, ctx));
+    let h = inner.height as usize;
+    // Keep the step line and the hints when there is room; the body scrolls to its focus.
+    let top_n = top.len().min(h.saturating_sub(1));
+    let bottom_n = bottom.len().min(h.saturating_sub(top_n + 1));
+    let body_h = h.saturating_sub(top_n + bottom_n);
+    let offset = match form.step {
+        Step::Review => form.scroll.min(body.len().saturating_sub(body_h.max(1))),
+        _ => focus_line.saturating_sub(body_h.saturating_sub(2)),
+    };
+    let mut lines: Vec<Line> = top.into_iter().take(top_n).collect();
+    lines.extend(body.into_iter().skip(offset).take(body_h));
+    while lines.len() < top_n + body_h {
+        lines.push(Line::raw(""));
+    }
+    let skip = bottom.len().saturating_sub(bottom_n);
+    lines.extend(bottom.into_iter().skip(skip));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `1 Operation › 2 Targets › …`, the current step highlighted.
+fn steps_line<'a>(form: &LoadForm, ctx: &Ctx) -> Line<'a> {
+    let t = ctx.theme;
+    let steps = form.steps();
+    let sep = if t.ascii() { " > " } else { " › " };
+    let mut spans = Vec::new();
+    for (i, st) in steps.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(sep, t.style("wizard.step")));
+        }
+        let style = if *st == form.step {
+            t.style("title.focused")
+        } else {
+            t.style("wizard.step")
+        };
+        spans.push(Span::styled(format!("{} {}", i + 1, st.title()), style));
+    }
+    spans.push(Span::styled(
+        format!("  ({})", s::step_of(form.step_index() + 1, steps.len())),
+        t.style("muted"),
+    ));
+    Line::from(spans)
+}
+
+/// The step's lines and the index of the focused field's line.
+fn body_lines<'a>(form: &'a LoadForm, ctx: &Ctx) -> (Vec<Line<'a>>, usize) {
+    let t = ctx.theme;
+    let focused = form.focused();
+    let mut lines: Vec<Line> = Vec::new();
+    let mut focus_line = 0;
+    let mut field_line = |lines: &mut Vec<Line<'a>>,
+                          field: Field,
+                          label: &str,
+                          value: Vec<Span<'a>>,
+                          hint: Option<&str>| {
+        let is_focused = focused == Some(field);
+        if is_focused {
+            focus_line = lines.len();
+        }
+        let marker = match (is_focused, t.ascii()) {
+            (true, false) => "▸ ",
+            (true, true) => "> ",
+            _ => "  ",
+        };
+        let label_style = if is_focused {
+            t.style("title.focused")
+        } else {
+            t.style("form.label")
+        };
+        let mut spans = vec![
+            Span::styled(marker, t.style("form.label")),
+            Span::styled(format!("{label:<LABEL_W$}"), label_style),
+        ];
+        spans.extend(value);
+        if let Some(h) = hint.filter(|_| is_focused) {
+            spans.push(Span::styled(format!("  {h}"), t.style("hint")));
+        }
+        lines.push(Line::from(spans));
+        if let Some(e) = form.error(field) {
+            lines.push(error_line(&e, ctx));
+        }
+    };
+    match form.step {
+        Step::Operation => {
+            let kinds: Vec<&str> = form.kinds.iter().map(|k| k.as_str()).collect();
+            let v = choice(&kinds, form.kind, focused == Some(Field::Kind), ctx);
+            field_line(
+                &mut lines,
+                Field::Kind,
+                s::LABEL_KIND,
+                v,
+                Some(s::HINT_CHOICE),
+            );
+            let v = input(&form.name, focused == Some(Field::Name), ctx);
+            field_line(&mut lines, Field::Name, s::LABEL_NAME, v, None);
+            lines.push(Line::raw(""));
+            for n in &form.notes {
+                lines.push(Line::from(Span::styled(
+                    format!("  · {n}"),
+                    t.style("muted"),
+                )));
+            }
+        }
+        Step::Targets if form.op_kind() == crate::model::OpKind::DataLoad => {
+            for (i, row) in form.targets.iter().enumerate() {
+                let pf = focused == Some(Field::Path(i));
+                let rf = focused == Some(Field::Replicas(i));
+                let mut v = input(&row.path, pf, ctx);
+                let w =
+                    unicode_width::UnicodeWidthStr::width(row.path.text.as_str()) + usize::from(pf);
+                v.push(Span::raw(" ".repeat(24usize.saturating_sub(w) + 2)));
+                v.push(Span::styled(
+                    format!("{} ", s::LABEL_REPLICAS),
+                    t.style("form.label"),
+                ));
+                v.extend(input(&row.replicas, rf, ctx));
+                let field = if rf {
+                    Field::Replicas(i)
+                } else {
+                    Field::Path(i)
+                };
+                let hint = if rf { s::HINT_REPLICAS } else { s::HINT_PATH };
+                let errs: Vec<String> = [Field::Path(i), Field::Replicas(i)]
+                    .into_iter()
+                    .filter_map(|f| form.error(f))
+                    .collect();
+                // One line for the row, then its errors (path and replicas).
+                let before = lines.len();
+                field_line(&mut lines, field, s::LABEL_PATH, v, Some(hint));
+                lines.truncate(before + 1);
+                for e in errs {
+                    lines.push(error_line(&e, ctx));
+                }
+            }
+            let add = Field::Path(form.targets.len());
+            let empty = Input::default();
+            let v = input(&empty, focused == Some(add), ctx);
+            field_line(
+                &mut lines,
+                add,
+                s::LABEL_ADD_PATH,
+                v,
+                Some(s::HINT_ADD_PATH),
+            );
+            if form.targets.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    format!("  {:LABEL_W$}{}", "", s::HINT_NO_TARGET),
+                    t.style("muted"),
+                )));
+            }
+            let v = choice(
+                &[s::NO, s::YES],
+                usize::from(form.load_metadata),
+                focused == Some(Field::LoadMetadata),
+                ctx,
+            );
+            field_line(
+                &mut lines,
+                Field::LoadMetadata,
+                s::LABEL_LOAD_METADATA,
+                v,
+                Some(s::HINT_CHOICE),
+            );
+        }
+        Step::Targets => {
+            let v = input(&form.mount_path, focused == Some(Field::MountPath), ctx);
+            field_line(&mut lines, Field::MountPath, s::LABEL_MOUNT_PATH, v, None);
+            let v = input(&form.image, focused == Some(Field::Image), ctx);
+            field_line(&mut lines, Field::Image, s::LABEL_IMAGE, v, None);
+            let v = input(&form.script, focused == Some(Field::Script), ctx);
+            field_line(
+                &mut lines,
+                Field::Script,
+                s::LABEL_SCRIPT,
+                v,
+                Some(s::HINT_SCRIPT),
+            );
+        }
+        Step::Schedule => {
+            let names: Vec<&str> = Policy::ALL.iter().map(|p| p.as_str()).collect();
+            let i = Policy::ALL
+                .iter()
+                .position(|p| *p == form.policy)
+                .unwrap_or(0);
+            let v = choice(&names, i, focused == Some(Field::Policy), ctx);
+            field_line(
+                &mut lines,
+                Field::Policy,
+                s::LABEL_POLICY,
+                v,
+                Some(s::HINT_CHOICE),
+            );
+            match form.policy {
+                Policy::Once => {
+                    let v = input(&form.ttl, focused == Some(Field::Ttl), ctx);
+                    field_line(&mut lines, Field::Ttl, s::LABEL_TTL, v, Some(s::HINT_TTL));
+                }
+                Policy::Cron => {
+                    let v = input(&form.schedule, focused == Some(Field::Schedule), ctx);
+                    field_line(&mut lines, Field::Schedule, s::LABEL_SCHEDULE, v, None);
+                    lines.push(Line::from(Span::styled(
+                        format!("  {:LABEL_W$}{}", "", s::HINT_SCHEDULE),
+                        t.style("hint"),
+                    )));
+                    let runs = form.next_runs();
+                    for (n, run) in runs.iter().enumerate() {
+                        let label = if n == 0 { s::LABEL_NEXT_RUNS } else { "" };
+                        lines.push(Line::from(vec![
+                            Span::styled(format!("  {label:<LABEL_W$}"), t.style("form.label")),
+                            Span::raw(run.strftime("%a %Y-%m-%d %H:%M UTC").to_string()),
+                        ]));
+                    }
+                }
+                Policy::OnEvent => lines.push(Line::from(Span::styled(
+                    format!("  {:LABEL_W$}{}", "", s::HINT_ON_EVENT),
+                    t.style("hint"),
+                ))),
+            }
+        }
+        Step::Placement => {
+            let v = input(
+                &form.node_selector,
+                focused == Some(Field::NodeSelector),
+                ctx,
+            );
+            field_line(
+                &mut lines,
+                Field::NodeSelector,
+                s::LABEL_NODE_SELECTOR,
+                v,
+                Some(s::HINT_NODE_SELECTOR),
+            );
+            let v = input(&form.tolerations, focused == Some(Field::Tolerations), ctx);
+            field_line(
+                &mut lines,
+                Field::Tolerations,
+                s::LABEL_TOLERATIONS,
+                v,
+                Some(s::HINT_TOLERATIONS),
+            );
+        }
+        Step::Review => {
+            lines.push(Line::from(Span::styled(
+                s::REVIEW_INTRO,
+                t.style("form.label"),
+            )));
+            for l in form.manifest_lines() {
+                lines.push(Line::from(Span::styled(
+                    format!("  {l}"),
+                    t.style("confirm"),
+                )));
+            }
+        }
+    }
+    (lines, focus_line)
+}
+
+fn error_line<'a>(e: &str, ctx: &Ctx) -> Line<'a> {
+    let mark = if ctx.theme.ascii() { "x" } else { "✗" };
+    Line::from(Span::styled(
+        format!("  {:LABEL_W$}{mark} {e}", ""),
+        ctx.theme.style("form.error"),
+    ))
+}
+
+/// A text input; when focused, the character under the cursor is drawn reversed.
+fn input<'a>(inp: &Input, focused: bool, ctx: &Ctx) -> Vec<Span<'a>> {
+    let t = ctx.theme;
+    if !focused {
+        let text = if inp.text.is_empty() {
+            " ".to_string()
+        } else {
+            inp.text.clone()
+        };
+        return vec![Span::styled(text, t.style("form.input"))];
+    }
+    let style = t.style("form.input.focused");
+    let cursor_style = style.add_modifier(Modifier::REVERSED);
+    let chars: Vec<char> = inp.text.chars().collect();
+    let at = inp.cursor.min(chars.len());
+    let before: String = chars[..at].iter().collect();
+    let under: String = chars.get(at).map_or(" ".to_string(), |c| c.to_string());
+    let after: String = chars
+        .get(at + 1..)
+        .map_or(String::new(), |r| r.iter().collect());
+    vec![
+        Span::styled(before, style),
+        Span::styled(under, cursor_style),
+        Span::styled(after, style),
+    ]
+}
+
+/// Options side by side, the chosen one bracketed.
+fn choice<'a>(options: &[&str], chosen: usize, focused: bool, ctx: &Ctx) -> Vec<Span<'a>> {
+    let t = ctx.theme;
+    let mut spans = Vec::new();
+    for (i, o) in options.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        if i == chosen {
+            let style = if focused {
+                t.style("form.input.focused")
+            } else {
+                t.style("form.input")
+            };
+            spans.push(Span::styled(format!("[{o}]"), style));
+        } else {
+            spans.push(Span::styled(format!(" {o} "), t.style("muted")));
+        }
+    }
+    spans
+}
+
+/// The keys of the form, from the active keymap.
+fn hints<'a>(form: &LoadForm, ctx: &Ctx) -> Line<'a> {
+    let t = ctx.theme;
+    let next = if form.step == Step::Review {
+        s::KEY_SUBMIT
+    } else {
+        s::KEY_NEXT_STEP
+    };
+    let items = [
+        (Action::PaneNext, s::KEY_NEXT_FIELD),
+        (Action::WizardNext, next),
+        (Action::NavBack, s::KEY_BACK),
+        (Action::WizardAbort, s::KEY_ABORT),
+    ];
+    let mut spans = vec![Span::raw(" ")];
+    for (action, label) in items {
+        let keys = ctx.keymap.keys_for(action, KeyMode::Form);
+        let Some(k) = keys.first() else { continue };
+        spans.push(Span::styled(k.clone(), t.style("hint.key")));
+        spans.push(Span::styled(format!(" {label}  "), t.style("hint")));
+    }
+    Line::from(spans)
+}
