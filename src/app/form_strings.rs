@@ -26,7 +26,7 @@ pub const YES: &str = "yes";
 pub const NO: &str = "no";
 
 pub const HINT_CHOICE: &str = "←/→ change";
-pub const HINT_PATH: &str = "↑/↓ dataset paths · Del at end removes the row";
+pub const HINT_PATH: &str = "↑/↓ paths · Del removes";
 pub const HINT_ADD_PATH: &str = "type a path, or ↑/↓ for the dataset's paths";
 pub const HINT_REPLICAS: &str = "↑/↓ change";
 pub const HINT_NO_TARGET: &str = "no target: the whole dataset is loaded";
@@ -36,6 +36,7 @@ pub const HINT_NODE_SELECTOR: &str = "key=value, … (optional)";
 pub const HINT_TOLERATIONS: &str = "key[=value]:Effect, … (optional)";
 pub const HINT_SCRIPT: &str = "run with bash in the image, dataset mounted at the mount path";
 pub const HINT_SCHEDULE: &str = "five fields, UTC: minute hour day-of-month month day-of-week";
+pub const HINT_SCROLL: &str = "↑/↓ scroll  ";
 pub const REVIEW_INTRO: &str = "This manifest will be created:";
 pub const KEY_NEXT_FIELD: &str = "next field";
 pub const KEY_NEXT_STEP: &str = "next step";

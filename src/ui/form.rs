@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, view: Rect, form: &LoadForm, ctx: &Ctx) {
     if inner.height >= 8 {
         top.push(Line::raw(""));
     }
-    let (body, focus_line) = body_lines(form, ctx);
+    let (body, focus_line) = body_lines(form, inner.width as usize, ctx);
     let mut bottom: Vec<Line> = Vec::new();
     if let Some(m) = &form.message {
         bottom.push(Line::from(Span::styled(
@@ -87,7 +87,7 @@ fn steps_line<'a>(form: &LoadForm, ctx: &Ctx) -> Line<'a> {
 }
 
 /// The step's lines and the index of the focused field's line.
-fn body_lines<'a>(form: &'a LoadForm, ctx: &Ctx) -> (Vec<Line<'a>>, usize) {
+fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>, usize) {
     let t = ctx.theme;
     let focused = form.focused();
     let mut lines: Vec<Line> = Vec::new();
@@ -139,10 +139,16 @@ fn body_lines<'a>(form: &'a LoadForm, ctx: &Ctx) -> (Vec<Line<'a>>, usize) {
             field_line(&mut lines, Field::Name, s::LABEL_NAME, v, None);
             lines.push(Line::raw(""));
             for n in &form.notes {
-                lines.push(Line::from(Span::styled(
-                    format!("  · {n}"),
-                    t.style("muted"),
-                )));
+                for (i, part) in wrap(n, width.saturating_sub(4).max(10))
+                    .into_iter()
+                    .enumerate()
+                {
+                    let bullet = if i == 0 { "·" } else { " " };
+                    lines.push(Line::from(Span::styled(
+                        format!("  {bullet} {part}"),
+                        t.style("muted"),
+                    )));
+                }
             }
         }
         Step::Targets if form.op_kind() == crate::model::OpKind::DataLoad => {
@@ -152,7 +158,7 @@ fn body_lines<'a>(form: &'a LoadForm, ctx: &Ctx) -> (Vec<Line<'a>>, usize) {
                 let mut v = input(&row.path, pf, ctx);
                 let w =
                     unicode_width::UnicodeWidthStr::width(row.path.text.as_str()) + usize::from(pf);
-                v.push(Span::raw(" ".repeat(24usize.saturating_sub(w) + 2)));
+                v.push(Span::raw(" ".repeat(20usize.saturating_sub(w) + 2)));
                 v.push(Span::styled(
                     format!("{} ", s::LABEL_REPLICAS),
                     t.style("form.label"),
@@ -372,10 +378,35 @@ fn hints<'a>(form: &LoadForm, ctx: &Ctx) -> Line<'a> {
     ];
     let mut spans = vec![Span::raw(" ")];
     for (action, label) in items {
+        if action == Action::PaneNext && form.step == Step::Review {
+            spans.push(Span::styled(s::HINT_SCROLL, t.style("hint")));
+            continue;
+        }
         let keys = ctx.keymap.keys_for(action, KeyMode::Form);
         let Some(k) = keys.first() else { continue };
         spans.push(Span::styled(k.clone(), t.style("hint.key")));
         spans.push(Span::styled(format!(" {label}  "), t.style("hint")));
     }
     Line::from(spans)
+}
+
+/// Splits text into lines of at most `width` columns at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ') {
+        let w = unicode_width::UnicodeWidthStr::width(cur.as_str());
+        let ww = unicode_width::UnicodeWidthStr::width(word);
+        if !cur.is_empty() && w + 1 + ww > width {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }
