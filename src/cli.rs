@@ -82,6 +82,12 @@ pub enum Sub {
         /// Simulation speed factor (2 = twice as fast, 0.5 = half).
         #[arg(long, default_value_t = 1.0)]
         speed: f64,
+        /// Run the simulated Fluid control plane against the cluster of the kubeconfig (which
+        /// has Fluid's CRDs but no Fluid) instead of showing it: seeds the demo objects through
+        /// the API, writes every change, and drives operations others create. No TUI; Ctrl-C
+        /// stops.
+        #[arg(long)]
+        against_cluster: bool,
     },
     /// Print the config, keymap, theme, state and log paths in use.
     Info,

@@ -1,32 +1,59 @@
+//! The command line's entry point, shared by the `fluidops` binary and the `kubectl-fluidops`
+//! plugin binary (`kubectl fluidops ...`).
+
 use std::io::Write;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use color_eyre::Result;
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 
-use fluidops::app::update::show_notices;
-use fluidops::cli::{Cli, GlobalArgs, Sub};
+use crate::app::update::show_notices;
+use crate::cli::{Cli, GlobalArgs, Sub};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fluidops::app::Msg;
-use fluidops::cluster::demo_source;
-use fluidops::cluster::kube_config::{self, Target};
-use fluidops::cluster::kube_source::{self, KubeSource, KubeSourceOptions};
-use fluidops::cluster::writer::{DemoWriter, Guarded, KubeWriter};
-use fluidops::config::Env;
-use fluidops::demo::scenario::Scenario;
-use fluidops::setup::{self, DEMO_CONTEXT, SourceChoice};
-use fluidops::ui::Ctx;
-use fluidops::{run, snapshot, term};
+use crate::app::Msg;
+use crate::cluster::demo_source;
+use crate::cluster::kube_config::{self, Target};
+use crate::cluster::kube_source::{self, KubeSource};
+use crate::cluster::writer::{DemoWriter, Guarded, KubeWriter};
+use crate::config::Env;
+use crate::demo::scenario::Scenario;
+use crate::setup::{self, DEMO_CONTEXT, SourceChoice};
+use crate::ui::Ctx;
+use crate::{run, snapshot, term};
 
-fn main() -> Result<()> {
-    let cli = Cli::parse();
+/// The name the program was started as decides how usage is shown: `kubectl fluidops` when run
+/// as the kubectl plugin binary (`kubectl-fluidops`), else `fluidops`.
+fn bin_name() -> &'static str {
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    let file = std::path::Path::new(&argv0)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if file.starts_with("kubectl-") {
+        "kubectl fluidops"
+    } else {
+        "fluidops"
+    }
+}
+
+/// Parses the command line and runs what it asks for; the body of both binaries.
+pub fn cli_main() -> Result<()> {
+    let matches = Cli::command().bin_name(bin_name()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let env = Env::from_process();
     match cli.command {
         None => interactive(&cli.global, &env, None, 1.0),
-        Some(Sub::Demo { scenario, speed }) => {
+        Some(Sub::Demo {
+            against_cluster: true,
+            speed,
+            ..
+        }) => against_cluster(&cli.global, &env, speed),
+        Some(Sub::Demo {
+            scenario, speed, ..
+        }) => {
             if scenario == "list" {
                 for name in Scenario::names() {
                     println!("{name}");
@@ -165,14 +192,14 @@ fn interactive_kube(
     let now = Timestamp::now();
     let mut app = setup::app(global, &s, &target.context, now);
     app.namespace = setup::kube_namespace(global, &target.namespace);
+    app.contexts = kube_config::context_names(global, env);
     show_notices(&mut app, s.notices.clone());
-    let options = KubeSourceOptions {
-        namespace: app
-            .namespace
-            .clone()
-            .or_else(|| Some(target.namespace.clone())),
-        log_file: Some(s.paths.log_file()),
-    };
+    let options = run::source_options(
+        global,
+        app.namespace.as_deref(),
+        target,
+        Some(s.paths.log_file()),
+    );
     let writer = Arc::new(Guarded::new(
         Box::new(KubeWriter::new(client.clone())),
         global.readonly,
@@ -180,15 +207,19 @@ fn interactive_kube(
     ));
     runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
-        let mut source = KubeSource::spawn(client, options, tx);
+        let source = KubeSource::spawn(client, options, tx);
         let mut terminal = term::enter(s.mouse)?;
         let session = run::Session {
-            theme: &s.theme,
+            theme: s.theme.clone(),
             keymap: &s.keymap,
             demo: false,
             mouse: s.mouse,
-            kube: Some(&mut source),
+            kube: Some(source),
             writer,
+            switch: Some(run::ContextSwitch {
+                global: global.clone(),
+                env: env.clone(),
+            }),
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();
@@ -214,6 +245,7 @@ fn interactive_demo(
         Some(s.paths.audit_log()),
     ));
     let mut app = setup::app(global, &s, DEMO_CONTEXT, now);
+    app.contexts = vec![DEMO_CONTEXT.to_string()];
     if why != "--demo" && why != "no kubeconfig found" {
         notices.push(why);
     }
@@ -223,17 +255,55 @@ fn interactive_demo(
         demo_source::spawn(cluster, speed, scenario, tx);
         let mut terminal = term::enter(s.mouse)?;
         let session = run::Session {
-            theme: &s.theme,
+            theme: s.theme.clone(),
             keymap: &s.keymap,
             demo: true,
             mouse: s.mouse,
             kube: None,
             writer,
+            switch: None,
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();
         r
     })
+}
+
+/// `fluidops demo --against-cluster`: the demo's control plane as a controller of a real API
+/// server (see [`crate::cluster::against_cluster`]).
+fn against_cluster(global: &GlobalArgs, env: &Env, speed: f64) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (target, client) = match reach_cluster(&runtime, global, env, false) {
+        Reach::Connected(t, c) => (t, c),
+        _ => {
+            runtime.shutdown_background();
+            std::process::exit(1);
+        }
+    };
+    if global.readonly {
+        eprintln!("fluidops: --against-cluster writes to the cluster; drop --readonly");
+        std::process::exit(2);
+    }
+    println!(
+        "fluidops demo --against-cluster: context {} at {}",
+        target.context, target.server
+    );
+    let mut notices = Vec::new();
+    let cluster = setup::demo_cluster(global, Timestamp::now(), &mut notices);
+    for n in &notices {
+        eprintln!("fluidops: {n}");
+    }
+    let controller = crate::cluster::against_cluster::AgainstCluster::new(client, cluster, speed);
+    let result = runtime.block_on(controller.run());
+    runtime.shutdown_background();
+    if let Err(e) = result {
+        eprintln!("fluidops: {e}");
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 /// Longest wait for a real cluster's initial lists in `fluidops snapshot`.
@@ -295,13 +365,12 @@ fn snapshot_kube(global: &GlobalArgs, env: &Env, view: &str, size: (u16, u16)) -
     }
     let mut app = setup::app(global, &s, &target.context, Timestamp::now());
     app.namespace = setup::kube_namespace(global, &target.namespace);
-    let options = KubeSourceOptions {
-        namespace: app
-            .namespace
-            .clone()
-            .or_else(|| Some(target.namespace.clone())),
-        log_file: Some(s.paths.log_file()),
-    };
+    let options = run::source_options(
+        global,
+        app.namespace.as_deref(),
+        &target,
+        Some(s.paths.log_file()),
+    );
     let missing = runtime.block_on(kube_source::initial_lists(
         client,
         options,

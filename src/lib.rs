@@ -5,9 +5,12 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod demo;
+pub mod entry;
 pub mod model;
 pub mod run;
 pub mod setup;
 pub mod snapshot;
 pub mod term;
 pub mod ui;
+
+pub use entry::cli_main;

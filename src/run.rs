@@ -10,11 +10,14 @@ use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
+use crate::app::strings;
 use crate::app::{App, Command, Msg};
+use crate::cli::GlobalArgs;
 use crate::cluster::demo_source::SourceMsg;
-use crate::cluster::kube_source::KubeSource;
-use crate::cluster::writer::{Guarded, Writer};
-use crate::config::{Keymap, Theme};
+use crate::cluster::kube_config::{self, Target};
+use crate::cluster::kube_source::{KubeSource, KubeSourceOptions};
+use crate::cluster::writer::{Guarded, KubeWriter, Writer};
+use crate::config::{Env, Keymap, Theme};
 use crate::term::{self, Tui};
 use crate::ui::{self, Ctx};
 
@@ -25,14 +28,55 @@ const TEST_PANIC_ENV: &str = "FLUIDOPS_TEST_PANIC";
 const FRAME_GAP: Duration = Duration::from_millis(33);
 
 pub struct Session<'a> {
-    pub theme: &'a Theme,
+    /// Swapped when `:ctx` moves to a context with its own theme rule.
+    pub theme: Theme,
     pub keymap: &'a Keymap,
     pub demo: bool,
     pub mouse: bool,
     /// The kube source, when running against a real cluster (relists and log streams).
-    pub kube: Option<&'a mut KubeSource>,
+    pub kube: Option<KubeSource>,
     /// The one writer every confirmed write goes through (read-only refusal, audit log).
     pub writer: Arc<Guarded>,
+    /// What `:ctx NAME` needs to connect elsewhere; `None` on the demo cluster.
+    pub switch: Option<ContextSwitch>,
+}
+
+/// The flags and environment a context switch resolves the new context with.
+pub struct ContextSwitch {
+    pub global: GlobalArgs,
+    pub env: Env,
+}
+
+impl ContextSwitch {
+    /// Resolves `context` in the kubeconfig and checks that its API server answers.
+    async fn connect(
+        global: GlobalArgs,
+        env: Env,
+        context: String,
+    ) -> Result<(Target, kube::Client), String> {
+        let global = GlobalArgs {
+            context: Some(context),
+            ..global
+        };
+        let target = kube_config::load(&global, &env).await?;
+        let (client, _version) = kube_config::connect(&target, kube_config::REACH_TIMEOUT).await?;
+        Ok((target, client))
+    }
+}
+
+/// The kube source's options for a context: the namespace shown (else the context's) is the
+/// one watched with `-n` and the one a forbidden cluster-wide list falls back to.
+pub fn source_options(
+    global: &GlobalArgs,
+    shown: Option<&str>,
+    target: &Target,
+    log_file: Option<std::path::PathBuf>,
+) -> KubeSourceOptions {
+    KubeSourceOptions {
+        namespace: Some(shown.unwrap_or(&target.namespace).to_string()),
+        only_namespace: global.namespace.is_some() && !global.all_namespaces,
+        log_file,
+    }
 }
 
 fn term_msg(ev: TermEvent) -> Option<Msg> {
@@ -59,10 +103,15 @@ pub async fn run(
     let mut source_open = true;
     // Answers of writes in flight come back here.
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Msg>();
+    // Context switches that connected (or failed to) come back here.
+    type Switched = Result<(Target, kube::Client), String>;
+    let (switch_tx, mut switch_rx) = mpsc::unbounded_channel::<Switched>();
+    // The namespace the kube source was last told about.
+    let mut source_ns = app.namespace.clone();
     loop {
         if app.dirty {
             let ctx = Ctx {
-                theme: session.theme,
+                theme: &session.theme,
                 keymap: session.keymap,
                 demo: session.demo,
                 caption: caption.as_deref(),
@@ -89,6 +138,18 @@ pub async fn run(
                 None => source_open = false,
             },
             Some(done) = done_rx.recv() => msgs.push(done),
+            Some(switched) = switch_rx.recv() => {
+                match switched {
+                    Ok((target, client)) => {
+                        let (tx, rx) = mpsc::unbounded_channel();
+                        source = rx;
+                        source_open = true;
+                        switch_to(app, &mut session, &target, client, tx);
+                        source_ns = app.namespace.clone();
+                    }
+                    Err(e) => app.notice(e, true),
+                }
+            }
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
         }
@@ -122,18 +183,68 @@ pub async fn run(
                     }
                     Command::Relist => {
                         // The demo cluster keeps no lists to reload.
-                        if let Some(k) = session.kube.as_deref_mut() {
+                        if let Some(k) = session.kube.as_mut() {
                             k.relist();
                         }
                     }
                     Command::FollowLogs(pod) => {
                         // The demo cluster already streams every pod's log.
-                        if let Some(k) = session.kube.as_deref_mut() {
+                        if let Some(k) = session.kube.as_mut() {
                             k.follow_logs(pod);
                         }
                     }
+                    Command::SwitchContext(name) => match &session.switch {
+                        Some(sw) => {
+                            let (global, env, tx) =
+                                (sw.global.clone(), sw.env.clone(), switch_tx.clone());
+                            tokio::spawn(async move {
+                                let _ = tx.send(ContextSwitch::connect(global, env, name).await);
+                            });
+                        }
+                        None => {
+                            app.notice(strings::contexts_list(&app.contexts, &app.context), true)
+                        }
+                    },
                 }
             }
         }
+        // A source that watches one namespace follows the namespace shown.
+        if app.namespace != source_ns {
+            source_ns = app.namespace.clone();
+            if let Some(k) = session.kube.as_mut() {
+                k.set_namespace(source_ns.clone());
+            }
+        }
     }
+}
+
+/// Replaces the current cluster with `target`: the old source stops (its batches still queued
+/// are dropped with its channel), the store empties, the new source lists everything afresh,
+/// writes go to the new cluster and the theme is chosen again for the new context name.
+fn switch_to(
+    app: &mut App,
+    session: &mut Session<'_>,
+    target: &Target,
+    client: kube::Client,
+    tx: mpsc::UnboundedSender<SourceMsg>,
+) {
+    let Some(sw) = &session.switch else { return };
+    // Stop the old watchers before the new ones start.
+    session.kube = None;
+    let setup = crate::setup::load(&sw.global, &sw.env, &target.context);
+    let namespace = crate::setup::kube_namespace(&sw.global, &target.namespace);
+    let options = source_options(
+        &sw.global,
+        namespace.as_deref(),
+        target,
+        Some(setup.paths.log_file()),
+    );
+    session.kube = Some(KubeSource::spawn(client.clone(), options, tx));
+    session.writer = Arc::new(Guarded::new(
+        Box::new(KubeWriter::new(client)),
+        sw.global.readonly,
+        Some(setup.paths.audit_log()),
+    ));
+    session.theme = setup.theme;
+    app.context_switched(&target.context, namespace);
 }

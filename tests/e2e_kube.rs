@@ -316,7 +316,7 @@ impl Console {
         let (tx, rx) = mpsc::unbounded_channel();
         let options = KubeSourceOptions {
             namespace: namespace.map(str::to_string),
-            log_file: None,
+            ..Default::default()
         };
         let source = KubeSource::spawn(client, options, tx);
         Console {
@@ -1153,4 +1153,131 @@ async fn console_in_a_terminal_connects_or_offers_the_demo() {
     .await
     .unwrap();
     let _ = std::fs::remove_file(bad);
+}
+
+/// A kubeconfig with three contexts on the harness: `e2e` (admin, namespace `admin_ns`),
+/// `limited` (the restricted user, namespace `limited_ns`) and `dead` (an address nothing
+/// answers on).
+fn multi_context_kubeconfig(h: &Harness, admin_ns: &str, limited_ns: &str, dead: u16) -> PathBuf {
+    use serde_yaml::Value as Y;
+    let read =
+        |p: &Path| -> Y { serde_yaml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
+    let admin = read(&h.kubeconfig);
+    let restricted = read(&h.restricted);
+    let cluster = admin["clusters"][0].clone();
+    let mut dead_cluster = cluster.clone();
+    dead_cluster["name"] = Y::from("dead");
+    dead_cluster["cluster"]["server"] = Y::from(format!("https://127.0.0.1:{dead}"));
+    let context = |name: &str, user: &str, cluster: &str, ns: &str| -> Y {
+        serde_yaml::from_str(&format!(
+            "{{name: {name}, context: {{cluster: {cluster}, user: {user}, namespace: {ns}}}}}"
+        ))
+        .unwrap()
+    };
+    let mut doc = admin.clone();
+    doc["clusters"] = Y::Sequence(vec![cluster, dead_cluster]);
+    doc["users"] = Y::Sequence(vec![
+        admin["users"][0].clone(),
+        restricted["users"][0].clone(),
+    ]);
+    doc["contexts"] = Y::Sequence(vec![
+        context("e2e", "admin", "e2e", admin_ns),
+        context("limited", "restricted", "e2e", limited_ns),
+        context("dead", "admin", "dead", "default"),
+    ]);
+    doc["current-context"] = Y::from("e2e");
+    let path = std::env::temp_dir().join(format!(
+        "fluidops-e2e-contexts-{}-{dead}.kubeconfig",
+        std::process::id()
+    ));
+    std::fs::write(&path, serde_yaml::to_string(&doc).unwrap()).unwrap();
+    path
+}
+
+async fn grant_runtimes(admin: &Client, ns: &str, user: &str) {
+    let roles: Api<k8s_openapi::api::rbac::v1::Role> = Api::namespaced(admin.clone(), ns);
+    let role = serde_json::from_value(json!({
+        "metadata": {"name": "runtime-reader"},
+        "rules": [{"apiGroups": ["data.fluid.io"], "resources": ["datasets", "cacheruntimes"],
+                   "verbs": ["get", "list", "watch"]}]
+    }))
+    .unwrap();
+    roles
+        .create(&PostParams::default(), &role)
+        .await
+        .expect("role");
+    let bindings: Api<k8s_openapi::api::rbac::v1::RoleBinding> = Api::namespaced(admin.clone(), ns);
+    let binding = serde_json::from_value(json!({
+        "metadata": {"name": "runtime-reader"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "runtime-reader"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}]
+    }))
+    .unwrap();
+    bindings
+        .create(&PostParams::default(), &binding)
+        .await
+        .expect("binding");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctx_lists_switches_contexts_and_ns_rescopes_a_namespaced_source() {
+    if skipped() {
+        return;
+    }
+    let h = harness();
+    let _g = shared().await;
+    let admin = client_for(&h.kubeconfig).await;
+    let (a, b, c) = (unique_ns("ctxa"), unique_ns("ctxb"), unique_ns("ctxc"));
+    for (ns, rt) in [(&a, "rt-alpha"), (&b, "rt-bravo"), (&c, "rt-charlie")] {
+        create_namespace(&admin, ns).await;
+        create(&admin, Kind::CacheRuntime, ns, runtime(ns, rt)).await;
+    }
+    grant_runtimes(&admin, &b, "restricted").await;
+    grant_runtimes(&admin, &c, "restricted").await;
+    let dead = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let kubeconfig = multi_context_kubeconfig(h, &a, &b, dead);
+    let kc = kubeconfig.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut p = Pty::start(&["-A"], &kc);
+        p.wait_screen("admin sees every namespace", |s| {
+            s.contains("rt-alpha") && s.contains("rt-bravo") && s.contains("ctx:e2e")
+        });
+        // The list, current one marked.
+        p.keys(":ctx\r");
+        p.wait_for("contexts: *e2e limited dead");
+        // Unreachable: a plain error, the current context stays.
+        let t0 = Instant::now();
+        p.keys(":ctx dead\r");
+        let s = p.wait_for("context \"dead\"");
+        eprintln!("unreachable context reported after {:?}", t0.elapsed());
+        assert!(s.contains("ctx:e2e") && s.contains("rt-alpha"), "{s}");
+        // Tab completes context names.
+        p.keys(":ctx li\t");
+        p.wait_for("ctx limited");
+        let t0 = Instant::now();
+        p.keys("\r");
+        // A user who may only read two namespaces: the cluster-wide list is forbidden, the
+        // source falls back to the context's namespace; nothing of the admin's view stays.
+        let s = p.wait_screen("the limited context's runtimes", |s| {
+            s.contains("ctx:limited") && s.contains("rt-bravo") && !s.contains("rt-alpha")
+        });
+        eprintln!("switched context, new lists after {:?}", t0.elapsed());
+        assert!(!s.contains("rt-charlie"), "{s}");
+        // Switching namespace re-scopes the namespaced watchers.
+        let t0 = Instant::now();
+        p.keys(&format!(":ns {c}\r"));
+        p.wait_screen("the other granted namespace", |s| {
+            s.contains("rt-charlie") && !s.contains("rt-bravo")
+        });
+        eprintln!("re-scoped to another namespace after {:?}", t0.elapsed());
+        p.keys("q");
+        assert!(p.wait_exit().success());
+    })
+    .await
+    .unwrap();
+    let _ = std::fs::remove_file(kubeconfig);
 }

@@ -53,6 +53,11 @@ pub const COMMANDS: &[PaletteEntry] = &[
         desc: "switch namespace",
     },
     PaletteEntry {
+        names: &["ctx", "context"],
+        args: "[NAME]",
+        desc: "list kubeconfig contexts, or switch to one",
+    },
+    PaletteEntry {
         names: &["help", "h"],
         args: "",
         desc: "key bindings",
@@ -73,6 +78,8 @@ pub enum PaletteCommand {
     },
     /// `None` is all namespaces.
     Namespace(Option<String>),
+    /// `None` lists the contexts; a name switches to it.
+    Context(Option<String>),
     Help,
     Quit,
 }
@@ -98,6 +105,9 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
                 Some(ns) => Ok(PaletteCommand::Namespace(Some(ns.to_string()))),
             };
         }
+        "ctx" | "context" => {
+            return Ok(PaletteCommand::Context(rest.first().map(|c| c.to_string())));
+        }
         _ => {}
     }
     let Some(view) = view_of(cmd) else {
@@ -119,11 +129,27 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
     })
 }
 
-/// Candidate completions of the line typed so far: command names, then namespaces.
+/// Candidate completions of the line typed so far: command names, then namespaces (contexts are
+/// not known here; see [`completions_with`]).
 pub fn completions(input: &str, store: &Store) -> Vec<String> {
+    completions_with(input, store, &[])
+}
+
+/// Candidate completions of the line typed so far: command names, then namespaces, or the
+/// kubeconfig's `contexts` after `ctx`.
+pub fn completions_with(input: &str, store: &Store, contexts: &[String]) -> Vec<String> {
     let words: Vec<&str> = input.split_whitespace().collect();
     let trailing_space = input.ends_with(' ');
     match (words.as_slice(), trailing_space) {
+        ([cmd], true) | ([cmd, _], false) if matches!(*cmd, "ctx" | "context") => {
+            let partial = if trailing_space { "" } else { words[1] };
+            let head = &input[..input.len() - partial.len()];
+            contexts
+                .iter()
+                .filter(|c| c.starts_with(partial))
+                .map(|c| format!("{head}{c}"))
+                .collect()
+        }
         ([], _) => COMMANDS.iter().map(|e| e.names[0].to_string()).collect(),
         ([partial], false) => {
             let mut out: Vec<String> = COMMANDS
@@ -160,8 +186,8 @@ pub fn completions(input: &str, store: &Store) -> Vec<String> {
 }
 
 /// Completes the line with the `choice`-th candidate.
-pub fn complete(input: &str, store: &Store, choice: usize) -> Option<String> {
-    let all = completions(input, store);
+pub fn complete(input: &str, store: &Store, contexts: &[String], choice: usize) -> Option<String> {
+    let all = completions_with(input, store, contexts);
     let pick = all.get(choice).or(all.first())?;
     if input.contains(' ') || input.ends_with(' ') {
         Some(pick.clone())
@@ -193,7 +219,31 @@ mod tests {
     fn completes_commands_then_namespaces() {
         let store = Store::new();
         assert_eq!(completions("ti", &store), vec!["timeline".to_string()]);
-        assert_eq!(complete("ti", &store, 0).unwrap(), "timeline ");
+        assert_eq!(complete("ti", &store, &[], 0).unwrap(), "timeline ");
         assert!(completions("pods ", &store).contains(&"pods all".to_string()));
+    }
+
+    #[test]
+    fn ctx_lists_and_completes_contexts() {
+        let store = Store::new();
+        let contexts = vec!["e2e".to_string(), "prod-eu".into(), "prod-us".into()];
+        assert_eq!(parse("ctx").unwrap(), PaletteCommand::Context(None));
+        assert_eq!(
+            parse("context prod-eu").unwrap(),
+            PaletteCommand::Context(Some("prod-eu".into()))
+        );
+        assert_eq!(
+            completions_with("ctx ", &store, &contexts),
+            ["ctx e2e", "ctx prod-eu", "ctx prod-us"]
+        );
+        assert_eq!(
+            completions_with("ctx pr", &store, &contexts),
+            ["ctx prod-eu", "ctx prod-us"]
+        );
+        assert_eq!(
+            complete("ctx prod-u", &store, &contexts, 0).unwrap(),
+            "ctx prod-us"
+        );
+        assert!(completions_with("ct", &store, &contexts).contains(&"ctx".to_string()));
     }
 }

@@ -102,6 +102,8 @@ pub struct App {
     /// "Now" as the source tells it (the demo cluster's clock or the wall clock).
     pub now: Timestamp,
     pub context: String,
+    /// The kubeconfig's context names, for `:ctx` (just the demo context on the demo cluster).
+    pub contexts: Vec<String>,
     /// Namespace filter; `None` is all namespaces.
     pub namespace: Option<String>,
     pub favourite_namespaces: Vec<String>,
@@ -133,6 +135,7 @@ impl App {
             store: Store::new(),
             now,
             context: context.into(),
+            contexts: Vec::new(),
             namespace: None,
             favourite_namespaces: Vec::new(),
             readonly: false,

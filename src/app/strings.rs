@@ -28,6 +28,51 @@ pub fn no_favourite(n: u8) -> String {
     format!("no favourite namespace {n} (set favourite_namespaces in config.toml)")
 }
 
+/// `:ctx` without a name: the contexts, the current one marked.
+pub fn contexts_list(contexts: &[String], current: &str) -> String {
+    match contexts {
+        [] => format!("no kubeconfig contexts; current: {current}"),
+        [only] if only == current && only == "demo" => {
+            "the demo cluster has only the \"demo\" context".to_string()
+        }
+        all => {
+            let names: Vec<String> = all
+                .iter()
+                .map(|c| {
+                    if c == current {
+                        format!("*{c}")
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect();
+            format!("contexts: {} (:ctx NAME switches)", names.join(" "))
+        }
+    }
+}
+
+pub fn context_already(name: &str) -> String {
+    format!("already on context {name}")
+}
+
+pub fn context_unknown(name: &str, known: &[String]) -> String {
+    if known.len() == 1 && known[0] == "demo" {
+        return format!("no context \"{name}\": the demo cluster has only the \"demo\" context");
+    }
+    format!(
+        "no context \"{name}\" in the kubeconfig (known: {})",
+        known.join(", ")
+    )
+}
+
+pub fn context_connecting(name: &str) -> String {
+    format!("connecting to context {name}…")
+}
+
+pub fn context_switched(name: &str) -> String {
+    format!("context: {name}")
+}
+
 pub fn namespace_switched(ns: &str) -> String {
     format!("namespace: {ns}")
 }

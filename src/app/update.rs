@@ -52,6 +52,8 @@ pub enum Command {
     Suspend,
     /// Send a write the operator confirmed (through the one guarded writer).
     Write(Write),
+    /// Connect to this kubeconfig context and, once it answers, show it instead (`:ctx NAME`).
+    SwitchContext(String),
 }
 
 impl App {
@@ -190,14 +192,15 @@ impl App {
             }
             KeyCode::Tab => {
                 if let Some(choice) = choice
-                    && let Some(done) = palette::complete(input, &self.store, *choice)
+                    && let Some(done) =
+                        palette::complete(input, &self.store, &self.contexts, *choice)
                 {
                     *input = done;
                 }
             }
             KeyCode::Down | KeyCode::Up => {
                 if let Some(choice) = choice {
-                    let n = palette::completions(input, &self.store).len();
+                    let n = palette::completions_with(input, &self.store, &self.contexts).len();
                     if n > 0 {
                         *choice = if key.code == KeyCode::Down {
                             (*choice + 1) % n
@@ -497,6 +500,42 @@ impl App {
                 self.flash_error(&text)
             }
         }
+    }
+
+    /// A message from outside the app (the run loop) in the footer.
+    pub fn notice(&mut self, text: String, error: bool) {
+        self.flash = Some(Flash { text, error });
+        self.dirty = true;
+    }
+
+    /// Now connected to `context`: everything held about the previous cluster goes (objects,
+    /// logs, timelines, selections, pages of its objects); the new source's lists fill it again.
+    pub fn context_switched(&mut self, context: &str, namespace: Option<String>) {
+        self.store = crate::cluster::Store::new();
+        self.context = context.to_string();
+        self.namespace = namespace;
+        let list = match &self.screen {
+            Screen::List(v) => *v,
+            _ => self.last_list.unwrap_or(ViewKind::Runtimes),
+        };
+        self.screen = Screen::List(list);
+        self.back.clear();
+        self.forward.clear();
+        self.page = PageState {
+            follow: true,
+            ..PageState::default()
+        };
+        self.timeline_subject = None;
+        for st in self.lists.values_mut() {
+            st.selected = 0;
+            st.selected_key = None;
+            st.offset = 0;
+        }
+        if matches!(self.overlay, Overlay::Confirm(_)) {
+            self.overlay = Overlay::None;
+        }
+        self.flash_info(strings::context_switched(context));
+        self.dirty = true;
     }
 
     fn flash_error(&mut self, text: &str) {
@@ -815,7 +854,8 @@ impl App {
     }
 
     fn run_palette(&mut self, input: &str, choice: usize) -> Vec<Command> {
-        let input = match palette::completions(input, &self.store).get(choice) {
+        let input = match palette::completions_with(input, &self.store, &self.contexts).get(choice)
+        {
             Some(c) if palette::parse(input).is_err() => c.clone(),
             _ => input.to_string(),
         };
@@ -834,6 +874,22 @@ impl App {
             Ok(PaletteCommand::Namespace(ns)) => {
                 self.set_namespace(ns);
                 Vec::new()
+            }
+            Ok(PaletteCommand::Context(None)) => {
+                self.flash_info(strings::contexts_list(&self.contexts, &self.context));
+                Vec::new()
+            }
+            Ok(PaletteCommand::Context(Some(name))) => {
+                if name == self.context {
+                    self.flash_info(strings::context_already(&name));
+                    Vec::new()
+                } else if !self.contexts.contains(&name) {
+                    self.flash_error(&strings::context_unknown(&name, &self.contexts));
+                    Vec::new()
+                } else {
+                    self.flash_info(strings::context_connecting(&name));
+                    vec![Command::SwitchContext(name)]
+                }
             }
             Ok(PaletteCommand::View {
                 view,

@@ -68,6 +68,36 @@ pub fn in_cluster(env: &Env) -> bool {
     env.non_empty("KUBERNETES_SERVICE_HOST").is_some()
 }
 
+/// The kubeconfig files merged first-wins, with the origin text for messages.
+fn read_merged(files: &[PathBuf]) -> Result<(Kubeconfig, String), String> {
+    let origin = files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(":");
+    let mut merged = Kubeconfig::default();
+    for f in files {
+        let one = Kubeconfig::read_from(f)
+            .map_err(|e| format!("cannot read kubeconfig {}: {}", f.display(), chain(&e)))?;
+        merged = merged
+            .merge(one)
+            .map_err(|e| format!("cannot merge kubeconfig {}: {}", f.display(), chain(&e)))?;
+    }
+    Ok((merged, origin))
+}
+
+/// The context names of the kubeconfig (for `:ctx`), in file order; empty when there is no
+/// kubeconfig or it cannot be read.
+pub fn context_names(global: &GlobalArgs, env: &Env) -> Vec<String> {
+    let files = kubeconfig_files(global, env);
+    match read_merged(&files) {
+        Ok((merged, _)) if !files.is_empty() => {
+            merged.contexts.into_iter().map(|c| c.name).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Resolves the target cluster. The error says what was read and what is wrong with it.
 pub async fn load(global: &GlobalArgs, env: &Env) -> Result<Target, String> {
     let files = kubeconfig_files(global, env);
@@ -88,19 +118,7 @@ pub async fn load(global: &GlobalArgs, env: &Env) -> Result<Target, String> {
             config,
         });
     }
-    let origin = files
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(":");
-    let mut merged = Kubeconfig::default();
-    for f in &files {
-        let one = Kubeconfig::read_from(f)
-            .map_err(|e| format!("cannot read kubeconfig {}: {}", f.display(), chain(&e)))?;
-        merged = merged
-            .merge(one)
-            .map_err(|e| format!("cannot merge kubeconfig {}: {}", f.display(), chain(&e)))?;
-    }
+    let (merged, origin) = read_merged(&files)?;
     let context = match global
         .context
         .clone()
@@ -272,6 +290,7 @@ mod tests {
             (t.context.as_str(), t.namespace.as_str()),
             ("beta", "default")
         );
+        assert_eq!(context_names(&global, &env), ["alpha", "beta"]);
         global.context = Some("gamma".into());
         let e = load(&global, &env).await.unwrap_err();
         assert!(

@@ -16,6 +16,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::{AsyncBufReadExt, StreamExt, TryStreamExt};
@@ -66,8 +68,11 @@ impl Internal {
 /// Options of the kube source.
 #[derive(Debug, Clone, Default)]
 pub struct KubeSourceOptions {
-    /// Namespace to fall back to when listing a kind across all namespaces is forbidden.
+    /// Namespace to fall back to when listing a kind across all namespaces is forbidden (and
+    /// the one watched when `only_namespace`).
     pub namespace: Option<String>,
+    /// Watch namespaced kinds in `namespace` only (`-n`), not across all namespaces.
+    pub only_namespace: bool,
     /// File that skipped documents and stream errors are appended to.
     pub log_file: Option<PathBuf>,
 }
@@ -80,6 +85,8 @@ pub struct KubeSource {
     watchers: Vec<JoinHandle<()>>,
     background: Vec<JoinHandle<()>>,
     logs: Option<(ObjectKey, JoinHandle<()>)>,
+    /// Set by a watcher that watches one namespace (by `only_namespace` or an RBAC fallback).
+    scoped: Arc<AtomicBool>,
     /// When we stopped following a pod's log, so following it again does not repeat lines.
     log_stopped: HashMap<ObjectKey, Instant>,
 }
@@ -104,6 +111,7 @@ impl KubeSource {
             watchers: Vec::new(),
             background: vec![batcher, probe],
             logs: None,
+            scoped: Arc::new(AtomicBool::new(false)),
             log_stopped: HashMap::new(),
         };
         source.start_watchers();
@@ -111,11 +119,14 @@ impl KubeSource {
     }
 
     fn start_watchers(&mut self) {
+        self.scoped.store(false, Ordering::SeqCst);
         for kind in Kind::ALL {
             let w = KindWatcher {
                 client: self.client.clone(),
                 kind,
                 fallback_namespace: self.options.namespace.clone(),
+                only_namespace: self.options.only_namespace,
+                scoped: self.scoped.clone(),
                 tx: self.internal.clone(),
                 log_file: self.options.log_file.clone(),
             };
@@ -129,6 +140,39 @@ impl KubeSource {
             w.abort();
         }
         self.start_watchers();
+    }
+
+    /// Whether some watcher watches a single namespace (`-n`, or a forbidden cluster-wide list
+    /// that fell back to the namespace).
+    pub fn scoped(&self) -> bool {
+        self.scoped.load(Ordering::SeqCst)
+    }
+
+    /// The operator switched the namespace (`None`: all). Watchers that watch a single namespace
+    /// are restarted for the new one (their relist replaces what the store holds); when every
+    /// watcher watches the whole cluster nothing needs to change. Returns whether it restarted.
+    pub fn set_namespace(&mut self, namespace: Option<String>) -> bool {
+        let scoped = self.scoped();
+        match namespace {
+            Some(ns) => {
+                if self.options.namespace.as_deref() == Some(ns.as_str()) {
+                    return false;
+                }
+                self.options.namespace = Some(ns);
+            }
+            // All namespaces: watch the whole cluster again (a forbidden list still falls back
+            // to the last namespace chosen).
+            None => {
+                if !self.options.only_namespace {
+                    return false;
+                }
+                self.options.only_namespace = false;
+            }
+        }
+        if scoped {
+            self.relist();
+        }
+        scoped
     }
 
     /// Streams `pod`'s log (follow, last 500 lines) as `LogLine` events, stopping the stream
@@ -278,6 +322,8 @@ struct KindWatcher {
     client: Client,
     kind: Kind,
     fallback_namespace: Option<String>,
+    only_namespace: bool,
+    scoped: Arc<AtomicBool>,
     tx: mpsc::UnboundedSender<Internal>,
     log_file: Option<PathBuf>,
 }
@@ -289,12 +335,19 @@ impl KindWatcher {
 
     async fn run(self) {
         let ar = api_resource(self.kind);
-        let mut namespace: Option<String> = None;
+        let mut namespace: Option<String> = if self.only_namespace && self.kind.namespaced() {
+            self.fallback_namespace.clone()
+        } else {
+            None
+        };
         // What we last said about availability, so each change is sent once.
         let mut said: Option<Availability> = None;
         // Pause before listing again after an API error (404, 403, ...).
         let mut retry = RETRY_MIN;
         loop {
+            if namespace.is_some() {
+                self.scoped.store(true, Ordering::SeqCst);
+            }
             let api: Api<DynamicObject> = match &namespace {
                 Some(ns) => Api::namespaced_with(self.client.clone(), ns, &ar),
                 None => Api::all_with(self.client.clone(), &ar),

@@ -1,6 +1,7 @@
 //! Cluster side of the console: the event type sources emit, the store that indexes objects and
 //! records timelines, and the sources themselves.
 
+pub mod against_cluster;
 pub mod demo_source;
 pub mod event;
 pub mod kube_config;
