@@ -1,0 +1,60 @@
+//! The kubectl plugin binary: `kubectl-fluidops` is the same program as `fluidops`, and says
+//! `kubectl fluidops` in its usage (kubectl runs it as `kubectl fluidops ARGS` when it is on
+//! PATH).
+
+use std::process::Command;
+
+const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-fluidops");
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(PLUGIN)
+        .args(args)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .output()
+        .expect("run kubectl-fluidops");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_names_the_kubectl_subcommand() {
+    let (code, out, err) = run(&["--help"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Usage: kubectl fluidops"), "{out}");
+    assert!(
+        out.contains("--namespace") && out.contains("--context"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["demo", "--help"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("Usage: kubectl fluidops demo") && out.contains("--against-cluster"),
+        "{out}"
+    );
+}
+
+#[test]
+fn info_runs_like_the_console() {
+    let (code, out, err) = run(&["info", "-n", "team-a"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.starts_with(&format!("fluidops {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(out.contains("demo cluster (no kubeconfig found)"), "{out}");
+}
+
+#[test]
+fn a_bad_flag_is_a_usage_error() {
+    let (code, _, err) = run(&["--no-such-flag"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("Usage: kubectl fluidops"), "{err}");
+}
