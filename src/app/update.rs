@@ -428,11 +428,15 @@ impl App {
     }
 
     fn close_confirm(&mut self) -> Vec<Command> {
-        if matches!(self.overlay, Overlay::Confirm(_)) {
+        if let Overlay::Confirm(c) = &self.overlay {
             // Cancelling a form's manifest goes back to the form, values kept.
+            let key = c.write.key().ok();
             self.overlay = match self.pending_form.take() {
-                Some(form) => Overlay::Form(form),
-                None => Overlay::None,
+                Some(form) if key == Some(form.key()) => Overlay::Form(form),
+                other => {
+                    self.pending_form = other;
+                    Overlay::None
+                }
             };
         }
         Vec::new()
