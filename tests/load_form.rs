@@ -582,3 +582,45 @@ fn tiny_sizes_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn snapshot_of_data_process_step() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut a = app();
+        select_runtime(&mut a, "imagenet-train");
+        press(&mut a, "L <Right> <Enter>");
+        assert_eq!(form_of(&a).step, Step::Targets);
+        insta::assert_snapshot!(
+            format!("load_form_process_targets_{w}x{h}"),
+            render(&mut a, w, h, "default").backend()
+        );
+    }
+}
+
+#[test]
+fn l_works_on_a_dataset_row_and_on_a_detail_page() {
+    let mut a = app();
+    press(&mut a, ":");
+    type_text(&mut a, "datasets");
+    press(&mut a, "<Enter> /");
+    type_text(&mut a, "qwen");
+    press(&mut a, "<Enter> L");
+    let f = form_of(&a);
+    assert_eq!(
+        (f.namespace.as_str(), f.dataset.as_str()),
+        ("llm-serving", "qwen-weights")
+    );
+    assert_eq!(f.cache_paths, vec!["/models".to_string()]);
+    press(&mut a, "<C-a>");
+
+    let mut a = app();
+    select_runtime(&mut a, "imagenet-train");
+    press(&mut a, "<Enter>");
+    assert!(matches!(a.screen, Screen::Detail(_)));
+    press(&mut a, "L");
+    assert_eq!(form_of(&a).dataset, "imagenet-train");
+    // Esc on the first step closes the form and leaves the page as it was.
+    press(&mut a, "<Esc>");
+    assert_eq!(a.overlay, Overlay::None);
+    assert!(matches!(a.screen, Screen::Detail(_)));
+}
