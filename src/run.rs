@@ -205,6 +205,33 @@ pub async fn run(
                             app.notice(strings::contexts_list(&app.contexts, &app.context), true)
                         }
                     },
+                    Command::Settle {
+                        generation,
+                        after_ms,
+                    } => {
+                        let done = done_tx.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(Duration::from_millis(after_ms)).await;
+                            let _ = done.send(Msg::EditorSettle(generation));
+                        });
+                    }
+                    Command::SaveDraft { path, text } => {
+                        if let Some(dir) = path.parent() {
+                            let _ = std::fs::create_dir_all(dir);
+                        }
+                        let _ = std::fs::write(&path, text);
+                    }
+                    Command::RemoveDraft(path) => {
+                        let _ = std::fs::remove_file(&path);
+                    }
+                    Command::ExternalEdit(text) => {
+                        // The event reader would compete with the editor for stdin: stop it.
+                        drop(events);
+                        let result = external_edit(terminal, session.mouse, &text);
+                        events = EventStream::new();
+                        let _ = done_tx.send(Msg::ExternalEdited(result));
+                        app.dirty = true;
+                    }
                 }
             }
         }
@@ -247,4 +274,32 @@ fn switch_to(
     ));
     session.theme = setup.theme;
     app.context_switched(&target.context, namespace);
+}
+
+/// Runs `$VISUAL`, `$EDITOR` or `vi` on `text` in a temporary file with the screen handed back
+/// to the terminal, and returns the edited text.
+fn external_edit(terminal: &mut Tui, mouse: bool, text: &str) -> Result<String, String> {
+    let path = std::env::temp_dir().join(format!("fluidops-edit-{}.yaml", std::process::id()));
+    std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_string());
+    term::restore();
+    // Through the shell, so `EDITOR="code --wait"` works.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status();
+    let back = term::reenter(terminal, mouse);
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
+        Ok(s) => Err(format!("{editor} exited with {s}")),
+        Err(e) => Err(format!("cannot run {editor}: {e}")),
+    };
+    let _ = std::fs::remove_file(&path);
+    back.map_err(|e| e.to_string())?;
+    result
 }

@@ -100,6 +100,17 @@ pub fn install_hooks() -> color_eyre::Result<()> {
     Ok(())
 }
 
+/// Takes the terminal back after handing it to another program (raw mode, alternate screen,
+/// mouse), and draws every cell again.
+pub fn reenter(t: &mut Tui, mouse: bool) -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+    if mouse {
+        crossterm::execute!(io::stdout(), event::EnableMouseCapture)?;
+    }
+    redraw_all(t)
+}
+
 /// Suspends the process (Ctrl-Z): restore the terminal, stop, and take it back on resume.
 #[cfg(unix)]
 pub fn suspend(t: &mut Tui, mouse: bool) -> io::Result<()> {

@@ -20,6 +20,8 @@ pub struct Confirm {
     pub typed: String,
     /// First visible body line.
     pub scroll: usize,
+    /// The body is a unified diff: `+`/`-` lines are drawn in the diff styles.
+    pub diff: bool,
     pub write: Write,
 }
 
@@ -33,8 +35,14 @@ impl Confirm {
             type_to_confirm: None,
             typed: String::new(),
             scroll: 0,
+            diff: false,
             write,
         }
+    }
+
+    pub fn diff(mut self) -> Confirm {
+        self.diff = true;
+        self
     }
 
     pub fn danger(mut self) -> Confirm {

@@ -124,6 +124,12 @@ pub struct App {
     /// The data-operation form whose manifest is being confirmed or written: reopened when the
     /// operator cancels or the write fails.
     pub pending_form: Option<Box<super::load_form::LoadForm>>,
+    /// The spec editor (`e`), while open: it owns the body and the keyboard under overlays.
+    pub editor: Option<Box<super::editor::Editor>>,
+    /// Where unsent edits are saved (none: drafts are not kept, as in tests).
+    pub drafts_dir: Option<std::path::PathBuf>,
+    /// Drafts found at start-up (file name → text), offered when their object is edited.
+    pub drafts: BTreeMap<String, String>,
     pub quit: bool,
     /// Set whenever something visible changed; the loop draws and clears it.
     pub dirty: bool,
@@ -154,6 +160,9 @@ impl App {
             layout: Layout::default(),
             timeline_subject: None,
             pending_form: None,
+            editor: None,
+            drafts_dir: None,
+            drafts: BTreeMap::new(),
             quit: false,
             dirty: true,
         }

@@ -36,6 +36,10 @@ pub enum Msg {
         write: Write,
         result: Result<WriteOutcome, WriteError>,
     },
+    /// The spec editor's typing settled (debounce): validate and save the draft if current.
+    EditorSettle(u64),
+    /// The text came back from `$EDITOR`, or why not.
+    ExternalEdited(Result<String, String>),
 }
 
 /// What the app asks the outside world to do.
@@ -54,6 +58,17 @@ pub enum Command {
     Write(Write),
     /// Connect to this kubeconfig context and, once it answers, show it instead (`:ctx NAME`).
     SwitchContext(String),
+    /// Send `Msg::EditorSettle(generation)` back after a quiet period (the editor's debounce).
+    Settle { generation: u64, after_ms: u64 },
+    /// Save an unsent edit (the editor's draft).
+    SaveDraft {
+        path: std::path::PathBuf,
+        text: String,
+    },
+    RemoveDraft(std::path::PathBuf),
+    /// Suspend the screen, edit this text in `$VISUAL`/`$EDITOR`, and send it back as
+    /// `Msg::ExternalEdited`.
+    ExternalEdit(String),
 }
 
 impl App {
@@ -81,9 +96,14 @@ impl App {
                 Vec::new()
             }
             Msg::WriteDone { write, result } => {
-                self.write_done(&write, &result);
-                Vec::new()
+                let (handled, cmds) = self.editor_write_done(&write, &result);
+                if !handled {
+                    self.write_done(&write, &result);
+                }
+                cmds
             }
+            Msg::EditorSettle(generation) => self.editor_settle(generation),
+            Msg::ExternalEdited(result) => self.editor_external_done(result),
             Msg::Tick(now) => {
                 // Ages shown at second resolution: redraw only when the displayed second moves.
                 if now.as_second() != self.now.as_second() {
@@ -106,6 +126,9 @@ impl App {
             Overlay::Confirm(_) => return vec![KeyMode::Confirm],
             Overlay::Form(_) => return vec![KeyMode::Form, KeyMode::Global],
             Overlay::None => {}
+        }
+        if let Some(modes) = self.editor_modes() {
+            return modes;
         }
         let screen_mode = match &self.screen {
             Screen::List(ViewKind::Timeline) | Screen::Timeline(_) => KeyMode::Timeline,
@@ -142,6 +165,9 @@ impl App {
                 }
                 _ => {}
             }
+        }
+        if self.editor_modes().is_some() {
+            return self.editor_key(key, keymap);
         }
         let modes = self.key_modes();
         let action = keymap.resolve(&modes, &key);
@@ -352,7 +378,8 @@ impl App {
             Action::WizardAbort if matches!(self.overlay, Overlay::Form(_)) => {
                 self.overlay = Overlay::None;
             }
-            Action::SpecEdit | Action::UpgradeStart | Action::RebuildStart => {
+            Action::SpecEdit => return self.open_editor(),
+            Action::UpgradeStart | Action::RebuildStart => {
                 self.flash_error(strings::WORKFLOW_UNAVAILABLE)
             }
             Action::ObjectDelete => self.ask_delete(),
@@ -419,6 +446,9 @@ impl App {
         if !c.ready() {
             return Vec::new();
         }
+        if let Some(cmds) = self.editor_confirm(true) {
+            return cmds;
+        }
         let Overlay::Confirm(c) = std::mem::take(&mut self.overlay) else {
             return Vec::new();
         };
@@ -428,6 +458,9 @@ impl App {
     }
 
     fn close_confirm(&mut self) -> Vec<Command> {
+        if let Some(cmds) = self.editor_confirm(false) {
+            return cmds;
+        }
         if let Overlay::Confirm(c) = &self.overlay {
             // Cancelling a form's manifest goes back to the form, values kept.
             let key = c.write.key().ok();

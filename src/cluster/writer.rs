@@ -45,15 +45,25 @@ pub struct Write {
     pub op: WriteOp,
     /// Ask the server to validate and admit the write without persisting it.
     pub dry_run: bool,
+    /// What the operator confirmed (e.g. the diff of an edit), kept in the audit log.
+    pub note: Option<String>,
 }
 
 impl Write {
     pub fn new(op: WriteOp) -> Write {
-        Write { op, dry_run: false }
+        Write {
+            op,
+            dry_run: false,
+            note: None,
+        }
     }
 
     pub fn dry_run(op: WriteOp) -> Write {
-        Write { op, dry_run: true }
+        Write {
+            op,
+            dry_run: true,
+            note: None,
+        }
     }
 
     /// The object written, when it can be told from the request.
@@ -177,13 +187,17 @@ impl Guarded {
             Err(WriteError::ReadOnly) => "refused (read-only)".to_string(),
             Err(e) => e.to_string(),
         };
-        let line = serde_json::json!({
+        let mut line = serde_json::json!({
             "time": Timestamp::now().to_string(),
+            "user": audit_user(),
             "verb": w.verb(),
             "object": w.key().map(|k| k.to_string()).unwrap_or_default(),
             "dryRun": w.dry_run,
             "outcome": outcome,
         });
+        if let Some(note) = &w.note {
+            line["note"] = serde_json::Value::String(note.clone());
+        }
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
@@ -195,6 +209,14 @@ impl Guarded {
             let _ = writeln!(f, "{line}");
         }
     }
+}
+
+/// Who made a write, for the audit log: `$USER`, else "unknown".
+fn audit_user() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 impl Writer for Guarded {

@@ -3,6 +3,7 @@
 
 pub mod chrome;
 pub mod detail;
+pub mod editor;
 pub mod form;
 pub mod list;
 pub mod overlay;
@@ -64,6 +65,10 @@ pub fn draw(frame: &mut Frame, app: &App, ctx: &Ctx) -> Layout {
 }
 
 fn body_view(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) -> Layout {
+    if let Some(ed) = &app.editor {
+        editor::draw(frame, area, ed, ctx);
+        return Layout::default();
+    }
     match &app.screen {
         Screen::List(crate::app::actions::ViewKind::Timeline) => Layout::default(),
         Screen::List(view) => list::draw(frame, area, app, *view, ctx),

@@ -279,9 +279,14 @@ fn confirm(frame: &mut Frame, body: Rect, c: &crate::app::confirm::Confirm, ctx:
         .skip(c.scroll)
         .take(text_rows)
         .map(|l| {
+            let style = if c.diff {
+                diff_style(l, ctx)
+            } else {
+                t.style("confirm")
+            };
             Line::from(Span::styled(
                 truncate(l, inner.width as usize, t.ascii()),
-                t.style("confirm"),
+                style,
             ))
         })
         .collect();
@@ -319,4 +324,21 @@ fn confirm(frame: &mut Frame, body: Rect, c: &crate::app::confirm::Confirm, ctx:
         }
     };
     frame.render_widget(Paragraph::new(line), bottom);
+}
+
+/// The style of one unified-diff line, by its prefix (the prefix stays, so colour is never the
+/// only signal).
+pub fn diff_style(line: &str, ctx: &Ctx) -> ratatui::style::Style {
+    let t = ctx.theme;
+    if line.starts_with("+++") || line.starts_with("---") || line.starts_with("@@") {
+        t.style("diff.header")
+    } else if line.starts_with('+') {
+        t.style("diff.add")
+    } else if line.starts_with('-') {
+        t.style("diff.del")
+    } else if line.starts_with(' ') {
+        t.style("diff.ctx")
+    } else {
+        t.style("confirm")
+    }
 }
