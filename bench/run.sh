@@ -145,7 +145,7 @@ run_all() {
 	fi
 	if [ -x "$REPO/target/release/fluidops" ]; then
 		# a private copy: another build in the same target dir cannot change it under the measurement
-		cp -f "$REPO/target/release/fluidops" "$CACHE/run/fluidops" 2>/dev/null || true
+		cp -fp "$REPO/target/release/fluidops" "$CACHE/run/fluidops" 2>/dev/null || true
 	fi
 	cluster_up
 	load_objects
