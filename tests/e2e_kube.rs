@@ -1281,3 +1281,192 @@ async fn ctx_lists_switches_contexts_and_ns_rescopes_a_namespaced_source() {
     .unwrap();
     let _ = std::fs::remove_file(kubeconfig);
 }
+
+/// A small seed for `demo --against-cluster`: the built-in runtime classes, and in `ns` a
+/// dataset, its runtime and a DataLoad that runs once.
+fn against_cluster_seed(dir: &Path, ns: &str) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("assets/demo/01-runtimeclasses.yaml"),
+        dir.join("01-classes.yaml"),
+    )
+    .unwrap();
+    let text = format!(
+        r#"
+apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {{name: warm, namespace: {ns}}}
+spec: {{mounts: [{{name: data, mountPoint: "s3://bucket/data/"}}]}}
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: CacheRuntime
+metadata: {{name: warm, namespace: {ns}}}
+spec: {{runtimeClassName: curvine-standard, worker: {{replicas: 2}}}}
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: DataLoad
+metadata: {{name: seeded-load, namespace: {ns}}}
+spec: {{dataset: {{name: warm, namespace: {ns}}}, policy: Once, target: [{{path: /data}}]}}
+"#
+    );
+    std::fs::write(dir.join("02-mine.yaml"), text).unwrap();
+}
+
+/// Phases of `name` as the watch saw them, in order, each once.
+type Phases = Arc<Mutex<HashMap<String, Vec<String>>>>;
+
+fn watch_phases(client: Client, kind: Kind, ns: &str) -> (Phases, tokio::task::JoinHandle<()>) {
+    use kube::runtime::watcher;
+    let phases: Phases = Arc::default();
+    let sink = phases.clone();
+    let api = api(&client, kind, ns);
+    let task = tokio::spawn(async move {
+        let stream = watcher::watcher(api, watcher::Config::default());
+        let mut stream = std::pin::pin!(stream);
+        while let Some(ev) = futures::StreamExt::next(&mut stream).await {
+            let obj = match ev {
+                Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => o,
+                _ => continue,
+            };
+            let name = obj.metadata.name.clone().unwrap_or_default();
+            let phase = obj.data["status"]["phase"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let mut map = sink.lock().unwrap();
+            let seen = map.entry(name).or_default();
+            if seen.last() != Some(&phase) {
+                seen.push(phase);
+            }
+        }
+    });
+    (phases, task)
+}
+
+async fn wait_phase(phases: &Phases, name: &str, phase: &str, log: &Path) -> Duration {
+    let t0 = Instant::now();
+    loop {
+        if phases
+            .lock()
+            .unwrap()
+            .get(name)
+            .is_some_and(|p| p.iter().any(|x| x == phase))
+        {
+            return t0.elapsed();
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "{name} never reached {phase}; phases {:?}; controller log:\n{}",
+            phases.lock().unwrap(),
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Stops a child process when the test ends, passed or not.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_against_cluster_drives_operations_through_the_api_server() {
+    if skipped() {
+        return;
+    }
+    let h = harness();
+    let _g = shared().await;
+    let admin = client_for(&h.kubeconfig).await;
+    let ns = unique_ns("against");
+    let seed = tempfile::tempdir().unwrap();
+    against_cluster_seed(seed.path(), &ns);
+    let (phases, watch) = watch_phases(admin.clone(), Kind::Operation(OpKind::DataLoad), &ns);
+
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("controller.log");
+    let t0 = Instant::now();
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_fluidops"))
+            .args(["demo", "--against-cluster", "--speed", "10", "--seed"])
+            .arg(seed.path())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("KUBECONFIG", &h.kubeconfig)
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(std::fs::File::create(home.path().join("stderr.log")).unwrap())
+            .spawn()
+            .expect("start fluidops demo --against-cluster"),
+    );
+
+    // The seeded DataLoad, as any client of the API server sees it.
+    let pending = wait_phase(&phases, "seeded-load", "Pending", &log).await;
+    let executing = wait_phase(&phases, "seeded-load", "Executing", &log).await;
+    let complete = wait_phase(&phases, "seeded-load", "Complete", &log).await;
+    eprintln!(
+        "seeded DataLoad: Pending after {pending:?}, Executing {executing:?}, Complete {complete:?} \
+         (from start {:?})",
+        t0.elapsed()
+    );
+    // The runtime's status is written through the status subresource; its pods exist.
+    let rt = api(&admin, Kind::CacheRuntime, &ns)
+        .get("warm")
+        .await
+        .unwrap();
+    assert!(
+        !rt.data["status"].is_null(),
+        "runtime without status: {rt:?}"
+    );
+    let pods = api(&admin, Kind::Pod, &ns)
+        .list(&Default::default())
+        .await
+        .unwrap();
+    assert!(!pods.items.is_empty(), "no pods written");
+
+    // A DataLoad made by someone else (a second console, kubectl) is driven too.
+    let t1 = Instant::now();
+    create(
+        &admin,
+        Kind::Operation(OpKind::DataLoad),
+        &ns,
+        json!({
+            "apiVersion": "data.fluid.io/v1alpha1", "kind": "DataLoad",
+            "metadata": {"name": "from-console", "namespace": ns},
+            "spec": {"dataset": {"name": "warm", "namespace": ns}, "target": [{"path": "/data"}]}
+        }),
+    )
+    .await;
+    wait_phase(&phases, "from-console", "Complete", &log).await;
+    let seen = phases.lock().unwrap().get("from-console").cloned().unwrap();
+    eprintln!(
+        "DataLoad created through the API: {seen:?} in {:?}",
+        t1.elapsed()
+    );
+    let order: Vec<&str> = seen
+        .iter()
+        .map(String::as_str)
+        .filter(|p| ["Pending", "Executing", "Complete"].contains(p))
+        .collect();
+    assert_eq!(order, ["Pending", "Executing", "Complete"], "{seen:?}");
+
+    // SIGTERM stops it with a last line.
+    // SAFETY: signals the child this test started, by its pid.
+    unsafe {
+        libc::kill(child.0.id() as i32, libc::SIGTERM);
+    }
+    let status = child.0.wait().unwrap();
+    watch.abort();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "{status:?}\n{text}");
+    assert!(
+        text.contains("seeding") && text.trim_end().ends_with("stopped"),
+        "{text}"
+    );
+    assert!(!text.contains("failed:"), "{text}");
+}

@@ -548,27 +548,44 @@ impl AgainstCluster {
         for s in seen {
             self.mirror(s);
         }
-        let mut changes: BTreeMap<ObjectKey, Option<Object>> = BTreeMap::new();
+        // Per object, the states to write in order: the last one of the step, except that an
+        // operation's phases each get written (Pending → Executing within one step included),
+        // so watchers see every transition.
+        let mut states: BTreeMap<ObjectKey, Vec<Option<Object>>> = BTreeMap::new();
         for ev in self.cluster.advance(dt.mul_f64(self.speed)) {
-            match ev {
-                ClusterEvent::Applied(o) => {
-                    changes.insert(o.key(), Some(o));
+            let (key, state) = match ev {
+                ClusterEvent::Applied(o) => (o.key(), Some(o)),
+                ClusterEvent::Deleted(k) => (k, None),
+                _ => continue,
+            };
+            let queue = states.entry(key).or_default();
+            let new_phase = match (&state, queue.last()) {
+                (Some(Object::Operation(new)), Some(Some(Object::Operation(old)))) => {
+                    new.phase() != old.phase()
                 }
-                ClusterEvent::Deleted(k) => {
-                    changes.insert(k, None);
-                }
-                ClusterEvent::Listed { kind, objects } => {
-                    for o in objects {
-                        changes.insert(o.key(), Some(o));
-                    }
-                    let _ = kind;
-                }
-                _ => {}
+                _ => false,
+            };
+            if new_phase || queue.is_empty() {
+                queue.push(state);
+            } else if let Some(last) = queue.last_mut() {
+                *last = state;
             }
         }
-        let present: Vec<&Object> = changes.values().flatten().collect();
-        self.phase_lines(&present);
-        let tally = self.write(changes).await;
+        let rounds = states.values().map(Vec::len).max().unwrap_or(0);
+        let mut tally = Tally::default();
+        for round in 0..rounds {
+            let changes: BTreeMap<ObjectKey, Option<Object>> = states
+                .iter()
+                .filter_map(|(k, q)| q.get(round).map(|s| (k.clone(), s.clone())))
+                .collect();
+            let present: Vec<&Object> = changes.values().flatten().collect();
+            self.phase_lines(&present);
+            let t = self.write(changes).await;
+            tally.created += t.created;
+            tally.updated += t.updated;
+            tally.deleted += t.deleted;
+            tally.failed.extend(t.failed);
+        }
         self.report("step", &tally);
     }
 
