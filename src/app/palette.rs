@@ -55,7 +55,7 @@ pub const COMMANDS: &[PaletteEntry] = &[
     PaletteEntry {
         names: &["ctx", "context"],
         args: "[NAME]",
-        desc: "list kubeconfig contexts, or switch to one",
+        desc: "list or switch kubeconfig contexts",
     },
     PaletteEntry {
         names: &["help", "h"],
