@@ -93,7 +93,7 @@ fn input_line(frame: &mut Frame, area: Rect, prompt: &str, input: &str, ctx: &Ct
 /// The completion list, dropped down over the top of the view: each candidate with its
 /// arguments and what it does, in aligned columns.
 fn completions(frame: &mut Frame, view: Rect, app: &App, input: &str, choice: usize, ctx: &Ctx) {
-    let all = palette::completions(input, &app.store);
+    let all = palette::completions_with(input, &app.store, &app.contexts);
     if all.is_empty() || view.height < 3 || view.width < 8 {
         return;
     }
