@@ -2,6 +2,9 @@
 //! object a row is, and which phase styles a cell. Filtering and sorting happen here too, so the
 //! update function (selection bounds, Enter) and the view (drawing) agree on the same rows.
 
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
 use jiff::Timestamp;
 
 use super::actions::ViewKind;
@@ -57,7 +60,9 @@ pub enum SortKey {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub headers: Vec<&'static str>,
-    pub rows: Vec<Row>,
+    /// Shared with the store's table cache: asking again for the same view, query, store revision
+    /// and time costs nothing.
+    pub rows: Rc<Vec<Row>>,
     /// Rows before filtering, for the "n of m" title.
     pub total: usize,
 }
@@ -152,9 +157,35 @@ fn in_namespace(q: &Query, ns: &str) -> bool {
     q.namespace.is_none_or(|want| want == ns)
 }
 
-/// Builds, filters and sorts the rows of a list view.
-pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table {
-    let mut rows = match view {
+/// What the rows of a view depend on besides the filter: rows are rebuilt only when one of these
+/// changes (the time is part of it because ages are shown).
+#[derive(Debug, Clone, PartialEq)]
+struct BaseKey {
+    revision: u64,
+    namespace: Option<String>,
+    sort: SortKey,
+    reverse: bool,
+    now: Timestamp,
+}
+
+/// One view's rows as last built: all of them sorted, and the last filter's result.
+#[derive(Debug)]
+struct CachedView {
+    key: BaseKey,
+    all: Rc<Vec<Row>>,
+    filtered: Option<(String, Rc<Vec<Row>>)>,
+}
+
+/// The last rows built per list view (held by the store, see [`Store::table_cache`]). Drawing
+/// a frame or moving the selection reuses them; a filter keystroke filters the sorted rows again
+/// (narrowing the previous result when the text only grew) instead of rebuilding them.
+#[derive(Debug, Default)]
+pub struct TableCache {
+    views: BTreeMap<ViewKind, CachedView>,
+}
+
+fn build_rows(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Vec<Row> {
+    match view {
         ViewKind::Runtimes => runtime_rows(store, q, now),
         ViewKind::Pods => pod_rows(store, q, now),
         ViewKind::Ops => op_rows(store, q, now),
@@ -162,10 +193,56 @@ pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table 
         ViewKind::Classes => class_rows(store, now),
         ViewKind::Maintenance => maintenance_rows(store, q, now),
         ViewKind::Timeline => Vec::new(),
+    }
+}
+
+/// Builds, filters and sorts the rows of a list view (or reuses the store's cached ones).
+pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table {
+    let key = BaseKey {
+        revision: store.revision(),
+        namespace: q.namespace.map(str::to_string),
+        sort: q.sort,
+        reverse: q.reverse,
+        now,
     };
-    let total = rows.len();
-    apply_filter(&mut rows, q.filter);
-    sort_rows(&mut rows, q.sort, q.reverse);
+    let mut cache = store.table_cache().borrow_mut();
+    let cached = match cache.views.get_mut(&view) {
+        Some(c) if c.key == key => c,
+        _ => {
+            let mut rows = build_rows(store, view, q, now);
+            // Sorting is a total order (it ends with the key), so sorting all rows once and
+            // filtering afterwards gives the same rows as filtering first.
+            sort_rows(&mut rows, q.sort, q.reverse);
+            cache.views.insert(
+                view,
+                CachedView {
+                    key,
+                    all: Rc::new(rows),
+                    filtered: None,
+                },
+            );
+            cache.views.get_mut(&view).expect("just inserted")
+        }
+    };
+    let total = cached.all.len();
+    let filter = q.filter;
+    let rows = if filter.trim().is_empty() {
+        cached.all.clone()
+    } else {
+        match &cached.filtered {
+            Some((f, rows)) if f == filter => rows.clone(),
+            previous => {
+                // Typing more of a plain filter only narrows what the shorter text kept.
+                let from = match previous {
+                    Some((f, rows)) if narrows(f, filter) => rows,
+                    _ => &cached.all,
+                };
+                let rows = Rc::new(filtered(from, filter));
+                cached.filtered = Some((filter.to_string(), rows.clone()));
+                rows
+            }
+        }
+    };
     Table {
         headers: headers(view),
         rows,
@@ -173,38 +250,102 @@ pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table 
     }
 }
 
+/// A plain (non-regex, non-inverse) filter: its lowercased text.
+fn plain_needle(filter: &str) -> Option<String> {
+    let f = filter.trim();
+    let is_plain =
+        !f.is_empty() && !f.starts_with('!') && !f.chars().any(|c| "^$.*+?()[]{}|\\".contains(c));
+    is_plain.then(|| f.to_lowercase())
+}
+
+/// Whether every row `new` keeps is also kept by `old` (both plain, `new` contains `old`).
+fn narrows(old: &str, new: &str) -> bool {
+    match (plain_needle(old), plain_needle(new)) {
+        (Some(o), Some(n)) => n.contains(&o),
+        _ => false,
+    }
+}
+
+fn filtered(rows: &[Row], filter: &str) -> Vec<Row> {
+    match Matcher::new(filter) {
+        None => rows.to_vec(),
+        Some(m) => rows.iter().filter(|r| m.keeps(r)).cloned().collect(),
+    }
+}
+
+/// A compiled `/filter`: see [`apply_filter`].
+struct Matcher {
+    inverse: bool,
+    re: Option<regex::Regex>,
+    needle: String,
+}
+
+impl Matcher {
+    fn new(filter: &str) -> Option<Matcher> {
+        let filter = filter.trim();
+        if filter.is_empty() {
+            return None;
+        }
+        let (inverse, pattern) = match filter.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, filter),
+        };
+        if pattern.is_empty() {
+            return None;
+        }
+        let is_regex = pattern.chars().any(|c| "^$.*+?()[]{}|\\".contains(c));
+        let re = is_regex
+            .then(|| {
+                regex::RegexBuilder::new(pattern)
+                    .case_insensitive(true)
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        Some(Matcher {
+            inverse,
+            re,
+            needle: pattern.to_lowercase(),
+        })
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        match &self.re {
+            Some(re) => re.is_match(text),
+            // ASCII text lowercases byte by byte: compare without allocating.
+            None if text.is_ascii() => {
+                contains_ascii_lower(text.as_bytes(), self.needle.as_bytes())
+            }
+            None => text.to_lowercase().contains(&self.needle),
+        }
+    }
+
+    fn keeps(&self, row: &Row) -> bool {
+        row.cells.iter().any(|c| self.matches(&c.text)) != self.inverse
+    }
+}
+
+/// Whether the lowercased `text` (ASCII) contains `needle` (already lowercased).
+fn contains_ascii_lower(text: &[u8], needle: &[u8]) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if needle.len() > text.len() {
+        return false;
+    }
+    text.windows(needle.len()).any(|w| {
+        w.iter()
+            .zip(needle)
+            .all(|(a, b)| a.to_ascii_lowercase() == *b)
+    })
+}
+
 /// `/text` keeps rows containing `text` (case-insensitive, any column); `/!text` drops them.
 /// A filter that is a valid regular expression with metacharacters is used as one.
 pub fn apply_filter(rows: &mut Vec<Row>, filter: &str) {
-    let filter = filter.trim();
-    if filter.is_empty() {
-        return;
+    if let Some(m) = Matcher::new(filter) {
+        rows.retain(|row| m.keeps(row));
     }
-    let (inverse, pattern) = match filter.strip_prefix('!') {
-        Some(rest) => (true, rest),
-        None => (false, filter),
-    };
-    if pattern.is_empty() {
-        return;
-    }
-    let is_regex = pattern.chars().any(|c| "^$.*+?()[]{}|\\".contains(c));
-    let re = is_regex
-        .then(|| {
-            regex::RegexBuilder::new(pattern)
-                .case_insensitive(true)
-                .build()
-                .ok()
-        })
-        .flatten();
-    let needle = pattern.to_lowercase();
-    rows.retain(|row| {
-        let matches = |text: &str| match &re {
-            Some(re) => re.is_match(text),
-            None => text.to_lowercase().contains(&needle),
-        };
-        let hit = row.cells.iter().any(|c| matches(&c.text));
-        hit != inverse
-    });
 }
 
 fn sort_rows(rows: &mut [Row], key: SortKey, reverse: bool) {

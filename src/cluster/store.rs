@@ -20,7 +20,8 @@ type NsName = (String, String);
 
 #[derive(Debug, Default)]
 pub struct Store {
-    objects: BTreeMap<Kind, BTreeMap<NsName, Object>>,
+    /// Boxed: a Pod is over 2 KB inline, and B-tree nodes move their values on every insert.
+    objects: BTreeMap<Kind, BTreeMap<NsName, Box<Object>>>,
     /// (namespace, runtime) → pod names of that runtime's cache pods.
     pods_by_runtime: HashMap<NsName, BTreeSet<String>>,
     /// involved object → event keys.
@@ -31,6 +32,8 @@ pub struct Store {
     timelines: Timelines,
     /// Bumped on every change; views redraw when it moves.
     revision: u64,
+    /// The list views' rows as last built, reused while the revision (and query) stays.
+    table_cache: std::cell::RefCell<crate::app::tables::TableCache>,
 }
 
 fn ns_name(key: &ObjectKey) -> NsName {
@@ -58,6 +61,11 @@ impl Store {
 
     pub fn revision(&self) -> u64 {
         self.revision
+    }
+
+    /// Rows of list views built for this store (keyed on [`Store::revision`] among others).
+    pub fn table_cache(&self) -> &std::cell::RefCell<crate::app::tables::TableCache> {
+        &self.table_cache
     }
 
     /// Applies one source event observed at `at`. Returns whether anything changed.
@@ -147,7 +155,7 @@ impl Store {
         self.objects
             .entry(key.kind)
             .or_default()
-            .insert(ns_name(&key), obj);
+            .insert(ns_name(&key), Box::new(obj));
     }
 
     fn remove(&mut self, key: &ObjectKey) -> bool {
@@ -158,7 +166,7 @@ impl Store {
         else {
             return false;
         };
-        match &obj {
+        match &*obj {
             Object::Pod(p) => {
                 if let Some(rt) = pod::runtime_of(p)
                     && let Some(set) = self
@@ -183,12 +191,18 @@ impl Store {
     }
 
     pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
-        self.objects.get(&key.kind)?.get(&ns_name(key))
+        self.objects
+            .get(&key.kind)?
+            .get(&ns_name(key))
+            .map(|o| &**o)
     }
 
     /// Objects of one kind, ordered by namespace then name.
     pub fn list(&self, kind: Kind) -> impl Iterator<Item = &Object> {
-        self.objects.get(&kind).into_iter().flat_map(|m| m.values())
+        self.objects
+            .get(&kind)
+            .into_iter()
+            .flat_map(|m| m.values().map(|o| &**o))
     }
 
     pub fn count(&self, kind: Kind) -> usize {

@@ -156,8 +156,13 @@ impl Timelines {
     }
 
     pub fn forget(&mut self, key: &ObjectKey) {
-        self.recorded.retain(|s, _| s.object() != key);
-        self.last_phase.retain(|s, _| s.object() != key);
+        // The object itself and its components: looked up, not scanned for.
+        let subjects = std::iter::once(Subject::Object(key.clone()))
+            .chain(Component::ALL.map(|c| Subject::Component(key.clone(), c)));
+        for s in subjects {
+            self.recorded.remove(&s);
+            self.last_phase.remove(&s);
+        }
     }
 
     pub fn recorded(&self, subject: &Subject) -> impl Iterator<Item = &Transition> {

@@ -845,11 +845,11 @@ impl Churn {
             self.counter += 1;
             let roll = mix(seed, S_CHURN, self.counter as usize as u64);
             // Three of four changes are pods, when there are any.
-            let pick_pod = ops == 0 || (pods > 0 && roll % 4 != 0);
+            let pick_pod = ops == 0 || (pods > 0 && !roll.is_multiple_of(4));
             let idx = ((roll >> 8) as usize) % if pick_pod { pods } else { ops };
             if pick_pod {
                 let next = match self.pods[idx] {
-                    POD_READY if (roll >> 40) % 20 == 0 => POD_CRASH,
+                    POD_READY if (roll >> 40).is_multiple_of(20) => POD_CRASH,
                     POD_READY => POD_NOT_READY,
                     _ => POD_READY,
                 };
@@ -859,7 +859,7 @@ impl Churn {
             } else {
                 let next = match self.ops[idx] {
                     OP_PENDING => OP_EXECUTING,
-                    OP_EXECUTING if (roll >> 40) % 10 == 0 => OP_FAILED,
+                    OP_EXECUTING if (roll >> 40).is_multiple_of(10) => OP_FAILED,
                     OP_EXECUTING => OP_COMPLETE,
                     _ => OP_PENDING,
                 };
