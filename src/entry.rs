@@ -193,7 +193,9 @@ fn interactive_kube(
     let mut app = setup::app(global, &s, &target.context, now);
     app.namespace = setup::kube_namespace(global, &target.namespace);
     app.contexts = kube_config::context_names(global, env);
-    show_notices(&mut app, s.notices.clone());
+    let mut notices = s.notices.clone();
+    notices.extend(setup::keep_drafts(&mut app, &s));
+    show_notices(&mut app, notices);
     let options = run::source_options(
         global,
         app.namespace.as_deref(),
@@ -249,6 +251,7 @@ fn interactive_demo(
     if why != "--demo" && why != "no kubeconfig found" {
         notices.push(why);
     }
+    notices.extend(setup::keep_drafts(&mut app, &s));
     show_notices(&mut app, notices);
     runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();

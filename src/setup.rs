@@ -138,3 +138,13 @@ pub fn app(global: &GlobalArgs, setup: &Setup, context: &str, now: Timestamp) ->
     }
     app
 }
+
+/// Keeps unsent edits under the state dir from now on, and offers the drafts a previous run
+/// left (returned as start-up notices).
+pub fn keep_drafts(app: &mut App, setup: &Setup) -> Vec<String> {
+    let dir = setup.paths.drafts_dir();
+    let (drafts, notices) = crate::app::editor::load_drafts(&dir);
+    app.drafts = drafts;
+    app.drafts_dir = Some(dir);
+    notices
+}
