@@ -59,7 +59,10 @@ pub enum Command {
     /// Connect to this kubeconfig context and, once it answers, show it instead (`:ctx NAME`).
     SwitchContext(String),
     /// Send `Msg::EditorSettle(generation)` back after a quiet period (the editor's debounce).
-    Settle { generation: u64, after_ms: u64 },
+    Settle {
+        generation: u64,
+        after_ms: u64,
+    },
     /// Save an unsent edit (the editor's draft).
     SaveDraft {
         path: std::path::PathBuf,
