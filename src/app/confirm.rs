@@ -116,17 +116,27 @@ pub const RERUN_OF_LABEL: &str = "fluidops.io/rerun-of";
 
 /// The dialog for rerunning a failed operation: shows the manifest it will create.
 pub fn rerun(manifest: serde_json::Value) -> Confirm {
-    let name = manifest["metadata"]["name"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
-    let kind = manifest["kind"].as_str().unwrap_or("").to_string();
+    create(manifest, strings::rerun_title)
+}
+
+/// The dialog for creating a data operation from the form: shows the exact manifest.
+pub fn create_operation(manifest: serde_json::Value) -> Confirm {
+    create(manifest, super::form_strings::confirm_title)
+}
+
+/// A dialog that creates `manifest`, shown as YAML, titled from its kind and name.
+fn create(manifest: serde_json::Value, title: fn(&str, &str) -> String) -> Confirm {
+    let field = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let (kind, name) = (
+        field(&manifest["kind"]),
+        field(&manifest["metadata"]["name"]),
+    );
     let body = super::yaml::to_yaml(&manifest)
         .lines()
         .map(str::to_string)
         .collect();
     Confirm::new(
-        strings::rerun_title(&kind, &name),
+        title(&kind, &name),
         body,
         Write::new(WriteOp::Create(manifest)),
     )
@@ -138,22 +148,4 @@ pub fn subject(write: &Write) -> String {
         .key()
         .map(|k: ObjectKey| k.to_string())
         .unwrap_or_default()
-}
-
-/// The dialog for creating a data operation from the form: shows the exact manifest.
-pub fn create_operation(manifest: serde_json::Value) -> Confirm {
-    let name = manifest["metadata"]["name"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
-    let kind = manifest["kind"].as_str().unwrap_or("").to_string();
-    let body = super::yaml::to_yaml(&manifest)
-        .lines()
-        .map(str::to_string)
-        .collect();
-    Confirm::new(
-        super::form_strings::confirm_title(&kind, &name),
-        body,
-        Write::new(WriteOp::Create(manifest)),
-    )
 }
