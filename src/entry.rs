@@ -8,6 +8,7 @@ use color_eyre::Result;
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 
+use crate::app::App;
 use crate::app::update::show_notices;
 use crate::cli::{Cli, GlobalArgs, Sub};
 use std::sync::{Arc, Mutex};
@@ -331,21 +332,7 @@ fn snapshot_cmd(
     }
     let mut app = setup::app(global, &s, DEMO_CONTEXT, now);
     snapshot::settle(&mut app, &s.keymap, &mut cluster, settle);
-    if let Err(e) = snapshot::open_view(&mut app, &s.keymap, view) {
-        eprintln!("fluidops: {e}");
-        std::process::exit(2);
-    }
-    let ctx = Ctx {
-        theme: &s.theme,
-        keymap: &s.keymap,
-        demo: true,
-        caption: None,
-    };
-    // Draw twice: the first frame tells the list how many rows fit.
-    snapshot::render_text(&mut app, &ctx, size.0, size.1);
-    let text = snapshot::render_text(&mut app, &ctx, size.0, size.1);
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(())
+    print_snapshot(&mut app, &s, view, size, true)
 }
 
 /// `fluidops snapshot` against a real cluster: renders once every kind is listed (or known to be
@@ -392,18 +379,30 @@ fn snapshot_kube(global: &GlobalArgs, env: &Env, view: &str, size: (u16, u16)) -
         );
     }
     app.now = Timestamp::now();
-    if let Err(e) = snapshot::open_view(&mut app, &s.keymap, view) {
+    print_snapshot(&mut app, &s, view, size, false)
+}
+
+/// Opens `view` and prints one frame of it as text (the tail of both snapshot paths).
+fn print_snapshot(
+    app: &mut App,
+    s: &setup::Setup,
+    view: &str,
+    size: (u16, u16),
+    demo: bool,
+) -> Result<()> {
+    if let Err(e) = snapshot::open_view(app, &s.keymap, view) {
         eprintln!("fluidops: {e}");
         std::process::exit(2);
     }
     let ctx = Ctx {
         theme: &s.theme,
         keymap: &s.keymap,
-        demo: false,
+        demo,
         caption: None,
     };
-    snapshot::render_text(&mut app, &ctx, size.0, size.1);
-    let text = snapshot::render_text(&mut app, &ctx, size.0, size.1);
+    // Draw twice: the first frame tells the list how many rows fit.
+    snapshot::render_text(app, &ctx, size.0, size.1);
+    let text = snapshot::render_text(app, &ctx, size.0, size.1);
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(())
 }

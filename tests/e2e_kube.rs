@@ -29,8 +29,12 @@ use fluidops::config::{Env, Keymap, Theme};
 use fluidops::model::{Kind, ObjectKey, OpKind};
 use fluidops::ui::Ctx;
 use jiff::Timestamp;
+
+#[path = "support/pty_session.rs"]
+mod pty_session;
 use kube::Client;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use pty_session::{PtySession, fresh_home};
 use serde_json::json;
 use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard, mpsc};
 
@@ -994,65 +998,26 @@ async fn writer_round_trips_statuses_and_readonly_sends_nothing() {
 // ------------------------------------------------------------------ the binary in a terminal
 
 struct Pty {
-    output: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
+    pty: PtySession,
     _home: tempfile::TempDir,
 }
 
 impl Pty {
     fn start(args: &[&str], kubeconfig: &Path) -> Pty {
-        use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 100,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("pty");
         let home = tempfile::tempdir().unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_fluidops"));
+        let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_fluidops"));
         cmd.args(args);
-        cmd.env("HOME", home.path());
-        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
-        cmd.env("XDG_STATE_HOME", home.path().join("state"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("LANG", "C.UTF-8");
+        fresh_home(&mut cmd, home.path());
         cmd.env("KUBECONFIG", kubeconfig);
         cmd.env_remove("KUBERNETES_SERVICE_HOST");
-        let child = pair.slave.spawn_command(cmd).expect("spawn");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = pair.master.take_writer().unwrap();
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let sink = output.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        std::mem::forget(pair.master);
         Pty {
-            output,
-            writer,
-            child,
+            pty: PtySession::spawn(cmd, 100, 24),
             _home: home,
         }
     }
 
     fn screen(&self) -> String {
-        let mut parser = vt100::Parser::new(
-            std::num::NonZeroU16::new(24).unwrap(),
-            std::num::NonZeroU16::new(100).unwrap(),
-            0,
-        );
-        parser.process(&self.output.lock().unwrap());
-        parser.screen().contents()
+        self.pty.screen()
     }
 
     fn wait_for(&self, what: &str) -> String {
@@ -1075,14 +1040,13 @@ impl Pty {
     }
 
     fn keys(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        self.pty.send(keys);
     }
 
     fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.pty.child.try_wait().unwrap() {
                 return status;
             }
             assert!(

@@ -3,87 +3,47 @@
 //! Ctrl-C, SIGTERM, panic) the terminal must be restored: alternate screen left, cursor shown,
 //! line discipline back to canonical mode with echo.
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
+
+#[path = "support/pty_session.rs"]
+mod pty_session;
+use pty_session::{PtySession, fresh_home};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fluidops");
 
 struct Session {
-    output: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
+    pty: PtySession,
     _home: tempfile::TempDir,
-    cols: u16,
-    rows: u16,
 }
 
 /// Starts `sh -c '<fluidops ARGS>; echo; stty -a'` so the terminal state after exit is printed.
 fn start(args: &str, cols: u16, rows: u16, extra_env: &[(&str, &str)]) -> Session {
-    let pty = native_pty_system();
-    let pair = pty
-        .openpty(PtySize {
-            rows,
-            cols,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("pty");
     let home = tempfile::tempdir().unwrap();
     let mut cmd = CommandBuilder::new("sh");
     cmd.arg("-c");
     cmd.arg(format!(
         "'{BIN}' {args}; echo \"EXIT=$?\"; stty -a; echo STTY-END"
     ));
-    cmd.env("HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
-    cmd.env("XDG_STATE_HOME", home.path().join("state"));
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("LANG", "C.UTF-8");
+    fresh_home(&mut cmd, home.path());
     cmd.env_remove("KUBECONFIG");
     cmd.env_remove("NO_COLOR");
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
-    let child = pair.slave.spawn_command(cmd).expect("spawn");
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let writer = pair.master.take_writer().unwrap();
-    let output = Arc::new(Mutex::new(Vec::new()));
-    let sink = output.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-    // Keep the master open for the session's life.
-    std::mem::forget(pair.master);
     Session {
-        output,
-        writer,
-        child,
+        pty: PtySession::spawn(cmd, cols, rows),
         _home: home,
-        cols,
-        rows,
     }
 }
 
 impl Session {
     fn bytes(&self) -> Vec<u8> {
-        self.output.lock().unwrap().clone()
+        self.pty.bytes()
     }
     fn screen(&self) -> String {
-        let rows = std::num::NonZeroU16::new(self.rows).unwrap();
-        let cols = std::num::NonZeroU16::new(self.cols).unwrap();
-        let mut parser = vt100::Parser::new(rows, cols, 0);
-        parser.process(&self.bytes());
-        parser.screen().contents()
+        self.pty.screen()
     }
     fn wait_for(&self, what: &str, secs: u64) -> String {
         let deadline = Instant::now() + Duration::from_secs(secs);
@@ -100,14 +60,13 @@ impl Session {
         }
     }
     fn keys(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        self.pty.send(keys);
         std::thread::sleep(Duration::from_millis(150));
     }
     fn wait_exit(&mut self, secs: u64) -> String {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.pty.child.try_wait().unwrap() {
                 let drained = Instant::now() + Duration::from_secs(3);
                 while !String::from_utf8_lossy(&self.bytes()).contains("STTY-END")
                     && Instant::now() < drained
@@ -127,7 +86,7 @@ impl Session {
     }
     fn pid_of_console(&self) -> Option<u32> {
         // The shell's child is the console.
-        let shell = self.child.process_id()?;
+        let shell = self.pty.child.process_id()?;
         let out = std::process::Command::new("pgrep")
             .args(["-P", &shell.to_string()])
             .output()

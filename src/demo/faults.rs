@@ -275,16 +275,7 @@ pub fn kubelet(cluster: &mut DemoCluster) {
         if pods::phase(&pod) == "Pending" {
             if now >= sim.running_at {
                 cluster.state.update_pod(&key, |p| pods::start(p, now));
-                let container = pods::container_name(&pod);
-                record(
-                    cluster,
-                    &pod,
-                    true,
-                    EventType::Normal,
-                    "Started",
-                    &format!("Started container {container}"),
-                );
-                super::logs::startup(cluster, &key, &pod);
+                container_started(cluster, &key, &pod);
             }
             continue;
         }
@@ -306,16 +297,7 @@ pub fn kubelet(cluster: &mut DemoCluster) {
                     s.in_place_update = None;
                     s.dep_since = None;
                 }
-                let container = pods::container_name(&pod);
-                record(
-                    cluster,
-                    &pod,
-                    true,
-                    EventType::Normal,
-                    "Started",
-                    &format!("Started container {container}"),
-                );
-                super::logs::startup(cluster, &key, &pod);
+                container_started(cluster, &key, &pod);
             }
             continue;
         }
@@ -351,4 +333,18 @@ pub fn kubelet(cluster: &mut DemoCluster) {
             super::logs::became_ready(cluster, &key, &pod);
         }
     }
+}
+
+/// The kubelet started (or restarted) a pod's engine container: its event and start-up log.
+fn container_started(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod) {
+    let container = pods::container_name(pod);
+    record(
+        cluster,
+        pod,
+        true,
+        EventType::Normal,
+        "Started",
+        &format!("Started container {container}"),
+    );
+    super::logs::startup(cluster, key, pod);
 }
