@@ -215,6 +215,18 @@ fn unique_ns(prefix: &str) -> String {
     )
 }
 
+/// The start of every test: the shared API server (unless e2e is switched off), a read lock on
+/// it, and an admin client.
+async fn begin() -> Option<(&'static Harness, RwLockReadGuard<'static, ()>, Client)> {
+    if skipped() {
+        return None;
+    }
+    let h = harness();
+    let guard = shared().await;
+    let admin = client_for(&h.kubeconfig).await;
+    Some((h, guard, admin))
+}
+
 async fn client_for(kubeconfig: &Path) -> Client {
     let global = GlobalArgs {
         kubeconfig: Some(kubeconfig.to_path_buf()),
@@ -492,12 +504,9 @@ async fn objects_created_changed_deleted_show_in_store_and_views() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forbidden_kinds_degrade_to_a_message_while_granted_ones_work() {
-    if skipped() {
+    let Some((h, _g, admin)) = begin().await else {
         return;
-    }
-    let h = harness();
-    let _g = shared().await;
-    let admin = client_for(&h.kubeconfig).await;
+    };
     let ns = unique_ns("rbac");
     create_namespace(&admin, &ns).await;
     create(&admin, Kind::Dataset, &ns, dataset(&ns, "granted")).await;
@@ -767,12 +776,9 @@ async fn store_converges_after_api_server_restart_and_cut_connection() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshot_command_prints_runtimes_of_the_cluster() {
-    if skipped() {
+    let Some((h, _g, admin)) = begin().await else {
         return;
-    }
-    let h = harness();
-    let _g = shared().await;
-    let admin = client_for(&h.kubeconfig).await;
+    };
     let ns = unique_ns("snap");
     create_namespace(&admin, &ns).await;
     create(&admin, Kind::Dataset, &ns, dataset(&ns, "snapset")).await;
@@ -834,12 +840,9 @@ async fn snapshot_command_prints_runtimes_of_the_cluster() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writer_round_trips_statuses_and_readonly_sends_nothing() {
     use fluidops::cluster::writer::{Guarded, KubeWriter, Write, WriteError, WriteOp, Writer};
-    if skipped() {
+    let Some((h, _g, admin)) = begin().await else {
         return;
-    }
-    let h = harness();
-    let _g = shared().await;
-    let admin = client_for(&h.kubeconfig).await;
+    };
     let ns = unique_ns("write");
     create_namespace(&admin, &ns).await;
     let local_audit = tempfile::tempdir().unwrap();
@@ -1061,12 +1064,9 @@ impl Pty {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_in_a_terminal_connects_or_offers_the_demo() {
-    if skipped() {
+    let Some((h, _g, admin)) = begin().await else {
         return;
-    }
-    let h = harness();
-    let _g = shared().await;
-    let admin = client_for(&h.kubeconfig).await;
+    };
     let ns = unique_ns("tty");
     create_namespace(&admin, &ns).await;
     create(&admin, Kind::CacheRuntime, &ns, runtime(&ns, "ttyrt")).await;
@@ -1185,12 +1185,9 @@ async fn grant_runtimes(admin: &Client, ns: &str, user: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctx_lists_switches_contexts_and_ns_rescopes_a_namespaced_source() {
-    if skipped() {
+    let Some((h, _g, admin)) = begin().await else {
         return;
-    }
-    let h = harness();
-    let _g = shared().await;
-    let admin = client_for(&h.kubeconfig).await;
+    };
     let (a, b, c) = (unique_ns("ctxa"), unique_ns("ctxb"), unique_ns("ctxc"));
     for (ns, rt) in [(&a, "rt-alpha"), (&b, "rt-bravo"), (&c, "rt-charlie")] {
         create_namespace(&admin, ns).await;
@@ -1340,12 +1337,9 @@ impl Drop for KillOnDrop {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_against_cluster_drives_operations_through_the_api_server() {
-    if skipped() {
+    let Some((h, _g, admin)) = begin().await else {
         return;
-    }
-    let h = harness();
-    let _g = shared().await;
-    let admin = client_for(&h.kubeconfig).await;
+    };
     let ns = unique_ns("against");
     let seed = tempfile::tempdir().unwrap();
     against_cluster_seed(seed.path(), &ns);
