@@ -93,6 +93,26 @@ pub fn cli_main() -> Result<()> {
     }
 }
 
+/// The async runtime of every command: two workers, as many as the target machines have cores.
+fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
+/// For the non-interactive commands: the cluster, or the plain error and exit status 1.
+fn connect_or_exit(
+    runtime: &tokio::runtime::Runtime,
+    global: &GlobalArgs,
+    env: &Env,
+) -> (Box<Target>, kube::Client) {
+    match reach_cluster(runtime, global, env, false) {
+        Reach::Connected(t, c) => (t, c),
+        _ => std::process::exit(1),
+    }
+}
+
 /// How the start-up connection attempt ended.
 enum Reach {
     Connected(Box<Target>, kube::Client),
@@ -145,10 +165,7 @@ fn interactive(
     speed: f64,
 ) -> Result<()> {
     term::install_hooks()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = new_runtime()?;
     let mut why = match setup::choose_source(global, env) {
         _ if scenario.is_some() => Some("--demo".to_string()),
         SourceChoice::Demo { why } => Some(why),
@@ -276,17 +293,8 @@ fn interactive_demo(
 /// `fluidops demo --against-cluster`: the demo's control plane as a controller of a real API
 /// server (see [`crate::cluster::against_cluster`]).
 fn against_cluster(global: &GlobalArgs, env: &Env, speed: f64) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let (target, client) = match reach_cluster(&runtime, global, env, false) {
-        Reach::Connected(t, c) => (t, c),
-        _ => {
-            runtime.shutdown_background();
-            std::process::exit(1);
-        }
-    };
+    let runtime = new_runtime()?;
+    let (target, client) = connect_or_exit(&runtime, global, env);
     if global.readonly {
         eprintln!("fluidops: --against-cluster writes to the cluster; drop --readonly");
         std::process::exit(2);
@@ -338,17 +346,8 @@ fn snapshot_cmd(
 /// `fluidops snapshot` against a real cluster: renders once every kind is listed (or known to be
 /// unavailable).
 fn snapshot_kube(global: &GlobalArgs, env: &Env, view: &str, size: (u16, u16)) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let (target, client) = match reach_cluster(&runtime, global, env, false) {
-        Reach::Connected(t, c) => (t, c),
-        _ => {
-            runtime.shutdown_background();
-            std::process::exit(1);
-        }
-    };
+    let runtime = new_runtime()?;
+    let (target, client) = connect_or_exit(&runtime, global, env);
     let s = setup::load(global, env, &target.context);
     for n in &s.notices {
         eprintln!("fluidops: {n}");
