@@ -37,7 +37,14 @@ pub enum WriteOp {
     },
     /// Server-side apply of the fields the console manages (the manifest names the object).
     Apply(serde_json::Value),
+    /// JSON merge patch of an object's status subresource (kinds with `subresources.status`).
+    MergePatchStatus {
+        key: ObjectKey,
+        patch: serde_json::Value,
+    },
     Delete(ObjectKey),
+    /// Delete with `gracePeriodSeconds: 0` (a pod on a node that no longer answers).
+    ForceDelete(ObjectKey),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +76,10 @@ impl Write {
     /// The object written, when it can be told from the request.
     pub fn key(&self) -> Result<ObjectKey, WriteError> {
         match &self.op {
-            WriteOp::MergePatch { key, .. } | WriteOp::Delete(key) => Ok(key.clone()),
+            WriteOp::MergePatch { key, .. }
+            | WriteOp::MergePatchStatus { key, .. }
+            | WriteOp::Delete(key)
+            | WriteOp::ForceDelete(key) => Ok(key.clone()),
             WriteOp::Create(v) | WriteOp::Apply(v) => key_of_manifest(v),
         }
     }
@@ -80,7 +90,9 @@ impl Write {
             WriteOp::Create(_) => "create",
             WriteOp::MergePatch { .. } => "patch",
             WriteOp::Apply(_) => "apply",
+            WriteOp::MergePatchStatus { .. } => "patch status",
             WriteOp::Delete(_) => "delete",
+            WriteOp::ForceDelete(_) => "force delete",
         }
     }
 }
@@ -290,9 +302,21 @@ impl KubeWriter {
                     .map(done)
                     .map_err(from_kube)
             }
-            WriteOp::Delete(_) => {
+            WriteOp::MergePatchStatus { patch, .. } => {
+                let pp = PatchParams {
+                    dry_run: w.dry_run,
+                    field_manager: Some(FIELD_MANAGER.into()),
+                    ..Default::default()
+                };
+                api.patch_status(&key.name, &pp, &Patch::Merge(patch))
+                    .await
+                    .map(done)
+                    .map_err(from_kube)
+            }
+            WriteOp::Delete(_) | WriteOp::ForceDelete(_) => {
                 let dp = DeleteParams {
                     dry_run: w.dry_run,
+                    grace_period_seconds: matches!(w.op, WriteOp::ForceDelete(_)).then_some(0),
                     ..Default::default()
                 };
                 // Left: the object, still there (finalizers) or as it would be; Right: gone.
@@ -368,8 +392,9 @@ impl DemoWriter {
                 };
                 (r, Some(obj))
             }
-            WriteOp::MergePatch { patch, .. } => {
+            WriteOp::MergePatch { patch, .. } | WriteOp::MergePatchStatus { patch, .. } => {
                 let cur = current.ok_or_else(not_found)?;
+                check_resource_version(&cur, patch, &key)?;
                 let mut v = cur.to_value();
                 merge_patch(&mut v, patch);
                 let obj = parse(v)?;
@@ -393,10 +418,12 @@ impl DemoWriter {
                 };
                 (r, Some(obj))
             }
-            WriteOp::Delete(_) => {
+            WriteOp::Delete(_) | WriteOp::ForceDelete(_) => {
                 let cur = current.ok_or_else(not_found)?;
                 let r = if w.dry_run {
                     Ok(())
+                } else if matches!(w.op, WriteOp::ForceDelete(_)) {
+                    guard.force_delete(&key).map_err(|e| e.to_string())
                 } else {
                     guard.delete(&key).map_err(|e| e.to_string())
                 };
@@ -416,6 +443,32 @@ impl Writer for DemoWriter {
         let r = self.run(w);
         Box::pin(async move { r })
     }
+}
+
+/// A patch that names `metadata.resourceVersion` is a precondition, as on a real API server:
+/// it applies only to that version of the object.
+fn check_resource_version(
+    current: &Object,
+    patch: &serde_json::Value,
+    key: &ObjectKey,
+) -> Result<(), WriteError> {
+    let Some(wanted) = patch
+        .pointer("/metadata/resourceVersion")
+        .and_then(|v| v.as_str())
+    else {
+        return Ok(());
+    };
+    if current.meta().resource_version.as_deref() == Some(wanted) {
+        return Ok(());
+    }
+    Err(status(
+        409,
+        "Conflict",
+        &format!(
+            "Operation cannot be fulfilled on {} \"{}\": the object has been modified; please apply your changes to the latest version and try again",
+            key.kind, key.name
+        ),
+    ))
 }
 
 fn status(code: u16, reason: &str, message: &str) -> WriteError {

@@ -325,6 +325,14 @@ impl DemoCluster {
         Ok(())
     }
 
+    /// Deletes with no grace period: a pod goes at once, even on a node that does not answer.
+    pub fn force_delete(&mut self, key: &ObjectKey) -> Result<(), DemoError> {
+        match key.kind {
+            Kind::Pod => self.kill_pod(key),
+            _ => self.delete(key),
+        }
+    }
+
     /// Fires a Cron operation now, as if its schedule had come.
     pub fn trigger_cron(&mut self, key: &ObjectKey) -> Result<(), DemoError> {
         operation_controller::trigger_cron(self, key)
