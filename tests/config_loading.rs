@@ -390,10 +390,10 @@ fn bad_keymap_action_in_wrong_mode() {
     assert_eq!(
         texts(&warnings),
         [format!(
-            "{file}:3:1: action \"list.down\" cannot be bound in mode \"confirm\""
+            "{file}:3:1: action \"view.logs\" cannot be bound in mode \"confirm\""
         )]
     );
-    assert_eq!(km.resolve_key(&[KeyMode::Confirm], key("j")), None);
+    assert_eq!(km.resolve_key(&[KeyMode::Confirm], key("l")), None);
     assert_eq!(
         km.resolve_key(&[KeyMode::Confirm], key("<C-y>")),
         Some(Action::ConfirmYes)

@@ -318,3 +318,45 @@ fn conflict_rebase_merges_non_clashing_changes() {
     let _ = key("<C-s>");
     let _ = screen_text;
 }
+
+#[tokio::test]
+async fn a_long_diff_scrolls_in_the_confirmation() {
+    let (mut app, _cluster, writer, _dir) = demo_app();
+    open_class(&mut app);
+    edit_value(&mut app, |v| {
+        let mut labels = serde_json::Map::new();
+        for i in 0..40 {
+            labels.insert(format!("team-{i:02}"), format!("owner-{i:02}").into());
+        }
+        v["metadata"]["labels"] = labels.into();
+    });
+    let cmds = press(&mut app, "<C-s>");
+    run_writes(&mut app, &writer, cmds).await;
+    let Overlay::Confirm(c) = &app.overlay else {
+        panic!("review dialog expected, flash {:?}", app.flash);
+    };
+    let total = c.body.len();
+    assert!(total > 40, "{total} lines");
+    let first = screen_text(&render(&mut app, 80, 24, "default"));
+    assert!(first.contains("lines 1–"), "{first}");
+    assert!(!first.contains("team-39"), "the end is below the fold");
+    let rows = app.layout.overlay_rows as usize;
+    assert!(rows > 5, "the dialog reported its rows: {rows}");
+    press(&mut app, "G");
+    let Overlay::Confirm(c) = &app.overlay else {
+        panic!("still confirming");
+    };
+    assert_eq!(c.scroll, total - rows, "G shows the last page");
+    let terminal = render(&mut app, 80, 24, "default");
+    let last = screen_text(&terminal);
+    assert!(last.contains("team-39"), "{last}");
+    assert!(last.contains(&format!("of {total}")), "{last}");
+    insta::assert_snapshot!("confirm_long_diff_scrolled_80x24", terminal.backend());
+    press(&mut app, "k k");
+    let Overlay::Confirm(c) = &app.overlay else {
+        panic!("still confirming");
+    };
+    assert_eq!(c.scroll, total - rows - 2);
+    // Scrolling never confirms: nothing was written.
+    assert!(matches!(app.overlay, Overlay::Confirm(_)));
+}

@@ -245,7 +245,7 @@ mod modes {
         Global, List, Detail, Timeline, Logs, Yaml, Help, Filter, Palette, Form, Wizard,
     ];
     pub const PANES: &[KeyMode] = &[Global, List, Detail, Timeline, Logs, Yaml, Form];
-    pub const MOTION: &[KeyMode] = &[List, Detail, Timeline, Logs, Yaml, Help];
+    pub const MOTION: &[KeyMode] = &[List, Detail, Timeline, Logs, Yaml, Help, Confirm];
     pub const INSPECT: &[KeyMode] = &[Global, List, Detail, Timeline, Logs, Yaml];
     pub const WRITES: &[KeyMode] = &[List, Detail, Timeline, Yaml];
     pub const LIST: &[KeyMode] = &[List];

@@ -94,6 +94,8 @@ pub struct Layout {
     pub body_rows: u16,
     /// Index of the row drawn first.
     pub first_row: usize,
+    /// Body lines a dialog over the view (the confirmation) had room for.
+    pub overlay_rows: u16,
 }
 
 #[derive(Debug)]

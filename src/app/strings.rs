@@ -99,6 +99,11 @@ pub fn view_title(
 
 pub const DELETE_CANCELS: &str = "It has not finished: deleting it cancels the run.";
 pub const CONFIRM_BUTTON: &str = "Confirm";
+
+/// Which lines of a long confirmation body are on screen (the footer names the scroll keys).
+pub fn lines_shown(first: usize, last: usize, total: usize) -> String {
+    format!(" lines {first}–{last} of {total} ")
+}
 pub const CANCEL_BUTTON: &str = "Cancel";
 pub const TYPE_TO_CONFIRM: &str = "type the name to confirm: ";
 pub const DELETE_ONLY_OPERATIONS: &str =

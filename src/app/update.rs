@@ -654,6 +654,7 @@ impl App {
             .clamp(0, len.saturating_sub(1) as i64) as usize;
         match (&self.screen, &mut self.overlay) {
             (_, Overlay::Help { scroll } | Overlay::Notices { scroll, .. }) => *scroll = next,
+            (_, Overlay::Confirm(c)) => c.scroll = next,
             (Screen::List(v), _) if *v != ViewKind::Timeline => {
                 let v = *v;
                 let table = self.table(v);
@@ -675,6 +676,14 @@ impl App {
         match &self.overlay {
             Overlay::Help { .. } => return 1000,
             Overlay::Notices { lines, .. } => return lines.len(),
+            // The last position shows the final page of the body.
+            Overlay::Confirm(c) => {
+                return c
+                    .body
+                    .len()
+                    .saturating_sub(self.layout.overlay_rows as usize)
+                    .saturating_add(1);
+            }
             _ => {}
         }
         match &self.screen {
@@ -695,6 +704,7 @@ impl App {
     fn cursor_pos(&self) -> usize {
         match &self.overlay {
             Overlay::Help { scroll } | Overlay::Notices { scroll, .. } => return *scroll,
+            Overlay::Confirm(c) => return c.scroll,
             _ => {}
         }
         match &self.screen {

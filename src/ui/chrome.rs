@@ -246,6 +246,13 @@ fn hint_actions(app: &App) -> Vec<(Action, &'static str)> {
             (Action::ListUp, "up"),
         ],
         (Overlay::Notices { .. }, _) => Vec::new(),
+        (Overlay::Confirm(_), _) => vec![
+            (Action::ConfirmYes, "confirm"),
+            (Action::ConfirmNo, "cancel"),
+            (Action::ListDown, "scroll down"),
+            (Action::ListUp, "scroll up"),
+            (Action::ListPageDown, "page"),
+        ],
         (_, Screen::List(_)) => vec![
             (Action::NavEnter, "open"),
             (Action::ViewYaml, "yaml"),

@@ -128,6 +128,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
         body_width: inner.width,
         body_rows: inner.height,
         first_row: first,
+        ..Layout::default()
     }
 }
 

@@ -393,6 +393,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
         body_width: inner.width,
         body_rows: body_rows as u16,
         first_row: offset,
+        ..Layout::default()
     }
 }
 

@@ -55,12 +55,12 @@ pub fn draw(frame: &mut Frame, app: &App, ctx: &Ctx) -> Layout {
     let input_rows = overlay::input_rows(app, body);
     let [input, view] =
         Split::vertical([Constraint::Length(input_rows), Constraint::Min(0)]).areas(body);
-    let layout = body_view(frame, view, app, ctx);
+    let mut layout = body_view(frame, view, app, ctx);
     if let Some(text) = ctx.caption {
         chrome::caption(frame, caption, text, ctx);
     }
     chrome::footer(frame, footer, app, ctx);
-    overlay::draw(frame, input, view, app, ctx);
+    layout.overlay_rows = overlay::draw(frame, input, view, app, ctx);
     layout
 }
 

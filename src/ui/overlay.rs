@@ -27,9 +27,10 @@ pub fn input_rows(app: &App, body: Rect) -> u16 {
 }
 
 /// Draws the overlay: input lines into `input` (above the view), everything else over `view`.
-pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) {
+/// Returns how many body lines a scrolling dialog had room for (0 when none is open).
+pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) -> u16 {
     match &app.overlay {
-        Overlay::Confirm(c) => confirm(frame, view, c, ctx),
+        Overlay::Confirm(c) => return confirm(frame, view, c, ctx),
         Overlay::Form(f) => super::form::draw(frame, view, f, ctx),
         Overlay::None => {}
         Overlay::Filter { input: text, .. } => input_line(frame, input, "/", text, ctx),
@@ -43,6 +44,7 @@ pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) {
         Overlay::Help { scroll } => help(frame, view, app, *scroll, ctx),
         Overlay::Notices { lines, scroll } => notices(frame, view, lines, *scroll, ctx),
     }
+    0
 }
 
 /// The input line with a visible cursor; boxed when three rows are given. Long input keeps
@@ -255,8 +257,9 @@ fn notices(frame: &mut Frame, body: Rect, lines: &[String], scroll: usize, ctx: 
 }
 
 /// The confirmation dialog: title, what will change, and the two buttons (focus starts on
-/// Cancel), or the name to type for a high-risk write.
-fn confirm(frame: &mut Frame, body: Rect, c: &crate::app::confirm::Confirm, ctx: &Ctx) {
+/// Cancel), or the name to type for a high-risk write. A body taller than the dialog scrolls;
+/// the bottom line says which lines are shown. Returns the body rows shown.
+fn confirm(frame: &mut Frame, body: Rect, c: &crate::app::confirm::Confirm, ctx: &Ctx) -> u16 {
     let t = ctx.theme;
     let want_h = (c.body.len() as u16).saturating_add(6);
     let area = centered(body, 90, want_h.max(7));
@@ -270,13 +273,14 @@ fn confirm(frame: &mut Frame, body: Rect, c: &crate::app::confirm::Confirm, ctx:
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     if inner.height < 2 {
-        return;
+        return 0;
     }
     let text_rows = inner.height.saturating_sub(2) as usize;
+    let first = c.scroll.min(c.body.len().saturating_sub(text_rows));
     let lines: Vec<Line> = c
         .body
         .iter()
-        .skip(c.scroll)
+        .skip(first)
         .take(text_rows)
         .map(|l| {
             let style = if c.diff {
@@ -324,6 +328,21 @@ fn confirm(frame: &mut Frame, body: Rect, c: &crate::app::confirm::Confirm, ctx:
         }
     };
     frame.render_widget(Paragraph::new(line), bottom);
+    if c.body.len() > text_rows {
+        let shown = strings::lines_shown(
+            first + 1,
+            (first + text_rows).min(c.body.len()),
+            c.body.len(),
+        );
+        let w = (shown.chars().count() as u16).min(bottom.width);
+        let at = Rect {
+            x: bottom.x + bottom.width - w,
+            width: w,
+            ..bottom
+        };
+        frame.render_widget(Paragraph::new(Span::styled(shown, t.style("muted"))), at);
+    }
+    text_rows as u16
 }
 
 /// The style of one unified-diff line, by its prefix (the prefix stays, so colour is never the

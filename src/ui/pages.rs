@@ -20,6 +20,7 @@ fn layout_of(inner: Rect, first: usize) -> Layout {
         body_width: inner.width,
         body_rows: inner.height,
         first_row: first,
+        ..Layout::default()
     }
 }
 

@@ -297,6 +297,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, subject: &Subject, ctx: &C
         body_width: list_area.width,
         body_rows: rows as u16,
         first_row: first,
+        ..Layout::default()
     }
 }
 
