@@ -208,3 +208,56 @@ fn nothing_is_written_while_nothing_changes() {
     s.keys("q");
     s.wait_exit(10);
 }
+
+/// `$EDITOR` from the built-in editor (Ctrl-O): the screen is handed to the editor program, its
+/// result comes back into the buffer, and the console's screen is restored; an editor that fails
+/// leaves the buffer as it was and says why.
+#[test]
+fn the_external_editor_edits_the_buffer_and_hands_the_screen_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good-editor.sh");
+    std::fs::write(
+        &good,
+        "#!/bin/sh\nsed -i '1i # changed-in-external-editor' \"$1\"\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad-editor.sh");
+    std::fs::write(&bad, "#!/bin/sh\nexit 3\n").unwrap();
+    for p in [&good, &bad] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let good = good.to_string_lossy().to_string();
+    let bad = bad.to_string_lossy().to_string();
+
+    let mut s = start("", 120, 40, &[("EDITOR", &good), ("VISUAL", "")]);
+    s.wait_for("imagenet-train", 20);
+    s.keys(":classes\r");
+    s.wait_for("curvine-standard", 5);
+    s.keys("/curvine-standard\r");
+    s.keys("e");
+    s.wait_for("edit CacheRuntimeClass/curvine-standard", 5);
+    s.keys("\x0f");
+    let screen = s.wait_for("# changed-in-external-editor", 10);
+    assert!(
+        screen.contains("edit CacheRuntimeClass/curvine-standard"),
+        "the console's editor is back with the edited text:\n{screen}"
+    );
+    s.keys("\x1b");
+    s.wait_for("Discard", 5);
+    s.keys("y");
+    s.keys("q");
+    assert_restored(&s.wait_exit(10));
+
+    let mut s = start("", 120, 40, &[("EDITOR", &bad), ("VISUAL", "")]);
+    s.wait_for("imagenet-train", 20);
+    s.keys(":classes\r/curvine-standard\r");
+    s.keys("e");
+    s.wait_for("edit CacheRuntimeClass/curvine-standard", 5);
+    s.keys("\x0f");
+    let screen = s.wait_for("exited with", 10);
+    assert!(
+        screen.contains("edit CacheRuntimeClass/curvine-standard"),
+        "the buffer is kept:\n{screen}"
+    );
+}
