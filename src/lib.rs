@@ -12,5 +12,6 @@ pub mod setup;
 pub mod snapshot;
 pub mod term;
 pub mod ui;
+pub mod workflows;
 
 pub use entry::cli_main;
