@@ -860,3 +860,635 @@ fn builtin_seed_has_the_promised_shape() {
     assert!(pod(&c, "imagenet", "imagenet-val-worker-1").is_some());
     assert!(pod(&c, "imagenet", "imagenet-train-master-0").is_some());
 }
+
+// ------------------------------------------------------------------ upgrades and rebuilds
+
+fn key(kind: Kind, ns: &str, name: &str) -> ObjectKey {
+    ObjectKey::new(kind, ns, name)
+}
+
+/// A JSON merge patch of an object through `apply`, as the demo writer makes it.
+fn patch(c: &mut DemoCluster, k: &ObjectKey, p: serde_json::Value) {
+    let mut v = c.get(k).unwrap_or_else(|| panic!("no {k}")).to_value();
+    fluidops::cluster::writer::merge_patch(&mut v, &p);
+    let obj = Object::from_value(v).expect("valid").expect("known kind");
+    c.apply(obj).expect("apply");
+}
+
+fn workload(c: &DemoCluster, ns: &str, name: &str) -> fluidops::model::AdvancedStatefulSet {
+    match c.get(&key(Kind::AdvancedStatefulSet, ns, name)) {
+        Some(Object::Workload(w)) => w.clone(),
+        other => panic!("no workload {ns}/{name}: {other:?}"),
+    }
+}
+
+fn set_version(c: &mut DemoCluster, ns: &str, rt: &str, comp: &str, tag: &str) {
+    patch(
+        c,
+        &key(Kind::CacheRuntime, ns, rt),
+        serde_json::json!({"spec": {comp: {"runtimeVersion": {"image": "curvine/curvine", "imageTag": tag}}}}),
+    );
+}
+
+fn set_partition(c: &mut DemoCluster, ns: &str, wl: &str, partition: i64) {
+    patch(
+        c,
+        &key(Kind::AdvancedStatefulSet, ns, wl),
+        serde_json::json!({"spec": {"updateStrategy": {"rollingUpdate": {"partition": partition}}}}),
+    );
+}
+
+fn uid(p: &Pod) -> String {
+    p.metadata.uid.clone().unwrap_or_default()
+}
+
+fn restarts(p: &Pod) -> i32 {
+    fluidops::model::pod::restarts(p)
+}
+
+fn running_image(p: &Pod) -> String {
+    p.status
+        .as_ref()
+        .unwrap()
+        .container_statuses
+        .as_ref()
+        .unwrap()[0]
+        .image
+        .clone()
+}
+
+fn cond(p: &Pod, t: &str) -> Option<String> {
+    p.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == t)
+        .map(|c| c.status.clone())
+}
+
+fn waiting(p: &Pod) -> Option<(String, String)> {
+    let w = p.status.as_ref()?.container_statuses.as_ref()?[0]
+        .state
+        .as_ref()?
+        .waiting
+        .clone()?;
+    Some((w.reason.unwrap_or_default(), w.message.unwrap_or_default()))
+}
+
+fn is_ready(p: &Pod) -> bool {
+    fluidops::model::pod::is_ready(p)
+}
+
+fn pods_of(c: &DemoCluster, ns: &str, prefix: &str, n: usize) -> Vec<Pod> {
+    (0..n)
+        .map(|i| pod(c, ns, &format!("{prefix}-{i}")).unwrap_or_else(|| panic!("{prefix}-{i}")))
+        .collect()
+}
+
+const NS: &str = "imagenet";
+const RT: &str = "imagenet-train";
+const WORKERS: &str = "imagenet-train-worker";
+const V5: &str = "curvine/curvine:v0.2.5";
+const V6: &str = "curvine/curvine:v0.2.6";
+
+#[test]
+fn partition_limits_the_in_place_update_to_high_ordinals() {
+    let mut c = quiet(31);
+    c.advance(secs(2));
+    let before = pods_of(&c, NS, WORKERS, 3);
+    assert!(before.iter().all(|p| running_image(p) == V5 && is_ready(p)));
+
+    set_partition(&mut c, NS, WORKERS, 3);
+    c.advance(secs(1));
+    let w = workload(&c, NS, WORKERS);
+    let generation = w.metadata.generation.expect("generation");
+    assert_eq!(
+        w.status.as_ref().unwrap().observed_generation,
+        Some(generation)
+    );
+
+    set_version(&mut c, NS, RT, "worker", "v0.2.6");
+    c.advance(secs(30));
+    let w = workload(&c, NS, WORKERS);
+    assert_eq!(w.engine_image(), Some(V6), "Fluid synced the template");
+    let st = w.status.clone().unwrap();
+    assert!(w.metadata.generation > Some(generation));
+    assert_eq!(st.observed_generation, w.metadata.generation);
+    assert_eq!(st.updated_replicas, Some(0), "partition 3 holds every pod");
+    assert_ne!(st.current_revision, st.update_revision);
+    assert!(
+        pods_of(&c, NS, WORKERS, 3)
+            .iter()
+            .all(|p| running_image(p) == V5)
+    );
+
+    // Partition 2: only worker-2, in place.
+    set_partition(&mut c, NS, WORKERS, 2);
+    run_until(&mut c, 30, "worker-2 updated", |c| {
+        pod(c, NS, "imagenet-train-worker-2")
+            .is_some_and(|p| running_image(&p) == V6 && is_ready(&p))
+    });
+    c.advance(secs(20));
+    let now = pods_of(&c, NS, WORKERS, 3);
+    assert_eq!(uid(&now[2]), uid(&before[2]), "same pod");
+    assert_eq!(restarts(&now[2]), restarts(&before[2]) + 1);
+    assert_eq!(cond(&now[2], "InPlaceUpdateReady").as_deref(), Some("True"));
+    for i in 0..2 {
+        assert_eq!(running_image(&now[i]), V5, "worker-{i} below the partition");
+        assert_eq!(restarts(&now[i]), restarts(&before[i]));
+    }
+    let st = workload(&c, NS, WORKERS).status.unwrap();
+    assert_eq!(
+        (
+            st.updated_replicas,
+            st.updated_ready_replicas,
+            st.current_replicas
+        ),
+        (Some(1), Some(1), Some(2))
+    );
+    assert_ne!(st.current_revision, st.update_revision);
+
+    // Partition 0: the rest, highest ordinal first, one at a time.
+    set_partition(&mut c, NS, WORKERS, 0);
+    let mut order = Vec::new();
+    run_until(&mut c, 60, "all updated", |c| {
+        for i in 0..2 {
+            let p = pod(c, NS, &format!("{WORKERS}-{i}")).unwrap();
+            let updating = cond(&p, "InPlaceUpdateReady").as_deref() == Some("False");
+            if updating && !order.contains(&i) {
+                order.push(i);
+            }
+        }
+        pods_of(c, NS, WORKERS, 3)
+            .iter()
+            .all(|p| running_image(p) == V6 && is_ready(p))
+    });
+    assert_eq!(order, [1, 0], "highest ordinal first");
+    let after = pods_of(&c, NS, WORKERS, 3);
+    for i in 0..3 {
+        assert_eq!(uid(&after[i]), uid(&before[i]), "worker-{i} in place");
+    }
+    c.advance(secs(1));
+    let st = workload(&c, NS, WORKERS).status.unwrap();
+    assert_eq!(st.current_revision, st.update_revision);
+    assert_eq!(
+        (st.updated_replicas, st.updated_ready_replicas),
+        (Some(3), Some(3))
+    );
+    assert_eq!(phase(&c, NS, RT, Component::Worker), RuntimePhase::Ready);
+}
+
+#[test]
+fn bad_image_fails_the_in_place_restart_and_the_good_one_recovers_it() {
+    let mut c = quiet(32);
+    c.advance(secs(2));
+    let before = pods_of(&c, NS, WORKERS, 3);
+    let bad = "curvine/curvine:v0.3.0-does-not-exist";
+    set_version(&mut c, NS, RT, "worker", "v0.3.0-does-not-exist");
+    run_until(&mut c, 30, "ErrImagePull", |c| {
+        pod(c, NS, "imagenet-train-worker-2")
+            .and_then(|p| waiting(&p))
+            .is_some_and(|(r, _)| r == "ErrImagePull")
+    });
+    let p = pod(&c, NS, "imagenet-train-worker-2").unwrap();
+    let (_, msg) = waiting(&p).unwrap();
+    assert!(
+        msg.contains("docker.io/curvine/curvine:v0.3.0-does-not-exist")
+            && msg.contains("not found"),
+        "{msg}"
+    );
+    assert!(!is_ready(&p));
+    assert_eq!(cond(&p, "InPlaceUpdateReady").as_deref(), Some("False"));
+    assert_eq!(uid(&p), uid(&before[2]));
+    assert_eq!(
+        running_image(&p),
+        bad,
+        "a waiting container reports the spec image"
+    );
+    let failed = events_with_reason(&c, "Failed", "imagenet-train-worker-2");
+    assert!(
+        failed.iter().any(|e| e
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("Failed to pull image"))),
+        "{failed:?}"
+    );
+    run_until(&mut c, 10, "ImagePullBackOff", |c| {
+        pod(c, NS, "imagenet-train-worker-2")
+            .and_then(|p| waiting(&p))
+            .is_some_and(|(r, _)| r == "ImagePullBackOff")
+    });
+    assert!(!events_with_reason(&c, "BackOff", "imagenet-train-worker-2").is_empty());
+
+    // The rollout stalls on the broken pod: nobody else is touched, for as long as it lasts.
+    c.advance(secs(90));
+    let now = pods_of(&c, NS, WORKERS, 3);
+    assert!(
+        matches!(waiting(&now[2]), Some((r, _)) if r == "ErrImagePull" || r == "ImagePullBackOff")
+    );
+    assert_eq!(
+        cond(&now[2], "InPlaceUpdateReady").as_deref(),
+        Some("False")
+    );
+    for p in &now[..2] {
+        assert_eq!(running_image(p), V5);
+        assert!(is_ready(p));
+    }
+    assert_eq!(
+        phase(&c, NS, RT, Component::Worker),
+        RuntimePhase::PartialReady
+    );
+    let st = workload(&c, NS, WORKERS).status.unwrap();
+    assert_eq!(
+        (st.updated_replicas, st.updated_ready_replicas),
+        (Some(1), Some(0))
+    );
+
+    // Rolling back to the good image recovers the pod in place.
+    set_version(&mut c, NS, RT, "worker", "v0.2.5");
+    run_until(&mut c, 30, "recovered", |c| {
+        pod(c, NS, "imagenet-train-worker-2").is_some_and(|p| is_ready(&p))
+    });
+    let p = pod(&c, NS, "imagenet-train-worker-2").unwrap();
+    assert_eq!(uid(&p), uid(&before[2]), "same pod");
+    assert_eq!(restarts(&p), restarts(&before[2]) + 1);
+    assert_eq!(running_image(&p), V5);
+    assert_eq!(cond(&p, "InPlaceUpdateReady").as_deref(), Some("True"));
+    assert!(waiting(&p).is_none());
+    for (i, b) in before.iter().enumerate().take(2) {
+        let p = pod(&c, NS, &format!("{WORKERS}-{i}")).unwrap();
+        assert_eq!(restarts(&p), restarts(b), "worker-{i} untouched");
+    }
+    c.advance(secs(1));
+    let st = workload(&c, NS, WORKERS).status.unwrap();
+    assert_eq!(st.current_revision, st.update_revision);
+    assert_eq!(phase(&c, NS, RT, Component::Worker), RuntimePhase::Ready);
+}
+
+#[test]
+fn injected_pull_failure_hits_one_pod_and_a_recreated_pod_carries_on() {
+    let mut c = quiet(33);
+    c.advance(secs(2));
+    let before = pods_of(&c, NS, WORKERS, 3);
+    let wl = key(Kind::AdvancedStatefulSet, NS, WORKERS);
+    assert!(
+        c.fail_next_in_place_update(&key(Kind::AdvancedStatefulSet, NS, "nope"))
+            .is_err()
+    );
+    c.fail_next_in_place_update(&wl).expect("hook");
+    set_version(&mut c, NS, RT, "worker", "v0.2.6");
+    run_until(&mut c, 30, "pull refused", |c| {
+        pod(c, NS, "imagenet-train-worker-2")
+            .and_then(|p| waiting(&p))
+            .is_some_and(|(r, m)| r == "ErrImagePull" && m.contains("429 Too Many Requests"))
+    });
+    c.advance(secs(60));
+    let p = pod(&c, NS, "imagenet-train-worker-2").unwrap();
+    assert!(!is_ready(&p) && waiting(&p).is_some(), "keeps failing");
+    assert_eq!(running_image(&before[1]), V5);
+    assert_eq!(
+        running_image(&pod(&c, NS, "imagenet-train-worker-1").unwrap()),
+        V5,
+        "the rollout waits"
+    );
+
+    // Deleting the stuck pod: a new one pulls fine and the rollout goes on.
+    c.delete(&key(Kind::Pod, NS, "imagenet-train-worker-2"))
+        .expect("delete");
+    run_until(&mut c, 90, "rolled", |c| {
+        (0..3).all(|i| {
+            pod(c, NS, &format!("{WORKERS}-{i}")).is_some_and(|p| {
+                p.status
+                    .as_ref()
+                    .is_some_and(|s| s.container_statuses.is_some())
+                    && running_image(&p) == V6
+                    && is_ready(&p)
+            })
+        })
+    });
+    let after = pods_of(&c, NS, WORKERS, 3);
+    assert_ne!(uid(&after[2]), uid(&before[2]), "recreated");
+    assert_eq!(uid(&after[1]), uid(&before[1]), "in place");
+    assert_eq!(uid(&after[0]), uid(&before[0]), "in place");
+}
+
+#[test]
+fn graceful_delete_on_a_healthy_node_recreates_the_ordinal_with_an_empty_cache() {
+    let mut c = quiet(34);
+    c.advance(secs(2));
+    for (rt, tier) in [("imagenet-val", "emptyDir"), ("imagenet-train", "hostPath")] {
+        let name = format!("{rt}-worker-1");
+        let k = key(Kind::Pod, NS, &name);
+        let old = pod(&c, NS, &name).expect("worker-1");
+        let old_node = fluidops::model::pod::node_of(&old).unwrap().to_string();
+        c.delete(&k).expect("delete");
+        let p = pod(&c, NS, &name).expect("still there while stopping");
+        assert!(p.metadata.deletion_timestamp.is_some(), "Terminating");
+        assert_eq!(p.metadata.deletion_grace_period_seconds, Some(30));
+        c.delete(&k).expect("a second delete is a no-op");
+        let gone = run_until(&mut c, 10, "gone", |c| {
+            pod(c, NS, &name).is_none_or(|p| uid(&p) != uid(&old))
+        });
+        assert!(gone >= 2, "a short grace, not at once ({gone}s)");
+        run_until(&mut c, 30, "ready again", |c| {
+            pod(c, NS, &name).is_some_and(|p| is_ready(&p))
+        });
+        let new = pod(&c, NS, &name).unwrap();
+        assert_ne!(uid(&new), uid(&old), "new UID");
+        assert_eq!(restarts(&new), 0);
+        let node = fluidops::model::pod::node_of(&new).unwrap().to_string();
+        let log = c.logs(&k).join("\n");
+        let tier_line = log
+            .lines()
+            .find(|l| l.contains("tiered store level 0"))
+            .unwrap_or_else(|| panic!("no tier line:\n{log}"));
+        assert!(tier_line.contains(tier), "{tier_line}");
+        let empty = log.contains("starting with an empty cache");
+        if tier == "emptyDir" || node != old_node {
+            assert!(empty, "{rt}: new pod on {node} (was {old_node}):\n{log}");
+        } else {
+            assert!(!empty && tier_line.contains("reusing"), "{log}");
+        }
+    }
+    // A force delete removes at once.
+    let k = key(Kind::Pod, NS, "imagenet-train-worker-0");
+    c.force_delete(&k).expect("force");
+    assert!(c.get(&k).is_none());
+    let events = c.advance(secs(0));
+    assert!(events.contains(&ClusterEvent::Deleted(k)));
+}
+
+#[test]
+fn delete_on_a_lost_node_stays_terminating_until_force_deleted() {
+    let mut c = quiet(35);
+    c.advance(secs(2));
+    let name = "imagenet-train-worker-1";
+    let k = key(Kind::Pod, NS, name);
+    let old = pod(&c, NS, name).unwrap();
+    let node = fluidops::model::pod::node_of(&old).unwrap().to_string();
+    c.fail_node(&node);
+    c.advance(secs(5));
+    c.delete(&k).expect("delete");
+    c.advance(secs(120));
+    let p = pod(&c, NS, name).expect("nobody confirms the delete");
+    assert!(p.metadata.deletion_timestamp.is_some());
+    assert_eq!(uid(&p), uid(&old));
+    assert!(!is_ready(&p));
+    assert_eq!(
+        phase(&c, NS, RT, Component::Worker),
+        RuntimePhase::PartialReady
+    );
+    c.advance(secs(200));
+    let p = pod(&c, NS, name).expect("still Terminating");
+    assert_eq!(cond(&p, "DisruptionTarget").as_deref(), Some("True"));
+    assert_eq!(
+        p.status.as_ref().and_then(|s| s.reason.as_deref()),
+        Some("NodeLost")
+    );
+
+    c.force_delete(&k).expect("force delete");
+    assert!(c.get(&k).is_none(), "gone at once");
+    run_until(&mut c, 30, "recreated and ready", |c| {
+        pod(c, NS, name).is_some_and(|p| is_ready(&p))
+    });
+    let new = pod(&c, NS, name).unwrap();
+    assert_ne!(uid(&new), uid(&old));
+    assert_ne!(
+        fluidops::model::pod::node_of(&new),
+        Some(node.as_str()),
+        "not on the lost node"
+    );
+    assert!(
+        c.logs(&k)
+            .iter()
+            .any(|l| l.contains("starting with an empty cache"))
+    );
+    assert_eq!(phase(&c, NS, RT, Component::Worker), RuntimePhase::Ready);
+}
+
+#[test]
+fn node_lost_while_the_recreated_pod_starts_leaves_it_not_ready() {
+    let mut c = quiet(36);
+    c.advance(secs(2));
+    let name = "imagenet-train-worker-0";
+    let k = key(Kind::Pod, NS, name);
+    let old = uid(&pod(&c, NS, name).unwrap());
+    c.force_delete(&k).expect("force");
+    run_until(&mut c, 10, "recreated", |c| pod(c, NS, name).is_some());
+    let new = pod(&c, NS, name).unwrap();
+    assert_ne!(uid(&new), old);
+    assert!(!is_ready(&new), "just scheduled");
+    let node = fluidops::model::pod::node_of(&new).unwrap().to_string();
+    c.fail_node(&node);
+    c.advance(secs(60));
+    let p = pod(&c, NS, name).unwrap();
+    assert_eq!(uid(&p), uid(&new));
+    assert!(!is_ready(&p), "never becomes Ready on a lost node");
+    assert_eq!(
+        phase(&c, NS, RT, Component::Worker),
+        RuntimePhase::PartialReady
+    );
+    c.recover_node(&node);
+    run_until(&mut c, 30, "ready after the node is back", |c| {
+        pod(c, NS, name).is_some_and(|p| is_ready(&p))
+    });
+}
+
+#[test]
+fn master_in_place_upgrade_remounts_the_dataset() {
+    let mut c = quiet(37);
+    c.advance(secs(2));
+    let master = "imagenet-train-master-0";
+    let before = pod(&c, NS, master).unwrap();
+    let mount_before = runtime(&c, NS, RT).status.unwrap().mount_time.unwrap();
+    set_version(&mut c, NS, RT, "master", "v0.2.6");
+    let mut phases = vec![dataset(&c, NS, RT).phase()];
+    run_until(&mut c, 60, "remounted", |c| {
+        let p = dataset(c, NS, RT).phase();
+        if phases.last() != Some(&p) {
+            phases.push(p);
+        }
+        let mount = runtime(c, NS, RT).status.unwrap().mount_time.unwrap();
+        pod(c, NS, master).is_some_and(|p| running_image(&p) == V6 && is_ready(&p))
+            && mount != mount_before
+            && dataset(c, NS, RT).phase() == DatasetPhase::Bound
+    });
+    assert_eq!(
+        phases,
+        [
+            DatasetPhase::Bound,
+            DatasetPhase::Updating,
+            DatasetPhase::Bound
+        ]
+    );
+    let after = pod(&c, NS, master).unwrap();
+    assert_eq!(uid(&after), uid(&before), "in place");
+    assert_eq!(restarts(&after), restarts(&before) + 1);
+    let started = after
+        .status
+        .as_ref()
+        .unwrap()
+        .container_statuses
+        .as_ref()
+        .unwrap()[0]
+        .state
+        .as_ref()
+        .unwrap()
+        .running
+        .as_ref()
+        .unwrap()
+        .started_at
+        .clone()
+        .unwrap()
+        .0;
+    let mount: jiff::Timestamp = runtime(&c, NS, RT)
+        .status
+        .unwrap()
+        .mount_time
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        mount >= started,
+        "mountTime {mount} after the restart {started}"
+    );
+    let log = c.logs(&key(Kind::Pod, NS, master)).join("\n");
+    assert!(
+        log.contains("starting master (curvine/curvine:v0.2.6)"),
+        "{log}"
+    );
+    assert!(log.contains("mountUFS result"), "{log}");
+    // The workers were not touched (only the master's runtimeVersion changed).
+    assert!(
+        pods_of(&c, NS, WORKERS, 3)
+            .iter()
+            .all(|p| running_image(p) == V5)
+    );
+}
+
+#[test]
+fn maintenance_records_and_locks_through_the_demo_writer() {
+    use fluidops::cluster::writer::{DemoWriter, Guarded, Write, WriteError, WriteOp, Writer};
+    use std::sync::{Arc, Mutex};
+    let cluster = Arc::new(Mutex::new(quiet(38)));
+    let w = Guarded::new(Box::new(DemoWriter::new(cluster.clone())), false, None);
+    let run = |op: WriteOp| futures::executor::block_on(w.write(&Write::new(op)));
+    let mk = key(Kind::CacheRuntimeMaintenance, NS, "upgrade-1");
+    let rv = |c: &Arc<Mutex<DemoCluster>>, k: &ObjectKey| {
+        c.lock()
+            .unwrap()
+            .get(k)
+            .unwrap()
+            .meta()
+            .resource_version
+            .clone()
+            .unwrap()
+    };
+    let out = run(WriteOp::Create(serde_json::json!({
+        "apiVersion": "ops.fluidops.io/v1alpha1", "kind": "CacheRuntimeMaintenance",
+        "metadata": {"name": "upgrade-1", "namespace": NS},
+        "spec": {"runtimeName": RT, "type": "Upgrade", "components": ["master", "worker"],
+                 "upgrade": {"image": "curvine/curvine", "imageTag": "v0.2.6"}}
+    })))
+    .expect("create");
+    let stored = out.object.expect("stored object");
+    assert!(stored.meta().uid.is_some() && stored.meta().resource_version.is_some());
+    let rv0 = rv(&cluster, &mk);
+
+    // Status through the status subresource, guarded by the resourceVersion.
+    run(WriteOp::MergePatchStatus {
+        key: mk.clone(),
+        patch: serde_json::json!({"metadata": {"resourceVersion": rv0},
+            "status": {"phase": "Running", "currentStep": 1, "steps": [
+                {"name": "preflight", "action": "Preflight", "state": "Done"},
+                {"name": "patch master", "action": "PatchRuntime", "state": "Running"}]}}),
+    })
+    .expect("status patch");
+    let rv1 = rv(&cluster, &mk);
+    assert_ne!(rv1, rv0, "resourceVersion bumps");
+    let Some(Object::Maintenance(m)) = cluster.lock().unwrap().get(&mk).cloned() else {
+        panic!()
+    };
+    let st = m.status.clone().expect("status stored");
+    assert_eq!(st.phase.as_str(), "Running");
+    assert_eq!((st.current_step, st.steps.len()), (Some(1), 2));
+    assert_eq!(
+        m.metadata.generation,
+        Some(1),
+        "status does not move the generation"
+    );
+
+    let stale = run(WriteOp::MergePatchStatus {
+        key: mk.clone(),
+        patch: serde_json::json!({"metadata": {"resourceVersion": rv0}, "status": {"phase": "Failed"}}),
+    });
+    assert!(
+        matches!(&stale, Err(WriteError::Status(s)) if s.code == 409),
+        "{stale:?}"
+    );
+
+    // Spec patch: paused; the status stays (the main resource ignores status).
+    run(WriteOp::MergePatch {
+        key: mk.clone(),
+        patch: serde_json::json!({"spec": {"paused": true}, "status": {"phase": "Failed"}}),
+    })
+    .expect("spec patch");
+    let Some(Object::Maintenance(m)) = cluster.lock().unwrap().get(&mk).cloned() else {
+        panic!()
+    };
+    assert_eq!(m.spec.paused, Some(true));
+    assert_eq!(m.metadata.generation, Some(2));
+    assert_eq!(m.status.unwrap().phase.as_str(), "Running");
+    assert_ne!(rv(&cluster, &mk), rv1);
+
+    // The lock annotation on the runtime, and its removal with null.
+    let rk = key(Kind::CacheRuntime, NS, RT);
+    run(WriteOp::MergePatch {
+        key: rk.clone(),
+        patch: serde_json::json!({"metadata": {"resourceVersion": rv(&cluster, &rk),
+            "annotations": {"fluidops.io/maintenance": "upgrade-1"}}}),
+    })
+    .expect("lock");
+    let ann = |c: &Arc<Mutex<DemoCluster>>| {
+        c.lock()
+            .unwrap()
+            .get(&rk)
+            .unwrap()
+            .meta()
+            .annotations
+            .clone()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        ann(&cluster)
+            .get("fluidops.io/maintenance")
+            .map(String::as_str),
+        Some("upgrade-1")
+    );
+    cluster.lock().unwrap().advance(secs(5));
+    assert!(
+        ann(&cluster).contains_key("fluidops.io/maintenance"),
+        "kept by the controllers"
+    );
+    run(WriteOp::MergePatch {
+        key: rk.clone(),
+        patch: serde_json::json!({"metadata": {"annotations": {"fluidops.io/maintenance": null}}}),
+    })
+    .expect("unlock");
+    assert!(!ann(&cluster).contains_key("fluidops.io/maintenance"));
+
+    // Pods: a delete leaves it Terminating for a moment, a force delete removes it at once.
+    let p = key(Kind::Pod, NS, "imagenet-train-worker-2");
+    let out = run(WriteOp::Delete(p.clone())).expect("delete");
+    assert!(
+        out.object
+            .is_some_and(|o| o.meta().deletion_timestamp.is_some())
+    );
+    let out = run(WriteOp::ForceDelete(p.clone())).expect("force delete");
+    assert!(out.object.is_none());
+    assert!(cluster.lock().unwrap().get(&p).is_none());
+
+    run(WriteOp::Delete(mk.clone())).expect("delete record");
+    assert!(cluster.lock().unwrap().get(&mk).is_none());
+}

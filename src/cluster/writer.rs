@@ -400,10 +400,18 @@ impl DemoWriter {
                 let obj = parse(v)?;
                 let r = if w.dry_run {
                     Ok(())
+                } else if matches!(w.op, WriteOp::MergePatchStatus { .. }) {
+                    guard.apply_status(obj.clone()).map_err(|e| e.to_string())
                 } else {
                     guard.apply(obj.clone()).map_err(|e| e.to_string())
                 };
-                (r, Some(obj))
+                // As stored: the main resource keeps its status, the status subresource its spec.
+                let stored = if w.dry_run {
+                    obj
+                } else {
+                    guard.get(&key).cloned().unwrap_or(obj)
+                };
+                (r, Some(stored))
             }
             WriteOp::Apply(v) => {
                 let mut base = current
@@ -427,10 +435,24 @@ impl DemoWriter {
                 } else {
                     guard.delete(&key).map_err(|e| e.to_string())
                 };
-                (r, Some(cur))
+                // Like the API server: the object while it is still there (a pod Terminating),
+                // nothing once it is gone.
+                let left = if w.dry_run {
+                    Some(cur)
+                } else {
+                    guard.get(&key).cloned()
+                };
+                (r, left)
             }
         };
         result.map_err(|m| status(422, "Invalid", &m))?;
+        // What the server stored (UID, resourceVersion, generation), when it is still there.
+        let obj = match &w.op {
+            WriteOp::Create(_) | WriteOp::Apply(_) if !w.dry_run => {
+                guard.get(&key).cloned().or(obj)
+            }
+            _ => obj,
+        };
         Ok(WriteOutcome {
             object: obj,
             dry_run: w.dry_run,

@@ -5,7 +5,7 @@ use jiff::SignedDuration;
 use rand::Rng;
 
 use super::events::{EventType, Involved};
-use super::{DemoCluster, DemoError, pods, workloads};
+use super::{DemoCluster, DemoError, PullFailure, pods, workloads};
 use crate::model::pod::{LABEL_COMPONENT, LABEL_RUNTIME, component_of, is_ready, node_of};
 use crate::model::{Component, Kind, Object, ObjectKey, Pod};
 
@@ -82,13 +82,18 @@ pub fn node_controller(cluster: &mut DemoCluster) {
                 .owner_references
                 .as_ref()
                 .is_some_and(|o| o.iter().any(|o| o.kind == "DaemonSet"));
-            if !daemon
-                && !pods::is_terminating(&pod)
-                && now.as_second() - since.as_second() >= NODE_EVICTION_SECONDS
-            {
+            if daemon || now.as_second() - since.as_second() < NODE_EVICTION_SECONDS {
+                continue;
+            }
+            if !pods::is_terminating(&pod) {
                 cluster
                     .state
                     .update_pod(&key, |p| pods::mark_terminating(p, now));
+            } else if !pods::has_condition(&pod, "DisruptionTarget") {
+                // Deleted by someone while the node was away: the taint manager still marks it.
+                cluster
+                    .state
+                    .update_pod(&key, |p| pods::mark_disruption_target(p, now));
             }
         }
     }
@@ -152,15 +157,23 @@ pub fn kill_pod(cluster: &mut DemoCluster, key: &ObjectKey) -> Result<(), DemoEr
     let Some(pod) = cluster.state.pod(key).cloned() else {
         return Err(DemoError::NotFound(key.clone()));
     };
-    let container = pods::container_name(&pod);
-    record(
-        cluster,
-        &pod,
-        true,
-        EventType::Normal,
-        "Killing",
-        &format!("Stopping container {container}"),
-    );
+    if !pods::is_terminating(&pod) {
+        let container = pods::container_name(&pod);
+        record(
+            cluster,
+            &pod,
+            true,
+            EventType::Normal,
+            "Killing",
+            &format!("Stopping container {container}"),
+        );
+    }
+    remove_pod(cluster, key, &pod);
+    Ok(())
+}
+
+/// The pod object goes; an ordinal or client pod is recreated by its controller.
+fn remove_pod(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod) {
     cluster.state.remove(key);
     cluster.pods.remove(key);
     cluster.logs.forget(key);
@@ -170,7 +183,54 @@ pub fn kill_pod(cluster: &mut DemoCluster, key: &ObjectKey) -> Result<(), DemoEr
         .as_ref()
         .is_some_and(|l| l.contains_key(LABEL_RUNTIME))
     {
-        workloads::schedule_recreate(cluster, &pod);
+        if let Some(node) = node_of(pod) {
+            cluster.cache_nodes.insert(key.clone(), node.to_string());
+        }
+        workloads::schedule_recreate(cluster, pod);
+    }
+}
+
+/// Deletes a pod with the default grace period, as `kubectl delete pod` does: it is marked
+/// Terminating (`deletionTimestamp` = now + grace). On a reachable node the kubelet stops the
+/// container and the pod goes after a couple of seconds (its controller then recreates it, with
+/// a new UID); on a lost node nobody confirms, so it stays Terminating until the node comes back
+/// or the pod is force-deleted. Pods that are not cache pods (job pods) go at once.
+pub fn delete_pod(cluster: &mut DemoCluster, key: &ObjectKey) -> Result<(), DemoError> {
+    let Some(pod) = cluster.state.pod(key).cloned() else {
+        return Err(DemoError::NotFound(key.clone()));
+    };
+    if pods::is_terminating(&pod) {
+        return Ok(());
+    }
+    if !cluster.pods.contains_key(key) {
+        return kill_pod(cluster, key);
+    }
+    let now = cluster.state.now;
+    let deadline = later(now, DEFAULT_GRACE_SECONDS);
+    cluster.state.update_pod(key, |p| {
+        p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            deadline,
+        ));
+        p.metadata.deletion_grace_period_seconds = Some(DEFAULT_GRACE_SECONDS);
+    });
+    let lost = node_of(&pod).is_some_and(|n| cluster.lost_nodes.contains_key(n));
+    if lost {
+        return Ok(());
+    }
+    let container = pods::container_name(&pod);
+    record(
+        cluster,
+        &pod,
+        true,
+        EventType::Normal,
+        "Killing",
+        &format!("Stopping container {container}"),
+    );
+    cluster
+        .state
+        .update_pod(key, |p| pods::mark_node_not_ready(p, now));
+    if let Some(s) = cluster.pods.get_mut(key) {
+        s.delete_at = Some(later(now, GRACEFUL_STOP_SECONDS));
     }
     Ok(())
 }
@@ -193,10 +253,7 @@ pub fn recover_node(cluster: &mut DemoCluster, name: &str) {
     for pod in on_node {
         let key = key_of(&pod);
         if pods::is_terminating(&pod) {
-            cluster.state.remove(&key);
-            cluster.pods.remove(&key);
-            cluster.logs.forget(&key);
-            workloads::schedule_recreate(cluster, &pod);
+            remove_pod(cluster, &key, &pod);
         } else if let Some(sim) = cluster.pods.get_mut(&key) {
             sim.dep_since = None;
         }
@@ -238,8 +295,63 @@ fn dependencies_ready(cluster: &DemoCluster, pod: &Pod) -> bool {
     }
 }
 
-/// Advances the life of every cache pod: container start, readiness, crash back-off ends,
-/// in-place restarts. Job pods are driven by the job simulation.
+/// The image-pull rule of the simulation: an image whose tag contains `does-not-exist` is not in
+/// the registry, so every pull of it fails with the container runtime's "not found".
+pub fn pull_error(image: &str) -> Option<String> {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let tag = last.split_once(':').map(|(_, t)| t).unwrap_or("");
+    if !tag.contains("does-not-exist") {
+        return None;
+    }
+    let reference = full_reference(image);
+    Some(format!(
+        "rpc error: code = NotFound desc = failed to pull and unpack image \"{reference}\": \
+         failed to resolve reference \"{reference}\": {reference}: not found"
+    ))
+}
+
+/// What the container runtime says when a pull is refused by the registry (the injected
+/// failure of [`super::DemoCluster::fail_next_in_place_update`]).
+fn rate_limited(image: &str) -> String {
+    let reference = full_reference(image);
+    format!(
+        "rpc error: code = Unknown desc = failed to pull and unpack image \"{reference}\": \
+         failed to copy: httpReadSeeker: failed open: unexpected status code \
+         https://registry-1.docker.io/v2/: 429 Too Many Requests - Server message: \
+         toomanyrequests: You have reached your pull rate limit"
+    )
+}
+
+/// `docker.io/library/` completed like the container runtime does.
+fn full_reference(image: &str) -> String {
+    let first = image.split('/').next().unwrap_or("");
+    let has_registry =
+        image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    if has_registry {
+        image.to_string()
+    } else if image.contains('/') {
+        format!("docker.io/{image}")
+    } else {
+        format!("docker.io/library/{image}")
+    }
+}
+
+/// Seconds between ErrImagePull and ImagePullBackOff, and the first and largest back-off.
+const PULL_BACK_OFF_SHOWN_SECONDS: i64 = 2;
+const PULL_BACK_OFF_FIRST_SECONDS: i64 = 10;
+const PULL_BACK_OFF_MAX_SECONDS: i64 = 300;
+/// Seconds the kubelet takes to stop a container of a pod deleted gracefully.
+pub const GRACEFUL_STOP_SECONDS: i64 = 2;
+/// The grace period of a delete without one (the pod default).
+pub const DEFAULT_GRACE_SECONDS: i64 = 30;
+
+fn later(t: jiff::Timestamp, secs: i64) -> jiff::Timestamp {
+    t.checked_add(SignedDuration::from_secs(secs)).unwrap_or(t)
+}
+
+/// Advances the life of every cache pod: container start (or a failing image pull), readiness,
+/// crash back-off ends, in-place restarts, graceful deletes. Nothing happens on a lost node.
+/// Job pods are driven by the job simulation.
 pub fn kubelet(cluster: &mut DemoCluster) {
     let now = cluster.state.now;
     let keys: Vec<ObjectKey> = cluster.pods.keys().cloned().collect();
@@ -248,17 +360,24 @@ pub fn kubelet(cluster: &mut DemoCluster) {
             cluster.pods.remove(&key);
             continue;
         };
-        let settled = cluster
-            .pods
-            .get(&key)
-            .is_some_and(|s| s.crash_until.is_none() && s.in_place_update.is_none());
-        if settled && is_ready(pod_ref) {
+        let Some(sim) = cluster.pods.get(&key).cloned() else {
+            continue;
+        };
+        let settled = sim.crash_until.is_none()
+            && sim.in_place_update.is_none()
+            && sim.pull_failure.is_none()
+            && sim.delete_at.is_none();
+        if settled && is_ready(pod_ref) && !pods::is_terminating(pod_ref) {
             continue;
         }
         let pod = pod_ref.clone();
-        if pods::is_terminating(&pod)
-            || node_of(&pod).is_some_and(|n| cluster.lost_nodes.contains_key(n))
-        {
+        if node_of(&pod).is_some_and(|n| cluster.lost_nodes.contains_key(n)) {
+            continue;
+        }
+        if pods::is_terminating(&pod) {
+            if sim.delete_at.is_some_and(|t| now >= t) {
+                remove_pod(cluster, &key, &pod);
+            }
             continue;
         }
         if !pod
@@ -269,35 +388,41 @@ pub fn kubelet(cluster: &mut DemoCluster) {
         {
             continue;
         }
-        let Some(sim) = cluster.pods.get(&key).cloned() else {
-            continue;
-        };
-        if pods::phase(&pod) == "Pending" {
-            if now >= sim.running_at {
-                cluster.state.update_pod(&key, |p| pods::start(p, now));
-                container_started(cluster, &key, &pod);
-            }
-            continue;
-        }
         if let Some((image, at)) = sim.in_place_update.clone() {
             if now >= at {
-                cluster.state.update_pod(&key, |p| {
-                    pods::restart(p, now, Some(&image));
-                    if let Some(c) = p
-                        .status
-                        .as_mut()
-                        .and_then(|s| s.container_statuses.as_mut())
-                        .and_then(|c| c.first_mut())
-                    {
-                        c.restart_count += 1;
-                    }
-                    pods::set_condition(p, "InPlaceUpdateReady", true, None, None, now);
-                });
                 if let Some(s) = cluster.pods.get_mut(&key) {
                     s.in_place_update = None;
                     s.dep_since = None;
                 }
-                container_started(cluster, &key, &pod);
+                start_container(cluster, &key, &pod, Some(&image));
+            }
+            continue;
+        }
+        if let Some(pf) = sim.pull_failure.clone() {
+            let image = pods_spec_image(&pod);
+            if now >= pf.next_attempt {
+                let back_off = (pf.back_off * 2).min(PULL_BACK_OFF_MAX_SECONDS);
+                pull_failed(cluster, &key, &pod, &image, &pf.message, back_off);
+            } else if now >= pf.back_off_at && pods::waiting_reason(&pod) == Some("ErrImagePull") {
+                cluster
+                    .state
+                    .update_pod(&key, |p| pods::image_pull_back_off(p, &image, &pf.message));
+                let msg = format!("Back-off pulling image \"{image}\"");
+                record(cluster, &pod, true, EventType::Normal, "BackOff", &msg);
+                record(
+                    cluster,
+                    &pod,
+                    true,
+                    EventType::Warning,
+                    "Failed",
+                    "Error: ImagePullBackOff",
+                );
+            }
+            continue;
+        }
+        if pods::phase(&pod) == "Pending" {
+            if now >= sim.running_at {
+                start_container(cluster, &key, &pod, None);
             }
             continue;
         }
@@ -311,6 +436,7 @@ pub fn kubelet(cluster: &mut DemoCluster) {
                     s.dep_since = None;
                 }
                 super::logs::startup(cluster, &key, &pod);
+                super::logs::cache_tiers(cluster, &key, &pod, false);
             }
             continue;
         }
@@ -335,8 +461,130 @@ pub fn kubelet(cluster: &mut DemoCluster) {
     }
 }
 
+fn pods_spec_image(pod: &Pod) -> String {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.containers.first())
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default()
+}
+
+/// The kubelet starts the engine container: of a new pod, or again in place with `new_image`
+/// (the pod keeps its UID, `restartCount` + 1, `InPlaceUpdateReady` True). The image is pulled
+/// first; a pull that fails leaves the container waiting (ErrImagePull, then ImagePullBackOff).
+fn start_container(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod, new_image: Option<&str>) {
+    let now = cluster.state.now;
+    let image = new_image
+        .map(str::to_string)
+        .unwrap_or_else(|| pods_spec_image(pod));
+    let injected = cluster
+        .pods
+        .get_mut(key)
+        .map(|s| std::mem::take(&mut s.fail_next_pull))
+        .unwrap_or(false);
+    let failure = pull_error(&image).or_else(|| injected.then(|| rate_limited(&image)));
+    let fresh = pods::phase(pod) == "Pending";
+    if new_image.is_some() {
+        let msg = format!("Pulling image \"{image}\"");
+        record(cluster, pod, true, EventType::Normal, "Pulling", &msg);
+    }
+    if let Some(message) = failure {
+        if new_image.is_none() {
+            let msg = format!("Pulling image \"{image}\"");
+            record(cluster, pod, true, EventType::Normal, "Pulling", &msg);
+        }
+        pull_failed(
+            cluster,
+            key,
+            pod,
+            &image,
+            &message,
+            PULL_BACK_OFF_FIRST_SECONDS,
+        );
+        return;
+    }
+    if let Some(img) = new_image {
+        let took = cluster.rng.random_range(1500..4500);
+        let msg = format!(
+            "Successfully pulled image \"{img}\" in {}.{:03}s ({}.{:03}s including waiting)",
+            took / 1000,
+            took % 1000,
+            took / 1000,
+            took % 1000
+        );
+        record(cluster, pod, true, EventType::Normal, "Pulled", &msg);
+    }
+    cluster.state.update_pod(key, |p| {
+        if fresh {
+            pods::start(p, now);
+        } else {
+            pods::stop_container(p, now);
+        }
+        if let Some(img) = new_image {
+            if !fresh
+                && let Some(c) = p
+                    .status
+                    .as_mut()
+                    .and_then(|s| s.container_statuses.as_mut())
+                    .and_then(|c| c.first_mut())
+            {
+                c.restart_count += 1;
+            }
+            pods::restart(p, now, Some(img));
+            pods::set_condition(p, "InPlaceUpdateReady", true, None, None, now);
+        } else if !fresh {
+            pods::restart(p, now, None);
+        }
+    });
+    if let Some(s) = cluster.pods.get_mut(key) {
+        s.pull_failure = None;
+        s.dep_since = None;
+    }
+    let started = cluster
+        .state
+        .pod(key)
+        .cloned()
+        .unwrap_or_else(|| pod.clone());
+    container_started(cluster, key, &started, fresh);
+}
+
+/// A pull attempt failed: ErrImagePull now, ImagePullBackOff shortly, the next attempt after
+/// `back_off` seconds.
+fn pull_failed(
+    cluster: &mut DemoCluster,
+    key: &ObjectKey,
+    pod: &Pod,
+    image: &str,
+    message: &str,
+    back_off: i64,
+) {
+    let now = cluster.state.now;
+    cluster
+        .state
+        .update_pod(key, |p| pods::image_pull_failed(p, now, image, message));
+    let msg = format!("Failed to pull image \"{image}\": {message}");
+    record(cluster, pod, true, EventType::Warning, "Failed", &msg);
+    record(
+        cluster,
+        pod,
+        true,
+        EventType::Warning,
+        "Failed",
+        "Error: ErrImagePull",
+    );
+    if let Some(s) = cluster.pods.get_mut(key) {
+        s.dep_since = None;
+        s.pull_failure = Some(PullFailure {
+            message: message.to_string(),
+            back_off_at: later(now, PULL_BACK_OFF_SHOWN_SECONDS),
+            next_attempt: later(now, back_off),
+            back_off,
+        });
+    }
+}
+
 /// The kubelet started (or restarted) a pod's engine container: its event and start-up log.
-fn container_started(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod) {
+fn container_started(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod, fresh: bool) {
     let container = pods::container_name(pod);
     record(
         cluster,
@@ -347,4 +595,5 @@ fn container_started(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod) {
         &format!("Started container {container}"),
     );
     super::logs::startup(cluster, key, pod);
+    super::logs::cache_tiers(cluster, key, pod, fresh);
 }

@@ -132,6 +132,94 @@ pub fn startup(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod) {
     }
 }
 
+/// A worker's start-up line about its cache tiers (`spec.worker.tieredStore` of its runtime):
+/// a new pod (`fresh`) finds emptyDir and memory tiers empty, and a hostPath tier empty unless
+/// it landed on the node the ordinal ran on before; a container restarted in place keeps
+/// emptyDir and hostPath but loses process memory.
+pub fn cache_tiers(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod, fresh: bool) {
+    if component_of(pod) != Some(Component::Worker) {
+        return;
+    }
+    let node = node_of(pod).unwrap_or_default().to_string();
+    let same_node = cluster.cache_nodes.get(key) == Some(&node);
+    let levels: Vec<serde_json::Value> = pod
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(LABEL_RUNTIME))
+        .and_then(|rt| {
+            cluster
+                .state
+                .runtime(pod.metadata.namespace.as_deref().unwrap_or_default(), rt)
+        })
+        .and_then(|rt| rt.component_spec(Component::Worker))
+        .and_then(|w| w.extra.get("tieredStore"))
+        .and_then(|t| t.get("levels"))
+        .and_then(|l| l.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    let mut kept_any = false;
+    for (i, level) in levels.iter().enumerate() {
+        let (medium, place, quota) = if let Some(h) = level.get("hostPath") {
+            let first = |f: &str| {
+                h.get(f)
+                    .and_then(|v| v.as_array())
+                    .and_then(|a| a.first())
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            ("hostPath", first("paths"), first("quotas"))
+        } else {
+            let medium = if level.get("emptyDir").is_some() {
+                "emptyDir"
+            } else {
+                "processMemory"
+            };
+            let quota = level
+                .get(medium)
+                .and_then(|m| m.get("quota"))
+                .and_then(|q| q.as_str())
+                .unwrap_or("")
+                .to_string();
+            (medium, format!("/cache-data/level-{i}"), quota)
+        };
+        let kept = match medium {
+            "hostPath" => !fresh || same_node,
+            "emptyDir" => !fresh,
+            _ => false,
+        };
+        kept_any |= kept;
+        let what = if kept {
+            let blocks = cluster.rng.random_range(20_000..90_000);
+            format!("{blocks} blocks found, reusing the cache kept on {node}")
+        } else if fresh {
+            "empty".to_string()
+        } else {
+            "lost with the previous container".to_string()
+        };
+        lines.push(format!(
+            "tiered store level {i}: {medium} {place} ({quota}): {what}"
+        ));
+    }
+    if levels.is_empty() {
+        lines.push("tiered store: default memory tier: empty".to_string());
+    }
+    if !kept_any {
+        lines.push("starting with an empty cache".to_string());
+    }
+    for line in lines {
+        write(
+            cluster,
+            key,
+            "INFO",
+            "curvine_server::worker::block_store",
+            &line,
+        );
+    }
+}
+
 pub fn became_ready(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod) {
     let c = component_of(pod);
     let msg = match c {

@@ -7,6 +7,26 @@
 //!
 //! Hooks (`kill_pod`, `fail_node`, `create`, …) change the cluster immediately; the events they
 //! cause are returned by the next `advance` (call `advance(Duration::ZERO)` to get them at once).
+//!
+//! Upgrades and rebuilds behave as Fluid and the AdvancedStatefulSet controller make them
+//! (FLUID.md §4.2): a `runtimeVersion` patch of a CacheRuntime is synced into the workload's
+//! template, whose pods at or above `rollingUpdate.partition` are updated in place (same UID,
+//! `restartCount` + 1, `InPlaceUpdateReady` False → True), highest ordinal first, at most
+//! `maxUnavailable` (default 1) at a time; a master restarted in place is remounted (Dataset
+//! Updating → Bound, `status.mountTime` moves).
+//!
+//! **Bad images:** the simulated registry has no image whose tag contains `does-not-exist`
+//! (e.g. `curvine/curvine:v0.3.0-does-not-exist`). A container started with one waits in
+//! `ErrImagePull` (message "… not found"), then `ImagePullBackOff`, with `Failed`/`BackOff`
+//! events, retried with a growing back-off; the pod stays not Ready and, after an in-place
+//! update, `InPlaceUpdateReady` stays False. Patching a good image back updates the pod in
+//! place again and it recovers (same UID, `restartCount` + 1). [`DemoCluster::fail_next_in_place_update`]
+//! gives the same effect for one pod of a workload with any image.
+//!
+//! Deleting a cache pod is graceful (Terminating, gone after a couple of seconds on a reachable
+//! node, then recreated by its workload with a new UID and empty emptyDir/memory cache tiers;
+//! Terminating for as long as its node is lost); [`DemoCluster::force_delete`] removes at once.
+//! CacheRuntimeMaintenance objects are stored like any object (no controller acts on them).
 
 mod cluster_state;
 pub mod cron;
@@ -83,6 +103,41 @@ struct PodSim {
     crash_until: Option<Timestamp>,
     /// An in-place image update in progress: the image it restarts with, and when.
     in_place_update: Option<(String, Timestamp)>,
+    /// The next start of this pod's container fails to pull its image (injected failure).
+    fail_next_pull: bool,
+    /// The image of the container cannot be pulled (until the spec image changes).
+    pull_failure: Option<PullFailure>,
+    /// A graceful delete on a reachable node: when the kubelet has stopped the container and the
+    /// pod object goes.
+    delete_at: Option<Timestamp>,
+}
+
+impl PodSim {
+    fn new(running_at: Timestamp, ready_delay: i64, dep_since: Option<Timestamp>) -> PodSim {
+        PodSim {
+            running_at,
+            ready_delay,
+            dep_since,
+            crash_until: None,
+            in_place_update: None,
+            fail_next_pull: false,
+            pull_failure: None,
+            delete_at: None,
+        }
+    }
+}
+
+/// An image pull that keeps failing: ErrImagePull, then ImagePullBackOff until the next attempt.
+#[derive(Debug, Clone)]
+struct PullFailure {
+    /// The container runtime's error, repeated on every attempt.
+    message: String,
+    /// When the state turns from ErrImagePull to ImagePullBackOff.
+    back_off_at: Timestamp,
+    /// The next pull attempt.
+    next_attempt: Timestamp,
+    /// Current back-off (doubles per attempt, capped like the kubelet's).
+    back_off: i64,
 }
 
 /// The simulated cluster.
@@ -96,6 +151,13 @@ pub struct DemoCluster {
     client_nodes: BTreeMap<(String, String), Vec<String>>,
     /// Ordinal pods deleted recently, recreated by their workload after a short delay.
     recreate_after: BTreeMap<ObjectKey, Timestamp>,
+    /// AdvancedStatefulSets whose next in-place update fails to pull its image (test hook).
+    fail_next_update: BTreeSet<ObjectKey>,
+    /// Images of the controller revisions seen (revision name → image), so that an ordinal below
+    /// a partition is recreated at its current revision.
+    revisions: BTreeMap<String, String>,
+    /// The node each ordinal pod last ran on (a hostPath cache tier stays on that node).
+    cache_nodes: BTreeMap<ObjectKey, String>,
     jobs: BTreeMap<ObjectKey, JobSim>,
     job_outcomes: BTreeMap<ObjectKey, JobOutcome>,
     /// Earliest next attempt for controllers that retry on a period (object → time).
@@ -124,6 +186,9 @@ impl DemoCluster {
             lost_nodes: BTreeMap::new(),
             client_nodes: BTreeMap::new(),
             recreate_after: BTreeMap::new(),
+            fail_next_update: BTreeSet::new(),
+            revisions: BTreeMap::new(),
+            cache_nodes: BTreeMap::new(),
             jobs: BTreeMap::new(),
             job_outcomes: BTreeMap::new(),
             retry_at: BTreeMap::new(),
@@ -260,10 +325,24 @@ impl DemoCluster {
         self.job_outcomes.insert(operation, outcome);
     }
 
-    /// Deletes a pod (force delete, as an operator would). Its workload recreates it with the same
-    /// ordinal name and a new UID; a job creates a new pod.
+    /// Deletes a pod at once (a force delete, grace period 0). Its workload recreates it with the
+    /// same ordinal name and a new UID; a job creates a new pod.
     pub fn kill_pod(&mut self, key: &ObjectKey) -> Result<(), DemoError> {
         faults::kill_pod(self, key)
+    }
+
+    /// The next in-place update of a pod of this AdvancedStatefulSet fails as a bad image does
+    /// (the registry refuses the pull: ErrImagePull, then ImagePullBackOff, pod not Ready,
+    /// `InPlaceUpdateReady` False) and keeps failing until the pod's image changes again (a
+    /// rollback) or the pod is deleted. For demos and tests of a failing upgrade step.
+    pub fn fail_next_in_place_update(&mut self, workload: &ObjectKey) -> Result<(), DemoError> {
+        match self.state.get(workload) {
+            Some(Object::Workload(_)) => {
+                self.fail_next_update.insert(workload.clone());
+                Ok(())
+            }
+            _ => Err(DemoError::NotFound(workload.clone())),
+        }
     }
 
     /// A node stops reporting: its pods turn not Ready, and after the eviction timeout get a
@@ -309,13 +388,47 @@ impl DemoCluster {
         Ok(())
     }
 
+    /// Replaces the status of an existing object (the `status` subresource): spec and metadata
+    /// are kept, the generation does not move.
+    pub fn apply_status(&mut self, obj: Object) -> Result<(), DemoError> {
+        let key = obj.key();
+        if !self.state.contains(&key) {
+            return Err(DemoError::NotFound(key));
+        }
+        let status = obj.to_value().get("status").cloned();
+        let mut failed = None;
+        self.state.update(&key, |o| {
+            let mut v = o.to_value();
+            match (&status, v.as_object_mut()) {
+                (Some(s), Some(m)) => {
+                    m.insert("status".into(), s.clone());
+                }
+                (None, Some(m)) => {
+                    m.remove("status");
+                }
+                _ => {}
+            }
+            match Object::from_value(v) {
+                Ok(Some(next)) => *o = next,
+                Ok(None) => failed = Some("not a kind the demo knows".to_string()),
+                Err(e) => failed = Some(e.to_string()),
+            }
+        });
+        match failed {
+            Some(m) => Err(DemoError::Invalid(m)),
+            None => Ok(()),
+        }
+    }
+
     /// Deletes an object (and what it owns: a runtime's pods and workloads, an operation's jobs).
+    /// A cache pod is deleted gracefully: Terminating, gone after a moment on a reachable node,
+    /// Terminating for as long as its node is lost (see [`DemoCluster::force_delete`]).
     pub fn delete(&mut self, key: &ObjectKey) -> Result<(), DemoError> {
         if !self.state.contains(key) {
             return Err(DemoError::NotFound(key.clone()));
         }
         match key.kind {
-            Kind::Pod => return self.kill_pod(key),
+            Kind::Pod => return faults::delete_pod(self, key),
             Kind::CacheRuntime => runtime_controller::delete_runtime(self, key),
             Kind::Operation(_) => operation_controller::delete_operation(self, key),
             _ => {

@@ -249,6 +249,11 @@ pub fn crash(pod: &mut Pod, now: Timestamp) {
 
 /// The container was restarted in place (after a crash or an image change).
 pub fn restart(pod: &mut Pod, now: Timestamp, image: Option<&str>) {
+    let st = pod.status.get_or_insert_with(Default::default);
+    st.phase = Some("Running".into());
+    if st.start_time.is_none() {
+        st.start_time = Some(Time(now));
+    }
     if let Some(img) = image
         && let Some(c) = pod.spec.as_mut().and_then(|s| s.containers.first_mut())
     {
@@ -264,6 +269,82 @@ pub fn restart(pod: &mut Pod, now: Timestamp, image: Option<&str>) {
     }
 }
 
+/// The kubelet stopped the running container (an in-place restart, a graceful delete): it is
+/// kept as the last state.
+pub fn stop_container(pod: &mut Pod, now: Timestamp) {
+    set_condition(pod, "ContainersReady", false, None, None, now);
+    set_condition(pod, "Ready", false, None, None, now);
+    if let Some(c) = first_container(pod) {
+        let Some(started) = c
+            .state
+            .as_ref()
+            .and_then(|s| s.running.as_ref())
+            .and_then(|r| r.started_at.clone())
+        else {
+            return;
+        };
+        c.ready = false;
+        c.started = Some(false);
+        c.last_state = Some(ContainerState {
+            terminated: Some(ContainerStateTerminated {
+                exit_code: 0,
+                reason: Some("Completed".into()),
+                started_at: Some(started),
+                finished_at: Some(Time(now)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        c.state = Some(ContainerState {
+            terminated: Some(ContainerStateTerminated {
+                exit_code: 0,
+                reason: Some("Completed".into()),
+                finished_at: Some(Time(now)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+    }
+}
+
+/// A pull of `image` failed: the container waits in `ErrImagePull` with the runtime's message
+/// (a running container was stopped first).
+pub fn image_pull_failed(pod: &mut Pod, now: Timestamp, image: &str, message: &str) {
+    stop_container(pod, now);
+    set_condition(pod, "ContainersReady", false, None, None, now);
+    set_condition(pod, "Ready", false, None, None, now);
+    if let Some(c) = first_container(pod) {
+        c.image = image.to_string();
+        c.image_id = String::new();
+        c.ready = false;
+        c.started = Some(false);
+        c.state = Some(waiting("ErrImagePull", Some(message.to_string())));
+    }
+}
+
+/// Between two pull attempts: `ImagePullBackOff`.
+pub fn image_pull_back_off(pod: &mut Pod, image: &str, message: &str) {
+    if let Some(c) = first_container(pod) {
+        let msg = format!("Back-off pulling image \"{image}\": ErrImagePull: {message}");
+        c.state = Some(waiting("ImagePullBackOff", Some(msg)));
+    }
+}
+
+/// The reason the container of `pod` is waiting, if it is.
+pub fn waiting_reason(pod: &Pod) -> Option<&str> {
+    pod.status
+        .as_ref()?
+        .container_statuses
+        .as_ref()?
+        .first()?
+        .state
+        .as_ref()?
+        .waiting
+        .as_ref()?
+        .reason
+        .as_deref()
+}
+
 /// The node stopped reporting: Ready turns False (node controller).
 pub fn mark_node_not_ready(pod: &mut Pod, now: Timestamp) {
     set_condition(pod, "Ready", false, None, None, now);
@@ -276,6 +357,11 @@ pub fn mark_node_not_ready(pod: &mut Pod, now: Timestamp) {
 pub fn mark_terminating(pod: &mut Pod, now: Timestamp) {
     pod.metadata.deletion_timestamp = Some(Time(now));
     pod.metadata.deletion_grace_period_seconds = Some(30);
+    mark_disruption_target(pod, now);
+}
+
+/// The taint manager's mark on a pod of a lost node: reason NodeLost, `DisruptionTarget` True.
+pub fn mark_disruption_target(pod: &mut Pod, now: Timestamp) {
     if let Some(st) = pod.status.as_mut() {
         st.reason = Some("NodeLost".into());
     }
@@ -327,6 +413,13 @@ pub fn finish(pod: &mut Pod, now: Timestamp, succeeded: bool) {
 pub fn started_at(pod: &Pod) -> Option<Timestamp> {
     let c = pod.status.as_ref()?.container_statuses.as_ref()?.first()?;
     Some(c.state.as_ref()?.running.as_ref()?.started_at.as_ref()?.0)
+}
+
+pub fn has_condition(pod: &Pod, type_: &str) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == type_))
 }
 
 pub fn is_terminating(pod: &Pod) -> bool {

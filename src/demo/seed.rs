@@ -180,16 +180,9 @@ pub fn load(cluster: &mut DemoCluster, objects: Vec<Object>) {
         })
         .collect();
     for (key, ready) in pod_keys {
-        cluster.pods.insert(
-            key,
-            PodSim {
-                running_at: now,
-                ready_delay: 3,
-                dep_since: ready.then_some(now),
-                crash_until: None,
-                in_place_update: None,
-            },
-        );
+        cluster
+            .pods
+            .insert(key, PodSim::new(now, 3, ready.then_some(now)));
     }
     for key in cluster.state.keys_of(Kind::CacheRuntime) {
         materialize_runtime(cluster, &key);
@@ -239,15 +232,12 @@ fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
                 while nodes.len() < desired {
                     let avoid = nodes.iter().cloned().collect();
                     let node = workloads::pick_node(cluster, true, &avoid);
-                    workloads::create_component_pod(
-                        cluster,
-                        &rt,
-                        &class,
-                        c,
-                        None,
-                        Some(node.clone()),
-                        true,
-                    );
+                    let new = workloads::NewPod {
+                        node: Some(node.clone()),
+                        ready: true,
+                        ..Default::default()
+                    };
+                    workloads::create_component_pod(cluster, &rt, &class, c, new);
                     nodes.push(node);
                 }
                 cluster
@@ -269,15 +259,12 @@ fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
                     let pk =
                         ObjectKey::new(Kind::Pod, key.namespace.clone(), format!("{label}-{i}"));
                     if !cluster.state.contains(&pk) {
-                        workloads::create_component_pod(
-                            cluster,
-                            &rt,
-                            &class,
-                            c,
-                            Some(i),
-                            None,
-                            true,
-                        );
+                        let new = workloads::NewPod {
+                            ordinal: Some(i),
+                            ready: true,
+                            ..Default::default()
+                        };
+                        workloads::create_component_pod(cluster, &rt, &class, c, new);
                     }
                 }
             }

@@ -200,21 +200,37 @@ fn nodes_of(cluster: &DemoCluster, ns: &str, component_label: &str) -> BTreeSet<
         .collect()
 }
 
-/// Creates the pod of one ordinal (or a client pod on `node`) and starts simulating it.
-/// `ready` seeds an already-running, ready pod (for objects loaded with a status).
+/// Which pod of a component to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewPod {
+    /// The ordinal of a master/worker pod; `None` for a client pod.
+    pub ordinal: Option<usize>,
+    /// The node; `None` picks one of the cache pool.
+    pub node: Option<String>,
+    /// Seed an already-running, ready pod (for objects loaded with a status).
+    pub ready: bool,
+    /// The engine image (the workload's revision); `None` takes the runtime's.
+    pub image: Option<String>,
+}
+
+/// Creates the pod of one ordinal (or a client pod on a node) and starts simulating it.
 pub fn create_component_pod(
     cluster: &mut DemoCluster,
     rt: &CacheRuntime,
     class: &CacheRuntimeClass,
     c: Component,
-    ordinal: Option<usize>,
-    node: Option<String>,
-    ready: bool,
+    new: NewPod,
 ) -> ObjectKey {
+    let NewPod {
+        ordinal,
+        node,
+        ready,
+        image,
+    } = new;
     let ns = rt.metadata.namespace.clone().unwrap_or_default();
     let rt_name = rt.metadata.name.clone().unwrap_or_default();
     let wl = workload_name(&rt_name, c);
-    let image = engine_image(rt, class, c);
+    let image = image.unwrap_or_else(|| engine_image(rt, class, c));
     let mut labels = pods::component_labels(
         &ns,
         &rt_name,
@@ -302,13 +318,7 @@ pub fn create_component_pod(
     let ready_delay = cluster.rng.random_range(2..=5);
     cluster.pods.insert(
         key.clone(),
-        PodSim {
-            running_at,
-            ready_delay,
-            dep_since: ready.then_some(now),
-            crash_until: None,
-            in_place_update: None,
-        },
+        PodSim::new(running_at, ready_delay, ready.then_some(now)),
     );
     if ready {
         cluster.state.seed(Object::Pod(pod));
@@ -388,7 +398,15 @@ fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
             cluster.logs.forget(&pk);
         }
     }
-    // Recreate missing ordinals after a short delay.
+    let strategy = RollingUpdate::of(&wl);
+    let current_image = wl
+        .status
+        .as_ref()
+        .and_then(|st| st.current_revision.as_ref())
+        .and_then(|r| cluster.revisions.get(r))
+        .cloned();
+    // Recreate missing ordinals after a short delay: at the update revision, or below the
+    // partition at the current one.
     for i in 0..desired {
         let name = format!("{}-{i}", key.name);
         let pk = ObjectKey::new(Kind::Pod, ns.clone(), name);
@@ -398,42 +416,46 @@ fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
         let due = *cluster.recreate_after.entry(pk.clone()).or_insert(now);
         if due <= now {
             cluster.recreate_after.remove(&pk);
-            create_component_pod(cluster, &rt, &class, c, Some(i), None, false);
+            let image = if (i as i64) < strategy.partition {
+                current_image
+                    .clone()
+                    .unwrap_or_else(|| target_image.clone())
+            } else {
+                target_image.clone()
+            };
+            let image = (!image.is_empty()).then_some(image);
+            let new = NewPod {
+                ordinal: Some(i),
+                image,
+                ..Default::default()
+            };
+            create_component_pod(cluster, &rt, &class, c, new);
         }
     }
-    // In-place image update, one pod at a time from the highest ordinal down.
     let pods = cluster.state.component_pods(&ns, &key.name);
-    let outdated = |p: &Pod| {
-        p.spec
-            .as_ref()
-            .and_then(|s| s.containers.first())
-            .and_then(|c| c.image.as_deref())
-            != Some(target_image.as_str())
-    };
-    let updating = pods.iter().any(|p| {
-        let pk = ObjectKey::new(
-            Kind::Pod,
-            ns.clone(),
-            p.metadata.name.clone().unwrap_or_default(),
-        );
-        cluster
-            .pods
-            .get(&pk)
-            .is_some_and(|s| s.in_place_update.is_some())
-            || !is_ready(p)
-    });
-    if !updating && !target_image.is_empty() {
-        let next = pods
-            .iter()
-            .filter(|p| outdated(p))
-            .max_by_key(|p| ordinal_of(p, &key.name).unwrap_or(0));
-        if let Some(p) = next {
-            start_in_place_update(cluster, p, &key.name, &target_image);
+    for p in &pods {
+        if let (Some(rev), Some(img)) = (
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("controller-revision-hash")),
+            spec_image(p),
+        ) {
+            cluster.revisions.insert(rev.clone(), img.to_string());
         }
+    }
+    let update_revision = revision(&key.name, &target_image);
+    if !target_image.is_empty() {
+        cluster
+            .revisions
+            .insert(update_revision.clone(), target_image.clone());
+    }
+    if !strategy.paused && !target_image.is_empty() {
+        roll(cluster, &key.name, &pods, &target_image, &strategy);
     }
     // Status from the pods.
     let pods = cluster.state.component_pods(&ns, &key.name);
-    let update_revision = revision(&key.name, &target_image);
+    let outdated = |p: &Pod| spec_image(p) != Some(target_image.as_str());
     let count = |f: &dyn Fn(&Pod) -> bool| pods.iter().filter(|p| f(p)).count() as i32;
     let ready = count(&|p| is_ready(p));
     let updated = count(&|p| !outdated(p));
@@ -449,7 +471,7 @@ fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
         st.updated_ready_replicas = Some(updated_ready);
         st.extra
             .insert("updatedAvailableReplicas".into(), json!(updated_ready));
-        if updated == pods.len() as i32 {
+        if updated == pods.len() as i32 && pods.len() as i32 >= desired as i32 {
             st.current_revision = Some(update_revision.clone());
         }
         st.current_replicas = Some(
@@ -463,11 +485,101 @@ fn reconcile_stateful(cluster: &mut DemoCluster, key: &ObjectKey) {
     });
 }
 
+/// `spec.updateStrategy.rollingUpdate` of an AdvancedStatefulSet, as its controller reads it.
+#[derive(Debug, Clone, Copy)]
+struct RollingUpdate {
+    /// Ordinals below it keep the current revision.
+    partition: i64,
+    /// Pods that may be unavailable at once because of the update (default 1).
+    max_unavailable: usize,
+    paused: bool,
+}
+
+impl RollingUpdate {
+    fn of(wl: &AdvancedStatefulSet) -> RollingUpdate {
+        let ru = wl
+            .spec
+            .update_strategy
+            .as_ref()
+            .and_then(|u| u.get("rollingUpdate"));
+        let replicas = wl.spec.replicas.unwrap_or(1).max(1) as f64;
+        let max_unavailable = match ru.and_then(|r| r.get("maxUnavailable")) {
+            Some(serde_json::Value::Number(n)) => n.as_u64().unwrap_or(1) as usize,
+            Some(serde_json::Value::String(s)) => s
+                .strip_suffix('%')
+                .and_then(|p| p.trim().parse::<f64>().ok())
+                .map(|p| (replicas * p / 100.0).floor() as usize)
+                .unwrap_or(1),
+            _ => 1,
+        };
+        RollingUpdate {
+            partition: ru
+                .and_then(|r| r.get("partition"))
+                .and_then(|p| p.as_i64())
+                .unwrap_or(0)
+                .max(0),
+            max_unavailable: max_unavailable.max(1),
+            paused: ru
+                .and_then(|r| r.get("paused"))
+                .and_then(|p| p.as_bool())
+                .unwrap_or(false),
+        }
+    }
+}
+
+fn spec_image(p: &Pod) -> Option<&str> {
+    p.spec.as_ref()?.containers.first()?.image.as_deref()
+}
+
+/// In-place image updates of the pods at or above the partition: pods that are unavailable
+/// anyway are updated at once (that costs nothing); the others from the highest ordinal down,
+/// while fewer than `maxUnavailable` pods are unavailable.
+fn roll(
+    cluster: &mut DemoCluster,
+    workload: &str,
+    pods: &[Pod],
+    target_image: &str,
+    strategy: &RollingUpdate,
+) {
+    let key_of = |p: &Pod| {
+        ObjectKey::new(
+            Kind::Pod,
+            p.metadata.namespace.clone().unwrap_or_default(),
+            p.metadata.name.clone().unwrap_or_default(),
+        )
+    };
+    let busy = |cluster: &DemoCluster, p: &Pod| {
+        !is_ready(p)
+            || cluster
+                .pods
+                .get(&key_of(p))
+                .is_some_and(|s| s.in_place_update.is_some())
+    };
+    let mut candidates: Vec<&Pod> = pods
+        .iter()
+        .filter(|p| !pods::is_terminating(p))
+        .filter(|p| spec_image(p) != Some(target_image))
+        .filter(|p| ordinal_of(p, workload).is_some_and(|i| i as i64 >= strategy.partition))
+        .collect();
+    candidates.sort_by_key(|p| std::cmp::Reverse(ordinal_of(p, workload).unwrap_or(0)));
+    let mut unavailable = pods.iter().filter(|p| busy(cluster, p)).count();
+    for p in candidates {
+        if busy(cluster, p) {
+            start_in_place_update(cluster, p, workload, target_image);
+        } else if unavailable < strategy.max_unavailable {
+            start_in_place_update(cluster, p, workload, target_image);
+            unavailable += 1;
+        }
+    }
+}
+
 fn start_in_place_update(cluster: &mut DemoCluster, pod: &Pod, workload: &str, image: &str) {
     let now = cluster.state.now;
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
-    let pk = ObjectKey::new(Kind::Pod, ns, name);
+    let pk = ObjectKey::new(Kind::Pod, ns.clone(), name);
+    let wl_key = ObjectKey::new(Kind::AdvancedStatefulSet, ns, workload);
+    let inject_failure = cluster.fail_next_update.remove(&wl_key);
     let rev = revision(workload, image);
     let old_image = crate::model::pod::engine_image(pod)
         .unwrap_or_default()
@@ -509,6 +621,8 @@ fn start_in_place_update(cluster: &mut DemoCluster, pod: &Pod, workload: &str, i
         .unwrap_or(now);
     if let Some(sim) = cluster.pods.get_mut(&pk) {
         sim.in_place_update = Some((image.to_string(), restart_at));
+        sim.pull_failure = None;
+        sim.fail_next_pull |= inject_failure;
     }
     if let Some(obj) = cluster.state.get(&pk).cloned() {
         let container = match &obj {
@@ -560,15 +674,11 @@ fn reconcile_clients(cluster: &mut DemoCluster, rt_key: &ObjectKey) {
         let due = *cluster.recreate_after.entry(marker.clone()).or_insert(now);
         if due <= now {
             cluster.recreate_after.remove(&marker);
-            create_component_pod(
-                cluster,
-                &rt,
-                &class,
-                Component::Client,
-                None,
-                Some(node),
-                false,
-            );
+            let new = NewPod {
+                node: Some(node),
+                ..Default::default()
+            };
+            create_component_pod(cluster, &rt, &class, Component::Client, new);
         }
     }
 }
