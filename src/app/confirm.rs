@@ -22,11 +22,33 @@ pub struct Confirm {
     pub scroll: usize,
     /// The body is a unified diff: `+`/`-` lines are drawn in the diff styles.
     pub diff: bool,
-    pub write: Write,
+    /// What happens on yes.
+    pub then: Then,
+}
+
+/// What a confirmed dialog does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Then {
+    /// Send this write through the guarded writer.
+    Write(Write),
+    /// Give a maintenance run the operator's answer (the run's driver sends what follows).
+    Run {
+        run: ObjectKey,
+        input: crate::workflows::machine::Input,
+    },
+    /// Record a planned maintenance run and start driving it.
+    Start(Box<crate::workflows::plan::Plan>),
+    /// Drive a run another console (or an earlier session) started, from where it stands.
+    TakeOver(ObjectKey),
 }
 
 impl Confirm {
     pub fn new(title: impl Into<String>, body: Vec<String>, write: Write) -> Confirm {
+        Confirm::then(title, body, Then::Write(write))
+    }
+
+    /// A dialog whose yes does `then`.
+    pub fn then(title: impl Into<String>, body: Vec<String>, then: Then) -> Confirm {
         Confirm {
             title: title.into(),
             body,
@@ -36,7 +58,15 @@ impl Confirm {
             typed: String::new(),
             scroll: 0,
             diff: false,
-            write,
+            then,
+        }
+    }
+
+    /// The write sent on yes, when the dialog sends one.
+    pub fn write(&self) -> Option<&Write> {
+        match &self.then {
+            Then::Write(w) => Some(w),
+            _ => None,
         }
     }
 

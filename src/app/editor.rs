@@ -890,7 +890,7 @@ impl App {
         }
         let live = self.store.get(&ed.key).map(|o| o.to_value());
         match ed.confirmed(live.as_ref()) {
-            Ok(()) => Some(vec![Command::Write(c.write)]),
+            Ok(()) => Some(c.write().cloned().map(Command::Write).into_iter().collect()),
             Err(Refusal::Conflict) => {
                 self.flash_text(
                     "the object changed since you opened it: rebase or abort",
@@ -1013,7 +1013,7 @@ mod tests {
         assert_eq!(m["dataOperationSpecs"][0]["image"], "img:v2");
         let c = e.dry_run_done(Ok(())).unwrap();
         assert_eq!(e.phase, Phase::Reviewing);
-        assert!(c.diff && !c.write.dry_run);
+        assert!(c.diff && !c.write().unwrap().dry_run);
         assert!(
             c.body
                 .iter()
@@ -1024,7 +1024,14 @@ mod tests {
                 .iter()
                 .any(|l| l.starts_with("-") && l.contains("img:v1"))
         );
-        assert!(c.write.note.as_deref().unwrap().contains("img:v2"));
+        assert!(
+            c.write()
+                .unwrap()
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("img:v2")
+        );
         e.confirmed(Some(&l)).unwrap();
         assert_eq!(e.phase, Phase::Applying);
         e.apply_done(Ok(()));

@@ -132,6 +132,8 @@ pub struct App {
     pub drafts_dir: Option<std::path::PathBuf>,
     /// Drafts found at start-up (file name → text), offered when their object is edited.
     pub drafts: BTreeMap<String, String>,
+    /// Maintenance runs (upgrade, rebuild) this console drives.
+    pub runs: BTreeMap<ObjectKey, super::runs::Drive>,
     pub quit: bool,
     /// Set whenever something visible changed; the loop draws and clears it.
     pub dirty: bool,
@@ -165,6 +167,7 @@ impl App {
             editor: None,
             drafts_dir: None,
             drafts: BTreeMap::new(),
+            runs: BTreeMap::new(),
             quit: false,
             dirty: true,
         }

@@ -137,3 +137,105 @@ pub fn write_done(verb: &str, subject: &str, dry_run: bool) -> String {
 pub fn write_failed(verb: &str, subject: &str, error: &str) -> String {
     format!("{verb} {subject} failed: {error}")
 }
+
+// ------------------------------------------------------------------ maintenance runs
+
+pub const TAKE_OVER_TITLE: &str = "Drive this run from this console?";
+pub const RESUME_TITLE: &str = "Resume the run?";
+pub const RESUME_BODY: &str = "The run goes on from its current step; steps that change the cluster still ask first where the strategy says so.";
+pub const PAUSE_TITLE: &str = "Pause the run?";
+pub const PAUSE_BODY: &str =
+    "No new step starts while paused; a step already running keeps being watched.";
+pub const RETRY_BODY: &str = "The failed step runs again from the start, with a fresh timeout.";
+pub const ABORT_REBUILD_BODY: &str = "The rebuild stops before its next destructive step. Pods already rebuilt stay as they are; a rebuild has no rollback.";
+pub const RUN_FINISHED: &str = "this run has finished";
+
+pub fn take_over_body(rec: &crate::model::CacheRuntimeMaintenance) -> Vec<String> {
+    let (done, total) = crate::workflows::machine::progress(rec);
+    let step = crate::workflows::machine::current_step(rec)
+        .map(|s| format!("{} ({})", s.name, s.state))
+        .unwrap_or_else(|| "-".into());
+    vec![
+        format!(
+            "{} of runtime {} is {} at step {step}, {done}/{total} steps done.",
+            rec.spec.type_,
+            rec.spec.runtime_name,
+            rec.phase()
+        ),
+        "It was started by another console or an earlier session. This console will watch it and"
+            .into(),
+        "send its next steps from where the record stands; steps already done are not repeated."
+            .into(),
+    ]
+}
+
+pub fn retry_title(step: &str) -> String {
+    format!("Retry step {step}?")
+}
+
+pub fn abort_title(rec: &crate::model::CacheRuntimeMaintenance) -> String {
+    match rec.spec.type_ {
+        crate::model::maintenance::MaintenanceType::Upgrade => {
+            format!(
+                "Abort the upgrade of {} and roll back?",
+                rec.spec.runtime_name
+            )
+        }
+        _ => format!("Abort the rebuild of {}?", rec.spec.runtime_name),
+    }
+}
+
+pub fn abort_upgrade_body(rec: &crate::model::CacheRuntimeMaintenance) -> Vec<String> {
+    let mut lines = vec![
+        "Components already patched go back to their previous version, in reverse order:"
+            .to_string(),
+    ];
+    for (c, v) in rec.status.iter().flat_map(|s| s.previous.iter()) {
+        lines.push(format!("  {c}: {}:{}", v.image, v.image_tag));
+    }
+    lines.push(
+        "Each pod restarts in place again and is watched until Ready on the old image.".into(),
+    );
+    lines
+}
+
+pub fn run_starting(name: &str) -> String {
+    format!("recording maintenance {name}…")
+}
+
+pub fn run_taken_over(name: &str) -> String {
+    format!("driving maintenance {name} from this console")
+}
+
+pub fn run_not_started(error: &str) -> String {
+    format!("the run was not started: {error}")
+}
+
+pub fn run_commit_refused(name: &str, error: &str) -> String {
+    format!("{name}: its record changed meanwhile (another console?), looking again: {error}")
+}
+
+pub fn run_write_refused(name: &str, error: &str) -> String {
+    format!("{name}: a step's write was refused, the run pauses: {error}")
+}
+
+pub fn run_write_note(name: &str, what: &str) -> String {
+    format!("maintenance {name}: {what}")
+}
+
+pub fn run_plan_note(steps: &[String]) -> String {
+    format!("planned steps: {}", steps.join(", "))
+}
+
+pub const RUN_BAR_TITLE: &str = " run ";
+pub const RUN_NOT_DRIVEN_HERE: &str = "not driven by this console (Enter takes it over)";
+pub const RUN_DRIVEN_HERE: &str = "driven by this console";
+pub const RUN_SENDING: &str = "driven by this console, sending…";
+
+pub fn run_finished_line(phase: &str) -> String {
+    format!("finished: {phase}")
+}
+
+pub fn run_waits_for(title: &str) -> String {
+    format!("waits for your confirmation: {title}")
+}

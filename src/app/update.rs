@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use jiff::Timestamp;
 
 use super::actions::{Action, KeyMode, ViewKind};
-use super::confirm::{self, Confirm};
+use super::confirm;
 use super::detail::{self, Target};
 use super::palette::{self, PaletteCommand};
 use super::state::{App, Flash, Overlay, PageState, Screen};
@@ -95,10 +95,14 @@ impl App {
                 if changed {
                     self.follow_selection();
                     self.dirty = true;
+                    return self.drive_runs();
                 }
                 Vec::new()
             }
             Msg::WriteDone { write, result } => {
+                if let Some(cmds) = self.run_write_done(&write, &result) {
+                    return cmds;
+                }
                 let (handled, cmds) = self.editor_write_done(&write, &result);
                 if !handled {
                     self.write_done(&write, &result);
@@ -112,6 +116,8 @@ impl App {
                 if now.as_second() != self.now.as_second() {
                     self.now = now;
                     self.dirty = true;
+                    // Step timeouts run on the clock.
+                    return self.drive_runs();
                 }
                 Vec::new()
             }
@@ -132,6 +138,9 @@ impl App {
         }
         if let Some(modes) = self.editor_modes() {
             return modes;
+        }
+        if self.run_page().is_some() {
+            return vec![KeyMode::Wizard, KeyMode::Detail, KeyMode::Global];
         }
         let screen_mode = match &self.screen {
             Screen::List(ViewKind::Timeline) | Screen::Timeline(_) => KeyMode::Timeline,
@@ -381,6 +390,20 @@ impl App {
             Action::WizardAbort if matches!(self.overlay, Overlay::Form(_)) => {
                 self.overlay = Overlay::None;
             }
+            Action::WizardNext | Action::WizardPause | Action::WizardAbort => {
+                let Some(key) = self.run_page() else {
+                    return Vec::new();
+                };
+                match action {
+                    Action::WizardNext => {
+                        if !self.ask_run_next(&key) {
+                            return self.nav_enter();
+                        }
+                    }
+                    Action::WizardPause => self.ask_run_pause(&key),
+                    _ => self.ask_run_abort(&key),
+                }
+            }
             Action::SpecEdit => return self.open_editor(),
             Action::UpgradeStart | Action::RebuildStart => {
                 self.flash_error(strings::WORKFLOW_UNAVAILABLE)
@@ -403,14 +426,17 @@ impl App {
             }
             Action::ConfirmYes => return self.confirm_yes(),
             Action::ConfirmNo => return self.close_confirm(),
-            Action::EditorReview
-            | Action::EditorCancel
-            | Action::WizardNext
-            | Action::WizardAbort
-            | Action::WizardPause
-            | Action::Noop => {}
+            Action::EditorReview | Action::EditorCancel | Action::Noop => {}
         }
         Vec::new()
+    }
+
+    /// The maintenance record whose page is on screen (where the wizard keys work).
+    pub fn run_page(&self) -> Option<ObjectKey> {
+        match &self.screen {
+            Screen::Detail(k) if k.kind == Kind::CacheRuntimeMaintenance => Some(k.clone()),
+            _ => None,
+        }
     }
 
     fn ask_delete(&mut self) {
@@ -455,9 +481,15 @@ impl App {
         let Overlay::Confirm(c) = std::mem::take(&mut self.overlay) else {
             return Vec::new();
         };
-        let Confirm { write, .. } = *c;
-        self.flash_info(strings::sending(write.verb(), &confirm::subject(&write)));
-        vec![Command::Write(write)]
+        match c.then {
+            confirm::Then::Write(write) => {
+                self.flash_info(strings::sending(write.verb(), &confirm::subject(&write)));
+                vec![Command::Write(write)]
+            }
+            confirm::Then::Run { run, input } => self.run_input(&run, input),
+            confirm::Then::Start(plan) => self.start_run(*plan),
+            confirm::Then::TakeOver(run) => self.take_over(&run),
+        }
     }
 
     fn close_confirm(&mut self) -> Vec<Command> {
@@ -466,7 +498,7 @@ impl App {
         }
         if let Overlay::Confirm(c) = &self.overlay {
             // Cancelling a form's manifest goes back to the form, values kept.
-            let key = c.write.key().ok();
+            let key = c.write().and_then(|w| w.key().ok());
             self.overlay = match self.pending_form.take() {
                 Some(form) if key == Some(form.key()) => Overlay::Form(form),
                 other => {
@@ -578,14 +610,14 @@ impl App {
         self.dirty = true;
     }
 
-    fn flash_error(&mut self, text: &str) {
+    pub(super) fn flash_error(&mut self, text: &str) {
         self.flash = Some(Flash {
             text: text.to_string(),
             error: true,
         });
     }
 
-    fn flash_info(&mut self, text: String) {
+    pub(super) fn flash_info(&mut self, text: String) {
         self.flash = Some(Flash { text, error: false });
     }
 
@@ -753,7 +785,7 @@ impl App {
         self.selected_object().map(Subject::Object)
     }
 
-    fn push(&mut self, screen: Screen) {
+    pub(super) fn push(&mut self, screen: Screen) {
         if self.screen == screen {
             return;
         }

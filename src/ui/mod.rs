@@ -6,8 +6,10 @@ pub mod detail;
 pub mod editor;
 pub mod form;
 pub mod list;
+pub mod maintenance_form;
 pub mod overlay;
 pub mod pages;
+pub mod run_bar;
 pub mod timeline;
 pub mod widgets;
 
@@ -72,6 +74,13 @@ fn body_view(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) -> Layout {
     match &app.screen {
         Screen::List(crate::app::actions::ViewKind::Timeline) => Layout::default(),
         Screen::List(view) => list::draw(frame, area, app, *view, ctx),
+        Screen::Detail(key) if key.kind == crate::model::Kind::CacheRuntimeMaintenance => {
+            let bar = run_bar::height(app, key).min(area.height / 2);
+            let [page, below] =
+                Split::vertical([Constraint::Min(0), Constraint::Length(bar)]).areas(area);
+            run_bar::draw(frame, below, app, key, ctx);
+            detail::draw(frame, page, app, key, ctx)
+        }
         Screen::Detail(key) => detail::draw(frame, area, app, key, ctx),
         Screen::Timeline(subject) => timeline::draw(frame, area, app, subject, ctx),
         Screen::Yaml(key) => pages::yaml(frame, area, app, key, ctx),
