@@ -274,6 +274,9 @@ struct Machine<'a> {
     writes: Vec<WriteOp>,
     prompt: Option<Prompt>,
     confirmed: bool,
+    /// The operator resumed or retried: take the lock again if it is missing (its first write
+    /// may have been the one refused).
+    relock: bool,
 }
 
 fn is_rollback_name(n: &str) -> bool {
@@ -300,6 +303,7 @@ impl<'a> Machine<'a> {
             writes: Vec::new(),
             prompt: None,
             confirmed: false,
+            relock: false,
         }
     }
 
@@ -534,6 +538,7 @@ impl<'a> Machine<'a> {
             self.confirmed = true;
         }
         self.st.phase = MaintenancePhase::Running;
+        self.relock = true;
         self.set_condition("Progressing", ConditionStatus::True, "Resumed", why);
     }
 
@@ -653,8 +658,10 @@ impl<'a> Machine<'a> {
         }
         self.confirmed = false;
         self.clear_condition("AwaitingConfirmation");
-        if !started_run {
-            self.st.started_at = Some(self.now_s());
+        if !started_run || std::mem::take(&mut self.relock) {
+            if !started_run {
+                self.st.started_at = Some(self.now_s());
+            }
             if let Some(w) = self.lock_write() {
                 self.writes.push(w);
             }
@@ -1468,7 +1475,7 @@ impl<'a> Machine<'a> {
                 if let Some(f) = self.bad_for_long(i, pod) {
                     return Check::Failed(format!("{p}: {f} (want {image})"));
                 }
-                Check::Waiting(format!("{p}: {missing}"))
+                Check::Waiting(missing)
             }
         }
     }
