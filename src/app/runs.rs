@@ -217,6 +217,7 @@ impl App {
 
     /// Records a confirmed plan and starts driving it; the page of the run opens.
     pub(super) fn start_run(&mut self, plan: Plan) -> Vec<Command> {
+        self.pending_maintenance = None;
         let rec = plan.record;
         let key = Object::Maintenance(rec.clone()).key();
         let mut manifest = serde_json::to_value(&rec).unwrap_or_default();

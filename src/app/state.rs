@@ -70,6 +70,8 @@ pub enum Overlay {
     Confirm(Box<super::confirm::Confirm>),
     /// The form that starts a data operation (`L`).
     Form(Box<super::load_form::LoadForm>),
+    /// The form that plans an in-place upgrade (`U`) or rebuild (`R`).
+    Maintenance(Box<super::maintenance_form::MaintenanceForm>),
     /// Problems found at start-up (bad config files, unusable seed documents).
     Notices {
         lines: Vec<String>,
@@ -126,6 +128,8 @@ pub struct App {
     /// The data-operation form whose manifest is being confirmed or written: reopened when the
     /// operator cancels or the write fails.
     pub pending_form: Option<Box<super::load_form::LoadForm>>,
+    /// The maintenance form whose plan is being confirmed: reopened when the operator cancels.
+    pub pending_maintenance: Option<Box<super::maintenance_form::MaintenanceForm>>,
     /// The spec editor (`e`), while open: it owns the body and the keyboard under overlays.
     pub editor: Option<Box<super::editor::Editor>>,
     /// Where unsent edits are saved (none: drafts are not kept, as in tests).
@@ -164,6 +168,7 @@ impl App {
             layout: Layout::default(),
             timeline_subject: None,
             pending_form: None,
+            pending_maintenance: None,
             editor: None,
             drafts_dir: None,
             drafts: BTreeMap::new(),

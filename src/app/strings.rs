@@ -239,3 +239,18 @@ pub fn run_finished_line(phase: &str) -> String {
 pub fn run_waits_for(title: &str) -> String {
     format!("waits for your confirmation: {title}")
 }
+
+pub fn plan_confirm_title(rec: &crate::model::CacheRuntimeMaintenance) -> String {
+    match rec.spec.type_ {
+        crate::model::maintenance::MaintenanceType::Upgrade => {
+            let to = rec
+                .spec
+                .upgrade
+                .as_ref()
+                .map(|u| format!("{}:{}", u.image, u.image_tag))
+                .unwrap_or_default();
+            format!("Upgrade {} to {to}?", rec.spec.runtime_name)
+        }
+        _ => format!("Rebuild the cache of {}?", rec.spec.runtime_name),
+    }
+}

@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use jiff::Timestamp;
 
 use super::actions::{Action, KeyMode, ViewKind};
-use super::confirm;
+use super::confirm::{self, Confirm};
 use super::detail::{self, Target};
 use super::palette::{self, PaletteCommand};
 use super::state::{App, Flash, Overlay, PageState, Screen};
@@ -95,6 +95,9 @@ impl App {
                 if changed {
                     self.follow_selection();
                     self.dirty = true;
+                    if let Overlay::Maintenance(f) = &mut self.overlay {
+                        f.refresh(&self.store, self.now);
+                    }
                     return self.drive_runs();
                 }
                 Vec::new()
@@ -133,7 +136,9 @@ impl App {
                 return vec![KeyMode::Help, KeyMode::Global];
             }
             Overlay::Confirm(_) => return vec![KeyMode::Confirm],
-            Overlay::Form(_) => return vec![KeyMode::Form, KeyMode::Global],
+            Overlay::Form(_) | Overlay::Maintenance(_) => {
+                return vec![KeyMode::Form, KeyMode::Global];
+            }
             Overlay::None => {}
         }
         if let Some(modes) = self.editor_modes() {
@@ -195,6 +200,13 @@ impl App {
             (Overlay::Form(_), None) => {
                 if let Overlay::Form(f) = &mut self.overlay {
                     f.on_key(&key);
+                }
+                Vec::new()
+            }
+            (Overlay::Maintenance(_), None) => {
+                if let Overlay::Maintenance(f) = &mut self.overlay {
+                    f.on_key(&key);
+                    f.refresh(&self.store, self.now);
                 }
                 Vec::new()
             }
@@ -310,6 +322,13 @@ impl App {
                     f.focus_next(action == Action::PaneNext);
                 }
             }
+            Action::PaneNext | Action::PanePrev
+                if matches!(self.overlay, Overlay::Maintenance(_)) =>
+            {
+                if let Overlay::Maintenance(f) = &mut self.overlay {
+                    f.focus_next(action == Action::PaneNext);
+                }
+            }
             Action::PaneNext | Action::PanePrev => self.switch_pane(action == Action::PaneNext),
             Action::HistoryBack => self.go_back(),
             Action::HistoryForward => {
@@ -390,6 +409,12 @@ impl App {
             Action::WizardAbort if matches!(self.overlay, Overlay::Form(_)) => {
                 self.overlay = Overlay::None;
             }
+            Action::WizardNext if matches!(self.overlay, Overlay::Maintenance(_)) => {
+                self.maintenance_form_next();
+            }
+            Action::WizardAbort if matches!(self.overlay, Overlay::Maintenance(_)) => {
+                self.overlay = Overlay::None;
+            }
             Action::WizardNext | Action::WizardPause | Action::WizardAbort => {
                 let Some(key) = self.run_page() else {
                     return Vec::new();
@@ -405,9 +430,8 @@ impl App {
                 }
             }
             Action::SpecEdit => return self.open_editor(),
-            Action::UpgradeStart | Action::RebuildStart => {
-                self.flash_error(strings::WORKFLOW_UNAVAILABLE)
-            }
+            Action::UpgradeStart => self.open_maintenance_form(true),
+            Action::RebuildStart => self.open_maintenance_form(false),
             Action::ObjectDelete => self.ask_delete(),
             Action::OpRerun => self.ask_rerun(),
             Action::ConfirmFocusNext | Action::ConfirmFocusPrev => {
@@ -496,6 +520,16 @@ impl App {
         if let Some(cmds) = self.editor_confirm(false) {
             return cmds;
         }
+        if let Overlay::Confirm(c) = &self.overlay
+            && matches!(c.then, confirm::Then::Start(_))
+        {
+            // Cancelling a plan goes back to its form, values kept.
+            self.overlay = match self.pending_maintenance.take() {
+                Some(form) => Overlay::Maintenance(form),
+                None => Overlay::None,
+            };
+            return Vec::new();
+        }
         if let Overlay::Confirm(c) = &self.overlay {
             // Cancelling a form's manifest goes back to the form, values kept.
             let key = c.write().and_then(|w| w.key().ok());
@@ -518,6 +552,47 @@ impl App {
         match super::load_form::LoadForm::open(&self.store, &key, self.now) {
             Ok(form) => self.overlay = Overlay::Form(Box::new(form)),
             Err(e) => self.flash_error(&e),
+        }
+    }
+
+    /// `U` / `R`: the form that plans an in-place upgrade or rebuild of the selected runtime
+    /// (or of the runtime of the selected dataset or cache pod).
+    fn open_maintenance_form(&mut self, upgrade: bool) {
+        use super::maintenance_form::{MaintenanceForm, target_of};
+        let Some(key) = self.selected_object() else {
+            return self.flash_error(strings::NOTHING_SELECTED);
+        };
+        let opened = target_of(&self.store, &key).and_then(|(runtime, pod)| {
+            if upgrade {
+                MaintenanceForm::upgrade(&self.store, &runtime, self.now)
+            } else {
+                MaintenanceForm::rebuild(&self.store, &runtime, pod.as_deref(), self.now)
+            }
+        });
+        match opened {
+            Ok(form) => self.overlay = Overlay::Maintenance(Box::new(form)),
+            Err(e) => self.flash_error(&e),
+        }
+    }
+
+    /// Enter in the maintenance form: the next field, or on the last one the plan's
+    /// confirmation (nothing is recorded or changed before it).
+    fn maintenance_form_next(&mut self) {
+        let Overlay::Maintenance(form) = &mut self.overlay else {
+            return;
+        };
+        if let super::maintenance_form::Outcome::Submit(plan) = form.next(&self.store, self.now) {
+            let Overlay::Maintenance(form) = std::mem::take(&mut self.overlay) else {
+                return;
+            };
+            let lines = form.confirm_lines(&plan);
+            let title = strings::plan_confirm_title(&plan.record);
+            self.pending_maintenance = Some(form);
+            self.overlay = Overlay::Confirm(Box::new(Confirm::then(
+                title,
+                lines,
+                confirm::Then::Start(plan),
+            )));
         }
     }
 
@@ -870,6 +945,11 @@ impl App {
                     self.overlay = Overlay::Form(form);
                 }
             }
+            Overlay::Maintenance(mut form) => {
+                if form.back() == super::maintenance_form::Outcome::Stay {
+                    self.overlay = Overlay::Maintenance(form);
+                }
+            }
             Overlay::None => {
                 if let Some(v) = self.current_list()
                     && !self.list(v).filter.is_empty()
@@ -895,7 +975,7 @@ impl App {
             }
             Overlay::Palette { input, choice } => return self.run_palette(&input, choice),
             Overlay::Help { .. } | Overlay::Notices { .. } => return Vec::new(),
-            c @ (Overlay::Confirm(_) | Overlay::Form(_)) => {
+            c @ (Overlay::Confirm(_) | Overlay::Form(_) | Overlay::Maintenance(_)) => {
                 self.overlay = c;
                 return Vec::new();
             }

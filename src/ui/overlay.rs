@@ -32,6 +32,7 @@ pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) ->
     match &app.overlay {
         Overlay::Confirm(c) => return confirm(frame, view, c, ctx),
         Overlay::Form(f) => super::form::draw(frame, view, f, ctx),
+        Overlay::Maintenance(f) => super::maintenance_form::draw(frame, view, f, ctx),
         Overlay::None => {}
         Overlay::Filter { input: text, .. } => input_line(frame, input, "/", text, ctx),
         Overlay::Palette {

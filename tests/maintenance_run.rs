@@ -1,0 +1,437 @@
+//! The upgrade and rebuild wizards end to end as an operator runs them: keys on the console,
+//! the plan confirmed, the run recorded and driven through the guarded writer into the demo
+//! cluster, which reacts as Fluid would; step prompts, pause, abort with rollback, a failing
+//! step, a second console taking over, and a rebuild after a lost node.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{keymap, now, press, render, screen_text, type_text};
+use fluidops::app::maintenance_form::Field;
+use fluidops::app::{App, Command, Msg, Overlay};
+use fluidops::cluster::writer::{DemoWriter, Guarded, Writer};
+use fluidops::cluster::{ClusterEvent, ConnectionState};
+use fluidops::demo::DemoCluster;
+use fluidops::model::maintenance::MaintenancePhase;
+use fluidops::model::{CacheRuntimeMaintenance, Kind, Object, ObjectKey};
+use fluidops::workflows::observe;
+
+const NS: &str = "imagenet";
+const PODS: [&str; 4] = [
+    "imagenet-train-master-0",
+    "imagenet-train-worker-0",
+    "imagenet-train-worker-1",
+    "imagenet-train-worker-2",
+];
+
+/// One console on the shared demo cluster, with its guarded writer and audit log.
+struct Console {
+    app: App,
+    writer: Guarded,
+    _dir: tempfile::TempDir,
+    audit: std::path::PathBuf,
+}
+
+struct World {
+    cluster: Arc<Mutex<DemoCluster>>,
+    consoles: Vec<Console>,
+}
+
+impl World {
+    fn new(consoles: usize) -> World {
+        let cluster = Arc::new(Mutex::new(DemoCluster::builtin(7, now())));
+        cluster.lock().unwrap().set_random_failures(false);
+        let consoles = (0..consoles)
+            .map(|_| {
+                let mut app = App::new("demo", now());
+                let mut events = vec![ClusterEvent::Connection(ConnectionState::Connected)];
+                events.extend(cluster.lock().unwrap().initial_events());
+                app.update(Msg::Cluster { at: now(), events }, keymap());
+                let dir = tempfile::tempdir().unwrap();
+                let audit = dir.path().join("audit.log");
+                let writer = Guarded::new(
+                    Box::new(DemoWriter::new(cluster.clone())),
+                    false,
+                    Some(audit.clone()),
+                );
+                Console {
+                    app,
+                    writer,
+                    _dir: dir,
+                    audit,
+                }
+            })
+            .collect();
+        World { cluster, consoles }
+    }
+
+    fn app(&mut self, i: usize) -> &mut App {
+        &mut self.consoles[i].app
+    }
+
+    /// Sends every write among `cmds` through console `i`'s writer and feeds the answers back,
+    /// until no write is left.
+    fn pump(&mut self, i: usize, cmds: Vec<Command>) {
+        let mut todo = cmds;
+        while let Some(c) = todo.pop() {
+            if let Command::Write(w) = c {
+                let result = futures::executor::block_on(self.consoles[i].writer.write(&w));
+                let more = self.consoles[i]
+                    .app
+                    .update(Msg::WriteDone { write: w, result }, keymap());
+                todo.extend(more);
+            }
+        }
+    }
+
+    fn press(&mut self, i: usize, keys: &str) {
+        let cmds = press(self.app(i), keys);
+        self.pump(i, cmds);
+    }
+
+    /// One simulated second: the cluster moves, every console sees it and acts.
+    fn tick(&mut self) {
+        let (events, at) = {
+            let mut c = self.cluster.lock().unwrap();
+            (c.advance(Duration::from_secs(1)), c.now())
+        };
+        for i in 0..self.consoles.len() {
+            let cmds = self.consoles[i].app.update(
+                Msg::Cluster {
+                    at,
+                    events: events.clone(),
+                },
+                keymap(),
+            );
+            self.pump(i, cmds);
+            let cmds = self.consoles[i].app.update(Msg::Tick(at), keymap());
+            self.pump(i, cmds);
+        }
+    }
+
+    fn ticks_until(&mut self, max: u64, mut done: impl FnMut(&mut World) -> bool) -> u64 {
+        for s in 0..max {
+            if done(self) {
+                return s;
+            }
+            self.tick();
+        }
+        let flash = self.consoles[0].app.flash.clone();
+        let screen = screen_text(&render(&mut self.consoles[0].app, 160, 48, "default"));
+        panic!("not reached in {max} simulated seconds; flash {flash:?}\n{screen}");
+    }
+
+    fn record(&self, key: &ObjectKey) -> CacheRuntimeMaintenance {
+        match self.cluster.lock().unwrap().get(key) {
+            Some(Object::Maintenance(m)) => m.clone(),
+            other => panic!("no record {key}: {other:?}"),
+        }
+    }
+
+    fn pod(&self, name: &str) -> fluidops::model::Pod {
+        match self
+            .cluster
+            .lock()
+            .unwrap()
+            .get(&ObjectKey::new(Kind::Pod, NS, name))
+        {
+            Some(Object::Pod(p)) => p.clone(),
+            other => panic!("no pod {name}: {other:?}"),
+        }
+    }
+}
+
+/// Opens the upgrade form on imagenet-train, types the tag, and walks to the plan's
+/// confirmation.
+fn plan_upgrade(w: &mut World, i: usize, tag: &str, confirm_each_step: bool) {
+    let app = w.app(i);
+    press(app, "/");
+    type_text(app, "imagenet-train");
+    press(app, "<Enter> U");
+    let Overlay::Maintenance(f) = &mut app.overlay else {
+        panic!("upgrade form expected, flash {:?}", app.flash);
+    };
+    f.focus_on(Field::Tag);
+    press(app, "<C-u>");
+    type_text(app, tag);
+    if confirm_each_step {
+        let Overlay::Maintenance(f) = &mut app.overlay else {
+            panic!("form closed");
+        };
+        f.focus_on(Field::ConfirmEachStep);
+        press(app, "<Space>");
+    }
+    for _ in 0..20 {
+        if matches!(app.overlay, Overlay::Confirm(_)) {
+            return;
+        }
+        press(app, "<Enter>");
+    }
+    panic!(
+        "no plan confirmation; overlay {:?}",
+        std::mem::discriminant(&app.overlay)
+    );
+}
+
+fn run_key(app: &App) -> ObjectKey {
+    app.run_page().expect("the run's page is open")
+}
+
+fn phase(w: &World, key: &ObjectKey) -> MaintenancePhase {
+    w.record(key).phase()
+}
+
+#[test]
+fn upgrade_from_the_keyboard_to_succeeded_in_place() {
+    let mut w = World::new(1);
+    let uids: Vec<String> = PODS
+        .iter()
+        .map(|p| observe::uid(&w.pod(p)).to_string())
+        .collect();
+    plan_upgrade(&mut w, 0, "v0.2.6", false);
+    let Overlay::Confirm(c) = &w.app(0).overlay else {
+        unreachable!()
+    };
+    assert!(c.title.contains("v0.2.6"), "{}", c.title);
+    assert!(
+        c.body.iter().any(|l| l.contains("imagenet-train-worker-2")),
+        "{:#?}",
+        c.body
+    );
+    // Nothing recorded or changed before the plan is confirmed.
+    assert_eq!(
+        w.cluster
+            .lock()
+            .unwrap()
+            .objects()
+            .iter()
+            .filter(|o| o.kind() == Kind::CacheRuntimeMaintenance)
+            .count(),
+        2,
+        "only the two seeded records"
+    );
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    assert!(w.app(0).drives(&key));
+    assert_ne!(phase(&w, &key), MaintenancePhase::Planned);
+    let mut seen_running_page = false;
+    let secs = w.ticks_until(600, |w| {
+        let app = &mut w.consoles[0].app;
+        if !seen_running_page
+            && app
+                .run_record(&key)
+                .is_some_and(|r| r.phase() == MaintenancePhase::Running)
+        {
+            let text = screen_text(&render(app, 160, 48, "default"));
+            assert!(text.contains("driven by this console"), "{text}");
+            seen_running_page = true;
+        }
+        w.record(&key).phase() == MaintenancePhase::Succeeded
+    });
+    assert!(seen_running_page);
+    for (p, uid) in PODS.iter().zip(uids) {
+        let pod = w.pod(p);
+        assert_eq!(observe::uid(&pod), uid, "{p} updated in place");
+        assert_eq!(observe::spec_image(&pod), Some("curvine/curvine:v0.2.6"));
+    }
+    let rt = w
+        .cluster
+        .lock()
+        .unwrap()
+        .get(&ObjectKey::new(Kind::CacheRuntime, NS, "imagenet-train"))
+        .unwrap()
+        .to_value();
+    assert!(
+        rt["metadata"]["annotations"]["fluidops.io/maintenance"].is_null(),
+        "lock released"
+    );
+    let audit = std::fs::read_to_string(&w.consoles[0].audit).unwrap();
+    assert!(audit.contains("\"verb\":\"create\""), "{audit}");
+    assert!(audit.contains("patch status"), "{audit}");
+    assert!(audit.contains(&format!("maintenance {}", key.name)), "{audit}");
+    // The finished run stays on its page with every step Done.
+    let app = w.app(0);
+    assert!(!app.drives(&key));
+    let terminal = render(app, 160, 48, "default");
+    let text = screen_text(&terminal);
+    assert!(text.contains("finished: Succeeded"), "{text}");
+    println!("upgrade took {secs} simulated seconds");
+}
+
+#[test]
+fn confirm_each_step_asks_before_every_change() {
+    let mut w = World::new(1);
+    plan_upgrade(&mut w, 0, "v0.2.6", true);
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    let mut answered = 0;
+    let mut shot = false;
+    w.ticks_until(900, |w| {
+        let app = &mut w.consoles[0].app;
+        if app.runs.get(&key).is_some_and(|d| d.prompt.is_some()) {
+            if !shot {
+                let terminal = render(app, 120, 40, "default");
+                let text = screen_text(&terminal);
+                assert!(text.contains("waits for your confirmation"), "{text}");
+                insta::assert_snapshot!("run_page_awaiting_confirmation_120x40", terminal.backend());
+                shot = true;
+            }
+            let cmds = press(app, "<Enter>");
+            assert!(cmds.is_empty(), "Enter only opens the confirmation");
+            assert!(matches!(app.overlay, Overlay::Confirm(_)));
+            w.press(0, "y");
+            answered += 1;
+        }
+        w.record(&key).phase() == MaintenancePhase::Succeeded
+    });
+    assert!(answered >= 4, "a confirmation per change, got {answered}");
+}
+
+#[test]
+fn abort_mid_way_rolls_back_to_the_previous_version() {
+    let mut w = World::new(1);
+    plan_upgrade(&mut w, 0, "v0.2.6", false);
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    // Wait until the master runs the new image, then abort.
+    w.ticks_until(300, |w| {
+        observe::spec_image(&w.pod("imagenet-train-master-0")) == Some("curvine/curvine:v0.2.6")
+    });
+    w.press(0, "<C-a>");
+    let Overlay::Confirm(c) = &w.app(0).overlay else {
+        panic!("abort asks first");
+    };
+    assert!(c.danger);
+    assert!(c.body.iter().any(|l| l.contains("v0.2.5")), "{:#?}", c.body);
+    w.press(0, "y");
+    w.ticks_until(900, |w| {
+        w.record(&key).phase() == MaintenancePhase::RolledBack
+    });
+    w.ticks_until(300, |w| {
+        PODS.iter()
+            .all(|p| observe::spec_image(&w.pod(p)) == Some("curvine/curvine:v0.2.5"))
+    });
+}
+
+#[test]
+fn a_failing_step_pauses_the_run_with_the_reason_and_abort_rolls_back() {
+    let mut w = World::new(1);
+    plan_upgrade(&mut w, 0, "v0.2.6-does-not-exist", false);
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    w.ticks_until(900, |w| w.record(&key).phase() == MaintenancePhase::Paused);
+    let rec = w.record(&key);
+    let failed = rec
+        .status
+        .as_ref()
+        .unwrap()
+        .steps
+        .iter()
+        .find(|s| s.state.to_string() == "Failed")
+        .expect("a failed step");
+    let msg = failed.message.clone().unwrap_or_default();
+    assert!(
+        msg.contains("ImagePullBackOff") || msg.contains("ErrImagePull"),
+        "{msg}"
+    );
+    let text = screen_text(&render(w.app(0), 160, 48, "default"));
+    assert!(text.contains("Paused"), "{text}");
+    w.press(0, "<C-a> y");
+    w.ticks_until(900, |w| {
+        w.record(&key).phase() == MaintenancePhase::RolledBack
+    });
+    assert_eq!(
+        observe::spec_image(&w.pod("imagenet-train-master-0")),
+        Some("curvine/curvine:v0.2.5")
+    );
+}
+
+#[test]
+fn a_second_console_takes_over_where_the_run_stands() {
+    let mut w = World::new(2);
+    plan_upgrade(&mut w, 0, "v0.2.6", false);
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    w.ticks_until(300, |w| {
+        observe::spec_image(&w.pod("imagenet-train-master-0")) == Some("curvine/curvine:v0.2.6")
+    });
+    // The first console goes away mid-run.
+    w.consoles.remove(0);
+    let app = w.app(0);
+    app.update(
+        Msg::Key(common::key(":")),
+        keymap(),
+    );
+    type_text(app, "maintenance");
+    press(app, "<Enter> /");
+    type_text(app, &key.name);
+    press(app, "<Enter> <Enter>");
+    assert_eq!(app.run_page(), Some(key.clone()));
+    let text = screen_text(&render(app, 160, 48, "default"));
+    assert!(text.contains("not driven by this console"), "{text}");
+    press(app, "<Enter>");
+    let Overlay::Confirm(c) = &app.overlay else {
+        panic!("take-over asks first");
+    };
+    assert!(c.title.contains("Drive this run"), "{}", c.title);
+    w.press(0, "y");
+    assert!(w.app(0).drives(&key));
+    w.ticks_until(600, |w| {
+        w.record(&key).phase() == MaintenancePhase::Succeeded
+    });
+    // The master was restarted once, not twice.
+    let master = w.pod("imagenet-train-master-0");
+    assert_eq!(observe::spec_image(&master), Some("curvine/curvine:v0.2.6"));
+}
+
+#[test]
+fn rebuild_after_a_lost_node_recreates_the_worker_and_rewarms() {
+    let mut w = World::new(1);
+    let worker = "imagenet-train-worker-1";
+    let node = fluidops::model::pod::node_of(&w.pod(worker))
+        .unwrap()
+        .to_string();
+    let old_uid = observe::uid(&w.pod(worker)).to_string();
+    w.cluster.lock().unwrap().fail_node(&node);
+    w.ticks_until(600, |w| {
+        !fluidops::model::pod::is_ready(&w.pod(worker))
+    });
+    let app = w.app(0);
+    press(app, "/");
+    type_text(app, "imagenet-train");
+    press(app, "<Enter> R");
+    let Overlay::Maintenance(_) = &app.overlay else {
+        panic!("rebuild form expected, flash {:?}", app.flash);
+    };
+    for _ in 0..30 {
+        if matches!(app.overlay, Overlay::Confirm(_)) {
+            break;
+        }
+        press(app, "<Enter>");
+    }
+    let Overlay::Confirm(c) = &app.overlay else {
+        panic!("no plan confirmation");
+    };
+    assert!(c.body.iter().any(|l| l.contains(worker)), "{:#?}", c.body);
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    w.ticks_until(1200, |w| {
+        let app = &mut w.consoles[0].app;
+        if app.runs.get(&key).is_some_and(|d| d.prompt.is_some()) {
+            press(app, "<Enter>");
+            w.press(0, "y");
+        }
+        w.record(&key).phase() == MaintenancePhase::Succeeded
+    });
+    let pod = w.pod(worker);
+    assert_ne!(observe::uid(&pod), old_uid, "recreated with a new UID");
+    assert!(fluidops::model::pod::is_ready(&pod));
+    let rewarm = ObjectKey::new(
+        Kind::Operation(fluidops::model::OpKind::DataLoad),
+        NS,
+        fluidops::workflows::plan::rewarm_name(&key.name),
+    );
+    assert!(w.cluster.lock().unwrap().get(&rewarm).is_some(), "re-warm DataLoad created");
+}
