@@ -5,15 +5,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fluidops::cluster::Store;
 use fluidops::cluster::writer::{DemoWriter, Write, WriteError, WriteOp, Writer, merge_patch};
+use fluidops::cluster::{ClusterEvent, Store};
 use fluidops::demo::DemoCluster;
 use fluidops::model::Component;
 use fluidops::model::maintenance::{MaintenancePhase, MaintenanceStep, StepState};
 use fluidops::model::meta::{Condition, ConditionStatus};
 use fluidops::model::pod::is_ready;
 use fluidops::model::{CacheRuntimeMaintenance, Kind, Object, ObjectKey};
-use fluidops::workflows::machine::Prompt;
 use fluidops::workflows::machine::{self, Decision, Input};
 use fluidops::workflows::observe;
 use jiff::Timestamp;
@@ -27,6 +26,9 @@ struct Sim {
     store: Store,
     /// Every cluster write sent (status commits excluded).
     sent: Vec<WriteOp>,
+    /// While set, every event the store gets is also kept in `tap` (for a second console).
+    tapping: bool,
+    tap: Vec<(ClusterEvent, Timestamp)>,
 }
 
 impl Sim {
@@ -44,6 +46,8 @@ impl Sim {
             cluster,
             store,
             sent: Vec::new(),
+            tapping: false,
+            tap: Vec::new(),
         }
     }
 
@@ -56,7 +60,14 @@ impl Sim {
             let mut c = self.cluster.lock().unwrap();
             (c.advance(Duration::ZERO), c.now())
         };
+        self.feed(events, now);
+    }
+
+    fn feed(&mut self, events: Vec<ClusterEvent>, now: Timestamp) {
         for e in events {
+            if self.tapping {
+                self.tap.push((e.clone(), now));
+            }
             self.store.apply(e, now);
         }
     }
@@ -67,9 +78,7 @@ impl Sim {
                 let mut c = self.cluster.lock().unwrap();
                 (c.advance(Duration::from_secs(1)), c.now())
             };
-            for e in events {
-                self.store.apply(e, now);
-            }
+            self.feed(events, now);
         }
     }
 
@@ -230,16 +239,6 @@ fn pod<'a>(store: &'a Store, ns: &str, name: &str) -> &'a fluidops::model::Pod {
     }
 }
 
-fn step_states(rec: &CacheRuntimeMaintenance) -> Vec<(String, StepState)> {
-    rec.status
-        .as_ref()
-        .unwrap()
-        .steps
-        .iter()
-        .map(|s| (s.name.clone(), s.state.clone()))
-        .collect()
-}
-
 fn lock_of(store: &Store, ns: &str, rt: &str) -> Option<String> {
     store
         .runtime(ns, rt)?
@@ -277,23 +276,6 @@ fn running(rec: &CacheRuntimeMaintenance, name: &str) -> bool {
         .steps
         .iter()
         .any(|s| s.name == name && s.state == StepState::Running)
-}
-
-/// Observes until a prompt is pending and returns it, or panics after `max` seconds.
-fn next_prompt(sim: &mut Sim, key: &ObjectKey, max: u64) -> Prompt {
-    for _ in 0..max {
-        let d = sim.input(key, Input::Observe);
-        if let Some(p) = d.prompt {
-            return p;
-        }
-        assert!(
-            !terminal(&sim.rec(key)),
-            "ended without a prompt:\n{}",
-            timeline(&sim.rec(key))
-        );
-        sim.tick(1);
-    }
-    panic!("no prompt after {max}s:\n{}", timeline(&sim.rec(key)));
 }
 
 fn image_of(store: &Store, ns: &str, name: &str) -> String {
@@ -771,5 +753,398 @@ mod upgrade {
             condition(&rec, "Progressing").reason.as_deref(),
             Some("StepTimedOut")
         );
+    }
+}
+
+mod rebuild {
+    use super::*;
+    use fluidops::model::OpKind;
+    use fluidops::model::maintenance::MaintenanceType;
+    use fluidops::model::operation::TargetPath;
+    use fluidops::workflows::plan::{self, RebuildDataLoad, RebuildRequest};
+
+    fn imagenet() -> ObjectKey {
+        ObjectKey::new(Kind::CacheRuntime, "imagenet", "imagenet-train")
+    }
+
+    fn node_of(store: &Store, name: &str) -> String {
+        fluidops::model::pod::node_of(pod(store, "imagenet", name))
+            .unwrap()
+            .to_string()
+    }
+
+    fn start(sim: &mut Sim, req: &RebuildRequest) -> ObjectKey {
+        let name = plan::maintenance_name("imagenet-train", MaintenanceType::Rebuild, sim.now());
+        let p = plan::plan_rebuild(&sim.store, req, &name, sim.now()).unwrap();
+        let key = sim.create(p.record);
+        let prompt = sim
+            .input(&key, Input::Observe)
+            .prompt
+            .expect("first prompt");
+        assert!(
+            prompt
+                .title
+                .starts_with("Start the rebuild of imagenet/imagenet-train")
+        );
+        sim.input(&key, Input::Confirm);
+        key
+    }
+
+    #[test]
+    fn after_a_lost_node_force_delete_recreate_and_rewarm() {
+        let mut sim = Sim::new(7);
+        let old_uid =
+            observe::uid(pod(&sim.store, "imagenet", "imagenet-train-worker-1")).to_string();
+        let node = node_of(&sim.store, "imagenet-train-worker-1");
+        sim.cluster.lock().unwrap().fail_node(&node);
+        sim.tick(310);
+        let cands = plan::rebuild_candidates(&sim.store, &imagenet());
+        let cand = cands
+            .iter()
+            .find(|c| c.pod == "imagenet-train-worker-1")
+            .expect("the lost worker is suggested");
+        assert!(cand.lost_or_stale && cand.reason == "NodeFailure");
+
+        let mut req = RebuildRequest::new(imagenet(), &cand.reason);
+        req.nodes = vec![node.clone()];
+        req.force_delete_lost_pods = true;
+        req.reload_data = true;
+        req.data_load = Some(RebuildDataLoad {
+            load_metadata: Some(true),
+            target: vec![TargetPath {
+                path: "/imagenet/train".into(),
+                ..Default::default()
+            }],
+        });
+        let key = start(&mut sim, &req);
+        let rec = sim.rec(&key);
+        let names: Vec<&str> = rec
+            .status
+            .as_ref()
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "preflight",
+                "force-delete-worker-1",
+                "wait-worker-1",
+                "rewarm",
+                "wait-rewarm",
+                "verify"
+            ]
+        );
+        sim.run_until(&key, 300, terminal);
+        let rec = sim.rec(&key);
+        show(&rec);
+        assert_eq!(
+            rec.phase(),
+            MaintenancePhase::Succeeded,
+            "{}",
+            timeline(&rec)
+        );
+
+        // The pod came back under its name with a new UID, on a live node, Running and Ready.
+        let w1 = pod(&sim.store, "imagenet", "imagenet-train-worker-1");
+        assert_ne!(observe::uid(w1), old_uid);
+        assert!(is_ready(w1));
+        assert_ne!(fluidops::model::pod::node_of(w1), Some(node.as_str()));
+        let wait = step(&rec, "wait-worker-1");
+        assert_eq!(wait.observed.get("previousUid"), Some(&old_uid));
+        assert_eq!(
+            wait.observed.get("recreated").map(String::as_str),
+            Some("true")
+        );
+        assert_eq!(
+            step(&rec, "preflight")
+                .observed
+                .get(&format!("node/{node}"))
+                .map(|s| s.starts_with("Terminating since")),
+            Some(true)
+        );
+        // Only that pod was force-deleted; workloads untouched.
+        assert!(
+            sim.sent.iter().any(
+                |w| matches!(w, WriteOp::ForceDelete(k) if k.name == "imagenet-train-worker-1")
+            )
+        );
+        assert!(!sim.sent.iter().any(|w| matches!(
+            w,
+            WriteOp::Delete(_)
+                | WriteOp::ForceDelete(ObjectKey {
+                    kind: Kind::AdvancedStatefulSet,
+                    ..
+                })
+        )));
+
+        // The re-warm DataLoad: named after the run, labelled, for the runtime's dataset, Complete.
+        let dl_name = format!("{}-rewarm", key.name);
+        let dl = match sim.store.get(&ObjectKey::new(
+            Kind::Operation(OpKind::DataLoad),
+            "imagenet",
+            &dl_name,
+        )) {
+            Some(Object::Operation(o)) => o.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(dl.phase(), fluidops::model::OpPhase::Complete);
+        assert_eq!(
+            dl.target_dataset(),
+            Some(("imagenet".into(), "imagenet-train".into()))
+        );
+        let labels = dl.metadata.labels.clone().unwrap();
+        assert_eq!(labels.get("fluidops.io/maintenance"), Some(&key.name));
+        assert_eq!(
+            labels.get("fluidops.io/runtime").map(String::as_str),
+            Some("imagenet-train")
+        );
+        assert_eq!(dl.spec.load_metadata, Some(true));
+        assert_eq!(dl.spec.target.as_ref().unwrap()[0].path, "/imagenet/train");
+        assert_eq!(lock_of(&sim.store, "imagenet", "imagenet-train"), None);
+        assert_eq!(
+            sim.store
+                .runtime("imagenet", "imagenet-train")
+                .unwrap()
+                .component_phase(Component::Worker),
+            fluidops::model::RuntimePhase::Ready
+        );
+    }
+
+    #[test]
+    fn a_failed_rewarm_fails_its_step_with_the_dataload_condition() {
+        let mut sim = Sim::new(7);
+        let mut req = RebuildRequest::new(imagenet(), "Manual");
+        req.pods = vec!["imagenet-train-worker-0".into()];
+        req.reload_data = true;
+        req.data_load = Some(RebuildDataLoad {
+            load_metadata: None,
+            target: vec![TargetPath {
+                path: "/elsewhere".into(),
+                ..Default::default()
+            }],
+        });
+        let key = start(&mut sim, &req);
+        sim.run_until(&key, 400, |r| r.phase() == MaintenancePhase::Paused);
+        let rec = sim.rec(&key);
+        show(&rec);
+        assert_eq!(step(&rec, "wait-worker-0").state, StepState::Done);
+        let s = step(&rec, "wait-rewarm");
+        assert_eq!(s.state, StepState::Failed);
+        let msg = s.message.clone().unwrap();
+        assert!(
+            msg.starts_with(&format!("DataLoad {}-rewarm Failed: ", key.name)),
+            "{msg}"
+        );
+        assert!(msg.contains("BackoffLimitExceeded"), "{msg}");
+        // A rebuild cannot roll back: abort just stops.
+        sim.input(&key, Input::Abort);
+        let rec = sim.rec(&key);
+        assert_eq!(rec.phase(), MaintenancePhase::Aborted);
+        assert_eq!(step(&rec, "verify").state, StepState::Skipped);
+        assert_eq!(lock_of(&sim.store, "imagenet", "imagenet-train"), None);
+    }
+
+    #[test]
+    fn a_node_that_dies_mid_rebuild_fails_the_wait_and_pauses() {
+        let mut sim = Sim::new(7);
+        let mut req = RebuildRequest::new(imagenet(), "Manual");
+        req.pods = vec![
+            "imagenet-train-worker-2".into(),
+            "imagenet-train-worker-0".into(),
+        ];
+        req.strategy.step_timeout_seconds = Some(60);
+        let key = start(&mut sim, &req);
+        let old = sim.rec(&key);
+        let old_uid = step(&old, "preflight").observed["pod/imagenet-train-worker-2.uid"].clone();
+        // As soon as the new worker-2 is scheduled, its node dies.
+        let mut killed = None;
+        for _ in 0..30 {
+            sim.tick(1);
+            sim.input(&key, Input::Observe);
+            if let Some(Object::Pod(p)) = sim.store.get(&ObjectKey::new(
+                Kind::Pod,
+                "imagenet",
+                "imagenet-train-worker-2",
+            )) && observe::uid(p) != old_uid
+            {
+                let n = fluidops::model::pod::node_of(p).unwrap().to_string();
+                sim.cluster.lock().unwrap().fail_node(&n);
+                killed = Some(n);
+                break;
+            }
+        }
+        let node = killed.expect("worker-2 was recreated");
+        sim.run_until(&key, 200, |r| r.phase() == MaintenancePhase::Paused);
+        let rec = sim.rec(&key);
+        show(&rec);
+        let s = step(&rec, "wait-worker-2");
+        assert_eq!(s.state, StepState::Failed);
+        let msg = s.message.clone().unwrap();
+        assert!(
+            msg.starts_with("timed out after 60s waiting for Pod/imagenet-train-worker-2: new imagenet-train-worker-2"),
+            "{msg}"
+        );
+        assert!(msg.contains(&node), "{msg}");
+        assert_eq!(
+            condition(&rec, "Progressing").reason.as_deref(),
+            Some("StepTimedOut")
+        );
+        // worker-0 was not touched: the run stopped before its delete.
+        assert_eq!(step(&rec, "delete-worker-0").state, StepState::Pending);
+        assert!(
+            !sim.sent
+                .iter()
+                .any(|w| matches!(w, WriteOp::Delete(k) if k.name == "imagenet-train-worker-0"))
+        );
+    }
+}
+
+mod consoles {
+    use super::*;
+    use fluidops::model::maintenance::MaintenanceType;
+    use fluidops::workflows::plan::{self, RebuildRequest, UpgradeRequest};
+
+    /// Two consoles drive the same record in turns; the second sees the cluster one turn late.
+    fn drive_with_two_consoles(
+        sim: &mut Sim,
+        key: &ObjectKey,
+        max: u64,
+        conflicts: &mut usize,
+    ) -> (usize, usize) {
+        let mut store_b = Store::new();
+        {
+            let c = sim.cluster.lock().unwrap();
+            for e in c.initial_events() {
+                store_b.apply(e, c.now());
+            }
+        }
+        sim.tapping = true;
+        let mut lag: Vec<(ClusterEvent, Timestamp)> = Vec::new();
+        let (mut a_commits, mut b_commits) = (0, 0);
+        for turn in 0..max {
+            if terminal(&sim.rec(key)) {
+                break;
+            }
+            sim.tick(1);
+            lag.append(&mut sim.tap);
+            if turn % 2 == 0 {
+                let rec = sim.rec(key);
+                let d = machine::advance(&rec, &sim.store, sim.now(), Input::Observe);
+                if d.status.is_some() {
+                    if sim.execute(key, &d) {
+                        a_commits += 1;
+                    } else {
+                        *conflicts += 1;
+                    }
+                }
+            } else {
+                // Every other turn B has caught up; otherwise it decides on what it saw up to
+                // two seconds ago.
+                if turn % 4 == 1 {
+                    for (e, at) in lag.drain(..) {
+                        store_b.apply(e, at);
+                    }
+                }
+                let Some(Object::Maintenance(rec)) = store_b.get(key).cloned() else {
+                    continue;
+                };
+                let d = machine::advance(&rec, &store_b, sim.now(), Input::Observe);
+                if let Some(st) = &d.status {
+                    // The driver commits B's status against the record version B read.
+                    if sim
+                        .commit_status(&machine::record_status_write(&rec, st))
+                        .is_ok()
+                    {
+                        b_commits += 1;
+                        for w in &d.writes {
+                            sim.sent.push(w.clone());
+                            sim.write(w).unwrap();
+                        }
+                    } else {
+                        *conflicts += 1;
+                    }
+                    sim.sync();
+                }
+            }
+            lag.append(&mut sim.tap);
+        }
+        sim.tapping = false;
+        (a_commits, b_commits)
+    }
+
+    fn assert_no_repeats(sent: &[WriteOp]) {
+        for (i, w) in sent.iter().enumerate() {
+            assert!(
+                !sent[..i].contains(w),
+                "write sent twice: {w:?}\nall: {sent:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_consoles_never_repeat_a_rebuild_write() {
+        let mut sim = Sim::new(11);
+        let rt = ObjectKey::new(Kind::CacheRuntime, "imagenet", "imagenet-train");
+        let req = RebuildRequest::new(rt, "Manual");
+        let name = plan::maintenance_name("imagenet-train", MaintenanceType::Rebuild, sim.now());
+        let p = plan::plan_rebuild(&sim.store, &req, &name, sim.now()).unwrap();
+        let key = sim.create(p.record);
+        sim.input(&key, Input::Observe);
+        sim.input(&key, Input::Confirm);
+        let mut conflicts = 0;
+        let (a, b) = drive_with_two_consoles(&mut sim, &key, 600, &mut conflicts);
+        assert!(conflicts > 0, "the stale console was refused at least once");
+        let rec = sim.rec(&key);
+        show(&rec);
+        assert_eq!(
+            rec.phase(),
+            MaintenancePhase::Succeeded,
+            "{}",
+            timeline(&rec)
+        );
+        assert!(
+            a > 0 && b > 0,
+            "both consoles committed steps (A {a}, B {b})"
+        );
+        assert_no_repeats(&sim.sent);
+        let deletes = sim
+            .sent
+            .iter()
+            .filter(|w| matches!(w, WriteOp::Delete(_)))
+            .count();
+        assert_eq!(deletes, 3, "{:#?}", sim.sent);
+        // Lock, three deletes, unlock.
+        assert_eq!(sim.sent.len(), 5, "{:#?}", sim.sent);
+    }
+
+    #[test]
+    fn two_consoles_never_repeat_an_upgrade_write() {
+        let mut sim = Sim::new(11);
+        let rt = ObjectKey::new(Kind::CacheRuntime, "imagenet", "imagenet-train");
+        let mut req = UpgradeRequest::new(rt, "curvine/curvine", "v0.2.6");
+        req.strategy.use_partition = Some(true);
+        let name = plan::maintenance_name("imagenet-train", MaintenanceType::Upgrade, sim.now());
+        let p = plan::plan_upgrade(&sim.store, &req, &name, sim.now()).unwrap();
+        let key = sim.create(p.record);
+        sim.input(&key, Input::Observe);
+        sim.input(&key, Input::Confirm);
+        let mut conflicts = 0;
+        let (a, b) = drive_with_two_consoles(&mut sim, &key, 800, &mut conflicts);
+        assert!(conflicts > 0, "the stale console was refused at least once");
+        let rec = sim.rec(&key);
+        assert_eq!(
+            rec.phase(),
+            MaintenancePhase::Succeeded,
+            "{}",
+            timeline(&rec)
+        );
+        assert!(
+            a > 0 && b > 0,
+            "both consoles committed steps (A {a}, B {b})"
+        );
+        assert_no_repeats(&sim.sent);
     }
 }
