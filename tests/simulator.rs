@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use fluidops::cluster::ClusterEvent;
-use fluidops::demo::{DemoCluster, JobOutcome, Scenario};
+use fluidops::demo::{DemoCluster, JobOutcome, OperatorAction, Scenario, ScenarioAction};
 use fluidops::model::{
     CacheRuntime, Component, DataOperation, Dataset, DatasetPhase, Kind, Object, ObjectKey, OpKind,
     OpPhase, Pod, RuntimePhase,
@@ -764,25 +764,249 @@ fn pods_log_engine_lines_and_keep_the_last_200() {
     assert!(n > 40 && n <= 200, "{n} lines");
 }
 
+/// The console's part of a scenario (what its wizard and run would write), reduced to the writes
+/// a maintenance run makes, so that the scenarios can be played on the simulator alone.
+#[derive(Default)]
+struct StandIn {
+    upgrade: Option<(ObjectKey, String)>,
+    rebuild: Option<(ObjectKey, Vec<String>, bool)>,
+    stage: &'static str,
+    record: Option<ObjectKey>,
+}
+
+impl StandIn {
+    fn act(&mut self, c: &mut DemoCluster, action: &OperatorAction) {
+        match action {
+            OperatorAction::StartUpgrade {
+                runtime,
+                image,
+                image_tag,
+            } => self.upgrade = Some((runtime.clone(), format!("{image}:{image_tag}"))),
+            OperatorAction::StartRebuild {
+                runtime,
+                pods,
+                force,
+                reload_data,
+            } => {
+                assert!(reload_data, "the scenario re-warms");
+                self.rebuild = Some((runtime.clone(), pods.clone(), *force));
+            }
+            OperatorAction::Confirm => {
+                let (rt, kind) = match (&self.upgrade, &self.rebuild) {
+                    (Some((rt, _)), _) => (rt.clone(), "Upgrade"),
+                    (_, Some((rt, _, _))) => (rt.clone(), "Rebuild"),
+                    _ => panic!("Confirm before a Start"),
+                };
+                let name = format!("{}-{}", rt.name, kind.to_lowercase());
+                self.lock(c, &rt, Some(&name));
+                let record = Object::from_value(serde_json::json!({
+                    "apiVersion": "ops.fluidops.io/v1alpha1", "kind": "CacheRuntimeMaintenance",
+                    "metadata": {"name": name, "namespace": rt.namespace},
+                    "spec": {"runtimeName": rt.name, "type": kind},
+                    "status": {"phase": "Running"}
+                }))
+                .unwrap()
+                .unwrap();
+                self.record = Some(record.key());
+                c.create(record).expect("record");
+                if let Some((rt, image)) = &self.upgrade {
+                    let (repo, tag) = image.rsplit_once(':').unwrap();
+                    set_version(c, &rt.namespace, &rt.name, "master", tag);
+                    assert!(repo == "curvine/curvine");
+                    self.stage = "master";
+                } else if let Some((rt, pods, force)) = &self.rebuild {
+                    for p in pods {
+                        let k = key(Kind::Pod, &rt.namespace, p);
+                        if *force {
+                            c.force_delete(&k).expect("force delete");
+                        } else {
+                            c.delete(&k).expect("delete");
+                        }
+                    }
+                    self.stage = "replaced";
+                }
+            }
+            OperatorAction::Pause | OperatorAction::Resume | OperatorAction::Abort => {}
+        }
+    }
+
+    fn lock(&self, c: &mut DemoCluster, rt: &ObjectKey, name: Option<&str>) {
+        patch(
+            c,
+            rt,
+            serde_json::json!({"metadata": {"annotations": {"fluidops.io/maintenance": name}}}),
+        );
+    }
+
+    fn finish(&mut self, c: &mut DemoCluster, rt: &ObjectKey) {
+        let record = self.record.clone().unwrap();
+        let mut v = c.get(&record).unwrap().to_value();
+        v["status"]["phase"] = "Succeeded".into();
+        c.apply_status(Object::from_value(v).unwrap().unwrap())
+            .expect("status");
+        self.lock(c, rt, None);
+        self.stage = "done";
+    }
+
+    /// One look at the cluster, as the run's driver takes on every store change.
+    fn tick(&mut self, c: &mut DemoCluster) {
+        use fluidops::demo::Cue;
+        if let Some((rt, image)) = self.upgrade.clone() {
+            let on = |p: &str| Cue::PodOnImage {
+                pod: key(Kind::Pod, &rt.namespace, p),
+                image: image.clone(),
+            };
+            match self.stage {
+                "master"
+                    if on("imagenet-train-master-0").holds(c)
+                        && Cue::Remounted(rt.clone()).holds(c) =>
+                {
+                    let tag = image.rsplit_once(':').unwrap().1;
+                    set_version(c, &rt.namespace, &rt.name, "worker", tag);
+                    self.stage = "workers";
+                }
+                "workers" if (0..3).all(|i| on(&format!("imagenet-train-worker-{i}")).holds(c)) => {
+                    self.finish(c, &rt)
+                }
+                _ => {}
+            }
+        }
+        if let Some((rt, pods, _)) = self.rebuild.clone() {
+            match self.stage {
+                "replaced"
+                    if pods.iter().all(|p| {
+                        Cue::PodReadyOnLiveNode(key(Kind::Pod, &rt.namespace, p)).holds(c)
+                    }) =>
+                {
+                    let name = self.record.clone().unwrap().name;
+                    let load = Object::from_value(serde_json::json!({
+                        "apiVersion": "data.fluid.io/v1alpha1", "kind": "DataLoad",
+                        "metadata": {"name": format!("{name}-rewarm"), "namespace": rt.namespace,
+                                     "labels": {"fluidops.io/maintenance": name}},
+                        "spec": {"dataset": {"name": rt.name, "namespace": rt.namespace},
+                                 "policy": "Once", "target": [{"path": "/imagenet/train"}]}
+                    }))
+                    .unwrap()
+                    .unwrap();
+                    c.create(load).expect("re-warm DataLoad");
+                    self.stage = "rewarm";
+                }
+                "rewarm"
+                    if Cue::RewarmPhase {
+                        namespace: rt.namespace.clone(),
+                        phase: OpPhase::Complete,
+                    }
+                    .holds(c) =>
+                {
+                    self.finish(c, &rt)
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn scenario_steps_are_well_formed() {
+    assert_eq!(
+        Scenario::names(),
+        ["load", "worker-lost", "cron", "upgrade", "rebuild"]
+    );
+    assert!(Scenario::by_name("nope").is_none());
+    let c = quiet(20);
+    for name in Scenario::names() {
+        let s = Scenario::by_name(name).expect("scenario");
+        assert_eq!(s.name, *name);
+        assert!(!s.summary.is_empty() && !s.steps.is_empty(), "{name}");
+        assert_eq!(s.steps[0].at, secs(0), "{name} starts at once");
+        assert!(
+            s.steps.windows(2).all(|w| w[0].at < w[1].at),
+            "{name}: times increase"
+        );
+        let captions: std::collections::BTreeSet<_> = s.steps.iter().map(|s| s.caption).collect();
+        assert_eq!(captions.len(), s.steps.len(), "{name}: a caption per step");
+        assert!(s.steps.iter().all(|s| s.caption.ends_with('.')), "{name}");
+        // Operator steps: a Start first, a Confirm after it; cue steps only after them.
+        let ops: Vec<&OperatorAction> = s.steps.iter().filter_map(|s| s.operator()).collect();
+        if let Some(first) = ops.first() {
+            assert!(
+                matches!(
+                    first,
+                    OperatorAction::StartUpgrade { .. } | OperatorAction::StartRebuild { .. }
+                ),
+                "{name}"
+            );
+            assert!(ops[1..].contains(&&OperatorAction::Confirm), "{name}");
+        }
+        // Everything a step names exists in the built-in demo.
+        for step in &s.steps {
+            let named = match &step.action {
+                ScenarioAction::KillPod(k)
+                | ScenarioAction::FailNodeOf(k)
+                | ScenarioAction::TriggerCron(k)
+                | ScenarioAction::FailNextInPlaceUpdate(k) => vec![k.clone()],
+                ScenarioAction::Operator(OperatorAction::StartUpgrade { runtime, .. }) => {
+                    vec![runtime.clone()]
+                }
+                ScenarioAction::Operator(OperatorAction::StartRebuild {
+                    runtime, pods, ..
+                }) => {
+                    let mut v = vec![runtime.clone()];
+                    v.extend(pods.iter().map(|p| key(Kind::Pod, &runtime.namespace, p)));
+                    v
+                }
+                _ => vec![],
+            };
+            for k in named {
+                assert!(c.get(&k).is_some(), "{name}: {k} is not in the demo");
+            }
+        }
+    }
+}
+
 #[test]
 fn scenarios_play() {
-    assert_eq!(Scenario::names(), ["load", "worker-lost", "cron"]);
-    assert!(Scenario::by_name("nope").is_none());
     for name in Scenario::names() {
         let mut c = quiet(21);
         let mut s = Scenario::by_name(name).expect("scenario");
+        let mut stand_in = StandIn::default();
+        let restarts_before: Vec<i32> = pods_of(&c, NS, WORKERS, 3)
+            .iter()
+            .chain(pod(&c, NS, "imagenet-train-master-0").as_ref())
+            .map(restarts)
+            .collect();
         let mut captions = Vec::new();
-        let total = s.length().as_secs() + 60;
-        for t in 0..=total {
-            for step in s.due(secs(t)) {
+        let mut t = 0;
+        while !s.finished() {
+            assert!(
+                t <= s.length().as_secs() + 600,
+                "{name}: stuck before step {} waiting for {:?}",
+                captions.len(),
+                s.waiting_for()
+            );
+            for step in s.due(secs(t), &c) {
                 step.apply(&mut c).unwrap_or_else(|e| panic!("{name}: {e}"));
+                if let Some(a) = step.operator() {
+                    stand_in.act(&mut c, a);
+                }
+                eprintln!("{name} t={t}: {}", step.caption);
                 captions.push(step.caption);
             }
+            stand_in.tick(&mut c);
+            c.advance(secs(1));
+            t += 1;
+        }
+        let ended = t;
+        for _ in 0..60 {
+            stand_in.tick(&mut c);
             c.advance(secs(1));
         }
-        assert!(s.finished());
         assert_eq!(captions.len(), s.steps.len());
-        assert!(s.due(secs(total + 10)).is_empty(), "steps play once");
+        assert!(s.due(secs(t + 10), &c).is_empty(), "steps play once");
+        eprintln!(
+            "{name}: {} steps in {ended} simulated seconds",
+            captions.len()
+        );
         match *name {
             "load" => {
                 let o = op(
@@ -796,7 +1020,7 @@ fn scenarios_play() {
                 phase(&c, "imagenet", "imagenet-train", Component::Worker),
                 RuntimePhase::Ready
             ),
-            _ => {
+            "cron" => {
                 let o = op(
                     &c,
                     &op_key(OpKind::DataLoad, "imagenet", "imagenet-refresh"),
@@ -807,6 +1031,32 @@ fn scenarios_play() {
                     .and_then(|s| s.last_schedule_time)
                     .expect("scheduled");
                 assert!(last.as_str() > "2026-11-25T10:00:00Z");
+            }
+            "upgrade" => {
+                assert_eq!(stand_in.stage, "done");
+                let all: Vec<Pod> = pods_of(&c, NS, WORKERS, 3)
+                    .into_iter()
+                    .chain(pod(&c, NS, "imagenet-train-master-0"))
+                    .collect();
+                let seen: Vec<_> = all
+                    .iter()
+                    .map(|p| (running_image(p), restarts(p)))
+                    .collect();
+                assert!(
+                    seen.iter()
+                        .zip(&restarts_before)
+                        .all(|((i, r), b)| i == V6 && *r == b + 1),
+                    "{seen:?}, restarts before {restarts_before:?}"
+                );
+            }
+            _ => {
+                assert_eq!(stand_in.stage, "done");
+                assert_eq!(phase(&c, NS, RT, Component::Worker), RuntimePhase::Ready);
+                assert_eq!(
+                    c.lost_nodes().len(),
+                    2,
+                    "the seeded lost node and worker-1's"
+                );
             }
         }
     }

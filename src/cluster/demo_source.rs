@@ -1,5 +1,12 @@
 //! Runs the embedded demo cluster as a source: a task that advances the simulated control
 //! plane on the wall clock (times a speed factor) and sends what changed to the app.
+//!
+//! With a scenario, its due steps are applied before each advance and their captions sent as
+//! [`SourceMsg::Caption`]. A step that is the presenter's part ([`OperatorAction`]: start an
+//! upgrade or rebuild wizard, confirm, pause, resume, abort) changes nothing in the cluster: its
+//! action goes to the console over the operator channel of [`spawn_with_operator`], and the
+//! console's wizard acts on it as on the matching keys. Later steps wait on cues (what the
+//! cluster shows), so they follow the run the console actually makes.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,7 +16,7 @@ use tokio::sync::mpsc;
 
 use super::event::{ClusterEvent, ConnectionState};
 use crate::demo::DemoCluster;
-use crate::demo::scenario::Scenario;
+use crate::demo::scenario::{OperatorAction, Scenario};
 
 /// What a source sends to the run loop.
 #[derive(Debug)]
@@ -37,12 +44,25 @@ pub fn initial_batch(cluster: &DemoCluster) -> SourceMsg {
 }
 
 /// Spawns the simulation task. It ends when the receiver is dropped. The cluster is shared
-/// with the demo writer, which changes it between steps.
+/// with the demo writer, which changes it between steps. A scenario's operator steps only show
+/// their captions here (see [`spawn_with_operator`]).
 pub fn spawn(
+    cluster: Arc<Mutex<DemoCluster>>,
+    speed: f64,
+    scenario: Option<Scenario>,
+    tx: mpsc::UnboundedSender<SourceMsg>,
+) {
+    spawn_with_operator(cluster, speed, scenario, tx, None)
+}
+
+/// [`spawn`], with the scenario's operator steps (the presenter's part) sent on `operator`, each
+/// right after its caption, for the console's wizard to act on.
+pub fn spawn_with_operator(
     cluster: Arc<Mutex<DemoCluster>>,
     speed: f64,
     mut scenario: Option<Scenario>,
     tx: mpsc::UnboundedSender<SourceMsg>,
+    operator: Option<mpsc::UnboundedSender<OperatorAction>>,
 ) {
     tokio::spawn(async move {
         let lock = || cluster.lock().unwrap_or_else(|e| e.into_inner());
@@ -64,13 +84,16 @@ pub fn spawn(
             elapsed += dt;
             let mut cluster = lock();
             if let Some(s) = &mut scenario {
-                for step in s.due(elapsed) {
+                for step in s.due(elapsed, &cluster) {
                     let caption = match step.apply(&mut cluster) {
                         Ok(()) => step.caption.to_string(),
                         Err(e) => format!("{} ({e})", step.caption),
                     };
                     if tx.send(SourceMsg::Caption(caption)).is_err() {
                         return;
+                    }
+                    if let (Some(op), Some(action)) = (&operator, step.operator()) {
+                        let _ = op.send(action.clone());
                     }
                 }
             }

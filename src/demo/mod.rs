@@ -56,7 +56,7 @@ use crate::cluster::ClusterEvent;
 use crate::model::manifest::ManifestProblem;
 use crate::model::{Kind, Object, ObjectKey};
 
-pub use scenario::{Scenario, ScenarioAction, ScenarioStep};
+pub use scenario::{Cue, OperatorAction, Scenario, ScenarioAction, ScenarioStep};
 
 use cluster_state::ClusterState;
 use events::EventRecorder;

@@ -1,12 +1,22 @@
-//! Named, timed scenarios for live demos: each is a list of steps (simulated time offset,
-//! action applied through the `DemoCluster` hooks, caption shown to the audience). They target
-//! the built-in demo's objects.
+//! Named, timed scenarios for live demos: each is a list of steps (simulated time offset, an
+//! optional cue the cluster must show first, an action, a caption shown to the audience). They
+//! target the built-in demo's objects.
+//!
+//! Most actions change the cluster through the `DemoCluster` hooks. [`ScenarioAction::Operator`]
+//! steps are the presenter's part instead: the demo source hands their [`OperatorAction`] to the
+//! console, whose wizard acts on it as if the presenter had pressed the keys (the cluster is not
+//! touched by the step itself). Steps after them wait on [`Cue`]s, so the captions follow what
+//! the console's run actually does rather than a guess of how long it takes.
 
 use std::time::Duration;
 
 use super::{DemoCluster, DemoError};
 use crate::model::operation::{OperationSpec, TargetPath};
-use crate::model::{DataOperation, Kind, Object, ObjectKey, OpKind, Policy};
+use crate::model::pod::{is_ready, node_of};
+use crate::model::{
+    Component, DataOperation, DatasetPhase, Kind, Object, ObjectKey, OpKind, OpPhase, Policy,
+    RuntimePhase,
+};
 
 /// Every caption a scenario shows, in one place.
 pub mod captions {
@@ -30,7 +40,165 @@ pub mod captions {
     pub const CRON_EXECUTING: &str = "Executing again; lastScheduleTime moved to this run.";
     pub const CRON_DONE: &str =
         "Complete: lastSuccessfulTime updated; the next run waits for the schedule.";
+    pub const UPGRADE_INTRO: &str =
+        "imagenet-train runs Curvine v0.2.5; the operator upgrades it in place to v0.2.6.";
+    pub const UPGRADE_PLAN: &str = "The upgrade plan: preflight, lock the runtime, patch master's runtimeVersion and wait, then the workers. Nothing is written before confirmation.";
+    pub const UPGRADE_CONFIRMED: &str = "Confirmed: the runtime is locked (fluidops.io/maintenance) and master's runtimeVersion patched; Fluid syncs the image into the master AdvancedStatefulSet.";
+    pub const UPGRADE_MASTER: &str = "master-0 restarted in place on v0.2.6: same UID, restartCount +1, InPlaceUpdateReady True.";
+    pub const UPGRADE_REMOUNT: &str = "Fluid saw the master start after status.mountTime: Dataset Updating → mountUFS → Bound, mountTime moved.";
+    pub const UPGRADE_WORKERS: &str = "Workers next, one at a time from the highest ordinal: worker-2 is on v0.2.6 with the same UID, its hostPath cache kept.";
+    pub const UPGRADE_DONE: &str = "Succeeded: every pod on v0.2.6 in place, lock removed; the record keeps what closed each step.";
+    pub const REBUILD_INTRO: &str =
+        "imagenet-train has three workers caching on local NVMe (hostPath).";
+    pub const REBUILD_NODE_LOST: &str = "worker-1's node stops responding: the pod turns not Ready, the worker phase drops to PartialReady.";
+    pub const REBUILD_STUCK: &str = "The AdvancedStatefulSet will not replace worker-1 while its pod object exists, and nobody on that node confirms a delete.";
+    pub const REBUILD_PLAN: &str = "The operator plans a rebuild: force-delete the lost pod, wait for its replacement, re-warm the cache with a DataLoad.";
+    pub const REBUILD_CONFIRMED: &str =
+        "Confirmed: worker-1 is force-deleted (grace period 0): its node cannot confirm.";
+    pub const REBUILD_NEW_POD: &str = "A new worker-1 on another node: a new UID, and the cache tier there is empty (see its log).";
+    pub const REBUILD_REWARM_RUNNING: &str = "The re-warm DataLoad runs: a loader pod streams /imagenet/train into the workers, the new one included.";
+    pub const REBUILD_REWARM: &str =
+        "The re-warm DataLoad is Complete: the dataset's hot paths are cached again.";
+    pub const REBUILD_DONE: &str =
+        "Succeeded: the worker phase is Ready again, the cache warm, the lock removed.";
 }
+
+/// What the presenter does in the console during a scenario: the console's maintenance wizard
+/// acts on it as on the matching keys. Carried from the demo source to the app (see
+/// [`crate::cluster::demo_source`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OperatorAction {
+    /// Open the upgrade wizard for `runtime` with the target `image:image_tag` filled in (default
+    /// components and strategy) and show its plan.
+    StartUpgrade {
+        runtime: ObjectKey,
+        image: String,
+        image_tag: String,
+    },
+    /// Open the rebuild wizard for `runtime` with these pods (names) selected, `force` = force
+    /// delete lost pods, `reload_data` = re-warm with a DataLoad, and show its plan.
+    StartRebuild {
+        runtime: ObjectKey,
+        pods: Vec<String>,
+        force: bool,
+        reload_data: bool,
+    },
+    /// Answer yes to what the wizard or the run asks now (the plan, a step confirmation).
+    Confirm,
+    /// Pause the running run.
+    Pause,
+    /// Resume a paused run.
+    Resume,
+    /// Abort the run.
+    Abort,
+}
+
+/// What the cluster must show before a step plays (besides its time).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cue {
+    /// The pod exists, is Ready, not Terminating, and its container runs `image`.
+    PodOnImage { pod: ObjectKey, image: String },
+    /// The pod exists, is Ready, not Terminating, and its node is not lost (after a rebuild of a
+    /// pod of a lost node: its replacement runs).
+    PodReadyOnLiveNode(ObjectKey),
+    /// The runtime's `status.mountTime` is at or after its master container's start, and the
+    /// Dataset is Bound.
+    Remounted(ObjectKey),
+    /// The runtime's component is in this phase.
+    ComponentPhase {
+        runtime: ObjectKey,
+        component: Component,
+        phase: RuntimePhase,
+    },
+    /// A DataLoad of the namespace labelled `fluidops.io/maintenance` (a rebuild's re-warm) is in
+    /// this phase.
+    RewarmPhase { namespace: String, phase: OpPhase },
+    /// A CacheRuntimeMaintenance of this runtime (`spec.runtimeName`) has this `status.phase`.
+    MaintenancePhase { runtime: ObjectKey, phase: String },
+}
+
+impl Cue {
+    /// Whether the cluster shows it now.
+    pub fn holds(&self, cluster: &DemoCluster) -> bool {
+        let pod = |k: &ObjectKey| match cluster.get(k) {
+            Some(Object::Pod(p)) if is_ready(p) && p.metadata.deletion_timestamp.is_none() => {
+                Some(p.clone())
+            }
+            _ => None,
+        };
+        match self {
+            Cue::PodOnImage { pod: k, image } => pod(k).is_some_and(|p| {
+                p.status
+                    .as_ref()
+                    .and_then(|s| s.container_statuses.as_ref())
+                    .and_then(|c| c.first())
+                    .is_some_and(|c| &c.image == image)
+            }),
+            Cue::PodReadyOnLiveNode(k) => pod(k)
+                .is_some_and(|p| node_of(&p).is_some_and(|n| !cluster.lost_nodes.contains_key(n))),
+            Cue::Remounted(rt) => {
+                let master = ObjectKey::new(
+                    Kind::Pod,
+                    rt.namespace.clone(),
+                    format!("{}-master-0", rt.name),
+                );
+                let started = match cluster.get(&master) {
+                    Some(Object::Pod(p)) => super::pods::started_at(p),
+                    _ => None,
+                };
+                let mount = match cluster.get(rt) {
+                    Some(Object::Runtime(r)) => r
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.mount_time.as_deref())
+                        .and_then(crate::model::meta::parse_time),
+                    _ => None,
+                };
+                let bound = cluster
+                    .state
+                    .dataset(&rt.namespace, &rt.name)
+                    .is_some_and(|d| d.phase() == DatasetPhase::Bound);
+                matches!((started, mount), (Some(s), Some(m)) if m >= s) && bound
+            }
+            Cue::ComponentPhase {
+                runtime,
+                component,
+                phase,
+            } => {
+                matches!(cluster.get(runtime), Some(Object::Runtime(r)) if r.component_phase(*component) == *phase)
+            }
+            Cue::RewarmPhase { namespace, phase } => cluster
+                .state
+                .of_kind(Kind::Operation(OpKind::DataLoad))
+                .any(|o| match o {
+                    Object::Operation(op) => {
+                        op.metadata.namespace.as_deref() == Some(namespace.as_str())
+                            && op
+                                .metadata
+                                .labels
+                                .as_ref()
+                                .is_some_and(|l| l.contains_key(MAINTENANCE_LABEL))
+                            && op.phase() == *phase
+                    }
+                    _ => false,
+                }),
+            Cue::MaintenancePhase { runtime, phase } => cluster
+                .state
+                .of_kind(Kind::CacheRuntimeMaintenance)
+                .any(|o| match o {
+                    Object::Maintenance(m) => {
+                        m.metadata.namespace.as_deref() == Some(runtime.namespace.as_str())
+                            && m.spec.runtime_name == runtime.name
+                            && m.status.as_ref().is_some_and(|s| s.phase.as_str() == phase)
+                    }
+                    _ => false,
+                }),
+        }
+    }
+}
+
+/// The label a maintenance run puts on what it creates (FLUID.md §4.4).
+pub const MAINTENANCE_LABEL: &str = "fluidops.io/maintenance";
 
 /// What a step does to the cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,12 +218,18 @@ pub enum ScenarioAction {
     FailNodeOf(ObjectKey),
     /// Fire a Cron operation now.
     TriggerCron(ObjectKey),
+    /// The next in-place update of a pod of this AdvancedStatefulSet fails to pull its image.
+    FailNextInPlaceUpdate(ObjectKey),
+    /// The presenter's part, done in the console (nothing changes in the cluster here).
+    Operator(OperatorAction),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioStep {
-    /// Simulated time since the scenario started.
+    /// Simulated time since the scenario started (the earliest the step plays).
     pub at: Duration,
+    /// What the cluster must show first; the steps after it wait too.
+    pub cue: Option<Cue>,
     pub action: ScenarioAction,
     pub caption: &'static str,
 }
@@ -88,6 +262,16 @@ impl ScenarioStep {
                 Err(DemoError::Invalid(_)) => Ok(()),
                 other => other,
             },
+            ScenarioAction::FailNextInPlaceUpdate(key) => cluster.fail_next_in_place_update(key),
+            ScenarioAction::Operator(_) => Ok(()),
+        }
+    }
+
+    /// The presenter's action of an operator step.
+    pub fn operator(&self) -> Option<&OperatorAction> {
+        match &self.action {
+            ScenarioAction::Operator(a) => Some(a),
+            _ => None,
         }
     }
 }
@@ -124,16 +308,36 @@ pub struct Scenario {
     pub summary: &'static str,
     pub steps: Vec<ScenarioStep>,
     played: usize,
+    /// When the last step played (simulated time since the start).
+    last_at: Option<Duration>,
 }
 
-const NAMES: [&str; 3] = ["load", "worker-lost", "cron"];
+/// Simulated seconds a caption stays at least before a cued step replaces it.
+pub const CAPTION_SECONDS: u64 = 5;
+
+const NAMES: [&str; 5] = ["load", "worker-lost", "cron", "upgrade", "rebuild"];
 
 fn step(secs: u64, action: ScenarioAction, caption: &'static str) -> ScenarioStep {
     ScenarioStep {
         at: Duration::from_secs(secs),
+        cue: None,
         action,
         caption,
     }
+}
+
+/// A caption shown once the cluster shows `cue` (and not before `secs`).
+fn when(secs: u64, cue: Cue, caption: &'static str) -> ScenarioStep {
+    ScenarioStep {
+        at: Duration::from_secs(secs),
+        cue: Some(cue),
+        action: ScenarioAction::Caption,
+        caption,
+    }
+}
+
+fn operator(secs: u64, action: OperatorAction, caption: &'static str) -> ScenarioStep {
+    step(secs, ScenarioAction::Operator(action), caption)
 }
 
 fn pod(ns: &str, name: &str) -> ObjectKey {
@@ -201,6 +405,107 @@ impl Scenario {
                     ],
                 )
             }
+            "upgrade" => {
+                let rt = ObjectKey::new(Kind::CacheRuntime, "imagenet", "imagenet-train");
+                let v6 = "curvine/curvine:v0.2.6".to_string();
+                (
+                    "an in-place upgrade of imagenet-train, master then workers",
+                    vec![
+                        step(0, Caption, UPGRADE_INTRO),
+                        operator(
+                            4,
+                            OperatorAction::StartUpgrade {
+                                runtime: rt.clone(),
+                                image: "curvine/curvine".into(),
+                                image_tag: "v0.2.6".into(),
+                            },
+                            UPGRADE_PLAN,
+                        ),
+                        operator(14, OperatorAction::Confirm, UPGRADE_CONFIRMED),
+                        when(
+                            18,
+                            Cue::PodOnImage {
+                                pod: pod("imagenet", "imagenet-train-master-0"),
+                                image: v6.clone(),
+                            },
+                            UPGRADE_MASTER,
+                        ),
+                        when(22, Cue::Remounted(rt.clone()), UPGRADE_REMOUNT),
+                        when(
+                            26,
+                            Cue::PodOnImage {
+                                pod: pod("imagenet", "imagenet-train-worker-2"),
+                                image: v6,
+                            },
+                            UPGRADE_WORKERS,
+                        ),
+                        when(
+                            30,
+                            Cue::MaintenancePhase {
+                                runtime: rt,
+                                phase: "Succeeded".into(),
+                            },
+                            UPGRADE_DONE,
+                        ),
+                    ],
+                )
+            }
+            "rebuild" => {
+                let rt = ObjectKey::new(Kind::CacheRuntime, "imagenet", "imagenet-train");
+                let worker1 = pod("imagenet", "imagenet-train-worker-1");
+                (
+                    "a worker's node is lost; the operator rebuilds it and re-warms the cache",
+                    vec![
+                        step(0, Caption, REBUILD_INTRO),
+                        step(3, FailNodeOf(worker1.clone()), REBUILD_NODE_LOST),
+                        when(
+                            12,
+                            Cue::ComponentPhase {
+                                runtime: rt.clone(),
+                                component: Component::Worker,
+                                phase: RuntimePhase::PartialReady,
+                            },
+                            REBUILD_STUCK,
+                        ),
+                        operator(
+                            20,
+                            OperatorAction::StartRebuild {
+                                runtime: rt.clone(),
+                                pods: vec![worker1.name.clone()],
+                                force: true,
+                                reload_data: true,
+                            },
+                            REBUILD_PLAN,
+                        ),
+                        operator(30, OperatorAction::Confirm, REBUILD_CONFIRMED),
+                        when(34, Cue::PodReadyOnLiveNode(worker1), REBUILD_NEW_POD),
+                        when(
+                            38,
+                            Cue::RewarmPhase {
+                                namespace: "imagenet".into(),
+                                phase: OpPhase::Executing,
+                            },
+                            REBUILD_REWARM_RUNNING,
+                        ),
+                        when(
+                            42,
+                            Cue::RewarmPhase {
+                                namespace: "imagenet".into(),
+                                phase: OpPhase::Complete,
+                            },
+                            REBUILD_REWARM,
+                        ),
+                        when(
+                            46,
+                            Cue::MaintenancePhase {
+                                runtime: rt.clone(),
+                                phase: "Succeeded".into(),
+                            },
+                            REBUILD_DONE,
+                        ),
+                    ],
+                )
+            }
             _ => return None,
         };
         let name = NAMES.into_iter().find(|n| *n == name)?;
@@ -209,17 +514,34 @@ impl Scenario {
             summary,
             steps,
             played: 0,
+            last_at: None,
         })
     }
 
-    /// Steps that became due since the last call (at most once each), given the simulated time
-    /// elapsed since the scenario started.
-    pub fn due(&mut self, elapsed: Duration) -> Vec<ScenarioStep> {
+    /// Steps that became due since the last call (at most once each, in order), given the
+    /// simulated time elapsed since the scenario started and the cluster (for the cues).
+    /// A step waiting on a cue also waits [`CAPTION_SECONDS`] after the one before it, so that
+    /// each caption can be read.
+    pub fn due(&mut self, elapsed: Duration, cluster: &DemoCluster) -> Vec<ScenarioStep> {
         let start = self.played;
-        while self.played < self.steps.len() && self.steps[self.played].at <= elapsed {
+        while let Some(s) = self.steps.get(self.played) {
+            let readable = self
+                .last_at
+                .is_none_or(|t| elapsed >= t + Duration::from_secs(CAPTION_SECONDS));
+            let waits =
+                s.cue.is_some() && (!readable || s.cue.as_ref().is_some_and(|c| !c.holds(cluster)));
+            if s.at > elapsed || waits {
+                break;
+            }
             self.played += 1;
+            self.last_at = Some(elapsed);
         }
         self.steps[start..self.played].to_vec()
+    }
+
+    /// The cue the next step waits for, if it waits for one.
+    pub fn waiting_for(&self) -> Option<&Cue> {
+        self.steps.get(self.played)?.cue.as_ref()
     }
 
     /// Whether every step has been played.
