@@ -502,6 +502,12 @@ fn rebuild_after_a_lost_node_ticks_the_worker_with_why_and_offers_force_delete()
             .iter()
             .any(|c| c.object.ends_with("-rewarm"))
     );
+    let lines = f.confirm_lines(&plan);
+    assert_eq!(
+        lines[0],
+        format!("Rebuild {worker} of CacheRuntime imagenet/imagenet-train (reason NodeFailure)?")
+    );
+    assert!(lines[2].starts_with(&format!("  1. worker Pod/{worker}: force-deleted")));
     f.focus_on(Field::RewarmPaths);
     typed(&mut f, st, at, ", train");
     assert_eq!(
@@ -669,6 +675,36 @@ fn tiny_sizes_do_not_panic() {
     rb.preview_scroll = 10_000;
     let text = screen(&draw(&rb, 80, 24, "default"));
     assert!(text.contains(s::PREVIEW_TITLE));
+}
+
+#[test]
+fn page_keys_scroll_the_plan_preview_by_summary_lines() {
+    let (_c, a) = demo();
+    let st = &a.store;
+    let mut f = MaintenanceForm::upgrade(st, &imagenet(), now()).unwrap();
+    f.tag.set("v0.3.0");
+    f.refresh(st, now());
+    let top = screen(&draw(&f, 80, 24, "default"));
+    assert!(top.contains("1. master CacheRuntime"), "{top}");
+    assert!(top.contains("more lines (PgDn)"), "{top}");
+    k(&mut f, st, now(), "<PageDown>");
+    assert_eq!(f.preview_scroll, 5);
+    let down = screen(&draw(&f, 80, 24, "default"));
+    assert!(!down.contains("1. master CacheRuntime"), "{down}");
+    assert!(
+        down.contains("5. worker Pod/imagenet-train-worker-2"),
+        "{down}"
+    );
+    // Far past the end: clamped to the last summary line; the last screen is full.
+    for _ in 0..20 {
+        k(&mut f, st, now(), "<PageDown>");
+    }
+    assert_eq!(f.preview_scroll, f.preview_lines().len() - 1);
+    let end = screen(&draw(&f, 80, 24, "default"));
+    assert!(end.contains("Strategy: confirm each step"), "{end}");
+    assert!(!end.contains("more lines"), "{end}");
+    k(&mut f, st, now(), "<PageUp>");
+    assert_eq!(f.preview_scroll, f.preview_lines().len() - 6);
 }
 
 #[test]

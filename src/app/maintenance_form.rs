@@ -27,6 +27,9 @@ pub const PULL_POLICIES: [&str; 3] = ["IfNotPresent", "Always", "Never"];
 /// Rebuild reasons, in the order Space cycles them.
 pub const REASONS: [&str; 3] = ["NodeFailure", "ConfigChange", "Manual"];
 
+/// Summary lines PgDn/PgUp move the plan preview by.
+pub const PREVIEW_PAGE: usize = 5;
+
 /// Which wizard the form sets up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wizard {
@@ -166,7 +169,8 @@ pub struct MaintenanceForm {
     pub running: Vec<String>,
     /// A message at the bottom: a refused submit, or the last write's error.
     pub message: Option<String>,
-    /// First line of the plan preview shown.
+    /// First line of the plan preview shown (an index into
+    /// [`MaintenanceForm::preview_lines`]).
     pub preview_scroll: usize,
     /// A value changed since the last [`MaintenanceForm::refresh`].
     stale: bool,
@@ -814,11 +818,12 @@ impl MaintenanceForm {
     pub fn on_key(&mut self, key: &KeyEvent) {
         match key.code {
             KeyCode::PageDown => {
-                self.preview_scroll += 10;
+                let last = self.preview_lines().len().saturating_sub(1);
+                self.preview_scroll = (self.preview_scroll + PREVIEW_PAGE).min(last);
                 return;
             }
             KeyCode::PageUp => {
-                self.preview_scroll = self.preview_scroll.saturating_sub(10);
+                self.preview_scroll = self.preview_scroll.saturating_sub(PREVIEW_PAGE);
                 return;
             }
             _ => {}

@@ -127,7 +127,10 @@ fn draw_preview(frame: &mut Frame, area: Rect, form: &MaintenanceForm, beside: b
     }
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
+    // The row each summary line starts at: the preview scrolls by summary lines.
+    let mut starts = Vec::new();
     for (kind, text) in form.preview_lines() {
+        starts.push(lines.len());
         let style = match kind {
             LineKind::Heading => t.style("form.label").add_modifier(Modifier::BOLD),
             LineKind::Change => t.style("confirm"),
@@ -143,7 +146,11 @@ fn draw_preview(frame: &mut Frame, area: Rect, form: &MaintenanceForm, beside: b
     }
     let h = inner.height as usize;
     let max_offset = lines.len().saturating_sub(h);
-    let offset = form.preview_scroll.min(max_offset);
+    let offset = starts
+        .get(form.preview_scroll)
+        .copied()
+        .unwrap_or(max_offset)
+        .min(max_offset);
     let below = lines.len().saturating_sub(offset + h);
     let mut shown: Vec<Line> = lines.into_iter().skip(offset).take(h).collect();
     if below > 0 && h >= 2 {
