@@ -209,8 +209,8 @@ fn upgrade_from_the_keyboard_to_succeeded_in_place() {
             .iter()
             .filter(|o| o.kind() == Kind::CacheRuntimeMaintenance)
             .count(),
-        2,
-        "only the two seeded records"
+        0,
+        "no record yet"
     );
     w.press(0, "y");
     let key = run_key(w.app(0));
@@ -250,7 +250,10 @@ fn upgrade_from_the_keyboard_to_succeeded_in_place() {
     let audit = std::fs::read_to_string(&w.consoles[0].audit).unwrap();
     assert!(audit.contains("\"verb\":\"create\""), "{audit}");
     assert!(audit.contains("patch status"), "{audit}");
-    assert!(audit.contains(&format!("maintenance {}", key.name)), "{audit}");
+    assert!(
+        audit.contains(&format!("maintenance {}", key.name)),
+        "{audit}"
+    );
     // The finished run stays on its page with every step Done.
     let app = w.app(0);
     assert!(!app.drives(&key));
@@ -275,7 +278,10 @@ fn confirm_each_step_asks_before_every_change() {
                 let terminal = render(app, 120, 40, "default");
                 let text = screen_text(&terminal);
                 assert!(text.contains("waits for your confirmation"), "{text}");
-                insta::assert_snapshot!("run_page_awaiting_confirmation_120x40", terminal.backend());
+                insta::assert_snapshot!(
+                    "run_page_awaiting_confirmation_120x40",
+                    terminal.backend()
+                );
                 shot = true;
             }
             let cmds = press(app, "<Enter>");
@@ -360,10 +366,7 @@ fn a_second_console_takes_over_where_the_run_stands() {
     // The first console goes away mid-run.
     w.consoles.remove(0);
     let app = w.app(0);
-    app.update(
-        Msg::Key(common::key(":")),
-        keymap(),
-    );
+    app.update(Msg::Key(common::key(":")), keymap());
     type_text(app, "maintenance");
     press(app, "<Enter> /");
     type_text(app, &key.name);
@@ -395,16 +398,18 @@ fn rebuild_after_a_lost_node_recreates_the_worker_and_rewarms() {
         .to_string();
     let old_uid = observe::uid(&w.pod(worker)).to_string();
     w.cluster.lock().unwrap().fail_node(&node);
-    w.ticks_until(600, |w| {
-        !fluidops::model::pod::is_ready(&w.pod(worker))
-    });
+    w.ticks_until(600, |w| !fluidops::model::pod::is_ready(&w.pod(worker)));
     let app = w.app(0);
     press(app, "/");
     type_text(app, "imagenet-train");
     press(app, "<Enter> R");
-    let Overlay::Maintenance(_) = &app.overlay else {
+    let Overlay::Maintenance(f) = &mut app.overlay else {
         panic!("rebuild form expected, flash {:?}", app.flash);
     };
+    // The node is gone: a graceful delete would wait for it forever.
+    assert!(f.fields().contains(&Field::ForceDelete));
+    f.focus_on(Field::ForceDelete);
+    press(app, "<Space>");
     for _ in 0..30 {
         if matches!(app.overlay, Overlay::Confirm(_)) {
             break;
@@ -433,5 +438,8 @@ fn rebuild_after_a_lost_node_recreates_the_worker_and_rewarms() {
         NS,
         fluidops::workflows::plan::rewarm_name(&key.name),
     );
-    assert!(w.cluster.lock().unwrap().get(&rewarm).is_some(), "re-warm DataLoad created");
+    assert!(
+        w.cluster.lock().unwrap().get(&rewarm).is_some(),
+        "re-warm DataLoad created"
+    );
 }

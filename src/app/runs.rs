@@ -14,6 +14,7 @@ use super::confirm::{Confirm, Then};
 use super::state::{App, Screen};
 use super::strings;
 use super::update::Command;
+use crate::cluster::ClusterEvent;
 use crate::cluster::writer::{Write, WriteError, WriteOp, WriteOutcome};
 use crate::model::maintenance::{MaintenancePhase, MaintenanceStatus, MaintenanceType, StepState};
 use crate::model::{CacheRuntimeMaintenance, Object, ObjectKey};
@@ -155,6 +156,16 @@ impl App {
         self.dirty = true;
         match result {
             Ok(out) => {
+                if matches!(write.op, WriteOp::Create(_)) {
+                    self.flash = None;
+                    self.flash_info(strings::run_recorded(&key.name));
+                }
+                // The record as the server answered: shown at once, not one watch event later.
+                if let Some(obj @ Object::Maintenance(_)) = &out.object {
+                    self.store
+                        .apply(ClusterEvent::Applied(obj.clone()), self.now);
+                }
+                let d = self.runs.get_mut(&key)?;
                 if let Some(Object::Maintenance(m)) = &out.object {
                     // A record the server created without its status gets it next.
                     if matches!(write.op, WriteOp::Create(_))

@@ -203,6 +203,10 @@ pub fn run_starting(name: &str) -> String {
     format!("recording maintenance {name}…")
 }
 
+pub fn run_recorded(name: &str) -> String {
+    format!("maintenance {name} recorded; this console drives it")
+}
+
 pub fn run_taken_over(name: &str) -> String {
     format!("driving maintenance {name} from this console")
 }

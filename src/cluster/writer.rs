@@ -448,7 +448,12 @@ impl DemoWriter {
         result.map_err(|m| status(422, "Invalid", &m))?;
         // What the server stored (UID, resourceVersion, generation), when it is still there.
         let obj = match &w.op {
-            WriteOp::Create(_) | WriteOp::Apply(_) if !w.dry_run => {
+            WriteOp::Create(_)
+            | WriteOp::Apply(_)
+            | WriteOp::MergePatch { .. }
+            | WriteOp::MergePatchStatus { .. }
+                if !w.dry_run =>
+            {
                 guard.get(&key).cloned().or(obj)
             }
             _ => obj,
