@@ -135,6 +135,7 @@ pub async fn run(
             m = source.recv(), if source_open => match m {
                 Some(SourceMsg::Batch { at, events }) => msgs.push(Msg::Cluster { at, events }),
                 Some(SourceMsg::Caption(c)) => { caption = Some(c); app.dirty = true; }
+                Some(SourceMsg::Operator(a)) => msgs.push(Msg::Operator(a)),
                 None => source_open = false,
             },
             Some(done) = done_rx.recv() => msgs.push(done),
@@ -161,6 +162,7 @@ pub async fn run(
                     caption = Some(c);
                     app.dirty = true;
                 }
+                SourceMsg::Operator(a) => msgs.push(Msg::Operator(a)),
             }
         }
         for msg in msgs {

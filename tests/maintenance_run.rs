@@ -443,3 +443,57 @@ fn rebuild_after_a_lost_node_recreates_the_worker_and_rewarms() {
         "re-warm DataLoad created"
     );
 }
+
+/// Plays a named scenario with this console as the presenter's screen: cluster steps go to the
+/// demo cluster, operator steps to the app as `Msg::Operator`, exactly as the demo source does.
+fn play(name: &str, max: u64) -> (World, Vec<String>) {
+    let mut w = World::new(1);
+    let mut s = fluidops::demo::Scenario::by_name(name).unwrap();
+    let mut captions = Vec::new();
+    let mut elapsed = Duration::ZERO;
+    for _ in 0..max {
+        if s.finished() {
+            return (w, captions);
+        }
+        elapsed += Duration::from_secs(1);
+        let due = {
+            let c = w.cluster.lock().unwrap();
+            s.due(elapsed, &c)
+        };
+        for step in due {
+            step.apply(&mut w.cluster.lock().unwrap()).unwrap();
+            captions.push(step.caption.to_string());
+            if let Some(a) = step.operator() {
+                let cmds = w.app(0).update(Msg::Operator(a.clone()), keymap());
+                w.pump(0, cmds);
+            }
+        }
+        w.tick();
+    }
+    panic!("scenario {name} not finished in {max}s; captions so far: {captions:#?}");
+}
+
+#[test]
+fn the_upgrade_scenario_drives_the_wizard_to_succeeded() {
+    let (mut w, captions) = play("upgrade", 600);
+    assert!(captions.len() >= 6, "{captions:#?}");
+    let key = ObjectKey::new(
+        Kind::CacheRuntimeMaintenance,
+        NS,
+        w.app(0).run_page().expect("the run's page is open").name,
+    );
+    assert_eq!(phase(&w, &key), MaintenancePhase::Succeeded);
+    for p in PODS {
+        assert_eq!(
+            observe::spec_image(&w.pod(p)),
+            Some("curvine/curvine:v0.2.6")
+        );
+    }
+}
+
+#[test]
+fn the_rebuild_scenario_drives_the_wizard_to_succeeded() {
+    let (mut w, _) = play("rebuild", 900);
+    let key = w.app(0).run_page().expect("the run's page is open");
+    assert_eq!(phase(&w, &key), MaintenancePhase::Succeeded);
+}

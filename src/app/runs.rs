@@ -11,11 +11,13 @@
 use std::collections::VecDeque;
 
 use super::confirm::{Confirm, Then};
-use super::state::{App, Screen};
+use super::maintenance_form::MaintenanceForm;
+use super::state::{App, Overlay, Screen};
 use super::strings;
 use super::update::Command;
 use crate::cluster::ClusterEvent;
 use crate::cluster::writer::{Write, WriteError, WriteOp, WriteOutcome};
+use crate::demo::scenario::OperatorAction;
 use crate::model::maintenance::{MaintenancePhase, MaintenanceStatus, MaintenanceType, StepState};
 use crate::model::{CacheRuntimeMaintenance, Object, ObjectKey};
 use crate::workflows::machine::{self, Input, Prompt};
@@ -313,7 +315,7 @@ impl App {
                 }
             }
         };
-        self.overlay = super::state::Overlay::Confirm(Box::new(dialog));
+        self.overlay = Overlay::Confirm(Box::new(dialog));
         true
     }
 
@@ -345,7 +347,7 @@ impl App {
             )))
         };
         let dialog = Confirm::then(title, vec![body.to_string()], then);
-        self.overlay = super::state::Overlay::Confirm(Box::new(dialog));
+        self.overlay = Overlay::Confirm(Box::new(dialog));
     }
 
     /// `wizard.abort` on a run's page: an upgrade rolls back, a rebuild stops.
@@ -369,7 +371,94 @@ impl App {
             Then::Write(Write::new(machine::spec_flag_write(&rec, None, Some(true))))
         };
         let dialog = Confirm::then(strings::abort_title(&rec), body, then).danger();
-        self.overlay = super::state::Overlay::Confirm(Box::new(dialog));
+        self.overlay = Overlay::Confirm(Box::new(dialog));
+    }
+}
+
+impl App {
+    /// A demo scenario plays the presenter: the same dialogs open as for the keys, and are
+    /// answered yes.
+    pub(super) fn operator(&mut self, action: OperatorAction) -> Vec<Command> {
+        self.dirty = true;
+        match action {
+            OperatorAction::StartUpgrade {
+                runtime,
+                image,
+                image_tag,
+            } => {
+                let opened = MaintenanceForm::upgrade(&self.store, &runtime, self.now);
+                self.present_plan(opened.map(|mut f| {
+                    f.image.set(image);
+                    f.tag.set(image_tag);
+                    f
+                }))
+            }
+            OperatorAction::StartRebuild {
+                runtime,
+                pods,
+                force,
+                reload_data,
+            } => {
+                let opened = MaintenanceForm::rebuild(&self.store, &runtime, None, self.now);
+                self.present_plan(opened.map(|mut f| {
+                    for p in &mut f.pods {
+                        p.ticked = pods.contains(&p.name);
+                    }
+                    f.force_delete = force;
+                    f.rewarm = reload_data && f.rewarm_unsupported.is_none();
+                    f
+                }))
+            }
+            OperatorAction::Confirm => {
+                if matches!(self.overlay, Overlay::Confirm(_)) {
+                    return self.confirm_yes();
+                }
+                match self.presented_run() {
+                    Some(k) if self.ask_run_next(&k) => self.confirm_yes(),
+                    _ => Vec::new(),
+                }
+            }
+            OperatorAction::Pause | OperatorAction::Resume | OperatorAction::Abort => {
+                let Some(k) = self.presented_run() else {
+                    return Vec::new();
+                };
+                if action == OperatorAction::Abort {
+                    self.ask_run_abort(&k);
+                } else {
+                    self.ask_run_pause(&k);
+                }
+                if matches!(self.overlay, Overlay::Confirm(_)) {
+                    self.confirm_yes()
+                } else {
+                    Vec::new()
+                }
+            }
+        }
+    }
+
+    /// Shows the plan of a form filled in by a scenario, as Enter on its last field would.
+    fn present_plan(&mut self, opened: Result<MaintenanceForm, String>) -> Vec<Command> {
+        let mut form = match opened {
+            Ok(f) => f,
+            Err(e) => {
+                self.flash_error(&e);
+                return Vec::new();
+            }
+        };
+        form.refresh(&self.store, self.now);
+        let plan = form.submit(&self.store, self.now);
+        self.overlay = Overlay::Maintenance(Box::new(form));
+        match plan {
+            Ok(plan) => self.confirm_plan(plan),
+            Err(e) => self.flash_error(&e),
+        }
+        Vec::new()
+    }
+
+    /// The run a scenario's answer is for: the one on screen, else the one driven here.
+    fn presented_run(&self) -> Option<ObjectKey> {
+        self.run_page()
+            .or_else(|| self.runs.keys().next_back().cloned())
     }
 }
 

@@ -40,6 +40,8 @@ pub enum Msg {
     EditorSettle(u64),
     /// The text came back from `$EDITOR`, or why not.
     ExternalEdited(Result<String, String>),
+    /// A demo scenario plays the presenter's part (open a wizard, confirm, pause, …).
+    Operator(crate::demo::scenario::OperatorAction),
 }
 
 /// What the app asks the outside world to do.
@@ -112,6 +114,7 @@ impl App {
                 }
                 cmds
             }
+            Msg::Operator(action) => self.operator(action),
             Msg::EditorSettle(generation) => self.editor_settle(generation),
             Msg::ExternalEdited(result) => self.editor_external_done(result),
             Msg::Tick(now) => {
@@ -492,7 +495,7 @@ impl App {
         self.overlay = Overlay::Confirm(Box::new(confirm::rerun(manifest)));
     }
 
-    fn confirm_yes(&mut self) -> Vec<Command> {
+    pub(super) fn confirm_yes(&mut self) -> Vec<Command> {
         let Overlay::Confirm(c) = &self.overlay else {
             return Vec::new();
         };
@@ -582,18 +585,24 @@ impl App {
             return;
         };
         if let super::maintenance_form::Outcome::Submit(plan) = form.next(&self.store, self.now) {
-            let Overlay::Maintenance(form) = std::mem::take(&mut self.overlay) else {
-                return;
-            };
-            let lines = form.confirm_lines(&plan);
-            let title = strings::plan_confirm_title(&plan.record);
-            self.pending_maintenance = Some(form);
-            self.overlay = Overlay::Confirm(Box::new(Confirm::then(
-                title,
-                lines,
-                confirm::Then::Start(plan),
-            )));
+            self.confirm_plan(*plan);
         }
+    }
+
+    /// Replaces the open maintenance form with the confirmation of `plan` (the form comes back
+    /// if the operator says no).
+    pub(super) fn confirm_plan(&mut self, plan: crate::workflows::plan::Plan) {
+        let Overlay::Maintenance(form) = std::mem::take(&mut self.overlay) else {
+            return;
+        };
+        let lines = form.confirm_lines(&plan);
+        let title = strings::plan_confirm_title(&plan.record);
+        self.pending_maintenance = Some(form);
+        self.overlay = Overlay::Confirm(Box::new(Confirm::then(
+            title,
+            lines,
+            confirm::Then::Start(Box::new(plan)),
+        )));
     }
 
     /// Enter in the form: the next step, or on the last one the standard confirmation.

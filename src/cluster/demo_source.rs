@@ -28,6 +28,8 @@ pub enum SourceMsg {
     },
     /// A caption for the audience (demo scenarios).
     Caption(String),
+    /// The presenter's part of a scenario, for the console to act on as on the matching keys.
+    Operator(OperatorAction),
 }
 
 /// How often the simulation advances, in wall time.

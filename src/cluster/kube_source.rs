@@ -672,7 +672,8 @@ pub async fn initial_lists(
                 }
                 sink(at, events);
             }
-            Ok(Some(SourceMsg::Caption(_))) => {}
+            // Captions and operator steps come from demo scenarios only.
+            Ok(Some(_)) => {}
             Ok(None) | Err(_) => break,
         }
     }
