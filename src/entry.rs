@@ -18,7 +18,7 @@ use crate::app::Msg;
 use crate::cluster::demo_source::{self, SourceMsg};
 use crate::cluster::kube_config::{self, Target};
 use crate::cluster::kube_source::{self, KubeSource};
-use crate::cluster::writer::{DemoWriter, Guarded, KubeWriter};
+use crate::cluster::writer::{DemoWriter, Guarded};
 use crate::config::Env;
 use crate::demo::scenario::Scenario;
 use crate::setup::{self, DEMO_CONTEXT, SourceChoice};
@@ -213,6 +213,7 @@ fn interactive_kube(
     app.contexts = kube_config::context_names(global, env);
     let mut notices = s.notices.clone();
     notices.extend(setup::keep_drafts(&mut app, &s));
+    notices.extend(setup::keep_local_records(&mut app, &s, &target.context));
     show_notices(&mut app, notices);
     let options = run::source_options(
         global,
@@ -220,10 +221,11 @@ fn interactive_kube(
         target,
         Some(s.paths.log_file()),
     );
-    let writer = Arc::new(Guarded::new(
-        Box::new(KubeWriter::new(client.clone())),
-        global.readonly,
-        Some(s.paths.audit_log()),
+    let writer = Arc::new(setup::kube_writer(
+        client.clone(),
+        global,
+        &s,
+        &target.context,
     ));
     runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();

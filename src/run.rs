@@ -16,7 +16,7 @@ use crate::cli::GlobalArgs;
 use crate::cluster::demo_source::SourceMsg;
 use crate::cluster::kube_config::{self, Target};
 use crate::cluster::kube_source::{KubeSource, KubeSourceOptions};
-use crate::cluster::writer::{Guarded, KubeWriter, Writer};
+use crate::cluster::writer::{Guarded, Writer};
 use crate::config::{Env, Keymap, Theme};
 use crate::term::{self, Tui};
 use crate::ui::{self, Ctx};
@@ -269,13 +269,17 @@ fn switch_to(
         Some(setup.paths.log_file()),
     );
     session.kube = Some(KubeSource::spawn(client.clone(), options, tx));
-    session.writer = Arc::new(Guarded::new(
-        Box::new(KubeWriter::new(client)),
-        sw.global.readonly,
-        Some(setup.paths.audit_log()),
+    session.writer = Arc::new(crate::setup::kube_writer(
+        client,
+        &sw.global,
+        &setup,
+        &target.context,
     ));
-    session.theme = setup.theme;
     app.context_switched(&target.context, namespace);
+    for problem in crate::setup::keep_local_records(app, &setup, &target.context) {
+        app.notice(problem, true);
+    }
+    session.theme = setup.theme;
 }
 
 /// Runs `$VISUAL`, `$EDITOR` or `vi` on `text` in a temporary file with the screen handed back

@@ -148,3 +148,34 @@ pub fn keep_drafts(app: &mut App, setup: &Setup) -> Vec<String> {
     app.drafts_dir = Some(dir);
     notices
 }
+
+/// The one writer of a kube context: the API server through kube-rs, maintenance records on this
+/// machine when the cluster has no CRD for them, behind the read-only guard and the audit log.
+pub fn kube_writer(
+    client: kube::Client,
+    global: &GlobalArgs,
+    setup: &Setup,
+    context: &str,
+) -> crate::cluster::writer::Guarded {
+    use crate::cluster::local_records::{WithLocalRecords, dir_for};
+    use crate::cluster::writer::{Guarded, KubeWriter};
+    let cluster = Box::new(KubeWriter::new(client));
+    let local = WithLocalRecords::new(cluster, dir_for(&setup.paths.state_dir, context));
+    Guarded::new(
+        Box::new(local),
+        global.readonly,
+        Some(setup.paths.audit_log()),
+    )
+}
+
+/// Maintenance records kept on this machine for `context` go into the store (the cluster has
+/// no CRD for them, so no watch brings them); returns notices for files that cannot be read.
+pub fn keep_local_records(app: &mut App, setup: &Setup, context: &str) -> Vec<String> {
+    use crate::cluster::ClusterEvent;
+    use crate::cluster::local_records::{dir_for, load};
+    let (objects, problems) = load(&dir_for(&setup.paths.state_dir, context));
+    for obj in objects {
+        app.store.apply(ClusterEvent::Applied(obj), app.now);
+    }
+    problems
+}

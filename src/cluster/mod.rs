@@ -6,6 +6,7 @@ pub mod demo_source;
 pub mod event;
 pub mod kube_config;
 pub mod kube_source;
+pub mod local_records;
 pub mod store;
 pub mod timeline;
 pub mod writer;
