@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fluidops::cluster::writer::{DemoWriter, Write, WriteError, WriteOp, Writer, merge_patch};
+use fluidops::cluster::writer::{DemoWriter, Write, WriteError, WriteOp, Writer};
 use fluidops::cluster::{ClusterEvent, Store};
 use fluidops::demo::DemoCluster;
 use fluidops::model::Component;
@@ -102,27 +102,11 @@ impl Sim {
         futures::executor::block_on(self.writer.write(&w)).map(|_| ())
     }
 
-    /// The status commit. The demo writer merges a status patch through the main resource
-    /// (which keeps the stored status), so the test applies it like the status subresource
-    /// would: resourceVersion precondition, merge into the status, store.
+    /// The status commit, through the demo writer (status subresource, resourceVersion
+    /// precondition: a stale commit gets 409 Conflict).
     fn commit_status(&mut self, op: &WriteOp) -> Result<(), String> {
-        let WriteOp::MergePatchStatus { key, patch } = op else {
-            panic!("not a status write: {op:?}");
-        };
-        let mut c = self.cluster.lock().unwrap();
-        let cur = c.get(key).cloned().ok_or("record gone")?;
-        let want = patch
-            .pointer("/metadata/resourceVersion")
-            .and_then(|v| v.as_str());
-        if want.is_some() && cur.meta().resource_version.as_deref() != want {
-            return Err("409 Conflict: the object has been modified".into());
-        }
-        let mut v = cur.to_value();
-        merge_patch(&mut v, &serde_json::json!({ "status": patch["status"] }));
-        let obj = Object::from_value(v).unwrap().unwrap();
-        c.delete(key).unwrap();
-        c.create(obj).unwrap();
-        Ok(())
+        assert!(matches!(op, WriteOp::MergePatchStatus { .. }), "{op:?}");
+        self.write(op).map_err(|e| e.to_string())
     }
 
     /// What the app does with a decision: commit the status, then send the writes in order; a
@@ -531,6 +515,54 @@ mod upgrade {
     }
 
     #[test]
+    fn the_next_step_waits_while_the_runtime_is_unhealthy() {
+        let mut sim = Sim::new(7);
+        let key = start(&mut sim, request("v0.2.6"));
+        sim.run_until(&key, 100, |r| running(r, "remount-master"));
+        let w1 = ObjectKey::new(Kind::Pod, "imagenet", "imagenet-train-worker-1");
+        sim.cluster.lock().unwrap().delete(&w1).unwrap();
+        sim.sync();
+        sim.run_until(&key, 60, |r| {
+            step(r, "patch-worker").message.as_deref().is_some_and(|m| {
+                m.starts_with("waiting for the runtime to be healthy: pod imagenet-train-worker-1")
+            })
+        });
+        let rec = sim.rec(&key);
+        assert_eq!(rec.phase(), MaintenancePhase::Running);
+        assert_eq!(step(&rec, "patch-worker").state, StepState::Pending);
+        let rt = sim.store.runtime("imagenet", "imagenet-train").unwrap();
+        let v = rt
+            .component_spec(Component::Worker)
+            .unwrap()
+            .runtime_version
+            .as_ref();
+        assert_eq!(
+            v.unwrap().image_tag,
+            "v0.2.5",
+            "not patched while a worker is down"
+        );
+        sim.run_until(&key, 300, terminal);
+        let rec = sim.rec(&key);
+        assert_eq!(
+            rec.phase(),
+            MaintenancePhase::Succeeded,
+            "{}",
+            timeline(&rec)
+        );
+        // The worker deleted meanwhile came back as a new pod: reported, not taken for in place.
+        let w = step(&rec, "wait-worker-1");
+        assert_eq!(w.observed.get("inPlace").map(String::as_str), Some("false"));
+        assert!(
+            w.message
+                .as_deref()
+                .unwrap()
+                .contains("was recreated (UID "),
+            "{:?}",
+            w.message
+        );
+    }
+
+    #[test]
     fn pause_holds_the_next_step_and_resume_finishes() {
         let mut sim = Sim::new(7);
         let key = start(&mut sim, request("v0.2.6"));
@@ -589,9 +621,17 @@ mod upgrade {
             image_of(&sim.store, "imagenet", "imagenet-train-worker-2"),
             "curvine/curvine:v0.2.6"
         );
-        sim.input(&key, Input::Abort);
+        // Another console asks for the abort through spec.abort; this one reacts.
+        let flag = machine::spec_flag_write(&sim.rec(&key), None, Some(true));
+        sim.write(&flag).unwrap();
+        sim.sync();
+        sim.input(&key, Input::Observe);
         let rec = sim.rec(&key);
         assert_eq!(rec.phase(), MaintenancePhase::Running);
+        assert_eq!(
+            condition(&rec, "RollbackReason").message.as_deref(),
+            Some("abort requested via spec.abort")
+        );
         assert_eq!(step(&rec, "wait-worker-1").state, StepState::Skipped);
         assert_eq!(step(&rec, "verify").state, StepState::Skipped);
         sim.run_until(&key, 400, terminal);

@@ -868,10 +868,20 @@ impl<'a> Machine<'a> {
         }
         if self.upgrade {
             if self.rolling_back() {
+                // Asked again (spec.abort stays set): the rollback just goes on.
+                if self.st.phase == MaintenancePhase::Paused && self.rec.spec.paused != Some(true) {
+                    self.resume("rolling back");
+                }
+                self.step_loop();
                 return;
             }
             if self.anything_patched() {
-                self.start_rollback("aborted by the operator");
+                let why = if self.rec.spec.abort == Some(true) {
+                    "abort requested via spec.abort"
+                } else {
+                    "aborted by the operator"
+                };
+                self.start_rollback(why);
                 self.step_loop();
                 return;
             }
@@ -1007,6 +1017,13 @@ impl<'a> Machine<'a> {
                 }
             }
         } else {
+            // Pods that were not Ready before the run (the plan warned about them) restart
+            // with the others; they do not hold it.
+            for p in self.pods_in_steps() {
+                if self.recorded(&format!("pod/{p}.ready")).as_deref() == Some("false") {
+                    allowed.push(p);
+                }
+            }
             // Pods whose update is under way (an update step done, its pod still settling).
             for (j, s) in self.st.steps.iter().enumerate().take(i) {
                 if s.state == StepState::Done
@@ -1369,6 +1386,7 @@ impl<'a> Machine<'a> {
                         format!("pod/{p}.status"),
                         crate::model::pod::display_status(pod),
                     );
+                    o.insert(format!("pod/{p}.ready"), is_ready(pod).to_string());
                     if let Some(img) = observe::spec_image(pod) {
                         o.insert(format!("pod/{p}.image"), img.to_string());
                     }

@@ -96,3 +96,73 @@ fn spec_flags_are_merge_patches_of_the_record() {
     );
     assert!(is_active(&rec));
 }
+
+#[test]
+fn a_refused_write_fails_the_step_pauses_and_retry_sends_it_again() {
+    let (store, rec) = planned();
+    let d = advance(&rec, &store, t0(), Input::Confirm);
+    let mut rec = rec;
+    rec.status = d.status;
+    let f = write_failed(
+        &rec,
+        &store,
+        t0(),
+        "403 Forbidden: cacheruntimes is forbidden",
+    );
+    let st = f.status.unwrap();
+    assert_eq!(st.phase, MaintenancePhase::Paused);
+    assert_eq!(st.steps[1].state, StepState::Failed);
+    assert_eq!(
+        st.steps[1].message.as_deref(),
+        Some(
+            "the API server refused a write of step patch-master: 403 Forbidden: cacheruntimes is forbidden"
+        )
+    );
+    let c = st
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Progressing")
+        .unwrap();
+    assert_eq!(c.reason.as_deref(), Some("WriteFailed"));
+    assert!(f.writes.is_empty());
+
+    rec.status = Some(st);
+    let r = advance(&rec, &store, t0(), Input::Retry);
+    let st = r.status.unwrap();
+    assert_eq!(st.phase, MaintenancePhase::Running);
+    assert_eq!(st.steps[1].state, StepState::Running);
+    let lines: Vec<String> = r.writes.iter().map(describe_write).collect();
+    // The store never saw the lock (its write may be the one refused): taken again, then the
+    // patch re-sent.
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(lines[0].contains("fluidops.io/maintenance"));
+    assert!(lines[1].contains("spec.master.runtimeVersion.imageTag = v0.2.6"));
+}
+
+#[test]
+fn timeouts_fail_the_running_step_with_what_is_missing() {
+    let (store, rec) = planned();
+    let d = advance(&rec, &store, t0(), Input::Confirm);
+    let mut rec = rec;
+    rec.status = d.status;
+    // Nothing happens in the store: patch-master never sees Fluid sync the image.
+    let later = t0() + jiff::SignedDuration::from_secs(601);
+    let st = advance(&rec, &store, later, Input::Observe).status.unwrap();
+    assert_eq!(st.phase, MaintenancePhase::Paused);
+    assert_eq!(
+        st.steps[1].message.as_deref(),
+        Some(
+            "timed out after 600s waiting for CacheRuntime/imagenet-train: spec.master.runtimeVersion still curvine/curvine:v0.2.5"
+        )
+    );
+    // Just before the timeout it only waits, with the same message: nothing to commit.
+    let before = t0() + jiff::SignedDuration::from_secs(600);
+    assert_eq!(
+        advance(&rec, &store, before, Input::Observe),
+        Decision::default()
+    );
+    assert_eq!(
+        rec.status.as_ref().unwrap().steps[1].message.as_deref(),
+        Some("waiting: spec.master.runtimeVersion still curvine/curvine:v0.2.5")
+    );
+}

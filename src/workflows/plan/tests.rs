@@ -486,17 +486,40 @@ fn candidates_after_a_node_is_lost() {
 
 #[test]
 fn env_change_is_not_syncable() {
-    let (mut c, mut store) = demo_store();
+    let (_, mut store) = demo_store();
     let rt_key = key("imagenet", "imagenet-train");
-    // Recreate a worker so it carries the env Fluid renders (the seeded pods are minimal).
-    c.kill_pod(&ObjectKey::new(
-        crate::model::Kind::Pod,
+    // The worker template as Fluid renders it at creation (the demo's seeded one is minimal).
+    let wl_key = ObjectKey::new(
+        crate::model::Kind::AdvancedStatefulSet,
         "imagenet",
-        "imagenet-train-worker-0",
-    ))
-    .unwrap();
-    feed(&mut c, &mut store, 4);
-    assert!(not_syncable(&store, &rt_key).is_empty());
+        "imagenet-train-worker",
+    );
+    let Some(crate::model::Object::Workload(mut wl)) = store.get(&wl_key).cloned() else {
+        panic!("no worker workload")
+    };
+    let c0 = wl
+        .spec
+        .template
+        .as_mut()
+        .and_then(|t| t.pointer_mut("/spec/containers/0"))
+        .unwrap();
+    // Fluid renders the class template's env plus its own variables.
+    let class = store.class("curvine-standard").unwrap();
+    let mut env = class
+        .component(Component::Worker)
+        .and_then(|d| d.template.as_ref())
+        .and_then(|t| t.pointer("/spec/containers/0/env"))
+        .and_then(|e| e.as_array())
+        .cloned()
+        .unwrap_or_default();
+    env.push(serde_json::json!({"name": "FLUID_RUNTIME_COMPONENT_TYPE", "value": "worker"}));
+    env.push(serde_json::json!({"name": "CURVINE_LOG_LEVEL", "value": "info"}));
+    c0["env"] = serde_json::Value::Array(env);
+    store.apply(
+        crate::cluster::ClusterEvent::Applied(crate::model::Object::Workload(wl)),
+        t0(),
+    );
+    assert_eq!(not_syncable(&store, &rt_key), Vec::<String>::new());
     let mut rt = store.runtime("imagenet", "imagenet-train").unwrap().clone();
     rt.component_spec_mut(Component::Worker).extra.insert(
         "env".into(),
@@ -513,14 +536,27 @@ fn env_change_is_not_syncable() {
             "spec.worker.env CURVINE_LOG_LEVEL=debug is not in the running worker pods; re-create the CacheRuntime to apply it (Fluid never updates a workload template after creation)"
         ]
     );
-    // An upgrade plan repeats it as a warning.
-    let req = UpgradeRequest::new(rt_key, "curvine/curvine", "v0.2.6");
+    // An upgrade plan repeats it as a warning; a ConfigChange rebuild too (it cannot apply it).
+    let req = UpgradeRequest::new(rt_key.clone(), "curvine/curvine", "v0.2.6");
     let p = plan_upgrade(&store, &req, "u", t0()).unwrap();
     assert!(
         p.summary
             .warnings
             .iter()
             .any(|w| w.contains("CURVINE_LOG_LEVEL"))
+    );
+    let rb = plan_rebuild(
+        &store,
+        &RebuildRequest::new(rt_key, "ConfigChange"),
+        "r",
+        t0(),
+    )
+    .unwrap();
+    assert!(
+        rb.summary
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("not applied by a rebuild: spec.worker.env CURVINE_LOG_LEVEL"))
     );
 }
 
