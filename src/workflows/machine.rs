@@ -680,7 +680,7 @@ impl<'a> Machine<'a> {
             },
             &format!("step {step_name}"),
         );
-        let writes = self.step_writes(i, &kind);
+        let writes = self.step_writes(&kind);
         let now = self.now_s();
         let s = &mut self.st.steps[i];
         s.state = StepState::Running;
@@ -1060,7 +1060,7 @@ impl<'a> Machine<'a> {
             .find_map(|s| s.observed.get(key).cloned())
     }
 
-    fn step_writes(&self, i: usize, kind: &StepKind) -> Vec<WriteOp> {
+    fn step_writes(&self, kind: &StepKind) -> Vec<WriteOp> {
         let rt_key = ObjectKey::new(Kind::CacheRuntime, self.ns.clone(), self.rt.clone());
         let runtime = self.store.runtime(&self.ns, &self.rt);
         let version_of = |c: Component| {
@@ -1146,10 +1146,7 @@ impl<'a> Machine<'a> {
                 }
                 vec![WriteOp::Create(self.dataload_manifest(name))]
             }
-            _ => {
-                let _ = i;
-                Vec::new()
-            }
+            _ => Vec::new(),
         }
     }
 
@@ -1738,11 +1735,7 @@ impl<'a> Machine<'a> {
                 destructive: true,
             };
         }
-        let mut lines: Vec<String> = self
-            .step_writes(i, kind)
-            .iter()
-            .map(describe_write)
-            .collect();
+        let mut lines: Vec<String> = self.step_writes(kind).iter().map(describe_write).collect();
         if lines.is_empty() {
             lines.push("nothing to write: already done".into());
         }

@@ -703,6 +703,18 @@ pub fn plan_upgrade(
             selection: format!("components {}", join_components(&components)),
         });
     }
+    for p in pods_of.values().flatten() {
+        match observe::pod(store, &key.namespace, p) {
+            Some(pod) if needs_force(store, pod) => warnings.push(format!(
+                "{p}: {}; it cannot be updated until it is replaced — rebuild it first (force delete), or its step waits until it times out",
+                observe::node_trouble(store, pod).unwrap_or_else(|| "stuck Terminating".into())
+            )),
+            None => warnings.push(format!(
+                "{p} does not exist right now; its step waits for the workload to recreate it"
+            )),
+            _ => {}
+        }
+    }
     if settings.confirm_each_step
         && !settings.use_partition
         && pods_of.get(&Component::Worker).is_some_and(|p| p.len() > 1)

@@ -574,3 +574,62 @@ fn names_are_dns_labels_unique_per_second() {
     assert_eq!(n, "weird-name-upgrade-20261125100200");
     assert!(rewarm_name(&maintenance_name(&long, MaintenanceType::Rebuild, t0())).len() <= 52);
 }
+
+#[test]
+fn upgrading_a_runtime_with_a_lost_worker_warns_to_rebuild_it_first() {
+    let (_, store) = demo_store();
+    let req = UpgradeRequest::new(
+        key("llm-serving", "qwen-weights"),
+        "curvine/curvine",
+        "v0.2.6",
+    );
+    let p = plan_upgrade(&store, &req, "u", t0()).unwrap();
+    assert!(
+        p.summary
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("worker is PartialReady")),
+        "{:#?}",
+        p.summary.warnings
+    );
+    assert!(
+        p.summary.warnings.iter().any(|w| w
+            .starts_with("qwen-weights-worker-2: Terminating since")
+            && w.contains("rebuild it first")),
+        "{:#?}",
+        p.summary.warnings
+    );
+}
+
+#[test]
+fn a_spec_change_after_the_pods_started_suggests_a_config_rebuild() {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ManagedFieldsEntry, Time};
+    let (_, mut store) = demo_store();
+    let rt_key = key("imagenet", "imagenet-train");
+    assert!(rebuild_candidates(&store, &rt_key).is_empty());
+    let mut rt = store.runtime("imagenet", "imagenet-train").unwrap().clone();
+    rt.metadata.managed_fields = Some(vec![ManagedFieldsEntry {
+        manager: Some("kubectl-edit".into()),
+        operation: Some("Update".into()),
+        time: Some(Time(t0())),
+        ..Default::default()
+    }]);
+    store.apply(
+        crate::cluster::ClusterEvent::Applied(crate::model::Object::Runtime(rt)),
+        t0(),
+    );
+    let cands = rebuild_candidates(&store, &rt_key);
+    let w0 = cands
+        .iter()
+        .find(|c| c.pod == "imagenet-train-worker-0")
+        .expect("worker-0 started before the change");
+    assert_eq!(w0.reason, "ConfigChange");
+    assert!(!w0.lost_or_stale);
+    assert!(
+        w0.why.starts_with(
+            "CacheRuntime spec changed at 2026-11-25T10:02:00Z after the pod started at"
+        ),
+        "{}",
+        w0.why
+    );
+}
