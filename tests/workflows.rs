@@ -1042,6 +1042,80 @@ mod rebuild {
     }
 }
 
+mod client {
+    use super::*;
+    use fluidops::model::maintenance::MaintenanceType;
+    use fluidops::workflows::plan::{self, RebuildRequest};
+
+    #[test]
+    fn fuse_pods_are_rebuilt_only_with_a_confirmation_each() {
+        let mut sim = Sim::new(7);
+        let rt = ObjectKey::new(Kind::CacheRuntime, "imagenet", "imagenet-train");
+        let mut req = RebuildRequest::new(rt, "Manual");
+        req.components = vec![Component::Client];
+        let refused = plan::plan_rebuild(&sim.store, &req, "r", sim.now()).unwrap_err();
+        assert!(refused.to_string().contains("interrupts the FUSE mount"));
+        req.client_confirmed = true;
+        let name = plan::maintenance_name("imagenet-train", MaintenanceType::Rebuild, sim.now());
+        let p = plan::plan_rebuild(&sim.store, &req, &name, sim.now()).unwrap();
+        let key = sim.create(p.record);
+        let mut prompts = Vec::new();
+        for _ in 0..300 {
+            if terminal(&sim.rec(&key)) {
+                break;
+            }
+            let d = sim.input(&key, Input::Observe);
+            if let Some(prompt) = d.prompt {
+                prompts.push(prompt.clone());
+                sim.input(&key, Input::Confirm);
+            }
+            sim.tick(1);
+        }
+        let rec = sim.rec(&key);
+        assert_eq!(
+            rec.phase(),
+            MaintenancePhase::Succeeded,
+            "{}",
+            timeline(&rec)
+        );
+        // The start, then each of the two fuse pods, though confirmEachStep is off.
+        assert_eq!(prompts.len(), 3, "{prompts:#?}");
+        assert!(
+            prompts[1].title.contains("delete-client-"),
+            "{}",
+            prompts[1].title
+        );
+        assert!(
+            prompts[1]
+                .lines
+                .iter()
+                .any(|l| l.contains("loses its FUSE mount")),
+            "{:#?}",
+            prompts[1].lines
+        );
+        let waits: Vec<&MaintenanceStep> = rec
+            .status
+            .as_ref()
+            .unwrap()
+            .steps
+            .iter()
+            .filter(|s| s.name.starts_with("wait-client-"))
+            .collect();
+        assert_eq!(waits.len(), 2);
+        for w in waits {
+            // A DaemonSet pod comes back under a new name on the same node.
+            assert_ne!(
+                w.observed.get("pod"),
+                w.target
+                    .as_ref()
+                    .and_then(|t| t.strip_prefix("Pod/").map(String::from))
+                    .as_ref()
+            );
+            assert!(w.message.as_deref().unwrap().contains("recreated"));
+        }
+    }
+}
+
 mod consoles {
     use super::*;
     use fluidops::model::maintenance::MaintenanceType;
