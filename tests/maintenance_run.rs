@@ -259,7 +259,7 @@ fn upgrade_from_the_keyboard_to_succeeded_in_place() {
     assert!(!app.drives(&key));
     let terminal = render(app, 160, 48, "default");
     let text = screen_text(&terminal);
-    assert!(text.contains("finished: Succeeded"), "{text}");
+    assert!(text.contains("finished · Succeeded"), "{text}");
     println!("upgrade took {secs} simulated seconds");
 }
 
@@ -496,4 +496,97 @@ fn the_rebuild_scenario_drives_the_wizard_to_succeeded() {
     let (mut w, _) = play("rebuild", 900);
     let key = w.app(0).run_page().expect("the run's page is open");
     assert_eq!(phase(&w, &key), MaintenancePhase::Succeeded);
+}
+
+// ------------------------------------------------------------------ snapshots of every dialog
+
+fn snap(w: &mut World, name: &str) {
+    for (cols, rows) in [(80, 24), (160, 48)] {
+        let terminal = render(w.app(0), cols, rows, "default");
+        insta::assert_snapshot!(format!("{name}_{cols}x{rows}"), terminal.backend());
+    }
+}
+
+#[test]
+fn wizard_dialogs_and_run_pages() {
+    // The plan of an upgrade, then the first step's confirmation of a confirm-each-step run.
+    let mut w = World::new(1);
+    plan_upgrade(&mut w, 0, "v0.2.6", true);
+    snap(&mut w, "wizard_upgrade_plan");
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    w.ticks_until(60, |w| {
+        w.consoles[0]
+            .app
+            .runs
+            .get(&key)
+            .is_some_and(|d| d.prompt.is_some())
+    });
+    w.press(0, "<Enter>");
+    snap(&mut w, "wizard_step_confirm");
+    w.press(0, "y");
+    w.press(0, "p");
+    snap(&mut w, "wizard_pause");
+    w.press(0, "n <C-a>");
+    snap(&mut w, "wizard_abort");
+    w.press(0, "y");
+    w.ticks_until(900, |w| {
+        let app = &mut w.consoles[0].app;
+        if app.runs.get(&key).is_some_and(|d| d.prompt.is_some()) {
+            press(app, "<Enter>");
+            w.press(0, "y");
+        }
+        // Aborted before anything was patched: nothing to roll back.
+        w.record(&key).phase() == MaintenancePhase::Aborted
+    });
+    w.tick();
+    snap(&mut w, "wizard_aborted");
+
+    // A failing step, seen from a second console that has not taken the run over.
+    let mut w = World::new(2);
+    plan_upgrade(&mut w, 0, "v0.2.6-does-not-exist", false);
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    w.ticks_until(900, |w| w.record(&key).phase() == MaintenancePhase::Paused);
+    w.tick();
+    snap(&mut w, "wizard_failed_step_paused");
+    w.consoles.remove(0);
+    let app = w.app(0);
+    app.update(Msg::Key(common::key(":")), keymap());
+    type_text(app, "maintenance");
+    press(app, "<Enter> /");
+    type_text(app, &key.name);
+    press(app, "<Enter> <Enter> <Enter>");
+    snap(&mut w, "wizard_take_over");
+
+    // A rebuild plan after a lost node.
+    let mut w = World::new(1);
+    let worker = "imagenet-train-worker-1";
+    let node = fluidops::model::pod::node_of(&w.pod(worker))
+        .unwrap()
+        .to_string();
+    w.cluster.lock().unwrap().fail_node(&node);
+    w.ticks_until(600, |w| !fluidops::model::pod::is_ready(&w.pod(worker)));
+    let app = w.app(0);
+    press(app, "/");
+    type_text(app, "imagenet-train");
+    press(app, "<Enter> R");
+    if let Overlay::Maintenance(f) = &mut app.overlay {
+        f.focus_on(Field::ForceDelete);
+    }
+    press(app, "<Space>");
+    for _ in 0..30 {
+        if matches!(app.overlay, Overlay::Confirm(_)) {
+            break;
+        }
+        press(app, "<Enter>");
+    }
+    snap(&mut w, "wizard_rebuild_plan");
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    w.ticks_until(1200, |w| {
+        w.record(&key).phase() == MaintenancePhase::Succeeded
+    });
+    w.tick();
+    snap(&mut w, "wizard_rebuild_succeeded");
 }

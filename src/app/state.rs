@@ -96,8 +96,10 @@ pub struct Layout {
     pub body_rows: u16,
     /// Index of the row drawn first.
     pub first_row: usize,
-    /// Body lines a dialog over the view (the confirmation) had room for.
+    /// Body rows a dialog over the view (the confirmation) had room for, and how many rows its
+    /// body takes (wrapped).
     pub overlay_rows: u16,
+    pub overlay_total: usize,
 }
 
 #[derive(Debug)]

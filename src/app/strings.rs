@@ -162,9 +162,8 @@ pub fn take_over_body(rec: &crate::model::CacheRuntimeMaintenance) -> Vec<String
             rec.spec.runtime_name,
             rec.phase()
         ),
-        "It was started by another console or an earlier session. This console will watch it and"
-            .into(),
-        "send its next steps from where the record stands; steps already done are not repeated."
+        "It was started by another console or an earlier session. This console will watch it and \
+         send its next steps from where the record stands; steps already done are not repeated."
             .into(),
     ]
 }
@@ -236,9 +235,7 @@ pub const RUN_NOT_DRIVEN_HERE: &str = "not driven by this console (Enter takes i
 pub const RUN_DRIVEN_HERE: &str = "driven by this console";
 pub const RUN_SENDING: &str = "driven by this console, sending…";
 
-pub fn run_finished_line(phase: &str) -> String {
-    format!("finished: {phase}")
-}
+pub const RUN_FINISHED_HERE: &str = "finished";
 
 pub fn run_waits_for(title: &str) -> String {
     format!("waits for your confirmation: {title}")

@@ -12,7 +12,7 @@ use super::format::{age, or_dash, ratio};
 use crate::cluster::Store;
 use crate::model::health::{CACHE_STATES_NOTE, operation_flag, overall_phase};
 use crate::model::meta::{created, parse_time};
-use crate::model::{Component, Kind, Object, ObjectKey, Policy, RuntimePhase, pod};
+use crate::model::{Component, Kind, Object, ObjectKey, Policy, RuntimePhase};
 
 /// One cell: its text, and optionally the phase whose colour and symbol it shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,8 +36,26 @@ impl Cell {
     }
 }
 
+/// One row of a list view. Cheap to clone (shared): filtering keeps rows of the cached table
+/// without copying their text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row {
+pub struct Row(Rc<RowData>);
+
+impl std::ops::Deref for Row {
+    type Target = RowData;
+    fn deref(&self) -> &RowData {
+        &self.0
+    }
+}
+
+impl From<RowData> for Row {
+    fn from(data: RowData) -> Row {
+        Row(Rc::new(data))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowData {
     pub key: ObjectKey,
     pub cells: Vec<Cell>,
     /// Group this row belongs to; rows of one group stay together (Pods: runtime, then
@@ -185,7 +203,7 @@ pub struct TableCache {
 }
 
 fn build_rows(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Vec<Row> {
-    match view {
+    let rows = match view {
         ViewKind::Runtimes => runtime_rows(store, q, now),
         ViewKind::Pods => pod_rows(store, q, now),
         ViewKind::Ops => op_rows(store, q, now),
@@ -193,7 +211,8 @@ fn build_rows(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Vec<R
         ViewKind::Classes => class_rows(store, now),
         ViewKind::Maintenance => maintenance_rows(store, q, now),
         ViewKind::Timeline => Vec::new(),
-    }
+    };
+    rows.into_iter().map(Row::from).collect()
 }
 
 /// Builds, filters and sorts the rows of a list view (or reuses the store's cached ones).
@@ -375,7 +394,7 @@ fn phase_cell(phase: &RuntimePhase, ready: i32, desired: i32) -> Cell {
     Cell::phase(name, format!("{name} {}", ratio(ready, desired)))
 }
 
-fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
     store
         .runtimes()
         .filter(|rt| in_namespace(q, rt.metadata.namespace.as_deref().unwrap_or("")))
@@ -404,7 +423,7 @@ fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
             if derived.client_warning {
                 phase.text.push_str(" (client!)");
             }
-            Row {
+            RowData {
                 key: ObjectKey::new(Kind::CacheRuntime, ns.clone(), name.clone()),
                 cells: vec![
                     Cell::text(ns),
@@ -434,34 +453,34 @@ fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
         .collect()
 }
 
-fn pod_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+fn pod_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
     store
-        .pods()
-        .filter(|p| in_namespace(q, p.metadata.namespace.as_deref().unwrap_or("")))
+        .compact_pods()
+        .filter(|p| in_namespace(q, p.namespace()))
         .map(|p| {
-            let ns = p.metadata.namespace.clone().unwrap_or_default();
-            let name = p.metadata.name.clone().unwrap_or_default();
-            let runtime = pod::runtime_of(p).map(str::to_string);
-            let component = match pod::component_of(p) {
+            let ns = p.namespace().to_string();
+            let name = p.name().to_string();
+            let component = match p.component() {
                 Some(c) => c.as_str().to_string(),
-                None if pod::operation_release_of(p).is_some() => "operation".to_string(),
+                None if p.operation_release().is_some() => "operation".to_string(),
                 None => "-".to_string(),
             };
-            let runtime_label = runtime
-                .clone()
-                .or_else(|| pod::target_dataset_of(p).map(str::to_string))
-                .unwrap_or_else(|| "-".into());
-            let status = pod::display_status(p);
-            let (r, t) = pod::ready_containers(p);
+            let runtime_label = p
+                .runtime()
+                .or_else(|| p.target_dataset())
+                .unwrap_or("-")
+                .to_string();
+            let status = p.display_status();
+            let (r, t) = p.ready_containers();
             // Groups sort by runtime, then master, worker, client, operation pods.
-            let order = match pod::component_of(p) {
+            let order = match p.component() {
                 Some(Component::Master) => 0,
                 Some(Component::Worker) => 1,
                 Some(Component::Client) => 2,
                 None => 3,
             };
             let group = format!("{ns}/{runtime_label}#{order}");
-            Row {
+            RowData {
                 key: ObjectKey::new(Kind::Pod, ns.clone(), name.clone()),
                 cells: vec![
                     Cell::text(ns),
@@ -470,13 +489,13 @@ fn pod_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                     Cell::text(component),
                     Cell::phase(status.clone(), status.clone()),
                     Cell::text(format!("{r}/{t}")),
-                    Cell::text(pod::restarts(p).to_string()),
-                    Cell::text(or_dash(pod::node_of(p))),
-                    Cell::text(or_dash(pod::engine_version(p))),
-                    Cell::text(age(created(&p.metadata), now)),
+                    Cell::text(p.restarts().to_string()),
+                    Cell::text(or_dash(p.node())),
+                    Cell::text(or_dash(p.engine_version())),
+                    Cell::text(age(p.created, now)),
                 ],
                 group: Some(group),
-                created: created(&p.metadata),
+                created: p.created,
                 status,
             }
         })
@@ -490,7 +509,7 @@ fn time_ago(s: Option<&str>, now: Timestamp) -> String {
     }
 }
 
-fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
     store
         .operations()
         .filter(|op| in_namespace(q, op.metadata.namespace.as_deref().unwrap_or("")))
@@ -518,7 +537,7 @@ fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                 .and_then(|c| c.message.clone().or(c.reason.clone()))
                 .or_else(|| flag.as_ref().map(|f| f.message()))
                 .unwrap_or_default();
-            Row {
+            RowData {
                 key: ObjectKey::new(Kind::Operation(op.op_kind()), ns.clone(), name.clone()),
                 cells: vec![
                     Cell::text(ns),
@@ -549,7 +568,7 @@ fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
         .collect()
 }
 
-fn dataset_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+fn dataset_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
     store
         .datasets()
         .filter(|d| in_namespace(q, d.metadata.namespace.as_deref().unwrap_or("")))
@@ -585,7 +604,7 @@ fn dataset_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                 Some(v) if !v.is_empty() => v.to_string(),
                 _ => "-".into(),
             };
-            Row {
+            RowData {
                 key: ObjectKey::new(Kind::Dataset, ns.clone(), name.clone()),
                 cells: vec![
                     Cell::text(ns),
@@ -612,7 +631,7 @@ pub fn cache_states_note() -> &'static str {
     CACHE_STATES_NOTE
 }
 
-fn class_rows(store: &Store, now: Timestamp) -> Vec<Row> {
+fn class_rows(store: &Store, now: Timestamp) -> Vec<RowData> {
     store
         .classes()
         .map(|c| {
@@ -634,7 +653,7 @@ fn class_rows(store: &Store, now: Timestamp) -> Vec<Row> {
                 .runtimes()
                 .filter(|r| r.spec.runtime_class_name == name)
                 .count();
-            Row {
+            RowData {
                 key: ObjectKey::new(Kind::CacheRuntimeClass, "", name.clone()),
                 cells: vec![
                     Cell::text(name),
@@ -657,7 +676,7 @@ fn class_rows(store: &Store, now: Timestamp) -> Vec<Row> {
         .collect()
 }
 
-fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
     store
         .maintenances()
         .filter(|m| in_namespace(q, m.metadata.namespace.as_deref().unwrap_or("")))
@@ -678,7 +697,7 @@ fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                     ))
                 })
                 .unwrap_or_else(|| "-".into());
-            Row {
+            RowData {
                 key: ObjectKey::new(Kind::CacheRuntimeMaintenance, ns.clone(), name.clone()),
                 cells: vec![
                     Cell::text(ns),

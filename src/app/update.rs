@@ -794,9 +794,11 @@ impl App {
             Overlay::Notices { lines, .. } => return lines.len(),
             // The last position shows the final page of the body.
             Overlay::Confirm(c) => {
-                return c
-                    .body
-                    .len()
+                let total = match self.layout.overlay_total {
+                    0 => c.body.len(),
+                    n => n,
+                };
+                return total
                     .saturating_sub(self.layout.overlay_rows as usize)
                     .saturating_add(1);
             }

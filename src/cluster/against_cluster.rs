@@ -9,10 +9,21 @@
 //!   batch: new objects are created, changed ones get a JSON merge patch of only what differs
 //!   from what was last written (main resource and status subresource separately), removed ones
 //!   are deleted (Pods with grace period 0: no kubelet will ever confirm a graceful delete).
-//! - Changes made by others come back: the data operation kinds are watched, and an operation
-//!   the demo does not know (created by a console or kubectl) is fed into the demo, which then
-//!   drives it through Pending → Executing → Complete; one deleted through the API is deleted
-//!   in the demo.
+//! - Changes made by others come back (each write's resourceVersion is remembered, so the watch
+//!   events of the controller's own writes are told apart from everyone else's):
+//!   - an operation the demo does not know (created by a console or kubectl) is fed into the
+//!     demo, which then drives it through Pending → Executing → Complete; one deleted through
+//!     the API is deleted in the demo;
+//!   - a change of a CacheRuntime's or AdvancedStatefulSet's spec, labels or annotations
+//!     (`runtimeVersion`, `replicas`, a partition, a lock annotation) goes into the demo, whose
+//!     Fluid and workload controllers act on it: pods roll in place and their status is written
+//!     back, as an upgrade needs;
+//!   - a pod deleted through the API is deleted in the demo: gracefully (it goes after a moment,
+//!     or stays Terminating on a lost node) or, when it is already gone, at once; the demo's
+//!     workload recreates it.
+//! - A pod the demo marks Terminating (a lost node) is deleted gracefully on the server, which
+//!   then holds its `deletionTimestamp` as a real cluster would.
+//! - An AdvancedStatefulSet's `observedGeneration` follows the server's `generation`.
 //! - Progress goes to stdout as plain lines; Ctrl-C or SIGTERM stops it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -63,6 +74,8 @@ fn has_status_subresource(kind: Kind) -> bool {
 struct Written {
     main: Value,
     status: Value,
+    /// A pod the demo marked Terminating (deleted gracefully on the server).
+    terminating: bool,
 }
 
 /// Splits an object into what is sent to the main resource and to the status subresource.
@@ -91,7 +104,12 @@ fn split(obj: &Object) -> Written {
             st.entry(*f).or_insert(json!(0));
         }
     }
-    Written { main: v, status }
+    let terminating = obj.kind() == Kind::Pod && obj.meta().deletion_timestamp.is_some();
+    Written {
+        main: v,
+        status,
+        terminating,
+    }
 }
 
 /// Status fields an AdvancedStatefulSet's schema requires.
@@ -181,12 +199,34 @@ impl Tally {
 }
 
 enum Outcome {
-    Created(Written),
-    Updated(Written),
+    Created(Written, Stamp),
+    Updated(Written, Stamp),
     Unchanged,
     Deleted,
     Failed(String),
 }
+
+/// What the server answered to the writes of one object: the resourceVersions they produced
+/// (their watch events are the controller's own) and the object's generation.
+#[derive(Debug, Default)]
+struct Stamp {
+    versions: Vec<String>,
+    generation: Option<i64>,
+}
+
+impl Stamp {
+    fn add(&mut self, o: &DynamicObject) {
+        if let Some(rv) = &o.metadata.resource_version {
+            self.versions.push(rv.clone());
+        }
+        if o.metadata.generation.is_some() {
+            self.generation = o.metadata.generation;
+        }
+    }
+}
+
+/// Resource versions remembered per object (the latest ones are enough).
+const VERSIONS_KEPT: usize = 32;
 
 fn merge() -> PatchParams {
     PatchParams {
@@ -195,10 +235,32 @@ fn merge() -> PatchParams {
     }
 }
 
-async fn patch_status(api: &Api<DynamicObject>, name: &str, status: Value) -> kube::Result<()> {
+async fn patch_status(
+    api: &Api<DynamicObject>,
+    name: &str,
+    status: Value,
+) -> kube::Result<DynamicObject> {
     api.patch_status(name, &merge(), &Patch::Merge(json!({ "status": status })))
         .await
-        .map(|_| ())
+}
+
+/// Deletes a pod gracefully (the default grace period): the server marks it Terminating and,
+/// with no kubelet to confirm, keeps it so.
+async fn mark_terminating(
+    api: &Api<DynamicObject>,
+    name: &str,
+    stamp: &mut Stamp,
+) -> kube::Result<()> {
+    match api.delete(name, &DeleteParams::default()).await {
+        Ok(either) => {
+            if let Some(o) = either.left() {
+                stamp.add(&o);
+            }
+            Ok(())
+        }
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 async fn create(client: &Client, key: &ObjectKey, to: Written) -> Outcome {
@@ -214,34 +276,45 @@ async fn create(client: &Client, key: &ObjectKey, to: Written) -> Outcome {
         dry_run: false,
         field_manager: Some(FIELD_MANAGER.into()),
     };
+    let mut stamp = Stamp::default();
     match api.create(&pp, &obj).await {
-        Ok(_) => {}
+        Ok(o) => stamp.add(&o),
         // There already (a previous run, or someone else): take it over with a patch.
         Err(kube::Error::Api(s)) if s.code == 409 => {
-            if let Err(e) = api
+            match api
                 .patch(&key.name, &merge(), &Patch::Merge(&to.main))
                 .await
             {
-                return fail("patch", e);
+                Ok(o) => stamp.add(&o),
+                Err(e) => return fail("patch", e),
             }
         }
         Err(e) => return fail("create", e),
     }
-    if has_status_subresource(key.kind)
-        && to.status.as_object().is_some_and(|m| !m.is_empty())
-        && let Err(e) = patch_status(&api, &key.name, to.status.clone()).await
-    {
-        return fail("status of", e);
+    if has_status_subresource(key.kind) && to.status.as_object().is_some_and(|m| !m.is_empty()) {
+        match patch_status(&api, &key.name, to.status.clone()).await {
+            Ok(o) => stamp.add(&o),
+            Err(e) => return fail("status of", e),
+        }
     }
-    Outcome::Created(to)
+    if to.terminating
+        && let Err(e) = mark_terminating(&api, &key.name, &mut stamp).await
+    {
+        return fail("delete", e);
+    }
+    Outcome::Created(to, stamp)
 }
 
 async fn update(client: &Client, key: &ObjectKey, from: Written, to: Written) -> Outcome {
     let api = api(client, key);
     let mut changed = false;
+    let mut stamp = Stamp::default();
     if let Some(p) = merge_diff(&from.main, &to.main) {
         match api.patch(&key.name, &merge(), &Patch::Merge(&p)).await {
-            Ok(_) => changed = true,
+            Ok(o) => {
+                stamp.add(&o);
+                changed = true;
+            }
             // Deleted behind our back: create it again.
             Err(kube::Error::Api(s)) if s.code == 404 => return create(client, key, to).await,
             Err(e) => return Outcome::Failed(format!("patch {key}: {}", describe_error(&e))),
@@ -251,15 +324,24 @@ async fn update(client: &Client, key: &ObjectKey, from: Written, to: Written) ->
         && let Some(p) = merge_diff(&from.status, &to.status)
     {
         match patch_status(&api, &key.name, p).await {
-            Ok(()) => changed = true,
+            Ok(o) => {
+                stamp.add(&o);
+                changed = true;
+            }
             Err(kube::Error::Api(s)) if s.code == 404 => return create(client, key, to).await,
             Err(e) => {
                 return Outcome::Failed(format!("status of {key}: {}", describe_error(&e)));
             }
         }
     }
+    if to.terminating && !from.terminating {
+        if let Err(e) = mark_terminating(&api, &key.name, &mut stamp).await {
+            return Outcome::Failed(format!("delete {key}: {}", describe_error(&e)));
+        }
+        changed = true;
+    }
     if changed {
-        Outcome::Updated(to)
+        Outcome::Updated(to, stamp)
     } else {
         Outcome::Unchanged
     }
@@ -278,15 +360,26 @@ async fn delete(client: &Client, key: &ObjectKey) -> Outcome {
     }
 }
 
-/// What a watcher of the operation kinds saw, for mirroring into the demo.
+/// What a watcher saw, for mirroring into the demo.
 enum Seen {
-    Applied(Box<Object>),
+    /// An object as the server has it; `initial` when it comes from a (re)list rather than a
+    /// change.
+    Applied {
+        obj: Box<Object>,
+        initial: bool,
+    },
     Deleted(ObjectKey),
 }
 
-/// Watches one operation kind in every namespace and forwards what it sees.
-async fn watch_operations(client: Client, op: OpKind, tx: mpsc::UnboundedSender<Seen>) {
-    let kind = Kind::Operation(op);
+/// The kinds watched for changes made by others.
+fn watched_kinds() -> Vec<Kind> {
+    let mut kinds: Vec<Kind> = OpKind::ALL.into_iter().map(Kind::Operation).collect();
+    kinds.extend([Kind::CacheRuntime, Kind::AdvancedStatefulSet, Kind::Pod]);
+    kinds
+}
+
+/// Watches one kind in every namespace and forwards what it sees.
+async fn watch_kind(client: Client, kind: Kind, tx: mpsc::UnboundedSender<Seen>) {
     let api: Api<DynamicObject> = Api::all_with(client, &api_resource(kind));
     let stream = kube::runtime::WatchStreamExt::default_backoff(watcher::watcher(
         api,
@@ -295,12 +388,26 @@ async fn watch_operations(client: Client, op: OpKind, tx: mpsc::UnboundedSender<
     let mut stream = std::pin::pin!(stream);
     while let Some(ev) = stream.next().await {
         let seen = match ev {
-            Ok(WatchEvent::Apply(o) | WatchEvent::InitApply(o)) => match to_object(kind, o) {
-                Ok(obj) => Seen::Applied(Box::new(obj)),
+            Ok(WatchEvent::Apply(o)) => match to_object(kind, o) {
+                Ok(obj) => Seen::Applied {
+                    obj: Box::new(obj),
+                    initial: false,
+                },
+                Err(_) => continue,
+            },
+            Ok(WatchEvent::InitApply(o)) => match to_object(kind, o) {
+                Ok(obj) => Seen::Applied {
+                    obj: Box::new(obj),
+                    initial: true,
+                },
                 Err(_) => continue,
             },
             Ok(WatchEvent::Delete(o)) => {
-                let ns = o.metadata.namespace.clone().unwrap_or_default();
+                let ns = if kind.namespaced() {
+                    o.metadata.namespace.clone().unwrap_or_default()
+                } else {
+                    String::new()
+                };
                 Seen::Deleted(ObjectKey::new(
                     kind,
                     ns,
@@ -316,6 +423,25 @@ async fn watch_operations(client: Client, op: OpKind, tx: mpsc::UnboundedSender<
     }
 }
 
+/// The part of an object others may change and the demo takes over: spec, labels, annotations.
+fn managed_part(v: &Value) -> Value {
+    json!({
+        "spec": v.get("spec").cloned().unwrap_or(Value::Null),
+        "labels": v.pointer("/metadata/labels").cloned().unwrap_or(Value::Null),
+        "annotations": v.pointer("/metadata/annotations").cloned().unwrap_or(Value::Null),
+    })
+}
+
+/// A short form of a change, for the progress line.
+fn brief(patch: &Value) -> String {
+    let s = patch.to_string();
+    if s.chars().count() > 160 {
+        format!("{}…", s.chars().take(160).collect::<String>())
+    } else {
+        s
+    }
+}
+
 /// The controller: the demo cluster and what has been written of it.
 pub struct AgainstCluster {
     client: Client,
@@ -326,6 +452,8 @@ pub struct AgainstCluster {
     deleted: HashSet<ObjectKey>,
     /// Last phase printed per operation.
     phases: HashMap<ObjectKey, String>,
+    /// Resource versions the controller's own writes produced, per object.
+    ours: HashMap<ObjectKey, std::collections::VecDeque<String>>,
     speed: f64,
 }
 
@@ -351,6 +479,7 @@ impl AgainstCluster {
             namespaces: HashSet::new(),
             deleted: HashSet::new(),
             phases: HashMap::new(),
+            ours: HashMap::new(),
             speed,
         }
     }
@@ -434,12 +563,14 @@ impl AgainstCluster {
                 .await;
             for (key, out) in results {
                 match out {
-                    Outcome::Created(w) => {
+                    Outcome::Created(w, stamp) => {
                         tally.created += 1;
+                        self.remember(&key, stamp);
                         self.written.insert(key, w);
                     }
-                    Outcome::Updated(w) => {
+                    Outcome::Updated(w, stamp) => {
                         tally.updated += 1;
+                        self.remember(&key, stamp);
                         self.written.insert(key, w);
                     }
                     Outcome::Unchanged => {}
@@ -506,25 +637,49 @@ impl AgainstCluster {
         tally
     }
 
+    /// Remembers what the server answered to the controller's writes of `key`: their versions,
+    /// and (for a workload) the generation its `observedGeneration` must reach.
+    fn remember(&mut self, key: &ObjectKey, stamp: Stamp) {
+        let q = self.ours.entry(key.clone()).or_default();
+        for v in stamp.versions {
+            q.push_back(v);
+            while q.len() > VERSIONS_KEPT {
+                q.pop_front();
+            }
+        }
+        if key.kind == Kind::AdvancedStatefulSet
+            && let Some(g) = stamp.generation
+        {
+            self.cluster.adopt_generation(key, g);
+        }
+    }
+
+    /// Whether a watched state is one the controller wrote itself.
+    fn is_ours(&self, obj: &Object) -> bool {
+        let key = obj.key();
+        obj.meta()
+            .resource_version
+            .as_ref()
+            .is_some_and(|rv| self.ours.get(&key).is_some_and(|q| q.contains(rv)))
+    }
+
     /// Feeds what others changed through the API into the demo cluster.
     fn mirror(&mut self, seen: Seen) {
         match seen {
-            Seen::Applied(obj) => {
+            Seen::Applied { obj, initial } => {
                 let obj = *obj;
                 let key = obj.key();
-                if self.cluster.get(&key).is_some() || self.deleted.contains(&key) {
+                if self.deleted.contains(&key) || self.is_ours(&obj) {
                     return;
                 }
-                let w = split(&obj);
-                match self.cluster.create(obj) {
-                    Ok(()) => {
-                        say(&format!(
-                            "{} {}/{} created through the API: the demo drives it now",
-                            key.kind, key.namespace, key.name
-                        ));
-                        self.written.insert(key, w);
+                match key.kind {
+                    Kind::Operation(_) => self.take_over(obj),
+                    // A relist repeats states from before this run: only changes count.
+                    Kind::CacheRuntime | Kind::AdvancedStatefulSet if !initial => {
+                        self.mirror_spec(obj)
                     }
-                    Err(e) => say(&format!("cannot take over {key}: {e}")),
+                    Kind::Pod if !initial => self.mirror_pod_delete(obj),
+                    _ => {}
                 }
             }
             Seen::Deleted(key) => {
@@ -533,12 +688,118 @@ impl AgainstCluster {
                 }
                 if self.cluster.get(&key).is_some() {
                     self.written.remove(&key);
-                    match self.cluster.delete(&key) {
+                    // Gone from the server already: a pod goes at once in the demo too.
+                    let r = if key.kind == Kind::Pod {
+                        self.cluster.force_delete(&key)
+                    } else {
+                        self.cluster.delete(&key)
+                    };
+                    match r {
                         Ok(()) => say(&format!("{key} deleted through the API")),
                         Err(e) => say(&format!("cannot delete {key} in the demo: {e}")),
                     }
                 }
             }
+        }
+    }
+
+    /// An operation created by someone else: the demo drives it from now on.
+    fn take_over(&mut self, obj: Object) {
+        let key = obj.key();
+        if self.cluster.get(&key).is_some() {
+            return;
+        }
+        let w = split(&obj);
+        match self.cluster.create(obj) {
+            Ok(()) => {
+                say(&format!(
+                    "{} {}/{} created through the API: the demo drives it now",
+                    key.kind, key.namespace, key.name
+                ));
+                self.written.insert(key, w);
+            }
+            Err(e) => say(&format!("cannot take over {key}: {e}")),
+        }
+    }
+
+    /// Someone changed the spec, labels or annotations of an object the demo manages: the demo
+    /// takes the change over (its controllers act on it) and does not write it back.
+    fn mirror_spec(&mut self, seen: Object) {
+        let key = seen.key();
+        let Some(current) = self.cluster.get(&key).cloned() else {
+            return;
+        };
+        let theirs = seen.to_value();
+        let mut next = current.to_value();
+        let (a, b) = (managed_part(&next), managed_part(&theirs));
+        let Some(change) = merge_diff(&a, &b) else {
+            return;
+        };
+        match theirs.get("spec") {
+            Some(spec) => next["spec"] = spec.clone(),
+            None => {
+                if let Some(m) = next.as_object_mut() {
+                    m.remove("spec");
+                }
+            }
+        }
+        for field in ["labels", "annotations"] {
+            let value = theirs.pointer(&format!("/metadata/{field}")).cloned();
+            if let Some(meta) = next.get_mut("metadata").and_then(Value::as_object_mut) {
+                match value {
+                    Some(v) => meta.insert(field.into(), v),
+                    None => meta.remove(field),
+                };
+            }
+        }
+        let applied = Object::from_value(next)
+            .map_err(|e| e.to_string())
+            .and_then(|o| o.ok_or_else(|| "unknown kind".to_string()))
+            .and_then(|o| self.cluster.apply(o).map_err(|e| e.to_string()));
+        if let Err(e) = applied {
+            say(&format!("cannot take over the change of {key}: {e}"));
+            return;
+        }
+        if key.kind == Kind::AdvancedStatefulSet
+            && let Some(g) = seen.meta().generation
+        {
+            self.cluster.adopt_generation(&key, g);
+        }
+        // The server has it already: what was written is now the demo's new state.
+        if let (Some(obj), Some(w)) = (self.cluster.get(&key), self.written.get_mut(&key)) {
+            w.main = split(obj).main;
+        }
+        say(&format!(
+            "{} {}/{} changed through the API: {}",
+            key.kind,
+            key.namespace,
+            key.name,
+            brief(&change)
+        ));
+    }
+
+    /// A pod deleted gracefully through the API (Terminating on the server): deleted in the
+    /// demo too, which completes it (or not, on a lost node).
+    fn mirror_pod_delete(&mut self, seen: Object) {
+        let key = seen.key();
+        if seen.meta().deletion_timestamp.is_none() {
+            return;
+        }
+        let demo_terminating = self
+            .cluster
+            .get(&key)
+            .map(|o| o.meta().deletion_timestamp.is_some());
+        if demo_terminating != Some(false) {
+            return;
+        }
+        match self.cluster.delete(&key) {
+            Ok(()) => {
+                if let Some(w) = self.written.get_mut(&key) {
+                    w.terminating = true;
+                }
+                say(&format!("{key} deleted through the API"));
+            }
+            Err(e) => say(&format!("cannot delete {key} in the demo: {e}")),
         }
     }
 
@@ -550,7 +811,7 @@ impl AgainstCluster {
         }
         // Per object, the states to write in order: the last one of the step, except that an
         // operation's phases each get written (Pending → Executing within one step included),
-        // so watchers see every transition.
+        // so watchers see every transition, and a deleted object created again is deleted first.
         let mut states: BTreeMap<ObjectKey, Vec<Option<Object>>> = BTreeMap::new();
         for ev in self.cluster.advance(dt.mul_f64(self.speed)) {
             let (key, state) = match ev {
@@ -565,7 +826,10 @@ impl AgainstCluster {
                 }
                 _ => false,
             };
-            if new_phase || queue.is_empty() {
+            // A delete followed by a re-create (a pod replaced under the same name) stays two
+            // writes: the server must see the old object go and a new one (new UID) come.
+            let recreated = state.is_some() && matches!(queue.last(), Some(None));
+            if new_phase || recreated || queue.is_empty() {
                 queue.push(state);
             } else if let Some(last) = queue.last_mut() {
                 *last = state;
@@ -592,9 +856,9 @@ impl AgainstCluster {
     /// Seeds, then steps until Ctrl-C or SIGTERM.
     pub async fn run(mut self) -> Result<(), String> {
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let watchers: Vec<_> = OpKind::ALL
+        let watchers: Vec<_> = watched_kinds()
             .into_iter()
-            .map(|op| tokio::spawn(watch_operations(self.client.clone(), op, tx.clone())))
+            .map(|kind| tokio::spawn(watch_kind(self.client.clone(), kind, tx.clone())))
             .collect();
         drop(tx);
         self.seed().await;

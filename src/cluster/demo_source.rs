@@ -4,9 +4,10 @@
 //! With a scenario, its due steps are applied before each advance and their captions sent as
 //! [`SourceMsg::Caption`]. A step that is the presenter's part ([`OperatorAction`]: start an
 //! upgrade or rebuild wizard, confirm, pause, resume, abort) changes nothing in the cluster: its
-//! action goes to the console over the operator channel of [`spawn_with_operator`], and the
-//! console's wizard acts on it as on the matching keys. Later steps wait on cues (what the
-//! cluster shows), so they follow the run the console actually makes.
+//! action follows its caption as [`SourceMsg::Operator`] (or on the channel given to
+//! [`spawn_with_operator`]), and the console's wizard acts on it as on the matching keys. Later
+//! steps wait on cues (what the cluster shows), so they follow the run the console actually
+//! makes.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -46,8 +47,8 @@ pub fn initial_batch(cluster: &DemoCluster) -> SourceMsg {
 }
 
 /// Spawns the simulation task. It ends when the receiver is dropped. The cluster is shared
-/// with the demo writer, which changes it between steps. A scenario's operator steps only show
-/// their captions here (see [`spawn_with_operator`]).
+/// with the demo writer, which changes it between steps. A scenario's operator steps are sent
+/// as [`SourceMsg::Operator`], each right after its caption.
 pub fn spawn(
     cluster: Arc<Mutex<DemoCluster>>,
     speed: f64,
@@ -57,8 +58,8 @@ pub fn spawn(
     spawn_with_operator(cluster, speed, scenario, tx, None)
 }
 
-/// [`spawn`], with the scenario's operator steps (the presenter's part) sent on `operator`, each
-/// right after its caption, for the console's wizard to act on.
+/// [`spawn`], with the scenario's operator steps (the presenter's part) sent on `operator`
+/// instead when it is given.
 pub fn spawn_with_operator(
     cluster: Arc<Mutex<DemoCluster>>,
     speed: f64,
@@ -94,8 +95,14 @@ pub fn spawn_with_operator(
                     if tx.send(SourceMsg::Caption(caption)).is_err() {
                         return;
                     }
-                    if let (Some(op), Some(action)) = (&operator, step.operator()) {
-                        let _ = op.send(action.clone());
+                    if let Some(action) = step.operator() {
+                        let sent = match &operator {
+                            Some(op) => op.send(action.clone()).is_ok(),
+                            None => tx.send(SourceMsg::Operator(action.clone())).is_ok(),
+                        };
+                        if !sent {
+                            return;
+                        }
                     }
                 }
             }

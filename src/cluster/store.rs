@@ -2,6 +2,7 @@
 //! need, availability of each kind, pod logs, and timelines recorded on every phase change.
 //! It changes only through [`Store::apply`], fed by a source's events.
 
+use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use jiff::Timestamp;
@@ -10,18 +11,46 @@ use super::event::{Availability, ClusterEvent, ConnectionState};
 use super::timeline::{self, Subject, Timelines, Transition};
 use crate::model::{
     CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation, Dataset, Event, Kind,
-    Object, ObjectKey, Pod, pod,
+    Object, ObjectKey, Pod,
 };
+use crate::model::pod::{CompactPod, SpecCache};
 
 /// Log lines kept per pod.
 pub const MAX_LOG_LINES: usize = 2000;
 
 type NsName = (String, String);
 
+/// Above this many pods handed out as full Pods, the next change forgets them all.
+const MAX_EXPANDED: usize = 4096;
+
+/// A pod as kept, and the full Pod built from it the first time someone asks for one.
+#[derive(Debug)]
+struct PodEntry {
+    pod: CompactPod,
+    full: OnceCell<Box<Object>>,
+}
+
+impl PodEntry {
+    fn new(pod: CompactPod) -> PodEntry {
+        PodEntry {
+            pod,
+            full: OnceCell::new(),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Store {
-    /// Boxed: a Pod is over 2 KB inline, and B-tree nodes move their values on every insert.
+    /// Every kind but pods. Boxed: objects are large inline, and B-tree nodes move their values
+    /// on every insert.
     objects: BTreeMap<Kind, BTreeMap<NsName, Box<Object>>>,
+    /// Pods, compact (see [`CompactPod`]); [`Store::get`], [`Store::pods`] and
+    /// [`Store::pods_of_runtime`] hand out Pods built from them on demand.
+    pods: BTreeMap<NsName, PodEntry>,
+    /// How many pods were built into full Pods since the last time they were all forgotten.
+    expanded: Cell<usize>,
+    /// Pod specs shared between pods.
+    specs: SpecCache,
     /// (namespace, runtime) → pod names of that runtime's cache pods.
     pods_by_runtime: HashMap<NsName, BTreeSet<String>>,
     /// involved object → event keys.
@@ -71,6 +100,17 @@ impl Store {
     /// Applies one source event observed at `at`. Returns whether anything changed.
     pub fn apply(&mut self, event: ClusterEvent, at: Timestamp) -> bool {
         match event {
+            ClusterEvent::Listed {
+                kind: Kind::Pod,
+                objects,
+            } => {
+                let pods = objects.into_iter().filter_map(|o| match o {
+                    Object::Pod(p) => Some(CompactPod::from_pod(p)),
+                    _ => None,
+                });
+                self.list_pods(pods.collect(), at);
+            }
+            ClusterEvent::ListedPods(pods) => self.list_pods(pods, at),
             ClusterEvent::Listed { kind, objects } => {
                 let keep: BTreeSet<NsName> = objects.iter().map(|o| ns_name(&o.key())).collect();
                 let gone: Vec<ObjectKey> = self
@@ -88,6 +128,16 @@ impl Store {
                     self.insert(obj, at);
                 }
                 self.availability.insert(kind, Availability::Available);
+            }
+            ClusterEvent::Applied(Object::Pod(p)) => {
+                if !self.insert_pod(CompactPod::from_pod(p), at) {
+                    return false;
+                }
+            }
+            ClusterEvent::AppliedPod(p) => {
+                if !self.insert_pod(*p, at) {
+                    return false;
+                }
             }
             ClusterEvent::Applied(obj) => {
                 if self.get(&obj.key()) == Some(&obj) {
@@ -121,20 +171,78 @@ impl Store {
             }
         }
         self.revision += 1;
+        if self.expanded.get() > MAX_EXPANDED {
+            for e in self.pods.values_mut() {
+                e.full.take();
+            }
+            self.expanded.set(0);
+        }
+        true
+    }
+
+    /// Replaces every pod with `pods` (a list or relist of Pods).
+    fn list_pods(&mut self, pods: Vec<CompactPod>, at: Timestamp) {
+        let keep: BTreeSet<NsName> = pods
+            .iter()
+            .map(|p| (p.namespace().to_string(), p.name().to_string()))
+            .collect();
+        let gone: Vec<ObjectKey> = self
+            .pods
+            .keys()
+            .filter(|k| !keep.contains(*k))
+            .map(|(ns, name)| ObjectKey::new(Kind::Pod, ns.clone(), name.clone()))
+            .collect();
+        drop(keep);
+        for key in gone {
+            self.remove(&key);
+        }
+        for p in pods {
+            self.insert_pod(p, at);
+        }
+        self.availability.insert(Kind::Pod, Availability::Available);
+    }
+
+    /// Adds or replaces a pod; returns whether anything the console keeps changed.
+    fn insert_pod(&mut self, mut p: CompactPod, at: Timestamp) -> bool {
+        if let Some(spec) = p.spec.take() {
+            p.spec = Some(self.specs.share(spec));
+        }
+        let key = (p.namespace().to_string(), p.name().to_string());
+        if let Some(old) = self.pods.get(&key) {
+            if old.pod == p {
+                return false;
+            }
+            // A pod can move to another runtime only by a label change; keep the index exact.
+            if old.pod.runtime() != p.runtime()
+                && let Some(rt) = old.pod.runtime()
+                && let Some(set) = self.pods_by_runtime.get_mut(&(key.0.clone(), rt.to_string()))
+            {
+                set.remove(&key.1);
+            }
+        }
+        if let Some(rt) = p.runtime() {
+            let names = self
+                .pods_by_runtime
+                .entry((key.0.clone(), rt.to_string()))
+                .or_default();
+            if !names.contains(&key.1) {
+                names.insert(key.1.clone());
+            }
+        }
+        let subject = Subject::Object(ObjectKey::new(Kind::Pod, key.0.clone(), key.1.clone()));
+        self.timelines
+            .observe_phases(vec![(subject, p.display_status(), None)], || None, at);
+        self.pods.insert(key, PodEntry::new(p));
         true
     }
 
     fn insert(&mut self, obj: Object, at: Timestamp) {
+        if let Object::Pod(p) = obj {
+            self.insert_pod(CompactPod::from_pod(p), at);
+            return;
+        }
         let key = obj.key();
         match &obj {
-            Object::Pod(p) => {
-                if let Some(rt) = pod::runtime_of(p) {
-                    self.pods_by_runtime
-                        .entry((key.namespace.clone(), rt.to_string()))
-                        .or_default()
-                        .insert(key.name.clone());
-                }
-            }
             Object::Event(e) => {
                 if let Some(target) = involved_key(e) {
                     self.events_by_object
@@ -159,6 +267,21 @@ impl Store {
     }
 
     fn remove(&mut self, key: &ObjectKey) -> bool {
+        if key.kind == Kind::Pod {
+            let Some(entry) = self.pods.remove(&ns_name(key)) else {
+                return false;
+            };
+            if let Some(rt) = entry.pod.runtime()
+                && let Some(set) = self
+                    .pods_by_runtime
+                    .get_mut(&(key.namespace.clone(), rt.to_string()))
+            {
+                set.remove(&key.name);
+            }
+            self.logs.remove(key);
+            self.timelines.forget(key);
+            return true;
+        }
         let Some(obj) = self
             .objects
             .get_mut(&key.kind)
@@ -167,16 +290,6 @@ impl Store {
             return false;
         };
         match &*obj {
-            Object::Pod(p) => {
-                if let Some(rt) = pod::runtime_of(p)
-                    && let Some(set) = self
-                        .pods_by_runtime
-                        .get_mut(&(key.namespace.clone(), rt.to_string()))
-                {
-                    set.remove(&key.name);
-                }
-                self.logs.remove(key);
-            }
             Object::Event(e) => {
                 if let Some(target) = involved_key(e)
                     && let Some(set) = self.events_by_object.get_mut(&target)
@@ -190,23 +303,89 @@ impl Store {
         true
     }
 
+    /// The object under `key`. A pod comes back as a Pod with the fields the console keeps
+    /// (see [`CompactPod`]), built on first use.
     pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
+        if key.kind == Kind::Pod {
+            return self.pods.get(&ns_name(key)).map(|e| self.expand(e));
+        }
         self.objects
             .get(&key.kind)?
             .get(&ns_name(key))
             .map(|o| &**o)
     }
 
-    /// Objects of one kind, ordered by namespace then name.
-    pub fn list(&self, kind: Kind) -> impl Iterator<Item = &Object> {
-        self.objects
-            .get(&kind)
-            .into_iter()
-            .flat_map(|m| m.values().map(|o| &**o))
+    /// The full Pod of a kept pod, built once and kept until the pod changes (or until more
+    /// than [`MAX_EXPANDED`] were built, at the next change).
+    fn expand<'a>(&self, e: &'a PodEntry) -> &'a Object {
+        e.full.get_or_init(|| {
+            self.expanded.set(self.expanded.get() + 1);
+            Box::new(Object::Pod(e.pod.to_pod()))
+        })
+    }
+
+    /// Objects of one kind, ordered by namespace then name. Pods are built from their compact
+    /// form as the iterator goes: prefer [`Store::compact_pods`] or [`Store::count_in`] over
+    /// all pods.
+    pub fn list(&self, kind: Kind) -> Box<dyn Iterator<Item = &Object> + '_> {
+        if kind == Kind::Pod {
+            return Box::new(self.pods.values().map(|e| self.expand(e)));
+        }
+        Box::new(
+            self.objects
+                .get(&kind)
+                .into_iter()
+                .flat_map(|m| m.values().map(|o| &**o)),
+        )
     }
 
     pub fn count(&self, kind: Kind) -> usize {
+        if kind == Kind::Pod {
+            return self.pods.len();
+        }
         self.objects.get(&kind).map_or(0, |m| m.len())
+    }
+
+    /// Objects of one kind in `namespace` (`None`: all namespaces).
+    pub fn count_in(&self, kind: Kind, namespace: Option<&str>) -> usize {
+        let Some(ns) = namespace else {
+            return self.count(kind);
+        };
+        let range = (ns.to_string(), String::new())..;
+        let in_ns = |(n, _): &NsName| n == ns;
+        if kind == Kind::Pod {
+            return self
+                .pods
+                .range(range)
+                .take_while(|(k, _)| in_ns(k))
+                .count();
+        }
+        self.objects.get(&kind).map_or(0, |m| {
+            m.range(range).take_while(|(k, _)| in_ns(k)).count()
+        })
+    }
+
+    /// Every pod as kept, by namespace then name (no full Pods built).
+    pub fn compact_pods(&self) -> impl Iterator<Item = &CompactPod> {
+        self.pods.values().map(|e| &e.pod)
+    }
+
+    /// One pod as kept.
+    pub fn compact_pod(&self, namespace: &str, name: &str) -> Option<&CompactPod> {
+        self.pods
+            .get(&(namespace.to_string(), name.to_string()))
+            .map(|e| &e.pod)
+    }
+
+    /// Pods of one namespace, by name.
+    pub fn pods_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
+        self.pods
+            .range((namespace.to_string(), String::new())..)
+            .take_while(move |((ns, _), _)| ns == namespace)
+            .filter_map(|(_, e)| match self.expand(e) {
+                Object::Pod(p) => Some(p),
+                _ => None,
+            })
     }
 
     pub fn runtimes(&self) -> impl Iterator<Item = &CacheRuntime> {
@@ -230,6 +409,8 @@ impl Store {
         })
     }
 
+    /// Every pod, as full Pods built on demand: prefer [`Store::compact_pods`] or
+    /// [`Store::pods_in`] where many pods are looked at.
     pub fn pods(&self) -> impl Iterator<Item = &Pod> {
         self.list(Kind::Pod).filter_map(|o| match o {
             Object::Pod(p) => Some(p),
@@ -370,6 +551,7 @@ impl Store {
         self.objects
             .values()
             .flat_map(|m| m.keys())
+            .chain(self.pods.keys())
             .map(|(ns, _)| ns.as_str())
             .filter(|ns| !ns.is_empty())
             .collect()

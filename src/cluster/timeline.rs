@@ -119,13 +119,24 @@ impl Timelines {
     /// Records the phases of an object as seen at `at`. The first sight of a subject records
     /// its current phase at the best time the object itself tells (condition or creation time).
     pub fn observe(&mut self, obj: &Object, class: Option<&CacheRuntimeClass>, at: Timestamp) {
-        for (subject, phase, why) in phases_of(obj, class) {
+        self.observe_phases(phases_of(obj, class), || first_sight_time(obj), at);
+    }
+
+    /// [`Timelines::observe`] with the phases already worked out (as [`phases_of`] does) and
+    /// `first_sight` telling since when the object says it is in its current state.
+    pub fn observe_phases(
+        &mut self,
+        phases: Vec<(Subject, String, Option<String>)>,
+        first_sight: impl Fn() -> Option<Timestamp>,
+        at: Timestamp,
+    ) {
+        for (subject, phase, why) in phases {
             let first = !self.last_phase.contains_key(&subject);
             if self.last_phase.get(&subject) == Some(&phase) {
                 continue;
             }
             self.last_phase.insert(subject.clone(), phase.clone());
-            let known = if first { first_sight_time(obj) } else { None };
+            let known = if first { first_sight() } else { None };
             let when = known.unwrap_or(at).min(at);
             // When the object does not tell since when it is in this phase, say so.
             let why = match (first, known) {

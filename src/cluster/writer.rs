@@ -297,10 +297,19 @@ impl KubeWriter {
             WriteOp::Apply(v) => {
                 let mut pp = PatchParams::apply(FIELD_MANAGER);
                 pp.dry_run = w.dry_run;
-                api.patch(&key.name, &pp, &Patch::Apply(v))
-                    .await
-                    .map(done)
-                    .map_err(from_kube)
+                match api.patch(&key.name, &pp, &Patch::Apply(v)).await {
+                    // Fields the console itself set by create or merge patch are recorded under
+                    // "fluidops" as an Update manager, which server-side apply counts as someone
+                    // else: taking them over is safe. Another manager's conflict stands.
+                    Err(kube::Error::Api(s)) if only_own_conflicts(&s) => {
+                        pp.force = true;
+                        api.patch(&key.name, &pp, &Patch::Apply(v))
+                            .await
+                            .map(done)
+                            .map_err(from_kube)
+                    }
+                    r => r.map(done).map_err(from_kube),
+                }
             }
             WriteOp::MergePatchStatus { patch, .. } => {
                 let pp = PatchParams {
@@ -319,18 +328,41 @@ impl KubeWriter {
                     grace_period_seconds: matches!(w.op, WriteOp::ForceDelete(_)).then_some(0),
                     ..Default::default()
                 };
-                // Left: the object, still there (finalizers) or as it would be; Right: gone.
+                // Left: the object (its last state, or as it would be); Right: a Status.
                 let gone_or_object = api.delete(&key.name, &dp).await.map_err(from_kube)?;
-                Ok(match gone_or_object.left() {
-                    Some(o) => done(o),
-                    None => WriteOutcome {
-                        object: None,
-                        dry_run: w.dry_run,
-                    },
-                })
+                let gone = WriteOutcome {
+                    object: None,
+                    dry_run: w.dry_run,
+                };
+                let Some(o) = gone_or_object.left() else {
+                    return Ok(gone);
+                };
+                if w.dry_run {
+                    return Ok(done(o));
+                }
+                // The server answers an immediate delete with the last state too: whether the
+                // object is still there (Terminating, finalizers) is told by asking again.
+                match api.get_opt(&key.name).await {
+                    Ok(Some(cur)) if cur.metadata.uid == o.metadata.uid => Ok(done(cur)),
+                    Ok(_) => Ok(gone),
+                    Err(_) => Ok(done(o)),
+                }
             }
         }
     }
+}
+
+/// A server-side apply conflict only with fields the console's own create or merge patches set.
+fn only_own_conflicts(s: &Status) -> bool {
+    let own = format!("conflict with \"{FIELD_MANAGER}\"");
+    s.code == 409
+        && s.details.as_ref().is_some_and(|d| {
+            !d.causes.is_empty()
+                && d.causes.iter().all(|c| {
+                    c.reason == "FieldManagerConflict"
+                        && (c.message == own || c.message.starts_with(&format!("{own} ")))
+                })
+        })
 }
 
 fn from_kube(e: kube::Error) -> WriteError {

@@ -231,15 +231,13 @@ impl DemoCluster {
     pub fn initial_events(&self) -> Vec<ClusterEvent> {
         Kind::ALL
             .into_iter()
-            .map(|kind| ClusterEvent::Listed {
-                kind,
-                objects: {
-                    let mut objects: Vec<Object> = self.state.of_kind(kind).cloned().collect();
-                    if let Some(s) = &self.scaled {
-                        objects.extend(s.of_kind(kind));
-                    }
-                    objects
-                },
+            .map(|kind| {
+                let objects: Vec<Object> = self.state.of_kind(kind).cloned().collect();
+                match &self.scaled {
+                    // Generated pods go reduced, as the console keeps them (see scale::Churn).
+                    Some(s) => s.listed(kind, objects),
+                    None => ClusterEvent::Listed { kind, objects },
+                }
             })
             .collect()
     }
@@ -444,6 +442,14 @@ impl DemoCluster {
             Kind::Pod => self.kill_pod(key),
             _ => self.delete(key),
         }
+    }
+
+    /// Takes over the API server's `metadata.generation` of an object (it counts the spec changes
+    /// it stored, which `demo --against-cluster` does not control); a workload's
+    /// `observedGeneration` follows it on the next reconcile.
+    pub fn adopt_generation(&mut self, key: &ObjectKey, generation: i64) {
+        self.state
+            .update(key, |o| o.meta_mut().generation = Some(generation));
     }
 
     /// Fires a Cron operation now, as if its schedule had come.

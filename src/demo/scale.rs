@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use crate::cluster::ClusterEvent;
 use crate::model::meta::format_time;
 use crate::model::operation::OpPhase;
+use crate::model::pod::{CompactPod, SpecCache};
 use crate::model::{Component, DataOperation, Event, Kind, Object, OpKind, Pod};
 
 /// How many objects of each kind to generate.
@@ -828,6 +829,31 @@ impl Churn {
                 .collect(),
             other => g.of_kind(other).collect(),
         }
+    }
+
+    /// The initial list of one kind as a source hands it to the console: `objects` (the rest of
+    /// the cluster's objects of that kind) and the generated ones in their current state. Pods
+    /// go as [`ClusterEvent::ListedPods`], each reduced as soon as it is generated, so that the
+    /// full Pods of a large scale never all exist at once.
+    pub fn listed(&self, kind: Kind, objects: Vec<Object>) -> ClusterEvent {
+        if kind != Kind::Pod {
+            let mut objects = objects;
+            objects.extend(self.of_kind(kind));
+            return ClusterEvent::Listed { kind, objects };
+        }
+        let g = &self.generator;
+        let mut specs = SpecCache::default();
+        let mut pods: Vec<CompactPod> = Vec::with_capacity(objects.len() + g.spec.pods);
+        pods.extend(objects.into_iter().filter_map(|o| match o {
+            Object::Pod(p) => Some(CompactPod::from_pod_sharing(p, Some(&mut specs))),
+            _ => None,
+        }));
+        pods.extend(
+            (0..g.spec.pods).map(|i| {
+                CompactPod::from_pod_sharing(g.pod(i, self.pods[i], None), Some(&mut specs))
+            }),
+        );
+        ClusterEvent::ListedPods(pods)
     }
 
     /// The changes due in `dt` of simulated time ending at `now`.

@@ -1,7 +1,18 @@
 //! What the console reads from Pods: which runtime and component they belong to (by Fluid's
 //! labels), their displayed status, restarts and engine image.
 
-use k8s_openapi::api::core::v1::Pod;
+use std::borrow::Cow;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{
+    ContainerState, ContainerStateRunning, ContainerStateTerminated,
+    ContainerStateWaiting, ContainerStatus, Pod, PodCondition, PodSpec, PodStatus,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 
 use super::runtime::Component;
 
@@ -119,4 +130,698 @@ pub fn ready_containers(pod: &Pod) -> (usize, usize) {
         .map(|cs| cs.iter().filter(|c| c.ready).count())
         .unwrap_or(0);
     (ready, total)
+}
+
+// ------------------------------------------------------------------------------ compact form
+
+/// Text that is usually one of a few well-known values (condition types and statuses, phases,
+/// reasons, owner kinds): those are kept without an allocation.
+pub type Sym = Cow<'static, str>;
+
+const COMMON: &[&str] = &[
+    "True",
+    "False",
+    "Unknown",
+    "Ready",
+    "ContainersReady",
+    "Initialized",
+    "PodScheduled",
+    "PodReadyToStartContainers",
+    "DisruptionTarget",
+    "InPlaceUpdateReady",
+    "Running",
+    "Pending",
+    "Succeeded",
+    "Failed",
+    "ContainersNotReady",
+    "PodCompleted",
+    "CrashLoopBackOff",
+    "ContainerCreating",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "Completed",
+    "Error",
+    "OOMKilled",
+    "NodeLost",
+    "Evicted",
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "workload.fluid.io/v1alpha1",
+    "data.fluid.io/v1alpha1",
+    "AdvancedStatefulSet",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+];
+
+fn sym(s: String) -> Sym {
+    match COMMON.iter().find(|c| **c == s) {
+        Some(c) => Cow::Borrowed(c),
+        None => Cow::Owned(s),
+    }
+}
+
+fn text(s: String) -> Box<str> {
+    s.into_boxed_str()
+}
+
+fn opt_text(s: Option<String>) -> Option<Box<str>> {
+    s.map(text)
+}
+
+fn string(s: &Option<Box<str>>) -> Option<String> {
+    s.as_deref().map(str::to_string)
+}
+
+/// A string map (labels, annotations) packed into one allocation: `key\0value\0key\0value…`
+/// in key order. Maps with a NUL in a key or value (never valid in Kubernetes) stay maps.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pairs {
+    Packed(Box<str>),
+    Map(BTreeMap<String, String>),
+}
+
+impl Pairs {
+    fn pack(map: BTreeMap<String, String>) -> Pairs {
+        if map.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return Pairs::Map(map);
+        }
+        let mut s = String::with_capacity(map.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+        for (k, v) in &map {
+            s.push_str(k);
+            s.push('\0');
+            s.push_str(v);
+            s.push('\0');
+        }
+        Pairs::Packed(s.into_boxed_str())
+    }
+
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&str, &str)> + '_> {
+        match self {
+            Pairs::Packed(s) => {
+                let mut parts = s.split('\0');
+                Box::new(std::iter::from_fn(move || {
+                    let k = parts.next()?;
+                    let v = parts.next()?;
+                    Some((k, v))
+                }))
+            }
+            Pairs::Map(m) => Box::new(m.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        match self {
+            Pairs::Packed(_) => self.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            Pairs::Map(m) => m.get(key).map(String::as_str),
+        }
+    }
+
+    fn unpack(&self) -> BTreeMap<String, String> {
+        self.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+}
+
+/// Pod specs shared between the pods that have the same one (the pods of one workload but for
+/// their node and host names): one copy per distinct spec.
+#[derive(Debug, Default)]
+pub struct SpecCache {
+    buckets: HashMap<u64, Vec<Arc<PodSpec>>>,
+    len: usize,
+    purge_at: usize,
+}
+
+/// A cheap hash of what tells pod specs apart (containers, env, volumes, placement).
+fn fingerprint(spec: &PodSpec) -> u64 {
+    let mut h = DefaultHasher::new();
+    for c in &spec.containers {
+        c.name.hash(&mut h);
+        c.image.hash(&mut h);
+        c.args.hash(&mut h);
+        c.command.hash(&mut h);
+        for e in c.env.iter().flatten() {
+            e.name.hash(&mut h);
+            e.value.hash(&mut h);
+        }
+    }
+    for v in spec.volumes.iter().flatten() {
+        v.name.hash(&mut h);
+    }
+    spec.node_selector.hash(&mut h);
+    spec.subdomain.hash(&mut h);
+    spec.service_account_name.hash(&mut h);
+    h.finish()
+}
+
+impl SpecCache {
+    /// The shared copy of `spec`.
+    pub fn share(&mut self, spec: Arc<PodSpec>) -> Arc<PodSpec> {
+        let bucket = self.buckets.entry(fingerprint(&spec)).or_default();
+        if let Some(s) = bucket.iter().find(|s| Arc::ptr_eq(s, &spec) || **s == spec) {
+            return s.clone();
+        }
+        bucket.push(spec.clone());
+        self.len += 1;
+        if self.len > self.purge_at {
+            self.purge();
+        }
+        spec
+    }
+
+    /// Forgets the specs no pod uses any more.
+    pub fn purge(&mut self) {
+        for b in self.buckets.values_mut() {
+            b.retain(|s| Arc::strong_count(s) > 1);
+        }
+        self.buckets.retain(|_, b| !b.is_empty());
+        self.len = self.buckets.values().map(Vec::len).sum();
+        self.purge_at = 2 * self.len + 64;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompactCondition {
+    pub type_: Sym,
+    pub status: Sym,
+    pub reason: Option<Sym>,
+    pub message: Option<Box<str>>,
+    pub last_transition_time: Option<Timestamp>,
+    pub last_probe_time: Option<Timestamp>,
+}
+
+/// A container's state: the one of waiting, running, terminated that is set (the API sets at
+/// most one).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum CompactState {
+    /// No `state` at all.
+    #[default]
+    Absent,
+    /// A `state` with none of the three set.
+    Empty,
+    Waiting {
+        reason: Option<Sym>,
+        message: Option<Box<str>>,
+    },
+    Running {
+        started_at: Option<Timestamp>,
+    },
+    Terminated(Box<ContainerStateTerminated>),
+    /// More than one set: kept as it came.
+    Other(Box<ContainerState>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompactContainerStatus {
+    pub name: Box<str>,
+    pub image: Box<str>,
+    pub ready: bool,
+    pub started: Option<bool>,
+    pub restart_count: i32,
+    pub state: CompactState,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompactStatus {
+    pub phase: Option<Sym>,
+    pub reason: Option<Sym>,
+    pub message: Option<Box<str>>,
+    pub pod_ip: Option<Box<str>>,
+    pub host_ip: Option<Box<str>>,
+    pub start_time: Option<Timestamp>,
+    pub conditions: Option<Box<[CompactCondition]>>,
+    pub container_statuses: Option<Box<[CompactContainerStatus]>>,
+}
+
+/// A Pod as the console keeps it: what its views, detail pages, timelines and maintenance
+/// workflows read, in less memory. The spec (containers with env, args, volumes, placement,
+/// which the maintenance workflows compare with the runtime's) is shared between pods that have
+/// the same one (see [`SpecCache`]), metadata maps are packed into one string, well-known
+/// status texts cost nothing. Dropped: managedFields, the last-applied annotation, and the
+/// status fields nothing reads (IP lists, QoS class, image and container IDs, last states,
+/// init container statuses). [`CompactPod::to_pod`] gives back a Pod with the kept fields, on
+/// which every accessor of this module answers as on the original.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompactPod {
+    pub name: Option<Box<str>>,
+    pub namespace: Option<Box<str>>,
+    pub uid: Option<Box<str>>,
+    pub resource_version: Option<Box<str>>,
+    pub generate_name: Option<Box<str>>,
+    pub generation: Option<i64>,
+    pub created: Option<Timestamp>,
+    pub deleted: Option<Timestamp>,
+    pub deletion_grace_period_seconds: Option<i64>,
+    pub labels: Option<Pairs>,
+    pub annotations: Option<Pairs>,
+    pub owner_references: Option<Box<[OwnerReference]>>,
+    pub finalizers: Option<Box<[String]>>,
+    /// The spec but for `nodeName` and `hostname` (kept below), shared between the pods that
+    /// have the same one (see [`SpecCache`]).
+    pub spec: Option<Arc<PodSpec>>,
+    pub node_name: Option<Box<str>>,
+    pub hostname: Option<Box<str>>,
+    pub status: Option<Box<CompactStatus>>,
+}
+
+/// The annotation `kubectl apply` leaves: a whole copy of the object, never shown.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+fn compact_state(st: ContainerState) -> CompactState {
+    match (st.waiting, st.running, st.terminated) {
+        (None, None, None) => CompactState::Empty,
+        (Some(w), None, None) => CompactState::Waiting {
+            reason: w.reason.map(sym),
+            message: opt_text(w.message),
+        },
+        (None, Some(r), None) => CompactState::Running {
+            started_at: r.started_at.map(|t| t.0),
+        },
+        (None, None, Some(t)) => CompactState::Terminated(Box::new(t)),
+        (waiting, running, terminated) => CompactState::Other(Box::new(ContainerState {
+            waiting,
+            running,
+            terminated,
+        })),
+    }
+}
+
+fn full_state(st: &CompactState) -> Option<ContainerState> {
+    Some(match st {
+        CompactState::Absent => return None,
+        CompactState::Empty => ContainerState::default(),
+        CompactState::Waiting { reason, message } => ContainerState {
+            waiting: Some(ContainerStateWaiting {
+                reason: reason.as_deref().map(str::to_string),
+                message: string(message),
+            }),
+            ..Default::default()
+        },
+        CompactState::Running { started_at } => ContainerState {
+            running: Some(ContainerStateRunning {
+                started_at: started_at.map(Time),
+            }),
+            ..Default::default()
+        },
+        CompactState::Terminated(t) => ContainerState {
+            terminated: Some((**t).clone()),
+            ..Default::default()
+        },
+        CompactState::Other(s) => (**s).clone(),
+    })
+}
+
+impl CompactPod {
+    /// Keeps what the console reads of `pod` (moving its strings, not copying them).
+    pub fn from_pod(pod: Pod) -> CompactPod {
+        Self::from_pod_sharing(pod, None)
+    }
+
+    /// [`CompactPod::from_pod`], with the spec shared through `specs`.
+    pub fn from_pod_sharing(pod: Pod, specs: Option<&mut SpecCache>) -> CompactPod {
+        let m = pod.metadata;
+        let annotations = m.annotations.map(|mut a| {
+            a.remove(LAST_APPLIED);
+            Pairs::pack(a)
+        });
+        let (spec, node_name, hostname) = match pod.spec {
+            Some(mut spec) => {
+                let node = opt_text(spec.node_name.take());
+                let host = opt_text(spec.hostname.take());
+                let spec = Arc::new(spec);
+                let spec = match specs {
+                    Some(cache) => cache.share(spec),
+                    None => spec,
+                };
+                (Some(spec), node, host)
+            }
+            None => (None, None, None),
+        };
+        let status = pod.status.map(|s| {
+            Box::new(CompactStatus {
+                phase: s.phase.map(sym),
+                reason: s.reason.map(sym),
+                message: opt_text(s.message),
+                pod_ip: opt_text(s.pod_ip),
+                host_ip: opt_text(s.host_ip),
+                start_time: s.start_time.map(|t| t.0),
+                conditions: s.conditions.map(|cs| {
+                    cs.into_iter()
+                        .map(|c| CompactCondition {
+                            type_: sym(c.type_),
+                            status: sym(c.status),
+                            reason: c.reason.map(sym),
+                            message: opt_text(c.message),
+                            last_transition_time: c.last_transition_time.map(|t| t.0),
+                            last_probe_time: c.last_probe_time.map(|t| t.0),
+                        })
+                        .collect()
+                }),
+                container_statuses: s.container_statuses.map(|cs| {
+                    cs.into_iter()
+                        .map(|c| CompactContainerStatus {
+                            name: text(c.name),
+                            image: text(c.image),
+                            ready: c.ready,
+                            started: c.started,
+                            restart_count: c.restart_count,
+                            state: c.state.map_or(CompactState::Absent, compact_state),
+                        })
+                        .collect()
+                }),
+            })
+        });
+        CompactPod {
+            name: opt_text(m.name),
+            namespace: opt_text(m.namespace),
+            uid: opt_text(m.uid),
+            resource_version: opt_text(m.resource_version),
+            generate_name: opt_text(m.generate_name),
+            generation: m.generation,
+            created: m.creation_timestamp.map(|t| t.0),
+            deleted: m.deletion_timestamp.map(|t| t.0),
+            deletion_grace_period_seconds: m.deletion_grace_period_seconds,
+            labels: m.labels.map(Pairs::pack),
+            annotations,
+            owner_references: m.owner_references.map(Vec::into_boxed_slice),
+            finalizers: m.finalizers.map(Vec::into_boxed_slice),
+            spec,
+            node_name,
+            hostname,
+            status,
+        }
+    }
+
+    /// A Pod with the kept fields (the rest at their defaults).
+    pub fn to_pod(&self) -> Pod {
+        let metadata = ObjectMeta {
+            name: string(&self.name),
+            namespace: string(&self.namespace),
+            uid: string(&self.uid),
+            resource_version: string(&self.resource_version),
+            generate_name: string(&self.generate_name),
+            generation: self.generation,
+            creation_timestamp: self.created.map(Time),
+            deletion_timestamp: self.deleted.map(Time),
+            deletion_grace_period_seconds: self.deletion_grace_period_seconds,
+            labels: self.labels.as_ref().map(Pairs::unpack),
+            annotations: self.annotations.as_ref().map(Pairs::unpack),
+            owner_references: self.owner_references.as_ref().map(|o| o.to_vec()),
+            finalizers: self.finalizers.as_ref().map(|f| f.to_vec()),
+            ..Default::default()
+        };
+        let spec = self.spec.as_ref().map(|s| PodSpec {
+            node_name: string(&self.node_name),
+            hostname: string(&self.hostname),
+            ..(**s).clone()
+        });
+        let status = self.status.as_ref().map(|s| PodStatus {
+            phase: s.phase.as_deref().map(str::to_string),
+            reason: s.reason.as_deref().map(str::to_string),
+            message: string(&s.message),
+            pod_ip: string(&s.pod_ip),
+            host_ip: string(&s.host_ip),
+            start_time: s.start_time.map(Time),
+            conditions: s.conditions.as_ref().map(|cs| {
+                cs.iter()
+                    .map(|c| PodCondition {
+                        type_: c.type_.to_string(),
+                        status: c.status.to_string(),
+                        reason: c.reason.as_deref().map(str::to_string),
+                        message: string(&c.message),
+                        last_transition_time: c.last_transition_time.map(Time),
+                        last_probe_time: c.last_probe_time.map(Time),
+                        ..Default::default()
+                    })
+                    .collect()
+            }),
+            container_statuses: s.container_statuses.as_ref().map(|cs| {
+                cs.iter()
+                    .map(|c| ContainerStatus {
+                        name: c.name.to_string(),
+                        image: c.image.to_string(),
+                        ready: c.ready,
+                        started: c.started,
+                        restart_count: c.restart_count,
+                        state: full_state(&c.state),
+                        ..Default::default()
+                    })
+                    .collect()
+            }),
+            ..Default::default()
+        });
+        Pod {
+            metadata,
+            spec,
+            status,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or("")
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or("")
+    }
+
+    pub fn key(&self) -> crate::model::ObjectKey {
+        crate::model::ObjectKey::new(crate::model::Kind::Pod, self.namespace(), self.name())
+    }
+
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels.as_ref()?.get(key)
+    }
+
+    /// See [`runtime_of`].
+    pub fn runtime(&self) -> Option<&str> {
+        self.label(LABEL_RUNTIME)
+    }
+
+    /// See [`component_of`].
+    pub fn component(&self) -> Option<Component> {
+        let rt = self.runtime()?;
+        let full = self.label(LABEL_COMPONENT)?;
+        let short = full
+            .strip_prefix(rt)
+            .and_then(|s| s.strip_prefix('-'))
+            .unwrap_or(full);
+        Component::parse(short)
+    }
+
+    pub fn operation_release(&self) -> Option<&str> {
+        self.label(LABEL_RELEASE)
+    }
+
+    pub fn target_dataset(&self) -> Option<&str> {
+        self.label(LABEL_TARGET_DATASET)
+    }
+
+    pub fn node(&self) -> Option<&str> {
+        self.spec.as_ref()?;
+        self.node_name.as_deref()
+    }
+
+    fn statuses(&self) -> &[CompactContainerStatus] {
+        self.status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_deref())
+            .unwrap_or(&[])
+    }
+
+    /// See [`restarts`].
+    pub fn restarts(&self) -> i32 {
+        self.statuses().iter().map(|c| c.restart_count).sum()
+    }
+
+    /// See [`engine_image`].
+    pub fn engine_image(&self) -> Option<&str> {
+        let from_status = self
+            .statuses()
+            .first()
+            .map(|c| &*c.image)
+            .filter(|s| !s.is_empty());
+        from_status.or_else(|| self.spec.as_ref()?.containers.first()?.image.as_deref())
+    }
+
+    /// See [`engine_version`].
+    pub fn engine_version(&self) -> Option<&str> {
+        let image = self.engine_image()?;
+        let last = image.rsplit('/').next().unwrap_or(image);
+        last.rsplit_once(':').map(|(_, tag)| tag)
+    }
+
+    pub fn condition_true(&self, type_: &str) -> bool {
+        self.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|cs| cs.iter().any(|c| c.type_ == type_ && c.status == "True"))
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.condition_true("Ready")
+    }
+
+    /// See [`display_status`].
+    pub fn display_status(&self) -> String {
+        if self.deleted.is_some() {
+            return "Terminating".into();
+        }
+        let reason = self.statuses().iter().find_map(|c| match &c.state {
+            CompactState::Waiting { reason, .. } => reason.as_deref(),
+            CompactState::Terminated(t) => t.reason.as_deref(),
+            CompactState::Other(st) => st
+                .waiting
+                .as_ref()
+                .and_then(|w| w.reason.as_deref())
+                .or_else(|| st.terminated.as_ref().and_then(|t| t.reason.as_deref())),
+            _ => None,
+        });
+        if let Some(r) = reason {
+            return r.to_string();
+        }
+        self.status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .unwrap_or("Pending")
+            .to_string()
+    }
+
+    /// See [`ready_containers`].
+    pub fn ready_containers(&self) -> (usize, usize) {
+        let total = self.spec.as_ref().map_or(0, |s| s.containers.len());
+        let ready = self.statuses().iter().filter(|c| c.ready).count();
+        (ready, total)
+    }
+}
+
+impl From<Pod> for CompactPod {
+    fn from(pod: Pod) -> CompactPod {
+        CompactPod::from_pod(pod)
+    }
+}
+
+#[cfg(test)]
+mod compact_tests {
+    use super::*;
+
+    fn answers(p: &Pod) -> Vec<String> {
+        vec![
+            format!("{:?}", runtime_of(p)),
+            format!("{:?}", component_of(p)),
+            format!("{:?}", operation_release_of(p)),
+            format!("{:?}", target_dataset_of(p)),
+            format!("{:?}", node_of(p)),
+            format!("{}", restarts(p)),
+            format!("{:?}", engine_image(p)),
+            format!("{:?}", engine_version(p)),
+            format!("{}", is_ready(p)),
+            format!("{}", condition_true(p, "PodScheduled")),
+            display_status(p),
+            format!("{:?}", ready_containers(p)),
+        ]
+    }
+
+    fn compact_answers(p: &CompactPod) -> Vec<String> {
+        vec![
+            format!("{:?}", p.runtime()),
+            format!("{:?}", p.component()),
+            format!("{:?}", p.operation_release()),
+            format!("{:?}", p.target_dataset()),
+            format!("{:?}", p.node()),
+            format!("{}", p.restarts()),
+            format!("{:?}", p.engine_image()),
+            format!("{:?}", p.engine_version()),
+            format!("{}", p.is_ready()),
+            format!("{}", p.condition_true("PodScheduled")),
+            p.display_status(),
+            format!("{:?}", p.ready_containers()),
+        ]
+    }
+
+    /// Pods of the built-in demo and of the scale generator in every state, plus odd ones.
+    fn sample() -> Vec<Pod> {
+        let now: Timestamp = "2026-11-25T10:02:00Z".parse().unwrap();
+        let mut pods: Vec<Pod> = crate::demo::DemoCluster::builtin(1, now)
+            .objects()
+            .into_iter()
+            .filter_map(|o| match o {
+                crate::model::Object::Pod(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        let g = crate::demo::scale::Generator::new(
+            crate::demo::scale::ScaleSpec {
+                runtimes: 3,
+                pods: 30,
+                ops: 0,
+                events: 0,
+            },
+            5,
+            now,
+        );
+        for i in 0..30 {
+            for state in 0..3 {
+                pods.push(g.pod(i, state, None));
+            }
+        }
+        let mut terminating = pods[0].clone();
+        terminating.metadata.deletion_timestamp = Some(Time(now));
+        pods.push(terminating);
+        let mut terminated = pods[1].clone();
+        if let Some(cs) = terminated
+            .status
+            .as_mut()
+            .and_then(|s| s.container_statuses.as_mut())
+        {
+            cs[0].state = Some(ContainerState {
+                terminated: Some(ContainerStateTerminated {
+                    exit_code: 1,
+                    reason: Some("Error".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        }
+        pods.push(terminated);
+        let mut weird = pods[2].clone();
+        weird
+            .metadata
+            .labels
+            .get_or_insert_with(Default::default)
+            .insert("x\0y".into(), "z".into());
+        pods.push(weird);
+        pods.push(Pod::default());
+        pods
+    }
+
+    #[test]
+    fn compact_answers_as_the_full_pod() {
+        for p in sample() {
+            let c = CompactPod::from_pod(p.clone());
+            assert_eq!(compact_answers(&c), answers(&p), "{:?}", p.metadata.name);
+            let back = c.to_pod();
+            assert_eq!(answers(&back), answers(&p), "{:?}", p.metadata.name);
+            assert_eq!(CompactPod::from_pod(back.clone()), c);
+            let mut want = p.metadata.clone();
+            want.managed_fields = None;
+            want.self_link = None;
+            if let Some(a) = want.annotations.as_mut() {
+                a.remove(LAST_APPLIED);
+            }
+            assert_eq!(back.metadata, want);
+            assert_eq!(
+                back.status.as_ref().map(|s| &s.conditions),
+                p.status.as_ref().map(|s| &s.conditions)
+            );
+            assert_eq!(back.spec, p.spec);
+            let mut cache = SpecCache::default();
+            let a = CompactPod::from_pod_sharing(p.clone(), Some(&mut cache));
+            let b = CompactPod::from_pod_sharing(p.clone(), Some(&mut cache));
+            assert!(a.spec.is_none() || Arc::ptr_eq(a.spec.as_ref().unwrap(), b.spec.as_ref().unwrap()));
+        }
+    }
 }

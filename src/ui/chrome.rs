@@ -55,12 +55,8 @@ fn connection_span<'a>(app: &App, ctx: &Ctx) -> Span<'a> {
 fn count_in_ns(app: &App, kinds: &[Kind]) -> usize {
     kinds
         .iter()
-        .flat_map(|k| app.store.list(*k))
-        .filter(|o| match &app.namespace {
-            None => true,
-            Some(ns) => o.meta().namespace.as_deref() == Some(ns.as_str()),
-        })
-        .count()
+        .map(|k| app.store.count_in(*k, app.namespace.as_deref()))
+        .sum()
 }
 
 fn spans_width(spans: &[Span]) -> usize {

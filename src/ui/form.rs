@@ -9,7 +9,7 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::Ctx;
 use super::overlay::centered;
-use super::widgets::{block, truncate};
+use super::widgets::{block, truncate, wrap};
 use crate::app::actions::{Action, KeyMode};
 use crate::app::form_strings as s;
 use crate::app::load_form::{Field, Input, LoadForm, Policy, Step};
@@ -388,25 +388,4 @@ fn hints<'a>(form: &LoadForm, ctx: &Ctx) -> Line<'a> {
         spans.push(Span::styled(format!(" {label}  "), t.style("hint")));
     }
     Line::from(spans)
-}
-
-/// Splits text into lines of at most `width` columns at spaces.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for word in text.split(' ') {
-        let w = unicode_width::UnicodeWidthStr::width(cur.as_str());
-        let ww = unicode_width::UnicodeWidthStr::width(word);
-        if !cur.is_empty() && w + 1 + ww > width {
-            out.push(std::mem::take(&mut cur));
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
 }

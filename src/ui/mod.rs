@@ -62,7 +62,7 @@ pub fn draw(frame: &mut Frame, app: &App, ctx: &Ctx) -> Layout {
         chrome::caption(frame, caption, text, ctx);
     }
     chrome::footer(frame, footer, app, ctx);
-    layout.overlay_rows = overlay::draw(frame, input, view, app, ctx);
+    (layout.overlay_rows, layout.overlay_total) = overlay::draw(frame, input, view, app, ctx);
     layout
 }
 

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::Ctx;
-use super::widgets::{block, truncate};
+use super::widgets::{block, truncate, wrap_hanging};
 use crate::app::palette;
 use crate::app::strings;
 use crate::app::{App, Overlay};
@@ -27,8 +27,9 @@ pub fn input_rows(app: &App, body: Rect) -> u16 {
 }
 
 /// Draws the overlay: input lines into `input` (above the view), everything else over `view`.
-/// Returns how many body lines a scrolling dialog had room for (0 when none is open).
-pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) -> u16 {
+/// Returns how many body rows a scrolling dialog had room for and how many it has (zeros when
+/// none is open).
+pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) -> (u16, usize) {
     match &app.overlay {
         Overlay::Confirm(c) => return confirm(frame, view, c, ctx),
         Overlay::Form(f) => super::form::draw(frame, view, f, ctx),
@@ -45,7 +46,7 @@ pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) ->
         Overlay::Help { scroll } => help(frame, view, app, *scroll, ctx),
         Overlay::Notices { lines, scroll } => notices(frame, view, lines, *scroll, ctx),
     }
-    0
+    (0, 0)
 }
 
 /// The input line with a visible cursor; boxed when three rows are given. Long input keeps
@@ -260,10 +261,28 @@ fn notices(frame: &mut Frame, body: Rect, lines: &[String], scroll: usize, ctx: 
 /// The confirmation dialog: title, what will change, and the two buttons (focus starts on
 /// Cancel), or the name to type for a high-risk write. A body taller than the dialog scrolls;
 /// the bottom line says which lines are shown. Returns the body rows shown.
-fn confirm(frame: &mut Frame, body: Rect, c: &crate::app::confirm::Confirm, ctx: &Ctx) -> u16 {
+fn confirm(
+    frame: &mut Frame,
+    body: Rect,
+    c: &crate::app::confirm::Confirm,
+    ctx: &Ctx,
+) -> (u16, usize) {
     let t = ctx.theme;
-    let want_h = (c.body.len() as u16).saturating_add(6);
-    let area = centered(body, 90, want_h.max(7));
+    // A plan or a manifest wraps (continuation lines under their text); a diff keeps one row
+    // per line, so its `+`/`-` prefixes stay in the first column.
+    let text_width = body.width.min(DIALOG_WIDTH).saturating_sub(2) as usize;
+    let rows: Vec<String> = if c.diff {
+        c.body.clone()
+    } else {
+        c.body
+            .iter()
+            .flat_map(|l| wrap_hanging(l, text_width))
+            .collect()
+    };
+    let want_h = u16::try_from(rows.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(4);
+    let area = centered(body, DIALOG_WIDTH, want_h.max(7));
     frame.render_widget(Clear, area);
     let title_style = if c.danger {
         t.style("confirm.danger")
@@ -274,12 +293,11 @@ fn confirm(frame: &mut Frame, body: Rect, c: &crate::app::confirm::Confirm, ctx:
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     if inner.height < 2 {
-        return 0;
+        return (0, 0);
     }
     let text_rows = inner.height.saturating_sub(2) as usize;
-    let first = c.scroll.min(c.body.len().saturating_sub(text_rows));
-    let lines: Vec<Line> = c
-        .body
+    let first = c.scroll.min(rows.len().saturating_sub(text_rows));
+    let lines: Vec<Line> = rows
         .iter()
         .skip(first)
         .take(text_rows)
@@ -343,8 +361,11 @@ fn confirm(frame: &mut Frame, body: Rect, c: &crate::app::confirm::Confirm, ctx:
         };
         frame.render_widget(Paragraph::new(Span::styled(shown, t.style("muted"))), at);
     }
-    text_rows as u16
+    (text_rows as u16, rows.len())
 }
+
+/// Widest a confirmation dialog grows.
+const DIALOG_WIDTH: u16 = 90;
 
 /// The style of one unified-diff line, by its prefix (the prefix stays, so colour is never the
 /// only signal).

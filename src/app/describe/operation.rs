@@ -305,8 +305,7 @@ fn pods_section(store: &Store, key: &ObjectKey, now: Timestamp) -> Section {
         format!("{}-processor", key.name),
     ];
     let lines = store
-        .pods()
-        .filter(|p| p.metadata.namespace.as_deref() == Some(key.namespace.as_str()))
+        .pods_in(&key.namespace)
         .filter(|p| pod::operation_release_of(p).is_some_and(|r| releases.iter().any(|x| x == r)))
         .map(|p| {
             let name = p.metadata.name.clone().unwrap_or_default();
