@@ -242,6 +242,7 @@ fn interactive_kube(
                 global: global.clone(),
                 env: env.clone(),
             }),
+            demo_cluster: None,
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();
@@ -285,6 +286,7 @@ fn interactive_demo(
                 }
             }
         });
+        let demo_handle = cluster.clone();
         demo_source::spawn_with_operator(cluster, speed, scenario, tx, Some(op_tx));
         let mut terminal = term::enter(s.mouse)?;
         let session = run::Session {
@@ -295,6 +297,7 @@ fn interactive_demo(
             kube: None,
             writer,
             switch: None,
+            demo_cluster: Some(demo_handle),
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();

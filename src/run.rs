@@ -39,6 +39,8 @@ pub struct Session<'a> {
     pub writer: Arc<Guarded>,
     /// What `:ctx NAME` needs to connect elsewhere; `None` on the demo cluster.
     pub switch: Option<ContextSwitch>,
+    /// The demo cluster, for the failures a presenter triggers (`:node-down`, …).
+    pub demo_cluster: Option<Arc<std::sync::Mutex<crate::demo::DemoCluster>>>,
 }
 
 /// The flags and environment a context switch resolves the new context with.
@@ -226,6 +228,19 @@ pub async fn run(
                     Command::RemoveDraft(path) => {
                         let _ = std::fs::remove_file(&path);
                     }
+                    Command::DemoFault(fault) => {
+                        let (text, error) = match &session.demo_cluster {
+                            Some(c) => match apply_fault(
+                                &mut c.lock().unwrap_or_else(|e| e.into_inner()),
+                                &fault,
+                            ) {
+                                Ok(done) => (crate::app::strings::fault_done(&done), false),
+                                Err(e) => (e, true),
+                            },
+                            None => (crate::app::strings::FAULT_DEMO_ONLY.to_string(), true),
+                        };
+                        app.notice(text, error);
+                    }
                     Command::ExternalEdit(text) => {
                         // The event reader would compete with the editor for stdin: stop it.
                         drop(events);
@@ -308,4 +323,62 @@ fn external_edit(terminal: &mut Tui, mouse: bool, text: &str) -> Result<String, 
     let _ = std::fs::remove_file(&path);
     back.map_err(|e| e.to_string())?;
     result
+}
+
+/// Makes the demo cluster show a failure; says what happened, or why not.
+fn apply_fault(
+    cluster: &mut crate::demo::DemoCluster,
+    fault: &crate::app::palette::DemoFault,
+) -> Result<String, String> {
+    use crate::app::palette::DemoFault;
+    use crate::model::{Component, Kind, Object, ObjectKey};
+    let nodes: std::collections::BTreeSet<String> = cluster
+        .objects()
+        .iter()
+        .filter_map(|o| match o {
+            Object::Pod(p) => crate::model::pod::node_of(p).map(str::to_string),
+            _ => None,
+        })
+        .collect();
+    let known_node = |n: &str| {
+        if nodes.contains(n) {
+            Ok(())
+        } else {
+            let list: Vec<&str> = nodes.iter().map(String::as_str).collect();
+            Err(format!("no node {n} (nodes: {})", list.join(", ")))
+        }
+    };
+    match fault {
+        DemoFault::NodeDown(n) => {
+            known_node(n)?;
+            cluster.fail_node(n);
+            Ok(format!("node {n} stopped answering"))
+        }
+        DemoFault::NodeUp(n) => {
+            known_node(n)?;
+            cluster.recover_node(n);
+            Ok(format!("node {n} is back"))
+        }
+        DemoFault::FailUpdate(rt) => {
+            let ns = cluster
+                .objects()
+                .iter()
+                .find(|o| o.kind() == Kind::CacheRuntime && o.key().name == *rt)
+                .map(|o| o.key().namespace)
+                .ok_or_else(|| format!("no runtime {rt}"))?;
+            for c in [Component::Master, Component::Worker] {
+                let key = ObjectKey::new(
+                    Kind::AdvancedStatefulSet,
+                    ns.clone(),
+                    format!("{rt}-{}", c.as_str()),
+                );
+                cluster
+                    .fail_next_in_place_update(&key)
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(format!(
+                "the next in-place update of {rt}'s master and worker pods fails"
+            ))
+        }
+    }
 }

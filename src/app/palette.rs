@@ -58,6 +58,21 @@ pub const COMMANDS: &[PaletteEntry] = &[
         desc: "list or switch kubeconfig contexts",
     },
     PaletteEntry {
+        names: &["node-down"],
+        args: "NODE",
+        desc: "demo cluster: a node stops answering",
+    },
+    PaletteEntry {
+        names: &["node-up"],
+        args: "NODE",
+        desc: "demo cluster: a lost node comes back",
+    },
+    PaletteEntry {
+        names: &["fail-update"],
+        args: "RUNTIME",
+        desc: "demo cluster: the next in-place update of each of its master and worker pods fails",
+    },
+    PaletteEntry {
         names: &["help", "h"],
         args: "",
         desc: "key bindings",
@@ -82,6 +97,17 @@ pub enum PaletteCommand {
     Context(Option<String>),
     Help,
     Quit,
+    /// A failure to trigger on the demo cluster (live demos of what goes wrong).
+    Fault(DemoFault),
+}
+
+/// Failures the demo cluster can be told to show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DemoFault {
+    NodeDown(String),
+    NodeUp(String),
+    /// The next in-place update of the runtime's master and worker pods fails to pull.
+    FailUpdate(String),
 }
 
 fn view_of(name: &str) -> Option<ViewKind> {
@@ -107,6 +133,16 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
         }
         "ctx" | "context" => {
             return Ok(PaletteCommand::Context(rest.first().map(|c| c.to_string())));
+        }
+        "node-down" | "node-up" | "fail-update" => {
+            let Some(arg) = rest.first().map(|a| a.to_string()) else {
+                return Err(strings::fault_needs_argument(cmd));
+            };
+            return Ok(PaletteCommand::Fault(match cmd {
+                "node-down" => DemoFault::NodeDown(arg),
+                "node-up" => DemoFault::NodeUp(arg),
+                _ => DemoFault::FailUpdate(arg),
+            }));
         }
         _ => {}
     }
@@ -228,6 +264,11 @@ mod tests {
         let store = Store::new();
         let contexts = vec!["e2e".to_string(), "prod-eu".into(), "prod-us".into()];
         assert_eq!(parse("ctx").unwrap(), PaletteCommand::Context(None));
+        assert_eq!(
+            parse("node-down cache-node-02").unwrap(),
+            PaletteCommand::Fault(DemoFault::NodeDown("cache-node-02".into()))
+        );
+        assert!(parse("fail-update").is_err());
         assert_eq!(
             parse("context prod-eu").unwrap(),
             PaletteCommand::Context(Some("prod-eu".into()))

@@ -255,3 +255,13 @@ pub fn plan_confirm_title(rec: &crate::model::CacheRuntimeMaintenance) -> String
         _ => format!("Rebuild the cache of {}?", rec.spec.runtime_name),
     }
 }
+
+pub const FAULT_DEMO_ONLY: &str = "failures can be triggered on the demo cluster only";
+
+pub fn fault_needs_argument(cmd: &str) -> String {
+    format!(":{cmd} needs a name (see :help)")
+}
+
+pub fn fault_done(what: &str) -> String {
+    format!("demo cluster: {what}")
+}

@@ -71,6 +71,8 @@ pub enum Command {
         text: String,
     },
     RemoveDraft(std::path::PathBuf),
+    /// Make the demo cluster show a failure (refused on a real cluster).
+    DemoFault(super::palette::DemoFault),
     /// Suspend the screen, edit this text in `$VISUAL`/`$EDITOR`, and send it back as
     /// `Msg::ExternalEdited`.
     ExternalEdit(String),
@@ -1048,6 +1050,7 @@ impl App {
                 self.set_namespace(ns);
                 Vec::new()
             }
+            Ok(PaletteCommand::Fault(fault)) => vec![Command::DemoFault(fault)],
             Ok(PaletteCommand::Context(None)) => {
                 self.flash_info(strings::contexts_list(&self.contexts, &self.context));
                 Vec::new()
