@@ -356,7 +356,7 @@ impl Console {
                 Ok(Some(SourceMsg::Batch { at, events })) => {
                     self.app.update(Msg::Cluster { at, events }, &self.keymap);
                 }
-                Ok(Some(SourceMsg::Caption(_))) => {}
+                Ok(Some(SourceMsg::Caption(_) | SourceMsg::Operator(_))) => {}
                 Ok(None) => panic!("source closed while waiting for {what}"),
                 Err(_) => panic!(
                     "timed out after {WAIT:?} waiting for {what}; connection {:?}, counts {:?}",
@@ -1426,5 +1426,562 @@ async fn demo_against_cluster_drives_operations_through_the_api_server() {
         text.contains("seeding") && text.trim_end().ends_with("stopped"),
         "{text}"
     );
+    assert!(!text.contains("failed:"), "{text}");
+}
+
+// ------------------------------------------------------------------ operator flows
+
+/// The app's writer on the admin client: the one boundary every console write goes through.
+fn console_writer(admin: &Client) -> fluidops::cluster::writer::Guarded {
+    use fluidops::cluster::writer::{Guarded, KubeWriter};
+    Guarded::new(Box::new(KubeWriter::new(admin.clone())), false, None)
+}
+
+async fn send(
+    w: &fluidops::cluster::writer::Guarded,
+    op: fluidops::cluster::writer::WriteOp,
+) -> Result<fluidops::cluster::writer::WriteOutcome, fluidops::cluster::writer::WriteError> {
+    use fluidops::cluster::writer::{Write, Writer};
+    w.write(&Write::new(op)).await
+}
+
+/// The Status of a refused write, or a panic naming what came back.
+fn status_of(
+    r: Result<fluidops::cluster::writer::WriteOutcome, fluidops::cluster::writer::WriteError>,
+) -> kube::core::Status {
+    match r {
+        Err(fluidops::cluster::writer::WriteError::Status(s)) => *s,
+        other => panic!("expected a refusal with a Status, got {other:?}"),
+    }
+}
+
+/// The built-in curvine-standard class, renamed.
+fn class_manifest(name: &str) -> serde_json::Value {
+    let mut m = fluidops::model::manifest::Manifests::default();
+    fluidops::model::manifest::parse_documents(
+        include_str!("../assets/demo/01-runtimeclasses.yaml"),
+        "classes",
+        &mut m,
+    );
+    let class = m
+        .objects
+        .into_iter()
+        .find(|o| o.key().name == "curvine-standard")
+        .expect("curvine-standard");
+    let mut v = class.to_value();
+    v["metadata"] = json!({"name": name, "labels": {"fluidops.io/e2e": "edit"}});
+    v
+}
+
+async fn live_value(client: &Client, key: &ObjectKey) -> serde_json::Value {
+    let o = api(client, key.kind, &key.namespace)
+        .get(&key.name)
+        .await
+        .unwrap_or_else(|e| panic!("get {key}: {e}"));
+    fluidops::cluster::kube_source::to_object(key.kind, o)
+        .expect("known kind")
+        .to_value()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_apply_keeps_the_resource_version_precondition_and_schema_causes() {
+    use fluidops::app::editor::Editor;
+    use fluidops::cluster::writer::WriteOp;
+    let Some((_h, _g, admin)) = begin().await else {
+        return;
+    };
+    let t0 = Instant::now();
+    let w = console_writer(&admin);
+    let name = unique_ns("edit");
+    let key = ObjectKey::new(Kind::CacheRuntimeClass, "", &name);
+    send(&w, WriteOp::Create(class_manifest(&name)))
+        .await
+        .expect("create class");
+
+    // The editor's buffer, changed, sent as the editor sends it: server-side apply as fluidops,
+    // guarded by the resourceVersion it was opened at.
+    let live = live_value(&admin, &key).await;
+    let ed = Editor::open(key.clone(), &live);
+    let text = ed.text();
+    assert!(text.contains("timeout: 60"), "{text}");
+    let mut ed2 = Editor::open(key.clone(), &live);
+    ed2.set_text(&text.replacen("timeout: 60", "timeout: 90", 1));
+    let manifest = ed2.manifest().expect("manifest");
+    assert_eq!(
+        manifest["metadata"]["resourceVersion"],
+        live["metadata"]["resourceVersion"]
+    );
+    send(&w, WriteOp::Apply(manifest.clone()))
+        .await
+        .expect("apply");
+    let raw = api(&admin, Kind::CacheRuntimeClass, "")
+        .get(&name)
+        .await
+        .unwrap();
+    assert_eq!(
+        raw.data["topology"]["master"]["executionEntries"]["mountUFS"]["timeout"],
+        90
+    );
+    let managers: Vec<(String, String)> = raw
+        .metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .map(|m| {
+            (
+                m.manager.clone().unwrap_or_default(),
+                m.operation.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        managers.contains(&("fluidops".into(), "Apply".into())),
+        "{managers:?}"
+    );
+
+    // The same buffer again: its resourceVersion is stale now.
+    let s = status_of(send(&w, WriteOp::Apply(manifest)).await);
+    assert_eq!((s.code, s.reason.as_str()), (409, "Conflict"), "{s:?}");
+    assert!(s.message.contains("the object has been modified"), "{s:?}");
+
+    // A schema violation comes back with its field.
+    let live = live_value(&admin, &key).await;
+    let mut ed3 = Editor::open(key.clone(), &live);
+    let text = ed3.text();
+    assert_eq!(text.matches("name: DataLoad").count(), 1, "{text}");
+    ed3.set_text(&text.replacen("name: DataLoad", "name: DataWarm", 1));
+    let s = status_of(send(&w, WriteOp::Apply(ed3.manifest().unwrap())).await);
+    assert_eq!((s.code, s.reason.as_str()), (422, "Invalid"), "{s:?}");
+    let causes = &s.details.as_ref().expect("details").causes;
+    assert!(
+        causes
+            .iter()
+            .any(|c| c.field.contains("dataOperationSpecs[0].name")
+                && c.reason == "FieldValueNotSupported"),
+        "{causes:?}"
+    );
+    // A wrong type never reaches validation under server-side apply: the server cannot build
+    // the typed patch and says so (500, no causes) — the message still names the field.
+    let mut ed4 = Editor::open(key.clone(), &live);
+    ed4.set_text(&ed4.text().replacen("timeout: 90", "timeout: soon", 1));
+    let s = status_of(send(&w, WriteOp::Apply(ed4.manifest().unwrap())).await);
+    assert!(
+        s.message.contains("executionEntries.mountUFS.timeout"),
+        "{s:?}"
+    );
+    let raw = api(&admin, Kind::CacheRuntimeClass, "")
+        .get(&name)
+        .await
+        .unwrap();
+    assert_eq!(
+        raw.data["topology"]["master"]["executionEntries"]["mountUFS"]["timeout"],
+        90
+    );
+    send(&w, WriteOp::Delete(key)).await.expect("clean up");
+    eprintln!("edit flow in {:?}", t0.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_form_manifest_created_through_the_writer_appears_in_the_store() {
+    use fluidops::app::load_form::LoadForm;
+    use fluidops::cluster::writer::WriteOp;
+    let Some((_h, _g, admin)) = begin().await else {
+        return;
+    };
+    let t0 = Instant::now();
+    let ns = unique_ns("load");
+    create_namespace(&admin, &ns).await;
+    let class = unique_ns("loadclass");
+    let w = console_writer(&admin);
+    send(&w, WriteOp::Create(class_manifest(&class)))
+        .await
+        .expect("class");
+    create(&admin, Kind::Dataset, &ns, dataset(&ns, "train")).await;
+    let mut rt = runtime(&ns, "train");
+    rt["spec"]["runtimeClassName"] = json!(class);
+    create(&admin, Kind::CacheRuntime, &ns, rt).await;
+
+    let mut c = Console::start(admin.clone(), None);
+    c.wait_until("dataset, runtime and class", |a| {
+        has(a, Kind::Dataset, &ns, "train")
+            && has(a, Kind::CacheRuntime, &ns, "train")
+            && has(a, Kind::CacheRuntimeClass, "", &class)
+    })
+    .await;
+    let rt_key = ObjectKey::new(Kind::CacheRuntime, &ns, "train");
+    let form = LoadForm::open(&c.app.store, &rt_key, Timestamp::now()).expect("form opens");
+    let manifest = form.manifest();
+    assert_eq!(manifest["kind"], "DataLoad", "{manifest}");
+    let key = form.key();
+    send(&w, WriteOp::Create(manifest.clone()))
+        .await
+        .expect("create the form's DataLoad");
+    c.wait_until("the DataLoad in the store", |a| a.store.get(&key).is_some())
+        .await;
+    let stored = c.app.store.get(&key).unwrap().to_value();
+    assert_eq!(
+        stored["spec"], manifest["spec"],
+        "stored as the form built it"
+    );
+    let _ = send(
+        &w,
+        WriteOp::Delete(ObjectKey::new(Kind::CacheRuntimeClass, "", &class)),
+    )
+    .await;
+    eprintln!("load flow in {:?}", t0.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maintenance_records_locks_and_pod_deletes_through_the_writer() {
+    use fluidops::cluster::writer::WriteOp;
+    let Some((_h, _g, admin)) = begin().await else {
+        return;
+    };
+    let t0 = Instant::now();
+    let ns = unique_ns("maint");
+    create_namespace(&admin, &ns).await;
+    let w = console_writer(&admin);
+    let mk = ObjectKey::new(Kind::CacheRuntimeMaintenance, &ns, "upgrade-1");
+    let rv = |o: &fluidops::cluster::writer::WriteOutcome| {
+        o.object
+            .as_ref()
+            .and_then(|o| o.meta().resource_version.clone())
+            .expect("resourceVersion")
+    };
+
+    // The record, as the wizard creates it.
+    let created = send(
+        &w,
+        WriteOp::Create(json!({
+            "apiVersion": "ops.fluidops.io/v1alpha1", "kind": "CacheRuntimeMaintenance",
+            "metadata": {"name": "upgrade-1", "namespace": ns},
+            "spec": {"runtimeName": "train", "type": "Upgrade", "components": ["master", "worker"],
+                     "upgrade": {"image": "curvine/curvine", "imageTag": "v0.2.6"}}
+        })),
+    )
+    .await
+    .expect("create the record (is the CacheRuntimeMaintenance CRD installed?)");
+    let rv0 = rv(&created);
+
+    // Status through the status subresource, guarded by the resourceVersion.
+    let status = json!({"phase": "Running", "currentStep": 1, "startedAt": "2026-11-25T10:00:00Z",
+        "steps": [{"name": "preflight", "action": "Preflight", "state": "Done"},
+                  {"name": "patch master", "action": "PatchRuntime", "state": "Running"}]});
+    let out = send(
+        &w,
+        WriteOp::MergePatchStatus {
+            key: mk.clone(),
+            patch: json!({"metadata": {"resourceVersion": rv0}, "status": status}),
+        },
+    )
+    .await
+    .expect("status patch");
+    let rv1 = rv(&out);
+    assert_ne!(rv1, rv0);
+    let raw = api(&admin, Kind::CacheRuntimeMaintenance, &ns)
+        .get("upgrade-1")
+        .await
+        .unwrap();
+    assert_eq!(raw.data["status"]["phase"], "Running");
+    assert_eq!(raw.data["status"]["steps"][1]["action"], "PatchRuntime");
+    let generation = raw.metadata.generation;
+
+    let s = status_of(
+        send(
+            &w,
+            WriteOp::MergePatchStatus {
+                key: mk.clone(),
+                patch: json!({"metadata": {"resourceVersion": rv0}, "status": {"phase": "Failed"}}),
+            },
+        )
+        .await,
+    );
+    assert_eq!((s.code, s.reason.as_str()), (409, "Conflict"), "{s:?}");
+
+    // Pausing is a spec patch; the status it carries along is ignored by the main resource.
+    send(
+        &w,
+        WriteOp::MergePatch {
+            key: mk.clone(),
+            patch: json!({"metadata": {"resourceVersion": rv1}, "spec": {"paused": true},
+                          "status": {"phase": "Failed"}}),
+        },
+    )
+    .await
+    .expect("pause");
+    let raw = api(&admin, Kind::CacheRuntimeMaintenance, &ns)
+        .get("upgrade-1")
+        .await
+        .unwrap();
+    assert_eq!(raw.data["spec"]["paused"], true);
+    assert_eq!(raw.data["status"]["phase"], "Running");
+    assert!(
+        raw.metadata.generation > generation,
+        "spec change moves the generation"
+    );
+
+    // The lock annotation on the runtime, and its removal with null.
+    create(&admin, Kind::CacheRuntime, &ns, runtime(&ns, "train")).await;
+    let rt_key = ObjectKey::new(Kind::CacheRuntime, &ns, "train");
+    let live = live_value(&admin, &rt_key).await;
+    send(
+        &w,
+        WriteOp::MergePatch {
+            key: rt_key.clone(),
+            patch: json!({"metadata": {"resourceVersion": live["metadata"]["resourceVersion"],
+                "annotations": {"fluidops.io/maintenance": "upgrade-1"}}}),
+        },
+    )
+    .await
+    .expect("lock");
+    let ann =
+        |v: &serde_json::Value| v["metadata"]["annotations"]["fluidops.io/maintenance"].clone();
+    assert_eq!(ann(&live_value(&admin, &rt_key).await), "upgrade-1");
+    send(
+        &w,
+        WriteOp::MergePatch {
+            key: rt_key.clone(),
+            patch: json!({"metadata": {"annotations": {"fluidops.io/maintenance": null}}}),
+        },
+    )
+    .await
+    .expect("unlock");
+    assert!(ann(&live_value(&admin, &rt_key).await).is_null());
+
+    // Pods: bound to a node with no kubelet, a delete leaves it Terminating; a force delete
+    // removes it at once. An unscheduled pod goes at once either way.
+    let mut bound = pod(&ns, "train-worker-0", "train");
+    bound["spec"]["nodeName"] = json!("cache-node-01");
+    create(&admin, Kind::Pod, &ns, bound).await;
+    create(&admin, Kind::Pod, &ns, pod(&ns, "train-worker-1", "train")).await;
+    let p0 = ObjectKey::new(Kind::Pod, &ns, "train-worker-0");
+    let p1 = ObjectKey::new(Kind::Pod, &ns, "train-worker-1");
+    let raw = api(&admin, Kind::Pod, &ns)
+        .get("train-worker-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        raw.data["status"]["phase"], "Pending",
+        "no scheduler, no kubelet"
+    );
+    let out = send(&w, WriteOp::Delete(p0.clone())).await.expect("delete");
+    let left = out.object.expect("still there");
+    assert!(left.meta().deletion_timestamp.is_some(), "Terminating");
+    assert!(
+        api(&admin, Kind::Pod, &ns)
+            .get_opt("train-worker-0")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let out = send(&w, WriteOp::ForceDelete(p0))
+        .await
+        .expect("force delete");
+    assert!(out.object.is_none(), "gone at once");
+    assert!(
+        api(&admin, Kind::Pod, &ns)
+            .get_opt("train-worker-0")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let out = send(&w, WriteOp::Delete(p1))
+        .await
+        .expect("delete unscheduled");
+    assert!(out.object.is_none(), "an unscheduled pod goes at once");
+
+    send(&w, WriteOp::Delete(mk)).await.expect("delete record");
+    eprintln!("maintenance writes in {:?}", t0.elapsed());
+}
+
+/// A pod as any client of the API server sees it: (uid, spec image, status image, Ready).
+async fn pod_state(
+    client: &Client,
+    ns: &str,
+    name: &str,
+) -> Option<(String, String, String, bool)> {
+    let p = api(client, Kind::Pod, ns).get_opt(name).await.ok()??;
+    let ready = p.data["status"]["conditions"].as_array().is_some_and(|cs| {
+        cs.iter()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    });
+    Some((
+        p.metadata.uid.clone().unwrap_or_default(),
+        p.data["spec"]["containers"][0]["image"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+        p.data["status"]["containerStatuses"][0]["image"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+        ready && p.metadata.deletion_timestamp.is_none(),
+    ))
+}
+
+/// Polls `what` through the API until it holds; returns how long it took.
+async fn poll<F, Fut>(what: &str, limit: Duration, log: &Path, mut check: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let t0 = Instant::now();
+    loop {
+        if check().await {
+            return t0.elapsed();
+        }
+        assert!(
+            t0.elapsed() < limit,
+            "{what} not seen within {limit:?}; controller log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_against_cluster_rolls_a_runtime_version_patch_in_place() {
+    use fluidops::cluster::writer::WriteOp;
+    let Some((h, _g, admin)) = begin().await else {
+        return;
+    };
+    let ns = unique_ns("roll");
+    let seed = tempfile::tempdir().unwrap();
+    against_cluster_seed(seed.path(), &ns);
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("controller.log");
+    let t0 = Instant::now();
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_fluidops"))
+            .args(["demo", "--against-cluster", "--speed", "10", "--seed"])
+            .arg(seed.path())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("KUBECONFIG", &h.kubeconfig)
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(std::fs::File::create(home.path().join("stderr.log")).unwrap())
+            .spawn()
+            .expect("start fluidops demo --against-cluster"),
+    );
+    let workers = ["warm-worker-0", "warm-worker-1"];
+    let up = poll("both workers Ready", Duration::from_secs(60), &log, || {
+        let admin = admin.clone();
+        let ns = ns.clone();
+        async move {
+            for w in workers {
+                if !pod_state(&admin, &ns, w).await.is_some_and(|s| s.3) {
+                    return false;
+                }
+            }
+            true
+        }
+    })
+    .await;
+    let mut before = Vec::new();
+    for w in workers {
+        before.push(pod_state(&admin, &ns, w).await.unwrap());
+    }
+    assert!(
+        before.iter().all(|s| s.1 == "curvine/curvine:v0.2.5"),
+        "{before:?}"
+    );
+
+    // The upgrade wizard's patch, through the console's writer.
+    let w = console_writer(&admin);
+    let t1 = Instant::now();
+    send(
+        &w,
+        WriteOp::MergePatch {
+            key: ObjectKey::new(Kind::CacheRuntime, &ns, "warm"),
+            patch: json!({"spec": {"worker": {"runtimeVersion":
+                {"image": "curvine/curvine", "imageTag": "v0.2.6", "imagePullPolicy": "IfNotPresent"}}}}),
+        },
+    )
+    .await
+    .expect("patch runtimeVersion");
+    let target = "curvine/curvine:v0.2.6";
+    let rolled = poll(
+        "workers on v0.2.6 in place",
+        Duration::from_secs(30),
+        &log,
+        || {
+            let admin = admin.clone();
+            let ns = ns.clone();
+            let before = before.clone();
+            async move {
+                for (w, b) in workers.iter().zip(&before) {
+                    let Some(s) = pod_state(&admin, &ns, w).await else {
+                        return false;
+                    };
+                    assert_eq!(s.0, b.0, "{w} was replaced, not updated in place");
+                    if !(s.1 == target && s.2 == target && s.3) {
+                        return false;
+                    }
+                }
+                true
+            }
+        },
+    )
+    .await;
+    let wl = api(&admin, Kind::AdvancedStatefulSet, &ns)
+        .get("warm-worker")
+        .await
+        .unwrap();
+    assert_eq!(
+        wl.data["spec"]["template"]["spec"]["containers"][0]["image"],
+        target
+    );
+    let observed = wl.data["status"]["observedGeneration"]
+        .as_i64()
+        .unwrap_or(0);
+    assert!(
+        observed >= wl.metadata.generation.unwrap_or(i64::MAX),
+        "observedGeneration {observed} behind generation {:?}",
+        wl.metadata.generation
+    );
+    assert_eq!(wl.data["status"]["updatedReplicas"], 2);
+    eprintln!(
+        "workers Ready {up:?} after the controller started; runtimeVersion patch rolled in place \
+         in {rolled:?} ({:?} since the patch, {:?} since the start)",
+        t1.elapsed(),
+        t0.elapsed()
+    );
+
+    // A rebuild's delete through the API: the pod is replaced (new UID) and comes back Ready.
+    let t2 = Instant::now();
+    let old = before[0].0.clone();
+    send(
+        &w,
+        WriteOp::Delete(ObjectKey::new(Kind::Pod, &ns, "warm-worker-0")),
+    )
+    .await
+    .expect("delete pod");
+    let replaced = poll("worker-0 replaced", Duration::from_secs(30), &log, || {
+        let admin = admin.clone();
+        let ns = ns.clone();
+        let old = old.clone();
+        async move {
+            pod_state(&admin, &ns, "warm-worker-0")
+                .await
+                .is_some_and(|s| s.0 != old && s.1 == target && s.3)
+        }
+    })
+    .await;
+    eprintln!(
+        "worker-0 deleted through the API, replaced and Ready in {replaced:?} ({:?})",
+        t2.elapsed()
+    );
+
+    // SAFETY: signals the child this test started, by its pid.
+    unsafe {
+        libc::kill(child.0.id() as i32, libc::SIGTERM);
+    }
+    let status = child.0.wait().unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "{status:?}\n{text}");
+    assert!(text.contains("changed through the API"), "{text}");
+    assert!(text.contains("deleted through the API"), "{text}");
     assert!(!text.contains("failed:"), "{text}");
 }
