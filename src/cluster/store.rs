@@ -9,11 +9,11 @@ use jiff::Timestamp;
 
 use super::event::{Availability, ClusterEvent, ConnectionState};
 use super::timeline::{self, Subject, Timelines, Transition};
+use crate::model::pod::{CompactPod, SpecCache};
 use crate::model::{
     CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation, Dataset, Event, Kind,
     Object, ObjectKey, Pod,
 };
-use crate::model::pod::{CompactPod, SpecCache};
 
 /// Log lines kept per pod.
 pub const MAX_LOG_LINES: usize = 2000;
@@ -215,7 +215,9 @@ impl Store {
             // A pod can move to another runtime only by a label change; keep the index exact.
             if old.pod.runtime() != p.runtime()
                 && let Some(rt) = old.pod.runtime()
-                && let Some(set) = self.pods_by_runtime.get_mut(&(key.0.clone(), rt.to_string()))
+                && let Some(set) = self
+                    .pods_by_runtime
+                    .get_mut(&(key.0.clone(), rt.to_string()))
             {
                 set.remove(&key.1);
             }
@@ -242,16 +244,13 @@ impl Store {
             return;
         }
         let key = obj.key();
-        match &obj {
-            Object::Event(e) => {
-                if let Some(target) = involved_key(e) {
-                    self.events_by_object
-                        .entry(target)
-                        .or_default()
-                        .insert(ns_name(&key));
-                }
-            }
-            _ => {}
+        if let Object::Event(e) = &obj
+            && let Some(target) = involved_key(e)
+        {
+            self.events_by_object
+                .entry(target)
+                .or_default()
+                .insert(ns_name(&key));
         }
         if timeline::has_timeline(key.kind) {
             let class = match &obj {
@@ -289,15 +288,11 @@ impl Store {
         else {
             return false;
         };
-        match &*obj {
-            Object::Event(e) => {
-                if let Some(target) = involved_key(e)
-                    && let Some(set) = self.events_by_object.get_mut(&target)
-                {
-                    set.remove(&ns_name(key));
-                }
-            }
-            _ => {}
+        if let Object::Event(e) = &*obj
+            && let Some(target) = involved_key(e)
+            && let Some(set) = self.events_by_object.get_mut(&target)
+        {
+            set.remove(&ns_name(key));
         }
         self.timelines.forget(key);
         true
@@ -354,15 +349,11 @@ impl Store {
         let range = (ns.to_string(), String::new())..;
         let in_ns = |(n, _): &NsName| n == ns;
         if kind == Kind::Pod {
-            return self
-                .pods
-                .range(range)
-                .take_while(|(k, _)| in_ns(k))
-                .count();
+            return self.pods.range(range).take_while(|(k, _)| in_ns(k)).count();
         }
-        self.objects.get(&kind).map_or(0, |m| {
-            m.range(range).take_while(|(k, _)| in_ns(k)).count()
-        })
+        self.objects
+            .get(&kind)
+            .map_or(0, |m| m.range(range).take_while(|(k, _)| in_ns(k)).count())
     }
 
     /// Every pod as kept, by namespace then name (no full Pods built).

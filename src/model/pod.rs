@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateTerminated,
-    ContainerStateWaiting, ContainerStatus, Pod, PodCondition, PodSpec, PodStatus,
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
+    ContainerStatus, Pod, PodCondition, PodSpec, PodStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 
@@ -205,7 +205,10 @@ pub enum Pairs {
 
 impl Pairs {
     fn pack(map: BTreeMap<String, String>) -> Pairs {
-        if map.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        if map
+            .iter()
+            .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
             return Pairs::Map(map);
         }
         let mut s = String::with_capacity(map.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
@@ -821,7 +824,9 @@ mod compact_tests {
             let mut cache = SpecCache::default();
             let a = CompactPod::from_pod_sharing(p.clone(), Some(&mut cache));
             let b = CompactPod::from_pod_sharing(p.clone(), Some(&mut cache));
-            assert!(a.spec.is_none() || Arc::ptr_eq(a.spec.as_ref().unwrap(), b.spec.as_ref().unwrap()));
+            assert!(
+                a.spec.is_none() || Arc::ptr_eq(a.spec.as_ref().unwrap(), b.spec.as_ref().unwrap())
+            );
         }
     }
 }

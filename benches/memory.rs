@@ -1,0 +1,183 @@
+//! Memory of the store at cluster scale (`--scale runtimes=1000,pods=50000,ops=10000`, 5000
+//! events), counted by a global allocator in this benchmark: bytes per object of each kind as
+//! generated (the full object a watch delivers) and as kept in the store, the store as a whole
+//! against the raw watch JSON of the same objects, the rows the Pods view caches, and the peak
+//! while the initial lists are applied.
+//!
+//! Run with `cargo bench --bench memory` (prints a table; not a timing benchmark). Targets: the
+//! store with its indexes and timelines ≤ 150 MB and ≤ 0.5 × the raw JSON.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use jiff::Timestamp;
+
+use fluidops::app::actions::ViewKind;
+use fluidops::app::tables::{self, Query};
+use fluidops::cluster::{ClusterEvent, Store};
+use fluidops::demo::scale::{Generator, ScaleSpec, watch_events_json};
+use fluidops::model::{Kind, Object};
+
+/// Counts live heap bytes and their peak.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(by: usize) {
+    let now = LIVE.fetch_add(by, Ordering::Relaxed) + by;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            grew(l.size());
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(l) };
+        if !p.is_null() {
+            grew(l.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, l, new) };
+        if !q.is_null() {
+            if new >= l.size() {
+                grew(new - l.size());
+            } else {
+                LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
+            }
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+fn live() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+fn reset_peak() {
+    PEAK.store(live(), Ordering::Relaxed);
+}
+
+fn peak() -> usize {
+    PEAK.load(Ordering::Relaxed)
+}
+
+fn now() -> Timestamp {
+    "2026-11-25T10:02:00Z".parse().expect("time")
+}
+
+fn mb(b: usize) -> String {
+    format!("{:.1} MB", b as f64 / 1e6)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument (a criterion-style filter) is ignored.
+    let spec = ScaleSpec {
+        runtimes: 1000,
+        pods: 50_000,
+        ops: 10_000,
+        events: 5000,
+    };
+    let generator = Generator::new(spec, 7, now());
+    println!(
+        "store memory at runtimes={} pods={} ops={} events={} (counting allocator)",
+        spec.runtimes, spec.pods, spec.ops, spec.events
+    );
+    println!();
+    println!("| kind | objects | raw JSON B/object | generated B/object | kept B/object |");
+    println!("|---|---|---|---|---|");
+    let base = live();
+    let mut store = Store::new();
+    let mut raw_total = 0usize;
+    let mut kinds: BTreeMap<&str, (usize, usize, usize, usize)> = BTreeMap::new();
+    for kind in Kind::ALL {
+        let objects: Vec<Object> = generator.of_kind(kind).collect();
+        if objects.is_empty() {
+            continue;
+        }
+        let raw = watch_events_json(&objects).len();
+        raw_total += raw;
+        drop(objects);
+        let before = live();
+        let objects: Vec<Object> = generator.of_kind(kind).collect();
+        let generated = live() - before;
+        let n = objects.len();
+        for o in objects {
+            store.apply(ClusterEvent::Applied(o), now());
+        }
+        let kept = live() - before;
+        let name = match kind {
+            Kind::Operation(_) => "DataOperation",
+            k => k.as_str(),
+        };
+        let e = kinds.entry(name).or_default();
+        e.0 += n;
+        e.1 += raw;
+        e.2 += generated;
+        e.3 += kept;
+    }
+    for (name, (n, raw, generated, kept)) in &kinds {
+        println!(
+            "| {name} | {n} | {} | {} | {} |",
+            raw / n,
+            generated / n,
+            kept / n
+        );
+    }
+    let held = live() - base;
+    println!();
+    println!(
+        "raw watch JSON of these objects:          {}",
+        mb(raw_total)
+    );
+    println!(
+        "store (objects, indexes, timelines):      {}  = {:.2} × raw JSON",
+        mb(held),
+        held as f64 / raw_total as f64
+    );
+    let before = live();
+    let q = Query::default();
+    let t = tables::table(&store, ViewKind::Pods, &q, now());
+    println!(
+        "Pods view rows cached ({} rows):         {}",
+        t.rows.len(),
+        mb(live() - before)
+    );
+    drop(t);
+    drop(store);
+
+    // The initial lists as one batch (what a source hands over first), applied into a new store.
+    let base = live();
+    reset_peak();
+    let events: Vec<ClusterEvent> = Kind::ALL
+        .into_iter()
+        .map(|kind| ClusterEvent::Listed {
+            kind,
+            objects: generator.of_kind(kind).collect(),
+        })
+        .collect();
+    let mut store = Store::new();
+    for e in events {
+        store.apply(e, now());
+    }
+    println!(
+        "peak while one batch of every list is applied: {} (store after: {})",
+        mb(peak() - base),
+        mb(live() - base)
+    );
+}
