@@ -254,8 +254,12 @@ fn upgrade_from_the_keyboard_to_succeeded_in_place() {
         audit.contains(&format!("maintenance {}", key.name)),
         "{audit}"
     );
-    // The finished run stays on its page with every step Done.
+    // Information in the footer goes after a few seconds; the finished run stays on its page.
+    for _ in 0..10 {
+        w.tick();
+    }
     let app = w.app(0);
+    assert_eq!(app.flash, None);
     assert!(!app.drives(&key));
     let terminal = render(app, 160, 48, "default");
     let text = screen_text(&terminal);

@@ -535,6 +535,7 @@ impl App {
         self.flash = Some(Flash {
             text: text.into(),
             error,
+            since: self.now,
         });
     }
 

@@ -84,6 +84,18 @@ pub enum Overlay {
 pub struct Flash {
     pub text: String,
     pub error: bool,
+    /// When it was shown: information goes after [`Flash::INFO_SECONDS`], errors stay until
+    /// the next key.
+    pub since: Timestamp,
+}
+
+impl Flash {
+    pub const INFO_SECONDS: i64 = 8;
+
+    /// Whether an information message has been up long enough to go.
+    pub fn expired(&self, now: Timestamp) -> bool {
+        !self.error && now.as_second() - self.since.as_second() >= Flash::INFO_SECONDS
+    }
 }
 
 /// Geometry the view reported on its last draw, for mouse hits and paging.

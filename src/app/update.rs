@@ -92,6 +92,7 @@ impl App {
             }
             Msg::Cluster { at, events } => {
                 self.now = self.now.max(at);
+                self.expire_flash();
                 let mut changed = false;
                 for ev in events {
                     changed |= self.store.apply(ev, at);
@@ -124,6 +125,7 @@ impl App {
                 if now.as_second() != self.now.as_second() {
                     self.now = now;
                     self.dirty = true;
+                    self.expire_flash();
                     // Step timeouts run on the clock.
                     return self.drive_runs();
                 }
@@ -662,7 +664,11 @@ impl App {
 
     /// A message from outside the app (the run loop) in the footer.
     pub fn notice(&mut self, text: String, error: bool) {
-        self.flash = Some(Flash { text, error });
+        self.flash = Some(Flash {
+            text,
+            error,
+            since: self.now,
+        });
         self.dirty = true;
     }
 
@@ -684,6 +690,9 @@ impl App {
             ..PageState::default()
         };
         self.timeline_subject = None;
+        // Runs belong to the cluster they were started on.
+        self.runs.clear();
+        self.pending_maintenance = None;
         for st in self.lists.values_mut() {
             st.selected = 0;
             st.selected_key = None;
@@ -696,15 +705,28 @@ impl App {
         self.dirty = true;
     }
 
+    /// Information in the footer goes after a few seconds (errors stay until the next key).
+    fn expire_flash(&mut self) {
+        if self.flash.as_ref().is_some_and(|f| f.expired(self.now)) {
+            self.flash = None;
+            self.dirty = true;
+        }
+    }
+
     pub(super) fn flash_error(&mut self, text: &str) {
         self.flash = Some(Flash {
             text: text.to_string(),
             error: true,
+            since: self.now,
         });
     }
 
     pub(super) fn flash_info(&mut self, text: String) {
-        self.flash = Some(Flash { text, error: false });
+        self.flash = Some(Flash {
+            text,
+            error: false,
+            since: self.now,
+        });
     }
 
     fn page_rows(&self) -> i64 {

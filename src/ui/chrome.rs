@@ -259,13 +259,20 @@ fn hint_actions(app: &App) -> Vec<(Action, &'static str)> {
             (Action::HelpToggle, "help"),
             (Action::AppQuit, "quit"),
         ],
-        (_, Screen::Detail(k)) if k.kind == crate::model::Kind::CacheRuntimeMaintenance => vec![
-            (Action::WizardNext, "go on"),
-            (Action::WizardPause, "pause/resume"),
-            (Action::WizardAbort, "abort"),
-            (Action::PaneNext, "pane"),
-            (Action::NavBack, "back"),
-        ],
+        (_, Screen::Detail(k))
+            if k.kind == crate::model::Kind::CacheRuntimeMaintenance
+                && app
+                    .run_record(k)
+                    .is_some_and(|r| crate::workflows::machine::is_active(&r)) =>
+        {
+            vec![
+                (Action::WizardNext, "go on"),
+                (Action::WizardPause, "pause/resume"),
+                (Action::WizardAbort, "abort"),
+                (Action::PaneNext, "pane"),
+                (Action::NavBack, "back"),
+            ]
+        }
         (_, Screen::Detail(_)) => vec![
             (Action::PaneNext, "pane"),
             (Action::NavEnter, "open"),
