@@ -594,3 +594,30 @@ fn wizard_dialogs_and_run_pages() {
     w.tick();
     snap(&mut w, "wizard_rebuild_succeeded");
 }
+
+#[test]
+fn the_run_timeline_shows_each_step() {
+    let mut w = World::new(1);
+    plan_upgrade(&mut w, 0, "v0.2.6", false);
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    w.ticks_until(600, |w| {
+        w.record(&key).phase() == MaintenancePhase::Succeeded
+    });
+    w.tick();
+    let app = w.app(0);
+    press(app, "t");
+    let terminal = render(app, 160, 48, "default");
+    let text = screen_text(&terminal);
+    for step in [
+        "patch-master",
+        "wait-master-0",
+        "remount-master",
+        "wait-worker-0",
+        "verify",
+    ] {
+        assert!(text.contains(step), "{step} missing:\n{text}");
+    }
+    assert!(text.contains("Complete"), "{text}");
+    insta::assert_snapshot!("run_timeline_160x48", terminal.backend());
+}

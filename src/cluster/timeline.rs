@@ -235,6 +235,9 @@ pub fn recorded_in_object(obj: &Object) -> Vec<Transition> {
             track: None,
         });
     }
+    if let Object::Maintenance(m) = obj {
+        out.extend(maintenance_steps(m));
+    }
     if let Object::Pod(p) = obj {
         for c in p.status.iter().flat_map(|s| s.conditions.iter().flatten()) {
             let Some(at) = c.last_transition_time.as_ref().map(|t| t.0) else {
@@ -244,6 +247,50 @@ pub fn recorded_in_object(obj: &Object) -> Vec<Transition> {
                 at,
                 phase: format!("{}={}", c.type_, c.status),
                 why: c.reason.clone().or(c.message.clone()),
+                origin: Origin::Recorded,
+                track: None,
+            });
+        }
+    }
+    out
+}
+
+/// A maintenance run step by step: when each step started (what it acts on) and how it ended
+/// (its message).
+fn maintenance_steps(m: &crate::model::CacheRuntimeMaintenance) -> Vec<Transition> {
+    let Some(st) = &m.status else {
+        return Vec::new();
+    };
+    let total = st.steps.len();
+    let mut out = Vec::new();
+    for (i, step) in st.steps.iter().enumerate() {
+        let label = format!("step {}/{total} {}", i + 1, step.name);
+        let at = |t: &Option<String>| t.as_deref().and_then(parse_time);
+        if let Some(started) = at(&step.started_at) {
+            let what = [step.action.as_deref(), step.target.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push(Transition {
+                at: started,
+                phase: crate::model::maintenance::StepState::Running
+                    .theme_phase()
+                    .into(),
+                why: Some(format!("{label}: {what}")),
+                origin: Origin::Recorded,
+                track: None,
+            });
+        }
+        if let Some(finished) = at(&step.finished_at) {
+            let why = match step.message.as_deref().filter(|m| !m.is_empty()) {
+                Some(msg) => format!("{label}: {msg}"),
+                None => label.clone(),
+            };
+            out.push(Transition {
+                at: finished,
+                phase: step.state.theme_phase().into(),
+                why: Some(why),
                 origin: Origin::Recorded,
                 track: None,
             });

@@ -161,6 +161,20 @@ pub struct MaintenanceStep {
     pub observed: BTreeMap<String, String>,
 }
 
+impl StepState {
+    /// The phase whose style and symbol a step in this state is drawn with.
+    pub fn theme_phase(&self) -> &'static str {
+        match self {
+            StepState::Done => "Complete",
+            StepState::Skipped => "None",
+            StepState::Pending => "Pending",
+            StepState::Running => "Executing",
+            StepState::Failed => "Failed",
+            StepState::Other(_) => "Unknown",
+        }
+    }
+}
+
 impl CacheRuntimeMaintenance {
     pub fn phase(&self) -> MaintenancePhase {
         self.status

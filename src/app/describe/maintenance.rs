@@ -12,7 +12,7 @@ use super::{
 use crate::app::format::{age, or_dash};
 use crate::cluster::{Store, Subject};
 use crate::model::health::overall_phase;
-use crate::model::maintenance::{MaintenanceType, StepState};
+use crate::model::maintenance::MaintenanceType;
 use crate::model::meta::created;
 use crate::model::{CacheRuntimeMaintenance, Kind, ObjectKey};
 
@@ -181,17 +181,6 @@ fn summary(store: &Store, key: &ObjectKey, m: &CacheRuntimeMaintenance, now: Tim
     section(s::SUMMARY, lines)
 }
 
-fn step_phase(state: &StepState) -> &str {
-    match state {
-        StepState::Done => "Complete",
-        StepState::Skipped => "None",
-        StepState::Pending => "Pending",
-        StepState::Running => "Executing",
-        StepState::Failed => "Failed",
-        StepState::Other(_) => "Unknown",
-    }
-}
-
 /// The object a step's `target` ("Kind/name") names, if it is in the store.
 fn step_target(store: &Store, key: &ObjectKey, target: Option<&str>) -> Option<ObjectKey> {
     let (kind, name) = target?.split_once('/')?;
@@ -224,7 +213,7 @@ fn steps(store: &Store, key: &ObjectKey, m: &CacheRuntimeMaintenance) -> Section
             let line = DetailLine::cells(vec![
                 Cell::text(format!("{marker}{}", s::step_index(i, n))),
                 Cell::text(step.name.clone()),
-                Cell::phase(step_phase(&step.state), step.state.to_string()),
+                Cell::phase(step.state.theme_phase(), step.state.to_string()),
                 Cell::text(or_dash(step.action.as_deref())),
                 Cell::text(or_dash(step.target.as_deref())),
                 Cell::text(one_line(step.message.as_deref().unwrap_or(""))),
