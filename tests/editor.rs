@@ -360,3 +360,28 @@ async fn a_long_diff_scrolls_in_the_confirmation() {
     // Scrolling never confirms: nothing was written.
     assert!(matches!(app.overlay, Overlay::Confirm(_)));
 }
+
+#[tokio::test]
+async fn the_review_says_what_fluid_does_with_a_runtime_change() {
+    let (mut app, _cluster, writer, _dir) = demo_app();
+    press(&mut app, "/");
+    common::type_text(&mut app, "imagenet-train");
+    press(&mut app, "<Enter> e");
+    assert!(app.editor.is_some(), "editor open, flash: {:?}", app.flash);
+    edit_value(&mut app, |v| {
+        v["spec"]["worker"]["env"] = serde_json::json!([{"name": "CURVINE_LOG", "value": "debug"}]);
+        v["spec"]["worker"]["replicas"] = serde_json::json!(4);
+    });
+    let cmds = press(&mut app, "<C-s>");
+    run_writes(&mut app, &writer, cmds).await;
+    let Overlay::Confirm(c) = &app.overlay else {
+        panic!("review dialog expected, flash {:?}", app.flash);
+    };
+    let notes: Vec<&String> = c.body.iter().filter(|l| l.starts_with("! ")).collect();
+    assert_eq!(notes.len(), 1, "{:#?}", c.body);
+    assert!(notes[0].contains("worker.env") && notes[0].contains("re-created"));
+    let terminal = render(&mut app, 80, 24, "default");
+    let text = screen_text(&terminal);
+    assert!(text.contains("What Fluid does with this change"), "{text}");
+    insta::assert_snapshot!("editor_review_runtime_notes_80x24", terminal.backend());
+}

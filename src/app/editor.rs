@@ -345,6 +345,12 @@ impl Editor {
                     ),
                     String::new(),
                 ];
+                let notes = super::sync_notes::notes(self.key.kind, &self.base_value, &manifest);
+                if !notes.is_empty() {
+                    body.push(UPSTREAM_NOTES.to_string());
+                    body.extend(notes.into_iter().map(|n| format!("! {n}")));
+                    body.push(String::new());
+                }
                 if diff.is_empty() {
                     body.push("(no changes)".into());
                 }
@@ -528,6 +534,8 @@ pub const HINT: &str =
 pub const CONFLICT_HINT: &str = "r rebase (merge your changes onto live)  k reopen on live, keep your text aside  Esc abort (nothing sent)";
 pub const DRAFT_HINT: &str =
     "A draft of this object was saved earlier: y resume it  n discard it and edit live";
+/// Heads the notes on what upstream Fluid does with the change, in the review.
+pub const UPSTREAM_NOTES: &str = "What Fluid does with this change:";
 pub const DISCARD_HINT: &str = "Discard your unsent changes?  y discard  n keep editing";
 
 impl App {

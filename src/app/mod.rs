@@ -16,6 +16,7 @@ pub mod runs;
 pub mod schema;
 pub mod state;
 pub mod strings;
+pub mod sync_notes;
 pub mod tables;
 pub mod update;
 pub mod yaml;

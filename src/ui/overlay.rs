@@ -268,17 +268,21 @@ fn confirm(
     ctx: &Ctx,
 ) -> (u16, usize) {
     let t = ctx.theme;
-    // A plan or a manifest wraps (continuation lines under their text); a diff keeps one row
-    // per line, so its `+`/`-` prefixes stay in the first column.
+    // Text wraps (continuation lines under their text); the lines of a diff keep one row each,
+    // so their `+`/`-` prefixes stay in the first column.
     let text_width = body.width.min(DIALOG_WIDTH).saturating_sub(2) as usize;
-    let rows: Vec<String> = if c.diff {
-        c.body.clone()
-    } else {
-        c.body
-            .iter()
-            .flat_map(|l| wrap_hanging(l, text_width))
-            .collect()
-    };
+    let diff_line = |l: &str| c.diff && l.starts_with(['+', '-', ' ', '@']);
+    let rows: Vec<String> = c
+        .body
+        .iter()
+        .flat_map(|l| {
+            if diff_line(l) {
+                vec![l.clone()]
+            } else {
+                wrap_hanging(l, text_width)
+            }
+        })
+        .collect();
     let want_h = u16::try_from(rows.len())
         .unwrap_or(u16::MAX)
         .saturating_add(4);
