@@ -351,12 +351,9 @@ fn confirm(
         }
     };
     frame.render_widget(Paragraph::new(line), bottom);
-    if c.body.len() > text_rows {
-        let shown = strings::lines_shown(
-            first + 1,
-            (first + text_rows).min(c.body.len()),
-            c.body.len(),
-        );
+    if rows.len() > text_rows {
+        let shown =
+            strings::lines_shown(first + 1, (first + text_rows).min(rows.len()), rows.len());
         let w = (shown.chars().count() as u16).min(bottom.width);
         let at = Rect {
             x: bottom.x + bottom.width - w,
