@@ -466,7 +466,9 @@ fn say(line: &str) {
 }
 
 impl AgainstCluster {
-    pub fn new(client: Client, cluster: DemoCluster, speed: f64) -> AgainstCluster {
+    /// No random worker failures: a pod on the API server changes only when someone asks.
+    pub fn new(client: Client, mut cluster: DemoCluster, speed: f64) -> AgainstCluster {
+        cluster.set_random_failures(false);
         let speed = if speed.is_finite() && speed > 0.0 {
             speed
         } else {
@@ -703,10 +705,11 @@ impl AgainstCluster {
         }
     }
 
-    /// An operation created by someone else: the demo drives it from now on.
+    /// An operation created by someone else in a namespace the demo seeded: the demo drives it
+    /// from now on (other namespaces belong to whoever runs there, e.g. another controller).
     fn take_over(&mut self, obj: Object) {
         let key = obj.key();
-        if self.cluster.get(&key).is_some() {
+        if self.cluster.get(&key).is_some() || !self.namespaces.contains(&key.namespace) {
             return;
         }
         let w = split(&obj);

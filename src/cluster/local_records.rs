@@ -64,10 +64,12 @@ fn marked(mut rec: CacheRuntimeMaintenance) -> CacheRuntimeMaintenance {
     rec
 }
 
-/// The API server has no endpoint for the kind (its CRD is not installed).
+/// The API server has no endpoint for the kind (its CRD is not installed; when no resource of
+/// the group is left, the answer is a plain-text "404 page not found").
 fn kind_missing(e: &WriteError) -> bool {
     matches!(e, WriteError::Status(s) if s.code == 404
-        && s.message.contains("could not find the requested resource"))
+        && (s.message.contains("could not find the requested resource")
+            || s.message.contains("404 page not found")))
 }
 
 fn local_error(e: LocalError) -> WriteError {
