@@ -2,6 +2,10 @@
 //! the store and the rendered views, RBAC degradation, an API server restart and a cut
 //! connection mid-watch, a CRD removed and re-installed, `fluidops snapshot` against the cluster,
 //! and the writer (dry-run, conflicts, schema rejection, read-only checked in the audit log).
+//! The upgrade and rebuild wizards run from the keyboard against `fluidops demo --against-cluster`
+//! as Fluid's control plane (tests/support/wizard_console.rs): to Succeeded with the record on the
+//! API server, with the record on this machine when the CRD is missing, and taken over by a
+//! second console mid-run.
 //!
 //! The tests start the harness themselves (`tests/e2e/cluster.sh up`, instant when it is already
 //! up; state in `$FLUIDOPS_E2E_STATE`, default a directory of this test process, taken down when
@@ -19,7 +23,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use fluidops::app::actions::{Action, ViewKind};
-use fluidops::app::{App, Msg};
+use fluidops::app::{App, Msg, Overlay};
 use fluidops::cli::GlobalArgs;
 use fluidops::cluster::demo_source::SourceMsg;
 use fluidops::cluster::kube_config;
@@ -30,13 +34,17 @@ use fluidops::model::{Kind, ObjectKey, OpKind};
 use fluidops::ui::Ctx;
 use jiff::Timestamp;
 
+mod common;
 #[path = "support/pty_session.rs"]
 mod pty_session;
+#[path = "support/wizard_console.rs"]
+mod wizard_console;
 use kube::Client;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use pty_session::{PtySession, fresh_home};
 use serde_json::json;
 use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard, mpsc};
+use wizard_console::WizardConsole;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -740,6 +748,7 @@ async fn store_converges_after_api_server_restart_and_cut_connection() {
     // without a restart of the console.
     let crd = "cacheruntimemaintenances.ops.fluidops.io";
     let kind = Kind::CacheRuntimeMaintenance;
+    let mut back = CrdBack { h, done: false };
     h.kubectl(&["delete", "crd", crd, "--wait=true"]);
     c.wait_until("maintenance not installed", |a| {
         a.store.availability(kind) == Availability::NotInstalled
@@ -766,6 +775,7 @@ async fn store_converges_after_api_server_restart_and_cut_connection() {
         "-f",
         file,
     ]);
+    back.done = true;
     let t = c
         .wait_until("maintenance available again", |a| {
             a.store.availability(kind) == Availability::Available
@@ -1984,4 +1994,739 @@ async fn demo_against_cluster_rolls_a_runtime_version_patch_in_place() {
     assert!(text.contains("changed through the API"), "{text}");
     assert!(text.contains("deleted through the API"), "{text}");
     assert!(!text.contains("failed:"), "{text}");
+}
+
+// ------------------------------------------------------------------ the wizards against the API server
+
+/// The built-in demo's runtime classes and its `imagenet` namespace (imagenet-train: a master,
+/// three workers in an AdvancedStatefulSet, two clients, a Bound dataset), moved into `ns` so
+/// that tests running at once do not share objects. Without the Cron DataLoad: a seed's
+/// timestamps are not moved to now, so the demo would replay every schedule missed since the
+/// seed's lastScheduleTime back to back, holding the dataset's operation lock (a re-warm
+/// DataLoad would wait behind them).
+fn imagenet_seed(dir: &Path, ns: &str) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("assets/demo/01-runtimeclasses.yaml"),
+        dir.join("01-classes.yaml"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(root.join("assets/demo/02-imagenet.yaml")).unwrap();
+    let docs: Vec<&str> = text
+        .split("\n---\n")
+        .filter(|d| !d.contains("policy: Cron"))
+        .collect();
+    assert!(docs.len() > 10, "02-imagenet.yaml split into documents");
+    let text = docs.join("\n---\n");
+    let re = regex::Regex::new(r"(?m)^(\s*(?:namespace|name): )imagenet[ \t]*$").unwrap();
+    let text = re.replace_all(&text, format!("${{1}}{ns}"));
+    let text = text.replace("imagenet-imagenet-", &format!("{ns}-imagenet-"));
+    assert!(
+        !regex::Regex::new(r"(?m)namespace: imagenet\s*$")
+            .unwrap()
+            .is_match(&text),
+        "every object moved to {ns}"
+    );
+    std::fs::write(dir.join("02-imagenet.yaml"), text).unwrap();
+}
+
+const TRAIN: &str = "imagenet-train";
+const TRAIN_PODS: [&str; 4] = [
+    "imagenet-train-master-0",
+    "imagenet-train-worker-0",
+    "imagenet-train-worker-1",
+    "imagenet-train-worker-2",
+];
+
+/// `fluidops demo --against-cluster --speed 10` on `seed`: the simulated Fluid control plane.
+struct Controller {
+    child: KillOnDrop,
+    log: PathBuf,
+    _home: tempfile::TempDir,
+    _seed: tempfile::TempDir,
+}
+
+impl Controller {
+    /// Seeds imagenet into `ns` and waits until the runtime's master and workers are Ready as
+    /// any client of the API server sees them; returns their UIDs in [`TRAIN_PODS`] order.
+    async fn start(h: &Harness, admin: &Client, ns: &str) -> (Controller, Vec<String>) {
+        let seed = tempfile::tempdir().unwrap();
+        imagenet_seed(seed.path(), ns);
+        let home = tempfile::tempdir().unwrap();
+        let log = home.path().join("controller.log");
+        let child = KillOnDrop(
+            Command::new(env!("CARGO_BIN_EXE_fluidops"))
+                .args(["demo", "--against-cluster", "--speed", "10", "--seed"])
+                .arg(seed.path())
+                .env("HOME", home.path())
+                .env("XDG_CONFIG_HOME", home.path().join("config"))
+                .env("XDG_STATE_HOME", home.path().join("state"))
+                .env("KUBECONFIG", &h.kubeconfig)
+                .env_remove("KUBERNETES_SERVICE_HOST")
+                .stdout(std::fs::File::create(&log).unwrap())
+                .stderr(std::fs::File::create(home.path().join("stderr.log")).unwrap())
+                .spawn()
+                .expect("start fluidops demo --against-cluster"),
+        );
+        let c = Controller {
+            child,
+            log,
+            _home: home,
+            _seed: seed,
+        };
+        let up = poll(
+            "imagenet-train Ready",
+            Duration::from_secs(60),
+            &c.log,
+            || {
+                let admin = admin.clone();
+                let ns = ns.to_string();
+                async move {
+                    for p in TRAIN_PODS {
+                        if !pod_state(&admin, &ns, p).await.is_some_and(|s| s.3) {
+                            return false;
+                        }
+                    }
+                    true
+                }
+            },
+        )
+        .await;
+        eprintln!("{ns}: imagenet-train seeded and Ready in {up:?}");
+        let mut uids = Vec::new();
+        for p in TRAIN_PODS {
+            uids.push(pod_state(admin, ns, p).await.unwrap().0);
+        }
+        (c, uids)
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Stops it with SIGTERM and checks that none of its writes failed.
+    fn stop(mut self) {
+        // SAFETY: signals the child this test started, by its pid.
+        unsafe {
+            libc::kill(self.child.0.id() as i32, libc::SIGTERM);
+        }
+        let status = self.child.0.wait().unwrap();
+        let text = self.log_text();
+        assert!(status.success(), "{status:?}\n{text}");
+        assert!(!text.contains("failed:"), "{text}");
+    }
+}
+
+/// Deletes the maintenance records of a test's namespace when the test ends, passed or not:
+/// records outlive their runs, and the test that removes the CRD expects none left (a console
+/// keeps showing the records it had when their CRD goes).
+struct RecordsCleanUp<'a> {
+    h: &'a Harness,
+    ns: String,
+}
+
+impl Drop for RecordsCleanUp<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&self.h.kubeconfig)
+            .args([
+                "delete",
+                MAINTENANCE_CRD,
+                "--all",
+                "--ignore-not-found",
+                "-n",
+            ])
+            .arg(&self.ns)
+            .envs(&self.h.env)
+            .output();
+    }
+}
+
+/// Whether the console's store holds imagenet-train, its dataset and its pods (the wizards
+/// plan from these).
+fn train_listed(a: &App, ns: &str) -> bool {
+    a.store.runtime(ns, TRAIN).is_some()
+        && a.store.dataset(ns, TRAIN).is_some()
+        && a.store.pods_of_runtime(ns, TRAIN).len() >= 6
+}
+
+/// The record as the API server holds it.
+async fn record_json(admin: &Client, key: &ObjectKey) -> Option<serde_json::Value> {
+    let o = api(admin, Kind::CacheRuntimeMaintenance, &key.namespace)
+        .get_opt(&key.name)
+        .await
+        .unwrap_or_else(|e| panic!("get {key}: {e}"))?;
+    Some(serde_json::to_value(o).unwrap())
+}
+
+/// Runs console `c` (answering any step confirmation) until the record, as `read` finds it
+/// (through the API, or on disk for a local record), is in `phase`; returns it and the time taken.
+/// Prints each step the record moves to.
+async fn drive_until<F, Fut>(
+    c: &mut WizardConsole,
+    key: &ObjectKey,
+    phase: &str,
+    limit: Duration,
+    controller: &Controller,
+    mut read: F,
+) -> (serde_json::Value, Duration)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<serde_json::Value>>,
+{
+    let t0 = Instant::now();
+    let mut last_read = Instant::now() - Duration::from_secs(1);
+    let mut last: Option<serde_json::Value> = None;
+    loop {
+        if last_read.elapsed() >= Duration::from_millis(400) {
+            last_read = Instant::now();
+            let now = read().await;
+            let progress = |r: &Option<serde_json::Value>| {
+                r.as_ref().map(|r| {
+                    (
+                        r["status"]["phase"].clone(),
+                        r["status"]["currentStep"].clone(),
+                    )
+                })
+            };
+            if progress(&now) != progress(&last)
+                && let Some(r) = &now
+            {
+                let current = r["status"]["currentStep"].as_u64().unwrap_or(0) as usize;
+                eprintln!(
+                    "{:>6.1} s {key}: {} step {current} {}",
+                    t0.elapsed().as_secs_f64(),
+                    r["status"]["phase"],
+                    r["status"]["steps"][current]["name"]
+                );
+            }
+            last = now;
+            if let Some(r) = &last
+                && r["status"]["phase"] == phase
+            {
+                return (r.clone(), t0.elapsed());
+            }
+        }
+        if t0.elapsed() > limit {
+            let status = last.as_ref().map(|r| r["status"].clone());
+            let flash = c.app.flash.clone();
+            let screen = c.screen();
+            panic!(
+                "{key} not {phase} within {limit:?}; status {status:#?}\nflash {flash:?}\n{screen}\n\
+                 controller log:\n{}",
+                controller.log_text()
+            );
+        }
+        c.answer_prompts(key).await;
+        c.turn().await;
+    }
+}
+
+fn step_states(rec: &serde_json::Value) -> Vec<(String, String)> {
+    rec["status"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap_or("").to_string(),
+                s["state"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Writes of the audit lines other than the record's status commits that went through:
+/// (verb, object, note).
+fn step_writes(lines: &[serde_json::Value]) -> Vec<(String, String, String)> {
+    lines
+        .iter()
+        .filter(|l| l["verb"] != "patch status" && l["outcome"] == "ok")
+        .map(|l| {
+            (
+                l["verb"].as_str().unwrap_or("").to_string(),
+                l["object"].as_str().unwrap_or("").to_string(),
+                l["note"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_wizard_runs_to_succeeded_against_the_api_server() {
+    let Some((h, _g, admin)) = begin().await else {
+        return;
+    };
+    let t0 = Instant::now();
+    let ns = unique_ns("wizup");
+    let _records = RecordsCleanUp { h, ns: ns.clone() };
+    let (controller, uids) = Controller::start(h, &admin, &ns).await;
+    let mut c = WizardConsole::start(admin.clone(), &ns, None);
+    c.until("imagenet-train listed", WAIT, |a| train_listed(a, &ns))
+        .await;
+    c.plan_upgrade(TRAIN, "v0.2.6").await;
+    let Overlay::Confirm(plan) = &c.app.overlay else {
+        unreachable!()
+    };
+    assert!(plan.title.contains("v0.2.6"), "{}", plan.title);
+    assert!(
+        plan.body
+            .iter()
+            .any(|l| l.contains("imagenet-train-worker-2")),
+        "{:#?}",
+        plan.body
+    );
+    let t1 = Instant::now();
+    c.press("y").await;
+    let key = c.app.run_page().expect("the run's page is open");
+    assert!(c.app.drives(&key), "flash {:?}", c.app.flash);
+    let (rec, took) = drive_until(
+        &mut c,
+        &key,
+        "Succeeded",
+        Duration::from_secs(90),
+        &controller,
+        || record_json(&admin, &key),
+    )
+    .await;
+    eprintln!("upgrade: Succeeded {took:?} after the plan was confirmed");
+
+    // Through the API: updated in place, lock released, every step Done.
+    let target = "curvine/curvine:v0.2.6";
+    for (p, uid) in TRAIN_PODS.iter().zip(&uids) {
+        let (now_uid, spec, status, ready) = pod_state(&admin, &ns, p).await.expect(p);
+        assert_eq!(&now_uid, uid, "{p} updated in place");
+        assert_eq!(
+            (spec.as_str(), status.as_str(), ready),
+            (target, target, true),
+            "{p}"
+        );
+    }
+    let rt = live_value(&admin, &ObjectKey::new(Kind::CacheRuntime, &ns, TRAIN)).await;
+    assert!(
+        rt["metadata"]["annotations"]["fluidops.io/maintenance"].is_null(),
+        "lock released: {}",
+        rt["metadata"]
+    );
+    assert_eq!(rt["spec"]["worker"]["runtimeVersion"]["imageTag"], "v0.2.6");
+    assert_eq!(rt["spec"]["master"]["runtimeVersion"]["imageTag"], "v0.2.6");
+    let steps = step_states(&rec);
+    assert!(steps.len() >= 4, "{steps:?}");
+    assert!(steps.iter().all(|(_, s)| s == "Done"), "{steps:?}");
+
+    // The console's audit log: the record created, its status committed, the runtime patched
+    // and unlocked, all noted with the run.
+    let lines = c.audit_lines();
+    let rec_obj = format!("{}", key);
+    assert!(
+        lines.iter().any(|l| l["verb"] == "create"
+            && l["object"] == rec_obj.as_str()
+            && l["outcome"] == "ok"),
+        "{lines:#?}"
+    );
+    let commits = lines
+        .iter()
+        .filter(|l| l["verb"] == "patch status" && l["outcome"] == "ok")
+        .count();
+    assert!(
+        commits >= steps.len(),
+        "a commit per step at least: {lines:#?}"
+    );
+    let rt_obj = format!("{}", ObjectKey::new(Kind::CacheRuntime, &ns, TRAIN));
+    let runtime_patches: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["verb"] == "patch" && l["object"] == rt_obj.as_str())
+        .collect();
+    assert!(runtime_patches.len() >= 3, "{lines:#?}");
+    assert!(
+        runtime_patches.iter().all(|l| l["outcome"] == "ok"
+            && l["note"]
+                .as_str()
+                .is_some_and(|n| n.starts_with(&format!("maintenance {}:", key.name)))),
+        "{runtime_patches:#?}"
+    );
+    assert!(
+        lines.iter().all(|l| l["outcome"] == "ok"),
+        "no write refused: {lines:#?}"
+    );
+    let text = c.screen();
+    assert!(text.contains("finished · Succeeded"), "{text}");
+    controller.stop();
+    eprintln!(
+        "upgrade wizard: {} writes, {:?} in all ({:?} since confirmed)",
+        lines.len(),
+        t0.elapsed(),
+        t1.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rebuild_wizard_recreates_a_worker_and_rewarms_against_the_api_server() {
+    let Some((h, _g, admin)) = begin().await else {
+        return;
+    };
+    let t0 = Instant::now();
+    let ns = unique_ns("wizrb");
+    let _records = RecordsCleanUp { h, ns: ns.clone() };
+    let (controller, uids) = Controller::start(h, &admin, &ns).await;
+    let worker = TRAIN_PODS[2];
+    let old_uid = uids[2].clone();
+    let mut c = WizardConsole::start(admin.clone(), &ns, None);
+    c.until("imagenet-train listed", WAIT, |a| train_listed(a, &ns))
+        .await;
+    // A manual rebuild of one worker, chosen on the pods view.
+    c.plan_rebuild_of_pod(worker).await;
+    let Overlay::Confirm(plan) = &c.app.overlay else {
+        unreachable!()
+    };
+    let text = format!("{}\n{}", plan.title, plan.body.join("\n"));
+    assert!(text.contains(worker) && text.contains("Manual"), "{text}");
+    let t1 = Instant::now();
+    c.press("y").await;
+    let key = c.app.run_page().expect("the run's page is open");
+    assert!(c.app.drives(&key), "flash {:?}", c.app.flash);
+    let rewarm = fluidops::workflows::plan::rewarm_name(&key.name);
+    let (rec, took) = drive_until(
+        &mut c,
+        &key,
+        "Succeeded",
+        Duration::from_secs(90),
+        &controller,
+        || record_json(&admin, &key),
+    )
+    .await;
+    eprintln!("rebuild: Succeeded {took:?} after the plan was confirmed");
+
+    // Through the API: the worker is a new pod, Ready; the others untouched.
+    let (uid, _, _, ready) = pod_state(&admin, &ns, worker).await.expect(worker);
+    assert_ne!(uid, old_uid, "{worker} recreated with a new UID");
+    assert!(ready, "{worker} Ready again");
+    for (p, before) in TRAIN_PODS.iter().zip(&uids) {
+        if *p != worker {
+            assert_eq!(&pod_state(&admin, &ns, p).await.unwrap().0, before, "{p}");
+        }
+    }
+    // The re-warm DataLoad was created and the control plane ran it to Complete.
+    let load = api(&admin, Kind::Operation(OpKind::DataLoad), &ns)
+        .get_opt(&rewarm)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no DataLoad {rewarm}"));
+    assert_eq!(load.data["status"]["phase"], "Complete", "{:?}", load.data);
+    assert_eq!(load.data["spec"]["dataset"]["name"], TRAIN);
+    let steps = step_states(&rec);
+    assert!(
+        steps.iter().all(|(_, s)| s == "Done" || s == "Skipped"),
+        "{steps:?}"
+    );
+    let rt = live_value(&admin, &ObjectKey::new(Kind::CacheRuntime, &ns, TRAIN)).await;
+    assert!(rt["metadata"]["annotations"]["fluidops.io/maintenance"].is_null());
+    let lines = c.audit_lines();
+    let pod_obj = format!("{}", ObjectKey::new(Kind::Pod, &ns, worker));
+    let deletes = lines
+        .iter()
+        .filter(|l| {
+            (l["verb"] == "delete" || l["verb"] == "force delete")
+                && l["object"] == pod_obj.as_str()
+        })
+        .count();
+    assert_eq!(deletes, 1, "the pod deleted once: {lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["verb"] == "create"
+                && l["object"].as_str().is_some_and(|o| o.contains(&rewarm))),
+        "{lines:#?}"
+    );
+    controller.stop();
+    eprintln!(
+        "rebuild wizard: steps {steps:?}, {} writes, {:?} in all ({:?} since confirmed)",
+        lines.len(),
+        t0.elapsed(),
+        t1.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_console_takes_over_a_run_and_no_step_is_sent_twice() {
+    let Some((h, _g, admin)) = begin().await else {
+        return;
+    };
+    let t0 = Instant::now();
+    let ns = unique_ns("wiztwo");
+    let _records = RecordsCleanUp { h, ns: ns.clone() };
+    let (controller, uids) = Controller::start(h, &admin, &ns).await;
+    let mut first = WizardConsole::start(admin.clone(), &ns, None);
+    let mut second = WizardConsole::start(admin.clone(), &ns, None);
+    for c in [&mut first, &mut second] {
+        c.until("imagenet-train listed", WAIT, |a| train_listed(a, &ns))
+            .await;
+    }
+    first.plan_upgrade(TRAIN, "v0.2.6").await;
+    first.press("y").await;
+    let key = first.app.run_page().expect("the run's page is open");
+    assert!(first.app.drives(&key));
+
+    // The first console drives until the master runs the new version.
+    let target = "curvine/curvine:v0.2.6";
+    let master = TRAIN_PODS[0];
+    let t1 = Instant::now();
+    loop {
+        first.turn().await;
+        second.turn().await;
+        if pod_state(&admin, &ns, master)
+            .await
+            .is_some_and(|s| s.1 == target && s.2 == target && s.3)
+        {
+            break;
+        }
+        assert!(
+            t1.elapsed() < Duration::from_secs(60),
+            "master not upgraded; controller log:\n{}",
+            controller.log_text()
+        );
+    }
+    // The second console sees the running record, not driven by it.
+    second
+        .until("the record Running in the second store", WAIT, |a| {
+            a.run_record(&key)
+                .is_some_and(|r| r.phase().to_string() == "Running")
+        })
+        .await;
+    second.open_record(&key).await;
+    assert!(!second.app.drives(&key));
+    let text = second.screen();
+    assert!(text.contains("not driven by this console"), "{text}");
+    second.press("<Enter>").await;
+    let Overlay::Confirm(c) = &second.app.overlay else {
+        panic!("take-over asks first:\n{}", second.screen());
+    };
+    assert!(c.title.contains("Drive this run"), "{}", c.title);
+    assert!(
+        second.sent == 0,
+        "nothing written before the take-over is confirmed"
+    );
+
+    // The first console goes away mid-run; the second takes over and finishes.
+    let first_lines = first.audit_lines();
+    assert!(first.app.drives(&key), "the first console was driving");
+    drop(first);
+    second.press("y").await;
+    assert!(second.app.drives(&key), "flash {:?}", second.app.flash);
+    let (rec, took) = drive_until(
+        &mut second,
+        &key,
+        "Succeeded",
+        Duration::from_secs(90),
+        &controller,
+        || record_json(&admin, &key),
+    )
+    .await;
+    eprintln!("take-over: Succeeded {took:?} after the second console took over");
+    for (p, uid) in TRAIN_PODS.iter().zip(&uids) {
+        let (now_uid, spec, status, ready) = pod_state(&admin, &ns, p).await.expect(p);
+        assert_eq!(&now_uid, uid, "{p} updated in place");
+        assert_eq!(
+            (spec.as_str(), status.as_str(), ready),
+            (target, target, true),
+            "{p}"
+        );
+    }
+    let steps = step_states(&rec);
+    assert!(steps.iter().all(|(_, s)| s == "Done"), "{steps:?}");
+
+    // Each console's writes from its own audit log: both did some of the run's writes, and no
+    // write of a step went out twice.
+    let second_lines = second.audit_lines();
+    let (a, b) = (step_writes(&first_lines), step_writes(&second_lines));
+    assert!(
+        a.iter().any(|w| w.0 == "create"),
+        "the first console created the record: {a:#?}"
+    );
+    assert!(!b.is_empty(), "the second console finished the run: {b:#?}");
+    let mut seen: HashMap<&(String, String, String), usize> = HashMap::new();
+    for w in a.iter().chain(&b) {
+        *seen.entry(w).or_default() += 1;
+    }
+    let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        twice.is_empty(),
+        "writes sent twice: {twice:#?}\nfirst console:\n{a:#?}\nsecond console:\n{b:#?}"
+    );
+    controller.stop();
+    eprintln!(
+        "two consoles: first sent {} step writes, second {}; {:?} in all",
+        a.len(),
+        b.len(),
+        t0.elapsed()
+    );
+}
+
+/// Puts the CacheRuntimeMaintenance CRD back: explicitly at the end of a test, or when the test
+/// panics (on drop).
+struct CrdBack<'a> {
+    h: &'a Harness,
+    done: bool,
+}
+
+const MAINTENANCE_CRD: &str = "cacheruntimemaintenances.ops.fluidops.io";
+
+impl CrdBack<'_> {
+    fn install(h: &Harness) -> Result<(), String> {
+        let file = crd_file("ops.fluidops.io_cacheruntimemaintenances.yaml");
+        let file = file.to_str().unwrap().to_string();
+        let apply = [
+            "apply",
+            "--server-side",
+            "--field-manager",
+            "fluidops-e2e",
+            "-f",
+            &file,
+        ];
+        let wait = [
+            "wait",
+            "--for",
+            "condition=Established",
+            "--timeout",
+            "60s",
+            "-f",
+            &file,
+        ];
+        for args in [&apply[..], &wait[..]] {
+            let out = Command::new("kubectl")
+                .arg("--kubeconfig")
+                .arg(&h.kubeconfig)
+                .args(args)
+                .envs(&h.env)
+                .output()
+                .map_err(|e| e.to_string())?;
+            if !out.status.success() {
+                return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+            }
+        }
+        Ok(())
+    }
+
+    fn reinstall(mut self) {
+        self.done = true;
+        Self::install(self.h).expect("re-install the CacheRuntimeMaintenance CRD");
+    }
+}
+
+impl Drop for CrdBack<'_> {
+    fn drop(&mut self) {
+        if !self.done
+            && let Err(e) = Self::install(self.h)
+        {
+            eprintln!("could not re-install the CacheRuntimeMaintenance CRD: {e}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_maintenance_crd_a_run_is_recorded_on_this_machine() {
+    use fluidops::cluster::local_records::{self, LOCAL_ANNOTATION};
+    if skipped() {
+        return;
+    }
+    let h = harness();
+    let _g = exclusive().await;
+    let admin = client_for(&h.kubeconfig).await;
+    let t0 = Instant::now();
+    let ns = unique_ns("wizlocal");
+    let crd = CrdBack { h, done: false };
+    h.kubectl(&[
+        "delete",
+        "crd",
+        MAINTENANCE_CRD,
+        "--wait=true",
+        "--ignore-not-found",
+    ]);
+    let (controller, uids) = Controller::start(h, &admin, &ns).await;
+    let records = tempfile::tempdir().unwrap();
+    let kind = Kind::CacheRuntimeMaintenance;
+    let mut c = WizardConsole::start(admin.clone(), &ns, Some(records.path()));
+    c.until(
+        "imagenet-train listed, maintenance not installed",
+        WAIT,
+        |a| train_listed(a, &ns) && a.store.availability(kind) == Availability::NotInstalled,
+    )
+    .await;
+    c.plan_upgrade(TRAIN, "v0.2.6").await;
+    c.press("y").await;
+    let key = c.app.run_page().expect("the run's page is open");
+    assert!(c.app.drives(&key), "flash {:?}", c.app.flash);
+    let local = |dir: PathBuf, key: ObjectKey| async move {
+        let (objects, problems) = local_records::load(&dir);
+        assert!(problems.is_empty(), "{problems:?}");
+        objects
+            .into_iter()
+            .find(|o| o.key() == key)
+            .map(|o| o.to_value())
+    };
+    let dir = records.path().to_path_buf();
+    let (rec, took) = drive_until(
+        &mut c,
+        &key,
+        "Succeeded",
+        Duration::from_secs(90),
+        &controller,
+        || local(dir.clone(), key.clone()),
+    )
+    .await;
+    eprintln!("local record: Succeeded {took:?} after the plan was confirmed");
+    let steps = step_states(&rec);
+    assert!(steps.iter().all(|(_, s)| s == "Done"), "{steps:?}");
+    assert!(
+        !rec["metadata"]["annotations"][LOCAL_ANNOTATION].is_null(),
+        "{}",
+        rec["metadata"]
+    );
+
+    // The runtime's writes went to the API server; nothing of the record did.
+    let target = "curvine/curvine:v0.2.6";
+    for (p, uid) in TRAIN_PODS.iter().zip(&uids) {
+        let (now_uid, spec, status, ready) = pod_state(&admin, &ns, p).await.expect(p);
+        assert_eq!(&now_uid, uid, "{p} updated in place");
+        assert_eq!(
+            (spec.as_str(), status.as_str(), ready),
+            (target, target, true),
+            "{p}"
+        );
+    }
+    let rt = live_value(&admin, &ObjectKey::new(Kind::CacheRuntime, &ns, TRAIN)).await;
+    assert!(rt["metadata"]["annotations"]["fluidops.io/maintenance"].is_null());
+    assert_eq!(rt["spec"]["worker"]["runtimeVersion"]["imageTag"], "v0.2.6");
+    let lines = c.audit_lines();
+    let rec_obj = key.to_string();
+    let commits = lines
+        .iter()
+        .filter(|l| l["object"] == rec_obj.as_str() && l["outcome"] == "ok")
+        .count();
+    assert!(commits > steps.len(), "{lines:#?}");
+    assert!(lines.iter().all(|l| l["outcome"] == "ok"), "{lines:#?}");
+    let e = api(&admin, kind, &ns).get(&key.name).await.unwrap_err();
+    assert!(
+        matches!(&e, kube::Error::Api(s) if s.code == 404),
+        "the API server has no such resource: {e}"
+    );
+
+    // A console started afterwards on the same directory shows the record in the maintenance
+    // view, though the cluster has no CRD for it.
+    drop(c);
+    let mut later = WizardConsole::start(admin.clone(), &ns, Some(records.path()));
+    later
+        .until("maintenance not installed", WAIT, |a| {
+            a.store.availability(kind) == Availability::NotInstalled
+                && a.store.runtime(&ns, TRAIN).is_some()
+        })
+        .await;
+    assert!(later.app.store.get(&key).is_some(), "loaded into the store");
+    later.app.act(Action::ViewOpen(ViewKind::Maintenance));
+    let text = later.screen();
+    assert!(line_with(&text, &key.name).contains("Succeeded"), "{text}");
+    crd.reinstall();
+    controller.stop();
+    eprintln!("local records flow in {:?}", t0.elapsed());
 }
