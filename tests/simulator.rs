@@ -1742,3 +1742,35 @@ fn maintenance_records_and_locks_through_the_demo_writer() {
     run(WriteOp::Delete(mk.clone())).expect("delete record");
     assert!(cluster.lock().unwrap().get(&mk).is_none());
 }
+
+#[test]
+fn a_cron_that_fell_behind_runs_once_for_the_latest_missed_slot() {
+    let mut c = quiet(7);
+    let key = op_key(OpKind::DataLoad, "imagenet", "imagenet-refresh");
+    let mut o = op(&c, &key).expect("cron");
+    let start = c.now();
+    let three_hours_ago = start
+        .checked_sub(jiff::SignedDuration::from_hours(3))
+        .unwrap();
+    let stale = fluidops::model::meta::format_time(three_hours_ago);
+    o.status.as_mut().unwrap().last_schedule_time = Some(stale.clone());
+    c.apply_status(Object::Operation(o)).expect("status");
+    let mut runs: Vec<String> = Vec::new();
+    for _ in 0..200 {
+        c.advance(secs(1));
+        let st = op(&c, &key).expect("cron").status.expect("status");
+        if let Some(t) = st.last_schedule_time
+            && t != stale
+            && runs.last() != Some(&t)
+        {
+            runs.push(t);
+        }
+    }
+    // Without catching up to the latest slot, 36 missed runs would replay back to back.
+    assert!(!runs.is_empty() && runs.len() <= 2, "{runs:?}");
+    let first: jiff::Timestamp = runs[0].parse().unwrap();
+    assert!(
+        start.as_second() - first.as_second() < 5 * 60,
+        "the first run is the latest missed slot, not the oldest: {runs:?}"
+    );
+}

@@ -454,6 +454,23 @@ fn next_fire(op: &DataOperation) -> Option<Timestamp> {
     cron::next_after(schedule, base)
 }
 
+/// Of the slots missed since `first` (due at or before `now`), the most recent: like a CronJob,
+/// a schedule that fell behind runs once, not once per missed slot.
+fn latest_missed(op: &DataOperation, first: Timestamp, now: Timestamp) -> Timestamp {
+    let Some(schedule) = op.spec.schedule.as_deref() else {
+        return first;
+    };
+    let mut latest = first;
+    // Bounded: a year of minutes at most.
+    for _ in 0..525_600 {
+        match cron::next_after(schedule, latest) {
+            Some(next) if next <= now => latest = next,
+            _ => break,
+        }
+    }
+    latest
+}
+
 /// Starts the run of a Cron operation when its schedule (or a manual trigger) is due.
 fn maybe_schedule(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) -> bool {
     let now = cluster.state.now;
@@ -465,7 +482,7 @@ fn maybe_schedule(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation
         _ if triggered => {
             Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60)).unwrap_or(now)
         }
-        Some(t) if t <= now => t,
+        Some(t) if t <= now => latest_missed(op, t, now),
         _ => return false,
     };
     let minutes = scheduled.as_second().div_euclid(60);
