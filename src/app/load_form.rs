@@ -16,6 +16,16 @@ use crate::model::{CacheRuntimeClass, Kind, Object, ObjectKey, OpKind};
 /// Effects a toleration can have.
 pub const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
+/// The index after (`forward`) or before `i` among `n`, wrapping around; `i` itself when
+/// there is nothing to move to. Tab through fields, Space/←/→ through choices.
+pub(crate) fn cycle(i: usize, n: usize, forward: bool) -> usize {
+    match n {
+        0 => i,
+        _ if forward => (i + 1) % n,
+        _ => (i + n - 1) % n,
+    }
+}
+
 /// One line of editable text with a cursor (a char index).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Input {
@@ -725,15 +735,7 @@ impl LoadForm {
 
     /// Tab / Shift-Tab: the next or previous field of the step (wrapping).
     pub fn focus_next(&mut self, forward: bool) {
-        let n = self.fields(self.step).len();
-        if n == 0 {
-            return;
-        }
-        self.focus = if forward {
-            (self.focus + 1) % n
-        } else {
-            (self.focus + n - 1) % n
-        };
+        self.focus = cycle(self.focus, self.fields(self.step).len(), forward);
     }
 
     /// Enter: the next step if this one has no errors; on the last step, the manifest to
@@ -815,13 +817,6 @@ impl LoadForm {
             self.scroll = self.scroll.min(max);
             return;
         };
-        let cycle = |forward: bool, i: usize, n: usize| {
-            if forward {
-                (i + 1) % n
-            } else {
-                (i + n - 1) % n
-            }
-        };
         let forward = matches!(
             key.code,
             KeyCode::Right | KeyCode::Down | KeyCode::Char(' ')
@@ -829,7 +824,7 @@ impl LoadForm {
         let backward = matches!(key.code, KeyCode::Left | KeyCode::Up);
         match field {
             Field::Kind if forward || backward => {
-                self.kind = cycle(forward, self.kind, self.kinds.len());
+                self.kind = cycle(self.kind, self.kinds.len(), forward);
                 if !self.name_edited {
                     let n = default_name(&self.dataset, self.op_kind(), self.now, &self.taken);
                     self.name.set(n);
@@ -841,7 +836,7 @@ impl LoadForm {
                     .iter()
                     .position(|p| *p == self.policy)
                     .unwrap_or(0);
-                self.policy = Policy::ALL[cycle(forward, i, Policy::ALL.len())];
+                self.policy = Policy::ALL[cycle(i, Policy::ALL.len(), forward)];
             }
             Field::Path(i) if matches!(key.code, KeyCode::Up | KeyCode::Down) => {
                 // Offer the dataset's cache paths in turn.
@@ -855,7 +850,7 @@ impl LoadForm {
                     .unwrap_or_default();
                 let n = self.cache_paths.len();
                 let next = match self.cache_paths.iter().position(|p| *p == cur) {
-                    Some(j) => cycle(key.code == KeyCode::Down, j, n),
+                    Some(j) => cycle(j, n, key.code == KeyCode::Down),
                     None => 0,
                 };
                 let path = self.cache_paths[next].clone();

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
 
 use super::format;
-use super::load_form::Input;
+use super::load_form::{Input, cycle};
 use super::maintenance_strings as s;
 use crate::cluster::Store;
 use crate::model::health::{component_enabled, operation_supported};
@@ -755,15 +755,7 @@ impl MaintenanceForm {
 
     /// Tab / Shift-Tab: the next or previous field (wrapping).
     pub fn focus_next(&mut self, forward: bool) {
-        let n = self.fields().len();
-        if n == 0 {
-            return;
-        }
-        self.focus = if forward {
-            (self.focus + 1) % n
-        } else {
-            (self.focus + n - 1) % n
-        };
+        self.focus = cycle(self.focus, self.fields().len(), forward);
     }
 
     /// Enter (`wizard.next`): the next field; on the last field, the plan to confirm — refused
@@ -836,19 +828,12 @@ impl MaintenanceForm {
             KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right
         );
         let forward = matches!(key.code, KeyCode::Char(' ') | KeyCode::Right);
-        let cycle = |i: usize, n: usize| {
-            if forward {
-                (i + 1) % n
-            } else {
-                (i + n - 1) % n
-            }
-        };
         let mut changed = true;
         match field {
             Field::PullPolicy if toggle => {
-                self.pull_policy = cycle(self.pull_policy, PULL_POLICIES.len());
+                self.pull_policy = cycle(self.pull_policy, PULL_POLICIES.len(), forward);
             }
-            Field::Reason if toggle => self.reason = cycle(self.reason, REASONS.len()),
+            Field::Reason if toggle => self.reason = cycle(self.reason, REASONS.len(), forward),
             Field::Component(c) if toggle => {
                 if let Some(row) = self.components.iter_mut().find(|r| r.component == c) {
                     match &row.disabled {

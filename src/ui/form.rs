@@ -3,19 +3,23 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::Ctx;
 use super::overlay::centered;
-use super::widgets::{block, truncate, wrap};
-use crate::app::actions::{Action, KeyMode};
+use super::widgets::{
+    block, choice, error_mark, field_row, message_line, push_form_key, text_input, under_label,
+    wrap,
+};
+use crate::app::actions::Action;
 use crate::app::form_strings as s;
 use crate::app::load_form::{Field, Input, LoadForm, Policy, Step};
 
 /// Width of the label column.
 const LABEL_W: usize = 15;
+/// Between the options of a choice.
+const CHOICE_GAP: &str = "  ";
 
 pub fn draw(frame: &mut Frame, view: Rect, form: &LoadForm, ctx: &Ctx) {
     let area = centered(view, 110, view.height);
@@ -29,7 +33,6 @@ pub fn draw(frame: &mut Frame, view: Rect, form: &LoadForm, ctx: &Ctx) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let t = ctx.theme;
     let mut top: Vec<Line> = vec![steps_line(form, ctx)];
     if inner.height >= 8 {
         top.push(Line::raw(""));
@@ -37,10 +40,7 @@ pub fn draw(frame: &mut Frame, view: Rect, form: &LoadForm, ctx: &Ctx) {
     let (body, focus_line) = body_lines(form, inner.width as usize, ctx);
     let mut bottom: Vec<Line> = Vec::new();
     if let Some(m) = &form.message {
-        bottom.push(Line::from(Span::styled(
-            truncate(m, inner.width as usize, t.ascii()),
-            t.style("form.error"),
-        )));
+        bottom.push(message_line(m, inner.width as usize, ctx));
     }
     bottom.push(hints(form, ctx));
     let h = inner.height as usize;
@@ -101,25 +101,9 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
         if is_focused {
             focus_line = lines.len();
         }
-        let marker = match (is_focused, t.ascii()) {
-            (true, false) => "▸ ",
-            (true, true) => "> ",
-            _ => "  ",
-        };
-        let label_style = if is_focused {
-            t.style("title.focused")
-        } else {
-            t.style("form.label")
-        };
-        let mut spans = vec![
-            Span::styled(marker, t.style("form.label")),
-            Span::styled(format!("{label:<LABEL_W$}"), label_style),
-        ];
-        spans.extend(value);
-        if let Some(h) = hint.filter(|_| is_focused) {
-            spans.push(Span::styled(format!("  {h}"), t.style("hint")));
-        }
-        lines.push(Line::from(spans));
+        lines.push(Line::from(field_row(
+            label, LABEL_W, value, hint, is_focused, ctx,
+        )));
         if let Some(e) = form.error(field) {
             lines.push(error_line(&e, ctx));
         }
@@ -127,7 +111,13 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
     match form.step {
         Step::Operation => {
             let kinds: Vec<&str> = form.kinds.iter().map(|k| k.as_str()).collect();
-            let v = choice(&kinds, form.kind, focused == Some(Field::Kind), ctx);
+            let v = choice(
+                &kinds,
+                form.kind,
+                CHOICE_GAP,
+                focused == Some(Field::Kind),
+                ctx,
+            );
             field_line(
                 &mut lines,
                 Field::Kind,
@@ -135,7 +125,7 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
                 v,
                 Some(s::HINT_CHOICE),
             );
-            let v = input(&form.name, focused == Some(Field::Name), ctx);
+            let v = text_input(&form.name, focused == Some(Field::Name), ctx);
             field_line(&mut lines, Field::Name, s::LABEL_NAME, v, None);
             lines.push(Line::raw(""));
             for n in &form.notes {
@@ -155,7 +145,7 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
             for (i, row) in form.targets.iter().enumerate() {
                 let pf = focused == Some(Field::Path(i));
                 let rf = focused == Some(Field::Replicas(i));
-                let mut v = input(&row.path, pf, ctx);
+                let mut v = text_input(&row.path, pf, ctx);
                 let w =
                     unicode_width::UnicodeWidthStr::width(row.path.text.as_str()) + usize::from(pf);
                 v.push(Span::raw(" ".repeat(20usize.saturating_sub(w) + 2)));
@@ -163,7 +153,7 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
                     format!("{} ", s::LABEL_REPLICAS),
                     t.style("form.label"),
                 ));
-                v.extend(input(&row.replicas, rf, ctx));
+                v.extend(text_input(&row.replicas, rf, ctx));
                 let field = if rf {
                     Field::Replicas(i)
                 } else {
@@ -184,7 +174,7 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
             }
             let add = Field::Path(form.targets.len());
             let empty = Input::default();
-            let v = input(&empty, focused == Some(add), ctx);
+            let v = text_input(&empty, focused == Some(add), ctx);
             field_line(
                 &mut lines,
                 add,
@@ -194,13 +184,14 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
             );
             if form.targets.is_empty() {
                 lines.push(Line::from(Span::styled(
-                    format!("  {:LABEL_W$}{}", "", s::HINT_NO_TARGET),
+                    under_label(s::HINT_NO_TARGET, LABEL_W),
                     t.style("muted"),
                 )));
             }
             let v = choice(
                 &[s::NO, s::YES],
                 usize::from(form.load_metadata),
+                CHOICE_GAP,
                 focused == Some(Field::LoadMetadata),
                 ctx,
             );
@@ -213,11 +204,11 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
             );
         }
         Step::Targets => {
-            let v = input(&form.mount_path, focused == Some(Field::MountPath), ctx);
+            let v = text_input(&form.mount_path, focused == Some(Field::MountPath), ctx);
             field_line(&mut lines, Field::MountPath, s::LABEL_MOUNT_PATH, v, None);
-            let v = input(&form.image, focused == Some(Field::Image), ctx);
+            let v = text_input(&form.image, focused == Some(Field::Image), ctx);
             field_line(&mut lines, Field::Image, s::LABEL_IMAGE, v, None);
-            let v = input(&form.script, focused == Some(Field::Script), ctx);
+            let v = text_input(&form.script, focused == Some(Field::Script), ctx);
             field_line(
                 &mut lines,
                 Field::Script,
@@ -232,7 +223,7 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
                 .iter()
                 .position(|p| *p == form.policy)
                 .unwrap_or(0);
-            let v = choice(&names, i, focused == Some(Field::Policy), ctx);
+            let v = choice(&names, i, CHOICE_GAP, focused == Some(Field::Policy), ctx);
             field_line(
                 &mut lines,
                 Field::Policy,
@@ -242,14 +233,14 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
             );
             match form.policy {
                 Policy::Once => {
-                    let v = input(&form.ttl, focused == Some(Field::Ttl), ctx);
+                    let v = text_input(&form.ttl, focused == Some(Field::Ttl), ctx);
                     field_line(&mut lines, Field::Ttl, s::LABEL_TTL, v, Some(s::HINT_TTL));
                 }
                 Policy::Cron => {
-                    let v = input(&form.schedule, focused == Some(Field::Schedule), ctx);
+                    let v = text_input(&form.schedule, focused == Some(Field::Schedule), ctx);
                     field_line(&mut lines, Field::Schedule, s::LABEL_SCHEDULE, v, None);
                     lines.push(Line::from(Span::styled(
-                        format!("  {:LABEL_W$}{}", "", s::HINT_SCHEDULE),
+                        under_label(s::HINT_SCHEDULE, LABEL_W),
                         t.style("hint"),
                     )));
                     let runs = form.next_runs();
@@ -262,13 +253,13 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
                     }
                 }
                 Policy::OnEvent => lines.push(Line::from(Span::styled(
-                    format!("  {:LABEL_W$}{}", "", s::HINT_ON_EVENT),
+                    under_label(s::HINT_ON_EVENT, LABEL_W),
                     t.style("hint"),
                 ))),
             }
         }
         Step::Placement => {
-            let v = input(
+            let v = text_input(
                 &form.node_selector,
                 focused == Some(Field::NodeSelector),
                 ctx,
@@ -280,7 +271,7 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
                 v,
                 Some(s::HINT_NODE_SELECTOR),
             );
-            let v = input(&form.tolerations, focused == Some(Field::Tolerations), ctx);
+            let v = text_input(&form.tolerations, focused == Some(Field::Tolerations), ctx);
             field_line(
                 &mut lines,
                 Field::Tolerations,
@@ -306,60 +297,10 @@ fn body_lines<'a>(form: &'a LoadForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>
 }
 
 fn error_line<'a>(e: &str, ctx: &Ctx) -> Line<'a> {
-    let mark = if ctx.theme.ascii() { "x" } else { "✗" };
     Line::from(Span::styled(
-        format!("  {:LABEL_W$}{mark} {e}", ""),
+        under_label(&format!("{} {e}", error_mark(ctx)), LABEL_W),
         ctx.theme.style("form.error"),
     ))
-}
-
-/// A text input; when focused, the character under the cursor is drawn reversed.
-fn input<'a>(inp: &Input, focused: bool, ctx: &Ctx) -> Vec<Span<'a>> {
-    let t = ctx.theme;
-    if !focused {
-        let text = if inp.text.is_empty() {
-            " ".to_string()
-        } else {
-            inp.text.clone()
-        };
-        return vec![Span::styled(text, t.style("form.input"))];
-    }
-    let style = t.style("form.input.focused");
-    let cursor_style = style.add_modifier(Modifier::REVERSED);
-    let chars: Vec<char> = inp.text.chars().collect();
-    let at = inp.cursor.min(chars.len());
-    let before: String = chars[..at].iter().collect();
-    let under: String = chars.get(at).map_or(" ".to_string(), |c| c.to_string());
-    let after: String = chars
-        .get(at + 1..)
-        .map_or(String::new(), |r| r.iter().collect());
-    vec![
-        Span::styled(before, style),
-        Span::styled(under, cursor_style),
-        Span::styled(after, style),
-    ]
-}
-
-/// Options side by side, the chosen one bracketed.
-fn choice<'a>(options: &[&str], chosen: usize, focused: bool, ctx: &Ctx) -> Vec<Span<'a>> {
-    let t = ctx.theme;
-    let mut spans = Vec::new();
-    for (i, o) in options.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::raw("  "));
-        }
-        if i == chosen {
-            let style = if focused {
-                t.style("form.input.focused")
-            } else {
-                t.style("form.input")
-            };
-            spans.push(Span::styled(format!("[{o}]"), style));
-        } else {
-            spans.push(Span::styled(format!(" {o} "), t.style("muted")));
-        }
-    }
-    spans
 }
 
 /// The keys of the form, from the active keymap.
@@ -382,10 +323,7 @@ fn hints<'a>(form: &LoadForm, ctx: &Ctx) -> Line<'a> {
             spans.push(Span::styled(s::HINT_SCROLL, t.style("hint")));
             continue;
         }
-        let keys = ctx.keymap.keys_for(action, KeyMode::Form);
-        let Some(k) = keys.first() else { continue };
-        spans.push(Span::styled(k.clone(), t.style("hint.key")));
-        spans.push(Span::styled(format!(" {label}  "), t.style("hint")));
+        push_form_key(&mut spans, action, label, ctx);
     }
     Line::from(spans)
 }

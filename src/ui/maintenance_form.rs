@@ -10,8 +10,11 @@ use unicode_width::UnicodeWidthStr;
 
 use super::Ctx;
 use super::overlay::centered;
-use super::widgets::{block, truncate, wrap, wrap_hanging};
-use crate::app::actions::{Action, KeyMode};
+use super::widgets::{
+    block, choice, error_mark, field_row, message_line, push_form_key, text_input, truncate,
+    under_label, wrap, wrap_hanging,
+};
+use crate::app::actions::Action;
 use crate::app::load_form::Input;
 use crate::app::maintenance_form::{
     Field, LineKind, MaintenanceForm, PULL_POLICIES, REASONS, Wizard,
@@ -21,6 +24,8 @@ use crate::model::Component;
 
 /// Width of the label column.
 const LABEL_W: usize = 16;
+/// Between the options of a choice.
+const CHOICE_GAP: &str = " ";
 /// From this inner width on, the preview sits beside the fields.
 const SIDE_BY_SIDE: u16 = 120;
 
@@ -44,14 +49,10 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &MaintenanceForm, ctx: &Ctx) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let t = ctx.theme;
     let w = inner.width as usize;
     let mut bottom: Vec<Line> = Vec::new();
     if let Some(m) = &form.message {
-        bottom.push(Line::from(Span::styled(
-            truncate(m, w, t.ascii()),
-            t.style("form.error"),
-        )));
+        bottom.push(message_line(m, w, ctx));
     }
     bottom.push(hints(w, ctx));
     // Keep at least one body row; the hints go first when space runs out.
@@ -166,82 +167,28 @@ fn draw_preview(frame: &mut Frame, area: Rect, form: &MaintenanceForm, beside: b
 /// The field lines and the index of the focused field's line.
 fn field_lines<'a>(form: &MaintenanceForm, width: usize, ctx: &Ctx) -> (Vec<Line<'a>>, usize) {
     let t = ctx.theme;
-    let focused = form.focused();
-    let mut lines: Vec<Line> = Vec::new();
-    let mut focus_line = 0;
-    let note_w = width.saturating_sub(LABEL_W + 4).max(1);
-    // A field row: marker, label, value, the hint when focused; its error below it.
-    let mut row = |lines: &mut Vec<Line<'a>>,
-                   field: Field,
-                   label: &str,
-                   value: Vec<Span<'a>>,
-                   hint: Option<&str>| {
-        let is_focused = focused == Some(field);
-        if is_focused {
-            focus_line = lines.len();
-        }
-        let marker = match (is_focused, t.ascii()) {
-            (true, false) => "▸ ",
-            (true, true) => "> ",
-            _ => "  ",
-        };
-        let label_style = if is_focused {
-            t.style("title.focused")
-        } else {
-            t.style("form.label")
-        };
-        let mut spans = vec![
-            Span::styled(marker, t.style("form.label")),
-            Span::styled(format!("{label:<LABEL_W$}"), label_style),
-        ];
-        spans.extend(value);
-        if let Some(h) = hint.filter(|_| is_focused) {
-            spans.push(Span::styled(format!("  {h}"), t.style("hint")));
-        }
-        lines.push(clip(spans, width, ctx));
-        if let Some(e) = form.error(field) {
-            lines.push(note(
-                &format!("{} {e}", cross(ctx)),
-                width,
-                t.style("form.error"),
-                ctx,
-            ));
-        }
-    };
-    let note_lines = |lines: &mut Vec<Line<'a>>, text: &str, style: Style| {
-        for part in wrap(text, note_w) {
-            lines.push(note(&part, width, style, ctx));
-        }
+    let mut rows = Rows {
+        form,
+        ctx,
+        width,
+        focused: form.focused(),
+        lines: Vec::new(),
+        focus_line: 0,
     };
     match form.wizard {
         Wizard::Upgrade => {
-            let v = input(&form.image, focused == Some(Field::Image), ctx);
-            row(
-                &mut lines,
-                Field::Image,
-                s::LABEL_IMAGE,
-                v,
-                Some(s::HINT_IMAGE),
-            );
-            let v = input(&form.tag, focused == Some(Field::Tag), ctx);
-            row(&mut lines, Field::Tag, s::LABEL_TAG, v, Some(s::HINT_TAG));
-            let v = choice(
+            rows.input(Field::Image, &form.image, s::LABEL_IMAGE, s::HINT_IMAGE);
+            rows.input(Field::Tag, &form.tag, s::LABEL_TAG, s::HINT_TAG);
+            rows.choice(
+                Field::PullPolicy,
                 &PULL_POLICIES,
                 form.pull_policy,
-                focused == Some(Field::PullPolicy),
-                ctx,
-            );
-            row(
-                &mut lines,
-                Field::PullPolicy,
                 s::LABEL_PULL_POLICY,
-                v,
-                Some(s::HINT_CHOICE),
             );
             for (i, c) in form.components.iter().enumerate() {
                 let f = Field::Component(c.component);
                 let label = if i == 0 { s::LABEL_COMPONENTS } else { "" };
-                let mut v = check(c.selected, c.disabled.is_some(), focused == Some(f), ctx);
+                let mut v = check(c.selected, c.disabled.is_some(), rows.is(f), ctx);
                 let style = if c.disabled.is_some() {
                     t.style("muted")
                 } else {
@@ -251,25 +198,18 @@ fn field_lines<'a>(form: &MaintenanceForm, width: usize, ctx: &Ctx) -> (Vec<Line
                 if let Some(why) = &c.disabled {
                     v.push(Span::styled(format!("  {why}"), t.style("muted")));
                 }
-                row(&mut lines, f, label, v, Some(s::HINT_TOGGLE));
+                rows.row(f, label, v, Some(s::HINT_TOGGLE));
             }
-            let v = toggle(
+            rows.toggle(
+                Field::ConfirmEachStep,
                 form.confirm_each_step,
                 s::TOGGLE_CONFIRM_EACH,
-                focused == Some(Field::ConfirmEachStep),
-                ctx,
-            );
-            row(
-                &mut lines,
-                Field::ConfirmEachStep,
                 s::LABEL_CONFIRM_EACH,
-                v,
-                Some(s::HINT_TOGGLE),
             );
             let mut v = toggle(
                 form.use_partition,
                 s::TOGGLE_PARTITION,
-                focused == Some(Field::UsePartition),
+                rows.is(Field::UsePartition),
                 ctx,
             );
             let by_plan = !form.use_partition
@@ -284,45 +224,21 @@ fn field_lines<'a>(form: &MaintenanceForm, width: usize, ctx: &Ctx) -> (Vec<Line
                     t.style("status.warn"),
                 ));
             }
-            row(
-                &mut lines,
+            rows.row(
                 Field::UsePartition,
                 s::LABEL_PARTITION,
                 v,
                 Some(s::HINT_TOGGLE),
             );
-            let v = toggle(
+            rows.toggle(
+                Field::Rollback,
                 form.rollback,
                 s::TOGGLE_ROLLBACK,
-                focused == Some(Field::Rollback),
-                ctx,
-            );
-            row(
-                &mut lines,
-                Field::Rollback,
                 s::LABEL_ROLLBACK,
-                v,
-                Some(s::HINT_TOGGLE),
-            );
-            let mut v = input(&form.timeout, focused == Some(Field::Timeout), ctx);
-            v.push(Span::styled(s::SECONDS, t.style("form.label")));
-            row(
-                &mut lines,
-                Field::Timeout,
-                s::LABEL_TIMEOUT,
-                v,
-                Some(s::HINT_NUMBER),
             );
         }
         Wizard::Rebuild => {
-            let v = choice(&REASONS, form.reason, focused == Some(Field::Reason), ctx);
-            row(
-                &mut lines,
-                Field::Reason,
-                s::LABEL_REASON,
-                v,
-                Some(s::HINT_CHOICE),
-            );
+            rows.choice(Field::Reason, &REASONS, form.reason, s::LABEL_REASON);
             let name_w = form
                 .pods
                 .iter()
@@ -333,7 +249,7 @@ fn field_lines<'a>(form: &MaintenanceForm, width: usize, ctx: &Ctx) -> (Vec<Line
             for (i, p) in form.pods.iter().enumerate() {
                 let f = Field::Pod(i);
                 let label = if i == 0 { s::LABEL_PODS } else { "" };
-                let mut v = check(p.ticked, false, focused == Some(f), ctx);
+                let mut v = check(p.ticked, false, rows.is(f), ctx);
                 let name = short_name(&form.runtime.name, &p.name);
                 let style = if p.why.is_some() {
                     t.style("status.warn")
@@ -345,13 +261,12 @@ fn field_lines<'a>(form: &MaintenanceForm, width: usize, ctx: &Ctx) -> (Vec<Line
                     format!("  {:<node_w$}  {}", p.node, p.state),
                     t.style("muted"),
                 ));
-                row(&mut lines, f, label, v, Some(s::HINT_TOGGLE));
+                rows.row(f, label, v, Some(s::HINT_TOGGLE));
                 if let Some(why) = &p.why {
-                    note_lines(&mut lines, why, t.style("status.warn"));
+                    rows.notes(why, t.style("status.warn"));
                 }
                 if p.ticked && p.component == Component::Client {
-                    note_lines(
-                        &mut lines,
+                    rows.notes(
                         &format!("! {}", s::CLIENT_POD_WARNING),
                         t.style("form.error"),
                     );
@@ -359,105 +274,123 @@ fn field_lines<'a>(form: &MaintenanceForm, width: usize, ctx: &Ctx) -> (Vec<Line
             }
             let fields = form.fields();
             if fields.contains(&Field::ClientConfirm) {
-                let v = toggle(
+                rows.toggle(
+                    Field::ClientConfirm,
                     form.client_confirmed,
                     s::TOGGLE_CLIENT_CONFIRM,
-                    focused == Some(Field::ClientConfirm),
-                    ctx,
-                );
-                row(
-                    &mut lines,
-                    Field::ClientConfirm,
                     s::LABEL_CLIENT_CONFIRM,
-                    v,
-                    Some(s::HINT_TOGGLE),
                 );
             }
             if fields.contains(&Field::ForceDelete) {
-                let v = toggle(
+                rows.toggle(
+                    Field::ForceDelete,
                     form.force_delete,
                     s::TOGGLE_FORCE,
-                    focused == Some(Field::ForceDelete),
-                    ctx,
-                );
-                row(
-                    &mut lines,
-                    Field::ForceDelete,
                     s::LABEL_FORCE,
-                    v,
-                    Some(s::HINT_TOGGLE),
                 );
-                note_lines(&mut lines, s::FORCE_EXPLAIN, t.style("muted"));
+                rows.notes(s::FORCE_EXPLAIN, t.style("muted"));
             }
             match &form.rewarm_unsupported {
-                Some(why) => note_lines(
-                    &mut lines,
-                    &format!("{}{why}", s::REWARM_UNSUPPORTED),
-                    t.style("muted"),
-                ),
+                Some(why) => {
+                    rows.notes(&format!("{}{why}", s::REWARM_UNSUPPORTED), t.style("muted"))
+                }
                 None => {
-                    let v = toggle(
+                    rows.toggle(
+                        Field::Rewarm,
                         form.rewarm,
                         s::TOGGLE_REWARM,
-                        focused == Some(Field::Rewarm),
-                        ctx,
-                    );
-                    row(
-                        &mut lines,
-                        Field::Rewarm,
                         s::LABEL_REWARM,
-                        v,
-                        Some(s::HINT_TOGGLE),
                     );
                     if form.rewarm {
-                        let v = input(&form.rewarm_paths, focused == Some(Field::RewarmPaths), ctx);
-                        row(
-                            &mut lines,
+                        rows.input(
                             Field::RewarmPaths,
+                            &form.rewarm_paths,
                             s::LABEL_REWARM_PATHS,
-                            v,
-                            Some(s::HINT_PATHS),
+                            s::HINT_PATHS,
                         );
                     }
                 }
             }
-            let v = input(
-                &form.max_unavailable,
-                focused == Some(Field::MaxUnavailable),
-                ctx,
-            );
-            row(
-                &mut lines,
+            rows.input(
                 Field::MaxUnavailable,
+                &form.max_unavailable,
                 s::LABEL_MAX_UNAVAILABLE,
-                v,
-                Some(s::HINT_NUMBER),
+                s::HINT_NUMBER,
             );
-            let v = toggle(
+            rows.toggle(
+                Field::ConfirmEachStep,
                 form.confirm_each_step,
                 s::TOGGLE_CONFIRM_EACH,
-                focused == Some(Field::ConfirmEachStep),
-                ctx,
-            );
-            row(
-                &mut lines,
-                Field::ConfirmEachStep,
                 s::LABEL_CONFIRM_EACH,
-                v,
-                Some(s::HINT_TOGGLE),
-            );
-            let mut v = input(&form.timeout, focused == Some(Field::Timeout), ctx);
-            v.push(Span::styled(s::SECONDS, t.style("form.label")));
-            row(
-                &mut lines,
-                Field::Timeout,
-                s::LABEL_TIMEOUT,
-                v,
-                Some(s::HINT_NUMBER),
             );
         }
     }
-    (lines, focus_line)
+    // Both wizards end with the step timeout.
+    let mut v = text_input(&form.timeout, rows.is(Field::Timeout), ctx);
+    v.push(Span::styled(s::SECONDS, t.style("form.label")));
+    rows.row(Field::Timeout, s::LABEL_TIMEOUT, v, Some(s::HINT_NUMBER));
+    (rows.lines, rows.focus_line)
+}
+
+/// The field lines being built, and which of them is the focused field's.
+struct Rows<'a, 'f> {
+    form: &'f MaintenanceForm,
+    ctx: &'f Ctx<'f>,
+    width: usize,
+    focused: Option<Field>,
+    lines: Vec<Line<'a>>,
+    focus_line: usize,
+}
+
+impl<'a> Rows<'a, '_> {
+    fn is(&self, field: Field) -> bool {
+        self.focused == Some(field)
+    }
+
+    /// A field row (marker, label, value, the hint when focused) cut to the width; its error
+    /// below it.
+    fn row(&mut self, field: Field, label: &str, value: Vec<Span<'a>>, hint: Option<&str>) {
+        let focused = self.is(field);
+        if focused {
+            self.focus_line = self.lines.len();
+        }
+        let spans = field_row(label, LABEL_W, value, hint, focused, self.ctx);
+        self.lines.push(clip(spans, self.width, self.ctx));
+        if let Some(e) = self.form.error(field) {
+            self.lines.push(note(
+                &format!("{} {e}", error_mark(self.ctx)),
+                self.width,
+                self.ctx.theme.style("form.error"),
+                self.ctx,
+            ));
+        }
+    }
+
+    /// A text field.
+    fn input(&mut self, field: Field, input: &Input, label: &str, hint: &str) {
+        let v = text_input(input, self.is(field), self.ctx);
+        self.row(field, label, v, Some(hint));
+    }
+
+    /// A choice among options.
+    fn choice(&mut self, field: Field, options: &[&str], chosen: usize, label: &str) {
+        let v = choice(options, chosen, CHOICE_GAP, self.is(field), self.ctx);
+        self.row(field, label, v, Some(s::HINT_CHOICE));
+    }
+
+    /// A checkbox with its meaning.
+    fn toggle(&mut self, field: Field, on: bool, text: &str, label: &str) {
+        let v = toggle(on, text, self.is(field), self.ctx);
+        self.row(field, label, v, Some(s::HINT_TOGGLE));
+    }
+
+    /// A note under the fields, wrapped to the note column.
+    fn notes(&mut self, text: &str, style: Style) {
+        let note_w = self.width.saturating_sub(LABEL_W + 4).max(1);
+        for part in wrap(text, note_w) {
+            self.lines.push(note(&part, self.width, style, self.ctx));
+        }
+    }
 }
 
 /// `worker-2` for `imagenet-train-worker-2`.
@@ -467,15 +400,10 @@ fn short_name<'a>(runtime: &str, pod: &'a str) -> &'a str {
         .unwrap_or(pod)
 }
 
-fn cross(ctx: &Ctx) -> &'static str {
-    if ctx.theme.ascii() { "x" } else { "✗" }
-}
-
 /// An indented line under a field (its error or an explanation), cut to the width.
 fn note<'a>(text: &str, width: usize, style: Style, ctx: &Ctx) -> Line<'a> {
-    let text = format!("  {:LABEL_W$}{text}", "");
     Line::from(Span::styled(
-        truncate(&text, width, ctx.theme.ascii()),
+        truncate(&under_label(text, LABEL_W), width, ctx.theme.ascii()),
         style,
     ))
 }
@@ -506,54 +434,6 @@ fn clip<'a>(spans: Vec<Span<'a>>, width: usize, ctx: &Ctx) -> Line<'a> {
         break;
     }
     Line::from(out)
-}
-
-/// A text input; when focused, the character under the cursor is drawn reversed.
-fn input<'a>(inp: &Input, focused: bool, ctx: &Ctx) -> Vec<Span<'a>> {
-    let t = ctx.theme;
-    if !focused {
-        let text = if inp.text.is_empty() {
-            " ".to_string()
-        } else {
-            inp.text.clone()
-        };
-        return vec![Span::styled(text, t.style("form.input"))];
-    }
-    let style = t.style("form.input.focused");
-    let chars: Vec<char> = inp.text.chars().collect();
-    let at = inp.cursor.min(chars.len());
-    let before: String = chars[..at].iter().collect();
-    let under: String = chars.get(at).map_or(" ".to_string(), |c| c.to_string());
-    let after: String = chars
-        .get(at + 1..)
-        .map_or(String::new(), |r| r.iter().collect());
-    vec![
-        Span::styled(before, style),
-        Span::styled(under, style.add_modifier(Modifier::REVERSED)),
-        Span::styled(after, style),
-    ]
-}
-
-/// Options side by side, the chosen one bracketed.
-fn choice<'a>(options: &[&str], chosen: usize, focused: bool, ctx: &Ctx) -> Vec<Span<'a>> {
-    let t = ctx.theme;
-    let mut spans = Vec::new();
-    for (i, o) in options.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::raw(" "));
-        }
-        if i == chosen {
-            let style = if focused {
-                t.style("form.input.focused")
-            } else {
-                t.style("form.input")
-            };
-            spans.push(Span::styled(format!("[{o}]"), style));
-        } else {
-            spans.push(Span::styled(format!(" {o} "), t.style("muted")));
-        }
-    }
-    spans
 }
 
 /// `[x]` / `[ ]` (`[-]` when it cannot be changed).
@@ -592,10 +472,7 @@ fn hints<'a>(width: usize, ctx: &Ctx) -> Line<'a> {
     ];
     let mut spans = vec![Span::raw(" ")];
     for (action, label) in items {
-        let keys = ctx.keymap.keys_for(action, KeyMode::Form);
-        let Some(k) = keys.first() else { continue };
-        spans.push(Span::styled(k.clone(), t.style("hint.key")));
-        spans.push(Span::styled(format!(" {label}  "), t.style("hint")));
+        push_form_key(&mut spans, action, label, ctx);
     }
     spans.push(Span::styled(s::HINT_PREVIEW_SCROLL, t.style("hint")));
     clip(spans, width, ctx)

@@ -1,10 +1,13 @@
 //! Small rendering helpers shared by the views.
 
-use ratatui::text::Span;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 use unicode_width::UnicodeWidthStr;
 
 use super::Ctx;
+use crate::app::actions::{Action, KeyMode};
+use crate::app::load_form::Input;
 use crate::app::tables::Cell;
 
 /// A bordered block with a title, focused or not.
@@ -135,4 +138,125 @@ pub fn wrap_hanging(text: &str, width: usize) -> Vec<String> {
         rest = more;
     }
     out
+}
+
+// ------------------------------------------------------------------ form fields
+//
+// The load form and the maintenance wizards draw their fields alike: a focus marker, a label
+// column, the value (text input, choice, checkbox), the hint while focused; errors and notes
+// start under the value.
+
+/// `text` indented past the marker and a blank label column of `label_w`: where a field's
+/// error or a note under it starts.
+pub(crate) fn under_label(text: &str, label_w: usize) -> String {
+    format!("  {:label_w$}{text}", "")
+}
+
+/// The mark before a field's error: `✗` (`x` in ASCII mode).
+pub(crate) fn error_mark(ctx: &Ctx) -> &'static str {
+    if ctx.theme.ascii() { "x" } else { "✗" }
+}
+
+/// A field row (without its error): the focus marker, the label padded to `label_w` columns,
+/// the value, and the hint while the field is focused.
+pub(crate) fn field_row<'a>(
+    label: &str,
+    label_w: usize,
+    value: Vec<Span<'a>>,
+    hint: Option<&str>,
+    focused: bool,
+    ctx: &Ctx,
+) -> Vec<Span<'a>> {
+    let t = ctx.theme;
+    let marker = match (focused, t.ascii()) {
+        (true, false) => "▸ ",
+        (true, true) => "> ",
+        _ => "  ",
+    };
+    let label_style = if focused {
+        t.style("title.focused")
+    } else {
+        t.style("form.label")
+    };
+    let mut spans = vec![
+        Span::styled(marker, t.style("form.label")),
+        Span::styled(format!("{label:<label_w$}"), label_style),
+    ];
+    spans.extend(value);
+    if let Some(h) = hint.filter(|_| focused) {
+        spans.push(Span::styled(format!("  {h}"), t.style("hint")));
+    }
+    spans
+}
+
+/// A text input; when focused, the character under the cursor is drawn reversed.
+pub(crate) fn text_input<'a>(inp: &Input, focused: bool, ctx: &Ctx) -> Vec<Span<'a>> {
+    let t = ctx.theme;
+    if !focused {
+        let text = if inp.text.is_empty() {
+            " ".to_string()
+        } else {
+            inp.text.clone()
+        };
+        return vec![Span::styled(text, t.style("form.input"))];
+    }
+    let style = t.style("form.input.focused");
+    let chars: Vec<char> = inp.text.chars().collect();
+    let at = inp.cursor.min(chars.len());
+    let before: String = chars[..at].iter().collect();
+    let under: String = chars.get(at).map_or(" ".to_string(), |c| c.to_string());
+    let after: String = chars
+        .get(at + 1..)
+        .map_or(String::new(), |r| r.iter().collect());
+    vec![
+        Span::styled(before, style),
+        Span::styled(under, style.add_modifier(Modifier::REVERSED)),
+        Span::styled(after, style),
+    ]
+}
+
+/// Options side by side, `gap` between them, the chosen one bracketed.
+pub(crate) fn choice<'a>(
+    options: &[&str],
+    chosen: usize,
+    gap: &'static str,
+    focused: bool,
+    ctx: &Ctx,
+) -> Vec<Span<'a>> {
+    let t = ctx.theme;
+    let mut spans = Vec::new();
+    for (i, o) in options.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(gap));
+        }
+        if i == chosen {
+            let style = if focused {
+                t.style("form.input.focused")
+            } else {
+                t.style("form.input")
+            };
+            spans.push(Span::styled(format!("[{o}]"), style));
+        } else {
+            spans.push(Span::styled(format!(" {o} "), t.style("muted")));
+        }
+    }
+    spans
+}
+
+/// A form's message (why it did not go on), in the error style, cut to `width`.
+pub(crate) fn message_line<'a>(message: &str, width: usize, ctx: &Ctx) -> Line<'a> {
+    let t = ctx.theme;
+    Line::from(Span::styled(
+        truncate(message, width, t.ascii()),
+        t.style("form.error"),
+    ))
+}
+
+/// The hint for a form action: its first key in the active keymap, then `label`; nothing
+/// when the action has no key.
+pub(crate) fn push_form_key<'a>(spans: &mut Vec<Span<'a>>, action: Action, label: &str, ctx: &Ctx) {
+    let keys = ctx.keymap.keys_for(action, KeyMode::Form);
+    let Some(k) = keys.first() else { return };
+    spans.push(Span::styled(k.clone(), ctx.theme.style("hint.key")));
+    spans.push(Span::styled(format!(" {label}  "), ctx.theme.style("hint")));
 }

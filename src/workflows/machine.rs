@@ -780,13 +780,7 @@ impl<'a> Machine<'a> {
             );
         } else {
             let msg = if self.upgrade {
-                let v = self
-                    .rec
-                    .spec
-                    .upgrade
-                    .as_ref()
-                    .and_then(|v| v.reference())
-                    .unwrap_or_default();
+                let v = self.target_reference();
                 format!("every upgraded component runs {v}")
             } else {
                 "every rebuilt pod is back and Ready".to_string()
@@ -1042,6 +1036,16 @@ impl<'a> Machine<'a> {
         self.rec.spec.upgrade.clone().unwrap_or_default()
     }
 
+    /// `image:tag` of the version an upgrade moves to (empty when unset).
+    fn target_reference(&self) -> String {
+        self.rec
+            .spec
+            .upgrade
+            .as_ref()
+            .and_then(RuntimeVersion::reference)
+            .unwrap_or_default()
+    }
+
     fn previous(&self, c: Component) -> Option<RuntimeVersion> {
         self.st.previous.get(c.as_str()).cloned()
     }
@@ -1217,7 +1221,7 @@ impl<'a> Machine<'a> {
                 if part > ord {
                     return Check::Waiting(format!("partition of {wl} is {part}, want ≤ {ord}"));
                 }
-                let image = self.target_version().reference().unwrap_or_default();
+                let image = self.target_reference();
                 self.check_pod_image(i, &p, &image)
             }
             StepKind::PatchRuntime(c) => {
@@ -1235,7 +1239,7 @@ impl<'a> Machine<'a> {
                         None => return Check::Failed(format!("no previous version recorded for {c}")),
                     }
                 } else {
-                    self.target_version().reference().unwrap_or_default()
+                    self.target_reference()
                 };
                 self.check_pod_image(i, &p, &image)
             }
@@ -1244,7 +1248,7 @@ impl<'a> Machine<'a> {
                 let image = if rollback {
                     self.previous(c).and_then(|v| v.reference()).unwrap_or_default()
                 } else {
-                    self.target_version().reference().unwrap_or_default()
+                    self.target_reference()
                 };
                 let wl = workload_name(&self.rt, c);
                 match observe::workload(self.store, &self.ns, &wl) {
@@ -1679,13 +1683,7 @@ impl<'a> Machine<'a> {
         let s = &self.st.steps[i];
         if self.st.started_at.is_none() {
             let title = if self.upgrade {
-                let v = self
-                    .rec
-                    .spec
-                    .upgrade
-                    .as_ref()
-                    .and_then(|v| v.reference())
-                    .unwrap_or_default();
+                let v = self.target_reference();
                 format!(
                     "Start the in-place upgrade of {}/{} to {v}?",
                     self.ns, self.rt

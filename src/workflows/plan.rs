@@ -309,6 +309,21 @@ pub fn short(runtime: &str, pod: &str) -> String {
 
 // ------------------------------------------------------------------ shared checks
 
+/// The runtime a run is planned for: refused when it is not in the store or another
+/// maintenance holds it.
+fn unlocked_runtime<'s>(store: &'s Store, key: &ObjectKey) -> Result<&'s CacheRuntime, Refusal> {
+    let label = format!("{}/{}", key.namespace, key.name);
+    let rt = store
+        .runtime(&key.namespace, &key.name)
+        .ok_or_else(|| Refusal::RuntimeNotFound {
+            runtime: label.clone(),
+        })?;
+    match lock_holder(store, rt) {
+        Some(by) => Err(Refusal::Locked { runtime: label, by }),
+        None => Ok(rt),
+    }
+}
+
 /// The maintenance holding a runtime, if any: the lock annotation, else an active record.
 pub fn lock_holder(store: &Store, rt: &CacheRuntime) -> Option<String> {
     if let Some(by) = rt
@@ -536,6 +551,17 @@ fn tier_lines(rt: &CacheRuntime, c: Component, rebuild: bool) -> Vec<String> {
                 .map(|q| format!(" {q}"))
                 .unwrap_or_default()
         };
+        // The strings of an array field (`hostPath.paths`, `hostPath.quotas`).
+        let strings = |v: &serde_json::Value, field: &str| -> Vec<String> {
+            v.get(field)
+                .and_then(|p| p.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|p| p.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         let line = if let Some(pm) = level.get("processMemory") {
             format!(
                 "{c} tier level-{i} processMemory{}: lost (engine memory does not survive a restart)",
@@ -560,28 +586,10 @@ fn tier_lines(rt: &CacheRuntime, c: Component, rebuild: bool) -> Vec<String> {
                 )
             }
         } else if let Some(hp) = level.get("hostPath") {
-            let paths: Vec<String> = hp
-                .get("paths")
-                .and_then(|p| p.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|p| p.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let quotas: Vec<String> = hp
-                .get("quotas")
-                .and_then(|p| p.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|p| p.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
             let what = format!(
                 "{c} tier level-{i} hostPath {} {}",
-                paths.join(","),
-                quotas.join(",")
+                strings(hp, "paths").join(","),
+                strings(hp, "quotas").join(",")
             );
             if rebuild {
                 format!(
@@ -609,18 +617,7 @@ pub fn plan_upgrade(
     now: Timestamp,
 ) -> Result<Plan, Refusal> {
     let key = &req.runtime;
-    let rt_label = format!("{}/{}", key.namespace, key.name);
-    let rt = store
-        .runtime(&key.namespace, &key.name)
-        .ok_or_else(|| Refusal::RuntimeNotFound {
-            runtime: rt_label.clone(),
-        })?;
-    if let Some(by) = lock_holder(store, rt) {
-        return Err(Refusal::Locked {
-            runtime: rt_label,
-            by,
-        });
-    }
+    let rt = unlocked_runtime(store, key)?;
     if req.image.trim().is_empty() {
         return Err(Refusal::EmptyImage);
     }
@@ -908,18 +905,7 @@ pub fn plan_rebuild(
     now: Timestamp,
 ) -> Result<Plan, Refusal> {
     let key = &req.runtime;
-    let rt_label = format!("{}/{}", key.namespace, key.name);
-    let rt = store
-        .runtime(&key.namespace, &key.name)
-        .ok_or_else(|| Refusal::RuntimeNotFound {
-            runtime: rt_label.clone(),
-        })?;
-    if let Some(by) = lock_holder(store, rt) {
-        return Err(Refusal::Locked {
-            runtime: rt_label,
-            by,
-        });
-    }
+    let rt = unlocked_runtime(store, key)?;
     let reason = if req.reason.is_empty() {
         "Manual".to_string()
     } else {
