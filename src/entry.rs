@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::app::Msg;
-use crate::cluster::demo_source::{self, SourceMsg};
+use crate::cluster::demo_source;
 use crate::cluster::kube_config::{self, Target};
 use crate::cluster::kube_source::{self, KubeSource};
 use crate::cluster::writer::{DemoWriter, Guarded};
@@ -276,18 +276,9 @@ fn interactive_demo(
     show_notices(&mut app, notices);
     runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
-        // The scenario's operator steps reach the console through the same channel.
-        let (op_tx, mut op_rx) = mpsc::unbounded_channel();
-        let forward = tx.clone();
-        tokio::spawn(async move {
-            while let Some(action) = op_rx.recv().await {
-                if forward.send(SourceMsg::Operator(action)).is_err() {
-                    break;
-                }
-            }
-        });
+        // The scenario's operator steps come in-band, right after their captions.
         let demo_handle = cluster.clone();
-        demo_source::spawn_with_operator(cluster, speed, scenario, tx, Some(op_tx));
+        demo_source::spawn(cluster, speed, scenario, tx);
         let mut terminal = term::enter(s.mouse)?;
         let session = run::Session {
             theme: s.theme.clone(),

@@ -116,6 +116,7 @@ impl App {
             return Vec::new();
         }
         let decision = machine::advance(&rec, &self.store, self.now, input);
+        let changed = !decision.is_empty();
         d.prompt = decision.prompt.clone();
         if decision.prompt.is_some() && d.first_prompt_confirmed {
             d.first_prompt_confirmed = false;
@@ -129,7 +130,9 @@ impl App {
         if let Some(status) = &decision.status {
             writes.push_front(noted(machine::record_status_write(&rec, status), &rec));
         }
-        self.dirty = true;
+        if changed {
+            self.dirty = true;
+        }
         let Some(first) = writes.pop_front() else {
             // A queued answer (the plan's confirmation) is given at once.
             return match d.next_input {
