@@ -232,6 +232,38 @@ mod tests {
     }
 
     #[test]
+    fn a_removed_crd_leaves_only_the_local_records_in_the_store() {
+        use crate::cluster::{Availability, ClusterEvent, Store};
+        let record = |name: &str| {
+            let mut v = manifest();
+            v["metadata"]["name"] = name.into();
+            serde_json::from_value::<CacheRuntimeMaintenance>(v).unwrap()
+        };
+        let mut store = Store::new();
+        let now = jiff::Timestamp::now();
+        store.apply(
+            ClusterEvent::Applied(Object::Maintenance(record("in-cluster"))),
+            now,
+        );
+        store.apply(
+            ClusterEvent::Applied(Object::Maintenance(marked(record("here")))),
+            now,
+        );
+        store.apply(
+            ClusterEvent::Availability {
+                kind: Kind::CacheRuntimeMaintenance,
+                availability: Availability::NotInstalled,
+            },
+            now,
+        );
+        let left: Vec<String> = store
+            .maintenances()
+            .filter_map(|m| m.metadata.name.clone())
+            .collect();
+        assert_eq!(left, ["here"]);
+    }
+
+    #[test]
     fn other_kinds_and_other_errors_go_to_the_cluster() {
         let dir = tempfile::tempdir().unwrap();
         let w = WithLocalRecords::new(Box::new(NoCrd), dir.path().to_path_buf());

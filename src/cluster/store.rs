@@ -154,6 +154,22 @@ impl Store {
                 if self.availability.get(&kind) == Some(&availability) {
                     return false;
                 }
+                // A kind whose CRD went away has no objects left (records kept on this machine
+                // stay: no watch brings them).
+                if availability == Availability::NotInstalled && kind != Kind::Pod {
+                    let gone: Vec<ObjectKey> = self
+                        .list(kind)
+                        .filter(|o| {
+                            !o.meta().annotations.as_ref().is_some_and(|a| {
+                                a.contains_key(crate::cluster::local_records::LOCAL_ANNOTATION)
+                            })
+                        })
+                        .map(|o| o.key())
+                        .collect();
+                    for key in gone {
+                        self.remove(&key);
+                    }
+                }
                 self.availability.insert(kind, availability);
             }
             ClusterEvent::LogLine { pod, line } => {
