@@ -12,17 +12,16 @@ use std::time::{Duration, Instant};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
-use kube::api::DynamicObject;
-use kube::core::WatchEvent;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use fluidops::app::actions::{Action, ViewKind};
 use fluidops::app::{App, Msg};
-use fluidops::cluster::kube_source::to_object;
+use fluidops::cluster::kube_source::decode_watch_line;
 use fluidops::cluster::{ClusterEvent, ConnectionState, Store};
 use fluidops::config::{Keymap, Theme};
 use fluidops::demo::scale::{ScaleSpec, generate, watch_events_json};
+use fluidops::model::pod::CompactPod;
 use fluidops::model::{Kind, Object};
 use fluidops::ui::{self, Ctx};
 
@@ -46,14 +45,33 @@ fn applied(objects: &[Object]) -> Vec<ClusterEvent> {
     objects.iter().cloned().map(ClusterEvent::Applied).collect()
 }
 
+/// The events sources send: pods already reduced (the kube source decodes them straight into
+/// the compact form, the demo lists them so), other kinds whole.
+fn applied_as_sent(objects: &[Object]) -> Vec<ClusterEvent> {
+    objects
+        .iter()
+        .cloned()
+        .map(|o| match o {
+            Object::Pod(p) => ClusterEvent::AppliedPod(Box::new(CompactPod::from_pod(p))),
+            o => ClusterEvent::Applied(o),
+        })
+        .collect()
+}
+
 fn ingest(c: &mut Criterion) {
     let mut g = c.benchmark_group("ingest");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
-    for n in SIZES {
+    for (input, n) in SIZES
+        .into_iter()
+        .flat_map(|n| [("as_sent", n), ("full_pods", n)])
+    {
         let objects = generate(spec(n), SEED, now());
-        let events = applied(&objects);
+        let events = match input {
+            "as_sent" => applied_as_sent(&objects),
+            _ => applied(&objects),
+        };
         g.throughput(Throughput::Elements(events.len() as u64));
-        g.bench_with_input(BenchmarkId::from_parameter(n), &events, |b, events| {
+        g.bench_with_input(BenchmarkId::new(input, n), &events, |b, events| {
             b.iter_batched(
                 || events.clone(),
                 |events| {
@@ -70,29 +88,17 @@ fn ingest(c: &mut Criterion) {
     g.finish();
 }
 
-/// What the kube source does with one watch line: decode, drop managedFields and the
-/// last-applied annotation, convert to the typed object.
-fn decode_line(line: &[u8]) -> Option<Object> {
-    let ev: WatchEvent<DynamicObject> = serde_json::from_slice(line).ok()?;
-    let WatchEvent::Added(mut obj) = ev else {
-        return None;
-    };
-    obj.metadata.managed_fields = None;
-    if let Some(a) = obj.metadata.annotations.as_mut() {
-        a.remove("kubectl.kubernetes.io/last-applied-configuration");
-    }
-    let kind = Kind::parse(obj.types.as_ref()?.kind.as_str())?;
-    to_object(kind, obj).ok()
-}
-
 fn decode(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
     for n in SIZES {
-        let bytes = watch_events_json(&generate(spec(n), SEED, now()));
-        let lines: Vec<&[u8]> = bytes
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
+        let objects = generate(spec(n), SEED, now());
+        let bytes = watch_events_json(&objects);
+        // Each line with the kind of its watch stream (a watcher knows what it watches).
+        let lines: Vec<(Kind, &[u8])> = objects
+            .iter()
+            .map(Object::kind)
+            .zip(bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()))
             .collect();
         g.throughput(Throughput::Bytes(bytes.len() as u64));
         g.bench_with_input(
@@ -100,7 +106,7 @@ fn decode(c: &mut Criterion) {
             &lines,
             |b, lines| {
                 b.iter(|| {
-                    for l in lines {
+                    for (_, l) in lines {
                         black_box(serde_json::from_slice::<serde_json::Value>(l).ok());
                     }
                 })
@@ -109,9 +115,9 @@ fn decode(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("decode_ingest", n), &lines, |b, lines| {
             b.iter(|| {
                 let mut store = Store::new();
-                for l in lines {
-                    if let Some(obj) = decode_line(l) {
-                        store.apply(ClusterEvent::Applied(obj), now());
+                for (kind, l) in lines {
+                    if let Some(ev) = decode_watch_line(*kind, l) {
+                        store.apply(ev, now());
                     }
                 }
                 store

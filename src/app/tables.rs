@@ -2,6 +2,7 @@
 //! object a row is, and which phase styles a cell. Filtering and sorting happen here too, so the
 //! update function (selection bounds, Enter) and the view (drawing) agree on the same rows.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -38,19 +39,44 @@ impl Cell {
 
 /// One row of a list view. Cheap to clone (shared): filtering keeps rows of the cached table
 /// without copying their text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row(Rc<RowData>);
+#[derive(Debug, Clone)]
+pub struct Row(Rc<(RowData, OnceCell<Box<str>>)>);
 
 impl std::ops::Deref for Row {
     type Target = RowData;
     fn deref(&self) -> &RowData {
-        &self.0
+        &self.0.0
+    }
+}
+
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        self.0.0 == other.0.0
     }
 }
 
 impl From<RowData> for Row {
     fn from(data: RowData) -> Row {
-        Row(Rc::new(data))
+        Row(Rc::new((data, OnceCell::new())))
+    }
+}
+
+impl Row {
+    /// The cells' texts lowercased, separated by NULs (which no filter contains), built the
+    /// first time the row is filtered: a plain filter is one substring search per row.
+    fn haystack(&self) -> &str {
+        self.0.1.get_or_init(|| {
+            let mut s = String::with_capacity(self.cells.iter().map(|c| c.text.len() + 1).sum());
+            for c in &self.cells {
+                if c.text.is_ascii() {
+                    s.extend(c.text.bytes().map(|b| b.to_ascii_lowercase() as char));
+                } else {
+                    s.push_str(&c.text.to_lowercase());
+                }
+                s.push('\0');
+            }
+            s.into_boxed_str()
+        })
     }
 }
 
@@ -340,7 +366,11 @@ impl Matcher {
     }
 
     fn keeps(&self, row: &Row) -> bool {
-        row.cells.iter().any(|c| self.matches(&c.text)) != self.inverse
+        let hit = match &self.re {
+            Some(_) => row.cells.iter().any(|c| self.matches(&c.text)),
+            None => row.haystack().contains(self.needle.as_str()),
+        };
+        hit != self.inverse
     }
 }
 

@@ -2,8 +2,10 @@
 //! batches of [`ClusterEvent`]s sent as [`SourceMsg::Batch`] — the same messages the demo cluster
 //! sends, so everything downstream works the same on either.
 //!
-//! - Objects are watched as `DynamicObject`s and converted with [`Object::from_value`]: a
-//!   document that does not fit our types is skipped (and logged), never fatal to the watcher.
+//! - Objects are decoded straight into their own types (see [`Watched`]), pods reduced to what
+//!   the store keeps as they arrive. A document that does not fit our types fails the typed
+//!   decode of its kind; that kind is then listed again as `DynamicObject`s converted one by one
+//!   with [`Object::from_value`], where such a document is skipped (and logged), never fatal.
 //! - `managedFields` and the last-applied annotation are dropped on the way in.
 //! - The watcher relists by itself on 410 Gone; `.default_backoff()` keeps retrying after
 //!   transport errors (the watch resumes from its resourceVersion). After an API error (404, 403,
@@ -26,12 +28,14 @@ use kube::Client;
 use kube::api::{Api, ApiResource, DynamicObject, LogParams, TypeMeta};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event as WatchEvent};
+use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::demo_source::SourceMsg;
 use super::event::{Availability, ClusterEvent, ConnectionState};
 use super::kube_config::describe_error;
+use crate::model::pod::CompactPod;
 use crate::model::{
     AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation,
     Dataset, Event, Kind, Object, ObjectKey, Pod,
@@ -228,9 +232,9 @@ pub fn api_resource(kind: Kind) -> ApiResource {
 }
 
 /// Drops what the console never shows and what only bloats memory.
-fn strip(obj: &mut DynamicObject) {
-    obj.metadata.managed_fields = None;
-    if let Some(a) = obj.metadata.annotations.as_mut() {
+fn strip_meta(meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) {
+    meta.managed_fields = None;
+    if let Some(a) = meta.annotations.as_mut() {
         a.remove(LAST_APPLIED);
     }
 }
@@ -252,13 +256,16 @@ pub fn to_object(kind: Kind, mut obj: DynamicObject) -> Result<Object, String> {
     }
 }
 
-fn key_of(kind: Kind, obj: &DynamicObject) -> ObjectKey {
+fn key_of(
+    kind: Kind,
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> ObjectKey {
     let ns = if kind.namespaced() {
-        obj.metadata.namespace.clone().unwrap_or_default()
+        meta.namespace.clone().unwrap_or_default()
     } else {
         String::new()
     };
-    ObjectKey::new(kind, ns, obj.metadata.name.clone().unwrap_or_default())
+    ObjectKey::new(kind, ns, meta.name.clone().unwrap_or_default())
 }
 
 /// How a watcher error is shown.
@@ -334,142 +341,437 @@ impl KindWatcher {
     }
 
     async fn run(self) {
-        let ar = api_resource(self.kind);
-        let mut namespace: Option<String> = if self.only_namespace && self.kind.namespaced() {
-            self.fallback_namespace.clone()
-        } else {
-            None
+        let mut state = WatchState {
+            namespace: if self.only_namespace && self.kind.namespaced() {
+                self.fallback_namespace.clone()
+            } else {
+                None
+            },
+            said: None,
+            retry: RETRY_MIN,
+            lenient: false,
         };
-        // What we last said about availability, so each change is sent once.
-        let mut said: Option<Availability> = None;
-        // Pause before listing again after an API error (404, 403, ...).
-        let mut retry = RETRY_MIN;
         loop {
-            if namespace.is_some() {
+            if state.namespace.is_some() {
                 self.scoped.store(true, Ordering::SeqCst);
             }
-            let api: Api<DynamicObject> = match &namespace {
-                Some(ns) => Api::namespaced_with(self.client.clone(), ns, &ar),
-                None => Api::all_with(self.client.clone(), &ar),
+            let outcome = if state.lenient {
+                self.watch::<DynamicObject>(&api_resource(self.kind), &mut state)
+                    .await
+            } else {
+                match self.kind {
+                    Kind::CacheRuntimeClass => {
+                        self.watch::<CacheRuntimeClass>(&(), &mut state).await
+                    }
+                    Kind::Dataset => self.watch::<Dataset>(&(), &mut state).await,
+                    Kind::CacheRuntime => self.watch::<CacheRuntime>(&(), &mut state).await,
+                    Kind::AdvancedStatefulSet => {
+                        self.watch::<AdvancedStatefulSet>(&(), &mut state).await
+                    }
+                    Kind::Pod => self.watch::<WatchedPod>(&(), &mut state).await,
+                    Kind::Operation(op) => self.watch::<WatchedOp>(&op, &mut state).await,
+                    Kind::CacheRuntimeMaintenance => {
+                        self.watch::<CacheRuntimeMaintenance>(&(), &mut state).await
+                    }
+                    Kind::Event => self.watch::<Event>(&(), &mut state).await,
+                }
             };
-            let stream = watcher::watcher(api, watcher::Config::default())
-                .modify(strip)
-                .default_backoff();
-            let mut stream = std::pin::pin!(stream);
-            let mut buffer: Vec<Object> = Vec::new();
-            let mut switch_scope = false;
-            let mut restart = false;
-            while let Some(item) = stream.next().await {
-                let ev = match item {
-                    Ok(ev) => ev,
-                    Err(e) => {
-                        let class = classify(&e);
-                        let availability = match class {
-                            ErrorClass::Gone => {
-                                if !self.send(Internal::Answered(self.kind)) {
-                                    return;
-                                }
-                                continue;
-                            }
-                            ErrorClass::Transport(msg) => {
-                                if !self.send(Internal::Transport(self.kind, msg)) {
-                                    return;
-                                }
-                                continue;
-                            }
-                            ErrorClass::Forbidden(_)
-                                if namespace.is_none()
-                                    && self.kind.namespaced()
-                                    && self.fallback_namespace.is_some() =>
-                            {
-                                namespace = self.fallback_namespace.clone();
-                                switch_scope = true;
-                                break;
-                            }
-                            ErrorClass::NotInstalled => Availability::NotInstalled,
-                            ErrorClass::Forbidden(m) => Availability::Forbidden(m),
-                            ErrorClass::Failing(m) => Availability::Failing(m),
-                        };
-                        if !self.send(Internal::Answered(self.kind)) {
-                            return;
-                        }
-                        if said.as_ref() != Some(&availability) {
-                            append_log(&self.log_file, &format!("{}: {e}", self.kind));
-                            said = Some(availability.clone());
-                            let ev = ClusterEvent::Availability {
-                                kind: self.kind,
-                                availability,
-                            };
-                            if !self.send(Internal::event(ev)) {
-                                return;
-                            }
-                        }
-                        // Start over with a fresh list after a pause: a watch that resumes
-                        // silently would never say that the kind became available.
-                        restart = true;
-                        break;
-                    }
-                };
-                if !self.send(Internal::Answered(self.kind)) {
-                    return;
+            match outcome {
+                Outcome::Stop => return,
+                Outcome::Restart => {
+                    tokio::time::sleep(state.retry).await;
+                    state.retry = (state.retry * 2).min(RETRY_MAX);
                 }
-                let out = match ev {
-                    WatchEvent::Init => {
-                        buffer.clear();
-                        None
-                    }
-                    WatchEvent::InitApply(o) => {
-                        if let Some(o) = self.convert(o) {
-                            buffer.push(o);
-                        }
-                        None
-                    }
-                    WatchEvent::InitDone => {
-                        said = Some(Availability::Available);
-                        retry = RETRY_MIN;
-                        Some(ClusterEvent::Listed {
-                            kind: self.kind,
-                            objects: std::mem::take(&mut buffer),
-                        })
-                    }
-                    WatchEvent::Apply(o) => self.convert(o).map(ClusterEvent::Applied),
-                    WatchEvent::Delete(o) => Some(ClusterEvent::Deleted(key_of(self.kind, &o))),
-                };
-                if said.as_ref().is_some_and(|a| *a != Availability::Available) {
-                    said = Some(Availability::Available);
-                    let ev = ClusterEvent::Availability {
-                        kind: self.kind,
-                        availability: Availability::Available,
-                    };
-                    if !self.send(Internal::event(ev)) {
-                        return;
-                    }
+                Outcome::SwitchScope => {}
+                Outcome::Undecodable(e) => {
+                    append_log(
+                        &self.log_file,
+                        &format!("{}: {e}; listing again document by document", self.kind),
+                    );
+                    state.lenient = true;
                 }
-                if let Some(out) = out
-                    && !self.send(Internal::event(out))
-                {
-                    return;
-                }
-            }
-            if restart {
-                tokio::time::sleep(retry).await;
-                retry = (retry * 2).min(RETRY_MAX);
-            } else if !switch_scope {
-                // The backoff stream never ends by itself; nothing more to do.
-                return;
             }
         }
     }
 
-    fn convert(&self, o: DynamicObject) -> Option<Object> {
-        let key = key_of(self.kind, &o);
-        match to_object(self.kind, o) {
+    /// Lists and watches the kind decoded as `K` until the stream ends or has to start over.
+    async fn watch<K: Watched>(&self, dt: &K::DynamicType, state: &mut WatchState) -> Outcome {
+        let api = K::api(self.client.clone(), state.namespace.as_deref(), dt);
+        let stream = watcher::watcher(api, watcher::Config::default())
+            .modify(|o: &mut K| strip_meta(o.meta_mut()))
+            .default_backoff();
+        let mut stream = std::pin::pin!(stream);
+        let mut buffer: Vec<Object> = Vec::new();
+        let mut pods: Vec<CompactPod> = Vec::new();
+        while let Some(item) = stream.next().await {
+            let ev = match item {
+                Ok(ev) => ev,
+                Err(e) => {
+                    // A document that does not fit the typed decode: list again leniently,
+                    // skipping (and logging) what does not fit instead of failing the kind.
+                    if K::TYPED && undecodable(&e) {
+                        return Outcome::Undecodable(e.to_string());
+                    }
+                    let class = classify(&e);
+                    let availability = match class {
+                        ErrorClass::Gone => {
+                            if !self.send(Internal::Answered(self.kind)) {
+                                return Outcome::Stop;
+                            }
+                            continue;
+                        }
+                        ErrorClass::Transport(msg) => {
+                            if !self.send(Internal::Transport(self.kind, msg)) {
+                                return Outcome::Stop;
+                            }
+                            continue;
+                        }
+                        ErrorClass::Forbidden(_)
+                            if state.namespace.is_none()
+                                && self.kind.namespaced()
+                                && self.fallback_namespace.is_some() =>
+                        {
+                            state.namespace = self.fallback_namespace.clone();
+                            return Outcome::SwitchScope;
+                        }
+                        ErrorClass::NotInstalled => Availability::NotInstalled,
+                        ErrorClass::Forbidden(m) => Availability::Forbidden(m),
+                        ErrorClass::Failing(m) => Availability::Failing(m),
+                    };
+                    if !self.send(Internal::Answered(self.kind)) {
+                        return Outcome::Stop;
+                    }
+                    if state.said.as_ref() != Some(&availability) {
+                        append_log(&self.log_file, &format!("{}: {e}", self.kind));
+                        state.said = Some(availability.clone());
+                        let ev = ClusterEvent::Availability {
+                            kind: self.kind,
+                            availability,
+                        };
+                        if !self.send(Internal::event(ev)) {
+                            return Outcome::Stop;
+                        }
+                    }
+                    // Start over with a fresh list after a pause: a watch that resumes
+                    // silently would never say that the kind became available.
+                    return Outcome::Restart;
+                }
+            };
+            if !self.send(Internal::Answered(self.kind)) {
+                return Outcome::Stop;
+            }
+            let out = match ev {
+                WatchEvent::Init => {
+                    buffer.clear();
+                    pods.clear();
+                    None
+                }
+                WatchEvent::InitApply(o) => {
+                    match self.convert(o) {
+                        Some(Item::Pod(p)) => pods.push(p),
+                        Some(Item::Object(o)) => buffer.push(o),
+                        None => {}
+                    }
+                    None
+                }
+                WatchEvent::InitDone => {
+                    state.said = Some(Availability::Available);
+                    state.retry = RETRY_MIN;
+                    Some(if self.kind == Kind::Pod {
+                        ClusterEvent::ListedPods(std::mem::take(&mut pods))
+                    } else {
+                        ClusterEvent::Listed {
+                            kind: self.kind,
+                            objects: std::mem::take(&mut buffer),
+                        }
+                    })
+                }
+                WatchEvent::Apply(o) => self.convert(o).map(Item::into_event),
+                WatchEvent::Delete(o) => Some(ClusterEvent::Deleted(key_of(self.kind, o.meta()))),
+            };
+            if state
+                .said
+                .as_ref()
+                .is_some_and(|a| *a != Availability::Available)
+            {
+                state.said = Some(Availability::Available);
+                let ev = ClusterEvent::Availability {
+                    kind: self.kind,
+                    availability: Availability::Available,
+                };
+                if !self.send(Internal::event(ev)) {
+                    return Outcome::Stop;
+                }
+            }
+            if let Some(out) = out
+                && !self.send(Internal::event(out))
+            {
+                return Outcome::Stop;
+            }
+        }
+        // The backoff stream never ends by itself; nothing more to do.
+        Outcome::Stop
+    }
+
+    fn convert<K: Watched>(&self, o: K) -> Option<Item> {
+        let key = key_of(self.kind, o.meta());
+        match o.into_item(self.kind) {
             Ok(obj) => Some(obj),
             Err(e) => {
                 append_log(&self.log_file, &format!("skipped {key}: {e}"));
                 None
             }
         }
+    }
+}
+
+/// What a watcher carries from one list-and-watch to the next.
+struct WatchState {
+    /// The namespace watched (`None`: all).
+    namespace: Option<String>,
+    /// What we last said about availability, so each change is sent once.
+    said: Option<Availability>,
+    /// Pause before listing again after an API error (404, 403, ...).
+    retry: Duration,
+    /// Decode as `DynamicObject`s (one document at a time) after a typed decode failed.
+    lenient: bool,
+}
+
+/// How one list-and-watch ended.
+enum Outcome {
+    /// The console is gone.
+    Stop,
+    /// An API error: list again after a pause.
+    Restart,
+    /// Listing across namespaces is forbidden: list the fallback namespace.
+    SwitchScope,
+    /// A document did not fit the typed decode.
+    Undecodable(String),
+}
+
+/// Whether a watcher error is a document that could not be decoded.
+fn undecodable(e: &watcher::Error) -> bool {
+    matches!(
+        e,
+        watcher::Error::InitialListFailed(kube::Error::SerdeError(_))
+            | watcher::Error::WatchFailed(kube::Error::SerdeError(_))
+    )
+}
+
+/// A kind as the watchers decode it. The typed kinds are decoded straight from the API server's
+/// JSON into their own type (no `DynamicObject`, no JSON round trip); `DynamicObject` is the
+/// lenient fallback, converted document by document.
+pub trait Watched:
+    kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static
+{
+    /// Whether a decode error means a document of this type did not fit.
+    const TYPED: bool = true;
+    /// The API of the kind, in `namespace` (`None`: all).
+    fn api(client: Client, namespace: Option<&str>, dt: &Self::DynamicType) -> Api<Self>;
+    /// The object the store takes, for the watched `kind`.
+    fn into_object(self, kind: Kind) -> Result<Object, String>;
+    /// What the store takes: pods in their compact form.
+    fn into_item(self, kind: Kind) -> Result<Item, String> {
+        Ok(match self.into_object(kind)? {
+            Object::Pod(p) => Item::Pod(CompactPod::from_pod(p)),
+            o => Item::Object(o),
+        })
+    }
+}
+
+/// A decoded document as the store takes it (moved straight into an event).
+#[allow(clippy::large_enum_variant)]
+pub enum Item {
+    Object(Object),
+    Pod(CompactPod),
+}
+
+impl Item {
+    /// The event of an added or changed document.
+    pub fn into_event(self) -> ClusterEvent {
+        match self {
+            Item::Object(o) => ClusterEvent::Applied(o),
+            Item::Pod(p) => ClusterEvent::AppliedPod(Box::new(p)),
+        }
+    }
+}
+
+/// A pod as the pod watcher decodes it: straight into the compact form the store keeps (see
+/// [`CompactPod`]'s `Deserialize`), with the metadata the watcher itself reads (name,
+/// namespace, resourceVersion).
+#[derive(Debug, Clone)]
+pub struct WatchedPod {
+    meta: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    pod: CompactPod,
+}
+
+impl<'de> serde::Deserialize<'de> for WatchedPod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<WatchedPod, D::Error> {
+        let pod = CompactPod::deserialize(d)?;
+        let meta = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: pod.name.as_deref().map(str::to_string),
+            namespace: pod.namespace.as_deref().map(str::to_string),
+            resource_version: pod.resource_version.as_deref().map(str::to_string),
+            ..Default::default()
+        };
+        Ok(WatchedPod { meta, pod })
+    }
+}
+
+impl kube::Resource for WatchedPod {
+    type DynamicType = ();
+    type Scope = k8s_openapi::NamespaceResourceScope;
+    fn kind(dt: &()) -> std::borrow::Cow<'_, str> {
+        Pod::kind(dt)
+    }
+    fn group(dt: &()) -> std::borrow::Cow<'_, str> {
+        Pod::group(dt)
+    }
+    fn version(dt: &()) -> std::borrow::Cow<'_, str> {
+        Pod::version(dt)
+    }
+    fn plural(dt: &()) -> std::borrow::Cow<'_, str> {
+        Pod::plural(dt)
+    }
+    fn meta(&self) -> &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+        &mut self.meta
+    }
+}
+
+impl Watched for WatchedPod {
+    fn api(client: Client, namespace: Option<&str>, _: &()) -> Api<Self> {
+        match namespace {
+            Some(ns) => Api::namespaced(client, ns),
+            None => Api::all(client),
+        }
+    }
+    fn into_object(self, _: Kind) -> Result<Object, String> {
+        Ok(Object::Pod(self.pod.to_pod()))
+    }
+    fn into_item(self, _: Kind) -> Result<Item, String> {
+        Ok(Item::Pod(self.pod))
+    }
+}
+
+impl Watched for DynamicObject {
+    const TYPED: bool = false;
+    fn api(client: Client, namespace: Option<&str>, dt: &ApiResource) -> Api<Self> {
+        match namespace {
+            Some(ns) => Api::namespaced_with(client, ns, dt),
+            None => Api::all_with(client, dt),
+        }
+    }
+    fn into_object(self, kind: Kind) -> Result<Object, String> {
+        to_object(kind, self)
+    }
+}
+
+macro_rules! watched {
+    ($ty:ty, $variant:ident) => {
+        impl Watched for $ty {
+            fn api(client: Client, namespace: Option<&str>, _: &()) -> Api<Self> {
+                match namespace {
+                    Some(ns) => Api::namespaced(client, ns),
+                    None => Api::all(client),
+                }
+            }
+            fn into_object(self, _: Kind) -> Result<Object, String> {
+                Ok(Object::$variant(self))
+            }
+        }
+    };
+}
+
+impl Watched for CacheRuntimeClass {
+    fn api(client: Client, _: Option<&str>, _: &()) -> Api<Self> {
+        Api::all(client)
+    }
+    fn into_object(self, _: Kind) -> Result<Object, String> {
+        Ok(Object::Class(self))
+    }
+}
+watched!(Dataset, Dataset);
+watched!(CacheRuntime, Runtime);
+watched!(AdvancedStatefulSet, Workload);
+watched!(CacheRuntimeMaintenance, Maintenance);
+watched!(Event, Event);
+
+/// A DataOperation of one of the four kinds (which one is the API's dynamic type).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct WatchedOp(DataOperation);
+
+impl kube::Resource for WatchedOp {
+    type DynamicType = crate::model::OpKind;
+    type Scope = kube::core::DynamicResourceScope;
+    fn kind(dt: &Self::DynamicType) -> std::borrow::Cow<'_, str> {
+        DataOperation::kind(dt)
+    }
+    fn group(dt: &Self::DynamicType) -> std::borrow::Cow<'_, str> {
+        DataOperation::group(dt)
+    }
+    fn version(dt: &Self::DynamicType) -> std::borrow::Cow<'_, str> {
+        DataOperation::version(dt)
+    }
+    fn plural(dt: &Self::DynamicType) -> std::borrow::Cow<'_, str> {
+        DataOperation::plural(dt)
+    }
+    fn meta(&self) -> &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+        self.0.meta()
+    }
+    fn meta_mut(&mut self) -> &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+        self.0.meta_mut()
+    }
+}
+
+impl Watched for WatchedOp {
+    fn api(client: Client, namespace: Option<&str>, dt: &crate::model::OpKind) -> Api<Self> {
+        match namespace {
+            Some(ns) => Api::namespaced_with(client, ns, dt),
+            None => Api::all_with(client, dt),
+        }
+    }
+    fn into_object(self, kind: Kind) -> Result<Object, String> {
+        let mut op = self.0;
+        // List items may come without their kind; the watched kind is the operation's.
+        if let Kind::Operation(k) = kind
+            && crate::model::OpKind::parse(&op.kind) != Some(k)
+        {
+            op.kind = k.as_str().to_string();
+        }
+        Ok(Object::Operation(op))
+    }
+}
+
+/// What the kube source makes of one line of a watch stream of `kind` (decoded as that kind's
+/// type, reduced as the store keeps it): the event sent on, `None` for a bookmark or a document
+/// that does not fit.
+pub fn decode_watch_line(kind: Kind, line: &[u8]) -> Option<ClusterEvent> {
+    fn decode<K: Watched>(kind: Kind, line: &[u8]) -> Option<ClusterEvent> {
+        let ev: kube::core::WatchEvent<K> = serde_json::from_slice(line).ok()?;
+        match ev {
+            kube::core::WatchEvent::Added(mut o) | kube::core::WatchEvent::Modified(mut o) => {
+                strip_meta(o.meta_mut());
+                Some(o.into_item(kind).ok()?.into_event())
+            }
+            kube::core::WatchEvent::Deleted(o) => {
+                Some(ClusterEvent::Deleted(key_of(kind, o.meta())))
+            }
+            _ => None,
+        }
+    }
+    match kind {
+        Kind::CacheRuntimeClass => decode::<CacheRuntimeClass>(kind, line),
+        Kind::Dataset => decode::<Dataset>(kind, line),
+        Kind::CacheRuntime => decode::<CacheRuntime>(kind, line),
+        Kind::AdvancedStatefulSet => decode::<AdvancedStatefulSet>(kind, line),
+        Kind::Pod => decode::<WatchedPod>(kind, line),
+        Kind::Operation(_) => decode::<WatchedOp>(kind, line),
+        Kind::CacheRuntimeMaintenance => decode::<CacheRuntimeMaintenance>(kind, line),
+        Kind::Event => decode::<Event>(kind, line),
     }
 }
 
@@ -662,6 +964,9 @@ pub async fn initial_lists(
                         ClusterEvent::Listed { kind, .. } => {
                             missing.remove(kind);
                         }
+                        ClusterEvent::ListedPods(_) => {
+                            missing.remove(&Kind::Pod);
+                        }
                         ClusterEvent::Availability { kind, availability }
                             if *availability != Availability::Available =>
                         {
@@ -719,7 +1024,7 @@ mod tests {
             "spec": {"containers": [{"name": "c", "image": "i"}], "someFutureField": 3}
         });
         let mut d: DynamicObject = serde_json::from_value(raw).unwrap();
-        strip(&mut d);
+        strip_meta(&mut d.metadata);
         assert!(d.metadata.managed_fields.is_none());
         let o = to_object(Kind::Pod, d).unwrap();
         assert_eq!(o.key(), ObjectKey::new(Kind::Pod, "ns", "p"));

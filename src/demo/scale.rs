@@ -11,10 +11,12 @@
 //! Generated objects live in namespaces `scale-NNN`. The demo's controllers do not reconcile them;
 //! only churn changes them.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::core::v1::{ContainerStateRunning, ContainerStateWaiting, PodIP};
+use k8s_openapi::api::core::v1::{ContainerStateRunning, ContainerStateWaiting, PodIP, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::{Value, json};
 
@@ -392,6 +394,56 @@ impl Generator {
     /// Pod `i` in state `state` ([`POD_READY`] …); `since` is when it entered it (start time
     /// derived otherwise).
     pub fn pod(&self, i: usize, state: u8, since: Option<Timestamp>) -> Pod {
+        self.pod_parts(i, state, since, true)
+    }
+
+    /// Pod `i` as the store keeps it: the same as [`CompactPod::from_pod`] of [`Generator::pod`],
+    /// built without copying the pod spec, which is shared between the pods of one workload
+    /// through `specs`.
+    pub fn compact_pod(
+        &self,
+        i: usize,
+        state: u8,
+        since: Option<Timestamp>,
+        specs: &mut WorkloadSpecs,
+    ) -> CompactPod {
+        if self.pod.spec.is_none() {
+            return CompactPod::from_pod(self.pod(i, state, since));
+        }
+        let rs = self.runtimes_for_pods();
+        let (r, slot) = (i % rs, i / rs);
+        let (_, _, clients) = self.layout(r);
+        // Master and workers have a hostname (StatefulSet-style), clients do not.
+        let group = if slot == 0 {
+            0
+        } else if slot <= clients {
+            1
+        } else {
+            2
+        };
+        let mut c = CompactPod::from_pod(self.pod_parts(i, state, since, false));
+        let spec = specs
+            .0
+            .entry((r, group))
+            .or_insert_with(|| {
+                let mut spec = self.pod(i, state, since).spec.unwrap_or_default();
+                spec.node_name = None;
+                spec.hostname = None;
+                Arc::new(spec)
+            })
+            .clone();
+        c.node_name = Some(self.node(S_NODE, i).into_boxed_str());
+        c.hostname = if group == 1 {
+            let template = self.pod.spec.as_ref().and_then(|s| s.hostname.as_deref());
+            template.map(|h| h.to_string().into_boxed_str())
+        } else {
+            c.name.clone()
+        };
+        c.spec = Some(spec);
+        c
+    }
+
+    fn pod_parts(&self, i: usize, state: u8, since: Option<Timestamp>, with_spec: bool) -> Pod {
         let rs = self.runtimes_for_pods();
         let (r, slot) = (i % rs, i / rs);
         let (_, _, clients) = self.layout(r);
@@ -439,7 +491,15 @@ impl Generator {
             _ => (self.r(S_RESTART, i) % 100 / 97) as i32,
         };
 
-        let mut p = self.pod.clone();
+        let mut p = if with_spec {
+            self.pod.clone()
+        } else {
+            Pod {
+                metadata: self.pod.metadata.clone(),
+                spec: None,
+                status: self.pod.status.clone(),
+            }
+        };
         let m = &mut p.metadata;
         m.name = Some(name.clone());
         m.namespace = Some(ns.clone());
@@ -708,6 +768,11 @@ fn short_suffix(mut h: u64) -> String {
     s
 }
 
+/// The pod specs of generated workloads (by runtime and master/client/worker), shared between
+/// their pods.
+#[derive(Debug, Default)]
+pub struct WorkloadSpecs(HashMap<(usize, u8), Arc<PodSpec>>);
+
 /// Every object of `spec`, as the demo cluster and the benchmarks load them.
 pub fn generate(spec: ScaleSpec, seed: u64, now: Timestamp) -> Vec<Object> {
     Generator::new(spec, seed, now).objects()
@@ -848,11 +913,8 @@ impl Churn {
             Object::Pod(p) => Some(CompactPod::from_pod_sharing(p, Some(&mut specs))),
             _ => None,
         }));
-        pods.extend(
-            (0..g.spec.pods).map(|i| {
-                CompactPod::from_pod_sharing(g.pod(i, self.pods[i], None), Some(&mut specs))
-            }),
-        );
+        let mut workloads = WorkloadSpecs::default();
+        pods.extend((0..g.spec.pods).map(|i| g.compact_pod(i, self.pods[i], None, &mut workloads)));
         ClusterEvent::ListedPods(pods)
     }
 
@@ -1231,6 +1293,29 @@ mod tests {
                 .remove("managedFields");
             assert_eq!(&Object::from_value(o).unwrap().unwrap(), obj);
         }
+    }
+
+    #[test]
+    fn compact_pods_are_the_reduced_generated_pods() {
+        let g = Generator::new(
+            ScaleSpec {
+                runtimes: 4,
+                pods: 60,
+                ops: 0,
+                events: 0,
+            },
+            3,
+            now(),
+        );
+        let mut specs = WorkloadSpecs::default();
+        for i in 0..60 {
+            for state in [POD_READY, POD_NOT_READY, POD_CRASH] {
+                let since = (i % 2 == 0).then(now);
+                let c = g.compact_pod(i, state, since, &mut specs);
+                assert_eq!(c, CompactPod::from_pod(g.pod(i, state, since)), "pod {i}");
+            }
+        }
+        assert_eq!(specs.0.len(), 12);
     }
 
     #[test]

@@ -701,6 +701,115 @@ impl CompactPod {
     }
 }
 
+// ------------------------------------------------------------------------- straight from JSON
+
+/// The metadata fields a [`CompactPod`] keeps; everything else (managedFields above all) is
+/// skipped by the parser without being built.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct MetaIn {
+    name: Option<String>,
+    namespace: Option<String>,
+    uid: Option<String>,
+    resource_version: Option<String>,
+    generate_name: Option<String>,
+    generation: Option<i64>,
+    creation_timestamp: Option<Time>,
+    deletion_timestamp: Option<Time>,
+    deletion_grace_period_seconds: Option<i64>,
+    labels: Option<BTreeMap<String, String>>,
+    annotations: Option<BTreeMap<String, String>>,
+    owner_references: Option<Vec<OwnerReference>>,
+    finalizers: Option<Vec<String>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct ContainerStatusIn {
+    name: String,
+    image: String,
+    ready: bool,
+    started: Option<bool>,
+    restart_count: i32,
+    state: Option<ContainerState>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct StatusIn {
+    phase: Option<String>,
+    reason: Option<String>,
+    message: Option<String>,
+    #[serde(rename = "podIP")]
+    pod_ip: Option<String>,
+    #[serde(rename = "hostIP")]
+    host_ip: Option<String>,
+    start_time: Option<Time>,
+    conditions: Option<Vec<PodCondition>>,
+    container_statuses: Option<Vec<ContainerStatusIn>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PodIn {
+    metadata: Option<MetaIn>,
+    spec: Option<PodSpec>,
+    status: Option<StatusIn>,
+}
+
+/// A pod's JSON (as the API server sends it) read straight into the compact form: the same
+/// [`CompactPod`] as [`CompactPod::from_pod`] of the decoded Pod, without building the fields
+/// it drops.
+impl<'de> serde::Deserialize<'de> for CompactPod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CompactPod, D::Error> {
+        let p = PodIn::deserialize(d)?;
+        let m = p.metadata.unwrap_or_default();
+        let pod = Pod {
+            metadata: ObjectMeta {
+                name: m.name,
+                namespace: m.namespace,
+                uid: m.uid,
+                resource_version: m.resource_version,
+                generate_name: m.generate_name,
+                generation: m.generation,
+                creation_timestamp: m.creation_timestamp,
+                deletion_timestamp: m.deletion_timestamp,
+                deletion_grace_period_seconds: m.deletion_grace_period_seconds,
+                labels: m.labels,
+                annotations: m.annotations,
+                owner_references: m.owner_references,
+                finalizers: m.finalizers,
+                ..Default::default()
+            },
+            spec: p.spec,
+            status: p.status.map(|s| PodStatus {
+                phase: s.phase,
+                reason: s.reason,
+                message: s.message,
+                pod_ip: s.pod_ip,
+                host_ip: s.host_ip,
+                start_time: s.start_time,
+                conditions: s.conditions,
+                container_statuses: s.container_statuses.map(|cs| {
+                    cs.into_iter()
+                        .map(|c| ContainerStatus {
+                            name: c.name,
+                            image: c.image,
+                            ready: c.ready,
+                            started: c.started,
+                            restart_count: c.restart_count,
+                            state: c.state,
+                            ..Default::default()
+                        })
+                        .collect()
+                }),
+                ..Default::default()
+            }),
+        };
+        Ok(CompactPod::from_pod(pod))
+    }
+}
+
 impl From<Pod> for CompactPod {
     fn from(pod: Pod) -> CompactPod {
         CompactPod::from_pod(pod)
@@ -821,6 +930,9 @@ mod compact_tests {
                 p.status.as_ref().map(|s| &s.conditions)
             );
             assert_eq!(back.spec, p.spec);
+            let json = serde_json::to_vec(&p).unwrap();
+            let read: CompactPod = serde_json::from_slice(&json).unwrap();
+            assert_eq!(read, c, "{:?}", p.metadata.name);
             let mut cache = SpecCache::default();
             let a = CompactPod::from_pod_sharing(p.clone(), Some(&mut cache));
             let b = CompactPod::from_pod_sharing(p.clone(), Some(&mut cache));
