@@ -21,7 +21,7 @@ use fluidops::cluster::kube_source::decode_watch_line;
 use fluidops::cluster::{ClusterEvent, ConnectionState, Store};
 use fluidops::config::{Keymap, Theme};
 use fluidops::demo::scale::{ScaleSpec, generate, watch_events_json};
-use fluidops::model::pod::CompactPod;
+use fluidops::model::pod::{CompactPod, SpecCache};
 use fluidops::model::{Kind, Object};
 use fluidops::ui::{self, Ctx};
 
@@ -45,14 +45,19 @@ fn applied(objects: &[Object]) -> Vec<ClusterEvent> {
     objects.iter().cloned().map(ClusterEvent::Applied).collect()
 }
 
-/// The events sources send: pods already reduced (the kube source decodes them straight into
-/// the compact form, the demo lists them so), other kinds whole.
+/// The events sources send: pods already reduced, their specs shared (the kube source decodes
+/// them straight into the compact form and shares specs on its own thread, the demo lists them
+/// so), other kinds whole.
 fn applied_as_sent(objects: &[Object]) -> Vec<ClusterEvent> {
+    let mut specs = SpecCache::default();
     objects
         .iter()
         .cloned()
         .map(|o| match o {
-            Object::Pod(p) => ClusterEvent::AppliedPod(Box::new(CompactPod::from_pod(p))),
+            Object::Pod(p) => ClusterEvent::AppliedPod(Box::new(CompactPod::from_pod_sharing(
+                p,
+                Some(&mut specs),
+            ))),
             o => ClusterEvent::Applied(o),
         })
         .collect()
@@ -115,8 +120,9 @@ fn decode(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("decode_ingest", n), &lines, |b, lines| {
             b.iter(|| {
                 let mut store = Store::new();
+                let mut specs = SpecCache::default();
                 for (kind, l) in lines {
-                    if let Some(ev) = decode_watch_line(*kind, l) {
+                    if let Some(ev) = decode_watch_line(*kind, l, &mut specs) {
                         store.apply(ev, now());
                     }
                 }

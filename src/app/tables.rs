@@ -2,7 +2,6 @@
 //! object a row is, and which phase styles a cell. Filtering and sorting happen here too, so the
 //! update function (selection bounds, Enter) and the view (drawing) agree on the same rows.
 
-use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -39,44 +38,19 @@ impl Cell {
 
 /// One row of a list view. Cheap to clone (shared): filtering keeps rows of the cached table
 /// without copying their text.
-#[derive(Debug, Clone)]
-pub struct Row(Rc<(RowData, OnceCell<Box<str>>)>);
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row(Rc<RowData>);
 
 impl std::ops::Deref for Row {
     type Target = RowData;
     fn deref(&self) -> &RowData {
-        &self.0.0
-    }
-}
-
-impl PartialEq for Row {
-    fn eq(&self, other: &Row) -> bool {
-        self.0.0 == other.0.0
+        &self.0
     }
 }
 
 impl From<RowData> for Row {
     fn from(data: RowData) -> Row {
-        Row(Rc::new((data, OnceCell::new())))
-    }
-}
-
-impl Row {
-    /// The cells' texts lowercased, separated by NULs (which no filter contains), built the
-    /// first time the row is filtered: a plain filter is one substring search per row.
-    fn haystack(&self) -> &str {
-        self.0.1.get_or_init(|| {
-            let mut s = String::with_capacity(self.cells.iter().map(|c| c.text.len() + 1).sum());
-            for c in &self.cells {
-                if c.text.is_ascii() {
-                    s.extend(c.text.bytes().map(|b| b.to_ascii_lowercase() as char));
-                } else {
-                    s.push_str(&c.text.to_lowercase());
-                }
-                s.push('\0');
-            }
-            s.into_boxed_str()
-        })
+        Row(Rc::new(data))
     }
 }
 
@@ -212,12 +186,63 @@ struct BaseKey {
     now: Timestamp,
 }
 
-/// One view's rows as last built: all of them sorted, and the last filter's result.
+/// One view's rows as last built: all of them sorted, their text for plain filters (built on
+/// the first filter), and the last filter's result (rows, and their indices in `all`).
 #[derive(Debug)]
 struct CachedView {
     key: BaseKey,
     all: Rc<Vec<Row>>,
-    filtered: Option<(String, Rc<Vec<Row>>)>,
+    search: Option<SearchText>,
+    filtered: Option<(String, Rc<Vec<Row>>, Vec<u32>)>,
+}
+
+/// Every row's cells lowercased, each cell followed by a NUL (which no filter contains), rows
+/// one after the other in one buffer: a plain filter is one substring search over it.
+#[derive(Debug)]
+struct SearchText {
+    text: String,
+    /// Where each row starts, and the end.
+    starts: Vec<usize>,
+}
+
+impl SearchText {
+    fn new(rows: &[Row]) -> SearchText {
+        let mut text = String::new();
+        let mut starts = Vec::with_capacity(rows.len() + 1);
+        for r in rows {
+            starts.push(text.len());
+            for c in &r.cells {
+                if c.text.is_ascii() {
+                    text.extend(c.text.bytes().map(|b| b.to_ascii_lowercase() as char));
+                } else {
+                    text.push_str(&c.text.to_lowercase());
+                }
+                text.push('\0');
+            }
+        }
+        starts.push(text.len());
+        SearchText { text, starts }
+    }
+
+    fn row(&self, i: u32) -> &[u8] {
+        let i = i as usize;
+        &self.text.as_bytes()[self.starts[i]..self.starts[i + 1]]
+    }
+
+    /// Rows containing `needle` (lowercased), in order.
+    fn matching(&self, needle: &str) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        let mut row = 0usize;
+        for at in memchr::memmem::find_iter(self.text.as_bytes(), needle.as_bytes()) {
+            while self.starts[row + 1] <= at {
+                row += 1;
+            }
+            if out.last() != Some(&(row as u32)) {
+                out.push(row as u32);
+            }
+        }
+        out
+    }
 }
 
 /// The last rows built per list view (held by the store, see [`Store::table_cache`]). Drawing
@@ -263,6 +288,7 @@ pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table 
                 CachedView {
                     key,
                     all: Rc::new(rows),
+                    search: None,
                     filtered: None,
                 },
             );
@@ -275,15 +301,20 @@ pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table 
         cached.all.clone()
     } else {
         match &cached.filtered {
-            Some((f, rows)) if f == filter => rows.clone(),
+            Some((f, rows, _)) if f == filter => rows.clone(),
             previous => {
                 // Typing more of a plain filter only narrows what the shorter text kept.
-                let from = match previous {
-                    Some((f, rows)) if narrows(f, filter) => rows,
-                    _ => &cached.all,
+                let narrowed = match previous {
+                    Some((f, _, idx)) if narrows(f, filter) => Some(idx.as_slice()),
+                    _ => None,
                 };
-                let rows = Rc::new(filtered(from, filter));
-                cached.filtered = Some((filter.to_string(), rows.clone()));
+                let idx = filtered_indices(&cached.all, &mut cached.search, narrowed, filter);
+                let rows: Rc<Vec<Row>> = Rc::new(
+                    idx.iter()
+                        .map(|&i| cached.all[i as usize].clone())
+                        .collect(),
+                );
+                cached.filtered = Some((filter.to_string(), rows.clone(), idx));
                 rows
             }
         }
@@ -311,10 +342,51 @@ fn narrows(old: &str, new: &str) -> bool {
     }
 }
 
-fn filtered(rows: &[Row], filter: &str) -> Vec<Row> {
-    match Matcher::new(filter) {
-        None => rows.to_vec(),
-        Some(m) => rows.iter().filter(|r| m.keeps(r)).cloned().collect(),
+/// Indices of the rows `filter` keeps, among `within` (indices, ascending) or all rows.
+fn filtered_indices(
+    rows: &[Row],
+    search: &mut Option<SearchText>,
+    within: Option<&[u32]>,
+    filter: &str,
+) -> Vec<u32> {
+    let Some(m) = Matcher::new(filter) else {
+        return match within {
+            Some(idx) => idx.to_vec(),
+            None => (0..rows.len() as u32).collect(),
+        };
+    };
+    if m.re.is_some() {
+        let keeps = |i: &u32| m.keeps(&rows[*i as usize]);
+        return match within {
+            Some(idx) => idx.iter().copied().filter(keeps).collect(),
+            None => (0..rows.len() as u32).filter(keeps).collect(),
+        };
+    }
+    let search = search.get_or_insert_with(|| SearchText::new(rows));
+    let needle = m.needle.as_bytes();
+    match (within, m.inverse) {
+        (Some(idx), inverse) => {
+            let finder = memchr::memmem::Finder::new(needle);
+            idx.iter()
+                .copied()
+                .filter(|&i| finder.find(search.row(i)).is_some() != inverse)
+                .collect()
+        }
+        (None, false) => search.matching(&m.needle),
+        (None, true) => {
+            let hits = search.matching(&m.needle);
+            let mut hits = hits.into_iter().peekable();
+            (0..rows.len() as u32)
+                .filter(|i| {
+                    if hits.peek() == Some(i) {
+                        hits.next();
+                        false
+                    } else {
+                        true
+                    }
+                })
+                .collect()
+        }
     }
 }
 
@@ -366,11 +438,7 @@ impl Matcher {
     }
 
     fn keeps(&self, row: &Row) -> bool {
-        let hit = match &self.re {
-            Some(_) => row.cells.iter().any(|c| self.matches(&c.text)),
-            None => row.haystack().contains(self.needle.as_str()),
-        };
-        hit != self.inverse
+        row.cells.iter().any(|c| self.matches(&c.text)) != self.inverse
     }
 }
 

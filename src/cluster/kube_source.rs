@@ -35,7 +35,7 @@ use tokio::task::JoinHandle;
 use super::demo_source::SourceMsg;
 use super::event::{Availability, ClusterEvent, ConnectionState};
 use super::kube_config::describe_error;
-use crate::model::pod::CompactPod;
+use crate::model::pod::{CompactPod, SpecCache};
 use crate::model::{
     AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation,
     Dataset, Event, Kind, Object, ObjectKey, Pod,
@@ -403,6 +403,7 @@ impl KindWatcher {
         let mut stream = std::pin::pin!(stream);
         let mut buffer: Vec<Object> = Vec::new();
         let mut pods: Vec<CompactPod> = Vec::new();
+        let mut specs = SpecCache::default();
         while let Some(item) = stream.next().await {
             let ev = match item {
                 Ok(ev) => ev,
@@ -467,7 +468,7 @@ impl KindWatcher {
                     None
                 }
                 WatchEvent::InitApply(o) => {
-                    match self.convert(o) {
+                    match self.convert(o).map(|i| i.shared(&mut specs)) {
                         Some(Item::Pod(p)) => pods.push(p),
                         Some(Item::Object(o)) => buffer.push(o),
                         None => {}
@@ -486,7 +487,7 @@ impl KindWatcher {
                         }
                     })
                 }
-                WatchEvent::Apply(o) => self.convert(o).map(Item::into_event),
+                WatchEvent::Apply(o) => self.convert(o).map(|i| i.shared(&mut specs).into_event()),
                 WatchEvent::Delete(o) => Some(ClusterEvent::Deleted(key_of(self.kind, o.meta()))),
             };
             if state
@@ -587,6 +588,20 @@ pub enum Item {
 }
 
 impl Item {
+    /// A pod's spec as the copy shared with the pods that have the same one (so that the store
+    /// finds it by pointer and the duplicate is dropped here, off the console's thread).
+    pub fn shared(self, specs: &mut SpecCache) -> Item {
+        match self {
+            Item::Pod(mut p) => {
+                if let Some(spec) = p.spec.take() {
+                    p.spec = Some(specs.share(spec));
+                }
+                Item::Pod(p)
+            }
+            o => o,
+        }
+    }
+
     /// The event of an added or changed document.
     pub fn into_event(self) -> ClusterEvent {
         match self {
@@ -749,13 +764,14 @@ impl Watched for WatchedOp {
 /// What the kube source makes of one line of a watch stream of `kind` (decoded as that kind's
 /// type, reduced as the store keeps it): the event sent on, `None` for a bookmark or a document
 /// that does not fit.
-pub fn decode_watch_line(kind: Kind, line: &[u8]) -> Option<ClusterEvent> {
-    fn decode<K: Watched>(kind: Kind, line: &[u8]) -> Option<ClusterEvent> {
+/// Pod specs are shared through `specs` (the watcher's own).
+pub fn decode_watch_line(kind: Kind, line: &[u8], specs: &mut SpecCache) -> Option<ClusterEvent> {
+    fn decode<K: Watched>(kind: Kind, line: &[u8], specs: &mut SpecCache) -> Option<ClusterEvent> {
         let ev: kube::core::WatchEvent<K> = serde_json::from_slice(line).ok()?;
         match ev {
             kube::core::WatchEvent::Added(mut o) | kube::core::WatchEvent::Modified(mut o) => {
                 strip_meta(o.meta_mut());
-                Some(o.into_item(kind).ok()?.into_event())
+                Some(o.into_item(kind).ok()?.shared(specs).into_event())
             }
             kube::core::WatchEvent::Deleted(o) => {
                 Some(ClusterEvent::Deleted(key_of(kind, o.meta())))
@@ -764,14 +780,14 @@ pub fn decode_watch_line(kind: Kind, line: &[u8]) -> Option<ClusterEvent> {
         }
     }
     match kind {
-        Kind::CacheRuntimeClass => decode::<CacheRuntimeClass>(kind, line),
-        Kind::Dataset => decode::<Dataset>(kind, line),
-        Kind::CacheRuntime => decode::<CacheRuntime>(kind, line),
-        Kind::AdvancedStatefulSet => decode::<AdvancedStatefulSet>(kind, line),
-        Kind::Pod => decode::<WatchedPod>(kind, line),
-        Kind::Operation(_) => decode::<WatchedOp>(kind, line),
-        Kind::CacheRuntimeMaintenance => decode::<CacheRuntimeMaintenance>(kind, line),
-        Kind::Event => decode::<Event>(kind, line),
+        Kind::CacheRuntimeClass => decode::<CacheRuntimeClass>(kind, line, specs),
+        Kind::Dataset => decode::<Dataset>(kind, line, specs),
+        Kind::CacheRuntime => decode::<CacheRuntime>(kind, line, specs),
+        Kind::AdvancedStatefulSet => decode::<AdvancedStatefulSet>(kind, line, specs),
+        Kind::Pod => decode::<WatchedPod>(kind, line, specs),
+        Kind::Operation(_) => decode::<WatchedOp>(kind, line, specs),
+        Kind::CacheRuntimeMaintenance => decode::<CacheRuntimeMaintenance>(kind, line, specs),
+        Kind::Event => decode::<Event>(kind, line, specs),
     }
 }
 
