@@ -331,15 +331,9 @@ fn apply_fault(
     fault: &crate::app::palette::DemoFault,
 ) -> Result<String, String> {
     use crate::app::palette::DemoFault;
-    use crate::model::{Component, Kind, Object, ObjectKey};
-    let nodes: std::collections::BTreeSet<String> = cluster
-        .objects()
-        .iter()
-        .filter_map(|o| match o {
-            Object::Pod(p) => crate::model::pod::node_of(p).map(str::to_string),
-            _ => None,
-        })
-        .collect();
+    use crate::model::{Component, Kind, ObjectKey};
+    use crate::workflows::observe::workload_name;
+    let nodes = cluster.node_names();
     let known_node = |n: &str| {
         if nodes.contains(n) {
             Ok(())
@@ -361,17 +355,11 @@ fn apply_fault(
         }
         DemoFault::FailUpdate(rt) => {
             let ns = cluster
-                .objects()
-                .iter()
-                .find(|o| o.kind() == Kind::CacheRuntime && o.key().name == *rt)
-                .map(|o| o.key().namespace)
+                .runtime_namespace(rt)
                 .ok_or_else(|| format!("no runtime {rt}"))?;
             for c in [Component::Master, Component::Worker] {
-                let key = ObjectKey::new(
-                    Kind::AdvancedStatefulSet,
-                    ns.clone(),
-                    format!("{rt}-{}", c.as_str()),
-                );
+                let key =
+                    ObjectKey::new(Kind::AdvancedStatefulSet, ns.clone(), workload_name(rt, c));
                 cluster
                     .fail_next_in_place_update(&key)
                     .map_err(|e| e.to_string())?;
@@ -380,5 +368,30 @@ fn apply_fault(
                 "the next in-place update of {rt}'s master and worker pods fails"
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod fault_tests {
+    use super::apply_fault;
+    use crate::app::palette::DemoFault;
+    use crate::demo::DemoCluster;
+
+    #[test]
+    fn demo_failures_name_what_they_did_or_why_not() {
+        let mut c = DemoCluster::builtin(7, jiff::Timestamp::now());
+        let node = c.node_names().into_iter().next().expect("a node");
+        let err = apply_fault(&mut c, &DemoFault::NodeDown("nowhere".into())).unwrap_err();
+        assert!(
+            err.contains("no node nowhere") && err.contains(&node),
+            "{err}"
+        );
+        assert!(apply_fault(&mut c, &DemoFault::NodeDown(node.clone())).is_ok());
+        assert!(c.lost_nodes().contains(&node));
+        assert!(apply_fault(&mut c, &DemoFault::NodeUp(node.clone())).is_ok());
+        assert!(!c.lost_nodes().contains(&node));
+        assert!(apply_fault(&mut c, &DemoFault::FailUpdate("imagenet-train".into())).is_ok());
+        let err = apply_fault(&mut c, &DemoFault::FailUpdate("nope".into())).unwrap_err();
+        assert_eq!(err, "no runtime nope");
     }
 }

@@ -45,10 +45,10 @@ pub struct Drive {
 
 /// The version of a record to act on: the store's, unless this console has committed a newer one
 /// the watch has not brought yet.
-fn newest(
-    stored: Option<&CacheRuntimeMaintenance>,
-    latest: Option<&CacheRuntimeMaintenance>,
-) -> Option<CacheRuntimeMaintenance> {
+fn newest<'a>(
+    stored: Option<&'a CacheRuntimeMaintenance>,
+    latest: Option<&'a CacheRuntimeMaintenance>,
+) -> Option<&'a CacheRuntimeMaintenance> {
     let rv = |m: &CacheRuntimeMaintenance| {
         m.metadata
             .resource_version
@@ -56,10 +56,8 @@ fn newest(
             .and_then(|v| v.parse::<u64>().ok())
     };
     match (stored, latest) {
-        (Some(s), Some(l)) => Some(if rv(l) > rv(s) { l.clone() } else { s.clone() }),
-        (Some(s), None) => Some(s.clone()),
-        (None, Some(l)) => Some(l.clone()),
-        (None, None) => None,
+        (Some(s), Some(l)) => Some(if rv(l) > rv(s) { l } else { s }),
+        (s, l) => s.or(l),
     }
 }
 
@@ -72,7 +70,7 @@ fn as_maintenance(obj: Option<&Object>) -> Option<&CacheRuntimeMaintenance> {
 
 impl App {
     /// The record of a run as this console knows it best.
-    pub fn run_record(&self, key: &ObjectKey) -> Option<CacheRuntimeMaintenance> {
+    pub fn run_record(&self, key: &ObjectKey) -> Option<&CacheRuntimeMaintenance> {
         newest(
             as_maintenance(self.store.get(key)),
             self.runs.get(key).and_then(|d| d.latest.as_ref()),
@@ -92,7 +90,7 @@ impl App {
 
     /// One decision of a run: the operator's `input`, or else a queued answer, or else a look.
     fn drive(&mut self, key: &ObjectKey, input: Option<Input>) -> Vec<Command> {
-        let Some(rec) = self.run_record(key) else {
+        let Some(rec) = self.run_record(key).cloned() else {
             return Vec::new();
         };
         let Some(d) = self.runs.get_mut(key) else {
@@ -206,7 +204,7 @@ impl App {
                     self.flash_error(&strings::run_commit_refused(&key.name, &e.to_string()));
                     return Some(Vec::new());
                 }
-                let Some(rec) = self.run_record(&key) else {
+                let Some(rec) = self.run_record(&key).cloned() else {
                     return Some(Vec::new());
                 };
                 let decision = machine::write_failed(&rec, &self.store, self.now, &e.to_string());
@@ -273,14 +271,14 @@ impl App {
         let Some(rec) = self.run_record(key) else {
             return false;
         };
-        if !machine::is_active(&rec) {
+        if !machine::is_active(rec) {
             return false;
         }
         let run = key.clone();
         let dialog = match self.runs.get(key) {
             None => Confirm::then(
                 strings::TAKE_OVER_TITLE,
-                strings::take_over_body(&rec),
+                strings::take_over_body(rec),
                 Then::TakeOver(run),
             ),
             Some(d) => {
@@ -295,7 +293,7 @@ impl App {
                     );
                     if p.destructive { c.danger() } else { c }
                 } else if rec.phase() == MaintenancePhase::Paused {
-                    match failed_step(&rec) {
+                    match failed_step(rec) {
                         Some(step) => Confirm::then(
                             strings::retry_title(&step),
                             vec![strings::RETRY_BODY.to_string()],
@@ -327,7 +325,7 @@ impl App {
         let Some(rec) = self.run_record(key) else {
             return;
         };
-        if !machine::is_active(&rec) {
+        if !machine::is_active(rec) {
             return self.flash_error(strings::RUN_FINISHED);
         }
         let paused = rec.phase() == MaintenancePhase::Paused || rec.spec.paused == Some(true);
@@ -344,7 +342,7 @@ impl App {
         } else {
             // Driven elsewhere: ask its driver through the record.
             Then::Write(Write::new(machine::spec_flag_write(
-                &rec,
+                rec,
                 Some(!paused),
                 None,
             )))
@@ -358,11 +356,11 @@ impl App {
         let Some(rec) = self.run_record(key) else {
             return;
         };
-        if !machine::is_active(&rec) {
+        if !machine::is_active(rec) {
             return self.flash_error(strings::RUN_FINISHED);
         }
         let body = match rec.spec.type_ {
-            MaintenanceType::Upgrade => strings::abort_upgrade_body(&rec),
+            MaintenanceType::Upgrade => strings::abort_upgrade_body(rec),
             _ => vec![strings::ABORT_REBUILD_BODY.to_string()],
         };
         let then = if self.drives(key) {
@@ -371,9 +369,9 @@ impl App {
                 input: Input::Abort,
             }
         } else {
-            Then::Write(Write::new(machine::spec_flag_write(&rec, None, Some(true))))
+            Then::Write(Write::new(machine::spec_flag_write(rec, None, Some(true))))
         };
-        let dialog = Confirm::then(strings::abort_title(&rec), body, then).danger();
+        let dialog = Confirm::then(strings::abort_title(rec), body, then).danger();
         self.overlay = Overlay::Confirm(Box::new(dialog));
     }
 }
@@ -511,9 +509,9 @@ mod tests {
     #[test]
     fn the_newer_record_wins() {
         let (a, b) = (rec("5"), rec("7"));
-        assert_eq!(newest(Some(&a), Some(&b)), Some(b.clone()));
-        assert_eq!(newest(Some(&b), Some(&a)), Some(b.clone()));
-        assert_eq!(newest(None, Some(&a)), Some(a.clone()));
-        assert_eq!(newest(Some(&a), None), Some(a));
+        assert_eq!(newest(Some(&a), Some(&b)), Some(&b));
+        assert_eq!(newest(Some(&b), Some(&a)), Some(&b));
+        assert_eq!(newest(None, Some(&a)), Some(&a));
+        assert_eq!(newest(Some(&a), None), Some(&a));
     }
 }

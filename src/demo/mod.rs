@@ -436,6 +436,23 @@ impl DemoCluster {
         Ok(())
     }
 
+    /// Nodes that run at least one pod.
+    pub fn node_names(&self) -> std::collections::BTreeSet<String> {
+        self.state
+            .pods()
+            .filter_map(|p| crate::model::pod::node_of(p).map(str::to_string))
+            .collect()
+    }
+
+    /// The namespace of the runtime named `name` (the first, if several namespaces have one).
+    pub fn runtime_namespace(&self, name: &str) -> Option<String> {
+        self.state
+            .of_kind(Kind::CacheRuntime)
+            .map(|o| o.key())
+            .find(|k| k.name == name)
+            .map(|k| k.namespace)
+    }
+
     /// Deletes with no grace period: a pod goes at once, even on a node that does not answer.
     pub fn force_delete(&mut self, key: &ObjectKey) -> Result<(), DemoError> {
         match key.kind {

@@ -263,7 +263,7 @@ fn hint_actions(app: &App) -> Vec<(Action, &'static str)> {
             if k.kind == crate::model::Kind::CacheRuntimeMaintenance
                 && app
                     .run_record(k)
-                    .is_some_and(|r| crate::workflows::machine::is_active(&r)) =>
+                    .is_some_and(crate::workflows::machine::is_active) =>
         {
             vec![
                 (Action::WizardNext, "go on"),

@@ -41,14 +41,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
         return;
     };
     let drive = app.runs.get(key);
-    let state = match (machine::is_active(&rec), drive) {
+    let state = match (machine::is_active(rec), drive) {
         (false, _) => strings::RUN_FINISHED_HERE.to_string(),
         (true, None) => strings::RUN_NOT_DRIVEN_HERE.to_string(),
         (true, Some(d)) if d.in_flight.is_some() => strings::RUN_SENDING.to_string(),
         (true, Some(_)) => strings::RUN_DRIVEN_HERE.to_string(),
     };
-    let (done, total) = machine::progress(&rec);
-    let step = machine::current_step(&rec)
+    let (done, total) = machine::progress(rec);
+    let step = machine::current_step(rec)
         .map(|s| format!("{} {}", s.name, s.state))
         .unwrap_or_default();
     let head = format!("{state} · {} · {done}/{total} · {step}", rec.phase());
