@@ -4,8 +4,8 @@
 //! With a scenario, its due steps are applied before each advance and their captions sent as
 //! [`SourceMsg::Caption`]. A step that is the presenter's part ([`OperatorAction`]: start an
 //! upgrade or rebuild wizard, confirm, pause, resume, abort) changes nothing in the cluster: its
-//! action follows its caption as [`SourceMsg::Operator`] (or on the channel given to
-//! [`spawn_with_operator`]), and the console's wizard acts on it as on the matching keys. Later
+//! action follows its caption as [`SourceMsg::Operator`], and the console's wizard acts on it as
+//! on the matching keys. Later
 //! steps wait on cues (what the cluster shows), so they follow the run the console actually
 //! makes.
 
@@ -52,20 +52,8 @@ pub fn initial_batch(cluster: &DemoCluster) -> SourceMsg {
 pub fn spawn(
     cluster: Arc<Mutex<DemoCluster>>,
     speed: f64,
-    scenario: Option<Scenario>,
-    tx: mpsc::UnboundedSender<SourceMsg>,
-) {
-    spawn_with_operator(cluster, speed, scenario, tx, None)
-}
-
-/// [`spawn`], with the scenario's operator steps (the presenter's part) sent on `operator`
-/// instead when it is given.
-pub fn spawn_with_operator(
-    cluster: Arc<Mutex<DemoCluster>>,
-    speed: f64,
     mut scenario: Option<Scenario>,
     tx: mpsc::UnboundedSender<SourceMsg>,
-    operator: Option<mpsc::UnboundedSender<OperatorAction>>,
 ) {
     tokio::spawn(async move {
         let lock = || cluster.lock().unwrap_or_else(|e| e.into_inner());
@@ -95,14 +83,10 @@ pub fn spawn_with_operator(
                     if tx.send(SourceMsg::Caption(caption)).is_err() {
                         return;
                     }
-                    if let Some(action) = step.operator() {
-                        let sent = match &operator {
-                            Some(op) => op.send(action.clone()).is_ok(),
-                            None => tx.send(SourceMsg::Operator(action.clone())).is_ok(),
-                        };
-                        if !sent {
-                            return;
-                        }
+                    if let Some(action) = step.operator()
+                        && tx.send(SourceMsg::Operator(action.clone())).is_err()
+                    {
+                        return;
                     }
                 }
             }
