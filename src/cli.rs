@@ -89,6 +89,20 @@ pub enum Sub {
         #[arg(long)]
         against_cluster: bool,
     },
+    /// Print the objects of --scale as manifests for a real API server, one JSON document a
+    /// line (for bench/); with --churn-changes, the status changes of --churn instead.
+    #[command(hide = true)]
+    ScaleManifests {
+        /// The moment the objects are generated at (RFC 3339; default: now).
+        #[arg(long)]
+        now: Option<jiff::Timestamp>,
+        /// Print this many churn changes (at --churn per second) instead of the objects.
+        #[arg(long, default_value_t = 0)]
+        churn_changes: usize,
+        /// Skip the first N changes of the churn stream (they were sent before).
+        #[arg(long, default_value_t = 0)]
+        churn_skip: usize,
+    },
     /// Print the config, keymap, theme, state and log paths in use.
     Info,
     /// Print the active key bindings.

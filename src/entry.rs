@@ -73,6 +73,11 @@ pub fn cli_main() -> Result<()> {
         Some(Sub::Snapshot { view, size, settle }) => {
             snapshot_cmd(&cli.global, &env, &view, size, settle)
         }
+        Some(Sub::ScaleManifests {
+            now,
+            churn_changes,
+            churn_skip,
+        }) => crate::demo::scale_export::cli(&cli.global, now, churn_changes, churn_skip),
         Some(Sub::Info) => {
             info(&cli.global, &env);
             Ok(())

@@ -40,6 +40,7 @@ mod operation_controller;
 mod pods;
 mod runtime_controller;
 pub mod scale;
+pub mod scale_export;
 pub mod scenario;
 mod seed;
 mod workloads;
