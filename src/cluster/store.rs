@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use jiff::Timestamp;
 
 use super::event::{Availability, ClusterEvent, ConnectionState};
-use super::timeline::{self, Subject, Timelines, Transition};
+use super::timeline::{self, History, Subject, Timelines, Transition};
 use crate::model::pod::{CompactPod, SpecCache};
 use crate::model::{
     CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation, Dataset, Event, Kind,
@@ -23,20 +23,13 @@ type NsName = (String, String);
 /// Above this many pods handed out as full Pods, the next change forgets them all.
 const MAX_EXPANDED: usize = 4096;
 
-/// A pod as kept, and the full Pod built from it the first time someone asks for one.
+/// A pod as kept, the phases it went through, and the full Pod built from it the first time
+/// someone asks for one.
 #[derive(Debug)]
 struct PodEntry {
     pod: CompactPod,
+    history: History,
     full: OnceCell<Box<Object>>,
-}
-
-impl PodEntry {
-    fn new(pod: CompactPod) -> PodEntry {
-        PodEntry {
-            pod,
-            full: OnceCell::new(),
-        }
-    }
 }
 
 #[derive(Debug, Default)]
@@ -46,7 +39,8 @@ pub struct Store {
     objects: BTreeMap<Kind, BTreeMap<NsName, Box<Object>>>,
     /// Pods, compact (see [`CompactPod`]); [`Store::get`], [`Store::pods`] and
     /// [`Store::pods_of_runtime`] hand out Pods built from them on demand.
-    pods: BTreeMap<NsName, PodEntry>,
+    /// Boxed: B-tree nodes hold eleven slots, mostly half full.
+    pods: BTreeMap<NsName, Box<PodEntry>>,
     /// How many pods were built into full Pods since the last time they were all forgotten.
     expanded: Cell<usize>,
     /// Pod specs shared between pods.
@@ -224,10 +218,12 @@ impl Store {
             p.spec = Some(self.specs.share(spec));
         }
         let key = (p.namespace().to_string(), p.name().to_string());
-        if let Some(old) = self.pods.get(&key) {
+        let mut history = History::default();
+        if let Some(old) = self.pods.get_mut(&key) {
             if old.pod == p {
                 return false;
             }
+            history = std::mem::take(&mut old.history);
             // A pod can move to another runtime only by a label change; keep the index exact.
             if old.pod.runtime() != p.runtime()
                 && let Some(rt) = old.pod.runtime()
@@ -247,10 +243,15 @@ impl Store {
                 names.insert(key.1.clone());
             }
         }
-        let subject = Subject::Object(ObjectKey::new(Kind::Pod, key.0.clone(), key.1.clone()));
-        self.timelines
-            .observe_phases(vec![(subject, p.display_status(), None)], || None, at);
-        self.pods.insert(key, PodEntry::new(p));
+        history.observe(&p.display_status(), None, || None, at);
+        self.pods.insert(
+            key,
+            Box::new(PodEntry {
+                pod: p,
+                history,
+                full: OnceCell::new(),
+            }),
+        );
         true
     }
 
@@ -294,7 +295,6 @@ impl Store {
                 set.remove(&key.name);
             }
             self.logs.remove(key);
-            self.timelines.forget(key);
             return true;
         }
         let Some(obj) = self
@@ -566,20 +566,32 @@ impl Store {
 
     /// Phases a subject went through (first sight, then every observed change), oldest first.
     pub fn phase_history(&self, subject: &Subject) -> Vec<Transition> {
-        self.timelines.recorded(subject).cloned().collect()
+        self.recorded(subject).collect()
+    }
+
+    fn recorded<'a>(&'a self, subject: &'a Subject) -> Box<dyn Iterator<Item = Transition> + 'a> {
+        match subject {
+            Subject::Object(key) if key.kind == Kind::Pod => Box::new(
+                self.pods
+                    .get(&ns_name(key))
+                    .into_iter()
+                    .flat_map(|e| e.history.transitions(None)),
+            ),
+            _ => Box::new(self.timelines.recorded(subject)),
+        }
     }
 
     /// The timeline of a subject: observed transitions, the object's own condition times and
     /// its Events, merged in time order. A runtime's timeline includes its components'.
     pub fn timeline(&self, subject: &Subject) -> Vec<Transition> {
-        let mut parts: Vec<Transition> = self.timelines.recorded(subject).cloned().collect();
+        let mut parts: Vec<Transition> = self.recorded(subject).collect();
         if let (Subject::Object(key), Some(obj)) = (subject, self.get(subject.object())) {
             parts.extend(timeline::recorded_in_object(obj));
             parts.extend(timeline::from_events(self.events_for(key).into_iter()));
             if key.kind == Kind::CacheRuntime {
                 for c in crate::model::Component::ALL {
                     let component = Subject::Component(key.clone(), c);
-                    parts.extend(self.timelines.recorded(&component).cloned());
+                    parts.extend(self.timelines.recorded(&component));
                 }
             }
         }

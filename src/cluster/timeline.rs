@@ -2,13 +2,15 @@
 //! operation moved through its phases, when, and why. Transitions observed while the console
 //! runs are recorded here; condition `lastTransitionTime`s and Events are merged in on read.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
 use crate::model::health::overall_phase;
 use crate::model::meta::{created, parse_time};
-use crate::model::{CacheRuntimeClass, Component, Kind, Object, ObjectKey, OpPhase, pod};
+use crate::model::pod::{self, Sym};
+use crate::model::{CacheRuntimeClass, Component, Kind, Object, ObjectKey, OpPhase};
 
 /// What a timeline is about: a whole object, or one component of a runtime.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,10 +61,80 @@ pub const FIRST_SEEN: &str = "in this phase when first seen";
 /// Entries kept per subject; older ones are dropped first.
 const MAX_PER_SUBJECT: usize = 200;
 
+/// One recorded entry, compact: well-known phases and the first-sight reason cost no
+/// allocation.
+#[derive(Debug, Clone, PartialEq)]
+struct Mark {
+    at: Timestamp,
+    phase: Sym,
+    why: Option<Sym>,
+    origin: Origin,
+}
+
+/// The phases one subject went through (first sight, then every observed change), oldest
+/// first, at most [`MAX_PER_SUBJECT`]. Kept exactly sized: most subjects never change phase.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History(Vec<Mark>);
+
+impl History {
+    /// Records `phase` seen at `at` if it differs from the last one. On first sight the entry
+    /// is dated `first_sight()` when the object tells since when it holds (never later than
+    /// `at`). Returns whether an entry was added.
+    pub fn observe(
+        &mut self,
+        phase: &str,
+        why: Option<String>,
+        first_sight: impl FnOnce() -> Option<Timestamp>,
+        at: Timestamp,
+    ) -> bool {
+        let first = match self.0.last() {
+            Some(last) if last.phase == phase => return false,
+            Some(_) => false,
+            None => true,
+        };
+        let known = if first { first_sight() } else { None };
+        // When the object does not tell since when it is in this phase, say so.
+        let why = match (first, known, why) {
+            (true, None, None) => Some(Cow::Borrowed(FIRST_SEEN)),
+            (_, _, why) => why.map(Cow::Owned),
+        };
+        if self.0.len() >= MAX_PER_SUBJECT {
+            self.0.remove(0);
+        }
+        self.0.reserve_exact(1);
+        self.0.push(Mark {
+            at: known.unwrap_or(at).min(at),
+            phase: pod::sym_of(phase),
+            why,
+            origin: if first {
+                Origin::Recorded
+            } else {
+                Origin::Observed
+            },
+        });
+        true
+    }
+
+    /// The entries as transitions, `track` naming the component they are about.
+    pub fn transitions(&self, track: Option<Component>) -> impl Iterator<Item = Transition> + '_ {
+        self.0.iter().map(move |m| Transition {
+            at: m.at,
+            phase: m.phase.to_string(),
+            why: m.why.as_deref().map(str::to_string),
+            origin: m.origin,
+            track,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Histories of every subject but pods (a pod's is kept with the pod).
 #[derive(Debug, Default)]
 pub struct Timelines {
-    recorded: BTreeMap<Subject, VecDeque<Transition>>,
-    last_phase: BTreeMap<Subject, String>,
+    recorded: BTreeMap<Subject, History>,
 }
 
 /// The phase each subject of an object is in now (a runtime has itself and its components).
@@ -131,37 +203,15 @@ impl Timelines {
         at: Timestamp,
     ) {
         for (subject, phase, why) in phases {
-            let first = !self.last_phase.contains_key(&subject);
-            if self.last_phase.get(&subject) == Some(&phase) {
-                continue;
-            }
-            self.last_phase.insert(subject.clone(), phase.clone());
-            let known = if first { first_sight() } else { None };
-            let when = known.unwrap_or(at).min(at);
-            // When the object does not tell since when it is in this phase, say so.
-            let why = match (first, known) {
-                (true, None) => why.or_else(|| Some(FIRST_SEEN.to_string())),
-                _ => why,
-            };
-            let origin = if first {
-                Origin::Recorded
-            } else {
-                Origin::Observed
-            };
-            let track = match &subject {
-                Subject::Component(_, c) => Some(*c),
-                Subject::Object(_) => None,
-            };
-            let list = self.recorded.entry(subject).or_default();
-            list.push_back(Transition {
-                at: when,
-                phase,
-                why,
-                origin,
-                track,
-            });
-            if list.len() > MAX_PER_SUBJECT {
-                list.pop_front();
+            match self.recorded.get_mut(&subject) {
+                Some(h) => {
+                    h.observe(&phase, why, &first_sight, at);
+                }
+                None => {
+                    let mut h = History::default();
+                    h.observe(&phase, why, &first_sight, at);
+                    self.recorded.insert(subject, h);
+                }
             }
         }
     }
@@ -172,12 +222,18 @@ impl Timelines {
             .chain(Component::ALL.map(|c| Subject::Component(key.clone(), c)));
         for s in subjects {
             self.recorded.remove(&s);
-            self.last_phase.remove(&s);
         }
     }
 
-    pub fn recorded(&self, subject: &Subject) -> impl Iterator<Item = &Transition> {
-        self.recorded.get(subject).into_iter().flatten()
+    pub fn recorded(&self, subject: &Subject) -> impl Iterator<Item = Transition> + '_ {
+        let track = match subject {
+            Subject::Component(_, c) => Some(*c),
+            Subject::Object(_) => None,
+        };
+        self.recorded
+            .get(subject)
+            .into_iter()
+            .flat_map(move |h| h.transitions(track))
     }
 }
 
@@ -338,4 +394,60 @@ pub fn has_timeline(kind: Kind) -> bool {
             | Kind::Operation(_)
             | Kind::CacheRuntimeMaintenance
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: i64) -> Timestamp {
+        Timestamp::from_second(1_780_000_000 + s).unwrap()
+    }
+
+    #[test]
+    fn history_records_changes_only_and_keeps_the_newest() {
+        let mut h = History::default();
+        assert!(h.observe("Pending", None, || None, t(10)));
+        assert!(!h.observe("Pending", None, || None, t(11)));
+        assert!(h.observe("Running", Some("2/2 ready".into()), || Some(t(0)), t(12)));
+        let got: Vec<Transition> = h.transitions(Some(Component::Worker)).collect();
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            (
+                got[0].at,
+                got[0].phase.as_str(),
+                got[0].why.as_deref(),
+                got[0].origin
+            ),
+            (t(10), "Pending", Some(FIRST_SEEN), Origin::Recorded)
+        );
+        // Only a first sight is dated by the object; later changes are dated when seen.
+        assert_eq!(
+            (
+                got[1].at,
+                got[1].phase.as_str(),
+                got[1].why.as_deref(),
+                got[1].origin
+            ),
+            (t(12), "Running", Some("2/2 ready"), Origin::Observed)
+        );
+        assert_eq!(got[1].track, Some(Component::Worker));
+        for i in 0..(MAX_PER_SUBJECT as i64 + 10) {
+            h.observe(if i % 2 == 0 { "A" } else { "B" }, None, || None, t(20 + i));
+        }
+        let got: Vec<Transition> = h.transitions(None).collect();
+        assert_eq!(got.len(), MAX_PER_SUBJECT);
+        assert_eq!(got.last().unwrap().at, t(20 + MAX_PER_SUBJECT as i64 + 9));
+    }
+
+    #[test]
+    fn first_sight_uses_the_objects_own_time_never_a_later_one() {
+        let mut h = History::default();
+        h.observe("Bound", None, || Some(t(5)), t(9));
+        let mut late = History::default();
+        late.observe("Bound", None, || Some(t(50)), t(9));
+        assert_eq!(h.transitions(None).next().unwrap().at, t(5));
+        assert_eq!(h.transitions(None).next().unwrap().why, None);
+        assert_eq!(late.transitions(None).next().unwrap().at, t(9));
+    }
 }

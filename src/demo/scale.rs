@@ -16,14 +16,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::core::v1::{ContainerStateRunning, ContainerStateWaiting, PodIP, PodSpec};
+use k8s_openapi::api::core::v1::{ContainerStateRunning, ContainerStateWaiting, PodIP};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::{Value, json};
 
 use crate::cluster::ClusterEvent;
 use crate::model::meta::format_time;
 use crate::model::operation::OpPhase;
-use crate::model::pod::{CompactPod, SpecCache};
+use crate::model::pod::{CompactPod, KeptSpec, SpecCache};
 use crate::model::{Component, DataOperation, Event, Kind, Object, OpKind, Pod};
 
 /// How many objects of each kind to generate.
@@ -426,10 +426,8 @@ impl Generator {
             .0
             .entry((r, group))
             .or_insert_with(|| {
-                let mut spec = self.pod(i, state, since).spec.unwrap_or_default();
-                spec.node_name = None;
-                spec.hostname = None;
-                Arc::new(spec)
+                let spec = self.pod(i, state, since).spec.unwrap_or_default();
+                Arc::new(KeptSpec::new(&spec))
             })
             .clone();
         c.node_name = Some(self.node(S_NODE, i).into_boxed_str());
@@ -771,7 +769,7 @@ fn short_suffix(mut h: u64) -> String {
 /// The pod specs of generated workloads (by runtime and master/client/worker), shared between
 /// their pods.
 #[derive(Debug, Default)]
-pub struct WorkloadSpecs(HashMap<(usize, u8), Arc<PodSpec>>);
+pub struct WorkloadSpecs(HashMap<(usize, u8), Arc<KeptSpec>>);
 
 /// Every object of `spec`, as the demo cluster and the benchmarks load them.
 pub fn generate(spec: ScaleSpec, seed: u64, now: Timestamp) -> Vec<Object> {

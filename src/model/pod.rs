@@ -2,9 +2,7 @@
 //! labels), their displayed status, restarts and engine image.
 
 use std::borrow::Cow;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -174,7 +172,23 @@ const COMMON: &[&str] = &[
     "DaemonSet",
     "ReplicaSet",
     "Job",
+    "Terminating",
+    "None",
+    "Executing",
+    "Complete",
+    "NotReady",
+    "PartialReady",
+    "Bound",
+    "NotBound",
 ];
+
+/// `s` as a [`Sym`]: borrowed when well known, else copied.
+pub fn sym_of(s: &str) -> Sym {
+    match COMMON.iter().find(|c| **c == s) {
+        Some(c) => Cow::Borrowed(c),
+        None => Cow::Owned(s.to_string()),
+    }
+}
 
 fn sym(s: String) -> Sym {
     match COMMON.iter().find(|c| **c == s) {
@@ -195,8 +209,54 @@ fn string(s: &Option<Box<str>>) -> Option<String> {
     s.as_deref().map(str::to_string)
 }
 
+/// Label and annotation keys most pods carry: packed as one control character each.
+const KNOWN_KEYS: &[&str] = &[
+    LABEL_RUNTIME,
+    LABEL_COMPONENT,
+    LABEL_DATASET,
+    LABEL_RELEASE,
+    LABEL_ROLE,
+    LABEL_TARGET_DATASET,
+    "app",
+    "chart",
+    "heritage",
+    "fluid.io/managed-by",
+    "fluid.io/dataset-id",
+    "controller-revision-hash",
+    "pod-template-hash",
+    "pod-template-generation",
+    "apps.kubernetes.io/pod-index",
+    "statefulset.kubernetes.io/pod-name",
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/managed-by",
+    "batch.kubernetes.io/job-name",
+    "batch.kubernetes.io/controller-uid",
+    "job-name",
+    "controller-uid",
+    "data.fluid.io/runtime-config-hash",
+    "kubectl.kubernetes.io/default-container",
+    "prometheus.io/port",
+    "prometheus.io/scrape",
+];
+
+/// The packed form of a known key: one character below a space (never part of a real key).
+fn key_code(key: &str) -> Option<char> {
+    let i = KNOWN_KEYS.iter().position(|k| *k == key)?;
+    char::from_u32(i as u32 + 1)
+}
+
+fn unpack_key(part: &str) -> &str {
+    match part.as_bytes() {
+        [c] if (1..=KNOWN_KEYS.len()).contains(&usize::from(*c)) => KNOWN_KEYS[usize::from(*c) - 1],
+        _ => part,
+    }
+}
+
 /// A string map (labels, annotations) packed into one allocation: `key\0value\0key\0value…`
-/// in key order. Maps with a NUL in a key or value (never valid in Kubernetes) stay maps.
+/// in key order, well-known keys as one character (see [`KNOWN_KEYS`]). Maps with a control
+/// character in a key or a NUL in a value (neither valid in Kubernetes) stay maps.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pairs {
     Packed(Box<str>),
@@ -207,13 +267,16 @@ impl Pairs {
     fn pack(map: BTreeMap<String, String>) -> Pairs {
         if map
             .iter()
-            .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+            .any(|(k, v)| k.chars().any(|c| c < ' ') || v.contains('\0'))
         {
             return Pairs::Map(map);
         }
         let mut s = String::with_capacity(map.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
         for (k, v) in &map {
-            s.push_str(k);
+            match key_code(k) {
+                Some(c) => s.push(c),
+                None => s.push_str(k),
+            }
             s.push('\0');
             s.push_str(v);
             s.push('\0');
@@ -228,7 +291,7 @@ impl Pairs {
                 Box::new(std::iter::from_fn(move || {
                     let k = parts.next()?;
                     let v = parts.next()?;
-                    Some((k, v))
+                    Some((unpack_key(k), v))
                 }))
             }
             Pairs::Map(m) => Box::new(m.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
@@ -249,45 +312,134 @@ impl Pairs {
     }
 }
 
-/// Pod specs shared between the pods that have the same one (the pods of one workload but for
-/// their node and host names): one copy per distinct spec.
-#[derive(Debug, Default)]
-pub struct SpecCache {
-    buckets: HashMap<u64, Vec<Arc<PodSpec>>>,
-    len: usize,
-    purge_at: usize,
+/// A pod spec as kept: its compact JSON text (without `nodeName` and `hostname`, which the pod
+/// keeps), about a tenth of the decoded spec, and the two things views read of it. Decoded
+/// again when a full Pod is asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub struct KeptSpec {
+    json: Box<str>,
+    hash: u64,
+    containers: u32,
+    first_image: Option<Box<str>>,
 }
 
-/// A cheap hash of what tells pod specs apart (containers, env, volumes, placement).
-fn fingerprint(spec: &PodSpec) -> u64 {
-    let mut h = DefaultHasher::new();
-    for c in &spec.containers {
-        c.name.hash(&mut h);
-        c.image.hash(&mut h);
-        c.args.hash(&mut h);
-        c.command.hash(&mut h);
-        for e in c.env.iter().flatten() {
-            e.name.hash(&mut h);
-            e.value.hash(&mut h);
+/// FxHash-style hash of bytes: quick, and only used to find equal texts.
+fn text_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    for &b in chunks.remainder() {
+        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+    }
+    h
+}
+
+impl KeptSpec {
+    /// `spec` kept, from its JSON text as `serde_json` writes it.
+    fn from_json(spec: &PodSpec, json: &[u8]) -> KeptSpec {
+        KeptSpec {
+            json: String::from_utf8_lossy(json).into(),
+            hash: text_hash(json),
+            containers: spec.containers.len() as u32,
+            first_image: spec
+                .containers
+                .first()
+                .and_then(|c| c.image.as_deref())
+                .map(Box::from),
         }
     }
-    for v in spec.volumes.iter().flatten() {
-        v.name.hash(&mut h);
+
+    /// `spec` kept (its `nodeName` and `hostname` are left out: the pod keeps them).
+    pub fn new(spec: &PodSpec) -> KeptSpec {
+        let mut buf = Vec::new();
+        write_spec(spec, &mut buf);
+        KeptSpec::from_json(spec, &buf)
     }
-    spec.node_selector.hash(&mut h);
-    spec.subdomain.hash(&mut h);
-    spec.service_account_name.hash(&mut h);
-    h.finish()
+
+    /// The spec again, as decoded from the text.
+    pub fn decode(&self) -> PodSpec {
+        serde_json::from_str(&self.json).unwrap_or_default()
+    }
+
+    pub fn containers(&self) -> usize {
+        self.containers as usize
+    }
+
+    /// Image of the first container.
+    pub fn first_image(&self) -> Option<&str> {
+        self.first_image.as_deref()
+    }
+}
+
+/// `spec` as compact JSON into `buf`, without `nodeName` and `hostname`.
+fn write_spec(spec: &PodSpec, buf: &mut Vec<u8>) {
+    buf.clear();
+    let per_pod = spec.node_name.is_some() || spec.hostname.is_some();
+    let res = if per_pod {
+        let mut s = spec.clone();
+        s.node_name = None;
+        s.hostname = None;
+        serde_json::to_writer(&mut *buf, &s)
+    } else {
+        serde_json::to_writer(&mut *buf, spec)
+    };
+    if res.is_err() {
+        buf.clear();
+        buf.extend_from_slice(b"{}");
+    }
+}
+
+/// Pod specs shared between the pods that have the same one (the pods of one workload but for
+/// their node and host names): one [`KeptSpec`] per distinct spec.
+#[derive(Debug, Default)]
+pub struct SpecCache {
+    buckets: HashMap<u64, Vec<Arc<KeptSpec>>>,
+    len: usize,
+    purge_at: usize,
+    buf: Vec<u8>,
 }
 
 impl SpecCache {
-    /// The shared copy of `spec`.
-    pub fn share(&mut self, spec: Arc<PodSpec>) -> Arc<PodSpec> {
-        let bucket = self.buckets.entry(fingerprint(&spec)).or_default();
-        if let Some(s) = bucket.iter().find(|s| Arc::ptr_eq(s, &spec) || **s == spec) {
-            return s.clone();
+    /// The shared kept form of `spec`.
+    pub fn keep(&mut self, spec: &PodSpec) -> Arc<KeptSpec> {
+        let mut buf = std::mem::take(&mut self.buf);
+        write_spec(spec, &mut buf);
+        let hash = text_hash(&buf);
+        let found = self
+            .buckets
+            .get(&hash)
+            .and_then(|b| b.iter().find(|s| s.json.as_bytes() == buf.as_slice()))
+            .cloned();
+        let kept = match found {
+            Some(s) => s,
+            None => self.insert(Arc::new(KeptSpec::from_json(spec, &buf))),
+        };
+        self.buf = buf;
+        kept
+    }
+
+    /// The shared copy of an already kept spec.
+    pub fn share(&mut self, spec: Arc<KeptSpec>) -> Arc<KeptSpec> {
+        let found = self
+            .buckets
+            .get(&spec.hash)
+            .and_then(|b| b.iter().find(|s| Arc::ptr_eq(s, &spec) || ***s == *spec))
+            .cloned();
+        match found {
+            Some(s) => s,
+            None => self.insert(spec),
         }
-        bucket.push(spec.clone());
+    }
+
+    fn insert(&mut self, spec: Arc<KeptSpec>) -> Arc<KeptSpec> {
+        self.buckets
+            .entry(spec.hash)
+            .or_default()
+            .push(spec.clone());
         self.len += 1;
         if self.len > self.purge_at {
             self.purge();
@@ -306,14 +458,81 @@ impl SpecCache {
     }
 }
 
+/// A pod condition as kept: type and status as codes of well-known texts (see [`Sym`]), the
+/// transition time, and what is rare (other texts, reason, message, probe time) boxed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompactCondition {
-    pub type_: Sym,
-    pub status: Sym,
-    pub reason: Option<Sym>,
-    pub message: Option<Box<str>>,
-    pub last_transition_time: Option<Timestamp>,
-    pub last_probe_time: Option<Timestamp>,
+    type_: u8,
+    status: u8,
+    last_transition_time: Option<Timestamp>,
+    rare: Option<Box<RareCondition>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct RareCondition {
+    type_: Option<Box<str>>,
+    status: Option<Box<str>>,
+    reason: Option<Sym>,
+    message: Option<Box<str>>,
+    last_probe_time: Option<Timestamp>,
+}
+
+/// Code of a text not among the well-known ones (kept in [`RareCondition`]).
+const OTHER: u8 = u8::MAX;
+
+fn code(s: &str) -> Option<u8> {
+    COMMON.iter().position(|c| *c == s).map(|i| i as u8)
+}
+
+impl CompactCondition {
+    fn new(c: PodCondition) -> CompactCondition {
+        let mut rare = RareCondition::default();
+        let type_ = code(&c.type_).unwrap_or_else(|| {
+            rare.type_ = Some(c.type_.into_boxed_str());
+            OTHER
+        });
+        let status = code(&c.status).unwrap_or_else(|| {
+            rare.status = Some(c.status.into_boxed_str());
+            OTHER
+        });
+        rare.reason = c.reason.map(sym);
+        rare.message = opt_text(c.message);
+        rare.last_probe_time = c.last_probe_time.map(|t| t.0);
+        CompactCondition {
+            type_,
+            status,
+            last_transition_time: c.last_transition_time.map(|t| t.0),
+            rare: (rare != RareCondition::default()).then(|| Box::new(rare)),
+        }
+    }
+
+    fn text(&self, code: u8, rare: impl Fn(&RareCondition) -> Option<&str>) -> &str {
+        match COMMON.get(usize::from(code)) {
+            Some(c) if code != OTHER => c,
+            _ => self.rare.as_deref().and_then(rare).unwrap_or(""),
+        }
+    }
+
+    pub fn type_(&self) -> &str {
+        self.text(self.type_, |r| r.type_.as_deref())
+    }
+
+    pub fn status(&self) -> &str {
+        self.text(self.status, |r| r.status.as_deref())
+    }
+
+    fn to_condition(&self) -> PodCondition {
+        let rare = self.rare.as_deref();
+        PodCondition {
+            type_: self.type_().to_string(),
+            status: self.status().to_string(),
+            reason: rare.and_then(|r| r.reason.as_deref()).map(str::to_string),
+            message: rare.and_then(|r| string(&r.message)),
+            last_transition_time: self.last_transition_time.map(Time),
+            last_probe_time: rare.and_then(|r| r.last_probe_time).map(Time),
+            ..Default::default()
+        }
+    }
 }
 
 /// A container's state: the one of waiting, running, terminated that is set (the API sets at
@@ -384,7 +603,7 @@ pub struct CompactPod {
     pub finalizers: Option<Box<[String]>>,
     /// The spec but for `nodeName` and `hostname` (kept below), shared between the pods that
     /// have the same one (see [`SpecCache`]).
-    pub spec: Option<Arc<PodSpec>>,
+    pub spec: Option<Arc<KeptSpec>>,
     pub node_name: Option<Box<str>>,
     pub hostname: Option<Box<str>>,
     pub status: Option<Box<CompactStatus>>,
@@ -451,15 +670,16 @@ impl CompactPod {
             Pairs::pack(a)
         });
         let (spec, node_name, hostname) = match pod.spec {
-            Some(mut spec) => {
-                let node = opt_text(spec.node_name.take());
-                let host = opt_text(spec.hostname.take());
-                let spec = Arc::new(spec);
-                let spec = match specs {
-                    Some(cache) => cache.share(spec),
-                    None => spec,
+            Some(spec) => {
+                let kept = match specs {
+                    Some(cache) => cache.keep(&spec),
+                    None => Arc::new(KeptSpec::new(&spec)),
                 };
-                (Some(spec), node, host)
+                (
+                    Some(kept),
+                    opt_text(spec.node_name),
+                    opt_text(spec.hostname),
+                )
             }
             None => (None, None, None),
         };
@@ -471,18 +691,9 @@ impl CompactPod {
                 pod_ip: opt_text(s.pod_ip),
                 host_ip: opt_text(s.host_ip),
                 start_time: s.start_time.map(|t| t.0),
-                conditions: s.conditions.map(|cs| {
-                    cs.into_iter()
-                        .map(|c| CompactCondition {
-                            type_: sym(c.type_),
-                            status: sym(c.status),
-                            reason: c.reason.map(sym),
-                            message: opt_text(c.message),
-                            last_transition_time: c.last_transition_time.map(|t| t.0),
-                            last_probe_time: c.last_probe_time.map(|t| t.0),
-                        })
-                        .collect()
-                }),
+                conditions: s
+                    .conditions
+                    .map(|cs| cs.into_iter().map(CompactCondition::new).collect()),
                 container_statuses: s.container_statuses.map(|cs| {
                     cs.into_iter()
                         .map(|c| CompactContainerStatus {
@@ -539,7 +750,7 @@ impl CompactPod {
         let spec = self.spec.as_ref().map(|s| PodSpec {
             node_name: string(&self.node_name),
             hostname: string(&self.hostname),
-            ..(**s).clone()
+            ..s.decode()
         });
         let status = self.status.as_ref().map(|s| PodStatus {
             phase: s.phase.as_deref().map(str::to_string),
@@ -548,19 +759,10 @@ impl CompactPod {
             pod_ip: string(&s.pod_ip),
             host_ip: string(&s.host_ip),
             start_time: s.start_time.map(Time),
-            conditions: s.conditions.as_ref().map(|cs| {
-                cs.iter()
-                    .map(|c| PodCondition {
-                        type_: c.type_.to_string(),
-                        status: c.status.to_string(),
-                        reason: c.reason.as_deref().map(str::to_string),
-                        message: string(&c.message),
-                        last_transition_time: c.last_transition_time.map(Time),
-                        last_probe_time: c.last_probe_time.map(Time),
-                        ..Default::default()
-                    })
-                    .collect()
-            }),
+            conditions: s
+                .conditions
+                .as_ref()
+                .map(|cs| cs.iter().map(CompactCondition::to_condition).collect()),
             container_statuses: s.container_statuses.as_ref().map(|cs| {
                 cs.iter()
                     .map(|c| ContainerStatus {
@@ -647,7 +849,7 @@ impl CompactPod {
             .first()
             .map(|c| &*c.image)
             .filter(|s| !s.is_empty());
-        from_status.or_else(|| self.spec.as_ref()?.containers.first()?.image.as_deref())
+        from_status.or_else(|| self.spec.as_ref()?.first_image())
     }
 
     /// See [`engine_version`].
@@ -661,7 +863,10 @@ impl CompactPod {
         self.status
             .as_ref()
             .and_then(|s| s.conditions.as_ref())
-            .is_some_and(|cs| cs.iter().any(|c| c.type_ == type_ && c.status == "True"))
+            .is_some_and(|cs| {
+                cs.iter()
+                    .any(|c| c.type_() == type_ && c.status() == "True")
+            })
     }
 
     pub fn is_ready(&self) -> bool {
@@ -695,7 +900,7 @@ impl CompactPod {
 
     /// See [`ready_containers`].
     pub fn ready_containers(&self) -> (usize, usize) {
-        let total = self.spec.as_ref().map_or(0, |s| s.containers.len());
+        let total = self.spec.as_ref().map_or(0, |s| s.containers());
         let ready = self.statuses().iter().filter(|c| c.ready).count();
         (ready, total)
     }
@@ -940,5 +1145,60 @@ mod compact_tests {
                 a.spec.is_none() || Arc::ptr_eq(a.spec.as_ref().unwrap(), b.spec.as_ref().unwrap())
             );
         }
+    }
+
+    #[test]
+    fn known_keys_pack_small_and_read_back() {
+        let map: BTreeMap<String, String> = [
+            (LABEL_RUNTIME, "imagenet"),
+            ("app", "curvine-worker"),
+            ("example.com/team", "data"),
+            ("\u{1}", "odd"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        // A control character in a key (never valid) keeps the map as it is.
+        assert!(matches!(Pairs::pack(map.clone()), Pairs::Map(_)));
+        let mut map = map;
+        map.remove("\u{1}");
+        let packed = Pairs::pack(map.clone());
+        let Pairs::Packed(text) = &packed else {
+            panic!("packed")
+        };
+        assert!(!text.contains(LABEL_RUNTIME), "{text:?}");
+        assert_eq!(packed.unpack(), map);
+        assert_eq!(packed.get(LABEL_RUNTIME), Some("imagenet"));
+        assert_eq!(packed.get("example.com/team"), Some("data"));
+        assert_eq!(packed.get("chart"), None);
+    }
+
+    #[test]
+    fn specs_differing_only_in_node_and_host_are_one_kept_spec() {
+        let pods = sample();
+        let p = pods.iter().find(|p| p.spec.is_some()).unwrap().clone();
+        let mut q = p.clone();
+        let spec = q.spec.as_mut().unwrap();
+        spec.node_name = Some("elsewhere".into());
+        spec.hostname = Some("other-host".into());
+        let mut cache = SpecCache::default();
+        let a = CompactPod::from_pod_sharing(p.clone(), Some(&mut cache));
+        let b = CompactPod::from_pod_sharing(q.clone(), Some(&mut cache));
+        assert!(Arc::ptr_eq(
+            a.spec.as_ref().unwrap(),
+            b.spec.as_ref().unwrap()
+        ));
+        assert_eq!(b.to_pod().spec, q.spec);
+        // Kept elsewhere, then shared: found by content.
+        let c = cache.share(Arc::new(KeptSpec::new(q.spec.as_ref().unwrap())));
+        assert!(Arc::ptr_eq(&c, a.spec.as_ref().unwrap()));
+        let mut r = q.clone();
+        r.spec.as_mut().unwrap().containers[0].image = Some("other:tag".into());
+        let d = CompactPod::from_pod_sharing(r, Some(&mut cache));
+        assert!(!Arc::ptr_eq(
+            d.spec.as_ref().unwrap(),
+            a.spec.as_ref().unwrap()
+        ));
+        assert_eq!(d.spec.as_ref().unwrap().first_image(), Some("other:tag"));
     }
 }
