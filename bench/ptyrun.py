@@ -240,7 +240,7 @@ def main():
     threads = status_kb(pid, "Threads")
     if churn_proc is not None:
         try:
-            churn_proc.wait(timeout=max(1.0, a.churn + 5 - (t_stop - t_idle_end)))
+            churn_proc.wait(timeout=max(10.0, a.churn + 10 - (t_stop - t_idle_end)))
         except subprocess.TimeoutExpired:
             os.killpg(churn_proc.pid, signal.SIGKILL)
             churn_proc.wait()

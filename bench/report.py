@@ -17,6 +17,7 @@ import os
 import sys
 
 CHURN_UA = "fluidops-bench-churn"
+BENCH_UA = '"userAgent":"fluidops-bench-'  # the loader's and the churner's requests, skipped unparsed
 
 
 def load_audit(paths):
@@ -28,7 +29,7 @@ def load_audit(paths):
             continue
         with f:
             for line in f:
-                if '"admin"' not in line:
+                if '"admin"' not in line or BENCH_UA in line:
                     continue
                 try:
                     e = json.loads(line)
@@ -87,7 +88,7 @@ def main():
         audit_paths = sorted(glob.glob(f"{base}-*{ext}")) + [a.audit]
     events = load_audit(audit_paths) if audit_paths else []
 
-    res, notes, agents = {}, {}, {}
+    res, notes, agents, loads, churns = {}, {}, {}, {}, {}
     for name in order:
         jf = os.path.join(a.dir, f"{name}.json")
         sf = os.path.join(a.dir, f"{name}.status")
@@ -101,7 +102,23 @@ def main():
         if r.get("exited_early_s") is not None:
             notes[name] = f"exited after {r['exited_early_s']} s" + (f"; {notes[name]}" if name in notes else "")
         if r.get("first_pod_frame_s") is None:
-            notes.setdefault(name, "no pod name on screen")
+            total_s = sum(r.get("phases_s", {}).values())
+            notes.setdefault(name, f"did not show a pod within {total_s:g} s (the whole run)")
+        elif r["first_pod_frame_s"] > r.get("phases_s", {}).get("startup", 1e9):
+            notes.setdefault(name, f"showed pods only after the startup window, at {r['first_pod_frame_s']:g} s: "
+                                   "its idle window was not idle")
+        cf = os.path.join(a.dir, f"{name}.json.churn.log")
+        if os.path.exists(cf):
+            try:
+                c = json.loads(open(cf).read().strip().splitlines()[-1])
+                churns[name] = (f"{c['ok']} of {c['sent']} changes applied in {c['seconds']} s "
+                                f"({c['rate_achieved']}/s achieved), latency p50 {c['latency_ms_p50']} ms, "
+                                f"p99 {c['latency_ms_p99']} ms, {c['workers']} connections")
+            except (ValueError, KeyError, IndexError):
+                churns[name] = "churner log unreadable: " + open(cf).read()[-200:]
+        lf = os.path.join(a.dir, f"{name}.load")
+        if os.path.exists(lf):
+            loads.setdefault(name, " / ".join(x.split(":", 1)[1].strip() for x in open(lf) if ":" in x))
         if events and w:
             for win, (s, e) in {"startup": (w["spawn"], w["idle_start"]), "idle": (w["idle_start"], w["churn_start"]),
                                 "churn": (w["churn_start"], w["end"])}.items():
@@ -122,11 +139,18 @@ def main():
         return v
 
     ph = next(iter(res.values()))["phases_s"] if res else {"startup": 0, "idle": 0, "churn": 0}
+    def per_s(n, win):
+        b = g(n, "bytes", win)
+        return None if b is None or not ph.get(win) else round(b / ph[win], 1)
+
     rows = [
+        ("time to first frame, any output (s)", lambda n: g(n, "first_output_s"), "s"),
         ("time to first frame with pod data (s)", lambda n: g(n, "first_pod_frame_s"), "s"),
         ("bytes to terminal, total", lambda n: g(n, "bytes", "total"), ""),
+        (f"bytes to terminal, startup {ph['startup']:g} s", lambda n: g(n, "bytes", "startup"), ""),
         (f"bytes to terminal, idle {ph['idle']:g} s", lambda n: g(n, "bytes", "idle"), ""),
         (f"bytes to terminal, churn {ph['churn']:g} s", lambda n: g(n, "bytes", "churn"), ""),
+        ("bytes/s under churn", lambda n: per_s(n, "churn"), ""),
         ("CPU s, total", lambda n: g(n, "cpu_s", "total"), ""),
         (f"CPU s, startup {ph['startup']:g} s", lambda n: g(n, "cpu_s", "startup"), ""),
         (f"CPU s, idle {ph['idle']:g} s", lambda n: g(n, "cpu_s", "idle"), ""),
@@ -136,12 +160,14 @@ def main():
         (f"API requests, idle {ph['idle']:g} s", lambda n: g(n, "api", "idle"), ""),
         (f"API requests, churn {ph['churn']:g} s", lambda n: g(n, "api", "churn"), ""),
     ]
-    peers = [n for n in order if n != "fluidops"]
-    head = ["metric"] + [f"{n} {versions.get(n, '')}".strip() for n in order] + [f"fluidops / {p}" for p in peers]
+    # ratios: fluidops on the API server (or, when it was not run, the first fluidops row) ÷ each peer
+    main = "fluidops" if "fluidops" in order else next((n for n in order if n.startswith("fluidops")), "fluidops")
+    peers = [n for n in order if not n.startswith("fluidops")]
+    head = ["metric"] + [f"{n} {versions.get(n, '')}".strip() for n in order] + [f"{main} / {p}" for p in peers]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, fn, unit in rows:
         vals = {n: fn(n) if n in res else None for n in order}
-        cells = [label] + [fmt(vals[n]) for n in order] + [ratio(vals.get("fluidops"), vals[p]) for p in peers]
+        cells = [label] + [fmt(vals[n]) for n in order] + [ratio(vals.get(main), vals[p]) for p in peers]
         out.append("| " + " | ".join(cells) + " |")
     print("\n".join(out))
     if notes:
@@ -149,6 +175,16 @@ def main():
         for n in order:
             if n in notes:
                 print(f"- **{n}**: {notes[n]}")
+    if churns:
+        print("\nChurn against the API server, per console:")
+        for n in order:
+            if n in churns:
+                print(f"- {n}: {churns[n]}")
+    if loads:
+        print("\n1-minute / 5-minute / 15-minute load averages before (and after) each console:")
+        for n in order:
+            if n in loads:
+                print(f"- {n}: {loads[n]}")
     if agents:
         print("\nAPI requests in the idle window, by user agent and verb:")
         for n in order:
