@@ -45,8 +45,8 @@ pub struct Store {
     expanded: Cell<usize>,
     /// Pod specs shared between pods.
     specs: SpecCache,
-    /// (namespace, runtime) → pod names of that runtime's cache pods.
-    pods_by_runtime: HashMap<NsName, BTreeSet<String>>,
+    /// namespace → runtime → pod names of that runtime's cache pods.
+    pods_by_runtime: RuntimeIndex,
     /// involved object → event keys.
     events_by_object: HashMap<ObjectKey, BTreeSet<NsName>>,
     availability: BTreeMap<Kind, Availability>,
@@ -57,6 +57,34 @@ pub struct Store {
     revision: u64,
     /// The list views' rows as last built, reused while the revision (and query) stays.
     table_cache: std::cell::RefCell<crate::app::tables::TableCache>,
+}
+
+type RuntimeIndex = HashMap<String, HashMap<String, BTreeSet<String>>>;
+
+/// Adds a pod to its runtime's set (looked up without building keys).
+fn index(idx: &mut RuntimeIndex, ns: &str, runtime: Option<&str>, name: &str) {
+    let Some(rt) = runtime else {
+        return;
+    };
+    let by_rt = match idx.get_mut(ns) {
+        Some(m) => m,
+        None => idx.entry(ns.to_string()).or_default(),
+    };
+    let names = match by_rt.get_mut(rt) {
+        Some(n) => n,
+        None => by_rt.entry(rt.to_string()).or_default(),
+    };
+    if !names.contains(name) {
+        names.insert(name.to_string());
+    }
+}
+
+fn unindex(idx: &mut RuntimeIndex, ns: &str, runtime: Option<&str>, name: &str) {
+    if let Some(rt) = runtime
+        && let Some(names) = idx.get_mut(ns).and_then(|m| m.get_mut(rt))
+    {
+        names.remove(name);
+    }
 }
 
 fn ns_name(key: &ObjectKey) -> NsName {
@@ -134,10 +162,11 @@ impl Store {
                 }
             }
             ClusterEvent::Applied(obj) => {
-                if self.get(&obj.key()) == Some(&obj) {
+                let key = obj.key();
+                if self.get(&key) == Some(&obj) {
                     return false;
                 }
-                self.insert(obj, at);
+                self.insert_keyed(key, obj, at);
             }
             ClusterEvent::Deleted(key) => {
                 if !self.remove(&key) {
@@ -214,44 +243,40 @@ impl Store {
 
     /// Adds or replaces a pod; returns whether anything the console keeps changed.
     fn insert_pod(&mut self, mut p: CompactPod, at: Timestamp) -> bool {
+        use std::collections::btree_map::Entry;
         if let Some(spec) = p.spec.take() {
             p.spec = Some(self.specs.share(spec));
         }
         let key = (p.namespace().to_string(), p.name().to_string());
-        let mut history = History::default();
-        if let Some(old) = self.pods.get_mut(&key) {
-            if old.pod == p {
-                return false;
+        match self.pods.entry(key) {
+            Entry::Occupied(mut e) => {
+                if e.get().pod == p {
+                    return false;
+                }
+                // A pod can move to another runtime only by a label change; keep the index exact.
+                let old_runtime = e.get().pod.runtime();
+                if old_runtime != p.runtime() {
+                    let (ns, name) = e.key();
+                    unindex(&mut self.pods_by_runtime, ns, old_runtime, name);
+                    index(&mut self.pods_by_runtime, ns, p.runtime(), name);
+                }
+                let entry = e.get_mut();
+                entry.history.observe(p.status_text(), None, || None, at);
+                entry.pod = p;
+                entry.full = OnceCell::new();
             }
-            history = std::mem::take(&mut old.history);
-            // A pod can move to another runtime only by a label change; keep the index exact.
-            if old.pod.runtime() != p.runtime()
-                && let Some(rt) = old.pod.runtime()
-                && let Some(set) = self
-                    .pods_by_runtime
-                    .get_mut(&(key.0.clone(), rt.to_string()))
-            {
-                set.remove(&key.1);
+            Entry::Vacant(e) => {
+                let (ns, name) = e.key();
+                index(&mut self.pods_by_runtime, ns, p.runtime(), name);
+                let mut history = History::default();
+                history.observe(p.status_text(), None, || None, at);
+                e.insert(Box::new(PodEntry {
+                    pod: p,
+                    history,
+                    full: OnceCell::new(),
+                }));
             }
         }
-        if let Some(rt) = p.runtime() {
-            let names = self
-                .pods_by_runtime
-                .entry((key.0.clone(), rt.to_string()))
-                .or_default();
-            if !names.contains(&key.1) {
-                names.insert(key.1.clone());
-            }
-        }
-        history.observe(&p.display_status(), None, || None, at);
-        self.pods.insert(
-            key,
-            Box::new(PodEntry {
-                pod: p,
-                history,
-                full: OnceCell::new(),
-            }),
-        );
         true
     }
 
@@ -260,7 +285,11 @@ impl Store {
             self.insert_pod(CompactPod::from_pod(p), at);
             return;
         }
-        let key = obj.key();
+        self.insert_keyed(obj.key(), obj, at);
+    }
+
+    /// [`Store::insert`] of an object other than a pod, its key already known.
+    fn insert_keyed(&mut self, key: ObjectKey, obj: Object, at: Timestamp) {
         if let Object::Event(e) = &obj
             && let Some(target) = involved_key(e)
         {
@@ -271,15 +300,27 @@ impl Store {
         }
         if timeline::has_timeline(key.kind) {
             let class = match &obj {
-                Object::Runtime(rt) => self.class(&rt.spec.runtime_class_name).cloned(),
+                Object::Runtime(rt) => self
+                    .objects
+                    .get(&Kind::CacheRuntimeClass)
+                    .and_then(|m| m.get(&(String::new(), rt.spec.runtime_class_name.clone())))
+                    .and_then(|o| match &**o {
+                        Object::Class(c) => Some(c),
+                        _ => None,
+                    }),
                 _ => None,
             };
-            self.timelines.observe(&obj, class.as_ref(), at);
+            self.timelines.observe(&obj, class, at);
         }
+        let ObjectKey {
+            kind,
+            namespace,
+            name,
+        } = key;
         self.objects
-            .entry(key.kind)
+            .entry(kind)
             .or_default()
-            .insert(ns_name(&key), Box::new(obj));
+            .insert((namespace, name), Box::new(obj));
     }
 
     fn remove(&mut self, key: &ObjectKey) -> bool {
@@ -287,13 +328,12 @@ impl Store {
             let Some(entry) = self.pods.remove(&ns_name(key)) else {
                 return false;
             };
-            if let Some(rt) = entry.pod.runtime()
-                && let Some(set) = self
-                    .pods_by_runtime
-                    .get_mut(&(key.namespace.clone(), rt.to_string()))
-            {
-                set.remove(&key.name);
-            }
+            unindex(
+                &mut self.pods_by_runtime,
+                &key.namespace,
+                entry.pod.runtime(),
+                &key.name,
+            );
             self.logs.remove(key);
             return true;
         }
@@ -472,7 +512,8 @@ impl Store {
     pub fn pods_of_runtime(&self, namespace: &str, runtime: &str) -> Vec<&Pod> {
         let Some(names) = self
             .pods_by_runtime
-            .get(&(namespace.to_string(), runtime.to_string()))
+            .get(namespace)
+            .and_then(|m| m.get(runtime))
         else {
             return Vec::new();
         };

@@ -875,8 +875,13 @@ impl CompactPod {
 
     /// See [`display_status`].
     pub fn display_status(&self) -> String {
+        self.status_text().to_string()
+    }
+
+    /// [`CompactPod::display_status`] without a copy.
+    pub fn status_text(&self) -> &str {
         if self.deleted.is_some() {
-            return "Terminating".into();
+            return "Terminating";
         }
         let reason = self.statuses().iter().find_map(|c| match &c.state {
             CompactState::Waiting { reason, .. } => reason.as_deref(),
@@ -888,14 +893,12 @@ impl CompactPod {
                 .or_else(|| st.terminated.as_ref().and_then(|t| t.reason.as_deref())),
             _ => None,
         });
-        if let Some(r) = reason {
-            return r.to_string();
-        }
-        self.status
-            .as_ref()
-            .and_then(|s| s.phase.as_deref())
-            .unwrap_or("Pending")
-            .to_string()
+        reason.unwrap_or_else(|| {
+            self.status
+                .as_ref()
+                .and_then(|s| s.phase.as_deref())
+                .unwrap_or("Pending")
+        })
     }
 
     /// See [`ready_containers`].
