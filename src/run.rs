@@ -167,7 +167,7 @@ pub async fn run(
                 SourceMsg::Operator(a) => msgs.push(Msg::Operator(a)),
             }
         }
-        for msg in msgs {
+        for msg in coalesce(msgs) {
             for cmd in app.update(msg, session.keymap) {
                 match cmd {
                     Command::Quit => return Ok(()),
@@ -393,5 +393,61 @@ mod fault_tests {
         assert!(apply_fault(&mut c, &DemoFault::FailUpdate("imagenet-train".into())).is_ok());
         let err = apply_fault(&mut c, &DemoFault::FailUpdate("nope".into())).unwrap_err();
         assert_eq!(err, "no runtime nope");
+    }
+}
+
+/// Adjacent cluster batches as one (dated by the newest), so that a burst of source events costs
+/// one pass over the views' rows, not one per batch.
+fn coalesce(msgs: Vec<Msg>) -> Vec<Msg> {
+    let mut out: Vec<Msg> = Vec::with_capacity(msgs.len());
+    for m in msgs {
+        match (out.last_mut(), m) {
+            (
+                Some(Msg::Cluster { at, events }),
+                Msg::Cluster {
+                    at: next,
+                    events: more,
+                },
+            ) => {
+                *at = (*at).max(next);
+                events.extend(more);
+            }
+            (_, m) => out.push(m),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::ClusterEvent;
+    use crate::cluster::ConnectionState;
+
+    fn batch(at: i64, n: usize) -> Msg {
+        Msg::Cluster {
+            at: jiff::Timestamp::from_second(at).unwrap(),
+            events: vec![ClusterEvent::Connection(ConnectionState::Connected); n],
+        }
+    }
+
+    #[test]
+    fn adjacent_batches_become_one_in_order() {
+        let out = coalesce(vec![
+            batch(1, 2),
+            batch(3, 1),
+            Msg::Tick(jiff::Timestamp::from_second(4).unwrap()),
+            batch(5, 1),
+        ]);
+        assert_eq!(out.len(), 3);
+        match &out[0] {
+            Msg::Cluster { at, events } => {
+                assert_eq!(at.as_second(), 3);
+                assert_eq!(events.len(), 3);
+            }
+            _ => panic!("a batch first"),
+        }
+        assert!(matches!(out[1], Msg::Tick(_)));
+        assert!(matches!(&out[2], Msg::Cluster { events, .. } if events.len() == 1));
     }
 }
