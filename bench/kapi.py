@@ -257,6 +257,8 @@ def churn(a):
                 nxt[0] += 1
             due = t0 + k / a.rate
             if due >= deadline:
+                with lock:
+                    nxt[0] = min(nxt[0], k)
                 return
             time.sleep(max(0.0, due - time.monotonic()))
             doc = json.loads(changes[k])
@@ -268,18 +270,25 @@ def churn(a):
             with lock:
                 stats["sent"] += 1
                 stats["ok"] += code == 200
+                if code != 200 and time.monotonic() > deadline + 2:
+                    stats["late"] = stats.get("late", 0) + 1
                 stats["codes"][code] = stats["codes"].get(code, 0) + 1
                 lat.append(e)
 
     ts = [threading.Thread(target=worker, daemon=True) for _ in range(a.workers)]
     for t in ts:
         t.start()
+    # requests still in flight 2 s after the deadline are not waited for (counted as sent; the
+    # stats are written before whoever started this stops it)
     for t in ts:
-        t.join(timeout=max(0.0, deadline + 15 - time.monotonic()))
+        t.join(timeout=max(0.0, deadline + 2 - time.monotonic()))
+    with lock:
+        stats["in_flight_at_end"] = nxt[0] - stats["sent"]
+        stats["sent"] = nxt[0]
     secs = time.monotonic() - t0
     lat.sort()
     q = (lambda p: round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 1)) if lat else (lambda p: None)
-    stats.update(seconds=round(secs, 2), rate_achieved=round(stats["sent"] / max(secs, 1e-9), 1),
+    stats.update(seconds=round(secs, 2), rate_achieved=round(stats["ok"] / max(secs, 1e-9), 1),
                  latency_ms_p50=q(0.5), latency_ms_p99=q(0.99), workers=a.workers)
     if a.offset_file:
         try:
