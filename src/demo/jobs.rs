@@ -50,7 +50,8 @@ pub fn release(op: &DataOperation) -> String {
 
 fn loader_image(cluster: &DemoCluster, op: &DataOperation) -> String {
     if op.op_kind() == OpKind::DataProcess {
-        let script = op.spec.extra.get("processor").and_then(|p| p.get("script"));
+        let processor = op.spec.extra.get("processor");
+        let script = processor.as_ref().and_then(|p| p.get("script"));
         let image = script
             .and_then(|s| s.get("image"))
             .and_then(|v| v.as_str())

@@ -154,6 +154,7 @@ pub fn cache_tiers(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod, fresh:
         })
         .and_then(|rt| rt.component_spec(Component::Worker))
         .and_then(|w| w.extra.get("tieredStore"))
+        .as_ref()
         .and_then(|t| t.get("levels"))
         .and_then(|l| l.as_array())
         .cloned()

@@ -495,6 +495,7 @@ fn cache_states(rt: &CacheRuntime) -> std::collections::BTreeMap<String, String>
     let replicas = worker.and_then(|w| w.replicas).unwrap_or(1).max(0) as u64;
     let per_worker: u64 = worker
         .and_then(|w| w.extra.get("tieredStore"))
+        .as_ref()
         .and_then(|t| t.get("levels"))
         .and_then(|l| l.as_array())
         .map(|levels| {

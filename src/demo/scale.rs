@@ -358,15 +358,12 @@ impl Generator {
                 mt.name = Some(name.clone());
             }
             if let Some(st) = ds.status.as_mut() {
-                for mt in st
-                    .extra
-                    .get_mut("mounts")
-                    .and_then(|m| m.as_array_mut())
-                    .into_iter()
-                    .flatten()
-                {
-                    mt["mountPoint"] = Value::from(mount.clone());
-                    mt["name"] = Value::from(name.clone());
+                if let Some(mut mounts) = st.extra.get("mounts") {
+                    for mt in mounts.as_array_mut().into_iter().flatten() {
+                        mt["mountPoint"] = Value::from(mount.clone());
+                        mt["name"] = Value::from(name.clone());
+                    }
+                    st.extra.insert("mounts".into(), mounts);
                 }
                 for rt in &mut st.runtimes {
                     rt.name = name.clone();

@@ -2,12 +2,142 @@
 //! does not model, conditions, and the `kube::Resource` glue.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 pub use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 
 /// Fields the console does not model, kept verbatim so that objects round-trip without loss.
-pub type Extra = BTreeMap<String, serde_json::Value>;
+///
+/// Held as one compact JSON object text (keys sorted, nested objects too, so equal maps give
+/// equal text), `None` when there are none: a fraction of the memory of a map of
+/// `serde_json::Value`s. Used as `#[serde(flatten)]`, it reads and writes the same entries such
+/// a map would, so serialised objects are unchanged. Reads decode the entry they ask for.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Extra(Option<Box<str>>);
+
+impl Extra {
+    pub fn from_map(map: BTreeMap<String, Value>) -> Self {
+        if map.is_empty() {
+            return Self(None);
+        }
+        let text = serde_json::to_string(&map).expect("a map of JSON values serialises");
+        Self(Some(text.into_boxed_str()))
+    }
+
+    pub fn to_map(&self) -> BTreeMap<String, Value> {
+        self.0
+            .as_deref()
+            .map(|t| serde_json::from_str(t).expect("Extra holds a JSON object"))
+            .unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The value of `key`, decoded.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        let text = self.0.as_deref()?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        de.deserialize_map(Lookup(key))
+            .expect("Extra holds a JSON object")
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> Vec<String> {
+        self.to_map().into_keys().collect()
+    }
+
+    /// Sets `key`, returning its previous value.
+    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+        let mut map = self.to_map();
+        let old = map.insert(key, value);
+        *self = Self::from_map(map);
+        old
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        self.0.as_ref()?;
+        let mut map = self.to_map();
+        let old = map.remove(key);
+        if old.is_some() {
+            *self = Self::from_map(map);
+        }
+        old
+    }
+}
+
+impl fmt::Debug for Extra {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_map().fmt(f)
+    }
+}
+
+impl Serialize for Extra {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_map().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Extra {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        BTreeMap::<String, Value>::deserialize(d).map(Self::from_map)
+    }
+}
+
+/// Reads one JSON object, decoding only the value of the key it looks for.
+struct Lookup<'k>(&'k str);
+
+impl<'de> Visitor<'de> for Lookup<'_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(hit) = map.next_key_seed(KeyIs(self.0))? {
+            if hit && found.is_none() {
+                found = Some(map.next_value()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// A map key, read as whether it equals the one looked for.
+struct KeyIs<'k>(&'k str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
+        Ok(v == self.0)
+    }
+}
 
 /// Implements `kube::Resource` for a Fluid kind whose struct has a `metadata: ObjectMeta` field.
 macro_rules! fluid_resource {
@@ -140,4 +270,90 @@ pub fn namespace_of(meta: &ObjectMeta) -> &str {
 /// Serde helper: `true` when a value equals its default, to keep serialisation minimal.
 pub fn is_default<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    struct Compact {
+        name: String,
+        #[serde(flatten)]
+        extra: Extra,
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Plain {
+        name: String,
+        #[serde(flatten)]
+        extra: BTreeMap<String, Value>,
+    }
+
+    const DOC: &str = r#"{"zeta":{"b":[1,2.5,{"y":null,"x":"q\"uote"}],"a":true},"name":"n","alpha":-3,"k\"ey":{}}"#;
+
+    #[test]
+    fn flattened_fields_serialise_as_a_map_would() {
+        let compact: Compact = serde_json::from_str(DOC).unwrap();
+        let plain: Plain = serde_json::from_str(DOC).unwrap();
+        assert_eq!(compact.name, "n");
+        assert_eq!(
+            serde_json::to_string(&compact).unwrap(),
+            serde_json::to_string(&plain).unwrap()
+        );
+        assert_eq!(
+            serde_yaml::to_string(&compact).unwrap(),
+            serde_yaml::to_string(&plain).unwrap()
+        );
+        assert_eq!(format!("{:?}", compact.extra), format!("{:?}", plain.extra));
+        assert_eq!(compact.extra.to_map(), plain.extra);
+        let from_yaml: Compact =
+            serde_yaml::from_str(&serde_yaml::to_string(&plain).unwrap()).unwrap();
+        assert_eq!(from_yaml, compact);
+    }
+
+    #[test]
+    fn no_unknown_fields_is_empty() {
+        let c: Compact = serde_json::from_str(r#"{"name":"n"}"#).unwrap();
+        assert!(c.extra.is_empty());
+        assert_eq!(c.extra, Extra::default());
+        assert_eq!(serde_json::to_string(&c).unwrap(), r#"{"name":"n"}"#);
+        assert_eq!(format!("{:?}", c.extra), "{}");
+        assert_eq!(c.extra.get("name"), None);
+        assert!(c.extra.keys().is_empty());
+    }
+
+    #[test]
+    fn map_operations() {
+        let mut e = serde_json::from_str::<Compact>(DOC).unwrap().extra;
+        assert_eq!(e.keys(), ["alpha", "k\"ey", "zeta"]);
+        assert_eq!(e.get("alpha"), Some(json!(-3)));
+        assert_eq!(e.get("k\"ey"), Some(json!({})));
+        assert_eq!(
+            e.get("zeta"),
+            Some(json!({"a": true, "b": [1, 2.5, {"x": "q\"uote", "y": null}]}))
+        );
+        assert!(e.contains_key("zeta") && !e.contains_key("zet"));
+        assert_eq!(e.insert("alpha".into(), json!("x")), Some(json!(-3)));
+        assert_eq!(e.insert("beta".into(), json!([1])), None);
+        assert_eq!(e.get("alpha"), Some(json!("x")));
+        assert_eq!(e.remove("nope"), None);
+        assert_eq!(e.remove("zeta").map(|v| v["a"].clone()), Some(json!(true)));
+        assert_eq!(e.keys(), ["alpha", "beta", "k\"ey"]);
+        for k in e.keys() {
+            e.remove(&k);
+        }
+        assert!(e.is_empty());
+        assert_eq!(e, Extra::default());
+        // Equal maps give equal values whatever the order they were built in.
+        let mut a = Extra::default();
+        a.insert("x".into(), json!({"q": 1, "p": 2}));
+        a.insert("w".into(), json!(0));
+        let b = Extra::from_map(BTreeMap::from([
+            ("w".to_string(), json!(0)),
+            ("x".to_string(), json!({"p": 2, "q": 1})),
+        ]));
+        assert_eq!(a, b);
+    }
 }

@@ -539,6 +539,7 @@ fn tier_lines(rt: &CacheRuntime, c: Component, rebuild: bool) -> Vec<String> {
     let levels = rt
         .component_spec(c)
         .and_then(|s| s.extra.get("tieredStore"))
+        .as_ref()
         .and_then(|t| t.get("levels"))
         .and_then(|l| l.as_array())
         .cloned()
@@ -1384,7 +1385,7 @@ pub fn not_syncable(store: &Store, runtime: &ObjectKey) -> Vec<String> {
                 .cloned()
         };
         let spec = rt.component_spec(c);
-        let field = |f: &str| spec.and_then(|s| s.extra.get(f)).cloned();
+        let field = |f: &str| spec.and_then(|s| s.extra.get(f));
         // env: every variable the runtime sets must be in container[0] with that value.
         if let (Some(want), Some(have)) = (field("env"), rendered("/containers/0/env")) {
             for v in want.as_array().into_iter().flatten() {
@@ -1472,6 +1473,7 @@ pub fn not_syncable(store: &Store, runtime: &ObjectKey) -> Vec<String> {
                 .spec
                 .extra
                 .get("volumes")
+                .as_ref()
                 .and_then(|v| v.as_array())
                 .into_iter()
                 .flatten()
@@ -1479,6 +1481,7 @@ pub fn not_syncable(store: &Store, runtime: &ObjectKey) -> Vec<String> {
                 let n = v.get("name").and_then(|n| n.as_str()).unwrap_or("");
                 let mounted = spec
                     .and_then(|s| s.extra.get("volumeMounts"))
+                    .as_ref()
                     .and_then(|m| m.as_array())
                     .is_some_and(|ms| {
                         ms.iter()

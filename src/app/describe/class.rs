@@ -88,6 +88,7 @@ fn containers(def: &ComponentDefinition, list: &str) -> Vec<(String, String)> {
 fn mounted_config_maps(def: &ComponentDefinition) -> Vec<(String, String)> {
     def.extra
         .get("dependencies")
+        .as_ref()
         .and_then(|d| d.pointer("/extraResources/configMaps"))
         .and_then(|v| v.as_array())
         .map(|a| {
@@ -106,6 +107,7 @@ fn secret_mount(def: &ComponentDefinition, c: Component) -> (bool, bool) {
     match def
         .extra
         .get("dependencies")
+        .as_ref()
         .and_then(|d| d.pointer("/secretMount/enabled"))
         .and_then(|v| v.as_bool())
     {

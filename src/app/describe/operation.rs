@@ -228,8 +228,9 @@ fn kind_specific(op: &DataOperation) -> Vec<DetailLine> {
                 .and_then(|v| v.as_str());
             lines.push(text_field(s::MOUNT_PATH, or_dash(mount)));
             let processor = op.spec.extra.get("processor");
-            let script = processor.and_then(|p| p.get("script"));
-            let text = match (script, processor.and_then(|p| p.get("job"))) {
+            let script = processor.as_ref().and_then(|p| p.get("script"));
+            let job = processor.as_ref().and_then(|p| p.get("job"));
+            let text = match (script, job) {
                 (Some(sc), _) => {
                     let img = sc.get("image").and_then(|v| v.as_str()).unwrap_or("");
                     let tag = sc.get("imageTag").and_then(|v| v.as_str()).unwrap_or("");

@@ -312,9 +312,11 @@ fn pods_section(key: &ObjectKey, pods: &[&Pod]) -> Section {
 fn tiered_store(rt: &CacheRuntime) -> Vec<String> {
     let mut out = Vec::new();
     for c in [Component::Worker, Component::Client] {
-        let Some(levels) = rt
+        let tiered = rt
             .component_spec(c)
-            .and_then(|s| s.extra.get("tieredStore"))
+            .and_then(|s| s.extra.get("tieredStore"));
+        let Some(levels) = tiered
+            .as_ref()
             .and_then(|t| t.get("levels"))
             .and_then(|l| l.as_array())
         else {
