@@ -55,7 +55,7 @@ fn applied_as_sent(objects: &[Object]) -> Vec<ClusterEvent> {
         .cloned()
         .map(|o| match o {
             Object::Pod(p) => ClusterEvent::AppliedPod(Box::new(CompactPod::from_pod_sharing(
-                p,
+                *p,
                 Some(&mut specs),
             ))),
             o => ClusterEvent::Applied(o),

@@ -137,7 +137,7 @@ impl World {
             .unwrap()
             .get(&ObjectKey::new(Kind::Pod, NS, name))
         {
-            Some(Object::Pod(p)) => p.clone(),
+            Some(Object::Pod(p)) => (**p).clone(),
             other => panic!("no pod {name}: {other:?}"),
         }
     }

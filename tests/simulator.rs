@@ -53,7 +53,7 @@ fn op(c: &DemoCluster, key: &ObjectKey) -> Option<DataOperation> {
 
 fn pod(c: &DemoCluster, ns: &str, name: &str) -> Option<Pod> {
     match c.get(&ObjectKey::new(Kind::Pod, ns, name)) {
-        Some(Object::Pod(p)) => Some(p.clone()),
+        Some(Object::Pod(p)) => Some((**p).clone()),
         _ => None,
     }
 }

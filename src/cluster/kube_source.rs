@@ -574,7 +574,7 @@ pub trait Watched:
     /// What the store takes: pods in their compact form.
     fn into_item(self, kind: Kind) -> Result<Item, String> {
         Ok(match self.into_object(kind)? {
-            Object::Pod(p) => Item::Pod(CompactPod::from_pod(p)),
+            Object::Pod(p) => Item::Pod(CompactPod::from_pod(*p)),
             o => Item::Object(o),
         })
     }
@@ -664,7 +664,7 @@ impl Watched for WatchedPod {
         }
     }
     fn into_object(self, _: Kind) -> Result<Object, String> {
-        Ok(Object::Pod(self.pod.to_pod()))
+        Ok(Object::Pod(Box::new(self.pod.to_pod())))
     }
     fn into_item(self, _: Kind) -> Result<Item, String> {
         Ok(Item::Pod(self.pod))

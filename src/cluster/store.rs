@@ -127,7 +127,7 @@ impl Store {
                 objects,
             } => {
                 let pods = objects.into_iter().filter_map(|o| match o {
-                    Object::Pod(p) => Some(CompactPod::from_pod(p)),
+                    Object::Pod(p) => Some(CompactPod::from_pod(*p)),
                     _ => None,
                 });
                 self.list_pods(pods.collect(), at);
@@ -152,7 +152,7 @@ impl Store {
                 self.availability.insert(kind, Availability::Available);
             }
             ClusterEvent::Applied(Object::Pod(p)) => {
-                if !self.insert_pod(CompactPod::from_pod(p), at) {
+                if !self.insert_pod(CompactPod::from_pod(*p), at) {
                     return false;
                 }
             }
@@ -282,7 +282,7 @@ impl Store {
 
     fn insert(&mut self, obj: Object, at: Timestamp) {
         if let Object::Pod(p) = obj {
-            self.insert_pod(CompactPod::from_pod(p), at);
+            self.insert_pod(CompactPod::from_pod(*p), at);
             return;
         }
         self.insert_keyed(obj.key(), obj, at);
@@ -371,7 +371,7 @@ impl Store {
     fn expand<'a>(&self, e: &'a PodEntry) -> &'a Object {
         e.full.get_or_init(|| {
             self.expanded.set(self.expanded.get() + 1);
-            Box::new(Object::Pod(e.pod.to_pod()))
+            Box::new(Object::Pod(Box::new(e.pod.to_pod())))
         })
     }
 
@@ -430,7 +430,7 @@ impl Store {
             .range((namespace.to_string(), String::new())..)
             .take_while(move |((ns, _), _)| ns == namespace)
             .filter_map(|(_, e)| match self.expand(e) {
-                Object::Pod(p) => Some(p),
+                Object::Pod(p) => Some(&**p),
                 _ => None,
             })
     }
@@ -460,7 +460,7 @@ impl Store {
     /// [`Store::pods_in`] where many pods are looked at.
     pub fn pods(&self) -> impl Iterator<Item = &Pod> {
         self.list(Kind::Pod).filter_map(|o| match o {
-            Object::Pod(p) => Some(p),
+            Object::Pod(p) => Some(&**p),
             _ => None,
         })
     }
@@ -521,7 +521,7 @@ impl Store {
             .iter()
             .filter_map(
                 |n| match self.get(&ObjectKey::new(Kind::Pod, namespace, n.clone()))? {
-                    Object::Pod(p) => Some(p),
+                    Object::Pod(p) => Some(&**p),
                     _ => None,
                 },
             )

@@ -67,7 +67,7 @@ impl ClusterState {
 
     pub fn pods(&self) -> impl Iterator<Item = &Pod> {
         self.of_kind(Kind::Pod).filter_map(|o| match o {
-            Object::Pod(p) => Some(p),
+            Object::Pod(p) => Some(&**p),
             _ => None,
         })
     }
@@ -89,7 +89,7 @@ impl ClusterState {
 
     pub fn pod(&self, key: &ObjectKey) -> Option<&Pod> {
         match self.objects.get(key)? {
-            Object::Pod(p) => Some(p),
+            Object::Pod(p) => Some(&**p),
             _ => None,
         }
     }

@@ -30,7 +30,7 @@ fn record(
     reason: &str,
     message: &str,
 ) {
-    let obj = Object::Pod(pod.clone());
+    let obj = Object::Pod(Box::new(pod.clone()));
     let mut inv = Involved::of(&obj);
     if container {
         inv = inv.container(&pods::container_name(pod));

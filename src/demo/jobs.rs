@@ -172,7 +172,7 @@ fn create_pod(cluster: &mut DemoCluster, op: &DataOperation, job_name: &str) -> 
     };
     let pod = pods::new_pod(plan, cluster.state.now);
     let key = ObjectKey::new(Kind::Pod, ns, name);
-    cluster.state.put(Object::Pod(pod));
+    cluster.state.put(Object::Pod(Box::new(pod)));
     key
 }
 

@@ -167,7 +167,7 @@ impl Generator {
         let t = format_time(now);
         let obj = |v: Value| Object::from_value(v).ok().flatten();
         let pod = match obj(pod_template(&t)) {
-            Some(Object::Pod(p)) => p,
+            Some(Object::Pod(p)) => *p,
             _ => Pod::default(),
         };
         let op = match obj(op_template(&t)) {
@@ -283,7 +283,8 @@ impl Generator {
             Kind::CacheRuntime => Box::new((0..self.spec.runtimes).map(|r| self.runtime(r))),
             Kind::Dataset => Box::new((0..self.spec.runtimes).map(|r| self.dataset(r))),
             Kind::Pod => Box::new(
-                (0..self.spec.pods).map(|i| Object::Pod(self.pod(i, self.pod_initial(i), None))),
+                (0..self.spec.pods)
+                    .map(|i| Object::Pod(Box::new(self.pod(i, self.pod_initial(i), None)))),
             ),
             Kind::Operation(k) => Box::new(
                 (0..self.spec.ops)
@@ -881,7 +882,7 @@ impl Churn {
         let g = &self.generator;
         match kind {
             Kind::Pod => (0..g.spec.pods)
-                .map(|i| Object::Pod(g.pod(i, self.pods[i], None)))
+                .map(|i| Object::Pod(Box::new(g.pod(i, self.pods[i], None))))
                 .collect(),
             Kind::Operation(k) => (0..g.spec.ops)
                 .filter(|&i| op_kind(i) == k)
@@ -905,7 +906,7 @@ impl Churn {
         let mut specs = SpecCache::default();
         let mut pods: Vec<CompactPod> = Vec::with_capacity(objects.len() + g.spec.pods);
         pods.extend(objects.into_iter().filter_map(|o| match o {
-            Object::Pod(p) => Some(CompactPod::from_pod_sharing(p, Some(&mut specs))),
+            Object::Pod(p) => Some(CompactPod::from_pod_sharing(*p, Some(&mut specs))),
             _ => None,
         }));
         let mut workloads = WorkloadSpecs::default();
@@ -938,7 +939,7 @@ impl Churn {
                 };
                 self.pods[idx] = next;
                 let p = self.generator.pod(idx, next, Some(now));
-                out.push(ClusterEvent::Applied(Object::Pod(p)));
+                out.push(ClusterEvent::Applied(Object::Pod(Box::new(p))));
             } else {
                 let next = match self.ops[idx] {
                     OP_PENDING => OP_EXECUTING,

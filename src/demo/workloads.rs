@@ -321,14 +321,14 @@ pub fn create_component_pod(
         PodSim::new(running_at, ready_delay, ready.then_some(now)),
     );
     if ready {
-        cluster.state.seed(Object::Pod(pod));
+        cluster.state.seed(Object::Pod(Box::new(pod)));
     } else {
-        cluster.state.put(Object::Pod(pod.clone()));
+        cluster.state.put(Object::Pod(Box::new(pod.clone())));
         let msg = format!("Successfully assigned {ns}/{name} to {node}");
         cluster.events.record(
             &mut cluster.state,
             &mut cluster.rng,
-            &Involved::of(&Object::Pod(pod)),
+            &Involved::of(&Object::Pod(Box::new(pod))),
             EventType::Normal,
             "Scheduled",
             &msg,

@@ -100,7 +100,7 @@ pub enum Object {
     Dataset(Dataset),
     Runtime(CacheRuntime),
     Workload(AdvancedStatefulSet),
-    Pod(Pod),
+    Pod(Box<Pod>),
     Operation(DataOperation),
     Maintenance(CacheRuntimeMaintenance),
     Event(Event),

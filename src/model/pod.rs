@@ -1069,7 +1069,7 @@ mod compact_tests {
             .objects()
             .into_iter()
             .filter_map(|o| match o {
-                crate::model::Object::Pod(p) => Some(p),
+                crate::model::Object::Pod(p) => Some(*p),
                 _ => None,
             })
             .collect();
