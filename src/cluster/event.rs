@@ -14,6 +14,13 @@ pub enum ClusterEvent {
     /// The complete current set of pods, already reduced to what the console keeps (see
     /// [`CompactPod`]): the same as a `Listed` of Pods, at a tenth of the memory.
     ListedPods(Vec<CompactPod>),
+    /// The initial list or a relist of one kind ended: its objects were sent as `Applied` /
+    /// `AppliedPod` as the list came in (so views fill in as pages arrive), and these
+    /// (namespace, name) are all of them: any other object of the kind is gone.
+    ListEnded {
+        kind: Kind,
+        keys: Vec<(String, String)>,
+    },
     /// An object was added or changed.
     Applied(Object),
     /// A pod was added or changed, already reduced to what the console keeps.

@@ -401,8 +401,8 @@ impl KindWatcher {
             .modify(|o: &mut K| strip_meta(o.meta_mut()))
             .default_backoff();
         let mut stream = std::pin::pin!(stream);
-        let mut buffer: Vec<Object> = Vec::new();
-        let mut pods: Vec<CompactPod> = Vec::new();
+        // (namespace, name) of every object of the list under way.
+        let mut listed: Vec<(String, String)> = Vec::new();
         let mut specs = SpecCache::default();
         while let Some(item) = stream.next().await {
             let ev = match item {
@@ -463,28 +463,21 @@ impl KindWatcher {
             }
             let out = match ev {
                 WatchEvent::Init => {
-                    buffer.clear();
-                    pods.clear();
+                    listed.clear();
                     None
                 }
-                WatchEvent::InitApply(o) => {
-                    match self.convert(o).map(|i| i.shared(&mut specs)) {
-                        Some(Item::Pod(p)) => pods.push(p),
-                        Some(Item::Object(o)) => buffer.push(o),
-                        None => {}
-                    }
-                    None
-                }
+                // Sent on as they come (the views fill in page by page); the end of the list
+                // says which objects remain.
+                WatchEvent::InitApply(o) => self.convert(o).map(|i| {
+                    listed.push(i.ns_name());
+                    i.shared(&mut specs).into_event()
+                }),
                 WatchEvent::InitDone => {
                     state.said = Some(Availability::Available);
                     state.retry = RETRY_MIN;
-                    Some(if self.kind == Kind::Pod {
-                        ClusterEvent::ListedPods(std::mem::take(&mut pods))
-                    } else {
-                        ClusterEvent::Listed {
-                            kind: self.kind,
-                            objects: std::mem::take(&mut buffer),
-                        }
+                    Some(ClusterEvent::ListEnded {
+                        kind: self.kind,
+                        keys: std::mem::take(&mut listed),
                     })
                 }
                 WatchEvent::Apply(o) => self.convert(o).map(|i| i.shared(&mut specs).into_event()),
@@ -599,6 +592,17 @@ impl Item {
                 Item::Pod(p)
             }
             o => o,
+        }
+    }
+
+    /// Namespace and name, as the store keys them.
+    fn ns_name(&self) -> (String, String) {
+        match self {
+            Item::Pod(p) => (p.namespace().to_string(), p.name().to_string()),
+            Item::Object(o) => {
+                let k = o.key();
+                (k.namespace, k.name)
+            }
         }
     }
 
@@ -982,6 +986,9 @@ pub async fn initial_lists(
                         }
                         ClusterEvent::ListedPods(_) => {
                             missing.remove(&Kind::Pod);
+                        }
+                        ClusterEvent::ListEnded { kind, .. } => {
+                            missing.remove(kind);
                         }
                         ClusterEvent::Availability { kind, availability }
                             if *availability != Availability::Available =>

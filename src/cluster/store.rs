@@ -133,19 +133,14 @@ impl Store {
                 self.list_pods(pods.collect(), at);
             }
             ClusterEvent::ListedPods(pods) => self.list_pods(pods, at),
+            ClusterEvent::ListEnded { kind, keys } => {
+                let keep: BTreeSet<NsName> = keys.into_iter().collect();
+                self.keep_only(kind, &keep);
+                self.availability.insert(kind, Availability::Available);
+            }
             ClusterEvent::Listed { kind, objects } => {
                 let keep: BTreeSet<NsName> = objects.iter().map(|o| ns_name(&o.key())).collect();
-                let gone: Vec<ObjectKey> = self
-                    .objects
-                    .get(&kind)
-                    .into_iter()
-                    .flat_map(|m| m.keys())
-                    .filter(|k| !keep.contains(*k))
-                    .map(|(ns, name)| ObjectKey::new(kind, ns.clone(), name.clone()))
-                    .collect();
-                for key in gone {
-                    self.remove(&key);
-                }
+                self.keep_only(kind, &keep);
                 for obj in objects {
                     self.insert(obj, at);
                 }
@@ -225,20 +220,27 @@ impl Store {
             .iter()
             .map(|p| (p.namespace().to_string(), p.name().to_string()))
             .collect();
-        let gone: Vec<ObjectKey> = self
-            .pods
-            .keys()
-            .filter(|k| !keep.contains(*k))
-            .map(|(ns, name)| ObjectKey::new(Kind::Pod, ns.clone(), name.clone()))
-            .collect();
-        drop(keep);
-        for key in gone {
-            self.remove(&key);
-        }
+        self.keep_only(Kind::Pod, &keep);
         for p in pods {
             self.insert_pod(p, at);
         }
         self.availability.insert(Kind::Pod, Availability::Available);
+    }
+
+    /// Removes every object of `kind` whose (namespace, name) is not in `keep`.
+    fn keep_only(&mut self, kind: Kind, keep: &BTreeSet<NsName>) {
+        let keys: Box<dyn Iterator<Item = &NsName>> = if kind == Kind::Pod {
+            Box::new(self.pods.keys())
+        } else {
+            Box::new(self.objects.get(&kind).into_iter().flat_map(|m| m.keys()))
+        };
+        let gone: Vec<ObjectKey> = keys
+            .filter(|k| !keep.contains(*k))
+            .map(|(ns, name)| ObjectKey::new(kind, ns.clone(), name.clone()))
+            .collect();
+        for key in gone {
+            self.remove(&key);
+        }
     }
 
     /// Adds or replaces a pod; returns whether anything the console keeps changed.
@@ -637,5 +639,66 @@ impl Store {
             }
         }
         timeline::merge(parts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::scale::{Generator, ScaleSpec};
+
+    fn now() -> Timestamp {
+        "2026-11-25T10:02:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn a_list_sent_object_by_object_then_ended_keeps_only_what_it_named() {
+        let g = Generator::new(
+            ScaleSpec {
+                runtimes: 2,
+                pods: 6,
+                ops: 4,
+                events: 0,
+            },
+            1,
+            now(),
+        );
+        let mut store = Store::new();
+        for kind in [Kind::Pod, Kind::CacheRuntime] {
+            for o in g.of_kind(kind) {
+                assert!(store.apply(ClusterEvent::Applied(o), now()));
+            }
+        }
+        assert_eq!(store.count(Kind::Pod), 6);
+        // A relist that no longer has the first pod and the second runtime.
+        let pods: Vec<ObjectKey> = g.of_kind(Kind::Pod).map(|o| o.key()).collect();
+        let keys = pods[1..]
+            .iter()
+            .map(|k| (k.namespace.clone(), k.name.clone()))
+            .collect();
+        store.apply(
+            ClusterEvent::ListEnded {
+                kind: Kind::Pod,
+                keys,
+            },
+            now(),
+        );
+        assert_eq!(store.count(Kind::Pod), 5);
+        assert!(store.get(&pods[0]).is_none());
+        assert!(store.timeline(&Subject::Object(pods[0].clone())).is_empty());
+        let rts: Vec<ObjectKey> = g.of_kind(Kind::CacheRuntime).map(|o| o.key()).collect();
+        store.apply(
+            ClusterEvent::ListEnded {
+                kind: Kind::CacheRuntime,
+                keys: vec![(rts[0].namespace.clone(), rts[0].name.clone())],
+            },
+            now(),
+        );
+        assert_eq!(store.count(Kind::CacheRuntime), 1);
+        assert_eq!(store.count(Kind::Pod), 5, "other kinds untouched");
+        assert_eq!(
+            store.availability(Kind::CacheRuntime),
+            Availability::Available
+        );
     }
 }
