@@ -775,6 +775,11 @@ impl App {
         if view == ViewKind::Timeline {
             return;
         }
+        // Nothing chosen yet: the first row is selected, whichever it is; no rows to build.
+        let st = self.list(view);
+        if st.selected_key.is_none() && st.selected == 0 {
+            return;
+        }
         let table = self.table(view);
         let st = self.list_mut(view);
         if let Some(key) = &st.selected_key

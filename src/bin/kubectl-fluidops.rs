@@ -1,6 +1,11 @@
 //! `kubectl-fluidops`: the same console as a kubectl plugin (`kubectl fluidops ...` finds it on
 //! PATH). Everything is shared with the `fluidops` binary.
 
+/// Many small allocations (kept pods, rows, watch events) freed across threads: an allocator
+/// that keeps them dense and returns freed memory.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> color_eyre::Result<()> {
     fluidops::cli_main()
 }
