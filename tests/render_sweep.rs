@@ -188,7 +188,7 @@ fn check_selection(app: &App) -> Result<(), TestCaseError> {
                         .table(*v)
                         .rows
                         .iter()
-                        .any(|r| Some(&r.key) == key.as_ref()),
+                        .any(|r| Some(&r.key()) == key.as_ref()),
                 "selected key {key:?} not among the rows of {v:?}"
             );
         }

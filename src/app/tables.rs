@@ -2,7 +2,7 @@
 //! object a row is, and which phase styles a cell. Filtering and sorting happen here too, so the
 //! update function (selection bounds, Enter) and the view (drawing) agree on the same rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use jiff::Timestamp;
@@ -14,7 +14,8 @@ use crate::model::health::{CACHE_STATES_NOTE, operation_flag, overall_phase};
 use crate::model::meta::{created, parse_time};
 use crate::model::{Component, Kind, Object, ObjectKey, Policy, RuntimePhase};
 
-/// One cell: its text, and optionally the phase whose colour and symbol it shows.
+/// One cell of a detail line: its text, and optionally the phase whose colour and symbol it
+/// shows. List rows keep their cells packed (see [`RowData`]) and lend them as [`CellRef`]s.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub text: String,
@@ -32,6 +33,22 @@ impl Cell {
         Cell {
             text: text.into(),
             phase: Some(phase.into()),
+        }
+    }
+}
+
+/// A cell as drawn: its text, and optionally the phase whose colour and symbol it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellRef<'a> {
+    pub text: &'a str,
+    pub phase: Option<&'a str>,
+}
+
+impl<'a> From<&'a Cell> for CellRef<'a> {
+    fn from(c: &'a Cell) -> CellRef<'a> {
+        CellRef {
+            text: &c.text,
+            phase: c.phase.as_deref(),
         }
     }
 }
@@ -54,17 +71,244 @@ impl From<RowData> for Row {
     }
 }
 
+/// One row of a list view, its texts packed in one buffer: a table of offsets, then every
+/// cell's text back to back, then any text the row needs that no cell contains (a phase or
+/// status shown nowhere in the row).
+///
+/// The offsets are two bytes each (four when the row's text exceeds 64 KiB), in this order:
+/// namespace start and end, name start and end, status start and end (all in the text), the end
+/// of each cell (cell `i` starts where cell `i - 1` ends, cell 0 at 0), then for each phase cell
+/// its index and the start and end of its phase. The namespace, name, status and phases point
+/// at wherever their text occurs (a pod's status is its status cell; a component's phase is the
+/// first word of its cell), so they usually take no text of their own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowData {
-    pub key: ObjectKey,
-    pub cells: Vec<Cell>,
+    kind: Kind,
+    cells: u8,
+    phases: u8,
+    wide: bool,
+    packed: Box<[u8]>,
     /// Group this row belongs to; rows of one group stay together (Pods: runtime, then
-    /// component in master, worker, client order).
-    pub group: Option<String>,
+    /// component in master, worker, client order). Rows of one group share the text.
+    pub group: Option<Rc<String>>,
     /// Creation time, for sorting by age.
     pub created: Option<Timestamp>,
+}
+
+/// Offsets before the cell ends: namespace, name and status, start and end each.
+const FIXED: usize = 6;
+
+impl RowData {
+    fn width(&self) -> usize {
+        if self.wide { 4 } else { 2 }
+    }
+
+    /// Offset `i` of the table.
+    fn at(&self, i: usize) -> usize {
+        let w = self.width();
+        let b = &self.packed[i * w..(i + 1) * w];
+        if self.wide {
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+        } else {
+            u16::from_le_bytes([b[0], b[1]]) as usize
+        }
+    }
+
+    fn text_start(&self) -> usize {
+        (FIXED + self.cells as usize + 3 * self.phases as usize) * self.width()
+    }
+
+    fn bytes(&self, start: usize, end: usize) -> &[u8] {
+        let base = self.text_start();
+        &self.packed[base + start..base + end]
+    }
+
+    fn str(&self, start: usize, end: usize) -> &str {
+        // Every offset is at a character boundary of text that was a `str`.
+        std::str::from_utf8(self.bytes(start, end)).expect("row text is UTF-8")
+    }
+
+    /// The text of the range whose start is offset `i` (and end `i + 1`).
+    fn range(&self, i: usize) -> &str {
+        self.str(self.at(i), self.at(i + 1))
+    }
+
+    fn range_bytes(&self, i: usize) -> &[u8] {
+        self.bytes(self.at(i), self.at(i + 1))
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.range(0)
+    }
+
+    pub fn name(&self) -> &str {
+        self.range(2)
+    }
+
+    /// The object this row shows.
+    pub fn key(&self) -> ObjectKey {
+        ObjectKey::new(self.kind, self.namespace(), self.name())
+    }
+
+    /// Whether this row shows `key`.
+    pub fn is(&self, key: &ObjectKey) -> bool {
+        self.kind == key.kind
+            && self.range_bytes(0) == key.namespace.as_bytes()
+            && self.range_bytes(2) == key.name.as_bytes()
+    }
+
     /// The phase used when sorting by status.
-    pub status: String,
+    pub fn status(&self) -> &str {
+        self.range(4)
+    }
+
+    pub fn cells(&self) -> Cells<'_> {
+        Cells { row: self }
+    }
+
+    fn cell(&self, i: usize) -> Option<CellRef<'_>> {
+        if i >= self.cells as usize {
+            return None;
+        }
+        let start = if i == 0 { 0 } else { self.at(FIXED + i - 1) };
+        let end = self.at(FIXED + i);
+        let phases = FIXED + self.cells as usize;
+        let phase = (0..self.phases as usize)
+            .map(|p| phases + 3 * p)
+            .find(|&p| self.at(p) == i)
+            .map(|p| self.range(p + 1));
+        Some(CellRef {
+            text: self.str(start, end),
+            phase,
+        })
+    }
+}
+
+/// The cells of a row, lent out as [`CellRef`]s.
+#[derive(Debug, Clone, Copy)]
+pub struct Cells<'a> {
+    row: &'a RowData,
+}
+
+impl<'a> Cells<'a> {
+    pub fn len(&self) -> usize {
+        self.row.cells as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> Option<CellRef<'a>> {
+        self.row.cell(i)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = CellRef<'a>> + use<'a> {
+        let row = self.row;
+        (0..self.len()).filter_map(move |i| row.cell(i))
+    }
+}
+
+/// Builds rows one after another, reusing its buffers: the cells of a row are added in column
+/// order, then [`Packer::finish`] packs them with what identifies and sorts the row.
+#[derive(Debug, Default)]
+struct Packer {
+    text: String,
+    ends: Vec<usize>,
+    /// Per phase cell: its index, and its phase as a range of `phase_text`.
+    phases: Vec<(usize, usize, usize)>,
+    phase_text: String,
+}
+
+impl Packer {
+    fn text(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    fn fmt(&mut self, args: std::fmt::Arguments) {
+        use std::fmt::Write;
+        let _ = self.text.write_fmt(args);
+        self.ends.push(self.text.len());
+    }
+
+    fn phase(&mut self, phase: &str, text: &str) {
+        let start = self.phase_text.len();
+        self.phase_text.push_str(phase);
+        self.phases
+            .push((self.ends.len(), start, self.phase_text.len()));
+        self.text(text);
+    }
+
+    fn cell(&mut self, c: Cell) {
+        match &c.phase {
+            Some(p) => self.phase(p, &c.text),
+            None => self.text(&c.text),
+        }
+    }
+
+    /// Where `needle` occurs in the row's text, added after the cells when nowhere.
+    fn locate(text: &mut String, needle: &str) -> (usize, usize) {
+        if needle.is_empty() {
+            return (0, 0);
+        }
+        let at = match memchr::memmem::find(text.as_bytes(), needle.as_bytes()) {
+            Some(at) => at,
+            None => {
+                text.push_str(needle);
+                text.len() - needle.len()
+            }
+        };
+        (at, at + needle.len())
+    }
+
+    /// The row of the cells added since the last call.
+    fn finish(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        status: &str,
+        group: Option<Rc<String>>,
+        created: Option<Timestamp>,
+    ) -> Row {
+        let mut offsets: Vec<usize> =
+            Vec::with_capacity(FIXED + self.ends.len() + 3 * self.phases.len());
+        for s in [namespace, name, status] {
+            let (start, end) = Self::locate(&mut self.text, s);
+            offsets.extend([start, end]);
+        }
+        offsets.extend_from_slice(&self.ends);
+        for &(cell, start, end) in &self.phases {
+            let (start, end) = Self::locate(&mut self.text, &self.phase_text[start..end]);
+            offsets.extend([cell, start, end]);
+        }
+        let wide = self.text.len() > u16::MAX as usize;
+        let width = if wide { 4 } else { 2 };
+        let mut packed = Vec::with_capacity(offsets.len() * width + self.text.len());
+        for o in offsets {
+            if wide {
+                packed.extend_from_slice(&(o as u32).to_le_bytes());
+            } else {
+                packed.extend_from_slice(&(o as u16).to_le_bytes());
+            }
+        }
+        packed.extend_from_slice(self.text.as_bytes());
+        let row = RowData {
+            kind,
+            cells: u8::try_from(self.ends.len()).expect("a row has fewer than 256 cells"),
+            phases: u8::try_from(self.phases.len()).expect("fewer than 256 phase cells"),
+            wide,
+            packed: packed.into_boxed_slice(),
+            group,
+            created,
+        };
+        self.text.clear();
+        self.ends.clear();
+        self.phases.clear();
+        self.phase_text.clear();
+        row.into()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -211,7 +455,7 @@ impl SearchText {
         let mut starts = Vec::with_capacity(rows.len() + 1);
         for r in rows {
             starts.push(text.len());
-            for c in &r.cells {
+            for c in r.cells().iter() {
                 if c.text.is_ascii() {
                     text.extend(c.text.bytes().map(|b| b.to_ascii_lowercase() as char));
                 } else {
@@ -254,7 +498,7 @@ pub struct TableCache {
 }
 
 fn build_rows(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Vec<Row> {
-    let rows = match view {
+    match view {
         ViewKind::Runtimes => runtime_rows(store, q, now),
         ViewKind::Pods => pod_rows(store, q, now),
         ViewKind::Ops => op_rows(store, q, now),
@@ -262,8 +506,7 @@ fn build_rows(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Vec<R
         ViewKind::Classes => class_rows(store, now),
         ViewKind::Maintenance => maintenance_rows(store, q, now),
         ViewKind::Timeline => Vec::new(),
-    };
-    rows.into_iter().map(Row::from).collect()
+    }
 }
 
 /// Builds, filters and sorts the rows of a list view (or reuses the store's cached ones).
@@ -283,6 +526,7 @@ pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table 
             // Sorting is a total order (it ends with the key), so sorting all rows once and
             // filtering afterwards gives the same rows as filtering first.
             sort_rows(&mut rows, q.sort, q.reverse);
+            rows.shrink_to_fit();
             cache.views.insert(
                 view,
                 CachedView {
@@ -438,7 +682,7 @@ impl Matcher {
     }
 
     fn keeps(&self, row: &Row) -> bool {
-        row.cells.iter().any(|c| self.matches(&c.text)) != self.inverse
+        row.cells().iter().any(|c| self.matches(c.text)) != self.inverse
     }
 }
 
@@ -469,17 +713,20 @@ fn sort_rows(rows: &mut [Row], key: SortKey, reverse: bool) {
     // Grouped rows keep their grouping: sort within groups by the key.
     rows.sort_by(|a, b| {
         let group = a.group.cmp(&b.group);
+        // Texts compare as their UTF-8 bytes do.
+        fn name(r: &Row) -> (&[u8], &[u8]) {
+            (r.range_bytes(0), r.range_bytes(2))
+        }
         let by = match key {
-            SortKey::Name => a
-                .key
-                .namespace
-                .cmp(&b.key.namespace)
-                .then(a.key.name.cmp(&b.key.name)),
+            SortKey::Name => name(a).cmp(&name(b)),
             SortKey::Age => b.created.cmp(&a.created),
-            SortKey::Status => a.status.cmp(&b.status),
+            SortKey::Status => a.range_bytes(4).cmp(b.range_bytes(4)),
         };
         let by = if reverse { by.reverse() } else { by };
-        group.then(by).then(a.key.cmp(&b.key))
+        // Then as their keys do: kind, namespace, name.
+        group
+            .then(by)
+            .then_with(|| a.kind.cmp(&b.kind).then(name(a).cmp(&name(b))))
     });
 }
 
@@ -492,15 +739,16 @@ fn phase_cell(phase: &RuntimePhase, ready: i32, desired: i32) -> Cell {
     Cell::phase(name, format!("{name} {}", ratio(ready, desired)))
 }
 
-fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
+fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+    let mut p = Packer::default();
     store
         .runtimes()
         .filter(|rt| in_namespace(q, rt.metadata.namespace.as_deref().unwrap_or("")))
         .map(|rt| {
             let class = store.class_of(rt);
             let derived = overall_phase(rt, class);
-            let ns = rt.metadata.namespace.clone().unwrap_or_default();
-            let name = rt.metadata.name.clone().unwrap_or_default();
+            let ns = rt.metadata.namespace.as_deref().unwrap_or_default();
+            let name = rt.metadata.name.as_deref().unwrap_or_default();
             let comp = |c: Component| -> Cell {
                 if !crate::model::health::component_enabled(rt, class, c) {
                     return Cell::text("-");
@@ -510,92 +758,97 @@ fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
                     None => Cell::phase("None", "None"),
                 }
             };
-            let ds = store.dataset(&ns, &name);
+            let ds = store.dataset(ns, name);
             let bound = ds.filter(|d| {
                 d.status
                     .as_ref()
                     .is_some_and(|s| s.runtimes.iter().any(|r| r.name == name))
             });
             let cache = |k: &str| or_dash(ds.and_then(|d| d.cache_state(k)));
-            let mut phase = Cell::phase(derived.phase.as_str(), derived.phase.as_str());
+            let phase = derived.phase.as_str();
+            p.text(ns);
+            p.text(name);
+            p.text(&rt.spec.runtime_class_name);
             if derived.client_warning {
-                phase.text.push_str(" (client!)");
+                p.phase(phase, &format!("{phase} (client!)"));
+            } else {
+                p.phase(phase, phase);
             }
-            RowData {
-                key: ObjectKey::new(Kind::CacheRuntime, ns.clone(), name.clone()),
-                cells: vec![
-                    Cell::text(ns),
-                    Cell::text(name.clone()),
-                    Cell::text(rt.spec.runtime_class_name.clone()),
-                    phase,
-                    comp(Component::Master),
-                    comp(Component::Worker),
-                    comp(Component::Client),
-                    Cell::text(cache("cacheCapacity")),
-                    Cell::text(cache("cached")),
-                    Cell::text(cache("cachedPercentage")),
-                    match bound {
-                        Some(d) => Cell::phase(
-                            d.phase().to_string(),
-                            d.metadata.name.clone().unwrap_or_default(),
-                        ),
-                        None => Cell::phase("NotBound", "-"),
-                    },
-                    Cell::text(age(created(&rt.metadata), now)),
-                ],
-                group: None,
-                created: created(&rt.metadata),
-                status: derived.phase.as_str().to_string(),
+            p.cell(comp(Component::Master));
+            p.cell(comp(Component::Worker));
+            p.cell(comp(Component::Client));
+            p.text(&cache("cacheCapacity"));
+            p.text(&cache("cached"));
+            p.text(&cache("cachedPercentage"));
+            match bound {
+                Some(d) => p.phase(
+                    &d.phase().to_string(),
+                    d.metadata.name.as_deref().unwrap_or_default(),
+                ),
+                None => p.phase("NotBound", "-"),
             }
+            let created = created(&rt.metadata);
+            p.text(&age(created, now));
+            p.finish(Kind::CacheRuntime, ns, name, phase, None, created)
         })
         .collect()
 }
 
-fn pod_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
+fn pod_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+    let mut p = Packer::default();
+    // Rows of one group share its text.
+    let mut groups: HashMap<String, Rc<String>> = HashMap::new();
+    let mut group = String::new();
     store
         .compact_pods()
-        .filter(|p| in_namespace(q, p.namespace()))
-        .map(|p| {
-            let ns = p.namespace().to_string();
-            let name = p.name().to_string();
-            let component = match p.component() {
-                Some(c) => c.as_str().to_string(),
-                None if p.operation_release().is_some() => "operation".to_string(),
-                None => "-".to_string(),
+        .filter(|pod| in_namespace(q, pod.namespace()))
+        .map(|pod| {
+            use std::fmt::Write;
+            let ns = pod.namespace();
+            let name = pod.name();
+            let component = match pod.component() {
+                Some(c) => c.as_str(),
+                None if pod.operation_release().is_some() => "operation",
+                None => "-",
             };
-            let runtime_label = p
+            let runtime_label = pod
                 .runtime()
-                .or_else(|| p.target_dataset())
-                .unwrap_or("-")
-                .to_string();
-            let status = p.display_status();
-            let (r, t) = p.ready_containers();
+                .or_else(|| pod.target_dataset())
+                .unwrap_or("-");
+            let status = pod.display_status();
+            let (r, t) = pod.ready_containers();
             // Groups sort by runtime, then master, worker, client, operation pods.
-            let order = match p.component() {
+            let order = match pod.component() {
                 Some(Component::Master) => 0,
                 Some(Component::Worker) => 1,
                 Some(Component::Client) => 2,
                 None => 3,
             };
-            let group = format!("{ns}/{runtime_label}#{order}");
-            RowData {
-                key: ObjectKey::new(Kind::Pod, ns.clone(), name.clone()),
-                cells: vec![
-                    Cell::text(ns),
-                    Cell::text(name),
-                    Cell::text(runtime_label),
-                    Cell::text(component),
-                    Cell::phase(status.clone(), status.clone()),
-                    Cell::text(format!("{r}/{t}")),
-                    Cell::text(p.restarts().to_string()),
-                    Cell::text(or_dash(p.node())),
-                    Cell::text(or_dash(p.engine_version())),
-                    Cell::text(age(p.created, now)),
-                ],
-                group: Some(group),
-                created: p.created,
-                status,
-            }
+            group.clear();
+            let _ = write!(group, "{ns}/{runtime_label}#{order}");
+            let shared = match groups.get(group.as_str()) {
+                Some(g) => g.clone(),
+                None => {
+                    let g = Rc::new(group.clone());
+                    groups.insert(group.clone(), g.clone());
+                    g
+                }
+            };
+            p.text(ns);
+            p.text(name);
+            p.text(runtime_label);
+            p.text(component);
+            p.phase(&status, &status);
+            p.fmt(format_args!("{r}/{t}"));
+            p.fmt(format_args!("{}", pod.restarts()));
+            p.text(pod.node().filter(|s| !s.is_empty()).unwrap_or("-"));
+            p.text(
+                pod.engine_version()
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("-"),
+            );
+            p.text(&age(pod.created, now));
+            p.finish(Kind::Pod, ns, name, &status, Some(shared), pod.created)
         })
         .collect()
 }
@@ -607,23 +860,20 @@ fn time_ago(s: Option<&str>, now: Timestamp) -> String {
     }
 }
 
-fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
+fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+    let mut p = Packer::default();
     store
         .operations()
         .filter(|op| in_namespace(q, op.metadata.namespace.as_deref().unwrap_or("")))
         .map(|op| {
-            let ns = op.metadata.namespace.clone().unwrap_or_default();
-            let name = op.metadata.name.clone().unwrap_or_default();
+            let ns = op.metadata.namespace.as_deref().unwrap_or_default();
+            let name = op.metadata.name.as_deref().unwrap_or_default();
             let target = op.target_dataset();
             let runtime = target.as_ref().and_then(|(tns, tn)| store.runtime(tns, tn));
             let class = runtime.and_then(|rt| store.class_of(rt));
             let pred = store.predecessor(op).map(|p| p.phase());
             let flag = operation_flag(op, runtime, class, pred.as_ref());
             let phase = op.phase();
-            let phase_cell = match &flag {
-                Some(f) => Cell::phase(f.label(), format!("{} ({})", phase.label(), f.label())),
-                None => Cell::phase(phase.label(), phase.label()),
-            };
             let status = op.status.as_ref();
             let cron = op.policy() == Policy::Cron;
             let policy = match (&op.spec.schedule, cron) {
@@ -635,44 +885,49 @@ fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
                 .and_then(|c| c.message.clone().or(c.reason.clone()))
                 .or_else(|| flag.as_ref().map(|f| f.message()))
                 .unwrap_or_default();
-            RowData {
-                key: ObjectKey::new(Kind::Operation(op.op_kind()), ns.clone(), name.clone()),
-                cells: vec![
-                    Cell::text(ns),
-                    Cell::text(name),
-                    Cell::text(op.kind.clone()),
-                    Cell::text(target.map(|(_, n)| n).unwrap_or_else(|| "-".into())),
-                    phase_cell,
-                    Cell::text(or_dash(status.map(|s| s.duration.as_str()))),
-                    Cell::text(policy),
-                    Cell::text(if cron {
-                        time_ago(status.and_then(|s| s.last_schedule_time.as_deref()), now)
-                    } else {
-                        "-".into()
-                    }),
-                    Cell::text(if cron {
-                        time_ago(status.and_then(|s| s.last_successful_time.as_deref()), now)
-                    } else {
-                        "-".into()
-                    }),
-                    Cell::text(age(created(&op.metadata), now)),
-                    Cell::text(message),
-                ],
-                group: None,
-                created: created(&op.metadata),
-                status: phase.label().to_string(),
+            p.text(ns);
+            p.text(name);
+            p.text(&op.kind);
+            p.text(target.as_ref().map_or("-", |(_, n)| n.as_str()));
+            match &flag {
+                Some(f) => p.phase(f.label(), &format!("{} ({})", phase.label(), f.label())),
+                None => p.phase(phase.label(), phase.label()),
             }
+            p.text(&or_dash(status.map(|s| s.duration.as_str())));
+            p.text(&policy);
+            p.text(&if cron {
+                time_ago(status.and_then(|s| s.last_schedule_time.as_deref()), now)
+            } else {
+                "-".into()
+            });
+            p.text(&if cron {
+                time_ago(status.and_then(|s| s.last_successful_time.as_deref()), now)
+            } else {
+                "-".into()
+            });
+            let created = created(&op.metadata);
+            p.text(&age(created, now));
+            p.text(&message);
+            p.finish(
+                Kind::Operation(op.op_kind()),
+                ns,
+                name,
+                phase.label(),
+                None,
+                created,
+            )
         })
         .collect()
 }
 
-fn dataset_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
+fn dataset_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+    let mut p = Packer::default();
     store
         .datasets()
         .filter(|d| in_namespace(q, d.metadata.namespace.as_deref().unwrap_or("")))
         .map(|d| {
-            let ns = d.metadata.namespace.clone().unwrap_or_default();
-            let name = d.metadata.name.clone().unwrap_or_default();
+            let ns = d.metadata.namespace.as_deref().unwrap_or_default();
+            let name = d.metadata.name.as_deref().unwrap_or_default();
             let phase = d.phase();
             let phase_name = if phase.as_str().is_empty() {
                 "None".to_string()
@@ -702,24 +957,18 @@ fn dataset_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
                 Some(v) if !v.is_empty() => v.to_string(),
                 _ => "-".into(),
             };
-            RowData {
-                key: ObjectKey::new(Kind::Dataset, ns.clone(), name.clone()),
-                cells: vec![
-                    Cell::text(ns),
-                    Cell::text(name),
-                    Cell::phase(phase_name.clone(), phase_name.clone()),
-                    Cell::text(runtimes),
-                    Cell::text(or_dash(Some(&mounts))),
-                    Cell::text(cache("cached")),
-                    Cell::text(cache("cacheCapacity")),
-                    Cell::text(cache("cachedPercentage")),
-                    Cell::text(cache("cacheHitRatio")),
-                    Cell::text(age(created(&d.metadata), now)),
-                ],
-                group: None,
-                created: created(&d.metadata),
-                status: phase_name,
-            }
+            p.text(ns);
+            p.text(name);
+            p.phase(&phase_name, &phase_name);
+            p.text(&runtimes);
+            p.text(&or_dash(Some(&mounts)));
+            p.text(&cache("cached"));
+            p.text(&cache("cacheCapacity"));
+            p.text(&cache("cachedPercentage"));
+            p.text(&cache("cacheHitRatio"));
+            let created = created(&d.metadata);
+            p.text(&age(created, now));
+            p.finish(Kind::Dataset, ns, name, &phase_name, None, created)
         })
         .collect()
 }
@@ -729,11 +978,12 @@ pub fn cache_states_note() -> &'static str {
     CACHE_STATES_NOTE
 }
 
-fn class_rows(store: &Store, now: Timestamp) -> Vec<RowData> {
+fn class_rows(store: &Store, now: Timestamp) -> Vec<Row> {
+    let mut p = Packer::default();
     store
         .classes()
         .map(|c| {
-            let name = c.metadata.name.clone().unwrap_or_default();
+            let name = c.metadata.name.as_deref().unwrap_or_default();
             let comp = |k: Component| if c.has_component(k) { "yes" } else { "-" };
             let entries: Vec<&str> = Component::ALL
                 .into_iter()
@@ -751,36 +1001,31 @@ fn class_rows(store: &Store, now: Timestamp) -> Vec<RowData> {
                 .runtimes()
                 .filter(|r| r.spec.runtime_class_name == name)
                 .count();
-            RowData {
-                key: ObjectKey::new(Kind::CacheRuntimeClass, "", name.clone()),
-                cells: vec![
-                    Cell::text(name),
-                    Cell::text(c.file_system_type.clone()),
-                    Cell::text(comp(Component::Master)),
-                    Cell::text(comp(Component::Worker)),
-                    Cell::text(comp(Component::Client)),
-                    Cell::text(or_dash(Some(&entries.join(",")))),
-                    Cell::text(or_dash(Some(
-                        &c.declared_operations().collect::<Vec<_>>().join(","),
-                    ))),
-                    Cell::text(runtimes.to_string()),
-                    Cell::text(age(created(&c.metadata), now)),
-                ],
-                group: None,
-                created: created(&c.metadata),
-                status: String::new(),
-            }
+            p.text(name);
+            p.text(&c.file_system_type);
+            p.text(comp(Component::Master));
+            p.text(comp(Component::Worker));
+            p.text(comp(Component::Client));
+            p.text(&or_dash(Some(&entries.join(","))));
+            p.text(&or_dash(Some(
+                &c.declared_operations().collect::<Vec<_>>().join(","),
+            )));
+            p.fmt(format_args!("{runtimes}"));
+            let created = created(&c.metadata);
+            p.text(&age(created, now));
+            p.finish(Kind::CacheRuntimeClass, "", name, "", None, created)
         })
         .collect()
 }
 
-fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
+fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+    let mut p = Packer::default();
     store
         .maintenances()
         .filter(|m| in_namespace(q, m.metadata.namespace.as_deref().unwrap_or("")))
         .map(|m| {
-            let ns = m.metadata.namespace.clone().unwrap_or_default();
-            let name = m.metadata.name.clone().unwrap_or_default();
+            let ns = m.metadata.namespace.as_deref().unwrap_or_default();
+            let name = m.metadata.name.as_deref().unwrap_or_default();
             let phase = m.phase().to_string();
             let step = m
                 .status
@@ -795,21 +1040,22 @@ fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
                     ))
                 })
                 .unwrap_or_else(|| "-".into());
-            RowData {
-                key: ObjectKey::new(Kind::CacheRuntimeMaintenance, ns.clone(), name.clone()),
-                cells: vec![
-                    Cell::text(ns),
-                    Cell::text(name),
-                    Cell::text(m.spec.runtime_name.clone()),
-                    Cell::text(m.spec.type_.to_string()),
-                    Cell::phase(phase.clone(), phase.clone()),
-                    Cell::text(step),
-                    Cell::text(age(created(&m.metadata), now)),
-                ],
-                group: None,
-                created: created(&m.metadata),
-                status: phase,
-            }
+            p.text(ns);
+            p.text(name);
+            p.text(&m.spec.runtime_name);
+            p.fmt(format_args!("{}", m.spec.type_));
+            p.phase(&phase, &phase);
+            p.text(&step);
+            let created = created(&m.metadata);
+            p.text(&age(created, now));
+            p.finish(
+                Kind::CacheRuntimeMaintenance,
+                ns,
+                name,
+                &phase,
+                None,
+                created,
+            )
         })
         .collect()
 }
@@ -817,4 +1063,78 @@ fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<RowData> {
 /// Resolves what an object row refers to, for drill-down.
 pub fn object<'a>(store: &'a Store, key: &ObjectKey) -> Option<&'a Object> {
     store.get(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(row: &Row) -> Vec<(String, Option<String>)> {
+        row.cells()
+            .iter()
+            .map(|c| (c.text.to_string(), c.phase.map(str::to_string)))
+            .collect()
+    }
+
+    #[test]
+    fn packed_rows_keep_cells_phases_key_and_status() {
+        let mut p = Packer::default();
+        p.text("team-a");
+        p.text("rt-1");
+        p.phase("Ready", "Ready 1/1");
+        p.phase("NotBound", "-");
+        p.text("");
+        p.text("ünïcode");
+        let row = p.finish(Kind::CacheRuntime, "team-a", "rt-1", "Failed", None, None);
+        assert_eq!(
+            texts(&row),
+            vec![
+                ("team-a".into(), None),
+                ("rt-1".into(), None),
+                ("Ready 1/1".into(), Some("Ready".into())),
+                ("-".into(), Some("NotBound".into())),
+                ("".into(), None),
+                ("ünïcode".into(), None),
+            ]
+        );
+        assert_eq!(row.cells().len(), 6);
+        assert!(row.cells().get(6).is_none());
+        assert_eq!(row.status(), "Failed");
+        let key = ObjectKey::new(Kind::CacheRuntime, "team-a", "rt-1");
+        assert_eq!(row.key(), key);
+        assert!(row.is(&key));
+        assert!(!row.is(&ObjectKey::new(Kind::Dataset, "team-a", "rt-1")));
+
+        // The packer starts afresh; a cluster-scoped object has an empty namespace.
+        p.text("class-a");
+        let row = p.finish(Kind::CacheRuntimeClass, "", "class-a", "", None, None);
+        assert_eq!(texts(&row), vec![("class-a".into(), None)]);
+        assert_eq!(
+            row.key(),
+            ObjectKey::new(Kind::CacheRuntimeClass, "", "class-a")
+        );
+        assert_eq!(row.status(), "");
+    }
+
+    #[test]
+    fn rows_beyond_64_kib_of_text_keep_their_cells() {
+        let long = "x".repeat(70_000);
+        let mut p = Packer::default();
+        p.text("ns");
+        p.text(&long);
+        p.phase("Failed", "Failed");
+        p.text("tail");
+        let row = p.finish(Kind::Pod, "ns", &long, "Failed", None, None);
+        assert_eq!(
+            texts(&row),
+            vec![
+                ("ns".into(), None),
+                (long.clone(), None),
+                ("Failed".into(), Some("Failed".into())),
+                ("tail".into(), None),
+            ]
+        );
+        assert_eq!(row.name(), long);
+        assert_eq!(row.status(), "Failed");
+    }
 }

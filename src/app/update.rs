@@ -783,12 +783,12 @@ impl App {
         let table = self.table(view);
         let st = self.list_mut(view);
         if let Some(key) = &st.selected_key
-            && let Some(i) = table.rows.iter().position(|r| &r.key == key)
+            && let Some(i) = table.rows.iter().position(|r| r.is(key))
         {
             st.selected = i;
         }
         st.selected = st.selected.min(table.rows.len().saturating_sub(1));
-        st.selected_key = table.rows.get(st.selected).map(|r| r.key.clone());
+        st.selected_key = table.rows.get(st.selected).map(|r| r.key());
     }
 
     fn move_cursor(&mut self, delta: i64) {
@@ -805,7 +805,7 @@ impl App {
                 let table = self.table(v);
                 let st = self.list_mut(v);
                 st.selected = next;
-                st.selected_key = table.rows.get(next).map(|r| r.key.clone());
+                st.selected_key = table.rows.get(next).map(|r| r.key());
             }
             (Screen::Logs(_), _) => {
                 self.page.scroll = next;
@@ -871,7 +871,7 @@ impl App {
             Screen::List(v) => {
                 let st = self.list(*v);
                 st.selected_key
-                    .or_else(|| self.table(*v).rows.get(st.selected).map(|r| r.key.clone()))
+                    .or_else(|| self.table(*v).rows.get(st.selected).map(|r| r.key()))
             }
             // On the summary pane, y/t/l are about the page's own object; in the other panes
             // (pods, operations, …) about the line under the cursor.

@@ -1,6 +1,8 @@
 //! A list view: the table of one kind, with columns that fit the width (least important
 //! columns give way first), the selection kept visible, and grouped pods.
 
+use std::rc::Rc;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -13,7 +15,7 @@ use crate::app::App;
 use crate::app::actions::ViewKind;
 use crate::app::state::Layout;
 use crate::app::strings;
-use crate::app::tables::{Cell, Row, Table};
+use crate::app::tables::{CellRef, Row, Table};
 use crate::cluster::Availability;
 use crate::model::{Kind, OpKind};
 
@@ -67,15 +69,15 @@ fn compactable(header: &str) -> bool {
 }
 
 /// A cell's text without its leading phase word, for compact component columns.
-fn compact_text(cell: &Cell) -> Option<&str> {
-    let phase = cell.phase.as_deref()?;
+fn compact_text(cell: CellRef<'_>) -> Option<&str> {
+    let phase = cell.phase?;
     cell.text
         .strip_prefix(phase)
         .map(str::trim_start)
         .filter(|rest| !rest.is_empty())
 }
 
-fn compact_width(cell: &Cell) -> usize {
+fn compact_width(cell: CellRef<'_>) -> usize {
     match compact_text(cell) {
         Some(rest) => unicode_width::UnicodeWidthStr::width(rest) + 2,
         None => cell_width(cell),
@@ -117,15 +119,15 @@ fn fit_columns(
         .enumerate()
         .filter(|(_, h)| all_ns || **h != "NAMESPACE")
         .map(|(i, h)| {
-            let widest = |f: fn(&Cell) -> usize| {
+            let widest = |f: fn(CellRef<'_>) -> usize| {
                 rows.iter()
-                    .filter_map(|r| r.cells.get(i))
+                    .filter_map(|r| r.cells().get(i))
                     .map(f)
                     .max()
                     .unwrap_or(0)
                     .max(h.len())
             };
-            let natural = widest(cell_width);
+            let natural = widest(|c| cell_width(c));
             let compact = compactable(h)
                 .then(|| widest(compact_width))
                 .filter(|c| *c < natural);
@@ -338,7 +340,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
         };
         frame.render_widget(Paragraph::new(Span::styled(msg, t.style("muted"))), r);
     }
-    let mut prev_group: Option<&String> = if offset > 0 {
+    let mut prev_group: Option<&Rc<String>> = if offset > 0 {
         table.rows.get(offset - 1).and_then(|r| r.group.as_ref())
     } else {
         None
@@ -350,7 +352,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
         let mut spans = Vec::new();
         for c in &cols {
             let w = &c.width;
-            let Some(cell) = row.cells.get(c.index) else {
+            let Some(cell) = row.cells().get(c.index) else {
                 continue;
             };
             let repeat = same_group && matches!(table.headers[c.index], "RUNTIME" | "COMPONENT");
@@ -360,7 +362,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
                     t.style("table.dim"),
                 )]
             } else if let (true, Some(rest), Some(phase)) =
-                (c.compact, compact_text(cell), cell.phase.as_deref())
+                (c.compact, compact_text(cell), cell.phase)
             {
                 let (style, symbol) = t.phase(phase);
                 vec![

@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr;
 use super::Ctx;
 use crate::app::actions::{Action, KeyMode};
 use crate::app::load_form::Input;
-use crate::app::tables::Cell;
+use crate::app::tables::CellRef;
 
 /// A bordered block with a title, focused or not.
 pub fn block<'a>(title: impl Into<String>, focused: bool, ctx: &Ctx) -> Block<'a> {
@@ -28,23 +28,24 @@ pub fn block<'a>(title: impl Into<String>, focused: bool, ctx: &Ctx) -> Block<'a
 }
 
 /// A cell as a span: phase cells get their symbol and style.
-pub fn cell_span<'a>(cell: &'a Cell, ctx: &Ctx) -> Vec<Span<'a>> {
-    match &cell.phase {
+pub fn cell_span<'a>(cell: impl Into<CellRef<'a>>, ctx: &Ctx) -> Vec<Span<'a>> {
+    let cell = cell.into();
+    match cell.phase {
         Some(phase) => {
             let (style, symbol) = ctx.theme.phase(phase);
             vec![
                 Span::styled(format!("{symbol} "), style),
-                Span::styled(cell.text.as_str(), style),
+                Span::styled(cell.text, style),
             ]
         }
-        None => vec![Span::raw(cell.text.as_str())],
+        None => vec![Span::raw(cell.text)],
     }
 }
 
 /// Display width of a cell including its phase symbol.
-pub fn cell_width(cell: &Cell) -> usize {
-    unicode_width::UnicodeWidthStr::width(cell.text.as_str())
-        + if cell.phase.is_some() { 2 } else { 0 }
+pub fn cell_width<'a, C: Into<CellRef<'a>>>(cell: C) -> usize {
+    let cell = cell.into();
+    unicode_width::UnicodeWidthStr::width(cell.text) + if cell.phase.is_some() { 2 } else { 0 }
 }
 
 /// Truncates to `width` columns, marking the cut with `…` (or `~` in ASCII mode).
