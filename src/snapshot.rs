@@ -8,15 +8,17 @@ use ratatui::backend::TestBackend;
 
 use crate::app::actions::{Action, ViewKind};
 use crate::app::{App, Msg};
-use crate::cluster::demo_source::{SourceMsg, initial_batch};
+use crate::cluster::demo_source::{SourceMsg, initial_batches};
 use crate::config::Keymap;
 use crate::demo::DemoCluster;
 use crate::ui::{self, Ctx};
 
 /// Feeds the demo cluster's initial state and `settle_secs` of simulated time into the app.
 pub fn settle(app: &mut App, keymap: &Keymap, cluster: &mut DemoCluster, settle_secs: u64) {
-    if let SourceMsg::Batch { at, events } = initial_batch(cluster) {
-        app.update(Msg::Cluster { at, events }, keymap);
+    for msg in initial_batches(&|| &*cluster) {
+        if let SourceMsg::Batch { at, events } = msg {
+            app.update(Msg::Cluster { at, events }, keymap);
+        }
     }
     for _ in 0..settle_secs {
         let events = cluster.advance(Duration::from_secs(1));

@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use super::event::{ClusterEvent, ConnectionState};
 use crate::demo::DemoCluster;
 use crate::demo::scenario::{OperatorAction, Scenario};
+use crate::model::Kind;
 
 /// What a source sends to the run loop.
 #[derive(Debug)]
@@ -46,6 +47,23 @@ pub fn initial_batch(cluster: &DemoCluster) -> SourceMsg {
     }
 }
 
+/// The first batches, lazily: connection up, then one batch per kind listed.
+pub fn initial_batches<'a, C: std::ops::Deref<Target = DemoCluster>>(
+    cluster: &'a impl Fn() -> C,
+) -> impl Iterator<Item = SourceMsg> + 'a {
+    let connected = std::iter::once_with(move || SourceMsg::Batch {
+        at: cluster().now(),
+        events: vec![ClusterEvent::Connection(ConnectionState::Connected)],
+    });
+    connected.chain(Kind::ALL.into_iter().map(move |kind| {
+        let c = cluster();
+        SourceMsg::Batch {
+            at: c.now(),
+            events: vec![c.initial_event(kind)],
+        }
+    }))
+}
+
 /// Spawns the simulation task. It ends when the receiver is dropped. The cluster is shared
 /// with the demo writer, which changes it between steps. A scenario's operator steps are sent
 /// as [`SourceMsg::Operator`], each right after its caption.
@@ -57,9 +75,12 @@ pub fn spawn(
 ) {
     tokio::spawn(async move {
         let lock = || cluster.lock().unwrap_or_else(|e| e.into_inner());
-        let first = initial_batch(&lock());
-        if tx.send(first).is_err() {
-            return;
+        // The first lists kind by kind, each generated as it is sent: at scale, the whole
+        // cluster never exists twice (generated and kept) at once.
+        for msg in initial_batches(&lock) {
+            if tx.send(msg).is_err() {
+                return;
+            }
         }
         let speed = if speed.is_finite() && speed > 0.0 {
             speed

@@ -232,15 +232,18 @@ impl DemoCluster {
     pub fn initial_events(&self) -> Vec<ClusterEvent> {
         Kind::ALL
             .into_iter()
-            .map(|kind| {
-                let objects: Vec<Object> = self.state.of_kind(kind).cloned().collect();
-                match &self.scaled {
-                    // Generated pods go reduced, as the console keeps them (see scale::Churn).
-                    Some(s) => s.listed(kind, objects),
-                    None => ClusterEvent::Listed { kind, objects },
-                }
-            })
+            .map(|kind| self.initial_event(kind))
             .collect()
+    }
+
+    /// The `Listed` event of one kind: its current state.
+    pub fn initial_event(&self, kind: Kind) -> ClusterEvent {
+        let objects: Vec<Object> = self.state.of_kind(kind).cloned().collect();
+        match &self.scaled {
+            // Generated pods go reduced, as the console keeps them (see scale::Churn).
+            Some(s) => s.listed(kind, objects),
+            None => ClusterEvent::Listed { kind, objects },
+        }
     }
 
     /// Adds the objects of `spec` (generated from the cluster's seed and clock, see
