@@ -128,7 +128,12 @@ pub async fn run(
             tokio::time::sleep(FRAME_GAP).await;
         }
         let mut msgs: Vec<Msg> = Vec::new();
+        // A large view drawn with rows older than the store is drawn again when they are due.
+        let catch_up = app.store.table_cache().borrow_mut().take_deferred();
         tokio::select! {
+            _ = tokio::time::sleep_until(catch_up.unwrap_or_else(std::time::Instant::now).into()), if catch_up.is_some() => {
+                app.dirty = true;
+            }
             ev = events.next() => match ev {
                 Some(Ok(ev)) => msgs.extend(term_msg(ev)),
                 Some(Err(e)) => return Err(e.into()),

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
@@ -435,6 +436,9 @@ struct BaseKey {
 #[derive(Debug)]
 struct CachedView {
     key: BaseKey,
+    /// When the rows were built and how long that took.
+    built: Instant,
+    cost: Duration,
     all: Rc<Vec<Row>>,
     search: Option<SearchText>,
     filtered: Option<(String, Rc<Vec<Row>>, Vec<u32>)>,
@@ -495,6 +499,26 @@ impl SearchText {
 #[derive(Debug, Default)]
 pub struct TableCache {
     views: BTreeMap<ViewKind, CachedView>,
+    /// Set when rows older than the store were handed out (see [`REBUILD_SHARE`]): when they
+    /// are due to be built again.
+    deferred: Option<Instant>,
+}
+
+/// Building the rows of a large view takes long (tens of milliseconds at 50,000 pods): while
+/// only the cluster changed (same namespace, sort), a view's rows are built again at most once
+/// per this many times the last build took, so a stream of changes costs at most about a
+/// fifth of a core and keys stay responsive. The frame after that catches up.
+const REBUILD_SHARE: u32 = 4;
+
+/// Views that build faster than this are always built fresh.
+const CHEAP_BUILD: Duration = Duration::from_millis(15);
+
+impl TableCache {
+    /// When rows handed out older than the store are due to be built again (asked once: the
+    /// next frame that hands out old rows again says so again).
+    pub fn take_deferred(&mut self) -> Option<Instant> {
+        self.deferred.take()
+    }
 }
 
 fn build_rows(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Vec<Row> {
@@ -519,18 +543,32 @@ pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table 
         now,
     };
     let mut cache = store.table_cache().borrow_mut();
+    let throttled = cache.views.get(&view).and_then(|c| {
+        let same_query = c.key.namespace == key.namespace
+            && c.key.sort == key.sort
+            && c.key.reverse == key.reverse;
+        let due = c.built + c.cost * REBUILD_SHARE;
+        (c.key != key && same_query && c.cost >= CHEAP_BUILD && Instant::now() < due).then_some(due)
+    });
+    if let Some(due) = throttled {
+        cache.deferred = Some(cache.deferred.map_or(due, |d| d.min(due)));
+    }
     let cached = match cache.views.get_mut(&view) {
-        Some(c) if c.key == key => c,
+        Some(c) if c.key == key || throttled.is_some() => c,
         _ => {
+            let started = Instant::now();
             let mut rows = build_rows(store, view, q, now);
             // Sorting is a total order (it ends with the key), so sorting all rows once and
             // filtering afterwards gives the same rows as filtering first.
             sort_rows(&mut rows, q.sort, q.reverse);
             rows.shrink_to_fit();
+            cache.deferred = None;
             cache.views.insert(
                 view,
                 CachedView {
                     key,
+                    built: Instant::now(),
+                    cost: started.elapsed(),
                     all: Rc::new(rows),
                     search: None,
                     filtered: None,
@@ -1136,5 +1174,61 @@ mod tests {
         );
         assert_eq!(row.name(), long);
         assert_eq!(row.status(), "Failed");
+    }
+
+    #[test]
+    fn a_slow_view_is_rebuilt_at_most_once_per_few_build_times() {
+        use crate::cluster::ClusterEvent;
+        use crate::demo::scale::{Generator, ScaleSpec};
+        let now: Timestamp = "2026-11-25T10:02:00Z".parse().unwrap();
+        let g = Generator::new(
+            ScaleSpec {
+                runtimes: 60,
+                pods: 3_000,
+                ops: 0,
+                events: 0,
+            },
+            1,
+            now,
+        );
+        let mut store = Store::new();
+        store.apply(
+            ClusterEvent::Listed {
+                kind: Kind::Pod,
+                objects: g.of_kind(Kind::Pod).collect(),
+            },
+            now,
+        );
+        let q = Query::default();
+        let first = table(&store, ViewKind::Pods, &q, now);
+        let cost = store.table_cache().borrow().views[&ViewKind::Pods].cost;
+        // One pod gone: the view says so at once when it builds fast, else on the due frame.
+        let gone = first.rows[0].key();
+        store.apply(ClusterEvent::Deleted(gone.clone()), now);
+        let second = table(&store, ViewKind::Pods, &q, now);
+        let deferred = store.table_cache().borrow_mut().take_deferred();
+        if cost < CHEAP_BUILD {
+            assert_eq!(second.rows.len(), first.rows.len() - 1);
+            assert_eq!(deferred, None);
+        } else {
+            assert_eq!(
+                second.rows.len(),
+                first.rows.len(),
+                "old rows while not due"
+            );
+            let due = deferred.expect("a catch-up frame is asked for");
+            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+            let third = table(&store, ViewKind::Pods, &q, now);
+            assert_eq!(third.rows.len(), first.rows.len() - 1);
+            assert!(!third.rows.iter().any(|r| r.is(&gone)));
+        }
+        // Another sort is the operator's doing: built at once.
+        let by_age = Query {
+            sort: SortKey::Age,
+            ..Query::default()
+        };
+        store.apply(ClusterEvent::Deleted(first.rows[1].key()), now);
+        let sorted = table(&store, ViewKind::Pods, &by_age, now);
+        assert_eq!(sorted.rows.len(), first.rows.len() - 2);
     }
 }
