@@ -15,7 +15,7 @@ use crate::ui::{self, Ctx};
 
 /// Feeds the demo cluster's initial state and `settle_secs` of simulated time into the app.
 pub fn settle(app: &mut App, keymap: &Keymap, cluster: &mut DemoCluster, settle_secs: u64) {
-    for msg in initial_batches(&|| &*cluster) {
+    for msg in initial_batches(cluster) {
         if let SourceMsg::Batch { at, events } = msg {
             app.update(Msg::Cluster { at, events }, keymap);
         }

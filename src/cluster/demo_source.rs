@@ -37,31 +37,17 @@ pub enum SourceMsg {
 /// How often the simulation advances, in wall time.
 const STEP: Duration = Duration::from_millis(500);
 
-/// The first batch: connection up and every kind listed.
-pub fn initial_batch(cluster: &DemoCluster) -> SourceMsg {
-    let mut events = vec![ClusterEvent::Connection(ConnectionState::Connected)];
-    events.extend(cluster.initial_events());
-    SourceMsg::Batch {
-        at: cluster.now(),
-        events,
-    }
-}
-
 /// The first batches, lazily: connection up, then one batch per kind listed.
-pub fn initial_batches<'a, C: std::ops::Deref<Target = DemoCluster>>(
-    cluster: &'a impl Fn() -> C,
-) -> impl Iterator<Item = SourceMsg> + 'a {
-    let connected = std::iter::once_with(move || SourceMsg::Batch {
-        at: cluster().now(),
-        events: vec![ClusterEvent::Connection(ConnectionState::Connected)],
-    });
-    connected.chain(Kind::ALL.into_iter().map(move |kind| {
-        let c = cluster();
-        SourceMsg::Batch {
-            at: c.now(),
-            events: vec![c.initial_event(kind)],
-        }
-    }))
+pub fn initial_batches(cluster: &DemoCluster) -> impl Iterator<Item = SourceMsg> + '_ {
+    let at = cluster.now();
+    let connected = vec![ClusterEvent::Connection(ConnectionState::Connected)];
+    std::iter::once(connected)
+        .chain(
+            Kind::ALL
+                .into_iter()
+                .map(|kind| vec![cluster.initial_event(kind)]),
+        )
+        .map(move |events| SourceMsg::Batch { at, events })
 }
 
 /// Spawns the simulation task. It ends when the receiver is dropped. The cluster is shared
@@ -77,9 +63,12 @@ pub fn spawn(
         let lock = || cluster.lock().unwrap_or_else(|e| e.into_inner());
         // The first lists kind by kind, each generated as it is sent: at scale, the whole
         // cluster never exists twice (generated and kept) at once.
-        for msg in initial_batches(&lock) {
-            if tx.send(msg).is_err() {
-                return;
+        {
+            let first = lock();
+            for msg in initial_batches(&first) {
+                if tx.send(msg).is_err() {
+                    return;
+                }
             }
         }
         let speed = if speed.is_finite() && speed > 0.0 {

@@ -425,7 +425,7 @@ impl Generator {
             .entry((r, group))
             .or_insert_with(|| {
                 let spec = self.pod(i, state, since).spec.unwrap_or_default();
-                Arc::new(KeptSpec::new(&spec))
+                Arc::new(KeptSpec::new(spec))
             })
             .clone();
         c.node_name = Some(self.node(S_NODE, i).into_boxed_str());

@@ -184,17 +184,22 @@ const COMMON: &[&str] = &[
 
 /// `s` as a [`Sym`]: borrowed when well known, else copied.
 pub fn sym_of(s: &str) -> Sym {
-    match COMMON.iter().find(|c| **c == s) {
-        Some(c) => Cow::Borrowed(c),
+    match code(s) {
+        Some(i) => Cow::Borrowed(COMMON[usize::from(i)]),
         None => Cow::Owned(s.to_string()),
     }
 }
 
 fn sym(s: String) -> Sym {
-    match COMMON.iter().find(|c| **c == s) {
-        Some(c) => Cow::Borrowed(c),
+    match code(&s) {
+        Some(i) => Cow::Borrowed(COMMON[usize::from(i)]),
         None => Cow::Owned(s),
     }
+}
+
+/// Index of a well-known text in [`COMMON`].
+fn code(s: &str) -> Option<u8> {
+    COMMON.iter().position(|c| *c == s).map(|i| i as u8)
 }
 
 fn text(s: String) -> Box<str> {
@@ -354,10 +359,10 @@ impl KeptSpec {
     }
 
     /// `spec` kept (its `nodeName` and `hostname` are left out: the pod keeps them).
-    pub fn new(spec: &PodSpec) -> KeptSpec {
+    pub fn new(mut spec: PodSpec) -> KeptSpec {
         let mut buf = Vec::new();
-        write_spec(spec, &mut buf);
-        KeptSpec::from_json(spec, &buf)
+        write_spec(&mut spec, &mut buf);
+        KeptSpec::from_json(&spec, &buf)
     }
 
     /// The spec again, as decoded from the text.
@@ -375,19 +380,12 @@ impl KeptSpec {
     }
 }
 
-/// `spec` as compact JSON into `buf`, without `nodeName` and `hostname`.
-fn write_spec(spec: &PodSpec, buf: &mut Vec<u8>) {
+/// `spec` as compact JSON into `buf`, its `nodeName` and `hostname` (the pod's own) dropped.
+fn write_spec(spec: &mut PodSpec, buf: &mut Vec<u8>) {
     buf.clear();
-    let per_pod = spec.node_name.is_some() || spec.hostname.is_some();
-    let res = if per_pod {
-        let mut s = spec.clone();
-        s.node_name = None;
-        s.hostname = None;
-        serde_json::to_writer(&mut *buf, &s)
-    } else {
-        serde_json::to_writer(&mut *buf, spec)
-    };
-    if res.is_err() {
+    spec.node_name = None;
+    spec.hostname = None;
+    if serde_json::to_writer(&mut *buf, &*spec).is_err() {
         buf.clear();
         buf.extend_from_slice(b"{}");
     }
@@ -404,10 +402,10 @@ pub struct SpecCache {
 }
 
 impl SpecCache {
-    /// The shared kept form of `spec`.
-    pub fn keep(&mut self, spec: &PodSpec) -> Arc<KeptSpec> {
+    /// The shared kept form of `spec` (without its `nodeName` and `hostname`).
+    pub fn keep(&mut self, mut spec: PodSpec) -> Arc<KeptSpec> {
         let mut buf = std::mem::take(&mut self.buf);
-        write_spec(spec, &mut buf);
+        write_spec(&mut spec, &mut buf);
         let hash = text_hash(&buf);
         let found = self
             .buckets
@@ -416,7 +414,7 @@ impl SpecCache {
             .cloned();
         let kept = match found {
             Some(s) => s,
-            None => self.insert(Arc::new(KeptSpec::from_json(spec, &buf))),
+            None => self.insert(Arc::new(KeptSpec::from_json(&spec, &buf))),
         };
         self.buf = buf;
         kept
@@ -479,10 +477,6 @@ struct RareCondition {
 
 /// Code of a text not among the well-known ones (kept in [`RareCondition`]).
 const OTHER: u8 = u8::MAX;
-
-fn code(s: &str) -> Option<u8> {
-    COMMON.iter().position(|c| *c == s).map(|i| i as u8)
-}
 
 impl CompactCondition {
     fn new(c: PodCondition) -> CompactCondition {
@@ -670,16 +664,14 @@ impl CompactPod {
             Pairs::pack(a)
         });
         let (spec, node_name, hostname) = match pod.spec {
-            Some(spec) => {
+            Some(mut spec) => {
+                let node = opt_text(spec.node_name.take());
+                let host = opt_text(spec.hostname.take());
                 let kept = match specs {
-                    Some(cache) => cache.keep(&spec),
-                    None => Arc::new(KeptSpec::new(&spec)),
+                    Some(cache) => cache.keep(spec),
+                    None => Arc::new(KeptSpec::new(spec)),
                 };
-                (
-                    Some(kept),
-                    opt_text(spec.node_name),
-                    opt_text(spec.hostname),
-                )
+                (Some(kept), node, host)
             }
             None => (None, None, None),
         };
@@ -1193,7 +1185,7 @@ mod compact_tests {
         ));
         assert_eq!(b.to_pod().spec, q.spec);
         // Kept elsewhere, then shared: found by content.
-        let c = cache.share(Arc::new(KeptSpec::new(q.spec.as_ref().unwrap())));
+        let c = cache.share(Arc::new(KeptSpec::new(q.spec.clone().unwrap())));
         assert!(Arc::ptr_eq(&c, a.spec.as_ref().unwrap()));
         let mut r = q.clone();
         r.spec.as_mut().unwrap().containers[0].image = Some("other:tag".into());
