@@ -85,6 +85,43 @@ fn mb(b: usize) -> String {
     format!("{:.1} MB", b as f64 / 1e6)
 }
 
+/// Where one pod's bytes go: the compact pod inline and on the heap, and what the store adds
+/// (its map entry, history, runtime index), over the first 10,000 generated pods.
+fn pod_parts(generator: &Generator) {
+    use fluidops::demo::scale::WorkloadSpecs;
+    use fluidops::model::pod::CompactPod;
+    let n = 10_000;
+    let mut specs = WorkloadSpecs::default();
+    let generate = |specs: &mut WorkloadSpecs| -> Vec<CompactPod> {
+        (0..n)
+            .map(|i| generator.compact_pod(i, generator.pod_initial(i), None, specs))
+            .collect()
+    };
+    let before = live();
+    drop(generate(&mut specs));
+    let spec_bytes = live() - before;
+    let before = live();
+    let pods = generate(&mut specs);
+    let heap = live() - before - n * std::mem::size_of::<CompactPod>();
+    let before = live();
+    let mut store = Store::new();
+    store.apply(ClusterEvent::ListedPods(pods), now());
+    let stored = live() - before + n * std::mem::size_of::<CompactPod>() + heap;
+    println!();
+    println!("one pod (first {n} generated pods):");
+    println!(
+        "  CompactPod inline            {} B",
+        std::mem::size_of::<CompactPod>()
+    );
+    println!("  CompactPod heap (own parts)  {} B", heap / n);
+    println!("  shared specs                 {} B", spec_bytes / n);
+    println!(
+        "  in the store, all included   {} B (specs not counted)",
+        stored / n
+    );
+    drop(store);
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; any other argument (a criterion-style filter) is ignored.
     let spec = ScaleSpec {
@@ -160,6 +197,8 @@ fn main() {
     );
     drop(t);
     drop(store);
+
+    pod_parts(&generator);
 
     // The initial lists as one batch (what a source hands over first), applied into a new store.
     let base = live();

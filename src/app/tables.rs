@@ -885,8 +885,9 @@ fn pod_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                     .filter(|s| !s.is_empty())
                     .unwrap_or("-"),
             );
-            p.text(&age(pod.created, now));
-            p.finish(Kind::Pod, ns, name, &status, Some(shared), pod.created)
+            let created = pod.created();
+            p.text(&age(created, now));
+            p.finish(Kind::Pod, ns, name, &status, Some(shared), created)
         })
         .collect()
 }

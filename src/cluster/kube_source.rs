@@ -586,9 +586,7 @@ impl Item {
     pub fn shared(self, specs: &mut SpecCache) -> Item {
         match self {
             Item::Pod(mut p) => {
-                if let Some(spec) = p.spec.take() {
-                    p.spec = Some(specs.share(spec));
-                }
+                p.share_spec(specs);
                 Item::Pod(p)
             }
             o => o,
@@ -628,9 +626,9 @@ impl<'de> serde::Deserialize<'de> for WatchedPod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<WatchedPod, D::Error> {
         let pod = CompactPod::deserialize(d)?;
         let meta = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-            name: pod.name.as_deref().map(str::to_string),
-            namespace: pod.namespace.as_deref().map(str::to_string),
-            resource_version: pod.resource_version.as_deref().map(str::to_string),
+            name: Some(pod.name().to_string()),
+            namespace: Some(pod.namespace().to_string()),
+            resource_version: pod.resource_version().map(str::to_string),
             ..Default::default()
         };
         Ok(WatchedPod { meta, pod })

@@ -246,9 +246,7 @@ impl Store {
     /// Adds or replaces a pod; returns whether anything the console keeps changed.
     fn insert_pod(&mut self, mut p: CompactPod, at: Timestamp) -> bool {
         use std::collections::btree_map::Entry;
-        if let Some(spec) = p.spec.take() {
-            p.spec = Some(self.specs.share(spec));
-        }
+        p.share_spec(&mut self.specs);
         let key = (p.namespace().to_string(), p.name().to_string());
         match self.pods.entry(key) {
             Entry::Occupied(mut e) => {
@@ -263,7 +261,7 @@ impl Store {
                     index(&mut self.pods_by_runtime, ns, p.runtime(), name);
                 }
                 let entry = e.get_mut();
-                entry.history.observe(p.status_text(), None, || None, at);
+                entry.history.observe(&p.status_text(), None, || None, at);
                 entry.pod = p;
                 entry.full = OnceCell::new();
             }
@@ -271,7 +269,7 @@ impl Store {
                 let (ns, name) = e.key();
                 index(&mut self.pods_by_runtime, ns, p.runtime(), name);
                 let mut history = History::default();
-                history.observe(p.status_text(), None, || None, at);
+                history.observe(&p.status_text(), None, || None, at);
                 e.insert(Box::new(PodEntry {
                     pod: p,
                     history,

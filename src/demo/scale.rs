@@ -419,7 +419,7 @@ impl Generator {
         } else {
             2
         };
-        let mut c = CompactPod::from_pod(self.pod_parts(i, state, since, false));
+        let pod = self.pod_parts(i, state, since, false);
         let spec = specs
             .0
             .entry((r, group))
@@ -428,15 +428,12 @@ impl Generator {
                 Arc::new(KeptSpec::new(spec))
             })
             .clone();
-        c.node_name = Some(self.node(S_NODE, i).into_boxed_str());
-        c.hostname = if group == 1 {
-            let template = self.pod.spec.as_ref().and_then(|s| s.hostname.as_deref());
-            template.map(|h| h.to_string().into_boxed_str())
+        let hostname = if group == 1 {
+            self.pod.spec.as_ref().and_then(|s| s.hostname.as_deref())
         } else {
-            c.name.clone()
+            pod.metadata.name.as_deref()
         };
-        c.spec = Some(spec);
-        c
+        CompactPod::with_kept_spec(&pod, spec, Some(&self.node(S_NODE, i)), hostname)
     }
 
     fn pod_parts(&self, i: usize, state: u8, since: Option<Timestamp>, with_spec: bool) -> Pod {

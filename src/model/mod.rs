@@ -10,6 +10,7 @@ pub mod meta;
 pub mod object;
 pub mod operation;
 pub mod pod;
+mod pod_record;
 pub mod runtime;
 pub mod workload;
 

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, Pod, PodCondition, PodSpec, PodStatus,
+    ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, Pod,
+    PodCondition, PodSpec, PodStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 
+use super::pod_record::{Reader, Writer};
 use super::runtime::Component;
 
 pub const LABEL_RUNTIME: &str = "cacheruntime.fluid.io/name";
@@ -190,28 +191,9 @@ pub fn sym_of(s: &str) -> Sym {
     }
 }
 
-fn sym(s: String) -> Sym {
-    match code(&s) {
-        Some(i) => Cow::Borrowed(COMMON[usize::from(i)]),
-        None => Cow::Owned(s),
-    }
-}
-
 /// Index of a well-known text in [`COMMON`].
 fn code(s: &str) -> Option<u8> {
     COMMON.iter().position(|c| *c == s).map(|i| i as u8)
-}
-
-fn text(s: String) -> Box<str> {
-    s.into_boxed_str()
-}
-
-fn opt_text(s: Option<String>) -> Option<Box<str>> {
-    s.map(text)
-}
-
-fn string(s: &Option<Box<str>>) -> Option<String> {
-    s.as_deref().map(str::to_string)
 }
 
 /// Label and annotation keys most pods carry: packed as one control character each.
@@ -245,77 +227,6 @@ const KNOWN_KEYS: &[&str] = &[
     "prometheus.io/port",
     "prometheus.io/scrape",
 ];
-
-/// The packed form of a known key: one character below a space (never part of a real key).
-fn key_code(key: &str) -> Option<char> {
-    let i = KNOWN_KEYS.iter().position(|k| *k == key)?;
-    char::from_u32(i as u32 + 1)
-}
-
-fn unpack_key(part: &str) -> &str {
-    match part.as_bytes() {
-        [c] if (1..=KNOWN_KEYS.len()).contains(&usize::from(*c)) => KNOWN_KEYS[usize::from(*c) - 1],
-        _ => part,
-    }
-}
-
-/// A string map (labels, annotations) packed into one allocation: `key\0value\0key\0value…`
-/// in key order, well-known keys as one character (see [`KNOWN_KEYS`]). Maps with a control
-/// character in a key or a NUL in a value (neither valid in Kubernetes) stay maps.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Pairs {
-    Packed(Box<str>),
-    Map(BTreeMap<String, String>),
-}
-
-impl Pairs {
-    fn pack(map: BTreeMap<String, String>) -> Pairs {
-        if map
-            .iter()
-            .any(|(k, v)| k.chars().any(|c| c < ' ') || v.contains('\0'))
-        {
-            return Pairs::Map(map);
-        }
-        let mut s = String::with_capacity(map.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
-        for (k, v) in &map {
-            match key_code(k) {
-                Some(c) => s.push(c),
-                None => s.push_str(k),
-            }
-            s.push('\0');
-            s.push_str(v);
-            s.push('\0');
-        }
-        Pairs::Packed(s.into_boxed_str())
-    }
-
-    pub fn iter(&self) -> Box<dyn Iterator<Item = (&str, &str)> + '_> {
-        match self {
-            Pairs::Packed(s) => {
-                let mut parts = s.split('\0');
-                Box::new(std::iter::from_fn(move || {
-                    let k = parts.next()?;
-                    let v = parts.next()?;
-                    Some((unpack_key(k), v))
-                }))
-            }
-            Pairs::Map(m) => Box::new(m.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-        }
-    }
-
-    pub fn get(&self, key: &str) -> Option<&str> {
-        match self {
-            Pairs::Packed(_) => self.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
-            Pairs::Map(m) => m.get(key).map(String::as_str),
-        }
-    }
-
-    fn unpack(&self) -> BTreeMap<String, String> {
-        self.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-}
 
 /// A pod spec as kept: its compact JSON text (without `nodeName` and `hostname`, which the pod
 /// keeps), about a tenth of the decoded spec, and the two things views read of it. Decoded
@@ -456,319 +367,486 @@ impl SpecCache {
     }
 }
 
-/// A pod condition as kept: type and status as codes of well-known texts (see [`Sym`]), the
-/// transition time, and what is rare (other texts, reason, message, probe time) boxed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CompactCondition {
-    type_: u8,
-    status: u8,
-    last_transition_time: Option<Timestamp>,
-    rare: Option<Box<RareCondition>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-struct RareCondition {
-    type_: Option<Box<str>>,
-    status: Option<Box<str>>,
-    reason: Option<Sym>,
-    message: Option<Box<str>>,
-    last_probe_time: Option<Timestamp>,
-}
-
-/// Code of a text not among the well-known ones (kept in [`RareCondition`]).
-const OTHER: u8 = u8::MAX;
-
-impl CompactCondition {
-    fn new(c: PodCondition) -> CompactCondition {
-        let mut rare = RareCondition::default();
-        let type_ = code(&c.type_).unwrap_or_else(|| {
-            rare.type_ = Some(c.type_.into_boxed_str());
-            OTHER
-        });
-        let status = code(&c.status).unwrap_or_else(|| {
-            rare.status = Some(c.status.into_boxed_str());
-            OTHER
-        });
-        rare.reason = c.reason.map(sym);
-        rare.message = opt_text(c.message);
-        rare.last_probe_time = c.last_probe_time.map(|t| t.0);
-        CompactCondition {
-            type_,
-            status,
-            last_transition_time: c.last_transition_time.map(|t| t.0),
-            rare: (rare != RareCondition::default()).then(|| Box::new(rare)),
-        }
-    }
-
-    fn text(&self, code: u8, rare: impl Fn(&RareCondition) -> Option<&str>) -> &str {
-        match COMMON.get(usize::from(code)) {
-            Some(c) if code != OTHER => c,
-            _ => self.rare.as_deref().and_then(rare).unwrap_or(""),
-        }
-    }
-
-    pub fn type_(&self) -> &str {
-        self.text(self.type_, |r| r.type_.as_deref())
-    }
-
-    pub fn status(&self) -> &str {
-        self.text(self.status, |r| r.status.as_deref())
-    }
-
-    fn to_condition(&self) -> PodCondition {
-        let rare = self.rare.as_deref();
-        PodCondition {
-            type_: self.type_().to_string(),
-            status: self.status().to_string(),
-            reason: rare.and_then(|r| r.reason.as_deref()).map(str::to_string),
-            message: rare.and_then(|r| string(&r.message)),
-            last_transition_time: self.last_transition_time.map(Time),
-            last_probe_time: rare.and_then(|r| r.last_probe_time).map(Time),
-            ..Default::default()
-        }
-    }
-}
-
-/// A container's state: the one of waiting, running, terminated that is set (the API sets at
-/// most one).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum CompactState {
-    /// No `state` at all.
-    #[default]
-    Absent,
-    /// A `state` with none of the three set.
-    Empty,
-    Waiting {
-        reason: Option<Sym>,
-        message: Option<Box<str>>,
-    },
-    Running {
-        started_at: Option<Timestamp>,
-    },
-    Terminated(Box<ContainerStateTerminated>),
-    /// More than one set: kept as it came.
-    Other(Box<ContainerState>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct CompactContainerStatus {
-    pub name: Box<str>,
-    pub image: Box<str>,
-    pub ready: bool,
-    pub started: Option<bool>,
-    pub restart_count: i32,
-    pub state: CompactState,
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CompactStatus {
-    pub phase: Option<Sym>,
-    pub reason: Option<Sym>,
-    pub message: Option<Box<str>>,
-    pub pod_ip: Option<Box<str>>,
-    pub host_ip: Option<Box<str>>,
-    pub start_time: Option<Timestamp>,
-    pub conditions: Option<Box<[CompactCondition]>>,
-    pub container_statuses: Option<Box<[CompactContainerStatus]>>,
-}
-
 /// A Pod as the console keeps it: what its views, detail pages, timelines and maintenance
-/// workflows read, in less memory. The spec (containers with env, args, volumes, placement,
-/// which the maintenance workflows compare with the runtime's) is shared between pods that have
-/// the same one (see [`SpecCache`]), metadata maps are packed into one string, well-known
-/// status texts cost nothing. Dropped: managedFields, the last-applied annotation, and the
-/// status fields nothing reads (IP lists, QoS class, image and container IDs, last states,
-/// init container statuses). [`CompactPod::to_pod`] gives back a Pod with the kept fields, on
-/// which every accessor of this module answers as on the original.
+/// workflows read, in a fraction of the memory. The spec (containers with env, args, volumes,
+/// placement, which the maintenance workflows compare with the runtime's) is shared between the
+/// pods that have the same one (see [`SpecCache`]); every other kept field is packed into one
+/// byte buffer (see [`super::pod_record`]), where well-known texts and label keys cost a byte
+/// and UIDs sixteen. Dropped: managedFields, the last-applied annotation, and the status fields
+/// nothing reads (IP lists, QoS class, image and container IDs, last states, init container
+/// statuses). [`CompactPod::to_pod`] gives back a Pod with the kept fields, on which every
+/// accessor of this module answers as on the original.
+///
+/// The buffer holds four parts, the ones rows read first:
+/// - identity: name, namespace, node name, creation and deletion times;
+/// - labels;
+/// - status: phase, reason, message, pod and host IP, start time, conditions, container
+///   statuses;
+/// - the rest of the metadata: UID, resourceVersion, generateName, generation, deletion grace
+///   period, hostname, annotations, owner references, finalizers.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CompactPod {
-    pub name: Option<Box<str>>,
-    pub namespace: Option<Box<str>>,
-    pub uid: Option<Box<str>>,
-    pub resource_version: Option<Box<str>>,
-    pub generate_name: Option<Box<str>>,
-    pub generation: Option<i64>,
-    pub created: Option<Timestamp>,
-    pub deleted: Option<Timestamp>,
-    pub deletion_grace_period_seconds: Option<i64>,
-    pub labels: Option<Pairs>,
-    pub annotations: Option<Pairs>,
-    pub owner_references: Option<Box<[OwnerReference]>>,
-    pub finalizers: Option<Box<[String]>>,
-    /// The spec but for `nodeName` and `hostname` (kept below), shared between the pods that
-    /// have the same one (see [`SpecCache`]).
-    pub spec: Option<Arc<KeptSpec>>,
-    pub node_name: Option<Box<str>>,
-    pub hostname: Option<Box<str>>,
-    pub status: Option<Box<CompactStatus>>,
+    record: Box<[u8]>,
+    labels_at: u32,
+    status_at: u32,
+    rest_at: u32,
+    /// The spec but for `nodeName` and `hostname` (kept in the record), shared between the
+    /// pods that have the same one (see [`SpecCache`]).
+    spec: Option<Arc<KeptSpec>>,
 }
 
 /// The annotation `kubectl apply` leaves: a whole copy of the object, never shown.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-fn compact_state(st: ContainerState) -> CompactState {
-    match (st.waiting, st.running, st.terminated) {
-        (None, None, None) => CompactState::Empty,
-        (Some(w), None, None) => CompactState::Waiting {
-            reason: w.reason.map(sym),
-            message: opt_text(w.message),
-        },
-        (None, Some(r), None) => CompactState::Running {
-            started_at: r.started_at.map(|t| t.0),
-        },
-        (None, None, Some(t)) => CompactState::Terminated(Box::new(t)),
-        (waiting, running, terminated) => CompactState::Other(Box::new(ContainerState {
-            waiting,
-            running,
-            terminated,
-        })),
+/// Container state marks in the record.
+const STATE_ABSENT: u8 = 0;
+const STATE_EMPTY: u8 = 1;
+const STATE_WAITING: u8 = 2;
+const STATE_RUNNING: u8 = 3;
+/// Terminated, or more than one state set: kept as its JSON text.
+const STATE_JSON: u8 = 4;
+
+fn write_pairs(w: &mut Writer, map: Option<&BTreeMap<String, String>>) {
+    w.count(map.map(BTreeMap::len));
+    for (k, v) in map.into_iter().flatten() {
+        w.sym(KNOWN_KEYS, k);
+        w.str(v);
     }
 }
 
-fn full_state(st: &CompactState) -> Option<ContainerState> {
-    Some(match st {
-        CompactState::Absent => return None,
-        CompactState::Empty => ContainerState::default(),
-        CompactState::Waiting { reason, message } => ContainerState {
+fn read_pairs(r: &mut Reader) -> Option<BTreeMap<String, String>> {
+    let n = r.count()?;
+    Some(
+        (0..n)
+            .map(|_| (r.sym(KNOWN_KEYS).to_string(), r.str().to_string()))
+            .collect(),
+    )
+}
+
+fn write_condition(w: &mut Writer, c: &PodCondition) {
+    w.sym(COMMON, &c.type_);
+    w.sym(COMMON, &c.status);
+    w.time(c.last_transition_time.as_ref().map(|t| t.0));
+    w.opt_sym(COMMON, c.reason.as_deref());
+    w.opt_str(c.message.as_deref());
+    w.time(c.last_probe_time.as_ref().map(|t| t.0));
+}
+
+fn read_condition(r: &mut Reader) -> PodCondition {
+    PodCondition {
+        type_: r.sym(COMMON).to_string(),
+        status: r.sym(COMMON).to_string(),
+        last_transition_time: r.time().map(Time),
+        reason: r.opt_sym(COMMON).map(str::to_string),
+        message: r.opt_str().map(str::to_string),
+        last_probe_time: r.time().map(Time),
+        ..Default::default()
+    }
+}
+
+fn write_state(w: &mut Writer, st: Option<&ContainerState>) {
+    let Some(st) = st else {
+        return w.byte(STATE_ABSENT);
+    };
+    match (&st.waiting, &st.running, &st.terminated) {
+        (None, None, None) => w.byte(STATE_EMPTY),
+        (Some(wt), None, None) => {
+            w.byte(STATE_WAITING);
+            w.opt_sym(COMMON, wt.reason.as_deref());
+            w.opt_str(wt.message.as_deref());
+        }
+        (None, Some(run), None) => {
+            w.byte(STATE_RUNNING);
+            w.time(run.started_at.as_ref().map(|t| t.0));
+        }
+        _ => {
+            w.byte(STATE_JSON);
+            w.str(&serde_json::to_string(st).unwrap_or_default());
+        }
+    }
+}
+
+/// The reason a container state gives (waiting, else terminated), without building it.
+fn state_reason<'a>(r: &mut Reader<'a>) -> Option<Cow<'a, str>> {
+    match r.byte() {
+        STATE_WAITING => {
+            let reason = r.opt_sym(COMMON);
+            r.opt_str();
+            reason.map(Cow::Borrowed)
+        }
+        STATE_RUNNING => {
+            r.time();
+            None
+        }
+        STATE_JSON => {
+            let st = parse_state(r.str());
+            st.waiting
+                .and_then(|w| w.reason)
+                .or_else(|| st.terminated.and_then(|t| t.reason))
+                .map(Cow::Owned)
+        }
+        _ => None,
+    }
+}
+
+fn parse_state(json: &str) -> ContainerState {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+fn read_state(r: &mut Reader) -> Option<ContainerState> {
+    Some(match r.byte() {
+        STATE_ABSENT => return None,
+        STATE_WAITING => ContainerState {
             waiting: Some(ContainerStateWaiting {
-                reason: reason.as_deref().map(str::to_string),
-                message: string(message),
+                reason: r.opt_sym(COMMON).map(str::to_string),
+                message: r.opt_str().map(str::to_string),
             }),
             ..Default::default()
         },
-        CompactState::Running { started_at } => ContainerState {
+        STATE_RUNNING => ContainerState {
             running: Some(ContainerStateRunning {
-                started_at: started_at.map(Time),
+                started_at: r.time().map(Time),
             }),
             ..Default::default()
         },
-        CompactState::Terminated(t) => ContainerState {
-            terminated: Some((**t).clone()),
-            ..Default::default()
-        },
-        CompactState::Other(s) => (**s).clone(),
+        STATE_JSON => parse_state(r.str()),
+        _ => ContainerState::default(),
     })
 }
 
+/// A container status as the record holds it, read up to its state.
+struct ContainerHead<'a> {
+    name: &'a str,
+    image: &'a str,
+    ready: bool,
+    started: Option<bool>,
+    restart_count: i32,
+}
+
+fn read_container_head<'a>(r: &mut Reader<'a>) -> ContainerHead<'a> {
+    ContainerHead {
+        name: r.str(),
+        image: r.str(),
+        ready: r.bool(),
+        started: r.opt_bool(),
+        restart_count: i32::try_from(r.int()).unwrap_or(0),
+    }
+}
+
+/// Type and status of a condition, the rest of it skipped.
+fn condition_head<'a>(r: &mut Reader<'a>) -> (&'a str, &'a str) {
+    let head = (r.sym(COMMON), r.sym(COMMON));
+    r.time();
+    r.opt_sym(COMMON);
+    r.opt_str();
+    r.time();
+    head
+}
+
+fn skip_condition(r: &mut Reader) {
+    condition_head(r);
+}
+
+fn skip_state(r: &mut Reader) {
+    match r.byte() {
+        STATE_WAITING => {
+            r.opt_sym(COMMON);
+            r.opt_str();
+        }
+        STATE_RUNNING => {
+            r.time();
+        }
+        STATE_JSON => {
+            r.str();
+        }
+        _ => {}
+    }
+}
+
+fn write_owner(w: &mut Writer, o: &OwnerReference) {
+    w.sym(COMMON, &o.api_version);
+    w.sym(COMMON, &o.kind);
+    w.str(&o.name);
+    w.uid(Some(&o.uid));
+    w.opt_bool(o.controller);
+    w.opt_bool(o.block_owner_deletion);
+}
+
+fn read_owner(r: &mut Reader) -> OwnerReference {
+    OwnerReference {
+        api_version: r.sym(COMMON).to_string(),
+        kind: r.sym(COMMON).to_string(),
+        name: r.str().to_string(),
+        uid: r.uid().unwrap_or_default(),
+        controller: r.opt_bool(),
+        block_owner_deletion: r.opt_bool(),
+    }
+}
+
+/// A pod's metadata and status written as a record (the spec is kept apart).
+fn write_record(
+    m: &ObjectMeta,
+    node: Option<&str>,
+    hostname: Option<&str>,
+    status: Option<&PodStatus>,
+) -> CompactPod {
+    let mut w = Writer::default();
+    w.opt_str(m.name.as_deref());
+    w.opt_str(m.namespace.as_deref());
+    w.opt_str(node);
+    w.time(m.creation_timestamp.as_ref().map(|t| t.0));
+    w.time(m.deletion_timestamp.as_ref().map(|t| t.0));
+    let labels_at = w.at();
+    write_pairs(&mut w, m.labels.as_ref());
+    let status_at = w.at();
+    w.bool(status.is_some());
+    if let Some(s) = status {
+        w.opt_sym(COMMON, s.phase.as_deref());
+        w.opt_sym(COMMON, s.reason.as_deref());
+        w.opt_str(s.message.as_deref());
+        w.opt_str(s.pod_ip.as_deref());
+        w.opt_str(s.host_ip.as_deref());
+        w.time(s.start_time.as_ref().map(|t| t.0));
+        w.count(s.conditions.as_ref().map(Vec::len));
+        for c in s.conditions.iter().flatten() {
+            write_condition(&mut w, c);
+        }
+        w.count(s.container_statuses.as_ref().map(Vec::len));
+        for c in s.container_statuses.iter().flatten() {
+            w.str(&c.name);
+            w.str(&c.image);
+            w.bool(c.ready);
+            w.opt_bool(c.started);
+            w.int(i64::from(c.restart_count));
+            write_state(&mut w, c.state.as_ref());
+        }
+    }
+    let rest_at = w.at();
+    w.uid(m.uid.as_deref());
+    w.opt_str(m.resource_version.as_deref());
+    w.opt_str(m.generate_name.as_deref());
+    w.opt_int(m.generation);
+    w.opt_int(m.deletion_grace_period_seconds);
+    w.opt_str(hostname);
+    let annotations = m.annotations.as_ref().map(|a| {
+        let mut a = a.clone();
+        a.remove(LAST_APPLIED);
+        a
+    });
+    write_pairs(&mut w, annotations.as_ref());
+    w.count(m.owner_references.as_ref().map(Vec::len));
+    for o in m.owner_references.iter().flatten() {
+        write_owner(&mut w, o);
+    }
+    w.count(m.finalizers.as_ref().map(Vec::len));
+    for f in m.finalizers.iter().flatten() {
+        w.str(f);
+    }
+    CompactPod {
+        record: w.finish(),
+        labels_at,
+        status_at,
+        rest_at,
+        spec: None,
+    }
+}
+
+/// The identity part of a record.
+struct Identity<'a> {
+    name: Option<&'a str>,
+    namespace: Option<&'a str>,
+    node: Option<&'a str>,
+    created: Option<Timestamp>,
+    deleted: Option<Timestamp>,
+}
+
+/// The status part of a record, read up to its conditions.
+struct StatusHead<'a> {
+    phase: Option<&'a str>,
+    reason: Option<&'a str>,
+    message: Option<&'a str>,
+    pod_ip: Option<&'a str>,
+    host_ip: Option<&'a str>,
+    start_time: Option<Timestamp>,
+}
+
 impl CompactPod {
-    /// Keeps what the console reads of `pod` (moving its strings, not copying them).
+    /// Keeps what the console reads of `pod`.
     pub fn from_pod(pod: Pod) -> CompactPod {
         Self::from_pod_sharing(pod, None)
     }
 
     /// [`CompactPod::from_pod`], with the spec shared through `specs`.
     pub fn from_pod_sharing(pod: Pod, specs: Option<&mut SpecCache>) -> CompactPod {
-        let m = pod.metadata;
-        let annotations = m.annotations.map(|mut a| {
-            a.remove(LAST_APPLIED);
-            Pairs::pack(a)
-        });
-        let (spec, node_name, hostname) = match pod.spec {
+        let Pod {
+            metadata,
+            spec,
+            status,
+        } = pod;
+        match spec {
             Some(mut spec) => {
-                let node = opt_text(spec.node_name.take());
-                let host = opt_text(spec.hostname.take());
+                let node = spec.node_name.take();
+                let host = spec.hostname.take();
                 let kept = match specs {
                     Some(cache) => cache.keep(spec),
                     None => Arc::new(KeptSpec::new(spec)),
                 };
-                (Some(kept), node, host)
+                let mut c =
+                    write_record(&metadata, node.as_deref(), host.as_deref(), status.as_ref());
+                c.spec = Some(kept);
+                c
             }
-            None => (None, None, None),
+            None => write_record(&metadata, None, None, status.as_ref()),
+        }
+    }
+
+    /// A pod whose spec is `spec` with `node_name` and `hostname` (`pod`'s own spec is not
+    /// read): for pods whose spec is already kept.
+    pub fn with_kept_spec(
+        pod: &Pod,
+        spec: Arc<KeptSpec>,
+        node_name: Option<&str>,
+        hostname: Option<&str>,
+    ) -> CompactPod {
+        let mut c = write_record(&pod.metadata, node_name, hostname, pod.status.as_ref());
+        c.spec = Some(spec);
+        c
+    }
+
+    /// The kept spec (without `nodeName` and `hostname`).
+    pub fn spec(&self) -> Option<&Arc<KeptSpec>> {
+        self.spec.as_ref()
+    }
+
+    /// The spec as the copy in `specs` shared with the pods that have the same one.
+    pub fn share_spec(&mut self, specs: &mut SpecCache) {
+        if let Some(spec) = self.spec.take() {
+            self.spec = Some(specs.share(spec));
+        }
+    }
+
+    fn identity(&self) -> Identity<'_> {
+        let mut r = Reader::new(&self.record, 0);
+        Identity {
+            name: r.opt_str(),
+            namespace: r.opt_str(),
+            node: r.opt_str(),
+            created: r.time(),
+            deleted: r.time(),
+        }
+    }
+
+    fn labels(&self) -> Reader<'_> {
+        Reader::new(&self.record, self.labels_at)
+    }
+
+    /// The status part read up to its conditions (`None`: no status), and a reader there.
+    fn status_head(&self) -> Option<(StatusHead<'_>, Reader<'_>)> {
+        let mut r = Reader::new(&self.record, self.status_at);
+        if !r.bool() {
+            return None;
+        }
+        let head = StatusHead {
+            phase: r.opt_sym(COMMON),
+            reason: r.opt_sym(COMMON),
+            message: r.opt_str(),
+            pod_ip: r.opt_str(),
+            host_ip: r.opt_str(),
+            start_time: r.time(),
         };
-        let status = pod.status.map(|s| {
-            Box::new(CompactStatus {
-                phase: s.phase.map(sym),
-                reason: s.reason.map(sym),
-                message: opt_text(s.message),
-                pod_ip: opt_text(s.pod_ip),
-                host_ip: opt_text(s.host_ip),
-                start_time: s.start_time.map(|t| t.0),
-                conditions: s
-                    .conditions
-                    .map(|cs| cs.into_iter().map(CompactCondition::new).collect()),
-                container_statuses: s.container_statuses.map(|cs| {
-                    cs.into_iter()
-                        .map(|c| CompactContainerStatus {
-                            name: text(c.name),
-                            image: text(c.image),
-                            ready: c.ready,
-                            started: c.started,
-                            restart_count: c.restart_count,
-                            state: c.state.map_or(CompactState::Absent, compact_state),
-                        })
-                        .collect()
-                }),
-            })
-        });
-        CompactPod {
-            name: opt_text(m.name),
-            namespace: opt_text(m.namespace),
-            uid: opt_text(m.uid),
-            resource_version: opt_text(m.resource_version),
-            generate_name: opt_text(m.generate_name),
-            generation: m.generation,
-            created: m.creation_timestamp.map(|t| t.0),
-            deleted: m.deletion_timestamp.map(|t| t.0),
-            deletion_grace_period_seconds: m.deletion_grace_period_seconds,
-            labels: m.labels.map(Pairs::pack),
-            annotations,
-            owner_references: m.owner_references.map(Vec::into_boxed_slice),
-            finalizers: m.finalizers.map(Vec::into_boxed_slice),
-            spec,
-            node_name,
-            hostname,
-            status,
+        Some((head, r))
+    }
+
+    /// A reader at the container statuses (`None`: no status or no list), and their number.
+    fn containers(&self) -> Option<(usize, Reader<'_>)> {
+        let (_, mut r) = self.status_head()?;
+        r.skip_list(skip_condition);
+        let n = r.count()?;
+        Some((n, r))
+    }
+
+    /// Calls `f` with each container status up to its state, and a reader at its state (which
+    /// `f` must read, for the next one to follow).
+    fn each_container<'s>(&'s self, mut f: impl FnMut(ContainerHead<'s>, &mut Reader<'s>)) {
+        let Some((n, mut r)) = self.containers() else {
+            return;
+        };
+        for _ in 0..n {
+            let head = read_container_head(&mut r);
+            f(head, &mut r);
         }
     }
 
     /// A Pod with the kept fields (the rest at their defaults).
     pub fn to_pod(&self) -> Pod {
+        let id = self.identity();
+        let labels = read_pairs(&mut self.labels());
+        let mut r = Reader::new(&self.record, self.rest_at);
+        let uid = r.uid();
+        let resource_version = r.opt_str().map(str::to_string);
+        let generate_name = r.opt_str().map(str::to_string);
+        let generation = r.opt_int();
+        let grace = r.opt_int();
+        let hostname = r.opt_str().map(str::to_string);
+        let annotations = read_pairs(&mut r);
+        let owner_references = r
+            .count()
+            .map(|n| (0..n).map(|_| read_owner(&mut r)).collect());
+        let finalizers = r
+            .count()
+            .map(|n| (0..n).map(|_| r.str().to_string()).collect());
         let metadata = ObjectMeta {
-            name: string(&self.name),
-            namespace: string(&self.namespace),
-            uid: string(&self.uid),
-            resource_version: string(&self.resource_version),
-            generate_name: string(&self.generate_name),
-            generation: self.generation,
-            creation_timestamp: self.created.map(Time),
-            deletion_timestamp: self.deleted.map(Time),
-            deletion_grace_period_seconds: self.deletion_grace_period_seconds,
-            labels: self.labels.as_ref().map(Pairs::unpack),
-            annotations: self.annotations.as_ref().map(Pairs::unpack),
-            owner_references: self.owner_references.as_ref().map(|o| o.to_vec()),
-            finalizers: self.finalizers.as_ref().map(|f| f.to_vec()),
+            name: id.name.map(str::to_string),
+            namespace: id.namespace.map(str::to_string),
+            uid,
+            resource_version,
+            generate_name,
+            generation,
+            creation_timestamp: id.created.map(Time),
+            deletion_timestamp: id.deleted.map(Time),
+            deletion_grace_period_seconds: grace,
+            labels,
+            annotations,
+            owner_references,
+            finalizers,
             ..Default::default()
         };
         let spec = self.spec.as_ref().map(|s| PodSpec {
-            node_name: string(&self.node_name),
-            hostname: string(&self.hostname),
+            node_name: id.node.map(str::to_string),
+            hostname,
             ..s.decode()
         });
-        let status = self.status.as_ref().map(|s| PodStatus {
-            phase: s.phase.as_deref().map(str::to_string),
-            reason: s.reason.as_deref().map(str::to_string),
-            message: string(&s.message),
-            pod_ip: string(&s.pod_ip),
-            host_ip: string(&s.host_ip),
-            start_time: s.start_time.map(Time),
-            conditions: s
-                .conditions
-                .as_ref()
-                .map(|cs| cs.iter().map(CompactCondition::to_condition).collect()),
-            container_statuses: s.container_statuses.as_ref().map(|cs| {
-                cs.iter()
-                    .map(|c| ContainerStatus {
-                        name: c.name.to_string(),
-                        image: c.image.to_string(),
-                        ready: c.ready,
-                        started: c.started,
-                        restart_count: c.restart_count,
-                        state: full_state(&c.state),
-                        ..Default::default()
+        let status = self.status_head().map(|(s, mut r)| {
+            let conditions = r
+                .count()
+                .map(|n| (0..n).map(|_| read_condition(&mut r)).collect());
+            let container_statuses = r.count().map(|n| {
+                (0..n)
+                    .map(|_| {
+                        let c = read_container_head(&mut r);
+                        ContainerStatus {
+                            name: c.name.to_string(),
+                            image: c.image.to_string(),
+                            ready: c.ready,
+                            started: c.started,
+                            restart_count: c.restart_count,
+                            state: read_state(&mut r),
+                            ..Default::default()
+                        }
                     })
                     .collect()
-            }),
-            ..Default::default()
+            });
+            PodStatus {
+                phase: s.phase.map(str::to_string),
+                reason: s.reason.map(str::to_string),
+                message: s.message.map(str::to_string),
+                pod_ip: s.pod_ip.map(str::to_string),
+                host_ip: s.host_ip.map(str::to_string),
+                start_time: s.start_time.map(Time),
+                conditions,
+                container_statuses,
+                ..Default::default()
+            }
         });
         Pod {
             metadata,
@@ -778,19 +856,38 @@ impl CompactPod {
     }
 
     pub fn name(&self) -> &str {
-        self.name.as_deref().unwrap_or("")
+        Reader::new(&self.record, 0).opt_str().unwrap_or("")
     }
 
     pub fn namespace(&self) -> &str {
-        self.namespace.as_deref().unwrap_or("")
+        let mut r = Reader::new(&self.record, 0);
+        r.opt_str();
+        r.opt_str().unwrap_or("")
     }
 
     pub fn key(&self) -> crate::model::ObjectKey {
         crate::model::ObjectKey::new(crate::model::Kind::Pod, self.namespace(), self.name())
     }
 
+    pub fn resource_version(&self) -> Option<&str> {
+        let mut r = Reader::new(&self.record, self.rest_at);
+        r.uid();
+        r.opt_str()
+    }
+
+    pub fn created(&self) -> Option<Timestamp> {
+        self.identity().created
+    }
+
     pub fn label(&self, key: &str) -> Option<&str> {
-        self.labels.as_ref()?.get(key)
+        let mut r = self.labels();
+        for _ in 0..r.count()? {
+            let (k, v) = (r.sym(KNOWN_KEYS), r.str());
+            if k == key {
+                return Some(v);
+            }
+        }
+        None
     }
 
     /// See [`runtime_of`].
@@ -819,27 +916,25 @@ impl CompactPod {
 
     pub fn node(&self) -> Option<&str> {
         self.spec.as_ref()?;
-        self.node_name.as_deref()
-    }
-
-    fn statuses(&self) -> &[CompactContainerStatus] {
-        self.status
-            .as_ref()
-            .and_then(|s| s.container_statuses.as_deref())
-            .unwrap_or(&[])
+        self.identity().node
     }
 
     /// See [`restarts`].
     pub fn restarts(&self) -> i32 {
-        self.statuses().iter().map(|c| c.restart_count).sum()
+        let mut sum = 0i32;
+        self.each_container(|c, r| {
+            sum = sum.saturating_add(c.restart_count);
+            skip_state(r);
+        });
+        sum
     }
 
     /// See [`engine_image`].
     pub fn engine_image(&self) -> Option<&str> {
         let from_status = self
-            .statuses()
-            .first()
-            .map(|c| &*c.image)
+            .containers()
+            .filter(|(n, _)| *n > 0)
+            .map(|(_, mut r)| read_container_head(&mut r).image)
             .filter(|s| !s.is_empty());
         from_status.or_else(|| self.spec.as_ref()?.first_image())
     }
@@ -852,13 +947,10 @@ impl CompactPod {
     }
 
     pub fn condition_true(&self, type_: &str) -> bool {
-        self.status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .is_some_and(|cs| {
-                cs.iter()
-                    .any(|c| c.type_() == type_ && c.status() == "True")
-            })
+        let Some((_, mut r)) = self.status_head() else {
+            return false;
+        };
+        (0..r.count().unwrap_or(0)).any(|_| condition_head(&mut r) == (type_, "True"))
     }
 
     pub fn is_ready(&self) -> bool {
@@ -867,36 +959,36 @@ impl CompactPod {
 
     /// See [`display_status`].
     pub fn display_status(&self) -> String {
-        self.status_text().to_string()
+        self.status_text().into_owned()
     }
 
-    /// [`CompactPod::display_status`] without a copy.
-    pub fn status_text(&self) -> &str {
-        if self.deleted.is_some() {
-            return "Terminating";
+    /// [`CompactPod::display_status`], borrowed from the record when it can be.
+    pub fn status_text(&self) -> Cow<'_, str> {
+        if self.identity().deleted.is_some() {
+            return Cow::Borrowed("Terminating");
         }
-        let reason = self.statuses().iter().find_map(|c| match &c.state {
-            CompactState::Waiting { reason, .. } => reason.as_deref(),
-            CompactState::Terminated(t) => t.reason.as_deref(),
-            CompactState::Other(st) => st
-                .waiting
-                .as_ref()
-                .and_then(|w| w.reason.as_deref())
-                .or_else(|| st.terminated.as_ref().and_then(|t| t.reason.as_deref())),
-            _ => None,
+        let mut reason = None;
+        self.each_container(|_, r| match reason {
+            None => reason = state_reason(r),
+            Some(_) => skip_state(r),
         });
         reason.unwrap_or_else(|| {
-            self.status
-                .as_ref()
-                .and_then(|s| s.phase.as_deref())
-                .unwrap_or("Pending")
+            Cow::Borrowed(
+                self.status_head()
+                    .and_then(|(s, _)| s.phase)
+                    .unwrap_or("Pending"),
+            )
         })
     }
 
     /// See [`ready_containers`].
     pub fn ready_containers(&self) -> (usize, usize) {
         let total = self.spec.as_ref().map_or(0, |s| s.containers());
-        let ready = self.statuses().iter().filter(|c| c.ready).count();
+        let mut ready = 0;
+        self.each_container(|c, r| {
+            ready += usize::from(c.ready);
+            skip_state(r);
+        });
         (ready, total)
     }
 }
@@ -1090,7 +1182,7 @@ mod compact_tests {
             .and_then(|s| s.container_statuses.as_mut())
         {
             cs[0].state = Some(ContainerState {
-                terminated: Some(ContainerStateTerminated {
+                terminated: Some(k8s_openapi::api::core::v1::ContainerStateTerminated {
                     exit_code: 1,
                     reason: Some("Error".into()),
                     ..Default::default()
@@ -1136,36 +1228,51 @@ mod compact_tests {
             let mut cache = SpecCache::default();
             let a = CompactPod::from_pod_sharing(p.clone(), Some(&mut cache));
             let b = CompactPod::from_pod_sharing(p.clone(), Some(&mut cache));
-            assert!(
-                a.spec.is_none() || Arc::ptr_eq(a.spec.as_ref().unwrap(), b.spec.as_ref().unwrap())
-            );
+            assert!(a.spec().is_none() || Arc::ptr_eq(a.spec().unwrap(), b.spec().unwrap()));
         }
     }
 
     #[test]
-    fn known_keys_pack_small_and_read_back() {
+    fn labels_keep_known_keys_small_and_read_back() {
         let map: BTreeMap<String, String> = [
             (LABEL_RUNTIME, "imagenet"),
             ("app", "curvine-worker"),
             ("example.com/team", "data"),
             ("\u{1}", "odd"),
+            ("x\0y", "z"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        // A control character in a key (never valid) keeps the map as it is.
-        assert!(matches!(Pairs::pack(map.clone()), Pairs::Map(_)));
-        let mut map = map;
-        map.remove("\u{1}");
-        let packed = Pairs::pack(map.clone());
-        let Pairs::Packed(text) = &packed else {
-            panic!("packed")
-        };
-        assert!(!text.contains(LABEL_RUNTIME), "{text:?}");
-        assert_eq!(packed.unpack(), map);
-        assert_eq!(packed.get(LABEL_RUNTIME), Some("imagenet"));
-        assert_eq!(packed.get("example.com/team"), Some("data"));
-        assert_eq!(packed.get("chart"), None);
+        let mut pod = Pod::default();
+        pod.metadata.labels = Some(map.clone());
+        let c = CompactPod::from_pod(pod.clone());
+        assert!(
+            !c.record
+                .windows(LABEL_RUNTIME.len())
+                .any(|w| w == LABEL_RUNTIME.as_bytes()),
+            "a known key is one byte"
+        );
+        assert_eq!(c.to_pod().metadata.labels, Some(map));
+        assert_eq!(c.label(LABEL_RUNTIME), Some("imagenet"));
+        assert_eq!(c.label("example.com/team"), Some("data"));
+        assert_eq!(c.label("x\0y"), Some("z"));
+        assert_eq!(c.label("chart"), None);
+        assert_eq!(c.runtime(), Some("imagenet"));
+    }
+
+    #[test]
+    fn a_pod_is_one_record_and_a_shared_spec() {
+        let pods = sample();
+        let p = pods.iter().find(|p| p.spec.is_some()).unwrap().clone();
+        let raw = serde_json::to_vec(&p).unwrap().len();
+        let c = CompactPod::from_pod(p);
+        assert!(
+            c.record.len() * 3 < raw,
+            "{} of {raw} bytes",
+            c.record.len()
+        );
+        assert!(std::mem::size_of::<CompactPod>() <= 40);
     }
 
     #[test]
@@ -1179,21 +1286,15 @@ mod compact_tests {
         let mut cache = SpecCache::default();
         let a = CompactPod::from_pod_sharing(p.clone(), Some(&mut cache));
         let b = CompactPod::from_pod_sharing(q.clone(), Some(&mut cache));
-        assert!(Arc::ptr_eq(
-            a.spec.as_ref().unwrap(),
-            b.spec.as_ref().unwrap()
-        ));
+        assert!(Arc::ptr_eq(a.spec().unwrap(), b.spec().unwrap()));
         assert_eq!(b.to_pod().spec, q.spec);
         // Kept elsewhere, then shared: found by content.
         let c = cache.share(Arc::new(KeptSpec::new(q.spec.clone().unwrap())));
-        assert!(Arc::ptr_eq(&c, a.spec.as_ref().unwrap()));
+        assert!(Arc::ptr_eq(&c, a.spec().unwrap()));
         let mut r = q.clone();
         r.spec.as_mut().unwrap().containers[0].image = Some("other:tag".into());
         let d = CompactPod::from_pod_sharing(r, Some(&mut cache));
-        assert!(!Arc::ptr_eq(
-            d.spec.as_ref().unwrap(),
-            a.spec.as_ref().unwrap()
-        ));
-        assert_eq!(d.spec.as_ref().unwrap().first_image(), Some("other:tag"));
+        assert!(!Arc::ptr_eq(d.spec().unwrap(), a.spec().unwrap()));
+        assert_eq!(d.spec().unwrap().first_image(), Some("other:tag"));
     }
 }
