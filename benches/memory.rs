@@ -85,6 +85,40 @@ fn mb(b: usize) -> String {
     format!("{:.1} MB", b as f64 / 1e6)
 }
 
+/// What `fluidops snapshot --view pods --size 200x60` holds: the peak while the demo cluster's
+/// first lists and 300 settled seconds go into the app, and what is live after one frame.
+fn snapshot_flow(spec: ScaleSpec) {
+    use fluidops::app::App;
+    use fluidops::config::{Keymap, Theme};
+    use fluidops::demo::DemoCluster;
+    use fluidops::ui::Ctx;
+    let base = live();
+    reset_peak();
+    let keymap = Keymap::builtin();
+    let theme = Theme::builtin("default").expect("theme");
+    let mut cluster = DemoCluster::builtin(7, now()).with_scale(spec, 7, 0.0);
+    let mut app = App::new("demo", now());
+    fluidops::snapshot::settle(&mut app, &keymap, &mut cluster, 300);
+    let settled = (peak() - base, live() - base);
+    fluidops::snapshot::open_view(&mut app, &keymap, "pods").expect("view");
+    let ctx = Ctx {
+        theme: &theme,
+        keymap: &keymap,
+        demo: true,
+        caption: None,
+    };
+    fluidops::snapshot::render_text(&mut app, &ctx, 200, 60);
+    fluidops::snapshot::render_text(&mut app, &ctx, 200, 60);
+    println!();
+    println!("snapshot --view pods --size 200x60 (demo cluster and app):");
+    println!("  settled: peak {}, live {}", mb(settled.0), mb(settled.1));
+    println!(
+        "  after the frame: peak {}, live {}",
+        mb(peak() - base),
+        mb(live() - base)
+    );
+}
+
 /// Where one pod's bytes go: the compact pod inline and on the heap, and what the store adds
 /// (its map entry, history, runtime index), over the first 10,000 generated pods.
 fn pod_parts(generator: &Generator) {
@@ -199,6 +233,7 @@ fn main() {
     drop(store);
 
     pod_parts(&generator);
+    snapshot_flow(spec);
 
     // The initial lists as one batch (what a source hands over first), applied into a new store.
     let base = live();

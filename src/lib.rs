@@ -1,5 +1,6 @@
 //! fluidops: a terminal console for Fluid's CacheRuntime.
 
+pub mod allocator;
 pub mod app;
 pub mod cli;
 pub mod cluster;

@@ -28,7 +28,7 @@ fn secs(n: u64) -> Duration {
 
 fn runtime(c: &DemoCluster, ns: &str, name: &str) -> CacheRuntime {
     match c.get(&ObjectKey::new(Kind::CacheRuntime, ns, name)) {
-        Some(Object::Runtime(r)) => r.clone(),
+        Some(Object::Runtime(r)) => (**r).clone(),
         other => panic!("no runtime {ns}/{name}: {other:?}"),
     }
 }

@@ -7,5 +7,6 @@
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> color_eyre::Result<()> {
+    fluidops::allocator::tune();
     fluidops::cli_main()
 }

@@ -696,7 +696,7 @@ macro_rules! watched {
                 }
             }
             fn into_object(self, _: Kind) -> Result<Object, String> {
-                Ok(Object::$variant(self))
+                Ok(self.into())
             }
         }
     };
@@ -707,7 +707,7 @@ impl Watched for CacheRuntimeClass {
         Api::all(client)
     }
     fn into_object(self, _: Kind) -> Result<Object, String> {
-        Ok(Object::Class(self))
+        Ok(Object::Class(Box::new(self)))
     }
 }
 watched!(Dataset, Dataset);

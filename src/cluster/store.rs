@@ -3,7 +3,7 @@
 //! It changes only through [`Store::apply`], fed by a source's events.
 
 use std::cell::{Cell, OnceCell};
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use jiff::Timestamp;
 
@@ -134,13 +134,12 @@ impl Store {
             }
             ClusterEvent::ListedPods(pods) => self.list_pods(pods, at),
             ClusterEvent::ListEnded { kind, keys } => {
-                let keep: BTreeSet<NsName> = keys.into_iter().collect();
-                self.keep_only(kind, &keep);
+                self.keep_only(kind, keys.iter().map(|(ns, n)| (ns.as_str(), n.as_str())));
                 self.availability.insert(kind, Availability::Available);
             }
             ClusterEvent::Listed { kind, objects } => {
-                let keep: BTreeSet<NsName> = objects.iter().map(|o| ns_name(&o.key())).collect();
-                self.keep_only(kind, &keep);
+                let keys: Vec<ObjectKey> = objects.iter().map(Object::key).collect();
+                self.keep_only(kind, keys.iter().map(|k| (&*k.namespace, &*k.name)));
                 for obj in objects {
                     self.insert(obj, at);
                 }
@@ -216,11 +215,10 @@ impl Store {
 
     /// Replaces every pod with `pods` (a list or relist of Pods).
     fn list_pods(&mut self, pods: Vec<CompactPod>, at: Timestamp) {
-        let keep: BTreeSet<NsName> = pods
-            .iter()
-            .map(|p| (p.namespace().to_string(), p.name().to_string()))
-            .collect();
-        self.keep_only(Kind::Pod, &keep);
+        // The first list has nothing to forget (and 50,000 keys would cost megabytes).
+        if !self.pods.is_empty() {
+            self.keep_only(Kind::Pod, pods.iter().map(|p| (p.namespace(), p.name())));
+        }
         for p in pods {
             self.insert_pod(p, at);
         }
@@ -228,14 +226,15 @@ impl Store {
     }
 
     /// Removes every object of `kind` whose (namespace, name) is not in `keep`.
-    fn keep_only(&mut self, kind: Kind, keep: &BTreeSet<NsName>) {
+    fn keep_only<'k>(&mut self, kind: Kind, keep: impl Iterator<Item = (&'k str, &'k str)>) {
+        let keep: HashSet<(&str, &str)> = keep.collect();
         let keys: Box<dyn Iterator<Item = &NsName>> = if kind == Kind::Pod {
             Box::new(self.pods.keys())
         } else {
             Box::new(self.objects.get(&kind).into_iter().flat_map(|m| m.keys()))
         };
         let gone: Vec<ObjectKey> = keys
-            .filter(|k| !keep.contains(*k))
+            .filter(|(ns, name)| !keep.contains(&(ns.as_str(), name.as_str())))
             .map(|(ns, name)| ObjectKey::new(kind, ns.clone(), name.clone()))
             .collect();
         for key in gone {
@@ -305,7 +304,7 @@ impl Store {
                     .get(&Kind::CacheRuntimeClass)
                     .and_then(|m| m.get(&(String::new(), rt.spec.runtime_class_name.clone())))
                     .and_then(|o| match &**o {
-                        Object::Class(c) => Some(c),
+                        Object::Class(c) => Some(&**c),
                         _ => None,
                     }),
                 _ => None,
@@ -437,7 +436,7 @@ impl Store {
 
     pub fn runtimes(&self) -> impl Iterator<Item = &CacheRuntime> {
         self.list(Kind::CacheRuntime).filter_map(|o| match o {
-            Object::Runtime(r) => Some(r),
+            Object::Runtime(r) => Some(&**r),
             _ => None,
         })
     }
@@ -451,7 +450,7 @@ impl Store {
 
     pub fn classes(&self) -> impl Iterator<Item = &CacheRuntimeClass> {
         self.list(Kind::CacheRuntimeClass).filter_map(|o| match o {
-            Object::Class(c) => Some(c),
+            Object::Class(c) => Some(&**c),
             _ => None,
         })
     }
@@ -485,14 +484,14 @@ impl Store {
 
     pub fn class(&self, name: &str) -> Option<&CacheRuntimeClass> {
         match self.get(&ObjectKey::new(Kind::CacheRuntimeClass, "", name))? {
-            Object::Class(c) => Some(c),
+            Object::Class(c) => Some(&**c),
             _ => None,
         }
     }
 
     pub fn runtime(&self, namespace: &str, name: &str) -> Option<&CacheRuntime> {
         match self.get(&ObjectKey::new(Kind::CacheRuntime, namespace, name))? {
-            Object::Runtime(r) => Some(r),
+            Object::Runtime(r) => Some(&**r),
             _ => None,
         }
     }

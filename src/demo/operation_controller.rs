@@ -47,12 +47,8 @@ fn now_str(cluster: &DemoCluster) -> String {
 
 /// None → Pending (or Failed when validation fails).
 fn admit(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
-    let explicit_ns = op
-        .spec
-        .dataset
-        .as_ref()
-        .and_then(|d| d.get("namespace"))
-        .and_then(|n| n.as_str());
+    let explicit_ns = op.spec.dataset.as_ref().and_then(|d| d.get("namespace"));
+    let explicit_ns = explicit_ns.as_ref().and_then(|n| n.as_str());
     if op.op_kind() == OpKind::DataLoad && explicit_ns.is_some_and(|ns| ns != key.namespace) {
         let now = now_str(cluster);
         let msg =

@@ -620,7 +620,7 @@ impl Generator {
         m.uid = Some(self.uid(6, i));
         m.resource_version = Some((4_000_000 + i).to_string());
         m.creation_timestamp = Some(Time(created));
-        op.spec.dataset = Some(json!({"name": rt, "namespace": ns}));
+        op.spec.dataset = Some(json!({"name": rt, "namespace": ns}).into());
         if kind == OpKind::DataProcess {
             op.spec.target = None;
             op.spec.load_metadata = None;

@@ -284,7 +284,7 @@ fn data_load(namespace: &str, name: &str, dataset: &str, paths: &[String]) -> Da
     op.metadata.name = Some(name.into());
     op.metadata.namespace = Some(namespace.into());
     op.spec = OperationSpec {
-        dataset: Some(serde_json::json!({"name": dataset, "namespace": namespace})),
+        dataset: Some(serde_json::json!({"name": dataset, "namespace": namespace}).into()),
         policy: Some(Policy::Once),
         target: Some(
             paths

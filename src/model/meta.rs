@@ -93,6 +93,111 @@ impl<'de> Deserialize<'de> for Extra {
     }
 }
 
+/// A JSON value kept as its compact text (object keys sorted, as `serde_json` writes a
+/// [`Value`]): a few dozen bytes where a decoded map of one or two entries takes several
+/// hundred. Reads and writes as the value itself; reads decode what they ask for.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JsonText(Box<str>);
+
+impl JsonText {
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+
+    /// The value of `key` when this is an object.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        let mut de = serde_json::Deserializer::from_str(&self.0);
+        de.deserialize_map(Lookup(key)).ok().flatten()
+    }
+
+    /// The text when this is a JSON string.
+    pub fn as_string(&self) -> Option<String> {
+        match self.value() {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl From<Value> for JsonText {
+    fn from(v: Value) -> Self {
+        Self(v.to_string().into_boxed_str())
+    }
+}
+
+impl fmt::Debug for JsonText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for JsonText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Value::deserialize(d).map(Self::from)
+    }
+}
+
+/// A small map of texts (a few entries, like an operation's `status.infos`), kept as a list
+/// sorted by key: a fraction of the memory of a B-tree map for a handful of entries. Reads and
+/// writes as a JSON object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StrMap(Vec<(String, String)>);
+
+impl StrMap {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let i = self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok()?;
+        Some(&self.0[i].1)
+    }
+
+    /// Sets `key` to `value`, returning the previous value.
+    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl FromIterator<(String, String)> for StrMap {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(it: I) -> Self {
+        let map: BTreeMap<String, String> = it.into_iter().collect();
+        Self(map.into_iter().collect())
+    }
+}
+
+impl Serialize for StrMap {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for StrMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        BTreeMap::<String, String>::deserialize(d).map(|m| Self(m.into_iter().collect()))
+    }
+}
+
 /// Reads one JSON object, decoding only the value of the key it looks for.
 struct Lookup<'k>(&'k str);
 
@@ -276,6 +381,37 @@ pub fn is_default<T: Default + PartialEq>(v: &T) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn json_text_reads_and_writes_as_its_value() {
+        let v = json!({"namespace": "team-a", "name": "imagenet", "deep": {"b": 1, "a": [2]}});
+        let t: JsonText = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&t).unwrap(), v);
+        assert_eq!(t.get("name"), Some(json!("imagenet")));
+        assert_eq!(t.get("missing"), None);
+        assert_eq!(t.as_string(), None);
+        let name = JsonText::from(json!("plain"));
+        assert_eq!(name.as_string().as_deref(), Some("plain"));
+        assert_eq!(name.get("name"), None);
+        let yaml = serde_yaml::to_string(&t).unwrap();
+        assert_eq!(serde_yaml::from_str::<JsonText>(&yaml).unwrap(), t);
+    }
+
+    #[test]
+    fn str_map_keeps_keys_sorted_and_round_trips() {
+        let mut m: StrMap = [("b".to_string(), "2".to_string())].into_iter().collect();
+        assert_eq!(m.insert("a".into(), "1".into()), None);
+        assert_eq!(m.insert("b".into(), "3".into()), Some("2".into()));
+        assert_eq!(m.get("a"), Some("1"));
+        assert_eq!(m.get("c"), None);
+        let keys: Vec<&String> = m.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["a", "b"]);
+        let v = serde_json::to_value(&m).unwrap();
+        assert_eq!(v, json!({"a": "1", "b": "3"}));
+        assert_eq!(serde_json::from_value::<StrMap>(v).unwrap(), m);
+        assert!(StrMap::default().is_empty());
+        assert_eq!(m.len(), 2);
+    }
 
     #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
     struct Compact {

@@ -92,19 +92,41 @@ impl std::fmt::Display for ObjectKey {
 
 /// Objects live in the store's maps and are moved rarely, so the size difference between
 /// variants (a Pod is larger than a CacheRuntimeClass) costs less than boxing every variant.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Object {
-    Class(CacheRuntimeClass),
+    Class(Box<CacheRuntimeClass>),
     Dataset(Dataset),
-    Runtime(CacheRuntime),
+    Runtime(Box<CacheRuntime>),
     Workload(AdvancedStatefulSet),
     Pod(Box<Pod>),
     Operation(DataOperation),
     Maintenance(CacheRuntimeMaintenance),
     Event(Event),
 }
+
+/// Each kind into its variant (the large ones boxed, so that every object is not as large as
+/// the largest).
+macro_rules! into_object {
+    (inline: $($ty:ty => $v:ident),*; boxed: $($bty:ty => $bv:ident),*) => {
+        $(impl From<$ty> for Object {
+            fn from(o: $ty) -> Object {
+                Object::$v(o)
+            }
+        })*
+        $(impl From<$bty> for Object {
+            fn from(o: $bty) -> Object {
+                Object::$bv(Box::new(o))
+            }
+        })*
+    };
+}
+
+into_object!(
+    inline: Dataset => Dataset, AdvancedStatefulSet => Workload, DataOperation => Operation,
+        CacheRuntimeMaintenance => Maintenance, Event => Event;
+    boxed: CacheRuntimeClass => Class, CacheRuntime => Runtime, Pod => Pod
+);
 
 impl Object {
     pub fn kind(&self) -> Kind {

@@ -2,11 +2,9 @@
 //! struct: they share the status machine and most policy fields, and the console lists them
 //! together. Kind-specific spec fields are optional; the rest stays in `extra`.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use super::meta::{Condition, Extra, ObjectMeta, open_enum};
+use super::meta::{Condition, Extra, JsonText, ObjectMeta, StrMap, open_enum};
 
 /// Which DataOperation an object is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -114,7 +112,7 @@ fn api_version() -> String {
 pub struct OperationSpec {
     /// DataLoad/DataProcess: `{name, namespace, …}`; DataBackup: a plain name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dataset: Option<serde_json::Value>,
+    pub dataset: Option<JsonText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Vec<TargetPath>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,9 +127,9 @@ pub struct OperationSpec {
     pub ttl_seconds_after_finished: Option<i64>,
     /// DataMigrate source and destination.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<serde_json::Value>,
+    pub from: Option<JsonText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<serde_json::Value>,
+    pub to: Option<JsonText>,
     /// DataBackup destination.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_path: Option<String>,
@@ -172,7 +170,7 @@ pub struct OperationStatus {
     #[serde(default)]
     pub conditions: Vec<Condition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub infos: Option<BTreeMap<String, String>>,
+    pub infos: Option<StrMap>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_schedule_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -222,15 +220,15 @@ impl DataOperation {
                 .unwrap_or_else(|| own_ns.clone());
             Some((ns, name))
         };
-        match &self.spec.dataset {
-            Some(serde_json::Value::String(name)) => return Some((own_ns.clone(), name.clone())),
-            Some(v @ serde_json::Value::Object(_)) => return from_obj(v),
+        match self.spec.dataset.as_ref().map(JsonText::value) {
+            Some(serde_json::Value::String(name)) => return Some((own_ns.clone(), name)),
+            Some(v @ serde_json::Value::Object(_)) => return from_obj(&v),
             _ => {}
         }
         [&self.spec.from, &self.spec.to]
             .into_iter()
             .flatten()
-            .find_map(|side| side.get("dataset").and_then(from_obj))
+            .find_map(|side| side.get("dataset").as_ref().and_then(from_obj))
     }
     /// The condition that explains a failure, if any.
     pub fn failing_condition(&self) -> Option<&Condition> {

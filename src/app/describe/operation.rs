@@ -13,7 +13,7 @@ use super::{
 use crate::app::format::{age, or_dash};
 use crate::cluster::{Store, Subject};
 use crate::model::health::overall_phase;
-use crate::model::meta::created;
+use crate::model::meta::{JsonText, created};
 use crate::model::{DataOperation, Kind, ObjectKey, OpKind, Policy, pod};
 
 pub(super) fn sections(
@@ -187,7 +187,7 @@ fn summary(store: &Store, key: &ObjectKey, op: &DataOperation, now: Timestamp) -
     }
     lines.extend(kind_specific(op));
     if let Some(infos) = st.and_then(|s| s.infos.as_ref()).filter(|i| !i.is_empty()) {
-        lines.push(text_field(s::INFOS, pairs(infos)));
+        lines.push(text_field(s::INFOS, pairs(infos.iter())));
     }
     lines.push(text_field(s::AGE, age(created(&op.metadata), now)));
     section(s::SUMMARY, lines)
@@ -220,12 +220,8 @@ fn kind_specific(op: &DataOperation) -> Vec<DetailLine> {
             ));
         }
         OpKind::DataProcess => {
-            let mount = op
-                .spec
-                .dataset
-                .as_ref()
-                .and_then(|d| d.get("mountPath"))
-                .and_then(|v| v.as_str());
+            let mount = op.spec.dataset.as_ref().and_then(|d| d.get("mountPath"));
+            let mount = mount.as_ref().and_then(|v| v.as_str());
             lines.push(text_field(s::MOUNT_PATH, or_dash(mount)));
             let processor = op.spec.extra.get("processor");
             let script = processor.as_ref().and_then(|p| p.get("script"));
@@ -257,8 +253,14 @@ fn kind_specific(op: &DataOperation) -> Vec<DetailLine> {
             lines.push(text_field(s::PROCESSOR, text));
         }
         OpKind::DataMigrate => {
-            lines.push(text_field(s::FROM, migrate_side(op.spec.from.as_ref())));
-            lines.push(text_field(s::TO, migrate_side(op.spec.to.as_ref())));
+            lines.push(text_field(
+                s::FROM,
+                migrate_side(op.spec.from.as_ref().map(JsonText::value).as_ref()),
+            ));
+            lines.push(text_field(
+                s::TO,
+                migrate_side(op.spec.to.as_ref().map(JsonText::value).as_ref()),
+            ));
         }
         OpKind::DataBackup => {
             lines.push(text_field(

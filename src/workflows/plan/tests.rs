@@ -249,7 +249,7 @@ fn upgrade_refusals_say_why() {
         .get_or_insert_with(Default::default)
         .insert(LOCK_ANNOTATION.into(), "other-run".into());
     store.apply(
-        crate::cluster::ClusterEvent::Applied(crate::model::Object::Runtime(locked)),
+        crate::cluster::ClusterEvent::Applied(crate::model::Object::Runtime(Box::new(locked))),
         t0(),
     );
     assert_eq!(
@@ -287,7 +287,7 @@ fn upgrade_refused_while_the_dataset_is_not_bound_or_the_master_is_down() {
     let mut rt = store.runtime("imagenet", "imagenet-train").unwrap().clone();
     rt.component_status_mut(Component::Master).phase = RuntimePhase::NotReady;
     store.apply(
-        crate::cluster::ClusterEvent::Applied(crate::model::Object::Runtime(rt)),
+        crate::cluster::ClusterEvent::Applied(crate::model::Object::Runtime(Box::new(rt))),
         t0(),
     );
     let e = plan_upgrade(&store, &req, "u", t0()).unwrap_err();
@@ -526,7 +526,7 @@ fn env_change_is_not_syncable() {
         serde_json::json!([{"name": "CURVINE_LOG_LEVEL", "value": "debug"}]),
     );
     store.apply(
-        crate::cluster::ClusterEvent::Applied(crate::model::Object::Runtime(rt)),
+        crate::cluster::ClusterEvent::Applied(crate::model::Object::Runtime(Box::new(rt))),
         t0(),
     );
     let out = not_syncable(&store, &rt_key);
@@ -615,7 +615,7 @@ fn a_spec_change_after_the_pods_started_suggests_a_config_rebuild() {
         ..Default::default()
     }]);
     store.apply(
-        crate::cluster::ClusterEvent::Applied(crate::model::Object::Runtime(rt)),
+        crate::cluster::ClusterEvent::Applied(crate::model::Object::Runtime(Box::new(rt))),
         t0(),
     );
     let cands = rebuild_candidates(&store, &rt_key);
