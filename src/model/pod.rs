@@ -383,15 +383,15 @@ impl SpecCache {
 /// - status: phase, reason, message, pod and host IP, start time, conditions, container
 ///   statuses;
 /// - the rest of the metadata: UID, resourceVersion, generateName, generation, deletion grace
-///   period, hostname, annotations, owner references, finalizers.
+///   period, hostname, token volume name, annotations, owner references, finalizers.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CompactPod {
     record: Box<[u8]>,
     labels_at: u32,
     status_at: u32,
     rest_at: u32,
-    /// The spec but for `nodeName` and `hostname` (kept in the record), shared between the
-    /// pods that have the same one (see [`SpecCache`]).
+    /// The spec but for its per-pod parts (see [`PerPod`], kept in the record), shared
+    /// between the pods that have the same one (see [`SpecCache`]).
     spec: Option<Arc<KeptSpec>>,
 }
 
@@ -584,16 +584,11 @@ fn read_owner(r: &mut Reader) -> OwnerReference {
 }
 
 /// A pod's metadata and status written as a record (the spec is kept apart).
-fn write_record(
-    m: &ObjectMeta,
-    node: Option<&str>,
-    hostname: Option<&str>,
-    status: Option<&PodStatus>,
-) -> CompactPod {
+fn write_record(m: &ObjectMeta, per_pod: &PerPod, status: Option<&PodStatus>) -> CompactPod {
     let mut w = Writer::default();
     w.opt_str(m.name.as_deref());
     w.opt_str(m.namespace.as_deref());
-    w.opt_str(node);
+    w.opt_str(per_pod.node.as_deref());
     w.time(m.creation_timestamp.as_ref().map(|t| t.0));
     w.time(m.deletion_timestamp.as_ref().map(|t| t.0));
     let labels_at = w.at();
@@ -627,7 +622,8 @@ fn write_record(
     w.opt_str(m.generate_name.as_deref());
     w.opt_int(m.generation);
     w.opt_int(m.deletion_grace_period_seconds);
-    w.opt_str(hostname);
+    w.opt_str(per_pod.hostname.as_deref());
+    w.opt_str(per_pod.token_volume.as_deref());
     let annotations = m.annotations.as_ref().map(|a| {
         let mut a = a.clone();
         a.remove(LAST_APPLIED);
@@ -649,6 +645,105 @@ fn write_record(
         rest_at,
         spec: None,
     }
+}
+
+/// The service-account token volume the API server adds to each pod, `kube-api-access-` and a
+/// suffix of its own per pod.
+const TOKEN_VOLUME: &str = "kube-api-access-";
+/// The field a DaemonSet pins each of its pods to a node with (in the pod's node affinity).
+const NODE_NAME_FIELD: &str = "metadata.name";
+
+/// What makes the specs of one workload's pods differ, kept with each pod so that the rest of
+/// the spec is shared: the node (`nodeName`, and the node a DaemonSet pins its pod to), the
+/// host name, and the name of the service-account token volume.
+#[derive(Debug, Default, PartialEq)]
+struct PerPod {
+    node: Option<String>,
+    hostname: Option<String>,
+    token_volume: Option<String>,
+}
+
+fn mounts_mut(spec: &mut PodSpec) -> impl Iterator<Item = &mut String> {
+    let containers = spec.containers.iter_mut().map(|c| &mut c.volume_mounts);
+    let init = spec
+        .init_containers
+        .iter_mut()
+        .flatten()
+        .map(|c| &mut c.volume_mounts);
+    let ephemeral = (spec.ephemeral_containers.iter_mut().flatten()).map(|c| &mut c.volume_mounts);
+    containers
+        .chain(init)
+        .chain(ephemeral)
+        .flatten()
+        .flatten()
+        .map(|m| &mut m.name)
+}
+
+/// The values of node-affinity terms that select a node by its name.
+fn pinned_nodes_mut(spec: &mut PodSpec) -> impl Iterator<Item = &mut String> {
+    let required = spec
+        .affinity
+        .as_mut()
+        .and_then(|a| a.node_affinity.as_mut())
+        .and_then(|n| {
+            n.required_during_scheduling_ignored_during_execution
+                .as_mut()
+        });
+    required
+        .into_iter()
+        .flat_map(|r| r.node_selector_terms.iter_mut())
+        .flat_map(|t| t.match_fields.iter_mut().flatten())
+        .filter(|f| f.key == NODE_NAME_FIELD)
+        .flat_map(|f| f.values.iter_mut().flatten())
+}
+
+/// Takes the per-pod parts out of `spec` (see [`PerPod`]): the token volume is renamed to
+/// the bare prefix, and the pod's own node in its affinity becomes an empty name.
+fn take_per_pod(spec: &mut PodSpec) -> PerPod {
+    let node = spec.node_name.take();
+    let hostname = spec.hostname.take();
+    let token_volume = spec
+        .volumes
+        .iter_mut()
+        .flatten()
+        .find(|v| v.name.len() > TOKEN_VOLUME.len() && v.name.starts_with(TOKEN_VOLUME))
+        .map(|v| std::mem::replace(&mut v.name, TOKEN_VOLUME.to_string()));
+    if let Some(token) = &token_volume {
+        mounts_mut(spec)
+            .filter(|m| *m == token)
+            .for_each(|m| *m = TOKEN_VOLUME.to_string());
+    }
+    if let Some(node) = &node {
+        pinned_nodes_mut(spec)
+            .filter(|v| *v == node)
+            .for_each(String::clear);
+    }
+    PerPod {
+        node,
+        hostname,
+        token_volume,
+    }
+}
+
+/// Puts the per-pod parts back into a shared spec (the reverse of [`take_per_pod`]).
+fn put_per_pod(spec: &mut PodSpec, per_pod: PerPod) {
+    if let Some(token) = &per_pod.token_volume {
+        spec.volumes
+            .iter_mut()
+            .flatten()
+            .filter(|v| v.name == TOKEN_VOLUME)
+            .for_each(|v| v.name.clone_from(token));
+        mounts_mut(spec)
+            .filter(|m| *m == TOKEN_VOLUME)
+            .for_each(|m| m.clone_from(token));
+    }
+    if let Some(node) = &per_pod.node {
+        pinned_nodes_mut(spec)
+            .filter(|v| v.is_empty())
+            .for_each(|v| v.clone_from(node));
+    }
+    spec.node_name = per_pod.node;
+    spec.hostname = per_pod.hostname;
 }
 
 /// The identity part of a record.
@@ -685,18 +780,16 @@ impl CompactPod {
         } = pod;
         match spec {
             Some(mut spec) => {
-                let node = spec.node_name.take();
-                let host = spec.hostname.take();
+                let per_pod = take_per_pod(&mut spec);
                 let kept = match specs {
                     Some(cache) => cache.keep(spec),
                     None => Arc::new(KeptSpec::new(spec)),
                 };
-                let mut c =
-                    write_record(&metadata, node.as_deref(), host.as_deref(), status.as_ref());
+                let mut c = write_record(&metadata, &per_pod, status.as_ref());
                 c.spec = Some(kept);
                 c
             }
-            None => write_record(&metadata, None, None, status.as_ref()),
+            None => write_record(&metadata, &PerPod::default(), status.as_ref()),
         }
     }
 
@@ -708,12 +801,17 @@ impl CompactPod {
         node_name: Option<&str>,
         hostname: Option<&str>,
     ) -> CompactPod {
-        let mut c = write_record(&pod.metadata, node_name, hostname, pod.status.as_ref());
+        let per_pod = PerPod {
+            node: node_name.map(str::to_string),
+            hostname: hostname.map(str::to_string),
+            token_volume: None,
+        };
+        let mut c = write_record(&pod.metadata, &per_pod, pod.status.as_ref());
         c.spec = Some(spec);
         c
     }
 
-    /// The kept spec (without `nodeName` and `hostname`).
+    /// The kept spec (without its per-pod parts, see [`PerPod`]).
     pub fn spec(&self) -> Option<&Arc<KeptSpec>> {
         self.spec.as_ref()
     }
@@ -788,6 +886,7 @@ impl CompactPod {
         let generation = r.opt_int();
         let grace = r.opt_int();
         let hostname = r.opt_str().map(str::to_string);
+        let token_volume = r.opt_str().map(str::to_string);
         let annotations = read_pairs(&mut r);
         let owner_references = r
             .count()
@@ -811,10 +910,15 @@ impl CompactPod {
             finalizers,
             ..Default::default()
         };
-        let spec = self.spec.as_ref().map(|s| PodSpec {
-            node_name: id.node.map(str::to_string),
-            hostname,
-            ..s.decode()
+        let spec = self.spec.as_ref().map(|s| {
+            let mut spec = s.decode();
+            let per_pod = PerPod {
+                node: id.node.map(str::to_string),
+                hostname,
+                token_volume,
+            };
+            put_per_pod(&mut spec, per_pod);
+            spec
         });
         let status = self.status_head().map(|(s, mut r)| {
             let conditions = r
@@ -1296,5 +1400,56 @@ mod compact_tests {
         let d = CompactPod::from_pod_sharing(r, Some(&mut cache));
         assert!(!Arc::ptr_eq(d.spec().unwrap(), a.spec().unwrap()));
         assert_eq!(d.spec().unwrap().first_image(), Some("other:tag"));
+    }
+
+    /// A fuse pod as a DaemonSet and the API server make it: pinned to its node by name in its
+    /// node affinity, with a token volume of its own, mounted in its containers.
+    fn fuse_pod(node: &str, token: &str) -> Pod {
+        let spec = serde_json::json!({
+            "nodeName": node,
+            "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchFields": [
+                    {"key": "metadata.name", "operator": "In", "values": [node]}]}]}}},
+            "containers": [{"name": "fuse", "image": "curvine/curvine-fuse:v0.2.5",
+                "volumeMounts": [
+                    {"name": "data", "mountPath": "/data"},
+                    {"name": token, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+                     "readOnly": true}]}],
+            "initContainers": [{"name": "init", "image": "busybox",
+                "volumeMounts": [{"name": token, "mountPath": "/sa"}]}],
+            "volumes": [
+                {"name": "data", "hostPath": {"path": "/mnt/data"}},
+                {"name": token, "projected": {"sources": [
+                    {"serviceAccountToken": {"path": "token", "expirationSeconds": 3607}}]}}]
+        });
+        Pod {
+            metadata: ObjectMeta {
+                name: Some(format!("imagenet-fuse-{node}")),
+                namespace: Some("team-a".into()),
+                ..Default::default()
+            },
+            spec: Some(serde_json::from_value(spec).unwrap()),
+            status: None,
+        }
+    }
+
+    #[test]
+    fn fuse_pods_of_one_daemon_set_share_one_kept_spec() {
+        let a = fuse_pod("node-1", "kube-api-access-x7k2p");
+        let b = fuse_pod("node-2", "kube-api-access-q9w4z");
+        let mut cache = SpecCache::default();
+        let ca = CompactPod::from_pod_sharing(a.clone(), Some(&mut cache));
+        let cb = CompactPod::from_pod_sharing(b.clone(), Some(&mut cache));
+        assert!(Arc::ptr_eq(ca.spec().unwrap(), cb.spec().unwrap()));
+        assert_eq!(ca.to_pod().spec, a.spec);
+        assert_eq!(cb.to_pod().spec, b.spec);
+        assert_eq!(cb.node(), Some("node-2"));
+        // A pin to another node than the pod's own, and a volume that only looks like the
+        // token one, are the spec's own: kept as they are.
+        let mut c = fuse_pod("node-3", "kube-api-access-");
+        c.spec.as_mut().unwrap().node_name = Some("node-4".into());
+        let cc = CompactPod::from_pod_sharing(c.clone(), Some(&mut cache));
+        assert!(!Arc::ptr_eq(cc.spec().unwrap(), ca.spec().unwrap()));
+        assert_eq!(cc.to_pod().spec, c.spec);
     }
 }
