@@ -556,6 +556,8 @@ pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table 
     let cached = match cache.views.get_mut(&view) {
         Some(c) if c.key == key || throttled.is_some() => c,
         _ => {
+            // The old rows go first: at 50,000 pods they are megabytes, not needed to build.
+            cache.views.remove(&view);
             let started = Instant::now();
             let mut rows = build_rows(store, view, q, now);
             // Sorting is a total order (it ends with the key), so sorting all rows once and

@@ -17,10 +17,7 @@ pub enum ClusterEvent {
     /// The initial list or a relist of one kind ended: its objects were sent as `Applied` /
     /// `AppliedPod` as the list came in (so views fill in as pages arrive), and these
     /// (namespace, name) are all of them: any other object of the kind is gone.
-    ListEnded {
-        kind: Kind,
-        keys: Vec<(String, String)>,
-    },
+    ListEnded { kind: Kind, keys: ListedKeys },
     /// An object was added or changed.
     Applied(Object),
     /// A pod was added or changed, already reduced to what the console keeps.
@@ -57,4 +54,58 @@ pub enum ConnectionState {
     Connected,
     /// Lost; the message says what failed. The source keeps retrying.
     Lost(String),
+}
+
+/// The (namespace, name) of every object of a list, in one text (`namespace NUL name NUL`
+/// each): a list of 50,000 pods names them in under 2 MB, a third of a vector of string pairs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListedKeys(String);
+
+impl ListedKeys {
+    pub fn push(&mut self, namespace: &str, name: &str) {
+        for part in [namespace, name] {
+            self.0.push_str(part);
+            self.0.push('\0');
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut parts = self.0.split_terminator('\0');
+        std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
+    }
+
+    /// The keys so far, leaving this empty.
+    pub fn take(&mut self) -> ListedKeys {
+        let mut keys = std::mem::take(self);
+        keys.0.shrink_to_fit();
+        keys
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<(S, S)> for ListedKeys {
+    fn from_iter<I: IntoIterator<Item = (S, S)>>(it: I) -> Self {
+        let mut keys = ListedKeys::default();
+        for (ns, name) in it {
+            keys.push(ns.as_ref(), name.as_ref());
+        }
+        keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listed_keys_read_back_in_order() {
+        let keys: ListedKeys = [("ns-a", "pod-1"), ("", "cluster-wide"), ("ns-b", "")]
+            .into_iter()
+            .collect();
+        let back: Vec<(&str, &str)> = keys.iter().collect();
+        assert_eq!(
+            back,
+            [("ns-a", "pod-1"), ("", "cluster-wide"), ("ns-b", "")]
+        );
+        assert_eq!(ListedKeys::default().iter().count(), 0);
+    }
 }

@@ -33,7 +33,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::demo_source::SourceMsg;
-use super::event::{Availability, ClusterEvent, ConnectionState};
+use super::event::{Availability, ClusterEvent, ConnectionState, ListedKeys};
 use super::kube_config::describe_error;
 use crate::model::pod::{CompactPod, SpecCache};
 use crate::model::{
@@ -409,7 +409,7 @@ impl KindWatcher {
             .default_backoff();
         let mut stream = std::pin::pin!(stream);
         // (namespace, name) of every object of the list under way.
-        let mut listed: Vec<(String, String)> = Vec::new();
+        let mut listed = ListedKeys::default();
         let mut specs = SpecCache::default();
         while let Some(item) = stream.next().await {
             let ev = match item {
@@ -470,13 +470,13 @@ impl KindWatcher {
             }
             let out = match ev {
                 WatchEvent::Init => {
-                    listed.clear();
+                    listed = ListedKeys::default();
                     None
                 }
                 // Sent on as they come (the views fill in page by page); the end of the list
                 // says which objects remain.
                 WatchEvent::InitApply(o) => self.convert(o).map(|i| {
-                    listed.push(i.ns_name());
+                    i.add_key(&mut listed);
                     i.shared(&mut specs).into_event()
                 }),
                 WatchEvent::InitDone => {
@@ -484,7 +484,7 @@ impl KindWatcher {
                     state.retry = RETRY_MIN;
                     Some(ClusterEvent::ListEnded {
                         kind: self.kind,
-                        keys: std::mem::take(&mut listed),
+                        keys: listed.take(),
                     })
                 }
                 WatchEvent::Apply(o) => self.convert(o).map(|i| i.shared(&mut specs).into_event()),
@@ -601,12 +601,12 @@ impl Item {
     }
 
     /// Namespace and name, as the store keys them.
-    fn ns_name(&self) -> (String, String) {
+    fn add_key(&self, keys: &mut ListedKeys) {
         match self {
-            Item::Pod(p) => (p.namespace().to_string(), p.name().to_string()),
+            Item::Pod(p) => keys.push(p.namespace(), p.name()),
             Item::Object(o) => {
                 let k = o.key();
-                (k.namespace, k.name)
+                keys.push(&k.namespace, &k.name);
             }
         }
     }

@@ -134,7 +134,7 @@ impl Store {
             }
             ClusterEvent::ListedPods(pods) => self.list_pods(pods, at),
             ClusterEvent::ListEnded { kind, keys } => {
-                self.keep_only(kind, keys.iter().map(|(ns, n)| (ns.as_str(), n.as_str())));
+                self.keep_only(kind, keys.iter());
                 self.availability.insert(kind, Availability::Available);
             }
             ClusterEvent::Listed { kind, objects } => {
@@ -671,7 +671,7 @@ mod tests {
         let pods: Vec<ObjectKey> = g.of_kind(Kind::Pod).map(|o| o.key()).collect();
         let keys = pods[1..]
             .iter()
-            .map(|k| (k.namespace.clone(), k.name.clone()))
+            .map(|k| (&*k.namespace, &*k.name))
             .collect();
         store.apply(
             ClusterEvent::ListEnded {
@@ -687,7 +687,7 @@ mod tests {
         store.apply(
             ClusterEvent::ListEnded {
                 kind: Kind::CacheRuntime,
-                keys: vec![(rts[0].namespace.clone(), rts[0].name.clone())],
+                keys: [(&*rts[0].namespace, &*rts[0].name)].into_iter().collect(),
             },
             now(),
         );
