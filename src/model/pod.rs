@@ -228,16 +228,23 @@ const KNOWN_KEYS: &[&str] = &[
     "prometheus.io/scrape",
 ];
 
-/// A pod spec as kept: its compact JSON text (without `nodeName` and `hostname`, which the pod
-/// keeps), about a tenth of the decoded spec, and the two things views read of it. Decoded
-/// again when a full Pod is asked for.
+/// A pod spec as kept: its compact JSON text (without the parts each pod keeps, see
+/// [`PerPod`]), deflated: about a twentieth of the decoded spec. Known by its length and two
+/// hashes of the text (one keyed per process), so that the pods that have it find it without
+/// inflating it; inflated and decoded again only when a full Pod is asked for. Keeps the two
+/// things views read of it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct KeptSpec {
-    json: Box<str>,
+    deflated: Box<[u8]>,
+    len: u32,
     hash: u64,
+    check: u64,
     containers: u32,
     first_image: Option<Box<str>>,
 }
+
+/// Deflate level of kept specs: a spec is deflated once per distinct spec, read back rarely.
+const SPEC_LEVEL: u8 = 6;
 
 /// FxHash-style hash of bytes: quick, and only used to find equal texts.
 fn text_hash(bytes: &[u8]) -> u64 {
@@ -254,12 +261,23 @@ fn text_hash(bytes: &[u8]) -> u64 {
     h
 }
 
+/// SipHash of bytes with a key chosen once per process: with [`text_hash`] and the length,
+/// what tells two spec texts apart without keeping either.
+fn check_hash(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    static KEY: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    KEY.get_or_init(Default::default).hash_one(bytes)
+}
+
 impl KeptSpec {
     /// `spec` kept, from its JSON text as `serde_json` writes it.
     fn from_json(spec: &PodSpec, json: &[u8]) -> KeptSpec {
         KeptSpec {
-            json: String::from_utf8_lossy(json).into(),
+            deflated: miniz_oxide::deflate::compress_to_vec(json, SPEC_LEVEL).into(),
+            len: u32::try_from(json.len()).unwrap_or(u32::MAX),
             hash: text_hash(json),
+            check: check_hash(json),
             containers: spec.containers.len() as u32,
             first_image: spec
                 .containers
@@ -267,6 +285,11 @@ impl KeptSpec {
                 .and_then(|c| c.image.as_deref())
                 .map(Box::from),
         }
+    }
+
+    /// Whether this is the spec whose JSON text is `json`.
+    fn is(&self, json: &[u8], hash: u64) -> bool {
+        self.hash == hash && self.len as usize == json.len() && self.check == check_hash(json)
     }
 
     /// `spec` kept (its `nodeName` and `hostname` are left out: the pod keeps them).
@@ -278,7 +301,10 @@ impl KeptSpec {
 
     /// The spec again, as decoded from the text.
     pub fn decode(&self) -> PodSpec {
-        serde_json::from_str(&self.json).unwrap_or_default()
+        miniz_oxide::inflate::decompress_to_vec(&self.deflated)
+            .ok()
+            .and_then(|json| serde_json::from_slice(&json).ok())
+            .unwrap_or_default()
     }
 
     pub fn containers(&self) -> usize {
@@ -321,7 +347,7 @@ impl SpecCache {
         let found = self
             .buckets
             .get(&hash)
-            .and_then(|b| b.iter().find(|s| s.json.as_bytes() == buf.as_slice()))
+            .and_then(|b| b.iter().find(|s| s.is(&buf, hash)))
             .cloned();
         let kept = match found {
             Some(s) => s,
