@@ -229,19 +229,35 @@ const KNOWN_KEYS: &[&str] = &[
 ];
 
 /// A pod spec as kept: its compact JSON text (without the parts each pod keeps, see
-/// [`PerPod`]), deflated: about a twentieth of the decoded spec. Known by its length and two
-/// hashes of the text (one keyed per process), so that the pods that have it find it without
-/// inflating it; inflated and decoded again only when a full Pod is asked for. Keeps the two
-/// things views read of it.
-#[derive(Debug, PartialEq, Eq)]
+/// [`PerPod`]), deflated once it is shared in a [`SpecCache`]: about a twentieth of the
+/// decoded spec. Known by its length and two hashes of the text (one keyed per process), so
+/// that the pods that have it find it without inflating it; decoded again only when a full Pod
+/// is asked for. Keeps the two things views read of it.
+#[derive(Debug)]
 pub struct KeptSpec {
-    deflated: Box<[u8]>,
+    text: SpecText,
     len: u32,
     hash: u64,
     check: u64,
     containers: u32,
     first_image: Option<Box<str>>,
 }
+
+#[derive(Debug, Clone)]
+enum SpecText {
+    /// As written, until the spec is shared (most copies are dropped for a shared one).
+    Plain(Box<[u8]>),
+    Deflated(Box<[u8]>),
+}
+
+/// Two kept specs are equal when their texts are: same length and hashes.
+impl PartialEq for KeptSpec {
+    fn eq(&self, other: &Self) -> bool {
+        (self.len, self.hash, self.check) == (other.len, other.hash, other.check)
+    }
+}
+
+impl Eq for KeptSpec {}
 
 /// Deflate level of kept specs: a spec is deflated once per distinct spec, read back rarely.
 const SPEC_LEVEL: u8 = 6;
@@ -274,7 +290,7 @@ impl KeptSpec {
     /// `spec` kept, from its JSON text as `serde_json` writes it.
     fn from_json(spec: &PodSpec, json: &[u8]) -> KeptSpec {
         KeptSpec {
-            deflated: miniz_oxide::deflate::compress_to_vec(json, SPEC_LEVEL).into(),
+            text: SpecText::Plain(json.into()),
             len: u32::try_from(json.len()).unwrap_or(u32::MAX),
             hash: text_hash(json),
             check: check_hash(json),
@@ -292,6 +308,21 @@ impl KeptSpec {
         self.hash == hash && self.len as usize == json.len() && self.check == check_hash(json)
     }
 
+    /// This spec with its text deflated (as a [`SpecCache`] keeps it).
+    fn deflated(&self) -> KeptSpec {
+        let text = match &self.text {
+            SpecText::Plain(json) => {
+                SpecText::Deflated(miniz_oxide::deflate::compress_to_vec(json, SPEC_LEVEL).into())
+            }
+            deflated => deflated.clone(),
+        };
+        KeptSpec {
+            text,
+            first_image: self.first_image.clone(),
+            ..*self
+        }
+    }
+
     /// `spec` kept (its `nodeName` and `hostname` are left out: the pod keeps them).
     pub fn new(mut spec: PodSpec) -> KeptSpec {
         let mut buf = Vec::new();
@@ -301,9 +332,13 @@ impl KeptSpec {
 
     /// The spec again, as decoded from the text.
     pub fn decode(&self) -> PodSpec {
-        miniz_oxide::inflate::decompress_to_vec(&self.deflated)
-            .ok()
-            .and_then(|json| serde_json::from_slice(&json).ok())
+        let json = match &self.text {
+            SpecText::Plain(json) => Some(std::borrow::Cow::Borrowed(&json[..])),
+            SpecText::Deflated(d) => miniz_oxide::inflate::decompress_to_vec(d)
+                .ok()
+                .map(std::borrow::Cow::Owned),
+        };
+        json.and_then(|j| serde_json::from_slice(&j).ok())
             .unwrap_or_default()
     }
 
@@ -371,6 +406,10 @@ impl SpecCache {
     }
 
     fn insert(&mut self, spec: Arc<KeptSpec>) -> Arc<KeptSpec> {
+        let spec = match spec.text {
+            SpecText::Plain(_) => Arc::new(spec.deflated()),
+            SpecText::Deflated(_) => spec,
+        };
         self.buckets
             .entry(spec.hash)
             .or_default()
@@ -1467,6 +1506,10 @@ mod compact_tests {
         let ca = CompactPod::from_pod_sharing(a.clone(), Some(&mut cache));
         let cb = CompactPod::from_pod_sharing(b.clone(), Some(&mut cache));
         assert!(Arc::ptr_eq(ca.spec().unwrap(), cb.spec().unwrap()));
+        // Shared, the spec is deflated; alone, it is kept as written.
+        let deflated = |p: &CompactPod| matches!(p.spec().unwrap().text, SpecText::Deflated(_));
+        assert!(deflated(&ca));
+        assert!(!deflated(&CompactPod::from_pod(a.clone())));
         assert_eq!(ca.to_pod().spec, a.spec);
         assert_eq!(cb.to_pod().spec, b.spec);
         assert_eq!(cb.node(), Some("node-2"));
