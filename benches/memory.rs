@@ -150,7 +150,7 @@ fn pod_parts(generator: &Generator) {
     println!("  CompactPod heap (own parts)  {} B", heap / n);
     println!("  shared specs                 {} B", spec_bytes / n);
     println!(
-        "  in the store, all included   {} B (specs not counted)",
+        "  in the store, all included   {} B (with its deflated copy of the specs)",
         stored / n
     );
     drop(store);
