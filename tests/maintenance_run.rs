@@ -125,7 +125,7 @@ impl World {
 
     fn record(&self, key: &ObjectKey) -> CacheRuntimeMaintenance {
         match self.cluster.lock().unwrap().get(key) {
-            Some(Object::Maintenance(m)) => m.clone(),
+            Some(Object::Maintenance(m)) => (**m).clone(),
             other => panic!("no record {key}: {other:?}"),
         }
     }

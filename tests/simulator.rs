@@ -35,7 +35,7 @@ fn runtime(c: &DemoCluster, ns: &str, name: &str) -> CacheRuntime {
 
 fn dataset(c: &DemoCluster, ns: &str, name: &str) -> Dataset {
     match c.get(&ObjectKey::new(Kind::Dataset, ns, name)) {
-        Some(Object::Dataset(d)) => d.clone(),
+        Some(Object::Dataset(d)) => (**d).clone(),
         other => panic!("no dataset {ns}/{name}: {other:?}"),
     }
 }
@@ -46,7 +46,7 @@ fn op_key(kind: OpKind, ns: &str, name: &str) -> ObjectKey {
 
 fn op(c: &DemoCluster, key: &ObjectKey) -> Option<DataOperation> {
     match c.get(key) {
-        Some(Object::Operation(o)) => Some(o.clone()),
+        Some(Object::Operation(o)) => Some((**o).clone()),
         _ => None,
     }
 }
@@ -70,7 +70,7 @@ fn events_with_reason(c: &DemoCluster, reason: &str, name: &str) -> Vec<fluidops
                 if e.reason.as_deref() == Some(reason)
                     && e.involved_object.name.as_deref() == Some(name) =>
             {
-                Some(e)
+                Some(*e)
             }
             _ => None,
         })
@@ -1127,7 +1127,7 @@ fn patch(c: &mut DemoCluster, k: &ObjectKey, p: serde_json::Value) {
 
 fn workload(c: &DemoCluster, ns: &str, name: &str) -> fluidops::model::AdvancedStatefulSet {
     match c.get(&key(Kind::AdvancedStatefulSet, ns, name)) {
-        Some(Object::Workload(w)) => w.clone(),
+        Some(Object::Workload(w)) => (**w).clone(),
         other => panic!("no workload {ns}/{name}: {other:?}"),
     }
 }
@@ -1754,7 +1754,7 @@ fn a_cron_that_fell_behind_runs_once_for_the_latest_missed_slot() {
         .unwrap();
     let stale = fluidops::model::meta::format_time(three_hours_ago);
     o.status.as_mut().unwrap().last_schedule_time = Some(stale.clone());
-    c.apply_status(Object::Operation(o)).expect("status");
+    c.apply_status(Object::from(o)).expect("status");
     let mut runs: Vec<String> = Vec::new();
     for _ in 0..200 {
         c.advance(secs(1));

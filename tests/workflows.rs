@@ -83,7 +83,7 @@ impl Sim {
     }
 
     fn create(&mut self, rec: CacheRuntimeMaintenance) -> ObjectKey {
-        let obj = Object::Maintenance(rec);
+        let obj = Object::from(rec);
         let key = obj.key();
         self.cluster.lock().unwrap().create(obj).unwrap();
         self.sync();
@@ -92,7 +92,7 @@ impl Sim {
 
     fn rec(&self, key: &ObjectKey) -> CacheRuntimeMaintenance {
         match self.store.get(key) {
-            Some(Object::Maintenance(m)) => m.clone(),
+            Some(Object::Maintenance(m)) => (**m).clone(),
             other => panic!("no maintenance {key}: {other:?}"),
         }
     }

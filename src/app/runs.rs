@@ -178,7 +178,7 @@ impl App {
                         d.queue
                             .push_front(noted(machine::record_status_write(m, &st), m));
                     }
-                    d.latest = Some(m.clone());
+                    d.latest = Some((**m).clone());
                 }
                 match d.queue.pop_front() {
                     Some(next) => {
@@ -233,7 +233,7 @@ impl App {
     pub(super) fn start_run(&mut self, plan: Plan) -> Vec<Command> {
         self.pending_maintenance = None;
         let rec = plan.record;
-        let key = Object::Maintenance(rec.clone()).key();
+        let key = Object::from(rec.clone()).key();
         let mut manifest = serde_json::to_value(&rec).unwrap_or_default();
         if let Some(m) = manifest.as_object_mut() {
             m.remove("status");

@@ -766,7 +766,7 @@ impl Watched for WatchedOp {
         {
             op.kind = k.as_str().to_string();
         }
-        Ok(Object::Operation(op))
+        Ok(Object::from(op))
     }
 }
 

@@ -44,11 +44,7 @@ pub fn dir_for(state_dir: &Path, context: &str) -> PathBuf {
 /// read (path and why).
 pub fn load(dir: &Path) -> (Vec<Object>, Vec<String>) {
     let (records, problems) = local::load_all(dir);
-    let objects = records
-        .into_iter()
-        .map(marked)
-        .map(Object::Maintenance)
-        .collect();
+    let objects = records.into_iter().map(marked).map(Object::from).collect();
     let problems = problems
         .into_iter()
         .map(|(p, e)| format!("{}: {e}", p.display()))
@@ -105,7 +101,7 @@ impl WithLocalRecords {
             local::create(&self.dir, rec).map_err(local_error)?
         };
         Ok(WriteOutcome {
-            object: Some(Object::Maintenance(stored)),
+            object: Some(Object::from(stored)),
             dry_run: w.dry_run,
         })
     }
@@ -135,7 +131,7 @@ impl WithLocalRecords {
             op => {
                 let stored = local::apply_write(&self.dir, op).map_err(local_error)?;
                 Ok(WriteOutcome {
-                    object: Some(Object::Maintenance(marked(stored))),
+                    object: Some(Object::from(marked(stored))),
                     dry_run: false,
                 })
             }
@@ -242,11 +238,11 @@ mod tests {
         let mut store = Store::new();
         let now = jiff::Timestamp::now();
         store.apply(
-            ClusterEvent::Applied(Object::Maintenance(record("in-cluster"))),
+            ClusterEvent::Applied(Object::from(record("in-cluster"))),
             now,
         );
         store.apply(
-            ClusterEvent::Applied(Object::Maintenance(marked(record("here")))),
+            ClusterEvent::Applied(Object::from(marked(record("here")))),
             now,
         );
         store.apply(

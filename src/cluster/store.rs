@@ -34,9 +34,8 @@ struct PodEntry {
 
 #[derive(Debug, Default)]
 pub struct Store {
-    /// Every kind but pods. Boxed: objects are large inline, and B-tree nodes move their values
-    /// on every insert.
-    objects: BTreeMap<Kind, BTreeMap<NsName, Box<Object>>>,
+    /// Every kind but pods (each object is a box of its kind, see [`Object`]).
+    objects: BTreeMap<Kind, BTreeMap<NsName, Object>>,
     /// Pods, compact (see [`CompactPod`]); [`Store::get`], [`Store::pods`] and
     /// [`Store::pods_of_runtime`] hand out Pods built from them on demand.
     /// Boxed: B-tree nodes hold eleven slots, mostly half full.
@@ -303,7 +302,7 @@ impl Store {
                     .objects
                     .get(&Kind::CacheRuntimeClass)
                     .and_then(|m| m.get(&(String::new(), rt.spec.runtime_class_name.clone())))
-                    .and_then(|o| match &**o {
+                    .and_then(|o| match o {
                         Object::Class(c) => Some(&**c),
                         _ => None,
                     }),
@@ -319,7 +318,7 @@ impl Store {
         self.objects
             .entry(kind)
             .or_default()
-            .insert((namespace, name), Box::new(obj));
+            .insert((namespace, name), obj);
     }
 
     fn remove(&mut self, key: &ObjectKey) -> bool {
@@ -343,7 +342,7 @@ impl Store {
         else {
             return false;
         };
-        if let Object::Event(e) = &*obj
+        if let Object::Event(e) = &obj
             && let Some(target) = involved_key(e)
             && let Some(set) = self.events_by_object.get_mut(&target)
         {
@@ -359,10 +358,7 @@ impl Store {
         if key.kind == Kind::Pod {
             return self.pods.get(&ns_name(key)).map(|e| self.expand(e));
         }
-        self.objects
-            .get(&key.kind)?
-            .get(&ns_name(key))
-            .map(|o| &**o)
+        self.objects.get(&key.kind)?.get(&ns_name(key))
     }
 
     /// The full Pod of a kept pod, built once and kept until the pod changes (or until more
@@ -381,12 +377,7 @@ impl Store {
         if kind == Kind::Pod {
             return Box::new(self.pods.values().map(|e| self.expand(e)));
         }
-        Box::new(
-            self.objects
-                .get(&kind)
-                .into_iter()
-                .flat_map(|m| m.values().map(|o| &**o)),
-        )
+        Box::new(self.objects.get(&kind).into_iter().flat_map(|m| m.values()))
     }
 
     pub fn count(&self, kind: Kind) -> usize {
@@ -443,7 +434,7 @@ impl Store {
 
     pub fn datasets(&self) -> impl Iterator<Item = &Dataset> {
         self.list(Kind::Dataset).filter_map(|o| match o {
-            Object::Dataset(d) => Some(d),
+            Object::Dataset(d) => Some(&**d),
             _ => None,
         })
     }
@@ -467,7 +458,7 @@ impl Store {
     pub fn maintenances(&self) -> impl Iterator<Item = &CacheRuntimeMaintenance> {
         self.list(Kind::CacheRuntimeMaintenance)
             .filter_map(|o| match o {
-                Object::Maintenance(m) => Some(m),
+                Object::Maintenance(m) => Some(&**m),
                 _ => None,
             })
     }
@@ -476,7 +467,7 @@ impl Store {
     pub fn operations(&self) -> impl Iterator<Item = &DataOperation> {
         crate::model::OpKind::ALL.into_iter().flat_map(move |k| {
             self.list(Kind::Operation(k)).filter_map(|o| match o {
-                Object::Operation(op) => Some(op),
+                Object::Operation(op) => Some(&**op),
                 _ => None,
             })
         })
@@ -498,7 +489,7 @@ impl Store {
 
     pub fn dataset(&self, namespace: &str, name: &str) -> Option<&Dataset> {
         match self.get(&ObjectKey::new(Kind::Dataset, namespace, name))? {
-            Object::Dataset(d) => Some(d),
+            Object::Dataset(d) => Some(&**d),
             _ => None,
         }
     }
@@ -548,7 +539,7 @@ impl Store {
             .flatten()
             .filter_map(|(ns, n)| {
                 match self.get(&ObjectKey::new(Kind::Event, ns.clone(), n.clone()))? {
-                    Object::Event(e) => Some(e),
+                    Object::Event(e) => Some(&**e),
                     _ => None,
                 }
             })
@@ -572,7 +563,7 @@ impl Store {
             .or(op.metadata.namespace.clone())
             .unwrap_or_default();
         match self.get(&ObjectKey::new(Kind::Operation(kind), ns, ra.name.clone()))? {
-            Object::Operation(o) => Some(o),
+            Object::Operation(o) => Some(&**o),
             _ => None,
         }
     }

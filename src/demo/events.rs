@@ -129,7 +129,7 @@ impl EventRecorder {
             ..Default::default()
         };
         let key = ObjectKey::new(Kind::Event, involved.namespace.clone(), name);
-        state.put(Object::Event(event));
+        state.put(Object::from(event));
         self.index.insert(index_key, key);
     }
 

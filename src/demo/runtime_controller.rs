@@ -281,7 +281,7 @@ fn setup_components(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRun
             }
             _ => {
                 if let Some(wl) = workloads::build(cluster, &rt, class, c) {
-                    cluster.state.put(Object::Workload(wl));
+                    cluster.state.put(Object::from(wl));
                 }
                 rt.component_spec(c).and_then(|s| s.replicas).unwrap_or(1)
             }

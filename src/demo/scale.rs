@@ -171,11 +171,11 @@ impl Generator {
             _ => Pod::default(),
         };
         let op = match obj(op_template(&t)) {
-            Some(Object::Operation(o)) => o,
+            Some(Object::Operation(o)) => *o,
             _ => DataOperation::default(),
         };
         let event = match obj(event_template(&t)) {
-            Some(Object::Event(e)) => e,
+            Some(Object::Event(e)) => *e,
             _ => Event::default(),
         };
         Generator {
@@ -289,9 +289,9 @@ impl Generator {
             Kind::Operation(k) => Box::new(
                 (0..self.spec.ops)
                     .filter(move |&i| op_kind(i) == k)
-                    .map(|i| Object::Operation(self.op(i, self.op_initial(i), None))),
+                    .map(|i| Object::from(self.op(i, self.op_initial(i), None))),
             ),
-            Kind::Event => Box::new((0..self.spec.events).map(|i| Object::Event(self.event(i)))),
+            Kind::Event => Box::new((0..self.spec.events).map(|i| Object::from(self.event(i)))),
             _ => Box::new(std::iter::empty()),
         }
     }
@@ -883,7 +883,7 @@ impl Churn {
                 .collect(),
             Kind::Operation(k) => (0..g.spec.ops)
                 .filter(|&i| op_kind(i) == k)
-                .map(|i| Object::Operation(g.op(i, self.ops[i], None)))
+                .map(|i| Object::from(g.op(i, self.ops[i], None)))
                 .collect(),
             other => g.of_kind(other).collect(),
         }
@@ -946,7 +946,7 @@ impl Churn {
                 };
                 self.ops[idx] = next;
                 let op = self.generator.op(idx, next, Some(now));
-                out.push(ClusterEvent::Applied(Object::Operation(op)));
+                out.push(ClusterEvent::Applied(Object::from(op)));
             }
         }
         out

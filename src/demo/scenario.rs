@@ -244,9 +244,7 @@ impl ScenarioStep {
                 name,
                 dataset,
                 paths,
-            } => cluster.create(Object::Operation(data_load(
-                namespace, name, dataset, paths,
-            ))),
+            } => cluster.create(Object::from(data_load(namespace, name, dataset, paths))),
             ScenarioAction::KillPod(key) => cluster.kill_pod(key),
             ScenarioAction::FailNodeOf(key) => {
                 let node = match cluster.get(key) {

@@ -248,7 +248,7 @@ fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
                 if cluster.state.workload(&key.namespace, &label).is_none()
                     && let Some(wl) = workloads::build(cluster, &rt, &class, c)
                 {
-                    cluster.state.seed(Object::Workload(wl));
+                    cluster.state.seed(Object::from(wl));
                 }
                 let replicas = rt
                     .component_spec(c)

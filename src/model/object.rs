@@ -96,36 +96,31 @@ impl std::fmt::Display for ObjectKey {
 #[serde(untagged)]
 pub enum Object {
     Class(Box<CacheRuntimeClass>),
-    Dataset(Dataset),
+    Dataset(Box<Dataset>),
     Runtime(Box<CacheRuntime>),
-    Workload(AdvancedStatefulSet),
+    Workload(Box<AdvancedStatefulSet>),
     Pod(Box<Pod>),
-    Operation(DataOperation),
-    Maintenance(CacheRuntimeMaintenance),
-    Event(Event),
+    Operation(Box<DataOperation>),
+    Maintenance(Box<CacheRuntimeMaintenance>),
+    Event(Box<Event>),
 }
 
-/// Each kind into its variant (the large ones boxed, so that every object is not as large as
-/// the largest).
+/// Each kind into its variant. Every variant is boxed: an object is 16 bytes wherever it is
+/// held or queued (events in flight, lists), whatever its kind.
 macro_rules! into_object {
-    (inline: $($ty:ty => $v:ident),*; boxed: $($bty:ty => $bv:ident),*) => {
+    ($($ty:ty => $v:ident),*) => {
         $(impl From<$ty> for Object {
             fn from(o: $ty) -> Object {
-                Object::$v(o)
-            }
-        })*
-        $(impl From<$bty> for Object {
-            fn from(o: $bty) -> Object {
-                Object::$bv(Box::new(o))
+                Object::$v(Box::new(o))
             }
         })*
     };
 }
 
 into_object!(
-    inline: Dataset => Dataset, AdvancedStatefulSet => Workload, DataOperation => Operation,
-        CacheRuntimeMaintenance => Maintenance, Event => Event;
-    boxed: CacheRuntimeClass => Class, CacheRuntime => Runtime, Pod => Pod
+    CacheRuntimeClass => Class, Dataset => Dataset, CacheRuntime => Runtime,
+    AdvancedStatefulSet => Workload, Pod => Pod, DataOperation => Operation,
+    CacheRuntimeMaintenance => Maintenance, Event => Event
 );
 
 impl Object {

@@ -269,7 +269,7 @@ fn upgrade_refused_while_the_dataset_is_not_bound_or_the_master_is_down() {
     let mut ds = store.dataset("imagenet", "imagenet-train").unwrap().clone();
     ds.status.as_mut().unwrap().phase = DatasetPhase::Updating;
     store.apply(
-        crate::cluster::ClusterEvent::Applied(crate::model::Object::Dataset(ds.clone())),
+        crate::cluster::ClusterEvent::Applied(crate::model::Object::from(ds.clone())),
         t0(),
     );
     assert_eq!(
@@ -281,7 +281,7 @@ fn upgrade_refused_while_the_dataset_is_not_bound_or_the_master_is_down() {
     );
     ds.status.as_mut().unwrap().phase = DatasetPhase::Bound;
     store.apply(
-        crate::cluster::ClusterEvent::Applied(crate::model::Object::Dataset(ds)),
+        crate::cluster::ClusterEvent::Applied(crate::model::Object::from(ds)),
         t0(),
     );
     let mut rt = store.runtime("imagenet", "imagenet-train").unwrap().clone();
