@@ -906,8 +906,14 @@ impl Churn {
             Object::Pod(p) => Some(CompactPod::from_pod_sharing(*p, Some(&mut specs))),
             _ => None,
         }));
+        // Shared here, the specs are deflated on the source's task, once each, not by the store
+        // on the console's.
         let mut workloads = WorkloadSpecs::default();
-        pods.extend((0..g.spec.pods).map(|i| g.compact_pod(i, self.pods[i], None, &mut workloads)));
+        pods.extend((0..g.spec.pods).map(|i| {
+            let mut pod = g.compact_pod(i, self.pods[i], None, &mut workloads);
+            pod.share_spec(&mut specs);
+            pod
+        }));
         ClusterEvent::ListedPods(pods)
     }
 

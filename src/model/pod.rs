@@ -471,9 +471,11 @@ const STATE_RUNNING: u8 = 3;
 /// Terminated, or more than one state set: kept as its JSON text.
 const STATE_JSON: u8 = 4;
 
-fn write_pairs(w: &mut Writer, map: Option<&BTreeMap<String, String>>) {
-    w.count(map.map(BTreeMap::len));
-    for (k, v) in map.into_iter().flatten() {
+/// A label or annotation map, but for the key `leave_out`.
+fn write_pairs(w: &mut Writer, map: Option<&BTreeMap<String, String>>, leave_out: &str) {
+    let kept = |(k, _): &(&String, &String)| k.as_str() != leave_out;
+    w.count(map.map(|m| m.iter().filter(kept).count()));
+    for (k, v) in map.into_iter().flatten().filter(kept) {
         w.sym(KNOWN_KEYS, k);
         w.str(v);
     }
@@ -657,7 +659,7 @@ fn write_record(m: &ObjectMeta, per_pod: &PerPod, status: Option<&PodStatus>) ->
     w.time(m.creation_timestamp.as_ref().map(|t| t.0));
     w.time(m.deletion_timestamp.as_ref().map(|t| t.0));
     let labels_at = w.at();
-    write_pairs(&mut w, m.labels.as_ref());
+    write_pairs(&mut w, m.labels.as_ref(), "");
     let status_at = w.at();
     w.bool(status.is_some());
     if let Some(s) = status {
@@ -689,12 +691,7 @@ fn write_record(m: &ObjectMeta, per_pod: &PerPod, status: Option<&PodStatus>) ->
     w.opt_int(m.deletion_grace_period_seconds);
     w.opt_str(per_pod.hostname.as_deref());
     w.opt_str(per_pod.token_volume.as_deref());
-    let annotations = m.annotations.as_ref().map(|a| {
-        let mut a = a.clone();
-        a.remove(LAST_APPLIED);
-        a
-    });
-    write_pairs(&mut w, annotations.as_ref());
+    write_pairs(&mut w, m.annotations.as_ref(), LAST_APPLIED);
     w.count(m.owner_references.as_ref().map(Vec::len));
     for o in m.owner_references.iter().flatten() {
         write_owner(&mut w, o);
@@ -1428,6 +1425,21 @@ mod compact_tests {
         assert_eq!(c.label("x\0y"), Some("z"));
         assert_eq!(c.label("chart"), None);
         assert_eq!(c.runtime(), Some("imagenet"));
+        // The last-applied copy of the object is left out of the annotations.
+        let mut pod = Pod::default();
+        let notes = [(LAST_APPLIED, "{...}"), ("team", "data")];
+        pod.metadata.annotations = Some(
+            (notes.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        let back = CompactPod::from_pod(pod)
+            .to_pod()
+            .metadata
+            .annotations
+            .unwrap();
+        assert_eq!(back.len(), 1);
+        assert_eq!(back.get("team").map(String::as_str), Some("data"));
     }
 
     #[test]
