@@ -1,7 +1,9 @@
-//! Detail pages of every kind, built from the shared example manifests at a fixed "now":
+//! Detail pages of every kind, built from the example manifests at a fixed "now":
 //! snapshots of the rendered page at 80×24 and 160×48, checks on the sections behind them
 //! (selectable targets, flags, phases), robustness against objects with missing fields, and
 //! Tab / Enter navigation from a runtime to a pod and to a component timeline.
+
+mod common;
 
 use std::collections::BTreeMap;
 
@@ -22,20 +24,7 @@ fn now() -> Timestamp {
 }
 
 fn examples() -> Vec<Object> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/domain/examples");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("shared examples")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
-    let mut m = Manifests::default();
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap();
-        parse_documents(&text, &f.display().to_string(), &mut m);
-    }
-    assert!(m.problems.is_empty(), "{:?}", m.problems);
-    m.objects
+    common::example_objects()
 }
 
 /// An app whose store holds every example object, listed kind by kind (classes first).

@@ -109,15 +109,9 @@ impl Harness {
 }
 
 fn crd_file(name: &str) -> PathBuf {
-    let shared = std::env::var("FLUIDOPS_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .unwrap()
-                .join("shared")
-        });
-    shared.join("crds").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/crds")
+        .join(name)
 }
 
 fn skipped() -> bool {

@@ -8,10 +8,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 fn crds() -> Vec<(String, String, bool, Value)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/crds");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/crds");
     let mut out = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("shared CRDs")
+        .expect("assets/crds")
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();

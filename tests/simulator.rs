@@ -1062,34 +1062,70 @@ fn scenarios_play() {
     }
 }
 
-#[test]
-fn builtin_manifests_validate_against_the_crds() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let script = root.join("../shared/crds/validate_examples.py");
-    let mut files: Vec<_> = std::fs::read_dir(root.join("assets/demo"))
-        .expect("assets/demo")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 4);
-    let out = match std::process::Command::new("python3")
-        .arg(&script)
-        .args(&files)
-        .output()
-    {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("note: python3 not available ({e}); CRD validation skipped");
-            return;
+/// The OpenAPI schema of every served version of every CRD in `assets/crds/`, by
+/// (apiVersion, kind).
+fn crd_schemas() -> std::collections::BTreeMap<(String, String), serde_json::Value> {
+    use serde::Deserialize;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/crds");
+    let mut out = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).expect("assets/crds") {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for doc in serde_yaml::Deserializer::from_str(&text) {
+            let crd: serde_json::Value =
+                serde_json::to_value(serde_yaml::Value::deserialize(doc).unwrap()).unwrap();
+            let spec = &crd["spec"];
+            for v in spec["versions"].as_array().into_iter().flatten() {
+                let api_version = format!(
+                    "{}/{}",
+                    spec["group"].as_str().unwrap(),
+                    v["name"].as_str().unwrap()
+                );
+                let kind = spec["names"]["kind"].as_str().unwrap().to_string();
+                out.insert((api_version, kind), v["schema"]["openAPIV3Schema"].clone());
+            }
         }
-    };
-    assert!(
-        out.status.success(),
-        "validation failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    }
+    out
+}
+
+#[test]
+fn builtin_manifests_and_fixtures_validate_against_the_crds() {
+    use serde::Deserialize;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schemas = crd_schemas();
+    assert!(schemas.len() >= 9, "{:?}", schemas.keys());
+    let mut files = Vec::new();
+    for dir in ["assets/demo", "tests/fixtures/examples"] {
+        for e in std::fs::read_dir(root.join(dir)).expect(dir) {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|e| e == "yaml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 8);
+    let (mut checked, mut problems) = (0, Vec::new());
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (i, doc) in serde_yaml::Deserializer::from_str(&text).enumerate() {
+            let v: serde_json::Value =
+                serde_json::to_value(serde_yaml::Value::deserialize(doc).unwrap()).unwrap();
+            let key = (
+                v["apiVersion"].as_str().unwrap_or_default().to_string(),
+                v["kind"].as_str().unwrap_or_default().to_string(),
+            );
+            let Some(schema) = schemas.get(&key) else {
+                continue;
+            };
+            checked += 1;
+            for p in fluidops::app::schema::validate_value(schema, &v) {
+                problems.push(format!("{} (document {i}) {}: {p}", file.display(), key.1));
+            }
+        }
+    }
+    assert!(checked >= 35, "only {checked} documents of CRD kinds");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]

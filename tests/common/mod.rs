@@ -30,20 +30,25 @@ pub fn mins_ago(mins: i64) -> Timestamp {
     now() - SignedDuration::from_mins(mins)
 }
 
-pub fn examples_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/domain/examples")
-}
-
-/// Every object of the shared example manifests, in file order.
-pub fn example_objects() -> Vec<Object> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(examples_dir())
-        .expect("shared examples directory")
+/// The example manifests the rendering and model tests use: the demo seed's runtime classes
+/// (one copy, shared with the built-in demo cluster) and the fixtures under
+/// `tests/fixtures/examples/` (runtimes caught mid-upgrade, failed operations, … frozen at [`NOW`]).
+pub fn example_files() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures/examples"))
+        .expect("tests/fixtures/examples")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     files.sort();
+    files.insert(0, root.join("assets/demo/01-runtimeclasses.yaml"));
+    files
+}
+
+/// Every object of the example manifests, in file order.
+pub fn example_objects() -> Vec<Object> {
     let mut out = Manifests::default();
-    for f in &files {
+    for f in &example_files() {
         let text = std::fs::read_to_string(f).expect("example readable");
         parse_documents(&text, &f.display().to_string(), &mut out);
     }

@@ -433,20 +433,19 @@ wait_ready() {
 	log "kube-apiserver ready (/readyz ok after $(since "$t0") s)"
 }
 
-shared_dir() {
-	if [ -n "${FLUIDOPS_SHARED:-}" ]; then echo "$FLUIDOPS_SHARED"; return; fi
+crds_dir() {
 	local root
-	root="$(git -C "$SCRIPT_DIR" rev-parse --show-toplevel 2>/dev/null || (cd "$SCRIPT_DIR/../.." && pwd))"
-	echo "$(dirname "$root")/shared"
+	root="$(cd "$SCRIPT_DIR/../.." && pwd)"
+	echo "$root/assets/crds"
 }
 
 install_crds() {
 	local dir files=() f
-	dir="$(shared_dir)/crds"
+	dir="$(crds_dir)"
 	for f in "$dir"/*.yaml; do [ -f "$f" ] && files+=("$f"); done
 	if [ "${#files[@]}" -eq 0 ]; then
-		log "no CRDs found in $dir (set FLUIDOPS_SHARED); skipping"
-		return 0
+		log "no CRDs found in $dir"
+		return 1
 	fi
 	log "installing ${#files[@]} CRDs from $dir"
 	local args=()
