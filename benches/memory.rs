@@ -223,13 +223,15 @@ fn main() {
     );
     let before = live();
     let q = Query::default();
-    let t = tables::table(&store, ViewKind::Pods, &q, now());
+    let mut views = tables::TableCache::default();
+    let t = views.table(&store, ViewKind::Pods, &q);
     println!(
         "Pods view rows cached ({} rows):         {}",
         t.rows.len(),
         mb(live() - before)
     );
     drop(t);
+    drop(views);
     drop(store);
 
     pod_parts(&generator);

@@ -129,7 +129,7 @@ pub async fn run(
         }
         let mut msgs: Vec<Msg> = Vec::new();
         // A large view drawn with rows older than the store is drawn again when they are due.
-        let catch_up = app.store.table_cache().borrow_mut().take_deferred();
+        let catch_up = app.views.borrow_mut().take_deferred();
         tokio::select! {
             _ = tokio::time::sleep_until(catch_up.unwrap_or_else(std::time::Instant::now).into()), if catch_up.is_some() => {
                 app.dirty = true;

@@ -117,6 +117,9 @@ pub struct Layout {
 #[derive(Debug)]
 pub struct App {
     pub store: Store,
+    /// The list views' rows as last built from the store, reused while neither the store nor
+    /// the view's query changed (a memo: drawing reads it through [`App::table`]).
+    pub views: std::cell::RefCell<super::tables::TableCache>,
     /// "Now" as the source tells it (the demo cluster's clock or the wall clock).
     pub now: Timestamp,
     pub context: String,
@@ -161,6 +164,7 @@ impl App {
     pub fn new(context: impl Into<String>, now: Timestamp) -> App {
         App {
             store: Store::new(),
+            views: Default::default(),
             now,
             context: context.into(),
             contexts: Vec::new(),

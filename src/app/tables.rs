@@ -38,11 +38,14 @@ impl Cell {
     }
 }
 
-/// A cell as drawn: its text, and optionally the phase whose colour and symbol it shows.
+/// A cell as kept: its text, and optionally the phase whose colour and symbol it shows; or a
+/// time whose text depends on "now" (an age), formatted only when drawn ([`CellRef::shown`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CellRef<'a> {
+    /// Empty for a time cell.
     pub text: &'a str,
     pub phase: Option<&'a str>,
+    pub since: Option<Since>,
 }
 
 impl<'a> From<&'a Cell> for CellRef<'a> {
@@ -50,9 +53,59 @@ impl<'a> From<&'a Cell> for CellRef<'a> {
         CellRef {
             text: &c.text,
             phase: c.phase.as_deref(),
+            since: None,
         }
     }
 }
+
+impl<'a> CellRef<'a> {
+    /// The cell as drawn at `now`: a time cell gets its text.
+    pub fn shown(self, now: Timestamp) -> Shown<'a> {
+        Shown {
+            text: match self.since {
+                Some(s) => std::borrow::Cow::Owned(s.text(now)),
+                None => std::borrow::Cow::Borrowed(self.text),
+            },
+            phase: self.phase,
+        }
+    }
+}
+
+/// A time shown relative to "now": `12m`, or `12m ago`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Since {
+    pub at: Timestamp,
+    pub ago: bool,
+}
+
+impl Since {
+    pub fn text(&self, now: Timestamp) -> String {
+        let a = age(Some(self.at), now);
+        if self.ago { format!("{a} ago") } else { a }
+    }
+}
+
+/// A cell with its text as drawn at some "now".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown<'a> {
+    pub text: std::borrow::Cow<'a, str>,
+    pub phase: Option<&'a str>,
+}
+
+impl<'a> From<&'a Shown<'_>> for CellRef<'a> {
+    fn from(c: &'a Shown<'_>) -> CellRef<'a> {
+        CellRef {
+            text: &c.text,
+            phase: c.phase,
+            since: None,
+        }
+    }
+}
+
+/// Marks a time cell in a row's packed text: the mark, the time in seconds, and [`AGO`] when
+/// the text ends with "ago".
+const TIME_MARK: char = '\u{1}';
+const AGO: char = 'a';
 
 /// One row of a list view. Cheap to clone (shared): filtering keeps rows of the cached table
 /// without copying their text.
@@ -178,9 +231,19 @@ impl RowData {
             .map(|p| phases + 3 * p)
             .find(|&p| self.at(p) == i)
             .map(|p| self.range(p + 1));
+        let text = self.str(start, end);
+        let since = text.strip_prefix(TIME_MARK).and_then(|t| {
+            let (secs, ago) = match t.strip_suffix(AGO) {
+                Some(secs) => (secs, true),
+                None => (t, false),
+            };
+            let at = Timestamp::from_second(secs.parse().ok()?).ok()?;
+            Some(Since { at, ago })
+        });
         Some(CellRef {
-            text: self.str(start, end),
+            text: if since.is_some() { "" } else { text },
             phase,
+            since,
         })
     }
 }
@@ -231,6 +294,18 @@ impl Packer {
         use std::fmt::Write;
         let _ = self.text.write_fmt(args);
         self.ends.push(self.text.len());
+    }
+
+    /// A time cell: `-` without a time, else drawn as the time since `at` (see [`Since`]).
+    fn since(&mut self, at: Option<Timestamp>, ago: bool) {
+        match at {
+            None => self.text("-"),
+            Some(at) => self.fmt(format_args!(
+                "{TIME_MARK}{}{}",
+                at.as_second(),
+                if ago { AGO.to_string() } else { String::new() }
+            )),
+        }
     }
 
     fn phase(&mut self, phase: &str, text: &str) {
@@ -421,14 +496,13 @@ fn in_namespace(q: &Query, ns: &str) -> bool {
 }
 
 /// What the rows of a view depend on besides the filter: rows are rebuilt only when one of these
-/// changes (the time is part of it because ages are shown).
+/// changes (ages are formatted when drawn, so the time is not one of them).
 #[derive(Debug, Clone, PartialEq)]
 struct BaseKey {
     revision: u64,
     namespace: Option<String>,
     sort: SortKey,
     reverse: bool,
-    now: Timestamp,
 }
 
 /// One view's rows as last built: all of them sorted, their text for plain filters (built on
@@ -493,7 +567,7 @@ impl SearchText {
     }
 }
 
-/// The last rows built per list view (held by the store, see [`Store::table_cache`]). Drawing
+/// The last rows built per list view (held by the app, see [`App::table`](super::App::table)). Drawing
 /// a frame or moving the selection reuses them; a filter keystroke filters the sorted rows again
 /// (narrowing the previous result when the text only grew) instead of rebuilding them.
 #[derive(Debug, Default)]
@@ -519,30 +593,37 @@ impl TableCache {
     pub fn take_deferred(&mut self) -> Option<Instant> {
         self.deferred.take()
     }
+
+    /// Builds, filters and sorts the rows of a list view (or reuses the ones kept here).
+    pub fn table(&mut self, store: &Store, view: ViewKind, q: &Query) -> Table {
+        table(self, store, view, q)
+    }
+
+    /// Forgets every view's rows (the store they were built from is gone).
+    pub fn clear(&mut self) {
+        *self = TableCache::default();
+    }
 }
 
-fn build_rows(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Vec<Row> {
+fn build_rows(store: &Store, view: ViewKind, q: &Query) -> Vec<Row> {
     match view {
-        ViewKind::Runtimes => runtime_rows(store, q, now),
-        ViewKind::Pods => pod_rows(store, q, now),
-        ViewKind::Ops => op_rows(store, q, now),
-        ViewKind::Datasets => dataset_rows(store, q, now),
-        ViewKind::Classes => class_rows(store, now),
-        ViewKind::Maintenance => maintenance_rows(store, q, now),
+        ViewKind::Runtimes => runtime_rows(store, q),
+        ViewKind::Pods => pod_rows(store, q),
+        ViewKind::Ops => op_rows(store, q),
+        ViewKind::Datasets => dataset_rows(store, q),
+        ViewKind::Classes => class_rows(store),
+        ViewKind::Maintenance => maintenance_rows(store, q),
         ViewKind::Timeline => Vec::new(),
     }
 }
 
-/// Builds, filters and sorts the rows of a list view (or reuses the store's cached ones).
-pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table {
+fn table(cache: &mut TableCache, store: &Store, view: ViewKind, q: &Query) -> Table {
     let key = BaseKey {
         revision: store.revision(),
         namespace: q.namespace.map(str::to_string),
         sort: q.sort,
         reverse: q.reverse,
-        now,
     };
-    let mut cache = store.table_cache().borrow_mut();
     let throttled = cache.views.get(&view).and_then(|c| {
         let same_query = c.key.namespace == key.namespace
             && c.key.sort == key.sort
@@ -559,7 +640,7 @@ pub fn table(store: &Store, view: ViewKind, q: &Query, now: Timestamp) -> Table 
             // The old rows go first: at 50,000 pods they are megabytes, not needed to build.
             cache.views.remove(&view);
             let started = Instant::now();
-            let mut rows = build_rows(store, view, q, now);
+            let mut rows = build_rows(store, view, q);
             // Sorting is a total order (it ends with the key), so sorting all rows once and
             // filtering afterwards gives the same rows as filtering first.
             sort_rows(&mut rows, q.sort, q.reverse);
@@ -779,7 +860,7 @@ fn phase_cell(phase: &RuntimePhase, ready: i32, desired: i32) -> Cell {
     Cell::phase(name, format!("{name} {}", ratio(ready, desired)))
 }
 
-fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+fn runtime_rows(store: &Store, q: &Query) -> Vec<Row> {
     let mut p = Packer::default();
     store
         .runtimes()
@@ -828,13 +909,13 @@ fn runtime_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                 None => p.phase("NotBound", "-"),
             }
             let created = created(&rt.metadata);
-            p.text(&age(created, now));
+            p.since(created, false);
             p.finish(Kind::CacheRuntime, ns, name, phase, None, created)
         })
         .collect()
 }
 
-fn pod_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+fn pod_rows(store: &Store, q: &Query) -> Vec<Row> {
     let mut p = Packer::default();
     // Rows of one group share its text.
     let mut groups: HashMap<String, Rc<String>> = HashMap::new();
@@ -888,20 +969,13 @@ fn pod_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
                     .unwrap_or("-"),
             );
             let created = pod.created();
-            p.text(&age(created, now));
+            p.since(created, false);
             p.finish(Kind::Pod, ns, name, &status, Some(shared), created)
         })
         .collect()
 }
 
-fn time_ago(s: Option<&str>, now: Timestamp) -> String {
-    match s.and_then(parse_time) {
-        Some(t) => format!("{} ago", age(Some(t), now)),
-        None => "-".into(),
-    }
-}
-
-fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+fn op_rows(store: &Store, q: &Query) -> Vec<Row> {
     let mut p = Packer::default();
     store
         .operations()
@@ -936,18 +1010,12 @@ fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
             }
             p.text(&or_dash(status.map(|s| s.duration.as_str())));
             p.text(&policy);
-            p.text(&if cron {
-                time_ago(status.and_then(|s| s.last_schedule_time.as_deref()), now)
-            } else {
-                "-".into()
-            });
-            p.text(&if cron {
-                time_ago(status.and_then(|s| s.last_successful_time.as_deref()), now)
-            } else {
-                "-".into()
-            });
+            let at = status.and_then(|s| s.last_schedule_time.as_deref());
+            p.since(at.filter(|_| cron).and_then(parse_time), true);
+            let at = status.and_then(|s| s.last_successful_time.as_deref());
+            p.since(at.filter(|_| cron).and_then(parse_time), true);
             let created = created(&op.metadata);
-            p.text(&age(created, now));
+            p.since(created, false);
             p.text(&message);
             p.finish(
                 Kind::Operation(op.op_kind()),
@@ -961,7 +1029,7 @@ fn op_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
         .collect()
 }
 
-fn dataset_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+fn dataset_rows(store: &Store, q: &Query) -> Vec<Row> {
     let mut p = Packer::default();
     store
         .datasets()
@@ -1008,7 +1076,7 @@ fn dataset_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
             p.text(&cache("cachedPercentage"));
             p.text(&cache("cacheHitRatio"));
             let created = created(&d.metadata);
-            p.text(&age(created, now));
+            p.since(created, false);
             p.finish(Kind::Dataset, ns, name, &phase_name, None, created)
         })
         .collect()
@@ -1019,7 +1087,7 @@ pub fn cache_states_note() -> &'static str {
     CACHE_STATES_NOTE
 }
 
-fn class_rows(store: &Store, now: Timestamp) -> Vec<Row> {
+fn class_rows(store: &Store) -> Vec<Row> {
     let mut p = Packer::default();
     store
         .classes()
@@ -1053,13 +1121,13 @@ fn class_rows(store: &Store, now: Timestamp) -> Vec<Row> {
             )));
             p.fmt(format_args!("{runtimes}"));
             let created = created(&c.metadata);
-            p.text(&age(created, now));
+            p.since(created, false);
             p.finish(Kind::CacheRuntimeClass, "", name, "", None, created)
         })
         .collect()
 }
 
-fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
+fn maintenance_rows(store: &Store, q: &Query) -> Vec<Row> {
     let mut p = Packer::default();
     store
         .maintenances()
@@ -1088,7 +1156,7 @@ fn maintenance_rows(store: &Store, q: &Query, now: Timestamp) -> Vec<Row> {
             p.phase(&phase, &phase);
             p.text(&step);
             let created = created(&m.metadata);
-            p.text(&age(created, now));
+            p.since(created, false);
             p.finish(
                 Kind::CacheRuntimeMaintenance,
                 ns,
@@ -1203,13 +1271,14 @@ mod tests {
             now,
         );
         let q = Query::default();
-        let first = table(&store, ViewKind::Pods, &q, now);
-        let cost = store.table_cache().borrow().views[&ViewKind::Pods].cost;
+        let mut cache = TableCache::default();
+        let first = cache.table(&store, ViewKind::Pods, &q);
+        let cost = cache.views[&ViewKind::Pods].cost;
         // One pod gone: the view says so at once when it builds fast, else on the due frame.
         let gone = first.rows[0].key();
         store.apply(ClusterEvent::Deleted(gone.clone()), now);
-        let second = table(&store, ViewKind::Pods, &q, now);
-        let deferred = store.table_cache().borrow_mut().take_deferred();
+        let second = cache.table(&store, ViewKind::Pods, &q);
+        let deferred = cache.take_deferred();
         if cost < CHEAP_BUILD {
             assert_eq!(second.rows.len(), first.rows.len() - 1);
             assert_eq!(deferred, None);
@@ -1221,7 +1290,7 @@ mod tests {
             );
             let due = deferred.expect("a catch-up frame is asked for");
             std::thread::sleep(due.saturating_duration_since(Instant::now()));
-            let third = table(&store, ViewKind::Pods, &q, now);
+            let third = cache.table(&store, ViewKind::Pods, &q);
             assert_eq!(third.rows.len(), first.rows.len() - 1);
             assert!(!third.rows.iter().any(|r| r.is(&gone)));
         }
@@ -1231,7 +1300,7 @@ mod tests {
             ..Query::default()
         };
         store.apply(ClusterEvent::Deleted(first.rows[1].key()), now);
-        let sorted = table(&store, ViewKind::Pods, &by_age, now);
+        let sorted = cache.table(&store, ViewKind::Pods, &by_age);
         assert_eq!(sorted.rows.len(), first.rows.len() - 2);
     }
 }

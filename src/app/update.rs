@@ -676,6 +676,7 @@ impl App {
     /// logs, timelines, selections, pages of its objects); the new source's lists fill it again.
     pub fn context_switched(&mut self, context: &str, namespace: Option<String>) {
         self.store = crate::cluster::Store::new();
+        self.views.borrow_mut().clear();
         self.context = context.to_string();
         self.namespace = namespace;
         let list = match &self.screen {
@@ -764,7 +765,7 @@ impl App {
             sort: st.sort,
             reverse: st.reverse,
         };
-        tables::table(&self.store, view, &q, self.now)
+        self.views.borrow_mut().table(&self.store, view, &q)
     }
 
     /// Keeps each list's selection on the same object when rows move, and within bounds.

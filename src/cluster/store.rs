@@ -54,8 +54,6 @@ pub struct Store {
     timelines: Timelines,
     /// Bumped on every change; views redraw when it moves.
     revision: u64,
-    /// The list views' rows as last built, reused while the revision (and query) stays.
-    table_cache: std::cell::RefCell<crate::app::tables::TableCache>,
 }
 
 type RuntimeIndex = HashMap<String, HashMap<String, BTreeSet<String>>>;
@@ -111,11 +109,6 @@ impl Store {
 
     pub fn revision(&self) -> u64 {
         self.revision
-    }
-
-    /// Rows of list views built for this store (keyed on [`Store::revision`] among others).
-    pub fn table_cache(&self) -> &std::cell::RefCell<crate::app::tables::TableCache> {
-        &self.table_cache
     }
 
     /// Applies one source event observed at `at`. Returns whether anything changed.

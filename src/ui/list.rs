@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::app::actions::ViewKind;
 use crate::app::state::Layout;
 use crate::app::strings;
-use crate::app::tables::{CellRef, Row, Table};
+use crate::app::tables::{CellRef, Shown, Table};
 use crate::cluster::Availability;
 use crate::model::{Kind, OpKind};
 
@@ -101,7 +101,7 @@ struct Col {
 /// Which columns to show, how wide, and whether compact, for the rows in view.
 fn fit_columns(
     table: &Table,
-    rows: &[Row],
+    rows: &[Vec<Shown<'_>>],
     view: ViewKind,
     width: usize,
     all_ns: bool,
@@ -121,8 +121,8 @@ fn fit_columns(
         .map(|(i, h)| {
             let widest = |f: fn(CellRef<'_>) -> usize| {
                 rows.iter()
-                    .filter_map(|r| r.cells().get(i))
-                    .map(f)
+                    .filter_map(|r| r.get(i))
+                    .map(|c| f(c.into()))
                     .max()
                     .unwrap_or(0)
                     .max(h.len())
@@ -311,7 +311,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
     let visible =
         &table.rows[offset.min(table.rows.len())..(offset + body_rows).min(table.rows.len())];
     let all_ns = app.namespace.is_none();
-    let cols = fit_columns(&table, visible, view, inner.width as usize, all_ns);
+    // Only the rows in view are formatted at this frame's "now" (ages).
+    let shown: Vec<Vec<Shown>> = visible
+        .iter()
+        .map(|r| r.cells().iter().map(|c| c.shown(app.now)).collect())
+        .collect();
+    let cols = fit_columns(&table, &shown, view, inner.width as usize, all_ns);
 
     let header: Vec<Span> = cols
         .iter()
@@ -345,14 +350,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
     } else {
         None
     };
-    for (n, row) in visible.iter().enumerate() {
+    for (n, (row, cells)) in visible.iter().zip(&shown).enumerate() {
         let is_selected = offset + n == selected;
         let same_group = row.group.is_some() && row.group.as_ref() == prev_group;
         prev_group = row.group.as_ref();
         let mut spans = Vec::new();
         for c in &cols {
             let w = &c.width;
-            let Some(cell) = row.cells().get(c.index) else {
+            let Some(cell) = cells.get(c.index).map(CellRef::from) else {
                 continue;
             };
             let repeat = same_group && matches!(table.headers[c.index], "RUNTIME" | "COMPONENT");
