@@ -15,12 +15,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::app::Msg;
-use crate::cluster::demo_source;
 use crate::cluster::kube_config::{self, Target};
 use crate::cluster::kube_source::{self, KubeSource};
 use crate::cluster::writer::{DemoWriter, Guarded};
 use crate::config::Env;
 use crate::demo::scenario::Scenario;
+use crate::demo::source::DemoSource;
 use crate::setup::{self, DEMO_CONTEXT, SourceChoice};
 use crate::ui::Ctx;
 use crate::{run, snapshot, term};
@@ -241,13 +241,12 @@ fn interactive_kube(
             keymap: &s.keymap,
             demo: false,
             mouse: s.mouse,
-            kube: Some(source),
+            source: Box::new(source),
             writer,
             switch: Some(run::ContextSwitch {
                 global: global.clone(),
                 env: env.clone(),
             }),
-            demo_cluster: None,
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();
@@ -282,18 +281,16 @@ fn interactive_demo(
     runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
         // The scenario's operator steps come in-band, right after their captions.
-        let demo_handle = cluster.clone();
-        demo_source::spawn(cluster, speed, scenario, tx);
+        let source = DemoSource::spawn(cluster, speed, scenario, tx);
         let mut terminal = term::enter(s.mouse)?;
         let session = run::Session {
             theme: s.theme.clone(),
             keymap: &s.keymap,
             demo: true,
             mouse: s.mouse,
-            kube: None,
+            source: Box::new(source),
             writer,
             switch: None,
-            demo_cluster: Some(demo_handle),
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();
@@ -302,7 +299,7 @@ fn interactive_demo(
 }
 
 /// `fluidops demo --against-cluster`: the demo's control plane as a controller of a real API
-/// server (see [`crate::cluster::against_cluster`]).
+/// server (see [`crate::demo::against_cluster`]).
 fn against_cluster(global: &GlobalArgs, env: &Env, speed: f64) -> Result<()> {
     let runtime = new_runtime()?;
     let (target, client) = connect_or_exit(&runtime, global, env);
@@ -319,7 +316,7 @@ fn against_cluster(global: &GlobalArgs, env: &Env, speed: f64) -> Result<()> {
     for n in &notices {
         eprintln!("fluidops: {n}");
     }
-    let controller = crate::cluster::against_cluster::AgainstCluster::new(client, cluster, speed);
+    let controller = crate::demo::against_cluster::AgainstCluster::new(client, cluster, speed);
     let result = runtime.block_on(controller.run());
     runtime.shutdown_background();
     if let Err(e) = result {

@@ -13,9 +13,9 @@ use tokio::sync::mpsc;
 use crate::app::strings;
 use crate::app::{App, Command, Msg};
 use crate::cli::GlobalArgs;
-use crate::cluster::demo_source::SourceMsg;
 use crate::cluster::kube_config::{self, Target};
 use crate::cluster::kube_source::{KubeSource, KubeSourceOptions};
+use crate::cluster::source::{Clock, Source, SourceMsg};
 use crate::cluster::writer::{Guarded, Writer};
 use crate::config::{Env, Keymap, Theme};
 use crate::term::{self, Tui};
@@ -33,14 +33,12 @@ pub struct Session<'a> {
     pub keymap: &'a Keymap,
     pub demo: bool,
     pub mouse: bool,
-    /// The kube source, when running against a real cluster (relists and log streams).
-    pub kube: Option<KubeSource>,
+    /// The cluster watched: the kube watchers or the demo cluster.
+    pub source: Box<dyn Source>,
     /// The one writer every confirmed write goes through (read-only refusal, audit log).
     pub writer: Arc<Guarded>,
     /// What `:ctx NAME` needs to connect elsewhere; `None` on the demo cluster.
     pub switch: Option<ContextSwitch>,
-    /// The demo cluster, for the failures a presenter triggers (`:node-down`, …).
-    pub demo_cluster: Option<Arc<std::sync::Mutex<crate::demo::DemoCluster>>>,
 }
 
 /// The flags and environment a context switch resolves the new context with.
@@ -96,6 +94,7 @@ pub async fn run(
     mut session: Session<'_>,
     mut source: mpsc::UnboundedReceiver<SourceMsg>,
 ) -> Result<()> {
+    let ticks = session.source.clock() == Clock::Wall;
     let mut events = EventStream::new();
     let mut caption: Option<String> = None;
     #[cfg(unix)]
@@ -130,9 +129,15 @@ pub async fn run(
         let mut msgs: Vec<Msg> = Vec::new();
         // A large view drawn with rows older than the store is drawn again when they are due.
         let catch_up = app.views.borrow_mut().take_deferred();
+        // On the wall clock, the app is told the time at each new second while it shows
+        // something that moves with it (a frame whose cells did not change writes nothing).
+        let tick = (ticks && app.shows_time()).then(next_second);
         tokio::select! {
             _ = tokio::time::sleep_until(catch_up.unwrap_or_else(std::time::Instant::now).into()), if catch_up.is_some() => {
                 app.dirty = true;
+            }
+            _ = tokio::time::sleep(tick.unwrap_or_default()), if tick.is_some() => {
+                msgs.push(Msg::Tick(jiff::Timestamp::now()));
             }
             ev = events.next() => match ev {
                 Some(Ok(ev)) => msgs.extend(term_msg(ev)),
@@ -190,18 +195,8 @@ pub async fn run(
                             let _ = done.send(Msg::WriteDone { write, result });
                         });
                     }
-                    Command::Relist => {
-                        // The demo cluster keeps no lists to reload.
-                        if let Some(k) = session.kube.as_mut() {
-                            k.relist();
-                        }
-                    }
-                    Command::FollowLogs(pod) => {
-                        // The demo cluster already streams every pod's log.
-                        if let Some(k) = session.kube.as_mut() {
-                            k.follow_logs(pod);
-                        }
-                    }
+                    Command::Relist => session.source.relist(),
+                    Command::FollowLogs(pod) => session.source.follow_logs(pod),
                     Command::SwitchContext(name) => match &session.switch {
                         Some(sw) => {
                             let (global, env, tx) =
@@ -234,15 +229,10 @@ pub async fn run(
                         let _ = std::fs::remove_file(&path);
                     }
                     Command::DemoFault(fault) => {
-                        let (text, error) = match &session.demo_cluster {
-                            Some(c) => match apply_fault(
-                                &mut c.lock().unwrap_or_else(|e| e.into_inner()),
-                                &fault,
-                            ) {
-                                Ok(done) => (crate::app::strings::fault_done(&done), false),
-                                Err(e) => (e, true),
-                            },
-                            None => (crate::app::strings::FAULT_DEMO_ONLY.to_string(), true),
+                        let (text, error) = match session.source.fault(&fault) {
+                            Some(Ok(done)) => (strings::fault_done(&done), false),
+                            Some(Err(e)) => (e, true),
+                            None => (strings::FAULT_DEMO_ONLY.to_string(), true),
                         };
                         app.notice(text, error);
                     }
@@ -260,9 +250,7 @@ pub async fn run(
         // A source that watches one namespace follows the namespace shown.
         if app.namespace != source_ns {
             source_ns = app.namespace.clone();
-            if let Some(k) = session.kube.as_mut() {
-                k.set_namespace(source_ns.clone());
-            }
+            session.source.set_namespace(source_ns.clone());
         }
     }
 }
@@ -279,7 +267,7 @@ fn switch_to(
 ) {
     let Some(sw) = &session.switch else { return };
     // Stop the old watchers before the new ones start.
-    session.kube = None;
+    session.source = Box::new(crate::cluster::source::Stopped);
     let setup = crate::setup::load(&sw.global, &sw.env, &target.context);
     let namespace = crate::setup::kube_namespace(&sw.global, &target.namespace);
     let options = source_options(
@@ -288,7 +276,7 @@ fn switch_to(
         target,
         Some(setup.paths.log_file()),
     );
-    session.kube = Some(KubeSource::spawn(client.clone(), options, tx));
+    session.source = Box::new(KubeSource::spawn(client.clone(), options, tx));
     session.writer = Arc::new(crate::setup::kube_writer(
         client,
         &sw.global,
@@ -330,75 +318,11 @@ fn external_edit(terminal: &mut Tui, mouse: bool, text: &str) -> Result<String, 
     result
 }
 
-/// Makes the demo cluster show a failure; says what happened, or why not.
-fn apply_fault(
-    cluster: &mut crate::demo::DemoCluster,
-    fault: &crate::app::palette::DemoFault,
-) -> Result<String, String> {
-    use crate::app::palette::DemoFault;
-    use crate::model::{Component, Kind, ObjectKey};
-    use crate::workflows::observe::workload_name;
-    let nodes = cluster.node_names();
-    let known_node = |n: &str| {
-        if nodes.contains(n) {
-            Ok(())
-        } else {
-            let list: Vec<&str> = nodes.iter().map(String::as_str).collect();
-            Err(format!("no node {n} (nodes: {})", list.join(", ")))
-        }
-    };
-    match fault {
-        DemoFault::NodeDown(n) => {
-            known_node(n)?;
-            cluster.fail_node(n);
-            Ok(format!("node {n} stopped answering"))
-        }
-        DemoFault::NodeUp(n) => {
-            known_node(n)?;
-            cluster.recover_node(n);
-            Ok(format!("node {n} is back"))
-        }
-        DemoFault::FailUpdate(rt) => {
-            let ns = cluster
-                .runtime_namespace(rt)
-                .ok_or_else(|| format!("no runtime {rt}"))?;
-            for c in [Component::Master, Component::Worker] {
-                let key =
-                    ObjectKey::new(Kind::AdvancedStatefulSet, ns.clone(), workload_name(rt, c));
-                cluster
-                    .fail_next_in_place_update(&key)
-                    .map_err(|e| e.to_string())?;
-            }
-            Ok(format!(
-                "the next in-place update of {rt}'s master and worker pods fails"
-            ))
-        }
-    }
-}
-
-#[cfg(test)]
-mod fault_tests {
-    use super::apply_fault;
-    use crate::app::palette::DemoFault;
-    use crate::demo::DemoCluster;
-
-    #[test]
-    fn demo_failures_name_what_they_did_or_why_not() {
-        let mut c = DemoCluster::builtin(7, jiff::Timestamp::now());
-        let node = c.node_names().into_iter().next().expect("a node");
-        let err = apply_fault(&mut c, &DemoFault::NodeDown("nowhere".into())).unwrap_err();
-        assert!(
-            err.contains("no node nowhere") && err.contains(&node),
-            "{err}"
-        );
-        assert!(apply_fault(&mut c, &DemoFault::NodeDown(node.clone())).is_ok());
-        assert!(c.lost_nodes().contains(&node));
-        assert!(apply_fault(&mut c, &DemoFault::NodeUp(node.clone())).is_ok());
-        assert!(!c.lost_nodes().contains(&node));
-        assert!(apply_fault(&mut c, &DemoFault::FailUpdate("imagenet-train".into())).is_ok());
-        let err = apply_fault(&mut c, &DemoFault::FailUpdate("nope".into())).unwrap_err();
-        assert_eq!(err, "no runtime nope");
-    }
+/// How long until the wall clock's next whole second (and a little past it, so the second
+/// shown has moved when the tick arrives).
+fn next_second() -> Duration {
+    let nanos = jiff::Timestamp::now().subsec_nanosecond().max(0) as u64;
+    Duration::from_nanos(1_000_000_000 - nanos) + Duration::from_millis(2)
 }
 
 /// Adjacent cluster batches as one (dated by the newest), so that a burst of source events costs

@@ -8,9 +8,10 @@ use ratatui::backend::TestBackend;
 
 use crate::app::actions::{Action, ViewKind};
 use crate::app::{App, Msg};
-use crate::cluster::demo_source::{SourceMsg, initial_batches};
+use crate::cluster::source::SourceMsg;
 use crate::config::Keymap;
 use crate::demo::DemoCluster;
+use crate::demo::source::initial_batches;
 use crate::ui::{self, Ctx};
 
 /// Feeds the demo cluster's initial state and `settle_secs` of simulated time into the app.

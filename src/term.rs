@@ -12,7 +12,7 @@ use crossterm::{
     },
 };
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
 
 /// Writes a frame's bytes between Begin/End synchronized update; an empty frame writes nothing.
 pub struct FrameWriter<W: Write> {
@@ -51,7 +51,75 @@ impl<W: Write> Write for FrameWriter<W> {
     }
 }
 
-pub type Tui = Terminal<CrosstermBackend<FrameWriter<io::Stdout>>>;
+/// A backend that leaves out what a frame changing no cell would still send: ratatui hides the
+/// cursor and resets the colours on every frame, so an unchanged frame (a clock tick whose ages
+/// did not move) would write bytes. Here it writes none.
+pub struct QuietBackend<B> {
+    inner: B,
+    cursor_hidden: bool,
+}
+
+impl<B> QuietBackend<B> {
+    /// `cursor_hidden`: whether the terminal's cursor is hidden already.
+    pub fn new(inner: B, cursor_hidden: bool) -> Self {
+        QuietBackend {
+            inner,
+            cursor_hidden,
+        }
+    }
+}
+
+impl<B: Backend> Backend for QuietBackend<B> {
+    type Error = B::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a ratatui::buffer::Cell)>,
+    {
+        let mut content = content.peekable();
+        if content.peek().is_none() {
+            return Ok(());
+        }
+        self.inner.draw(content)
+    }
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        if !self.cursor_hidden {
+            self.inner.hide_cursor()?;
+            self.cursor_hidden = true;
+        }
+        Ok(())
+    }
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.cursor_hidden = false;
+        self.inner.show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> Result<ratatui::layout::Position, Self::Error> {
+        self.inner.get_cursor_position()
+    }
+    fn set_cursor_position<P: Into<ratatui::layout::Position>>(
+        &mut self,
+        position: P,
+    ) -> Result<(), Self::Error> {
+        self.inner.set_cursor_position(position)
+    }
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.inner.clear()
+    }
+    fn clear_region(&mut self, clear_type: ratatui::backend::ClearType) -> Result<(), Self::Error> {
+        self.inner.clear_region(clear_type)
+    }
+    fn size(&self) -> Result<ratatui::layout::Size, Self::Error> {
+        self.inner.size()
+    }
+    fn window_size(&mut self) -> Result<ratatui::backend::WindowSize, Self::Error> {
+        self.inner.window_size()
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.inner.flush()
+    }
+}
+
+pub type Tui = Terminal<QuietBackend<CrosstermBackend<FrameWriter<io::Stdout>>>>;
 
 /// Enters raw mode and the alternate screen.
 pub fn enter(mouse: bool) -> io::Result<Tui> {
@@ -64,7 +132,8 @@ pub fn enter(mouse: bool) -> io::Result<Tui> {
     if mouse {
         crossterm::execute!(out, event::EnableMouseCapture)?;
     }
-    let mut t = Terminal::new(CrosstermBackend::new(FrameWriter::new(io::stdout())))?;
+    let backend = CrosstermBackend::new(FrameWriter::new(io::stdout()));
+    let mut t = Terminal::new(QuietBackend::new(backend, true))?;
     redraw_all(&mut t)?;
     Ok(t)
 }
@@ -125,4 +194,47 @@ pub fn suspend(t: &mut Tui, mouse: bool) -> io::Result<()> {
         crossterm::execute!(io::stdout(), event::EnableMouseCapture)?;
     }
     redraw_all(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::widgets::Paragraph;
+
+    #[test]
+    fn a_frame_that_changes_no_cell_writes_nothing() {
+        /// What reached the terminal.
+        #[derive(Clone, Default)]
+        struct Screen(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl Write for Screen {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let screen = Screen::default();
+        let backend = CrosstermBackend::new(FrameWriter::new(screen.clone()));
+        let mut t = Terminal::with_options(
+            QuietBackend::new(backend, true),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 20, 2)),
+            },
+        )
+        .unwrap();
+        let written = |_: &Terminal<_>| screen.0.borrow().len();
+        let frame = |t: &mut Terminal<_>, text: &str| {
+            t.draw(|f| f.render_widget(Paragraph::new(text.to_string()), f.area()))
+                .unwrap();
+        };
+        frame(&mut t, "age 5m");
+        let first = written(&t);
+        assert!(first > 0);
+        frame(&mut t, "age 5m");
+        assert_eq!(written(&t), first, "an unchanged frame wrote bytes");
+        frame(&mut t, "age 6m");
+        assert!(written(&t) > first, "a changed cell is written");
+    }
 }

@@ -12,7 +12,6 @@ use fluidops::app::detail::{Section, Target, sections};
 use fluidops::app::{App, Msg, Screen};
 use fluidops::cluster::{ClusterEvent, ConnectionState, Store, Subject};
 use fluidops::config::{Keymap, Theme};
-use fluidops::model::manifest::{Manifests, parse_documents};
 use fluidops::model::{Component, Kind, Object, ObjectKey, OpKind};
 use fluidops::ui::{self, Ctx};
 use jiff::Timestamp;

@@ -101,14 +101,7 @@ pub enum PaletteCommand {
     Fault(DemoFault),
 }
 
-/// Failures the demo cluster can be told to show.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DemoFault {
-    NodeDown(String),
-    NodeUp(String),
-    /// The next in-place update of the runtime's master and worker pods fails to pull.
-    FailUpdate(String),
-}
+pub use crate::cluster::source::Fault as DemoFault;
 
 fn view_of(name: &str) -> Option<ViewKind> {
     let entry = COMMANDS.iter().find(|e| e.names.contains(&name))?;

@@ -204,6 +204,14 @@ impl App {
         self.lists.entry(view).or_default()
     }
 
+    /// Whether something on screen moves with the clock (ages, durations, a timeline's "now",
+    /// an information message due to go) or a run waits on it (step timeouts).
+    pub fn shows_time(&self) -> bool {
+        let screen_moves =
+            self.editor.is_none() && !matches!(self.screen, Screen::Yaml(_) | Screen::Logs(_));
+        screen_moves || self.flash.as_ref().is_some_and(|f| !f.error) || !self.runs.is_empty()
+    }
+
     /// The list view on screen, if the screen is a list.
     pub fn current_list(&self) -> Option<ViewKind> {
         match &self.screen {

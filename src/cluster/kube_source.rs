@@ -32,9 +32,9 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::demo_source::SourceMsg;
 use super::event::{Availability, ClusterEvent, ConnectionState, ListedKeys};
 use super::kube_config::describe_error;
+use super::source::{Clock, Source, SourceMsg};
 use crate::model::pod::{CompactPod, SpecCache};
 use crate::model::{
     AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation,
@@ -209,6 +209,21 @@ impl KubeSource {
             self.internal.clone(),
         ));
         self.logs = Some((pod, task));
+    }
+}
+
+impl Source for KubeSource {
+    fn clock(&self) -> Clock {
+        Clock::Wall
+    }
+    fn relist(&mut self) {
+        KubeSource::relist(self);
+    }
+    fn follow_logs(&mut self, pod: ObjectKey) {
+        KubeSource::follow_logs(self, pod);
+    }
+    fn set_namespace(&mut self, namespace: Option<String>) {
+        KubeSource::set_namespace(self, namespace);
     }
 }
 

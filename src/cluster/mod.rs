@@ -1,12 +1,13 @@
-//! Cluster side of the console: the event type sources emit, the store that indexes objects and
-//! records timelines, and the sources themselves.
+//! Cluster side of the console: the interface every source implements ([`source::Source`]) and
+//! the event type sources emit, the store that indexes objects and records timelines, the kube
+//! source, and the writer every confirmed write goes through. The embedded demo cluster is
+//! another implementation of the same interface, in [`crate::demo`].
 
-pub mod against_cluster;
-pub mod demo_source;
 pub mod event;
 pub mod kube_config;
 pub mod kube_source;
 pub mod local_records;
+pub mod source;
 pub mod store;
 pub mod timeline;
 pub mod writer;

@@ -28,6 +28,7 @@
 //! Terminating for as long as its node is lost); [`DemoCluster::force_delete`] removes at once.
 //! CacheRuntimeMaintenance objects are stored like any object (no controller acts on them).
 
+pub mod against_cluster;
 mod cluster_state;
 pub mod cron;
 mod events;
@@ -43,6 +44,7 @@ pub mod scale;
 pub mod scale_export;
 pub mod scenario;
 mod seed;
+pub mod source;
 mod workloads;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -63,35 +63,7 @@ pub mod captions {
         "Succeeded: the worker phase is Ready again, the cache warm, the lock removed.";
 }
 
-/// What the presenter does in the console during a scenario: the console's maintenance wizard
-/// acts on it as on the matching keys. Carried from the demo source to the app (see
-/// [`crate::cluster::demo_source`]).
-#[derive(Debug, Clone, PartialEq)]
-pub enum OperatorAction {
-    /// Open the upgrade wizard for `runtime` with the target `image:image_tag` filled in (default
-    /// components and strategy) and show its plan.
-    StartUpgrade {
-        runtime: ObjectKey,
-        image: String,
-        image_tag: String,
-    },
-    /// Open the rebuild wizard for `runtime` with these pods (names) selected, `force` = force
-    /// delete lost pods, `reload_data` = re-warm with a DataLoad, and show its plan.
-    StartRebuild {
-        runtime: ObjectKey,
-        pods: Vec<String>,
-        force: bool,
-        reload_data: bool,
-    },
-    /// Answer yes to what the wizard or the run asks now (the plan, a step confirmation).
-    Confirm,
-    /// Pause the running run.
-    Pause,
-    /// Resume a paused run.
-    Resume,
-    /// Abort the run.
-    Abort,
-}
+pub use crate::cluster::source::OperatorAction;
 
 /// What the cluster must show before a step plays (besides its time).
 #[derive(Debug, Clone, PartialEq)]

@@ -37,10 +37,10 @@ use kube::runtime::watcher::{self, Event as WatchEvent};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use super::event::ClusterEvent;
-use super::kube_config::describe_error;
-use super::kube_source::{api_resource, to_object};
-use super::writer::FIELD_MANAGER;
+use crate::cluster::event::ClusterEvent;
+use crate::cluster::kube_config::describe_error;
+use crate::cluster::kube_source::{api_resource, to_object};
+use crate::cluster::writer::FIELD_MANAGER;
 use crate::demo::DemoCluster;
 use crate::model::{Kind, Object, ObjectKey, OpKind};
 
@@ -915,7 +915,7 @@ mod tests {
         let p = merge_diff(&old, &new).unwrap();
         assert_eq!(p, json!({"a": {"c": 3}, "e": null, "f": true}));
         let mut applied = old.clone();
-        super::super::writer::merge_patch(&mut applied, &p);
+        crate::cluster::writer::merge_patch(&mut applied, &p);
         assert_eq!(applied, new);
         assert_eq!(merge_diff(&new, &new), None);
     }
