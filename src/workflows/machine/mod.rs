@@ -6,6 +6,7 @@
 //! of the status subresource that names the record's resourceVersion, so a stale console gets a
 //! 409 instead of acting twice); only when that commit succeeded, send `Decision::writes` in
 //! order; if one is refused, report it with [`write_failed`] and commit that decision too.
+//! [`super::driver::Drive`] keeps this contract for the console and the tests.
 //!
 //! The machine's seams:
 //! - `steps`: what each step does, read from its name, action and target, and the facts the
@@ -420,4 +421,4 @@ impl<'a> Machine<'a> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
