@@ -1,7 +1,9 @@
 //! Whole maintenance runs against the embedded demo cluster on a stepped clock: the test plays the
-//! driver (commit the status with its resourceVersion precondition, then send the writes), the
-//! demo cluster plays Fluid, the AdvancedStatefulSet controller and the kubelet.
+//! console around the run's driver (it sends the writes the driver hands out, the status commit
+//! with its resourceVersion precondition first, and answers each back), the demo cluster plays
+//! Fluid, the AdvancedStatefulSet controller and the kubelet.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,13 +15,14 @@ use fluidops::model::maintenance::{MaintenancePhase, MaintenanceStep, StepState}
 use fluidops::model::meta::{Condition, ConditionStatus};
 use fluidops::model::pod::is_ready;
 use fluidops::model::{CacheRuntimeMaintenance, Kind, Object, ObjectKey};
-use fluidops::workflows::machine::{self, Decision, Input};
+use fluidops::workflows::driver::{Drive, Turn};
+use fluidops::workflows::machine::{self, Input};
 use fluidops::workflows::observe;
 use jiff::Timestamp;
 
 const T0: &str = "2026-11-25T10:02:00Z";
 
-/// The driver and the cluster.
+/// The console and the cluster.
 struct Sim {
     cluster: Arc<Mutex<DemoCluster>>,
     writer: DemoWriter,
@@ -29,6 +32,44 @@ struct Sim {
     /// While set, every event the store gets is also kept in `tap` (for a second console).
     tapping: bool,
     tap: Vec<(ClusterEvent, Timestamp)>,
+    /// The driver of each run, as the console keeps it.
+    drives: BTreeMap<ObjectKey, Drive>,
+}
+
+/// Status commits a console sent, and step writes the cluster refused.
+#[derive(Debug, Default)]
+struct Sent {
+    commits: usize,
+    conflicts: usize,
+    refused: usize,
+}
+
+/// What the console does with a driver's turns: sends each write it hands out through the demo
+/// writer and answers it back, until the driver has nothing more to send. Cluster writes are kept
+/// in `sent` (status commits excluded).
+fn send_turns(
+    writer: &DemoWriter,
+    sent: &mut Vec<WriteOp>,
+    drive: &mut Drive,
+    key: &ObjectKey,
+    store: &Store,
+    now: Timestamp,
+    mut turn: Turn,
+) -> Sent {
+    let mut tally = Sent::default();
+    while let Some(w) = turn.send.take() {
+        let result = futures::executor::block_on(writer.write(&w));
+        match (&w.op, result.is_ok()) {
+            (WriteOp::MergePatchStatus { .. }, true) => tally.commits += 1,
+            (WriteOp::MergePatchStatus { .. }, false) => tally.conflicts += 1,
+            (op, ok) => {
+                sent.push(op.clone());
+                tally.refused += usize::from(!ok);
+            }
+        }
+        turn = drive.write_done(key, &w, &result, store, now);
+    }
+    tally
 }
 
 impl Sim {
@@ -48,6 +89,7 @@ impl Sim {
             sent: Vec::new(),
             tapping: false,
             tap: Vec::new(),
+            drives: BTreeMap::new(),
         }
     }
 
@@ -102,51 +144,28 @@ impl Sim {
         futures::executor::block_on(self.writer.write(&w)).map(|_| ())
     }
 
-    /// The status commit, through the demo writer (status subresource, resourceVersion
-    /// precondition: a stale commit gets 409 Conflict).
-    fn commit_status(&mut self, op: &WriteOp) -> Result<(), String> {
-        assert!(matches!(op, WriteOp::MergePatchStatus { .. }), "{op:?}");
-        self.write(op).map_err(|e| e.to_string())
+    /// The operator's `input` (or a look) given to the run's driver, and every write it hands out
+    /// sent; returns the driver as it stands after the last answer.
+    fn input(&mut self, key: &ObjectKey, input: Input) -> Drive {
+        self.drive(key, input);
+        self.drives[key].clone()
     }
 
-    /// What the app does with a decision: commit the status, then send the writes in order; a
-    /// refused write is reported back to the machine.
-    fn execute(&mut self, key: &ObjectKey, d: &Decision) -> bool {
-        let rec = self.rec(key);
-        if let Some(st) = &d.status
-            && self
-                .commit_status(&machine::record_status_write(&rec, st))
-                .is_err()
-        {
-            self.sync();
-            return false;
-        }
-        for w in &d.writes {
-            self.sent.push(w.clone());
-            let r = if matches!(w, WriteOp::MergePatchStatus { .. }) {
-                self.commit_status(w).map_err(|e| e.to_string())
-            } else {
-                self.write(w).map_err(|e| e.to_string())
-            };
-            if let Err(e) = r {
-                self.sync();
-                let rec = self.rec(key);
-                let f = machine::write_failed(&rec, &self.store, self.now(), &e);
-                if let Some(st) = &f.status {
-                    let _ = self.commit_status(&machine::record_status_write(&rec, st));
-                }
-                break;
-            }
-        }
+    fn drive(&mut self, key: &ObjectKey, input: Input) -> Sent {
+        let now = self.now();
+        let drive = self.drives.entry(key.clone()).or_default();
+        let turn = drive.decide(key, &self.store, now, Some(input));
+        let tally = send_turns(
+            &self.writer,
+            &mut self.sent,
+            drive,
+            key,
+            &self.store,
+            now,
+            turn,
+        );
         self.sync();
-        true
-    }
-
-    fn input(&mut self, key: &ObjectKey, input: Input) -> Decision {
-        let rec = self.rec(key);
-        let d = machine::advance(&rec, &self.store, self.now(), input);
-        self.execute(key, &d);
-        d
+        tally
     }
 
     /// Observes once a second until `done` holds or `max` seconds pass; returns the seconds.
@@ -1121,7 +1140,7 @@ mod consoles {
     use fluidops::model::maintenance::MaintenanceType;
     use fluidops::workflows::plan::{self, RebuildRequest, UpgradeRequest};
 
-    /// Two consoles drive the same record in turns; the second sees the cluster one turn late.
+    /// Two consoles drive the same record in turns; the second sees the record one turn late.
     fn drive_with_two_consoles(
         sim: &mut Sim,
         key: &ObjectKey,
@@ -1137,6 +1156,7 @@ mod consoles {
         }
         sim.tapping = true;
         let mut lag: Vec<(ClusterEvent, Timestamp)> = Vec::new();
+        let mut drive_b = Drive::default();
         let (mut a_commits, mut b_commits) = (0, 0);
         for turn in 0..max {
             if terminal(&sim.rec(key)) {
@@ -1145,43 +1165,41 @@ mod consoles {
             sim.tick(1);
             lag.append(&mut sim.tap);
             if turn % 2 == 0 {
-                let rec = sim.rec(key);
-                let d = machine::advance(&rec, &sim.store, sim.now(), Input::Observe);
-                if d.status.is_some() {
-                    if sim.execute(key, &d) {
-                        a_commits += 1;
-                    } else {
-                        *conflicts += 1;
-                    }
-                }
+                let a = sim.drive(key, Input::Observe);
+                a_commits += a.commits;
+                *conflicts += a.conflicts;
             } else {
-                // Every other turn B has caught up; otherwise it decides on what it saw up to
-                // two seconds ago.
+                // B's watch of the record runs late: every other turn it has caught up;
+                // otherwise it decides on the record as it saw it up to two seconds ago, with
+                // the rest of the cluster as it is now.
+                let (late, now_seen): (Vec<_>, Vec<_>) = lag
+                    .drain(..)
+                    .partition(|(e, _)| matches!(e, ClusterEvent::Applied(Object::Maintenance(_))));
+                for (e, at) in now_seen {
+                    store_b.apply(e, at);
+                }
+                lag = late;
                 if turn % 4 == 1 {
                     for (e, at) in lag.drain(..) {
                         store_b.apply(e, at);
                     }
                 }
-                let Some(Object::Maintenance(rec)) = store_b.get(key).cloned() else {
-                    continue;
-                };
-                let d = machine::advance(&rec, &store_b, sim.now(), Input::Observe);
-                if let Some(st) = &d.status {
-                    // The driver commits B's status against the record version B read.
-                    if sim
-                        .commit_status(&machine::record_status_write(&rec, st))
-                        .is_ok()
-                    {
-                        b_commits += 1;
-                        for w in &d.writes {
-                            sim.sent.push(w.clone());
-                            sim.write(w).unwrap();
-                        }
-                    } else {
-                        *conflicts += 1;
-                    }
-                    sim.sync();
-                }
+                // B's driver commits against the record version B knows.
+                let now = sim.now();
+                let t = drive_b.decide(key, &store_b, now, Some(Input::Observe));
+                let b = send_turns(
+                    &sim.writer,
+                    &mut sim.sent,
+                    &mut drive_b,
+                    key,
+                    &store_b,
+                    now,
+                    t,
+                );
+                assert_eq!(b.refused, 0, "a write of B was refused: {:#?}", sim.sent);
+                b_commits += b.commits;
+                *conflicts += b.conflicts;
+                sim.sync();
             }
             lag.append(&mut sim.tap);
         }

@@ -1,14 +1,12 @@
 //! The maintenance runs (in-place upgrade, in-place rebuild) this console drives.
 //!
-//! The run itself is a pure state machine ([`crate::workflows::machine`]); this module is its
-//! driver: it feeds the machine what the store shows, commits each new status to the run's
-//! record first (a status patch naming the record's resourceVersion, so a second console that
-//! moved first wins and nothing is done twice), and only then sends the step's writes, one at a
-//! time, through the same guarded writer as every other write. A refused write fails the step
-//! and pauses the run. Everything the operator answers (go on, pause, resume, abort, retry, take
-//! over) comes through the one confirmation dialog.
-
-use std::collections::VecDeque;
+//! The run itself is a pure state machine ([`crate::workflows::machine`]) and its driver a pure
+//! type ([`crate::workflows::driver::Drive`]): it commits each new status to the run's record
+//! first and only then hands out the step's writes, one at a time. This module is the console's
+//! side: it keeps a driver per run, sends what it hands out through the same guarded writer as
+//! every other write, shows the server's answer to a run's record at once, and turns the
+//! driver's notices into flashes. Everything the operator answers (go on, pause, resume, abort,
+//! retry, take over) comes through the one confirmation dialog.
 
 use super::confirm::{Confirm, Then};
 use super::maintenance_form::MaintenanceForm;
@@ -16,65 +14,18 @@ use super::state::{App, Overlay, Screen};
 use super::strings;
 use super::update::Command;
 use crate::cluster::ClusterEvent;
-use crate::cluster::writer::{Write, WriteError, WriteOp, WriteOutcome};
+use crate::cluster::writer::{Write, WriteError, WriteOutcome};
 use crate::demo::scenario::OperatorAction;
-use crate::model::maintenance::{MaintenancePhase, MaintenanceStatus, MaintenanceType, StepState};
+use crate::model::maintenance::{MaintenancePhase, MaintenanceType, StepState};
 use crate::model::{CacheRuntimeMaintenance, Object, ObjectKey};
-use crate::workflows::machine::{self, Input, Prompt};
+use crate::workflows::driver::{self, Drive, Notice, Turn};
+use crate::workflows::machine::{self, Input};
 use crate::workflows::plan::Plan;
-
-/// One run driven here.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Drive {
-    /// The record as this console's last write returned it (ahead of the store until the watch
-    /// brings the same version).
-    pub latest: Option<CacheRuntimeMaintenance>,
-    /// The write sent and not answered yet; nothing else is decided meanwhile.
-    pub in_flight: Option<Write>,
-    /// The step's writes still to send after the one in flight.
-    pub queue: VecDeque<Write>,
-    /// What the run waits for the operator to confirm.
-    pub prompt: Option<Prompt>,
-    /// An answer to give the machine once the write in flight is done.
-    pub next_input: Option<Input>,
-    /// The plan was confirmed when the run was created: its first prompt is answered with it.
-    pub first_prompt_confirmed: bool,
-    /// The status to put on a record the server created without one (status subresource).
-    pub initial_status: Option<MaintenanceStatus>,
-}
-
-/// The version of a record to act on: the store's, unless this console has committed a newer one
-/// the watch has not brought yet.
-fn newest<'a>(
-    stored: Option<&'a CacheRuntimeMaintenance>,
-    latest: Option<&'a CacheRuntimeMaintenance>,
-) -> Option<&'a CacheRuntimeMaintenance> {
-    let rv = |m: &CacheRuntimeMaintenance| {
-        m.metadata
-            .resource_version
-            .as_deref()
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    match (stored, latest) {
-        (Some(s), Some(l)) => Some(if rv(l) > rv(s) { l } else { s }),
-        (s, l) => s.or(l),
-    }
-}
-
-fn as_maintenance(obj: Option<&Object>) -> Option<&CacheRuntimeMaintenance> {
-    match obj {
-        Some(Object::Maintenance(m)) => Some(m),
-        _ => None,
-    }
-}
 
 impl App {
     /// The record of a run as this console knows it best.
     pub fn run_record(&self, key: &ObjectKey) -> Option<&CacheRuntimeMaintenance> {
-        newest(
-            as_maintenance(self.store.get(key)),
-            self.runs.get(key).and_then(|d| d.latest.as_ref()),
-        )
+        driver::record(&self.store, key, self.runs.get(key))
     }
 
     /// Whether this console drives the run.
@@ -90,57 +41,11 @@ impl App {
 
     /// One decision of a run: the operator's `input`, or else a queued answer, or else a look.
     fn drive(&mut self, key: &ObjectKey, input: Option<Input>) -> Vec<Command> {
-        let Some(rec) = self.run_record(key).cloned() else {
-            return Vec::new();
-        };
         let Some(d) = self.runs.get_mut(key) else {
             return Vec::new();
         };
-        if d.in_flight.is_some() {
-            if input.is_some() {
-                d.next_input = input;
-            }
-            return Vec::new();
-        }
-        let input = input
-            .or_else(|| d.next_input.take())
-            .unwrap_or(Input::Observe);
-        if !machine::is_active(&rec) {
-            if input == Input::Observe && rec.status.is_some() {
-                // Finished: nothing more to drive; the record stays for the record.
-                self.runs.remove(key);
-                self.dirty = true;
-            }
-            return Vec::new();
-        }
-        let decision = machine::advance(&rec, &self.store, self.now, input);
-        let changed = !decision.is_empty();
-        d.prompt = decision.prompt.clone();
-        if decision.prompt.is_some() && d.first_prompt_confirmed {
-            d.first_prompt_confirmed = false;
-            d.next_input = Some(Input::Confirm);
-        }
-        let mut writes: VecDeque<Write> = decision
-            .writes
-            .into_iter()
-            .map(|op| noted(op, &rec))
-            .collect();
-        if let Some(status) = &decision.status {
-            writes.push_front(noted(machine::record_status_write(&rec, status), &rec));
-        }
-        if changed {
-            self.dirty = true;
-        }
-        let Some(first) = writes.pop_front() else {
-            // A queued answer (the plan's confirmation) is given at once.
-            return match d.next_input {
-                Some(_) => self.drive(key, None),
-                None => Vec::new(),
-            };
-        };
-        d.queue = writes;
-        d.in_flight = Some(first.clone());
-        vec![Command::Write(first)]
+        let turn = d.decide(key, &self.store, self.now, input);
+        self.run_turn(key, turn)
     }
 
     /// An answered write of a run driven here; `None` when the write is not one of theirs.
@@ -152,73 +57,46 @@ impl App {
         let key = self
             .runs
             .iter()
-            .find(|(_, d)| d.in_flight.as_ref() == Some(write))
+            .find(|(_, d)| d.awaits(write))
             .map(|(k, _)| k.clone())?;
-        let d = self.runs.get_mut(&key)?;
-        d.in_flight = None;
-        self.dirty = true;
-        match result {
-            Ok(out) => {
-                if matches!(write.op, WriteOp::Create(_)) {
-                    self.flash = None;
-                    self.flash_info(strings::run_recorded(&key.name));
-                }
-                // The record as the server answered: shown at once, not one watch event later.
-                if let Some(obj @ Object::Maintenance(_)) = &out.object {
-                    self.store
-                        .apply(ClusterEvent::Applied(obj.clone()), self.now);
-                }
-                let d = self.runs.get_mut(&key)?;
-                if let Some(Object::Maintenance(m)) = &out.object {
-                    // A record the server created without its status gets it next.
-                    if matches!(write.op, WriteOp::Create(_))
-                        && m.status.is_none()
-                        && let Some(st) = d.initial_status.take()
-                    {
-                        d.queue
-                            .push_front(noted(machine::record_status_write(m, &st), m));
-                    }
-                    d.latest = Some((**m).clone());
-                }
-                match d.queue.pop_front() {
-                    Some(next) => {
-                        d.in_flight = Some(next.clone());
-                        Some(vec![Command::Write(next)])
-                    }
-                    None => Some(self.drive(&key, None)),
-                }
-            }
-            Err(e) => {
-                d.queue.clear();
-                let commit = matches!(write.op, WriteOp::MergePatchStatus { .. })
-                    && write.key().ok().as_ref() == Some(&key);
-                if matches!(write.op, WriteOp::Create(_)) {
-                    // The record could not be created: nothing was done, nothing to drive.
-                    self.runs.remove(&key);
-                    self.flash_error(&strings::run_not_started(&e.to_string()));
-                    return Some(Vec::new());
-                }
-                if commit {
-                    // Someone else moved the run first (or the record is gone): look again.
-                    d.next_input = None;
-                    self.flash_error(&strings::run_commit_refused(&key.name, &e.to_string()));
-                    return Some(Vec::new());
-                }
-                let Some(rec) = self.run_record(&key).cloned() else {
-                    return Some(Vec::new());
-                };
-                let decision = machine::write_failed(&rec, &self.store, self.now, &e.to_string());
-                self.flash_error(&strings::run_write_refused(&key.name, &e.to_string()));
-                let Some(status) = decision.status else {
-                    return Some(Vec::new());
-                };
-                let w = noted(machine::record_status_write(&rec, &status), &rec);
-                let d = self.runs.get_mut(&key)?;
-                d.prompt = decision.prompt;
-                d.in_flight = Some(w.clone());
-                Some(vec![Command::Write(w)])
-            }
+        // The record as the server answered: shown at once, not one watch event later.
+        if let Ok(WriteOutcome {
+            object: Some(obj @ Object::Maintenance(_)),
+            ..
+        }) = result
+        {
+            self.store
+                .apply(ClusterEvent::Applied(obj.clone()), self.now);
         }
+        let d = self.runs.get_mut(&key)?;
+        let turn = d.write_done(&key, write, result, &self.store, self.now);
+        Some(self.run_turn(&key, turn))
+    }
+
+    /// What the console does with a driver's turn: redraw, forget a finished run, tell the
+    /// operator, send the next write.
+    fn run_turn(&mut self, key: &ObjectKey, turn: Turn) -> Vec<Command> {
+        if turn.changed || turn.finished {
+            self.dirty = true;
+        }
+        if turn.finished {
+            self.runs.remove(key);
+        }
+        match turn.notice {
+            Some(Notice::Recorded) => {
+                self.flash = None;
+                self.flash_info(strings::run_recorded(&key.name));
+            }
+            Some(Notice::NotStarted(e)) => self.flash_error(&strings::run_not_started(&e)),
+            Some(Notice::CommitRefused(e)) => {
+                self.flash_error(&strings::run_commit_refused(&key.name, &e));
+            }
+            Some(Notice::WriteRefused(e)) => {
+                self.flash_error(&strings::run_write_refused(&key.name, &e));
+            }
+            None => {}
+        }
+        turn.send.map(Command::Write).into_iter().collect()
     }
 
     /// The operator's confirmed answer to a run.
@@ -234,25 +112,8 @@ impl App {
         self.pending_maintenance = None;
         let rec = plan.record;
         let key = Object::from(rec.clone()).key();
-        let mut manifest = serde_json::to_value(&rec).unwrap_or_default();
-        if let Some(m) = manifest.as_object_mut() {
-            m.remove("status");
-        }
-        let create = Write {
-            op: WriteOp::Create(manifest),
-            dry_run: false,
-            note: Some(plan_note(&rec)),
-        };
-        self.runs.insert(
-            key.clone(),
-            Drive {
-                latest: None,
-                in_flight: Some(create.clone()),
-                first_prompt_confirmed: true,
-                initial_status: rec.status.clone(),
-                ..Drive::default()
-            },
-        );
+        let (drive, create) = Drive::start(&rec);
+        self.runs.insert(key.clone(), drive);
         self.flash_info(strings::run_starting(&key.name));
         self.push(Screen::Detail(key));
         vec![Command::Write(create)]
@@ -471,47 +332,4 @@ fn failed_step(rec: &CacheRuntimeMaintenance) -> Option<String> {
         .rev()
         .find(|s| s.state == StepState::Failed)
         .map(|s| s.name.clone())
-}
-
-/// A run's write, with what it does noted for the audit log.
-fn noted(op: WriteOp, rec: &CacheRuntimeMaintenance) -> Write {
-    let what = machine::describe_write(&op);
-    Write {
-        op,
-        dry_run: false,
-        note: Some(strings::run_write_note(
-            rec.metadata.name.as_deref().unwrap_or_default(),
-            &what,
-        )),
-    }
-}
-
-fn plan_note(rec: &CacheRuntimeMaintenance) -> String {
-    let steps: Vec<String> = rec
-        .status
-        .iter()
-        .flat_map(|s| s.steps.iter())
-        .map(|s| s.name.clone())
-        .collect();
-    strings::run_plan_note(&steps)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rec(rv: &str) -> CacheRuntimeMaintenance {
-        let mut m = CacheRuntimeMaintenance::default();
-        m.metadata.resource_version = Some(rv.into());
-        m
-    }
-
-    #[test]
-    fn the_newer_record_wins() {
-        let (a, b) = (rec("5"), rec("7"));
-        assert_eq!(newest(Some(&a), Some(&b)), Some(&b));
-        assert_eq!(newest(Some(&b), Some(&a)), Some(&b));
-        assert_eq!(newest(None, Some(&a)), Some(&a));
-        assert_eq!(newest(Some(&a), None), Some(&a));
-    }
 }

@@ -154,7 +154,7 @@ pub struct App {
     /// Drafts found at start-up (file name → text), offered when their object is edited.
     pub drafts: BTreeMap<String, String>,
     /// Maintenance runs (upgrade, rebuild) this console drives.
-    pub runs: BTreeMap<ObjectKey, super::runs::Drive>,
+    pub runs: BTreeMap<ObjectKey, crate::workflows::driver::Drive>,
     pub quit: bool,
     /// Set whenever something visible changed; the loop draws and clears it.
     pub dirty: bool,

@@ -7,6 +7,9 @@
 //!   that returns the new status to commit, the cluster writes to send *after* that commit
 //!   succeeded (the commit carries the record's resourceVersion as a precondition, so two
 //!   consoles never both send a step's writes), and the prompt the operator must answer.
+//! - [`driver::Drive`] drives one run on that contract: given the store, the time and the
+//!   operator's input or a write's answer, it says which write to send next and what to ask; the
+//!   console sends the writes and shows the prompt.
 //! - [`observe`] holds the facts read from the store (pod on image, in place vs recreated,
 //!   remount, DataLoad phase, lost nodes, health).
 //! - [`local`] keeps records as YAML files when the CRD is not installed.
@@ -16,6 +19,7 @@
 //! refused write). Upgrades roll back by appending Rollback steps; rebuilds never delete a
 //! workload and have no rollback.
 
+pub mod driver;
 pub mod local;
 pub mod machine;
 pub mod observe;

@@ -4,7 +4,8 @@ use super::*;
 use crate::workflows::plan::tests::{demo_store, key, t0};
 use crate::workflows::plan::{UpgradeRequest, plan_upgrade};
 
-fn planned() -> (crate::cluster::Store, CacheRuntimeMaintenance) {
+/// The demo store and a planned upgrade of imagenet-train recorded at resourceVersion 7.
+pub(crate) fn planned() -> (crate::cluster::Store, CacheRuntimeMaintenance) {
     let (_, store) = demo_store();
     let req = UpgradeRequest::new(
         key("imagenet", "imagenet-train"),

@@ -2,10 +2,16 @@
 
 use std::time::Duration;
 
+use jiff::Timestamp;
+
 use super::*;
 use crate::cluster::Store;
 use crate::demo::DemoCluster;
-use crate::model::maintenance::MaintenanceStep;
+use crate::model::maintenance::{MaintenancePhase, MaintenanceStep, MaintenanceType, StepState};
+use crate::model::operation::TargetPath;
+use crate::model::pod::node_of;
+use crate::model::{DatasetPhase, RuntimePhase};
+use crate::workflows::{LOCK_ANNOTATION, RUNTIME_LABEL};
 
 pub(crate) fn t0() -> Timestamp {
     "2026-11-25T10:02:00Z".parse().unwrap()
