@@ -94,7 +94,7 @@ pub async fn run(
     mut session: Session<'_>,
     mut source: mpsc::UnboundedReceiver<SourceMsg>,
 ) -> Result<()> {
-    let ticks = session.source.clock() == Clock::Wall;
+    let clock = session.source.clock();
     let mut events = EventStream::new();
     let mut caption: Option<String> = None;
     #[cfg(unix)]
@@ -131,7 +131,7 @@ pub async fn run(
         let catch_up = app.views.borrow_mut().take_deferred();
         // On the wall clock, the app is told the time at each new second while it shows
         // something that moves with it (a frame whose cells did not change writes nothing).
-        let tick = (ticks && app.shows_time()).then(next_second);
+        let tick = tick_after(app, clock);
         tokio::select! {
             _ = tokio::time::sleep_until(catch_up.unwrap_or_else(std::time::Instant::now).into()), if catch_up.is_some() => {
                 app.dirty = true;
@@ -316,6 +316,13 @@ fn external_edit(terminal: &mut Tui, mouse: bool, text: &str) -> Result<String, 
     let _ = std::fs::remove_file(&path);
     back.map_err(|e| e.to_string())?;
     result
+}
+
+/// When the run loop tells the app the time next: on the wall clock, at each new second while
+/// the app shows something that moves with it or a run waits on it; never on a source's clock
+/// (its batches carry the time).
+pub fn tick_after(app: &App, clock: Clock) -> Option<Duration> {
+    (clock == Clock::Wall && app.shows_time()).then(next_second)
 }
 
 /// How long until the wall clock's next whole second (and a little past it, so the second

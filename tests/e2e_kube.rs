@@ -1066,6 +1066,57 @@ impl Pty {
     }
 }
 
+/// The AGE (last column) of the row naming `name`, in seconds, while under a minute.
+fn age_seconds(screen: &str, name: &str) -> Option<u64> {
+    let line = screen.lines().find(|l| l.contains(name))?;
+    let last = line.trim_matches(|c: char| c == '│' || c.is_whitespace());
+    last.split_whitespace()
+        .last()?
+        .strip_suffix('s')?
+        .parse()
+        .ok()
+}
+
+/// Nothing changes on the cluster, yet ages move and an information message goes after its 8 s:
+/// the console keeps time itself against a real API server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_keeps_time_on_a_quiet_cluster() {
+    let Some((h, _g, admin)) = begin().await else {
+        return;
+    };
+    let ns = unique_ns("clock");
+    create_namespace(&admin, &ns).await;
+    create(&admin, Kind::CacheRuntime, &ns, runtime(&ns, "quietrt")).await;
+    let kubeconfig = h.kubeconfig.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut p = Pty::start(&["-n", &ns], &kubeconfig);
+        let first = p.wait_screen("the runtime's age", |s| age_seconds(s, "quietrt").is_some());
+        let a0 = age_seconds(&first, "quietrt").unwrap();
+        let moved = p.wait_screen("the age to move on", |s| {
+            age_seconds(s, "quietrt").is_some_and(|a| a >= a0 + 3)
+        });
+        eprintln!(
+            "age {a0}s, then {}s",
+            age_seconds(&moved, "quietrt").unwrap()
+        );
+        let message = format!("namespace: {ns}");
+        p.keys(&format!(":ns {ns}\r"));
+        p.wait_for(&message);
+        let shown = Instant::now();
+        p.wait_screen("the message to go", |s| !s.contains(&message));
+        let up = shown.elapsed();
+        eprintln!("information message up for {up:?}");
+        assert!(
+            up >= Duration::from_secs(7) && up <= Duration::from_millis(9500),
+            "{up:?}"
+        );
+        p.keys("q");
+        assert!(p.wait_exit().success());
+    })
+    .await
+    .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_in_a_terminal_connects_or_offers_the_demo() {
     let Some((h, _g, admin)) = begin().await else {
@@ -2245,6 +2296,50 @@ fn step_writes(lines: &[serde_json::Value]) -> Vec<(String, String, String)> {
             )
         })
         .collect()
+}
+
+/// With nobody playing Fluid, an upgrade's step waits for pods that never update: it fails as
+/// timed out within a second of its deadline (the step's start plus its timeout), with no
+/// cluster change to move the console's clock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_timeout_fires_on_time_on_a_quiet_cluster() {
+    let Some((h, _g, admin)) = begin().await else {
+        return;
+    };
+    let ns = unique_ns("wiztime");
+    let _records = RecordsCleanUp { h, ns: ns.clone() };
+    let (controller, _uids) = Controller::start(h, &admin, &ns).await;
+    let mut c = WizardConsole::start(admin.clone(), &ns, None);
+    c.until("imagenet-train listed", WAIT, |a| train_listed(a, &ns))
+        .await;
+    c.plan_upgrade_with(TRAIN, "v0.2.6", Some("30")).await;
+    // Fluid stops answering: nothing on the cluster changes from here on.
+    drop(controller);
+    c.press("y").await;
+    let key = c.app.run_page().expect("the run's page is open");
+    let timed_out = |a: &mut App| {
+        a.run_record(&key).and_then(|r| {
+            let st = r.status.as_ref()?;
+            st.steps.iter().find_map(|s| {
+                let msg = s.message.as_deref()?;
+                msg.starts_with("timed out after 30s")
+                    .then(|| (s.started_at.clone(), msg.to_string()))
+            })
+        })
+    };
+    c.until("a step timed out", Duration::from_secs(60), |a| {
+        timed_out(a).is_some()
+    })
+    .await;
+    let fired = Timestamp::now();
+    let (started, msg) = timed_out(&mut c.app).unwrap();
+    let started: Timestamp = started.expect("the step's start").parse().unwrap();
+    let late = fired.duration_since(started + jiff::SignedDuration::from_secs(30));
+    eprintln!("{msg}: {late:?} after its deadline");
+    assert!(
+        late >= jiff::SignedDuration::ZERO && late <= jiff::SignedDuration::from_secs(1),
+        "fired {late:?} after the deadline: {msg}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

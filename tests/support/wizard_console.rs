@@ -2,7 +2,8 @@
 //! kube source (`KubeSource::spawn` into a channel → `Msg::Cluster`, as `entry::interactive_kube`
 //! does), its writes sent through the guarded writer the binary builds (Guarded ∘
 //! WithLocalRecords ∘ KubeWriter, with its own audit log and local-records directory), answers
-//! fed back as `Msg::WriteDone`, and `Msg::Tick(now)` about every 200 ms. Keys go in through the
+//! fed back as `Msg::WriteDone`, and `Msg::Tick(now)` when the binary's loop would send it
+//! ([`fluidops::run::tick_after`]: each new second while the app shows time). Keys go in through the
 //! built-in keymap, as in `tests/maintenance_run.rs`.
 //!
 //! Used by `tests/e2e_kube.rs` (which also declares `mod common`).
@@ -15,17 +16,18 @@ use fluidops::app::{App, Command, Msg, Overlay};
 use fluidops::cluster::ClusterEvent;
 use fluidops::cluster::kube_source::{KubeSource, KubeSourceOptions};
 use fluidops::cluster::local_records::{self, WithLocalRecords};
-use fluidops::cluster::source::SourceMsg;
+use fluidops::cluster::source::{Clock, SourceMsg};
 use fluidops::cluster::writer::{Guarded, KubeWriter, Writer};
 use fluidops::model::ObjectKey;
+use fluidops::run;
 use jiff::Timestamp;
 use kube::Client;
 use tokio::sync::mpsc;
 
 use crate::common::{keymap, press, render, screen_text, type_text};
 
-/// How often the app is told the time.
-const TICK: Duration = Duration::from_millis(200);
+/// How long a turn waits for the source when the app wants no tick.
+const IDLE_WAIT: Duration = Duration::from_millis(200);
 
 pub struct WizardConsole {
     pub app: App,
@@ -34,7 +36,6 @@ pub struct WizardConsole {
     writer: Guarded,
     /// This console's audit log (JSON lines, one per write attempt).
     pub audit: PathBuf,
-    last_tick: Instant,
     /// Writes this console sent (answered), in order.
     pub sent: usize,
     _dir: tempfile::TempDir,
@@ -81,7 +82,6 @@ impl WizardConsole {
             _source: source,
             writer,
             audit,
-            last_tick: Instant::now(),
             sent: 0,
             _dir: dir,
         }
@@ -115,20 +115,22 @@ impl WizardConsole {
         type_text(&mut self.app, text);
     }
 
-    /// One turn of the loop: waits up to a tick for the source, applies whatever arrived, and
-    /// tells the app the time when a tick is due.
+    /// One turn of the binary's loop: waits for the source until the next tick is due, applies
+    /// whatever arrived, or tells the app the time.
     pub async fn turn(&mut self) {
-        let wait = TICK.saturating_sub(self.last_tick.elapsed());
-        if let Ok(Some(msg)) = tokio::time::timeout(wait, self.rx.recv()).await {
-            self.apply(msg).await;
-            while let Ok(msg) = self.rx.try_recv() {
+        let tick = run::tick_after(&self.app, Clock::Wall);
+        match tokio::time::timeout(tick.unwrap_or(IDLE_WAIT), self.rx.recv()).await {
+            Ok(Some(msg)) => {
                 self.apply(msg).await;
+                while let Ok(msg) = self.rx.try_recv() {
+                    self.apply(msg).await;
+                }
             }
-        }
-        if self.last_tick.elapsed() >= TICK {
-            self.last_tick = Instant::now();
-            let cmds = self.app.update(Msg::Tick(Timestamp::now()), keymap());
-            self.pump(cmds).await;
+            Err(_) if tick.is_some() => {
+                let cmds = self.app.update(Msg::Tick(Timestamp::now()), keymap());
+                self.pump(cmds).await;
+            }
+            _ => {}
         }
     }
 
@@ -179,6 +181,11 @@ impl WizardConsole {
     /// Filters the runtimes view to `runtime` and opens the upgrade form on it, sets the tag and
     /// walks to the plan's confirmation.
     pub async fn plan_upgrade(&mut self, runtime: &str, tag: &str) {
+        self.plan_upgrade_with(runtime, tag, None).await;
+    }
+
+    /// [`WizardConsole::plan_upgrade`] with a step timeout (seconds) other than the default.
+    pub async fn plan_upgrade_with(&mut self, runtime: &str, tag: &str, timeout: Option<&str>) {
         self.press("/").await;
         self.type_text(runtime);
         self.press("<Enter> U").await;
@@ -188,6 +195,14 @@ impl WizardConsole {
         f.focus_on(Field::Tag);
         self.press("<C-u>").await;
         self.type_text(tag);
+        if let Some(t) = timeout {
+            let Overlay::Maintenance(f) = &mut self.app.overlay else {
+                unreachable!()
+            };
+            f.focus_on(Field::Timeout);
+            self.press("<C-u>").await;
+            self.type_text(t);
+        }
         self.enter_until_confirm().await;
     }
 

@@ -305,7 +305,7 @@ impl<'a> Machine<'a> {
                             .unwrap_or(self.now);
                         let elapsed = observe::seconds_between(started, self.now);
                         if self.st.phase != MaintenancePhase::Paused
-                            && elapsed > self.settings.step_timeout_seconds
+                            && elapsed >= self.settings.step_timeout_seconds
                         {
                             let target = self.st.steps[i].target.clone().unwrap_or_default();
                             let msg = format!(
