@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::actions::Action;
 use super::form_strings as s;
 use crate::cluster::Store;
 use crate::demo::cron::CronSchedule;
@@ -176,6 +177,8 @@ pub enum Outcome {
     Close,
     /// Ask for confirmation of this manifest.
     Submit(Value),
+    /// Not one of the form's actions: the app carries it out.
+    Pass,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -799,6 +802,26 @@ impl LoadForm {
         self.targets.retain(|t| !t.path.text.trim().is_empty());
         let n = self.fields(self.step).len();
         self.focus = self.focus.min(n.saturating_sub(1));
+    }
+
+    /// A key while the form is on top, with the action the keymap found for it (if any): Tab
+    /// and Shift-Tab move the focus, Enter goes on (submitting on the last step), Esc goes back
+    /// (closing on the first step), abort closes; an unbound key is typing.
+    pub fn on_action(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+        match action {
+            Some(a @ (Action::PaneNext | Action::PanePrev)) => {
+                self.focus_next(a == Action::PaneNext);
+                Outcome::Stay
+            }
+            Some(Action::WizardNext) => self.next_step(),
+            Some(Action::NavBack) => self.prev_step(),
+            Some(Action::WizardAbort) => Outcome::Close,
+            Some(_) => Outcome::Pass,
+            None => {
+                self.on_key(key);
+                Outcome::Stay
+            }
+        }
     }
 
     /// A key that is not a form action: typing, choices, suggestions, scrolling.

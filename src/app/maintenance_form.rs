@@ -7,6 +7,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
 
+use super::actions::Action;
 use super::format;
 use super::load_form::{Input, cycle};
 use super::maintenance_strings as s;
@@ -116,6 +117,8 @@ pub enum Outcome {
     Close,
     /// Show the confirmation ([`MaintenanceForm::confirm_lines`]) for this plan.
     Submit(Box<Plan>),
+    /// Not one of the form's actions: the app carries it out.
+    Pass,
 }
 
 /// How a line of the plan summary is meant (the view styles it by this).
@@ -785,9 +788,30 @@ impl MaintenanceForm {
         }
     }
 
-    /// Esc: cancel the form.
-    pub fn back(&mut self) -> Outcome {
-        Outcome::Close
+    /// A key while the form is on top, with the action the keymap found for it (if any): Tab
+    /// and Shift-Tab move the focus, Enter goes on (submitting the plan on the last field), Esc
+    /// and abort close; an unbound key edits the focused field and the plan is looked at again.
+    pub fn on_action(
+        &mut self,
+        action: Option<Action>,
+        key: &KeyEvent,
+        store: &Store,
+        now: Timestamp,
+    ) -> Outcome {
+        match action {
+            Some(a @ (Action::PaneNext | Action::PanePrev)) => {
+                self.focus_next(a == Action::PaneNext);
+                Outcome::Stay
+            }
+            Some(Action::WizardNext) => self.next(store, now),
+            Some(Action::NavBack | Action::WizardAbort) => Outcome::Close,
+            Some(_) => Outcome::Pass,
+            None => {
+                self.on_key(key);
+                self.refresh(store, now);
+                Outcome::Stay
+            }
+        }
     }
 
     /// Reopens the form after a failed write, with the error shown.

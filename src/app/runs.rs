@@ -16,10 +16,10 @@ use super::state::{App, Overlay, Screen};
 use super::strings;
 use super::update::Command;
 use crate::cluster::ClusterEvent;
-use crate::cluster::writer::{Write, WriteError, WriteOp, WriteOutcome};
+use crate::cluster::writer::{Write, WriteError, WriteOp, WriteOrigin, WriteOutcome};
 use crate::demo::scenario::OperatorAction;
 use crate::model::maintenance::{MaintenancePhase, MaintenanceStatus, MaintenanceType, StepState};
-use crate::model::{CacheRuntimeMaintenance, Object, ObjectKey};
+use crate::model::{CacheRuntimeMaintenance, Kind, Object, ObjectKey};
 use crate::workflows::machine::{self, Input, Prompt};
 use crate::workflows::plan::Plan;
 
@@ -143,18 +143,19 @@ impl App {
         vec![Command::Write(first)]
     }
 
-    /// An answered write of a run driven here; `None` when the write is not one of theirs.
+    /// An answered write of the run `key`; `None` when the run no longer waits for it (it is
+    /// not driven here any more).
     pub fn run_write_done(
         &mut self,
+        key: &ObjectKey,
         write: &Write,
         result: &Result<WriteOutcome, WriteError>,
     ) -> Option<Vec<Command>> {
-        let key = self
+        let key = key.clone();
+        let d = self
             .runs
-            .iter()
-            .find(|(_, d)| d.in_flight.as_ref() == Some(write))
-            .map(|(k, _)| k.clone())?;
-        let d = self.runs.get_mut(&key)?;
+            .get_mut(&key)
+            .filter(|d| d.in_flight.as_ref() == Some(write))?;
         d.in_flight = None;
         self.dirty = true;
         match result {
@@ -231,7 +232,6 @@ impl App {
 
     /// Records a confirmed plan and starts driving it; the page of the run opens.
     pub(super) fn start_run(&mut self, plan: Plan) -> Vec<Command> {
-        self.pending_maintenance = None;
         let rec = plan.record;
         let key = Object::from(rec.clone()).key();
         let mut manifest = serde_json::to_value(&rec).unwrap_or_default();
@@ -242,6 +242,7 @@ impl App {
             op: WriteOp::Create(manifest),
             dry_run: false,
             note: Some(plan_note(&rec)),
+            origin: WriteOrigin::Run(key.clone()),
         };
         self.runs.insert(
             key.clone(),
@@ -316,7 +317,7 @@ impl App {
                 }
             }
         };
-        self.overlay = Overlay::Confirm(Box::new(dialog));
+        self.ask(dialog);
         true
     }
 
@@ -348,7 +349,7 @@ impl App {
             )))
         };
         let dialog = Confirm::then(title, vec![body.to_string()], then);
-        self.overlay = Overlay::Confirm(Box::new(dialog));
+        self.ask(dialog);
     }
 
     /// `wizard.abort` on a run's page: an upgrade rolls back, a rebuild stops.
@@ -372,7 +373,7 @@ impl App {
             Then::Write(Write::new(machine::spec_flag_write(rec, None, Some(true))))
         };
         let dialog = Confirm::then(strings::abort_title(rec), body, then).danger();
-        self.overlay = Overlay::Confirm(Box::new(dialog));
+        self.ask(dialog);
     }
 }
 
@@ -411,7 +412,7 @@ impl App {
                 }))
             }
             OperatorAction::Confirm => {
-                if matches!(self.overlay, Overlay::Confirm(_)) {
+                if self.asking() {
                     return self.confirm_yes();
                 }
                 match self.presented_run() {
@@ -428,7 +429,7 @@ impl App {
                 } else {
                     self.ask_run_pause(&k);
                 }
-                if matches!(self.overlay, Overlay::Confirm(_)) {
+                if self.asking() {
                     self.confirm_yes()
                 } else {
                     Vec::new()
@@ -448,7 +449,7 @@ impl App {
         };
         form.refresh(&self.store, self.now);
         let plan = form.submit(&self.store, self.now);
-        self.overlay = Overlay::Maintenance(Box::new(form));
+        self.overlays.push(Overlay::Maintenance(Box::new(form)));
         match plan {
             Ok(plan) => self.confirm_plan(plan),
             Err(e) => self.flash_error(&e),
@@ -482,6 +483,11 @@ fn noted(op: WriteOp, rec: &CacheRuntimeMaintenance) -> Write {
         note: Some(strings::run_write_note(
             rec.metadata.name.as_deref().unwrap_or_default(),
             &what,
+        )),
+        origin: WriteOrigin::Run(ObjectKey::new(
+            Kind::CacheRuntimeMaintenance,
+            rec.metadata.namespace.clone().unwrap_or_default(),
+            rec.metadata.name.clone().unwrap_or_default(),
         )),
     }
 }
