@@ -719,23 +719,6 @@ impl LoadForm {
         })
     }
 
-    /// The text input behind a field, for drawing.
-    pub fn input(&self, field: Field) -> Option<&Input> {
-        Some(match field {
-            Field::Name => &self.name,
-            Field::Path(i) => &self.targets.get(i)?.path,
-            Field::Replicas(i) => &self.targets.get(i)?.replicas,
-            Field::MountPath => &self.mount_path,
-            Field::Image => &self.image,
-            Field::Script => &self.script,
-            Field::Schedule => &self.schedule,
-            Field::Ttl => &self.ttl,
-            Field::NodeSelector => &self.node_selector,
-            Field::Tolerations => &self.tolerations,
-            Field::Kind | Field::LoadMetadata | Field::Policy => return None,
-        })
-    }
-
     /// Tab / Shift-Tab: the next or previous field of the step (wrapping).
     pub fn focus_next(&mut self, forward: bool) {
         self.focus = cycle(self.focus, self.fields(self.step).len(), forward);

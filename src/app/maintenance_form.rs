@@ -74,15 +74,7 @@ pub enum Field {
     Timeout,
 }
 
-impl Field {
-    /// Whether the field holds editable text.
-    pub fn is_text(self) -> bool {
-        matches!(
-            self,
-            Field::Image | Field::Tag | Field::RewarmPaths | Field::MaxUnavailable | Field::Timeout
-        )
-    }
-}
+impl Field {}
 
 /// A component of the upgrade.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -529,18 +521,6 @@ impl MaintenanceForm {
         PULL_POLICIES[self.pull_policy.min(PULL_POLICIES.len() - 1)]
     }
 
-    /// The text input behind a field, for drawing.
-    pub fn input(&self, field: Field) -> Option<&Input> {
-        Some(match field {
-            Field::Image => &self.image,
-            Field::Tag => &self.tag,
-            Field::RewarmPaths => &self.rewarm_paths,
-            Field::MaxUnavailable => &self.max_unavailable,
-            Field::Timeout => &self.timeout,
-            _ => return None,
-        })
-    }
-
     fn input_mut(&mut self, field: Field) -> Option<&mut Input> {
         Some(match field {
             Field::Image => &mut self.image,
@@ -812,11 +792,6 @@ impl MaintenanceForm {
                 Outcome::Stay
             }
         }
-    }
-
-    /// Reopens the form after a failed write, with the error shown.
-    pub fn failed(&mut self, error: &str) {
-        self.message = Some(s::write_failed(error));
     }
 
     /// After the field list changed, keeps the focus on the same field (or the nearest).

@@ -176,13 +176,6 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Validates `v` against `schema`, appending problems with their field paths to `out`.
-pub fn validate_value(schema: &Value, v: &Value) -> Vec<Problem> {
-    let mut out = Vec::new();
-    validate(schema, v, &mut Vec::new(), &mut out);
-    out
-}
-
 fn validate(schema: &Value, v: &Value, path: &mut Vec<Seg>, out: &mut Vec<Problem>) {
     let mut push = |message: String| {
         out.push(Problem {
@@ -422,6 +415,12 @@ pub fn line_of(text: &str, path: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn validate_value(schema: &Value, v: &Value) -> Vec<Problem> {
+        let mut out = Vec::new();
+        validate(schema, v, &mut Vec::new(), &mut out);
+        out
+    }
 
     const CLASS: &str = "apiVersion: data.fluid.io/v1alpha1
 kind: CacheRuntimeClass

@@ -5,8 +5,6 @@ pub const ALL_NAMESPACES: &str = "all";
 pub const READONLY_REFUSED: &str = "read-only mode: writes are disabled (--readonly)";
 pub const LOGS_NEED_POD: &str = "logs: select a pod";
 pub const NOTHING_SELECTED: &str = "nothing selected";
-pub const WORKFLOW_UNAVAILABLE: &str =
-    "this operation is not available in this build (viewing only)";
 pub const PALETTE_EMPTY: &str = "type a command, e.g. pods, ops, ns NAME, q";
 pub const OBJECT_GONE: &str = "the object no longer exists";
 pub const NO_ROWS: &str = "nothing here";
