@@ -1164,6 +1164,34 @@ mod tests {
     }
 
     #[test]
+    fn esc_on_unsent_changes_asks_first_and_keeps_the_buffer_on_no() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let press = |e: &mut Editor, code: KeyCode, action: Option<Action>| {
+            e.on_action(action, &KeyEvent::new(code, KeyModifiers::NONE))
+        };
+        let mut e = Editor::open(key(), &live("7", "img:v1"));
+        assert_eq!(
+            press(&mut e, KeyCode::Esc, Some(Action::EditorCancel)),
+            Outcome::Close,
+            "nothing changed: Esc closes"
+        );
+        edit(&mut e, "img:v1", "img:v2");
+        assert_eq!(
+            press(&mut e, KeyCode::Esc, Some(Action::EditorCancel)),
+            Outcome::Stay
+        );
+        assert!(e.confirm_discard);
+        assert_eq!(press(&mut e, KeyCode::Char('n'), None), Outcome::Stay);
+        assert!(!e.confirm_discard && e.text().contains("img:v2"));
+        press(&mut e, KeyCode::Esc, Some(Action::EditorCancel));
+        assert_eq!(press(&mut e, KeyCode::Char('y'), None), Outcome::Discard);
+        assert_eq!(
+            press(&mut e, KeyCode::Char('s'), Some(Action::EditorReview)),
+            Outcome::Review
+        );
+    }
+
+    #[test]
     fn draft_files_are_named_by_kind_namespace_and_name() {
         assert_eq!(draft_file(&key()), "CacheRuntimeClass___c.yaml");
         let k = ObjectKey::new(Kind::Dataset, "ns", "d");

@@ -168,18 +168,8 @@ impl TargetRow {
     }
 }
 
-/// What the form answers a key with.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// Nothing for the app to do (the form changed or refused).
-    Stay,
-    /// Close the form without writing.
-    Close,
-    /// Ask for confirmation of this manifest.
-    Submit(Value),
-    /// Not one of the form's actions: the app carries it out.
-    Pass,
-}
+/// What the form answers a key with; `Submit` carries the manifest to confirm.
+pub type Outcome = super::modal::Outcome<Value>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadForm {

@@ -100,18 +100,9 @@ pub struct PodRow {
     pub lost: bool,
 }
 
-/// What the form answers Enter and Esc with.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// Nothing for the app to do (focus moved, or submitting was refused: see `message`).
-    Stay,
-    /// Close the form without writing.
-    Close,
-    /// Show the confirmation ([`MaintenanceForm::confirm_lines`]) for this plan.
-    Submit(Box<Plan>),
-    /// Not one of the form's actions: the app carries it out.
-    Pass,
-}
+/// What the form answers a key with; `Submit` carries the plan to confirm (shown with
+/// [`MaintenanceForm::confirm_lines`]).
+pub type Outcome = super::modal::Outcome<Box<Plan>>;
 
 /// How a line of the plan summary is meant (the view styles it by this).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

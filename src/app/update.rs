@@ -15,12 +15,6 @@ use crate::cluster::{ClusterEvent, Subject};
 use crate::config::Keymap;
 use crate::model::{Kind, ObjectKey};
 
-/// What a form on top answered a key with.
-enum Modal {
-    Load(super::load_form::Outcome),
-    Maintenance(super::maintenance_form::Outcome),
-}
-
 /// Everything that can change the app. Messages are consumed once, right away, so the large
 /// variants are not boxed.
 #[allow(clippy::large_enum_variant)]
@@ -189,33 +183,37 @@ impl App {
             return self.editor_key(action, &key);
         }
         // A modal on top decides what the key means to it; the app carries out the outcome.
-        let (store, now) = (&self.store, self.now);
-        let outcome = match self.overlays.top_mut() {
+        match self.overlays.top_mut() {
             Some(Overlay::Confirm(c)) => match c.on_action(action, &key) {
-                confirm::Answer::Stay => return Vec::new(),
-                confirm::Answer::Yes => return self.answer_confirm(true),
-                confirm::Answer::No => return self.answer_confirm(false),
-                confirm::Answer::Pass => None,
+                confirm::Answer::Stay => Vec::new(),
+                confirm::Answer::Yes => self.answer_confirm(true),
+                confirm::Answer::No => self.answer_confirm(false),
+                confirm::Answer::Pass => self.act_on(action),
             },
-            Some(Overlay::Form(f)) => Some(Modal::Load(f.on_action(action, &key))),
+            Some(Overlay::Form(f)) => {
+                let out = f.on_action(action, &key);
+                self.form_outcome(out, action, |app, manifest| {
+                    app.ask(confirm::create_operation(manifest))
+                })
+            }
             Some(Overlay::Maintenance(f)) => {
-                Some(Modal::Maintenance(f.on_action(action, &key, store, now)))
+                let out = f.on_action(action, &key, &self.store, self.now);
+                self.form_outcome(out, action, |app, plan| app.confirm_plan(*plan))
             }
             Some(Overlay::Filter { .. } | Overlay::Palette { .. }) if action.is_none() => {
                 self.edit_input(key);
-                return Vec::new();
+                Vec::new()
             }
             Some(Overlay::Notices { .. }) if action.is_none() => {
                 self.overlays.pop();
-                return Vec::new();
+                Vec::new()
             }
-            _ => None,
-        };
-        match outcome {
-            Some(Modal::Load(out)) => self.load_form_outcome(out, action),
-            Some(Modal::Maintenance(out)) => self.maintenance_form_outcome(out, action),
-            None => action.map_or_else(Vec::new, |a| self.act(a)),
+            _ => self.act_on(action),
         }
+    }
+
+    fn act_on(&mut self, action: Option<Action>) -> Vec<Command> {
+        action.map_or_else(Vec::new, |a| self.act(a))
     }
 
     /// Typing into the filter or palette line.
@@ -542,21 +540,22 @@ impl App {
         }
     }
 
-    /// What the maintenance form on top answered: its plan's confirmation opens over it
-    /// (nothing is recorded or changed before it), or it closes.
-    fn maintenance_form_outcome(
+    /// What the form on top answered: `submit` opens its confirmation over it (nothing is
+    /// written before the operator says yes), or it closes, or the app does the action.
+    fn form_outcome<T>(
         &mut self,
-        outcome: super::maintenance_form::Outcome,
+        outcome: super::modal::Outcome<T>,
         action: Option<Action>,
+        submit: impl FnOnce(&mut App, T),
     ) -> Vec<Command> {
-        use super::maintenance_form::Outcome;
+        use super::modal::Outcome;
         match outcome {
             Outcome::Stay => {}
             Outcome::Close => {
                 self.overlays.pop();
             }
-            Outcome::Submit(plan) => self.confirm_plan(*plan),
-            Outcome::Pass => return action.map_or_else(Vec::new, |a| self.act(a)),
+            Outcome::Submit(what) => submit(self, what),
+            Outcome::Pass => return self.act_on(action),
         }
         Vec::new()
     }
@@ -574,25 +573,6 @@ impl App {
             lines,
             confirm::Then::Start(Box::new(plan)),
         ));
-    }
-
-    /// What the data-operation form on top answered: on its last step, the standard
-    /// confirmation of its manifest opens over it; or it closes.
-    fn load_form_outcome(
-        &mut self,
-        outcome: super::load_form::Outcome,
-        action: Option<Action>,
-    ) -> Vec<Command> {
-        use super::load_form::Outcome;
-        match outcome {
-            Outcome::Stay => {}
-            Outcome::Close => {
-                self.overlays.pop();
-            }
-            Outcome::Submit(manifest) => self.ask(confirm::create_operation(manifest)),
-            Outcome::Pass => return action.map_or_else(Vec::new, |a| self.act(a)),
-        }
-        Vec::new()
     }
 
     /// The answer to the data-operation form's create: the form goes on success; on failure it

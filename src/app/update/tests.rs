@@ -52,8 +52,10 @@ fn only_write(cmds: Vec<Command>) -> Write {
     }
 }
 
-fn refused() -> Result<WriteOutcome, WriteError> {
-    Err(WriteError::Invalid("admission webhook said no".into()))
+/// The server refuses `write`.
+fn refuse(app: &mut App, write: Write) {
+    let result = Err(WriteError::Invalid("admission webhook said no".into()));
+    app.update(Msg::WriteDone { write, result }, keymap());
 }
 
 fn load_form(app: &App) -> &super::super::load_form::LoadForm {
@@ -102,13 +104,7 @@ fn a_failed_create_reaches_its_form_under_the_help_and_keeps_its_values() {
     // The form waits hidden; the operator opens the help meanwhile.
     assert!(a.overlays.is_empty());
     press(&mut a, "?");
-    a.update(
-        Msg::WriteDone {
-            write,
-            result: refused(),
-        },
-        keymap(),
-    );
+    refuse(&mut a, write);
     assert!(matches!(a.overlays.top(), Some(Overlay::Help { .. })));
     assert!(a.flash.as_ref().is_some_and(|f| f.error));
     press(&mut a, "<Esc>");
@@ -179,13 +175,7 @@ fn a_run_write_reaches_its_run_under_the_help() {
         panic!("not a run's write")
     };
     press(&mut a, "?");
-    a.update(
-        Msg::WriteDone {
-            write,
-            result: refused(),
-        },
-        keymap(),
-    );
+    refuse(&mut a, write);
     // The record could not be created: the run is not driven, and the help stays on top.
     assert!(!a.drives(&run));
     assert!(matches!(a.overlays.top(), Some(Overlay::Help { .. })));
@@ -240,13 +230,7 @@ fn no_on_the_editors_review_and_a_refused_apply_keep_the_buffer() {
     a.update(dry_run_passed(dry), keymap());
     let apply = only_write(press(&mut a, "y"));
     assert!(!apply.dry_run && apply.origin == WriteOrigin::Editor);
-    a.update(
-        Msg::WriteDone {
-            write: apply,
-            result: refused(),
-        },
-        keymap(),
-    );
+    refuse(&mut a, apply);
     let ed = a.editor.as_deref().expect("editor stays open");
     assert_eq!(ed.phase, Phase::Failed);
     assert!(ed.text().contains("x:v2"));
