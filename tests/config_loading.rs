@@ -275,12 +275,12 @@ fn k9s_preset_then_user_file() {
     fs::create_dir_all(paths.keymaps_dir()).unwrap();
     fs::write(
         paths.keymaps_dir().join("mine.toml"),
-        "[list]\n\"x\" = \"mark.toggle\"\n",
+        "[list]\n\"x\" = \"sort.reverse\"\n",
     )
     .unwrap();
     let (km, warnings) = Keymap::load(&paths, Some("mine"));
     assert!(warnings.is_empty());
-    assert_eq!(km.resolve_key(LIST, key("x")), Some(Action::MarkToggle));
+    assert_eq!(km.resolve_key(LIST, key("x")), Some(Action::SortReverse));
 }
 
 #[test]

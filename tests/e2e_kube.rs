@@ -2355,7 +2355,7 @@ async fn upgrade_wizard_runs_to_succeeded_against_the_api_server() {
     c.until("imagenet-train listed", WAIT, |a| train_listed(a, &ns))
         .await;
     c.plan_upgrade(TRAIN, "v0.2.6").await;
-    let Overlay::Confirm(plan) = &c.app.overlay else {
+    let Some(Overlay::Confirm(plan)) = c.app.overlays.top() else {
         unreachable!()
     };
     assert!(plan.title.contains("v0.2.6"), "{}", plan.title);
@@ -2466,7 +2466,7 @@ async fn rebuild_wizard_recreates_a_worker_and_rewarms_against_the_api_server() 
         .await;
     // A manual rebuild of one worker, chosen on the pods view.
     c.plan_rebuild_of_pod(worker).await;
-    let Overlay::Confirm(plan) = &c.app.overlay else {
+    let Some(Overlay::Confirm(plan)) = c.app.overlays.top() else {
         unreachable!()
     };
     let text = format!("{}\n{}", plan.title, plan.body.join("\n"));
@@ -2588,7 +2588,7 @@ async fn a_second_console_takes_over_a_run_and_no_step_is_sent_twice() {
     let text = second.screen();
     assert!(text.contains("not driven by this console"), "{text}");
     second.press("<Enter>").await;
-    let Overlay::Confirm(c) = &second.app.overlay else {
+    let Some(Overlay::Confirm(c)) = second.app.overlays.top() else {
         panic!("take-over asks first:\n{}", second.screen());
     };
     assert!(c.title.contains("Drive this run"), "{}", c.title);

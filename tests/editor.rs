@@ -84,7 +84,7 @@ async fn edit_review_confirm_apply_shows_the_change() {
         "{cmds:?}"
     );
     run_writes(&mut app, &writer, cmds).await;
-    let Overlay::Confirm(c) = &app.overlay else {
+    let Some(Overlay::Confirm(c)) = app.overlays.top() else {
         panic!("review dialog expected, flash {:?}", app.flash);
     };
     assert!(c.diff);
@@ -258,7 +258,7 @@ fn editor_review() {
         let cluster = Arc::new(Mutex::new(DemoCluster::builtin(7, now())));
         let writer = Guarded::new(Box::new(DemoWriter::new(cluster)), false, None);
         rt.block_on(run_writes(app, &writer, cmds));
-        assert!(matches!(app.overlay, Overlay::Confirm(_)));
+        assert!(matches!(app.overlays.top(), Some(Overlay::Confirm(_))));
         app.flash = None;
     });
 }
@@ -332,7 +332,7 @@ async fn a_long_diff_scrolls_in_the_confirmation() {
     });
     let cmds = press(&mut app, "<C-s>");
     run_writes(&mut app, &writer, cmds).await;
-    let Overlay::Confirm(c) = &app.overlay else {
+    let Some(Overlay::Confirm(c)) = app.overlays.top() else {
         panic!("review dialog expected, flash {:?}", app.flash);
     };
     assert!(c.body.len() > 40, "{} lines", c.body.len());
@@ -345,7 +345,7 @@ async fn a_long_diff_scrolls_in_the_confirmation() {
     let total = app.layout.overlay_total;
     assert!(total > c_len(&app), "{total}");
     press(&mut app, "G");
-    let Overlay::Confirm(c) = &app.overlay else {
+    let Some(Overlay::Confirm(c)) = app.overlays.top() else {
         panic!("still confirming");
     };
     assert_eq!(c.scroll, total - rows, "G shows the last page");
@@ -355,12 +355,12 @@ async fn a_long_diff_scrolls_in_the_confirmation() {
     assert!(last.contains(&format!("of {total}")), "{last}");
     insta::assert_snapshot!("confirm_long_diff_scrolled_80x24", terminal.backend());
     press(&mut app, "k k");
-    let Overlay::Confirm(c) = &app.overlay else {
+    let Some(Overlay::Confirm(c)) = app.overlays.top() else {
         panic!("still confirming");
     };
     assert_eq!(c.scroll, total - rows - 2);
     // Scrolling never confirms: nothing was written.
-    assert!(matches!(app.overlay, Overlay::Confirm(_)));
+    assert!(matches!(app.overlays.top(), Some(Overlay::Confirm(_))));
 }
 
 #[tokio::test]
@@ -376,7 +376,7 @@ async fn the_review_says_what_fluid_does_with_a_runtime_change() {
     });
     let cmds = press(&mut app, "<C-s>");
     run_writes(&mut app, &writer, cmds).await;
-    let Overlay::Confirm(c) = &app.overlay else {
+    let Some(Overlay::Confirm(c)) = app.overlays.top() else {
         panic!("review dialog expected, flash {:?}", app.flash);
     };
     let notes: Vec<&String> = c.body.iter().filter(|l| l.starts_with("! ")).collect();
@@ -389,8 +389,8 @@ async fn the_review_says_what_fluid_does_with_a_runtime_change() {
 }
 
 fn c_len(app: &App) -> usize {
-    match &app.overlay {
-        Overlay::Confirm(c) => c.body.len(),
+    match app.overlays.top() {
+        Some(Overlay::Confirm(c)) => c.body.len(),
         _ => 0,
     }
 }

@@ -382,8 +382,8 @@ fn select_runtime(app: &mut App, name: &str) {
 }
 
 fn form_of(app: &App) -> &LoadForm {
-    match &app.overlay {
-        Overlay::Form(f) => f,
+    match app.overlays.top() {
+        Some(Overlay::Form(f)) => f,
         other => panic!("no form open: {other:?}"),
     }
 }
@@ -394,7 +394,7 @@ fn readonly_refuses_l_at_the_action_layer() {
     a.readonly = true;
     select_runtime(&mut a, "imagenet-train");
     press(&mut a, "L");
-    assert_eq!(a.overlay, Overlay::None);
+    assert!(a.overlays.is_empty());
     assert_eq!(
         a.flash.as_ref().map(|f| f.text.as_str()),
         Some(fluidops::app::strings::READONLY_REFUSED)
@@ -411,7 +411,7 @@ fn cancel_and_failed_write_bring_the_form_back() {
     press(&mut a, "<Enter> <Enter> <Enter> <Enter>");
     assert_eq!(form_of(&a).step, Step::Review);
     press(&mut a, "<Enter>");
-    assert!(matches!(a.overlay, Overlay::Confirm(_)));
+    assert!(matches!(a.overlays.top(), Some(Overlay::Confirm(_))));
     // No: back on the form, values kept.
     press(&mut a, "n");
     assert_eq!(form_of(&a).name.text, "my-load");
@@ -420,7 +420,7 @@ fn cancel_and_failed_write_bring_the_form_back() {
     let Some(Command::Write(w)) = cmds.into_iter().next() else {
         panic!("no write")
     };
-    assert_eq!(a.overlay, Overlay::None);
+    assert!(a.overlays.is_empty());
     let err = WriteError::Invalid("admission webhook said no".into());
     a.update(
         Msg::WriteDone {
@@ -440,7 +440,7 @@ fn cancel_and_failed_write_bring_the_form_back() {
     assert!(a.flash.as_ref().is_some_and(|f| f.error));
     // C-a abandons it.
     press(&mut a, "<C-a>");
-    assert_eq!(a.overlay, Overlay::None);
+    assert!(a.overlays.is_empty());
 }
 
 #[tokio::test]
@@ -486,8 +486,8 @@ async fn l_on_imagenet_train_creates_a_load_that_completes_on_its_timeline() {
     assert!(result.is_ok(), "{result:?}");
     a.update(Msg::WriteDone { write, result }, keymap());
     assert_eq!(a.screen, Screen::Timeline(Subject::Object(key.clone())));
-    assert_eq!(a.overlay, Overlay::None);
-    assert!(a.pending_form.is_none());
+    assert!(a.overlays.is_empty());
+    assert!(a.overlays.iter().next().is_none(), "no form left waiting");
 
     let mut seen = Vec::new();
     for _ in 0..3600 {
@@ -539,7 +539,7 @@ fn snap_steps(setup: fn(&mut App), prefix: &str) {
             insta::assert_snapshot!(name, render(&mut a, w, h, "default").backend());
             press(&mut a, "<Enter>");
         }
-        assert!(matches!(a.overlay, Overlay::Confirm(_)));
+        assert!(matches!(a.overlays.top(), Some(Overlay::Confirm(_))));
     }
 }
 
@@ -621,6 +621,6 @@ fn l_works_on_a_dataset_row_and_on_a_detail_page() {
     assert_eq!(form_of(&a).dataset, "imagenet-train");
     // Esc on the first step closes the form and leaves the page as it was.
     press(&mut a, "<Esc>");
-    assert_eq!(a.overlay, Overlay::None);
+    assert!(a.overlays.is_empty());
     assert!(matches!(a.screen, Screen::Detail(_)));
 }

@@ -12,6 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use common::{keymap, now, runtime_key};
+use fluidops::app::actions::Action;
 use fluidops::app::maintenance_form::{Field, LineKind, MaintenanceForm, Outcome, target_of};
 use fluidops::app::maintenance_strings as s;
 use fluidops::app::{App, Msg};
@@ -269,7 +270,11 @@ fn same_tag_again_is_refused_and_submit_is_refused() {
         "{:?}",
         f.message
     );
-    assert_eq!(f.back(), Outcome::Close);
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(
+        f.on_action(Some(Action::NavBack), &esc, st, now()),
+        Outcome::Close
+    );
 }
 
 #[test]

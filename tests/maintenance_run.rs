@@ -150,28 +150,28 @@ fn plan_upgrade(w: &mut World, i: usize, tag: &str, confirm_each_step: bool) {
     press(app, "/");
     type_text(app, "imagenet-train");
     press(app, "<Enter> U");
-    let Overlay::Maintenance(f) = &mut app.overlay else {
+    let Some(Overlay::Maintenance(f)) = app.overlays.top_mut() else {
         panic!("upgrade form expected, flash {:?}", app.flash);
     };
     f.focus_on(Field::Tag);
     press(app, "<C-u>");
     type_text(app, tag);
     if confirm_each_step {
-        let Overlay::Maintenance(f) = &mut app.overlay else {
+        let Some(Overlay::Maintenance(f)) = app.overlays.top_mut() else {
             panic!("form closed");
         };
         f.focus_on(Field::ConfirmEachStep);
         press(app, "<Space>");
     }
     for _ in 0..20 {
-        if matches!(app.overlay, Overlay::Confirm(_)) {
+        if matches!(app.overlays.top(), Some(Overlay::Confirm(_))) {
             return;
         }
         press(app, "<Enter>");
     }
     panic!(
         "no plan confirmation; overlay {:?}",
-        std::mem::discriminant(&app.overlay)
+        app.overlays.top().map(std::mem::discriminant)
     );
 }
 
@@ -191,7 +191,7 @@ fn upgrade_from_the_keyboard_to_succeeded_in_place() {
         .map(|p| observe::uid(&w.pod(p)).to_string())
         .collect();
     plan_upgrade(&mut w, 0, "v0.2.6", false);
-    let Overlay::Confirm(c) = &w.app(0).overlay else {
+    let Some(Overlay::Confirm(c)) = w.app(0).overlays.top() else {
         unreachable!()
     };
     assert!(c.title.contains("v0.2.6"), "{}", c.title);
@@ -290,7 +290,7 @@ fn confirm_each_step_asks_before_every_change() {
             }
             let cmds = press(app, "<Enter>");
             assert!(cmds.is_empty(), "Enter only opens the confirmation");
-            assert!(matches!(app.overlay, Overlay::Confirm(_)));
+            assert!(matches!(app.overlays.top(), Some(Overlay::Confirm(_))));
             w.press(0, "y");
             answered += 1;
         }
@@ -310,7 +310,7 @@ fn abort_mid_way_rolls_back_to_the_previous_version() {
         observe::spec_image(&w.pod("imagenet-train-master-0")) == Some("curvine/curvine:v0.2.6")
     });
     w.press(0, "<C-a>");
-    let Overlay::Confirm(c) = &w.app(0).overlay else {
+    let Some(Overlay::Confirm(c)) = w.app(0).overlays.top() else {
         panic!("abort asks first");
     };
     assert!(c.danger);
@@ -379,7 +379,7 @@ fn a_second_console_takes_over_where_the_run_stands() {
     let text = screen_text(&render(app, 160, 48, "default"));
     assert!(text.contains("not driven by this console"), "{text}");
     press(app, "<Enter>");
-    let Overlay::Confirm(c) = &app.overlay else {
+    let Some(Overlay::Confirm(c)) = app.overlays.top() else {
         panic!("take-over asks first");
     };
     assert!(c.title.contains("Drive this run"), "{}", c.title);
@@ -407,7 +407,7 @@ fn rebuild_after_a_lost_node_recreates_the_worker_and_rewarms() {
     press(app, "/");
     type_text(app, "imagenet-train");
     press(app, "<Enter> R");
-    let Overlay::Maintenance(f) = &mut app.overlay else {
+    let Some(Overlay::Maintenance(f)) = app.overlays.top_mut() else {
         panic!("rebuild form expected, flash {:?}", app.flash);
     };
     // The node is gone: a graceful delete would wait for it forever.
@@ -415,12 +415,12 @@ fn rebuild_after_a_lost_node_recreates_the_worker_and_rewarms() {
     f.focus_on(Field::ForceDelete);
     press(app, "<Space>");
     for _ in 0..30 {
-        if matches!(app.overlay, Overlay::Confirm(_)) {
+        if matches!(app.overlays.top(), Some(Overlay::Confirm(_))) {
             break;
         }
         press(app, "<Enter>");
     }
-    let Overlay::Confirm(c) = &app.overlay else {
+    let Some(Overlay::Confirm(c)) = app.overlays.top() else {
         panic!("no plan confirmation");
     };
     assert!(c.body.iter().any(|l| l.contains(worker)), "{:#?}", c.body);
@@ -575,12 +575,12 @@ fn wizard_dialogs_and_run_pages() {
     press(app, "/");
     type_text(app, "imagenet-train");
     press(app, "<Enter> R");
-    if let Overlay::Maintenance(f) = &mut app.overlay {
+    if let Some(Overlay::Maintenance(f)) = app.overlays.top_mut() {
         f.focus_on(Field::ForceDelete);
     }
     press(app, "<Space>");
     for _ in 0..30 {
-        if matches!(app.overlay, Overlay::Confirm(_)) {
+        if matches!(app.overlays.top(), Some(Overlay::Confirm(_))) {
             break;
         }
         press(app, "<Enter>");

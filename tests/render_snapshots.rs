@@ -5,7 +5,7 @@ mod common;
 
 use common::{app, now, press, render, row_text, screen_text, type_text};
 use fluidops::app::update::show_notices;
-use fluidops::app::{App, Msg, Overlay, Screen};
+use fluidops::app::{App, Msg, Screen};
 use ratatui::style::Modifier;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
@@ -352,7 +352,7 @@ fn idle_ticks_in_the_same_second_do_not_redraw() {
         keymap,
     );
     assert!(app.dirty);
-    assert_eq!(app.overlay, Overlay::None);
+    assert!(app.overlays.is_empty());
 }
 
 /// One character per cell telling how it is marked without colour: `r` reversed, `U` bold and
@@ -415,7 +415,7 @@ fn notices_close_on_help_keys_without_opening_help() {
         let mut app = app();
         show_notices(&mut app, vec!["one".into()]);
         let cmds = press(&mut app, k);
-        assert_eq!(app.overlay, Overlay::None, "{k} left {:?}", app.overlay);
+        assert!(app.overlays.is_empty(), "{k} left {:?}", app.overlays);
         assert!(cmds.is_empty(), "{k} issued {cmds:?}");
         assert!(!app.quit);
     }

@@ -193,7 +193,7 @@ fn check_selection(app: &App) -> Result<(), TestCaseError> {
             );
         }
     }
-    if let Overlay::Notices { lines, scroll } = &app.overlay {
+    if let Some(Overlay::Notices { lines, scroll }) = app.overlays.top() {
         prop_assert!(*scroll <= lines.len());
     }
     Ok(())

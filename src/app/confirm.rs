@@ -2,8 +2,11 @@
 //! change, the write it leads to), answered with yes or no. Focus starts on Cancel; a high-risk
 //! write asks the operator to type the object's name instead.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::actions::Action;
 use super::strings;
-use crate::cluster::writer::{Write, WriteOp};
+use crate::cluster::writer::{Write, WriteOp, WriteOrigin};
 use crate::model::{Kind, Object, ObjectKey};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +94,56 @@ impl Confirm {
             .as_ref()
             .is_none_or(|t| *t == self.typed)
     }
+
+    /// A key while the dialog is on top, with the action the keymap found for it (if any).
+    /// Where a name must be typed, characters and Backspace edit it whatever they are bound to;
+    /// yes is refused until it matches.
+    pub fn on_action(&mut self, action: Option<Action>, key: &KeyEvent) -> Answer {
+        if self.type_to_confirm.is_some() {
+            match key.code {
+                KeyCode::Char(ch)
+                    if !key
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
+                    self.typed.push(ch);
+                    self.focus_confirm = self.ready();
+                    return Answer::Stay;
+                }
+                KeyCode::Backspace => {
+                    self.typed.pop();
+                    self.focus_confirm = self.ready();
+                    return Answer::Stay;
+                }
+                _ => {}
+            }
+        }
+        let yes = |c: &Confirm| if c.ready() { Answer::Yes } else { Answer::Stay };
+        match action {
+            Some(Action::ConfirmFocusNext | Action::ConfirmFocusPrev) => {
+                self.focus_confirm = !self.focus_confirm && self.ready();
+                Answer::Stay
+            }
+            Some(Action::ConfirmActivate) if self.focus_confirm => yes(self),
+            Some(Action::ConfirmActivate | Action::ConfirmNo | Action::NavBack) => Answer::No,
+            Some(Action::ConfirmYes) => yes(self),
+            Some(_) => Answer::Pass,
+            None => Answer::Stay,
+        }
+    }
+}
+
+/// What the dialog answers a key with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Nothing for the app to do (focus moved, a character typed, not ready yet).
+    Stay,
+    /// The operator said yes: the app does the dialog's [`Then`].
+    Yes,
+    /// The operator said no: the dialog closes and what it was opened from comes back.
+    No,
+    /// Not one of the dialog's actions (scrolling, quitting): the app carries it out.
+    Pass,
 }
 
 /// Kinds the console offers to delete: data operations and maintenance records.
@@ -146,16 +199,25 @@ pub const RERUN_OF_LABEL: &str = "fluidops.io/rerun-of";
 
 /// The dialog for rerunning a failed operation: shows the manifest it will create.
 pub fn rerun(manifest: serde_json::Value) -> Confirm {
-    create(manifest, strings::rerun_title)
+    create(manifest, strings::rerun_title, WriteOrigin::Action)
 }
 
-/// The dialog for creating a data operation from the form: shows the exact manifest.
+/// The dialog for creating a data operation from the form: shows the exact manifest; the
+/// answer to the create goes back to the form.
 pub fn create_operation(manifest: serde_json::Value) -> Confirm {
-    create(manifest, super::form_strings::confirm_title)
+    create(
+        manifest,
+        super::form_strings::confirm_title,
+        WriteOrigin::LoadForm,
+    )
 }
 
 /// A dialog that creates `manifest`, shown as YAML, titled from its kind and name.
-fn create(manifest: serde_json::Value, title: fn(&str, &str) -> String) -> Confirm {
+fn create(
+    manifest: serde_json::Value,
+    title: fn(&str, &str) -> String,
+    origin: WriteOrigin,
+) -> Confirm {
     let field = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let (kind, name) = (
         field(&manifest["kind"]),
@@ -168,7 +230,7 @@ fn create(manifest: serde_json::Value, title: fn(&str, &str) -> String) -> Confi
     Confirm::new(
         title(&kind, &name),
         body,
-        Write::new(WriteOp::Create(manifest)),
+        Write::new(WriteOp::Create(manifest)).answered_to(origin),
     )
 }
 
@@ -178,4 +240,64 @@ pub fn subject(write: &Write) -> String {
         .key()
         .map(|k: ObjectKey| k.to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn dialog() -> Confirm {
+        let w = Write::new(WriteOp::Delete(ObjectKey::new(
+            Kind::Operation(crate::model::OpKind::DataLoad),
+            "ns",
+            "load-1",
+        )));
+        Confirm::new("Delete?", vec![], w)
+    }
+
+    #[test]
+    fn focus_starts_on_cancel_and_enter_answers_where_it_is() {
+        let mut c = dialog();
+        let enter = key(KeyCode::Enter);
+        assert_eq!(
+            c.on_action(Some(Action::ConfirmActivate), &enter),
+            Answer::No
+        );
+        let tab = key(KeyCode::Tab);
+        assert_eq!(
+            c.on_action(Some(Action::ConfirmFocusNext), &tab),
+            Answer::Stay
+        );
+        assert_eq!(
+            c.on_action(Some(Action::ConfirmActivate), &enter),
+            Answer::Yes
+        );
+        let esc = key(KeyCode::Esc);
+        assert_eq!(c.on_action(Some(Action::ConfirmNo), &esc), Answer::No);
+        let j = key(KeyCode::Char('j'));
+        assert_eq!(c.on_action(Some(Action::ListDown), &j), Answer::Pass);
+    }
+
+    #[test]
+    fn a_typed_name_takes_every_character_and_yes_waits_for_it() {
+        let mut c = dialog().typed("load-1");
+        let y = key(KeyCode::Char('y'));
+        // `y` is typed into the name, not taken as yes.
+        assert_eq!(c.on_action(Some(Action::ConfirmYes), &y), Answer::Stay);
+        assert_eq!(c.typed, "y");
+        c.on_action(None, &key(KeyCode::Backspace));
+        for ch in "load-1".chars() {
+            c.on_action(None, &key(KeyCode::Char(ch)));
+        }
+        assert!(c.ready() && c.focus_confirm);
+        let enter = key(KeyCode::Enter);
+        assert_eq!(
+            c.on_action(Some(Action::ConfirmActivate), &enter),
+            Answer::Yes
+        );
+    }
 }

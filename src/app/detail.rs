@@ -22,12 +22,6 @@ pub struct DetailLine {
 }
 
 impl DetailLine {
-    pub fn field(label: &str, value: impl Into<String>) -> DetailLine {
-        DetailLine {
-            cells: vec![Cell::text(format!("{label}:")), Cell::text(value)],
-            target: None,
-        }
-    }
     pub fn cells(cells: Vec<Cell>) -> DetailLine {
         DetailLine {
             cells,
@@ -47,12 +41,6 @@ pub struct Section {
 }
 
 impl Section {
-    pub fn new(title: impl Into<String>) -> Section {
-        Section {
-            title: title.into(),
-            lines: Vec::new(),
-        }
-    }
     pub fn selectable(&self) -> impl Iterator<Item = &DetailLine> {
         self.lines.iter().filter(|l| l.target.is_some())
     }

@@ -319,7 +319,7 @@ impl Editor {
         }
         let manifest = self.manifest().ok_or(Refusal::Problems(1))?;
         self.phase = Phase::DryRunning;
-        Ok(Write::dry_run(WriteOp::Apply(manifest)))
+        Ok(Write::dry_run(WriteOp::Apply(manifest)).answered_to(WriteOrigin::Editor))
     }
 
     /// The diff of the live object (as opened) against the edited text.
@@ -355,7 +355,7 @@ impl Editor {
                     body.push("(no changes)".into());
                 }
                 body.extend(diff);
-                let mut w = Write::new(WriteOp::Apply(manifest));
+                let mut w = Write::new(WriteOp::Apply(manifest)).answered_to(WriteOrigin::Editor);
                 w.note = Some(self.diff().join("\n"));
                 Some(Confirm::new(format!("Apply {}?", self.key), body, w).diff())
             }
@@ -518,15 +518,172 @@ pub fn draft_file(key: &ObjectKey) -> String {
     format!("{}_{}_{}.yaml", key.kind.as_str(), ns, key.name)
 }
 
+/// What the editor answers a key with; the app carries it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing more to do.
+    Stay,
+    /// The text changed: validate it (and save the draft) once typing settles for `generation`;
+    /// `note` goes to the footer.
+    Changed {
+        generation: u64,
+        note: Option<String>,
+    },
+    /// A message for the footer.
+    Note { text: String, error: bool },
+    /// `<C-s>`: check the text against the live object and send the dry run.
+    Review,
+    /// Esc on an unchanged buffer: the editor closes.
+    Close,
+    /// The operator confirmed discarding the unsent changes: the editor closes, the draft goes.
+    Discard,
+    /// The draft offered was declined: it goes, editing starts on the live object.
+    DropDraft,
+    /// Edit this text in `$VISUAL`/`$EDITOR`.
+    External(String),
+}
+
+impl Outcome {
+    fn changed(generation: u64) -> Outcome {
+        Outcome::Changed {
+            generation,
+            note: None,
+        }
+    }
+
+    fn note(text: impl Into<String>, error: bool) -> Outcome {
+        Outcome::Note {
+            text: text.into(),
+            error,
+        }
+    }
+}
+
+impl Editor {
+    /// A key while the editor owns the keyboard, with the action the keymap found for it (if
+    /// any): the editor's prompts first (draft offer, discard, conflict, search), then the bound
+    /// actions, then the widget's own keys and the text area.
+    pub fn on_action(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let ch = |c: char| key.code == KeyCode::Char(c) && !ctrl;
+        if let Some(draft) = self.draft_offer.clone() {
+            if ch('y') || key.code == KeyCode::Enter {
+                self.draft_offer = None;
+                self.set_text(&draft);
+                return Outcome::changed(self.changed());
+            }
+            if ch('n') || key.code == KeyCode::Esc {
+                self.draft_offer = None;
+                return Outcome::DropDraft;
+            }
+            return Outcome::Stay;
+        }
+        if self.confirm_discard {
+            self.confirm_discard = false;
+            return if ch('y') {
+                Outcome::Discard
+            } else {
+                Outcome::Stay
+            };
+        }
+        if self.phase == Phase::Conflict {
+            if ch('r') || ch('k') {
+                let clashing = self.rebase(ch('k'));
+                let note = if clashing.is_empty() && ch('r') {
+                    strings::EDITOR_REBASED.to_string()
+                } else if ch('k') {
+                    strings::EDITOR_REOPENED_ON_LIVE.to_string()
+                } else {
+                    strings::editor_clashes(&clashing)
+                };
+                return Outcome::Changed {
+                    generation: self.generation,
+                    note: Some(note),
+                };
+            }
+            if key.code == KeyCode::Esc || ch('a') {
+                self.abort_conflict();
+                return Outcome::note(strings::EDITOR_CONFLICT_ABORTED, false);
+            }
+            return Outcome::Stay;
+        }
+        if let Some(pattern) = self.search.as_mut() {
+            match key.code {
+                KeyCode::Esc => self.search = None,
+                KeyCode::Enter => {
+                    let p = self.search.take().unwrap_or_default();
+                    if self.textarea.set_search_pattern(&p).is_ok()
+                        && !self.textarea.search_forward(true)
+                    {
+                        return Outcome::note(strings::editor_not_found(&p), true);
+                    }
+                }
+                KeyCode::Backspace => {
+                    pattern.pop();
+                }
+                KeyCode::Char(c) if !ctrl => pattern.push(c),
+                _ => {}
+            }
+            return Outcome::Stay;
+        }
+        match action {
+            Some(Action::EditorReview) => return Outcome::Review,
+            Some(Action::EditorCancel) => {
+                if self.dirty() && self.phase != Phase::Done {
+                    self.confirm_discard = true;
+                    return Outcome::Stay;
+                }
+                return Outcome::Close;
+            }
+            Some(Action::Noop) => return Outcome::Stay,
+            _ => {}
+        }
+        match key.code {
+            KeyCode::F(8) => {
+                let back = key.modifiers.contains(KeyModifiers::SHIFT);
+                return match self.jump_to_problem(!back) {
+                    Some(p) => Outcome::note(p.to_string(), true),
+                    None => Outcome::Stay,
+                };
+            }
+            KeyCode::F(3) => {
+                self.textarea.search_forward(false);
+                return Outcome::Stay;
+            }
+            KeyCode::Char('f') if ctrl => {
+                self.search = Some(String::new());
+                return Outcome::Stay;
+            }
+            KeyCode::Char('o') if ctrl => return Outcome::External(self.text()),
+            KeyCode::Char('t') if ctrl => {
+                return if self.swap_side() {
+                    Outcome::changed(self.generation)
+                } else {
+                    Outcome::note(strings::EDITOR_NO_SIDE_BUFFER, true)
+                };
+            }
+            _ => {}
+        }
+        if matches!(self.phase, Phase::DryRunning | Phase::Applying) {
+            // The text is what was sent; it stays put until the answer arrives.
+            return Outcome::Stay;
+        }
+        if self.textarea.input(tui_textarea::Input::from(*key)) {
+            return Outcome::changed(self.changed());
+        }
+        Outcome::Stay
+    }
+}
+
 // ------------------------------------------------------------------ driving it from the app
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::actions::{Action, KeyMode};
 use super::state::{App, Flash, Overlay};
+use super::strings;
 use super::update::Command;
-use crate::cluster::writer::WriteOutcome;
-use crate::config::Keymap;
+use crate::cluster::writer::{WriteOrigin, WriteOutcome};
 
 /// The widget's own keys, listed under the editor (actions are in the help via the keymap).
 pub const HINT: &str =
@@ -551,21 +708,27 @@ impl App {
         self.drafts_dir.as_ref().map(|d| d.join(draft_file(key)))
     }
 
+    /// Forgets the draft of `key`: the command that removes its file.
+    fn forget_draft(&mut self, key: &ObjectKey) -> Vec<Command> {
+        self.drafts.remove(&draft_file(key));
+        self.draft_path(key)
+            .map(Command::RemoveDraft)
+            .into_iter()
+            .collect()
+    }
+
     /// `e`: opens the editor on the selected object (a Fluid kind with a known schema).
     pub(super) fn open_editor(&mut self) -> Vec<Command> {
         let Some(key) = self.selected_object() else {
-            self.flash_text(super::strings::NOTHING_SELECTED, true);
+            self.flash_text(strings::NOTHING_SELECTED, true);
             return Vec::new();
         };
         if !schema::editable(key.kind) {
-            self.flash_text(
-                format!("{} cannot be edited here (only Fluid kinds)", key.kind),
-                true,
-            );
+            self.flash_text(strings::editor_not_editable(key.kind), true);
             return Vec::new();
         }
         let Some(obj) = self.store.get(&key) else {
-            self.flash_text(super::strings::NOTHING_SELECTED, true);
+            self.flash_text(strings::NOTHING_SELECTED, true);
             return Vec::new();
         };
         let mut ed = Editor::open(key.clone(), &obj.to_value());
@@ -575,18 +738,15 @@ impl App {
             .filter(|d| d.trim_end() != ed.base_text.trim_end())
             .cloned();
         self.editor = Some(Box::new(ed));
-        self.overlay = Overlay::None;
+        // The editor takes the body; overlays shown over the old one close (a form waiting for
+        // its write stays, to come back if the write fails).
+        self.overlays.retain(|o| matches!(o, Overlay::Sending(_)));
         Vec::new()
     }
 
     /// Keymap modes while the editor is open and no overlay is on top.
     pub fn editor_modes(&self) -> Option<Vec<KeyMode>> {
-        (self.editor.is_some() && self.overlay == Overlay::None).then(|| vec![KeyMode::Editor])
-    }
-
-    fn close_editor(&mut self) -> Vec<Command> {
-        self.editor = None;
-        Vec::new()
+        (self.editor.is_some() && self.overlays.is_empty()).then(|| vec![KeyMode::Editor])
     }
 
     fn settle_cmd(generation: u64) -> Command {
@@ -596,139 +756,41 @@ impl App {
         }
     }
 
-    /// A key while the editor owns the keyboard: bound actions first, then the editor's own
-    /// prompts (draft offer, discard, conflict, search), then the text area.
-    pub(super) fn editor_key(&mut self, key: KeyEvent, keymap: &Keymap) -> Vec<Command> {
+    /// A key while the editor owns the keyboard: the editor decides, the app carries it out.
+    pub(super) fn editor_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Vec<Command> {
         let Some(ed) = self.editor.as_deref_mut() else {
             return Vec::new();
         };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let ch = |c: char| key.code == KeyCode::Char(c) && !ctrl;
-        if let Some(draft) = ed.draft_offer.clone() {
-            if ch('y') || key.code == KeyCode::Enter {
-                ed.draft_offer = None;
-                ed.set_text(&draft);
-                let g = ed.changed();
-                return vec![Self::settle_cmd(g)];
+        let ed_key = ed.key.clone();
+        match ed.on_action(action, key) {
+            Outcome::Stay => Vec::new(),
+            Outcome::Changed { generation, note } => {
+                if let Some(note) = note {
+                    self.flash_text(note, false);
+                }
+                vec![Self::settle_cmd(generation)]
             }
-            if ch('n') || key.code == KeyCode::Esc {
-                ed.draft_offer = None;
-                let name = draft_file(&ed.key);
-                self.drafts.remove(&name);
-                let key = ed.key.clone();
-                return self
-                    .draft_path(&key)
-                    .map(Command::RemoveDraft)
-                    .into_iter()
-                    .collect();
+            Outcome::Note { text, error } => {
+                self.flash_text(text, error);
+                Vec::new()
             }
-            return Vec::new();
-        }
-        if ed.confirm_discard {
-            ed.confirm_discard = false;
-            if ch('y') {
-                let key = ed.key.clone();
-                self.drafts.remove(&draft_file(&key));
-                let cmds = self
-                    .draft_path(&key)
-                    .map(Command::RemoveDraft)
-                    .into_iter()
-                    .collect();
-                self.close_editor();
-                return cmds;
-            }
-            return Vec::new();
-        }
-        if ed.phase == Phase::Conflict {
-            if ch('r') || ch('k') {
-                let clashing = ed.rebase(ch('k'));
-                let g = ed.generation;
-                let msg = if clashing.is_empty() && ch('r') {
-                    "rebased on live: your changes re-applied; review again".to_string()
-                } else if ch('k') {
-                    "reopened on live; your text is in the side buffer (^T swaps)".to_string()
+            Outcome::Review => self.editor_review(),
+            Outcome::Close => {
+                let cmds = if self.drafts.contains_key(&draft_file(&ed_key)) {
+                    self.forget_draft(&ed_key)
                 } else {
-                    format!(
-                        "changes clash at {}: reopened on live, your text is in the side buffer (^T swaps)",
-                        clashing.join(", ")
-                    )
+                    Vec::new()
                 };
-                self.flash_text(msg, false);
-                return vec![Self::settle_cmd(g)];
+                self.editor = None;
+                cmds
             }
-            if key.code == KeyCode::Esc || ch('a') {
-                ed.abort_conflict();
-                self.flash_text("conflict: nothing sent, your buffer is kept", false);
+            Outcome::Discard => {
+                self.editor = None;
+                self.forget_draft(&ed_key)
             }
-            return Vec::new();
+            Outcome::DropDraft => self.forget_draft(&ed_key),
+            Outcome::External(text) => vec![Command::ExternalEdit(text)],
         }
-        if let Some(pattern) = ed.search.as_mut() {
-            match key.code {
-                KeyCode::Esc => ed.search = None,
-                KeyCode::Enter => {
-                    let p = ed.search.take().unwrap_or_default();
-                    if ed.textarea.set_search_pattern(&p).is_ok()
-                        && !ed.textarea.search_forward(true)
-                    {
-                        self.flash_text(format!("not found: {p}"), true);
-                    }
-                }
-                KeyCode::Backspace => {
-                    pattern.pop();
-                }
-                KeyCode::Char(c) if !ctrl => pattern.push(c),
-                _ => {}
-            }
-            return Vec::new();
-        }
-        let modes = [KeyMode::Editor];
-        match keymap.resolve(&modes, &key) {
-            Some(Action::EditorReview) => return self.editor_review(),
-            Some(Action::EditorCancel) => return self.editor_cancel(),
-            Some(Action::Noop) => return Vec::new(),
-            _ => {}
-        }
-        let Some(ed) = self.editor.as_deref_mut() else {
-            return Vec::new();
-        };
-        match key.code {
-            KeyCode::F(8) => {
-                let back = key.modifiers.contains(KeyModifiers::SHIFT);
-                let msg = ed.jump_to_problem(!back).map(|p| p.to_string());
-                if let Some(m) = msg {
-                    self.flash_text(m, true);
-                }
-                return Vec::new();
-            }
-            KeyCode::F(3) => {
-                ed.textarea.search_forward(false);
-                return Vec::new();
-            }
-            KeyCode::Char('f') if ctrl => {
-                ed.search = Some(String::new());
-                return Vec::new();
-            }
-            KeyCode::Char('o') if ctrl => return vec![Command::ExternalEdit(ed.text())],
-            KeyCode::Char('t') if ctrl => {
-                if ed.swap_side() {
-                    let g = ed.generation;
-                    return vec![Self::settle_cmd(g)];
-                }
-                self.flash_text("no side buffer", true);
-                return Vec::new();
-            }
-            _ => {}
-        }
-        if matches!(ed.phase, Phase::DryRunning | Phase::Applying) {
-            // The text is what was sent; it stays put until the answer arrives.
-            return Vec::new();
-        }
-        let input = tui_textarea::Input::from(key);
-        if ed.textarea.input(input) {
-            let g = ed.changed();
-            return vec![Self::settle_cmd(g)];
-        }
-        Vec::new()
     }
 
     /// Typing settled: validate, and save the draft.
@@ -764,7 +826,7 @@ impl App {
                 vec![Self::settle_cmd(g)]
             }
             Err(e) => {
-                self.flash_text(format!("external editor: {e} (buffer kept)"), true);
+                self.flash_text(strings::editor_external_failed(&e), true);
                 Vec::new()
             }
         }
@@ -772,7 +834,7 @@ impl App {
 
     fn editor_review(&mut self) -> Vec<Command> {
         if self.readonly {
-            self.flash_text(super::strings::READONLY_REFUSED, true);
+            self.flash_text(strings::READONLY_REFUSED, true);
             return Vec::new();
         }
         let Some(ed) = self.editor.as_deref_mut() else {
@@ -781,7 +843,7 @@ impl App {
         let live = self.store.get(&ed.key).map(|o| o.to_value());
         match ed.review(live.as_ref()) {
             Ok(w) => {
-                self.flash_text("dry run sent to the server…", false);
+                self.flash_text(strings::EDITOR_DRY_RUN_SENT, false);
                 vec![Command::Write(w)]
             }
             Err(Refusal::Problems(n)) => {
@@ -790,126 +852,89 @@ impl App {
                     .first()
                     .map(|p| p.to_string())
                     .unwrap_or_default();
-                self.flash_text(format!("{n} problem(s), nothing sent: {first}"), true);
-                Vec::new()
-            }
-            Err(Refusal::Conflict) => {
-                self.flash_text(
-                    "the object changed since you opened it: rebase or abort",
-                    true,
-                );
-                Vec::new()
-            }
-            Err(Refusal::Gone) => {
-                self.flash_text("the object is gone from the cluster (buffer kept)", true);
+                self.flash_text(strings::editor_problems(n, &first), true);
                 Vec::new()
             }
             Err(Refusal::Busy) => Vec::new(),
+            Err(refusal) => {
+                self.editor_refused(&refusal);
+                Vec::new()
+            }
         }
     }
 
-    fn editor_cancel(&mut self) -> Vec<Command> {
-        let Some(ed) = self.editor.as_deref_mut() else {
-            return Vec::new();
+    /// A moved or vanished live object, in the footer (the buffer is kept either way).
+    fn editor_refused(&mut self, refusal: &Refusal) {
+        let text = match refusal {
+            Refusal::Conflict => strings::EDITOR_CONFLICT,
+            _ => strings::EDITOR_GONE,
         };
-        if ed.dirty() && !matches!(ed.phase, Phase::Done) {
-            ed.confirm_discard = true;
-            return Vec::new();
-        }
-        let key = ed.key.clone();
-        let cmds = self
-            .draft_path(&key)
-            .filter(|_| self.drafts.contains_key(&draft_file(&key)))
-            .map(Command::RemoveDraft)
-            .into_iter()
-            .collect();
-        self.drafts.remove(&draft_file(&key));
-        self.close_editor();
-        cmds
+        self.flash_text(text, true);
     }
 
-    /// The answer to a write the editor sent; `false` if it was not the editor's.
+    /// The answer to a write the editor sent. One it no longer waits for (the editor was closed
+    /// meanwhile) is only reported in the footer.
     pub(super) fn editor_write_done(
         &mut self,
         write: &Write,
         result: &Result<WriteOutcome, WriteError>,
-    ) -> (bool, Vec<Command>) {
-        let Some(ed) = self.editor.as_deref_mut() else {
-            return (false, Vec::new());
+    ) -> Vec<Command> {
+        let waiting = self.editor.as_deref().is_some_and(|ed| {
+            write.key().ok().as_ref() == Some(&ed.key)
+                && matches!(ed.phase, Phase::DryRunning | Phase::Applying)
+        });
+        let Some(ed) = self.editor.as_deref_mut().filter(|_| waiting) else {
+            self.write_done(write, result);
+            return Vec::new();
         };
-        let ours = matches!(write.op, WriteOp::Apply(_))
-            && write.key().ok().as_ref() == Some(&ed.key)
-            && matches!(ed.phase, Phase::DryRunning | Phase::Applying);
-        if !ours {
-            return (false, Vec::new());
-        }
         let r = result.as_ref().map(|_| ());
         if write.dry_run {
             match ed.dry_run_done(r) {
                 Some(c) => {
-                    self.overlay = Overlay::Confirm(Box::new(c));
+                    self.ask(c);
                     self.flash = None;
                 }
-                None => self.flash_text("the server refused the dry run (buffer kept)", true),
+                None => self.flash_text(strings::EDITOR_DRY_RUN_REFUSED, true),
             }
-            return (true, Vec::new());
+            return Vec::new();
         }
         ed.apply_done(r);
-        if ed.phase == Phase::Done {
-            let key = ed.key.clone();
-            // The store catches up from the watch; the applied object is shown at once.
-            if let Ok(WriteOutcome {
-                object: Some(obj), ..
-            }) = result
-            {
-                let at = self.now;
-                self.store
-                    .apply(crate::cluster::ClusterEvent::Applied(obj.clone()), at);
-            }
-            self.drafts.remove(&draft_file(&key));
-            let cmds = self
-                .draft_path(&key)
-                .map(Command::RemoveDraft)
-                .into_iter()
-                .collect();
-            self.close_editor();
-            self.flash_text(
-                format!("applied {key} as {}", crate::cluster::writer::FIELD_MANAGER),
-                false,
-            );
-            return (true, cmds);
+        if ed.phase != Phase::Done {
+            self.flash_text(strings::EDITOR_APPLY_REFUSED, true);
+            return Vec::new();
         }
-        self.flash_text("the server refused the apply (buffer kept)", true);
-        (true, Vec::new())
+        let key = ed.key.clone();
+        // The store catches up from the watch; the applied object is shown at once.
+        if let Ok(WriteOutcome {
+            object: Some(obj), ..
+        }) = result
+        {
+            let at = self.now;
+            self.store
+                .apply(crate::cluster::ClusterEvent::Applied(obj.clone()), at);
+        }
+        let cmds = self.forget_draft(&key);
+        self.editor = None;
+        self.flash_text(strings::editor_applied(&key), false);
+        cmds
     }
 
-    /// The operator answered the editor's review dialog; `None` if the dialog was not the
-    /// editor's.
-    pub(super) fn editor_confirm(&mut self, yes: bool) -> Option<Vec<Command>> {
-        let ed = self.editor.as_deref_mut()?;
-        if ed.phase != Phase::Reviewing {
-            return None;
-        }
-        let Overlay::Confirm(c) = std::mem::take(&mut self.overlay) else {
-            return None;
+    /// The operator answered the editor's review dialog: no goes back to editing; yes sends the
+    /// apply unless the live object moved or went meanwhile.
+    pub(super) fn editor_answered(&mut self, write: Write, yes: bool) -> Vec<Command> {
+        let Some(ed) = self.editor.as_deref_mut() else {
+            return Vec::new();
         };
         if !yes {
             ed.review_declined();
-            return Some(Vec::new());
+            return Vec::new();
         }
         let live = self.store.get(&ed.key).map(|o| o.to_value());
         match ed.confirmed(live.as_ref()) {
-            Ok(()) => Some(c.write().cloned().map(Command::Write).into_iter().collect()),
-            Err(Refusal::Conflict) => {
-                self.flash_text(
-                    "the object changed since you opened it: rebase or abort",
-                    true,
-                );
-                Some(Vec::new())
-            }
-            Err(_) => {
-                self.flash_text("the object is gone from the cluster (buffer kept)", true);
-                Some(Vec::new())
+            Ok(()) => vec![Command::Write(write)],
+            Err(refusal) => {
+                self.editor_refused(&refusal);
+                Vec::new()
             }
         }
     }
@@ -1136,6 +1161,34 @@ mod tests {
         let line = e.problems[0].line.unwrap();
         e.jump_to_problem(true);
         assert_eq!(e.textarea.cursor().0 + 1, line);
+    }
+
+    #[test]
+    fn esc_on_unsent_changes_asks_first_and_keeps_the_buffer_on_no() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let press = |e: &mut Editor, code: KeyCode, action: Option<Action>| {
+            e.on_action(action, &KeyEvent::new(code, KeyModifiers::NONE))
+        };
+        let mut e = Editor::open(key(), &live("7", "img:v1"));
+        assert_eq!(
+            press(&mut e, KeyCode::Esc, Some(Action::EditorCancel)),
+            Outcome::Close,
+            "nothing changed: Esc closes"
+        );
+        edit(&mut e, "img:v1", "img:v2");
+        assert_eq!(
+            press(&mut e, KeyCode::Esc, Some(Action::EditorCancel)),
+            Outcome::Stay
+        );
+        assert!(e.confirm_discard);
+        assert_eq!(press(&mut e, KeyCode::Char('n'), None), Outcome::Stay);
+        assert!(!e.confirm_discard && e.text().contains("img:v2"));
+        press(&mut e, KeyCode::Esc, Some(Action::EditorCancel));
+        assert_eq!(press(&mut e, KeyCode::Char('y'), None), Outcome::Discard);
+        assert_eq!(
+            press(&mut e, KeyCode::Char('s'), Some(Action::EditorReview)),
+            Outcome::Review
+        );
     }
 
     #[test]

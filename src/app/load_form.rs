@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::actions::Action;
 use super::form_strings as s;
 use crate::cluster::Store;
 use crate::demo::cron::CronSchedule;
@@ -167,16 +168,8 @@ impl TargetRow {
     }
 }
 
-/// What the form answers a key with.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// Nothing for the app to do (the form changed or refused).
-    Stay,
-    /// Close the form without writing.
-    Close,
-    /// Ask for confirmation of this manifest.
-    Submit(Value),
-}
+/// What the form answers a key with; `Submit` carries the manifest to confirm.
+pub type Outcome = super::modal::Outcome<Value>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadForm {
@@ -716,23 +709,6 @@ impl LoadForm {
         })
     }
 
-    /// The text input behind a field, for drawing.
-    pub fn input(&self, field: Field) -> Option<&Input> {
-        Some(match field {
-            Field::Name => &self.name,
-            Field::Path(i) => &self.targets.get(i)?.path,
-            Field::Replicas(i) => &self.targets.get(i)?.replicas,
-            Field::MountPath => &self.mount_path,
-            Field::Image => &self.image,
-            Field::Script => &self.script,
-            Field::Schedule => &self.schedule,
-            Field::Ttl => &self.ttl,
-            Field::NodeSelector => &self.node_selector,
-            Field::Tolerations => &self.tolerations,
-            Field::Kind | Field::LoadMetadata | Field::Policy => return None,
-        })
-    }
-
     /// Tab / Shift-Tab: the next or previous field of the step (wrapping).
     pub fn focus_next(&mut self, forward: bool) {
         self.focus = cycle(self.focus, self.fields(self.step).len(), forward);
@@ -799,6 +775,26 @@ impl LoadForm {
         self.targets.retain(|t| !t.path.text.trim().is_empty());
         let n = self.fields(self.step).len();
         self.focus = self.focus.min(n.saturating_sub(1));
+    }
+
+    /// A key while the form is on top, with the action the keymap found for it (if any): Tab
+    /// and Shift-Tab move the focus, Enter goes on (submitting on the last step), Esc goes back
+    /// (closing on the first step), abort closes; an unbound key is typing.
+    pub fn on_action(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+        match action {
+            Some(a @ (Action::PaneNext | Action::PanePrev)) => {
+                self.focus_next(a == Action::PaneNext);
+                Outcome::Stay
+            }
+            Some(Action::WizardNext) => self.next_step(),
+            Some(Action::NavBack) => self.prev_step(),
+            Some(Action::WizardAbort) => Outcome::Close,
+            Some(_) => Outcome::Pass,
+            None => {
+                self.on_key(key);
+                Outcome::Stay
+            }
+        }
     }
 
     /// A key that is not a form action: typing, choices, suggestions, scrolling.

@@ -7,6 +7,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
 
+use super::actions::Action;
 use super::format;
 use super::load_form::{Input, cycle};
 use super::maintenance_strings as s;
@@ -73,15 +74,7 @@ pub enum Field {
     Timeout,
 }
 
-impl Field {
-    /// Whether the field holds editable text.
-    pub fn is_text(self) -> bool {
-        matches!(
-            self,
-            Field::Image | Field::Tag | Field::RewarmPaths | Field::MaxUnavailable | Field::Timeout
-        )
-    }
-}
+impl Field {}
 
 /// A component of the upgrade.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,16 +100,9 @@ pub struct PodRow {
     pub lost: bool,
 }
 
-/// What the form answers Enter and Esc with.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// Nothing for the app to do (focus moved, or submitting was refused: see `message`).
-    Stay,
-    /// Close the form without writing.
-    Close,
-    /// Show the confirmation ([`MaintenanceForm::confirm_lines`]) for this plan.
-    Submit(Box<Plan>),
-}
+/// What the form answers a key with; `Submit` carries the plan to confirm (shown with
+/// [`MaintenanceForm::confirm_lines`]).
+pub type Outcome = super::modal::Outcome<Box<Plan>>;
 
 /// How a line of the plan summary is meant (the view styles it by this).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -526,18 +512,6 @@ impl MaintenanceForm {
         PULL_POLICIES[self.pull_policy.min(PULL_POLICIES.len() - 1)]
     }
 
-    /// The text input behind a field, for drawing.
-    pub fn input(&self, field: Field) -> Option<&Input> {
-        Some(match field {
-            Field::Image => &self.image,
-            Field::Tag => &self.tag,
-            Field::RewarmPaths => &self.rewarm_paths,
-            Field::MaxUnavailable => &self.max_unavailable,
-            Field::Timeout => &self.timeout,
-            _ => return None,
-        })
-    }
-
     fn input_mut(&mut self, field: Field) -> Option<&mut Input> {
         Some(match field {
             Field::Image => &mut self.image,
@@ -785,14 +759,30 @@ impl MaintenanceForm {
         }
     }
 
-    /// Esc: cancel the form.
-    pub fn back(&mut self) -> Outcome {
-        Outcome::Close
-    }
-
-    /// Reopens the form after a failed write, with the error shown.
-    pub fn failed(&mut self, error: &str) {
-        self.message = Some(s::write_failed(error));
+    /// A key while the form is on top, with the action the keymap found for it (if any): Tab
+    /// and Shift-Tab move the focus, Enter goes on (submitting the plan on the last field), Esc
+    /// and abort close; an unbound key edits the focused field and the plan is looked at again.
+    pub fn on_action(
+        &mut self,
+        action: Option<Action>,
+        key: &KeyEvent,
+        store: &Store,
+        now: Timestamp,
+    ) -> Outcome {
+        match action {
+            Some(a @ (Action::PaneNext | Action::PanePrev)) => {
+                self.focus_next(a == Action::PaneNext);
+                Outcome::Stay
+            }
+            Some(Action::WizardNext) => self.next(store, now),
+            Some(Action::NavBack | Action::WizardAbort) => Outcome::Close,
+            Some(_) => Outcome::Pass,
+            None => {
+                self.on_key(key);
+                self.refresh(store, now);
+                Outcome::Stay
+            }
+        }
     }
 
     /// After the field list changed, keeps the focus on the same field (or the nearest).

@@ -57,7 +57,6 @@ pub const PREVIEW_PENDING: &str = "Computing the plan…";
 pub const PREVIEW_NOTHING: &str = "(nothing)";
 
 pub const FIX_ERRORS: &str = "fix the marked fields first";
-pub const NEED_REFRESH: &str = "the plan is out of date: wait for it to be recomputed";
 
 pub const IMAGE_EMPTY: &str = "an image repository is required";
 pub const IMAGE_HAS_TAG: &str = "the repository only: put the tag in the next field";
@@ -169,8 +168,4 @@ pub fn numbered(n: usize, text: &str) -> String {
 
 pub fn more_below(n: usize) -> String {
     format!("… {n} more lines (PgDn)")
-}
-
-pub fn write_failed(error: &str) -> String {
-    format!("not created: {error}")
 }

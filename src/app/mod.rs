@@ -11,6 +11,7 @@ pub mod format;
 pub mod load_form;
 pub mod maintenance_form;
 pub mod maintenance_strings;
+pub mod modal;
 pub mod palette;
 pub mod runs;
 pub mod schema;

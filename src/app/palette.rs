@@ -158,12 +158,6 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
     })
 }
 
-/// Candidate completions of the line typed so far: command names, then namespaces (contexts are
-/// not known here; see [`completions_with`]).
-pub fn completions(input: &str, store: &Store) -> Vec<String> {
-    completions_with(input, store, &[])
-}
-
 /// Candidate completions of the line typed so far: command names, then namespaces, or the
 /// kubeconfig's `contexts` after `ctx`.
 pub fn completions_with(input: &str, store: &Store, contexts: &[String]) -> Vec<String> {
@@ -247,9 +241,12 @@ mod tests {
     #[test]
     fn completes_commands_then_namespaces() {
         let store = Store::new();
-        assert_eq!(completions("ti", &store), vec!["timeline".to_string()]);
+        assert_eq!(
+            completions_with("ti", &store, &[]),
+            vec!["timeline".to_string()]
+        );
         assert_eq!(complete("ti", &store, &[], 0).unwrap(), "timeline ");
-        assert!(completions("pods ", &store).contains(&"pods all".to_string()));
+        assert!(completions_with("pods ", &store, &[]).contains(&"pods all".to_string()));
     }
 
     #[test]

@@ -48,17 +48,16 @@ impl App {
         self.run_turn(key, turn)
     }
 
-    /// An answered write of a run driven here; `None` when the write is not one of theirs.
+    /// An answered write of the run `key`; `None` when the run no longer waits for it (it is
+    /// not driven here any more).
     pub fn run_write_done(
         &mut self,
+        key: &ObjectKey,
         write: &Write,
         result: &Result<WriteOutcome, WriteError>,
     ) -> Option<Vec<Command>> {
-        let key = self
-            .runs
-            .iter()
-            .find(|(_, d)| d.awaits(write))
-            .map(|(k, _)| k.clone())?;
+        let key = key.clone();
+        self.runs.get(&key).filter(|d| d.awaits(write))?;
         // The record as the server answered: shown at once, not one watch event later.
         if let Ok(WriteOutcome {
             object: Some(obj @ Object::Maintenance(_)),
@@ -109,7 +108,6 @@ impl App {
 
     /// Records a confirmed plan and starts driving it; the page of the run opens.
     pub(super) fn start_run(&mut self, plan: Plan) -> Vec<Command> {
-        self.pending_maintenance = None;
         let rec = plan.record;
         let key = Object::from(rec.clone()).key();
         let (drive, create) = Drive::start(&rec);
@@ -177,7 +175,7 @@ impl App {
                 }
             }
         };
-        self.overlay = Overlay::Confirm(Box::new(dialog));
+        self.ask(dialog);
         true
     }
 
@@ -209,7 +207,7 @@ impl App {
             )))
         };
         let dialog = Confirm::then(title, vec![body.to_string()], then);
-        self.overlay = Overlay::Confirm(Box::new(dialog));
+        self.ask(dialog);
     }
 
     /// `wizard.abort` on a run's page: an upgrade rolls back, a rebuild stops.
@@ -233,7 +231,7 @@ impl App {
             Then::Write(Write::new(machine::spec_flag_write(rec, None, Some(true))))
         };
         let dialog = Confirm::then(strings::abort_title(rec), body, then).danger();
-        self.overlay = Overlay::Confirm(Box::new(dialog));
+        self.ask(dialog);
     }
 }
 
@@ -272,7 +270,7 @@ impl App {
                 }))
             }
             OperatorAction::Confirm => {
-                if matches!(self.overlay, Overlay::Confirm(_)) {
+                if self.asking() {
                     return self.confirm_yes();
                 }
                 match self.presented_run() {
@@ -289,7 +287,7 @@ impl App {
                 } else {
                     self.ask_run_pause(&k);
                 }
-                if matches!(self.overlay, Overlay::Confirm(_)) {
+                if self.asking() {
                     self.confirm_yes()
                 } else {
                     Vec::new()
@@ -309,7 +307,7 @@ impl App {
         };
         form.refresh(&self.store, self.now);
         let plan = form.submit(&self.store, self.now);
-        self.overlay = Overlay::Maintenance(Box::new(form));
+        self.overlays.push(Overlay::Maintenance(Box::new(form)));
         match plan {
             Ok(plan) => self.confirm_plan(plan),
             Err(e) => self.flash_error(&e),

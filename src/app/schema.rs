@@ -176,7 +176,7 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Validates `v` against `schema`, appending problems with their field paths to `out`.
+/// Every violation of `schema` in `v`, with its field path (no lines: `v` has no text).
 pub fn validate_value(schema: &Value, v: &Value) -> Vec<Problem> {
     let mut out = Vec::new();
     validate(schema, v, &mut Vec::new(), &mut out);

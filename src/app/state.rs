@@ -49,10 +49,8 @@ pub struct PageState {
 }
 
 /// A modal layer over the screen.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    #[default]
-    None,
     /// `/` filter line; `before` restores the previous filter on Esc.
     Filter {
         input: String,
@@ -66,10 +64,13 @@ pub enum Overlay {
     Help {
         scroll: usize,
     },
-    /// A write waiting for the operator's yes or no.
+    /// A write waiting for the operator's yes or no (over the form it was asked from, if any).
     Confirm(Box<super::confirm::Confirm>),
     /// The form that starts a data operation (`L`).
     Form(Box<super::load_form::LoadForm>),
+    /// The data-operation form whose create is in flight: hidden and deaf, it comes back with
+    /// the error if the write fails and goes when it succeeds.
+    Sending(Box<super::load_form::LoadForm>),
     /// The form that plans an in-place upgrade (`U`) or rebuild (`R`).
     Maintenance(Box<super::maintenance_form::MaintenanceForm>),
     /// Problems found at start-up (bad config files, unusable seed documents).
@@ -77,6 +78,105 @@ pub enum Overlay {
         lines: Vec<String>,
         scroll: usize,
     },
+}
+
+impl Overlay {
+    /// Whether the overlay is drawn and takes keys ([`Overlay::Sending`] is neither).
+    fn shown(&self) -> bool {
+        !matches!(self, Overlay::Sending(_))
+    }
+
+    /// A passing layer (filter, palette, help, notices): another such replaces it rather than
+    /// going over it.
+    fn passing(&self) -> bool {
+        matches!(
+            self,
+            Overlay::Filter { .. }
+                | Overlay::Palette { .. }
+                | Overlay::Help { .. }
+                | Overlay::Notices { .. }
+        )
+    }
+}
+
+/// The modal layers over the screen, bottom to top. The top shown one is drawn and takes the
+/// keys; closing it uncovers the one it was opened from (a confirmation returns to its form).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Overlays(Vec<Overlay>);
+
+impl Overlays {
+    fn top_index(&self) -> Option<usize> {
+        self.0.iter().rposition(Overlay::shown)
+    }
+
+    /// The overlay on top, if any is shown.
+    pub fn top(&self) -> Option<&Overlay> {
+        self.top_index().map(|i| &self.0[i])
+    }
+
+    pub fn top_mut(&mut self) -> Option<&mut Overlay> {
+        self.top_index().map(|i| &mut self.0[i])
+    }
+
+    pub fn push(&mut self, overlay: Overlay) {
+        self.0.push(overlay);
+    }
+
+    /// Opens the filter, palette or help: over a dialog or form, or in place of a passing layer
+    /// on top (help opened from the palette replaces it).
+    pub fn open(&mut self, overlay: Overlay) {
+        if self.top().is_some_and(Overlay::passing) {
+            self.pop();
+        }
+        self.push(overlay);
+    }
+
+    /// Takes the overlay on top off (hidden ones under it stay).
+    pub fn pop(&mut self) -> Option<Overlay> {
+        self.top_index().map(|i| self.0.remove(i))
+    }
+
+    /// No overlay is shown.
+    pub fn is_empty(&self) -> bool {
+        self.top_index().is_none()
+    }
+
+    /// Every layer, shown or not, bottom to top.
+    pub fn iter(&self) -> impl Iterator<Item = &Overlay> {
+        self.0.iter()
+    }
+
+    /// Keeps only the layers `keep` accepts.
+    pub fn retain(&mut self, keep: impl FnMut(&Overlay) -> bool) {
+        self.0.retain(keep);
+    }
+
+    /// Where the data-operation form waiting for its create of `key` is.
+    fn sending(&self, key: &ObjectKey) -> Option<usize> {
+        self.0
+            .iter()
+            .position(|o| matches!(o, Overlay::Sending(f) if f.key() == *key))
+    }
+
+    /// The form's create of `key` succeeded: the form goes.
+    pub fn drop_sending(&mut self, key: &ObjectKey) {
+        if let Some(i) = self.sending(key) {
+            self.0.remove(i);
+        }
+    }
+
+    /// The form's create of `key` failed: the form is back where it was, values kept, with
+    /// `error` shown. Returns whether a form was waiting.
+    pub fn reopen_sending(&mut self, key: &ObjectKey, error: &str) -> bool {
+        let Some(i) = self.sending(key) else {
+            return false;
+        };
+        if let Overlay::Sending(mut f) = self.0.remove(i) {
+            f.failed(error);
+            self.0.insert(i, Overlay::Form(f));
+        }
+        true
+    }
 }
 
 /// A one-line message in the footer.
@@ -136,17 +236,12 @@ pub struct App {
     pub last_list: Option<ViewKind>,
     pub lists: BTreeMap<ViewKind, ListState>,
     pub page: PageState,
-    pub overlay: Overlay,
+    pub overlays: Overlays,
     pub flash: Option<Flash>,
     pub palette_history: Vec<String>,
     pub layout: Layout,
     /// The subject the timeline view shows when opened with `:timeline`.
     pub timeline_subject: Option<Subject>,
-    /// The data-operation form whose manifest is being confirmed or written: reopened when the
-    /// operator cancels or the write fails.
-    pub pending_form: Option<Box<super::load_form::LoadForm>>,
-    /// The maintenance form whose plan is being confirmed: reopened when the operator cancels.
-    pub pending_maintenance: Option<Box<super::maintenance_form::MaintenanceForm>>,
     /// The spec editor (`e`), while open: it owns the body and the keyboard under overlays.
     pub editor: Option<Box<super::editor::Editor>>,
     /// Where unsent edits are saved (none: drafts are not kept, as in tests).
@@ -180,13 +275,11 @@ impl App {
                 follow: true,
                 ..PageState::default()
             },
-            overlay: Overlay::None,
+            overlays: Overlays::default(),
             flash: None,
             palette_history: Vec::new(),
             layout: Layout::default(),
             timeline_subject: None,
-            pending_form: None,
-            pending_maintenance: None,
             editor: None,
             drafts_dir: None,
             drafts: BTreeMap::new(),

@@ -5,8 +5,6 @@ pub const ALL_NAMESPACES: &str = "all";
 pub const READONLY_REFUSED: &str = "read-only mode: writes are disabled (--readonly)";
 pub const LOGS_NEED_POD: &str = "logs: select a pod";
 pub const NOTHING_SELECTED: &str = "nothing selected";
-pub const WORKFLOW_UNAVAILABLE: &str =
-    "this operation is not available in this build (viewing only)";
 pub const PALETTE_EMPTY: &str = "type a command, e.g. pods, ops, ns NAME, q";
 pub const OBJECT_GONE: &str = "the object no longer exists";
 pub const NO_ROWS: &str = "nothing here";
@@ -264,4 +262,44 @@ pub fn fault_needs_argument(cmd: &str) -> String {
 
 pub fn fault_done(what: &str) -> String {
     format!("demo cluster: {what}")
+}
+
+// ------------------------------------------------------------------ the spec editor
+
+pub const EDITOR_DRY_RUN_SENT: &str = "dry run sent to the server…";
+pub const EDITOR_DRY_RUN_REFUSED: &str = "the server refused the dry run (buffer kept)";
+pub const EDITOR_APPLY_REFUSED: &str = "the server refused the apply (buffer kept)";
+pub const EDITOR_CONFLICT: &str = "the object changed since you opened it: rebase or abort";
+pub const EDITOR_GONE: &str = "the object is gone from the cluster (buffer kept)";
+pub const EDITOR_REBASED: &str = "rebased on live: your changes re-applied; review again";
+pub const EDITOR_REOPENED_ON_LIVE: &str =
+    "reopened on live; your text is in the side buffer (^T swaps)";
+pub const EDITOR_CONFLICT_ABORTED: &str = "conflict: nothing sent, your buffer is kept";
+pub const EDITOR_NO_SIDE_BUFFER: &str = "no side buffer";
+
+pub fn editor_clashes(paths: &[String]) -> String {
+    format!(
+        "changes clash at {}: reopened on live, your text is in the side buffer (^T swaps)",
+        paths.join(", ")
+    )
+}
+
+pub fn editor_not_found(pattern: &str) -> String {
+    format!("not found: {pattern}")
+}
+
+pub fn editor_not_editable(kind: crate::model::Kind) -> String {
+    format!("{kind} cannot be edited here (only Fluid kinds)")
+}
+
+pub fn editor_external_failed(error: &str) -> String {
+    format!("external editor: {error} (buffer kept)")
+}
+
+pub fn editor_problems(n: usize, first: &str) -> String {
+    format!("{n} problem(s), nothing sent: {first}")
+}
+
+pub fn editor_applied(key: &crate::model::ObjectKey) -> String {
+    format!("applied {key} as {}", crate::cluster::writer::FIELD_MANAGER)
 }

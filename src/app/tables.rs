@@ -11,9 +11,9 @@ use jiff::Timestamp;
 use super::actions::ViewKind;
 use super::format::{age, or_dash, ratio};
 use crate::cluster::Store;
-use crate::model::health::{CACHE_STATES_NOTE, operation_flag, overall_phase};
+use crate::model::health::{operation_flag, overall_phase};
 use crate::model::meta::{created, parse_time};
-use crate::model::{Component, Kind, Object, ObjectKey, Policy, RuntimePhase};
+use crate::model::{Component, Kind, ObjectKey, Policy, RuntimePhase};
 
 /// One cell of a detail line: its text, and optionally the phase whose colour and symbol it
 /// shows. List rows keep their cells packed (see [`RowData`]) and lend them as [`CellRef`]s.
@@ -822,14 +822,6 @@ fn contains_ascii_lower(text: &[u8], needle: &[u8]) -> bool {
     })
 }
 
-/// `/text` keeps rows containing `text` (case-insensitive, any column); `/!text` drops them.
-/// A filter that is a valid regular expression with metacharacters is used as one.
-pub fn apply_filter(rows: &mut Vec<Row>, filter: &str) {
-    if let Some(m) = Matcher::new(filter) {
-        rows.retain(|row| m.keeps(row));
-    }
-}
-
 fn sort_rows(rows: &mut [Row], key: SortKey, reverse: bool) {
     // Grouped rows keep their grouping: sort within groups by the key.
     rows.sort_by(|a, b| {
@@ -1082,11 +1074,6 @@ fn dataset_rows(store: &Store, q: &Query) -> Vec<Row> {
         .collect()
 }
 
-/// The note shown next to cache states, which upstream refreshes at bind only.
-pub fn cache_states_note() -> &'static str {
-    CACHE_STATES_NOTE
-}
-
 fn class_rows(store: &Store) -> Vec<Row> {
     let mut p = Packer::default();
     store
@@ -1167,11 +1154,6 @@ fn maintenance_rows(store: &Store, q: &Query) -> Vec<Row> {
             )
         })
         .collect()
-}
-
-/// Resolves what an object row refers to, for drill-down.
-pub fn object<'a>(store: &'a Store, key: &ObjectKey) -> Option<&'a Object> {
-    store.get(key)
 }
 
 #[cfg(test)]

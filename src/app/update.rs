@@ -10,7 +10,7 @@ use super::palette::{self, PaletteCommand};
 use super::state::{App, Flash, Overlay, PageState, Screen};
 use super::strings;
 use super::tables::{self, Query, SortKey};
-use crate::cluster::writer::{Write, WriteError, WriteOutcome};
+use crate::cluster::writer::{Write, WriteError, WriteOrigin, WriteOutcome};
 use crate::cluster::{ClusterEvent, Subject};
 use crate::config::Keymap;
 use crate::model::{Kind, ObjectKey};
@@ -100,23 +100,32 @@ impl App {
                 if changed {
                     self.follow_selection();
                     self.dirty = true;
-                    if let Overlay::Maintenance(f) = &mut self.overlay {
+                    if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
                         f.refresh(&self.store, self.now);
                     }
                     return self.drive_runs();
                 }
                 Vec::new()
             }
-            Msg::WriteDone { write, result } => {
-                if let Some(cmds) = self.run_write_done(&write, &result) {
-                    return cmds;
+            // Each answer goes straight back to the part of the console that made the write.
+            Msg::WriteDone { write, result } => match &write.origin {
+                WriteOrigin::Run(run) => match self.run_write_done(&run.clone(), &write, &result) {
+                    Some(cmds) => cmds,
+                    None => {
+                        self.write_done(&write, &result);
+                        Vec::new()
+                    }
+                },
+                WriteOrigin::Editor => self.editor_write_done(&write, &result),
+                WriteOrigin::LoadForm => {
+                    self.form_write_done(&write, &result);
+                    Vec::new()
                 }
-                let (handled, cmds) = self.editor_write_done(&write, &result);
-                if !handled {
+                WriteOrigin::Action => {
                     self.write_done(&write, &result);
+                    Vec::new()
                 }
-                cmds
-            }
+            },
             Msg::Operator(action) => self.operator(action),
             Msg::EditorSettle(generation) => self.editor_settle(generation),
             Msg::ExternalEdited(result) => self.editor_external_done(result),
@@ -136,17 +145,17 @@ impl App {
 
     /// Keymap modes to look a key up in, most specific first.
     pub fn key_modes(&self) -> Vec<KeyMode> {
-        match &self.overlay {
-            Overlay::Filter { .. } => return vec![KeyMode::Filter, KeyMode::Global],
-            Overlay::Palette { .. } => return vec![KeyMode::Palette, KeyMode::Global],
-            Overlay::Help { .. } | Overlay::Notices { .. } => {
+        match self.overlays.top() {
+            Some(Overlay::Filter { .. }) => return vec![KeyMode::Filter, KeyMode::Global],
+            Some(Overlay::Palette { .. }) => return vec![KeyMode::Palette, KeyMode::Global],
+            Some(Overlay::Help { .. } | Overlay::Notices { .. }) => {
                 return vec![KeyMode::Help, KeyMode::Global];
             }
-            Overlay::Confirm(_) => return vec![KeyMode::Confirm],
-            Overlay::Form(_) | Overlay::Maintenance(_) => {
+            Some(Overlay::Confirm(_)) => return vec![KeyMode::Confirm],
+            Some(Overlay::Form(_) | Overlay::Maintenance(_)) => {
                 return vec![KeyMode::Form, KeyMode::Global];
             }
-            Overlay::None => {}
+            Some(Overlay::Sending(_)) | None => {}
         }
         if let Some(modes) = self.editor_modes() {
             return modes;
@@ -169,65 +178,50 @@ impl App {
             return Vec::new();
         }
         self.dirty = true;
-        if let Overlay::Confirm(c) = &mut self.overlay
-            && c.type_to_confirm.is_some()
-        {
-            match key.code {
-                KeyCode::Char(ch)
-                    if !key
-                        .modifiers
-                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-                {
-                    c.typed.push(ch);
-                    c.focus_confirm = c.ready();
-                    return Vec::new();
-                }
-                KeyCode::Backspace => {
-                    c.typed.pop();
-                    c.focus_confirm = c.ready();
-                    return Vec::new();
-                }
-                _ => {}
-            }
-        }
+        let action = keymap.resolve(&self.key_modes(), &key);
         if self.editor_modes().is_some() {
-            return self.editor_key(key, keymap);
+            return self.editor_key(action, &key);
         }
-        let modes = self.key_modes();
-        let action = keymap.resolve(&modes, &key);
-        match (&self.overlay, action) {
-            (Overlay::Filter { .. } | Overlay::Palette { .. }, None) => {
+        // A modal on top decides what the key means to it; the app carries out the outcome.
+        match self.overlays.top_mut() {
+            Some(Overlay::Confirm(c)) => match c.on_action(action, &key) {
+                confirm::Answer::Stay => Vec::new(),
+                confirm::Answer::Yes => self.answer_confirm(true),
+                confirm::Answer::No => self.answer_confirm(false),
+                confirm::Answer::Pass => self.act_on(action),
+            },
+            Some(Overlay::Form(f)) => {
+                let out = f.on_action(action, &key);
+                self.form_outcome(out, action, |app, manifest| {
+                    app.ask(confirm::create_operation(manifest))
+                })
+            }
+            Some(Overlay::Maintenance(f)) => {
+                let out = f.on_action(action, &key, &self.store, self.now);
+                self.form_outcome(out, action, |app, plan| app.confirm_plan(*plan))
+            }
+            Some(Overlay::Filter { .. } | Overlay::Palette { .. }) if action.is_none() => {
                 self.edit_input(key);
                 Vec::new()
             }
-            (Overlay::Notices { .. }, None) => {
-                self.overlay = Overlay::None;
+            Some(Overlay::Notices { .. }) if action.is_none() => {
+                self.overlays.pop();
                 Vec::new()
             }
-            (Overlay::Form(_), None) => {
-                if let Overlay::Form(f) = &mut self.overlay {
-                    f.on_key(&key);
-                }
-                Vec::new()
-            }
-            (Overlay::Maintenance(_), None) => {
-                if let Overlay::Maintenance(f) = &mut self.overlay {
-                    f.on_key(&key);
-                    f.refresh(&self.store, self.now);
-                }
-                Vec::new()
-            }
-            (_, Some(action)) => self.act(action),
-            (_, None) => Vec::new(),
+            _ => self.act_on(action),
         }
+    }
+
+    fn act_on(&mut self, action: Option<Action>) -> Vec<Command> {
+        action.map_or_else(Vec::new, |a| self.act(a))
     }
 
     /// Typing into the filter or palette line.
     fn edit_input(&mut self, key: KeyEvent) {
-        let live_filter = matches!(self.overlay, Overlay::Filter { .. });
-        let (input, choice) = match &mut self.overlay {
-            Overlay::Filter { input, .. } => (input, None),
-            Overlay::Palette { input, choice } => (input, Some(choice)),
+        let live_filter = matches!(self.overlays.top(), Some(Overlay::Filter { .. }));
+        let (input, choice) = match self.overlays.top_mut() {
+            Some(Overlay::Filter { input, .. }) => (input, None),
+            Some(Overlay::Palette { input, choice }) => (input, Some(choice)),
             _ => return,
         };
         match key.code {
@@ -269,14 +263,14 @@ impl App {
             }
             _ => {}
         }
-        if let Overlay::Palette { choice, .. } = &mut self.overlay
+        if let Some(Overlay::Palette { choice, .. }) = self.overlays.top_mut()
             && !matches!(key.code, KeyCode::Down | KeyCode::Up)
         {
             *choice = 0;
         }
         if live_filter
-            && let (Overlay::Filter { input, .. }, Some(view)) =
-                (&self.overlay, self.current_list())
+            && let (Some(Overlay::Filter { input, .. }), Some(view)) =
+                (self.overlays.top(), self.current_list())
         {
             let text = input.clone();
             let st = self.list_mut(view);
@@ -300,42 +294,28 @@ impl App {
                 return vec![Command::Quit];
             }
             Action::AppSuspend => return vec![Command::Suspend],
-            Action::HelpToggle => {
-                self.overlay = match self.overlay {
-                    // `?`, `q` and Esc close the start-up notices too (they share the help keys).
-                    Overlay::Help { .. } | Overlay::Notices { .. } => Overlay::None,
-                    _ => Overlay::Help { scroll: 0 },
+            Action::HelpToggle => match self.overlays.top() {
+                // `?`, `q` and Esc close the start-up notices too (they share the help keys).
+                Some(Overlay::Help { .. } | Overlay::Notices { .. }) => {
+                    self.overlays.pop();
                 }
-            }
-            Action::PaletteOpen => {
-                self.overlay = Overlay::Palette {
-                    input: String::new(),
-                    choice: 0,
-                }
-            }
+                _ => self.overlays.open(Overlay::Help { scroll: 0 }),
+            },
+            Action::PaletteOpen => self.overlays.open(Overlay::Palette {
+                input: String::new(),
+                choice: 0,
+            }),
             Action::FilterOpen => {
                 if let Some(view) = self.current_list() {
                     let before = self.list(view).filter;
-                    self.overlay = Overlay::Filter {
+                    self.overlays.open(Overlay::Filter {
                         input: before.clone(),
                         before,
-                    };
+                    });
                 }
             }
             Action::NavBack => return self.nav_back(),
             Action::NavEnter => return self.nav_enter(),
-            Action::PaneNext | Action::PanePrev if matches!(self.overlay, Overlay::Form(_)) => {
-                if let Overlay::Form(f) = &mut self.overlay {
-                    f.focus_next(action == Action::PaneNext);
-                }
-            }
-            Action::PaneNext | Action::PanePrev
-                if matches!(self.overlay, Overlay::Maintenance(_)) =>
-            {
-                if let Overlay::Maintenance(f) = &mut self.overlay {
-                    f.focus_next(action == Action::PaneNext);
-                }
-            }
             Action::PaneNext | Action::PanePrev => self.switch_pane(action == Action::PaneNext),
             Action::HistoryBack => self.go_back(),
             Action::HistoryForward => {
@@ -379,7 +359,6 @@ impl App {
                     st.reverse = !st.reverse;
                 }
             }
-            Action::MarkToggle => {}
             Action::ViewYaml => {
                 if let Some(key) = self.selected_object() {
                     self.push(Screen::Yaml(key));
@@ -410,18 +389,6 @@ impl App {
             }
             Action::LogsWrapToggle => self.page.wrap = !self.page.wrap,
             Action::LoadStart => self.open_load_form(),
-            Action::WizardNext if matches!(self.overlay, Overlay::Form(_)) => {
-                return self.form_next();
-            }
-            Action::WizardAbort if matches!(self.overlay, Overlay::Form(_)) => {
-                self.overlay = Overlay::None;
-            }
-            Action::WizardNext if matches!(self.overlay, Overlay::Maintenance(_)) => {
-                self.maintenance_form_next();
-            }
-            Action::WizardAbort if matches!(self.overlay, Overlay::Maintenance(_)) => {
-                self.overlay = Overlay::None;
-            }
             Action::WizardNext | Action::WizardPause | Action::WizardAbort => {
                 let Some(key) = self.run_page() else {
                     return Vec::new();
@@ -441,23 +408,15 @@ impl App {
             Action::RebuildStart => self.open_maintenance_form(false),
             Action::ObjectDelete => self.ask_delete(),
             Action::OpRerun => self.ask_rerun(),
-            Action::ConfirmFocusNext | Action::ConfirmFocusPrev => {
-                if let Overlay::Confirm(c) = &mut self.overlay {
-                    c.focus_confirm = !c.focus_confirm && c.ready();
-                }
-            }
-            Action::ConfirmActivate => {
-                if let Overlay::Confirm(c) = &self.overlay {
-                    return if c.focus_confirm {
-                        self.confirm_yes()
-                    } else {
-                        self.close_confirm()
-                    };
-                }
-            }
-            Action::ConfirmYes => return self.confirm_yes(),
-            Action::ConfirmNo => return self.close_confirm(),
-            Action::EditorReview | Action::EditorCancel | Action::Noop => {}
+            // The dialog's, the editor's and the forms' own actions are theirs (`on_action`).
+            Action::ConfirmFocusNext
+            | Action::ConfirmFocusPrev
+            | Action::ConfirmActivate
+            | Action::ConfirmYes
+            | Action::ConfirmNo
+            | Action::EditorReview
+            | Action::EditorCancel
+            | Action::Noop => {}
         }
         Vec::new()
     }
@@ -477,7 +436,8 @@ impl App {
         if !confirm::deletable(obj.kind()) {
             return self.flash_error(strings::DELETE_ONLY_OPERATIONS);
         }
-        self.overlay = Overlay::Confirm(Box::new(confirm::delete(obj)));
+        let dialog = confirm::delete(obj);
+        self.ask(dialog);
     }
 
     fn ask_rerun(&mut self) {
@@ -496,59 +456,57 @@ impl App {
                 .get(&ObjectKey::new(kind, ns.clone(), n))
                 .is_some()
         });
-        self.overlay = Overlay::Confirm(Box::new(confirm::rerun(manifest)));
+        self.ask(confirm::rerun(manifest));
     }
 
+    /// Opens `dialog` over whatever is on top (that comes back when it closes).
+    pub(super) fn ask(&mut self, dialog: Confirm) {
+        self.overlays.push(Overlay::Confirm(Box::new(dialog)));
+    }
+
+    /// Whether a confirmation is on top.
+    pub(super) fn asking(&self) -> bool {
+        matches!(self.overlays.top(), Some(Overlay::Confirm(_)))
+    }
+
+    /// The operator said yes to the dialog on top (when it is ready).
     pub(super) fn confirm_yes(&mut self) -> Vec<Command> {
-        let Overlay::Confirm(c) = &self.overlay else {
+        match self.overlays.top() {
+            Some(Overlay::Confirm(c)) if c.ready() => self.answer_confirm(true),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Closes the dialog on top with the operator's answer. No uncovers what it was asked from
+    /// (a form with its values); yes does what the dialog says, and the form it was asked from
+    /// closes (the data-operation form waits hidden for its write's answer).
+    fn answer_confirm(&mut self, yes: bool) -> Vec<Command> {
+        let Some(Overlay::Confirm(c)) = self.overlays.pop() else {
             return Vec::new();
         };
-        if !c.ready() {
-            return Vec::new();
-        }
-        if let Some(cmds) = self.editor_confirm(true) {
-            return cmds;
-        }
-        let Overlay::Confirm(c) = std::mem::take(&mut self.overlay) else {
-            return Vec::new();
-        };
+        let editors = c.write().is_some_and(|w| w.origin == WriteOrigin::Editor);
         match c.then {
+            confirm::Then::Write(write) if editors => self.editor_answered(write, yes),
+            _ if !yes => Vec::new(),
             confirm::Then::Write(write) => {
+                if write.origin == WriteOrigin::LoadForm
+                    && let Some(Overlay::Form(_)) = self.overlays.top()
+                    && let Some(Overlay::Form(form)) = self.overlays.pop()
+                {
+                    self.overlays.push(Overlay::Sending(form));
+                }
                 self.flash_info(strings::sending(write.verb(), &confirm::subject(&write)));
                 vec![Command::Write(write)]
             }
             confirm::Then::Run { run, input } => self.run_input(&run, input),
-            confirm::Then::Start(plan) => self.start_run(*plan),
+            confirm::Then::Start(plan) => {
+                if let Some(Overlay::Maintenance(_)) = self.overlays.top() {
+                    self.overlays.pop();
+                }
+                self.start_run(*plan)
+            }
             confirm::Then::TakeOver(run) => self.take_over(&run),
         }
-    }
-
-    fn close_confirm(&mut self) -> Vec<Command> {
-        if let Some(cmds) = self.editor_confirm(false) {
-            return cmds;
-        }
-        if let Overlay::Confirm(c) = &self.overlay
-            && matches!(c.then, confirm::Then::Start(_))
-        {
-            // Cancelling a plan goes back to its form, values kept.
-            self.overlay = match self.pending_maintenance.take() {
-                Some(form) => Overlay::Maintenance(form),
-                None => Overlay::None,
-            };
-            return Vec::new();
-        }
-        if let Overlay::Confirm(c) = &self.overlay {
-            // Cancelling a form's manifest goes back to the form, values kept.
-            let key = c.write().and_then(|w| w.key().ok());
-            self.overlay = match self.pending_form.take() {
-                Some(form) if key == Some(form.key()) => Overlay::Form(form),
-                other => {
-                    self.pending_form = other;
-                    Overlay::None
-                }
-            };
-        }
-        Vec::new()
     }
 
     /// `L`: the form that starts a data operation on the selected runtime or dataset.
@@ -557,7 +515,7 @@ impl App {
             return self.flash_error(strings::NOTHING_SELECTED);
         };
         match super::load_form::LoadForm::open(&self.store, &key, self.now) {
-            Ok(form) => self.overlay = Overlay::Form(Box::new(form)),
+            Ok(form) => self.overlays.push(Overlay::Form(Box::new(form))),
             Err(e) => self.flash_error(&e),
         }
     }
@@ -577,54 +535,60 @@ impl App {
             }
         });
         match opened {
-            Ok(form) => self.overlay = Overlay::Maintenance(Box::new(form)),
+            Ok(form) => self.overlays.push(Overlay::Maintenance(Box::new(form))),
             Err(e) => self.flash_error(&e),
         }
     }
 
-    /// Enter in the maintenance form: the next field, or on the last one the plan's
-    /// confirmation (nothing is recorded or changed before it).
-    fn maintenance_form_next(&mut self) {
-        let Overlay::Maintenance(form) = &mut self.overlay else {
-            return;
-        };
-        if let super::maintenance_form::Outcome::Submit(plan) = form.next(&self.store, self.now) {
-            self.confirm_plan(*plan);
-        }
-    }
-
-    /// Replaces the open maintenance form with the confirmation of `plan` (the form comes back
-    /// if the operator says no).
-    pub(super) fn confirm_plan(&mut self, plan: crate::workflows::plan::Plan) {
-        let Overlay::Maintenance(form) = std::mem::take(&mut self.overlay) else {
-            return;
-        };
-        let lines = form.confirm_lines(&plan);
-        let title = strings::plan_confirm_title(&plan.record);
-        self.pending_maintenance = Some(form);
-        self.overlay = Overlay::Confirm(Box::new(Confirm::then(
-            title,
-            lines,
-            confirm::Then::Start(Box::new(plan)),
-        )));
-    }
-
-    /// Enter in the form: the next step, or on the last one the standard confirmation.
-    fn form_next(&mut self) -> Vec<Command> {
-        let Overlay::Form(form) = &mut self.overlay else {
-            return Vec::new();
-        };
-        if let super::load_form::Outcome::Submit(manifest) = form.next_step() {
-            let Overlay::Form(form) = std::mem::take(&mut self.overlay) else {
-                return Vec::new();
-            };
-            self.pending_form = Some(form);
-            self.overlay = Overlay::Confirm(Box::new(confirm::create_operation(manifest)));
+    /// What the form on top answered: `submit` opens its confirmation over it (nothing is
+    /// written before the operator says yes), or it closes, or the app does the action.
+    fn form_outcome<T>(
+        &mut self,
+        outcome: super::modal::Outcome<T>,
+        action: Option<Action>,
+        submit: impl FnOnce(&mut App, T),
+    ) -> Vec<Command> {
+        use super::modal::Outcome;
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Close => {
+                self.overlays.pop();
+            }
+            Outcome::Submit(what) => submit(self, what),
+            Outcome::Pass => return self.act_on(action),
         }
         Vec::new()
     }
 
-    fn write_done(&mut self, write: &Write, result: &Result<WriteOutcome, WriteError>) {
+    /// Opens the confirmation of `plan` over the maintenance form on top (the form comes back if
+    /// the operator says no).
+    pub(super) fn confirm_plan(&mut self, plan: crate::workflows::plan::Plan) {
+        let Some(Overlay::Maintenance(form)) = self.overlays.top() else {
+            return;
+        };
+        let lines = form.confirm_lines(&plan);
+        let title = strings::plan_confirm_title(&plan.record);
+        self.ask(Confirm::then(
+            title,
+            lines,
+            confirm::Then::Start(Box::new(plan)),
+        ));
+    }
+
+    /// The answer to the data-operation form's create: the form goes on success; on failure it
+    /// comes back where it was, with its values and the error.
+    fn form_write_done(&mut self, write: &Write, result: &Result<WriteOutcome, WriteError>) {
+        if let (Ok(key), Err(e)) = (write.key(), result) {
+            let error = super::form_strings::write_failed(&e.to_string());
+            self.overlays.reopen_sending(&key, &error);
+        } else if let Ok(key) = write.key() {
+            self.overlays.drop_sending(&key);
+        }
+        self.write_done(write, result);
+    }
+
+    /// The answer to a confirmed write, in the footer; a created operation's timeline opens.
+    pub(super) fn write_done(&mut self, write: &Write, result: &Result<WriteOutcome, WriteError>) {
         let subject = confirm::subject(write);
         match result {
             Ok(out) => {
@@ -633,13 +597,6 @@ impl App {
                 if let (crate::cluster::writer::WriteOp::Create(_), Some(obj)) =
                     (&write.op, &out.object)
                 {
-                    if self
-                        .pending_form
-                        .as_ref()
-                        .is_some_and(|f| f.key() == obj.key())
-                    {
-                        self.pending_form = None;
-                    }
                     match super::load_form::created_key(obj) {
                         Some(key) if !out.dry_run => self.open_timeline(Subject::Object(key)),
                         _ => self.push(Screen::Detail(obj.key())),
@@ -648,15 +605,6 @@ impl App {
             }
             Err(e) => {
                 let text = strings::write_failed(write.verb(), &subject, &e.to_string());
-                // The form's write failed: reopen it with the same values and the error.
-                if let Some(mut form) = self.pending_form.take() {
-                    if write.key().ok() == Some(form.key()) && self.overlay == Overlay::None {
-                        form.failed(&super::form_strings::write_failed(&e.to_string()));
-                        self.overlay = Overlay::Form(form);
-                    } else {
-                        self.pending_form = Some(form);
-                    }
-                }
                 self.flash_error(&text)
             }
         }
@@ -693,15 +641,21 @@ impl App {
         self.timeline_subject = None;
         // Runs belong to the cluster they were started on.
         self.runs.clear();
-        self.pending_maintenance = None;
         for st in self.lists.values_mut() {
             st.selected = 0;
             st.selected_key = None;
             st.offset = 0;
         }
-        if matches!(self.overlay, Overlay::Confirm(_)) {
-            self.overlay = Overlay::None;
-        }
+        // Dialogs and forms are about the previous cluster's objects.
+        self.overlays.retain(|o| {
+            !matches!(
+                o,
+                Overlay::Confirm(_)
+                    | Overlay::Form(_)
+                    | Overlay::Sending(_)
+                    | Overlay::Maintenance(_)
+            )
+        });
         self.flash_info(strings::context_switched(context));
         self.dirty = true;
     }
@@ -798,9 +752,9 @@ impl App {
         let next = (cur as i64)
             .saturating_add(delta)
             .clamp(0, len.saturating_sub(1) as i64) as usize;
-        match (&self.screen, &mut self.overlay) {
-            (_, Overlay::Help { scroll } | Overlay::Notices { scroll, .. }) => *scroll = next,
-            (_, Overlay::Confirm(c)) => c.scroll = next,
+        match (&self.screen, self.overlays.top_mut()) {
+            (_, Some(Overlay::Help { scroll } | Overlay::Notices { scroll, .. })) => *scroll = next,
+            (_, Some(Overlay::Confirm(c))) => c.scroll = next,
             (Screen::List(v), _) if *v != ViewKind::Timeline => {
                 let v = *v;
                 let table = self.table(v);
@@ -819,11 +773,11 @@ impl App {
 
     /// Number of positions the cursor can take on the current screen or overlay.
     fn cursor_len(&self) -> usize {
-        match &self.overlay {
-            Overlay::Help { .. } => return 1000,
-            Overlay::Notices { lines, .. } => return lines.len(),
+        match self.overlays.top() {
+            Some(Overlay::Help { .. }) => return 1000,
+            Some(Overlay::Notices { lines, .. }) => return lines.len(),
             // The last position shows the final page of the body.
-            Overlay::Confirm(c) => {
+            Some(Overlay::Confirm(c)) => {
                 let total = match self.layout.overlay_total {
                     0 => c.body.len(),
                     n => n,
@@ -850,9 +804,9 @@ impl App {
     }
 
     fn cursor_pos(&self) -> usize {
-        match &self.overlay {
-            Overlay::Help { scroll } | Overlay::Notices { scroll, .. } => return *scroll,
-            Overlay::Confirm(c) => return c.scroll,
+        match self.overlays.top() {
+            Some(Overlay::Help { scroll } | Overlay::Notices { scroll, .. }) => return *scroll,
+            Some(Overlay::Confirm(c)) => return c.scroll,
             _ => {}
         }
         match &self.screen {
@@ -968,30 +922,21 @@ impl App {
     }
 
     fn nav_back(&mut self) -> Vec<Command> {
-        match std::mem::take(&mut self.overlay) {
-            Overlay::Filter { before, .. } => {
+        match self.overlays.top() {
+            Some(Overlay::Filter { .. }) => {
+                self.overlays.pop();
                 // Esc leaves the filter line; a second Esc clears the filter.
                 if let Some(v) = self.current_list() {
-                    let _ = before;
                     self.list_mut(v).filter.clear();
                     self.follow_selection();
                 }
             }
-            Overlay::Palette { .. }
-            | Overlay::Help { .. }
-            | Overlay::Notices { .. }
-            | Overlay::Confirm(_) => {}
-            Overlay::Form(mut form) => {
-                if form.prev_step() == super::load_form::Outcome::Stay {
-                    self.overlay = Overlay::Form(form);
-                }
+            Some(Overlay::Palette { .. } | Overlay::Help { .. } | Overlay::Notices { .. }) => {
+                self.overlays.pop();
             }
-            Overlay::Maintenance(mut form) => {
-                if form.back() == super::maintenance_form::Outcome::Stay {
-                    self.overlay = Overlay::Maintenance(form);
-                }
-            }
-            Overlay::None => {
+            // The dialog and the forms answer Esc themselves.
+            Some(_) => {}
+            None => {
                 if let Some(v) = self.current_list()
                     && !self.list(v).filter.is_empty()
                 {
@@ -1006,21 +951,30 @@ impl App {
     }
 
     fn nav_enter(&mut self) -> Vec<Command> {
-        match std::mem::take(&mut self.overlay) {
-            Overlay::Filter { input, .. } => {
-                if let Some(v) = self.current_list() {
-                    self.list_mut(v).filter = input;
-                    self.follow_selection();
+        match self.overlays.top() {
+            Some(
+                Overlay::Filter { .. }
+                | Overlay::Palette { .. }
+                | Overlay::Help { .. }
+                | Overlay::Notices { .. },
+            ) => {
+                match self.overlays.pop() {
+                    Some(Overlay::Filter { input, .. }) => {
+                        if let Some(v) = self.current_list() {
+                            self.list_mut(v).filter = input;
+                            self.follow_selection();
+                        }
+                    }
+                    Some(Overlay::Palette { input, choice }) => {
+                        return self.run_palette(&input, choice);
+                    }
+                    _ => {}
                 }
                 return Vec::new();
             }
-            Overlay::Palette { input, choice } => return self.run_palette(&input, choice),
-            Overlay::Help { .. } | Overlay::Notices { .. } => return Vec::new(),
-            c @ (Overlay::Confirm(_) | Overlay::Form(_) | Overlay::Maintenance(_)) => {
-                self.overlay = c;
-                return Vec::new();
-            }
-            Overlay::None => {}
+            // The dialog and the forms answer Enter themselves.
+            Some(_) => return Vec::new(),
+            None => {}
         }
         match &self.screen {
             Screen::List(ViewKind::Timeline) => {}
@@ -1071,7 +1025,7 @@ impl App {
                 vec![Command::Quit]
             }
             Ok(PaletteCommand::Help) => {
-                self.overlay = Overlay::Help { scroll: 0 };
+                self.overlays.open(Overlay::Help { scroll: 0 });
                 Vec::new()
             }
             Ok(PaletteCommand::Namespace(ns)) => {
@@ -1118,7 +1072,7 @@ impl App {
     }
 
     fn on_mouse(&mut self, m: MouseEvent) {
-        if self.overlay != Overlay::None {
+        if !self.overlays.is_empty() {
             return;
         }
         match m.kind {
@@ -1151,6 +1105,9 @@ impl App {
 /// Start-up notices (config warnings, unusable seed documents) shown until a key is pressed.
 pub fn show_notices(app: &mut App, lines: Vec<String>) {
     if !lines.is_empty() {
-        app.overlay = Overlay::Notices { lines, scroll: 0 };
+        app.overlays.open(Overlay::Notices { lines, scroll: 0 });
     }
 }
+
+#[cfg(test)]
+mod tests;

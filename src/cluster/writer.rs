@@ -47,6 +47,22 @@ pub enum WriteOp {
     ForceDelete(ObjectKey),
 }
 
+/// Which part of the console made a write, so its answer goes straight back there. Only the
+/// console reads it: the writers and the audit log ignore it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum WriteOrigin {
+    /// A one-off confirmed action (delete, rerun, pause or abort of a run driven elsewhere): its
+    /// answer is a message in the footer.
+    #[default]
+    Action,
+    /// The spec editor's dry run or apply.
+    Editor,
+    /// The data-operation form's create: the form waits hidden for the answer.
+    LoadForm,
+    /// A write of the maintenance run with this record, driven here.
+    Run(ObjectKey),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Write {
     pub op: WriteOp,
@@ -54,6 +70,8 @@ pub struct Write {
     pub dry_run: bool,
     /// What the operator confirmed (e.g. the diff of an edit), kept in the audit log.
     pub note: Option<String>,
+    /// Who gets the answer.
+    pub origin: WriteOrigin,
 }
 
 impl Write {
@@ -62,15 +80,21 @@ impl Write {
             op,
             dry_run: false,
             note: None,
+            origin: WriteOrigin::Action,
         }
     }
 
     pub fn dry_run(op: WriteOp) -> Write {
         Write {
-            op,
             dry_run: true,
-            note: None,
+            ..Write::new(op)
         }
+    }
+
+    /// The same write, answered to `origin`.
+    pub fn answered_to(mut self, origin: WriteOrigin) -> Write {
+        self.origin = origin;
+        self
     }
 
     /// The object written, when it can be told from the request.

@@ -231,18 +231,20 @@ fn page_crumb(screen: &Screen) -> Option<String> {
 
 /// Actions worth a hint on each kind of screen, in display order.
 fn hint_actions(app: &App) -> Vec<(Action, &'static str)> {
-    match (&app.overlay, &app.screen) {
-        (Overlay::Filter { .. }, _) => {
+    match (app.overlays.top(), &app.screen) {
+        (Some(Overlay::Filter { .. }), _) => {
             vec![(Action::NavEnter, "apply"), (Action::NavBack, "clear")]
         }
-        (Overlay::Palette { .. }, _) => vec![(Action::NavEnter, "run"), (Action::NavBack, "close")],
-        (Overlay::Help { .. }, _) => vec![
+        (Some(Overlay::Palette { .. }), _) => {
+            vec![(Action::NavEnter, "run"), (Action::NavBack, "close")]
+        }
+        (Some(Overlay::Help { .. }), _) => vec![
             (Action::HelpToggle, "close"),
             (Action::ListDown, "down"),
             (Action::ListUp, "up"),
         ],
-        (Overlay::Notices { .. }, _) => Vec::new(),
-        (Overlay::Confirm(_), _) => vec![
+        (Some(Overlay::Notices { .. }), _) => Vec::new(),
+        (Some(Overlay::Confirm(_)), _) => vec![
             (Action::ConfirmYes, "confirm"),
             (Action::ConfirmNo, "cancel"),
             (Action::ListDown, "scroll down"),
@@ -313,7 +315,7 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     }
     let modes = app.key_modes();
     let mut spans = Vec::new();
-    if matches!(app.overlay, Overlay::Notices { .. }) {
+    if matches!(app.overlays.top(), Some(Overlay::Notices { .. })) {
         spans.push(Span::styled(" any key", t.style("hint.key")));
         spans.push(Span::styled(" continue ", t.style("hint")));
     }

@@ -14,8 +14,8 @@ use crate::app::{App, Overlay};
 
 /// Rows the filter or palette input line takes above the view (boxed when there is room).
 pub fn input_rows(app: &App, body: Rect) -> u16 {
-    match app.overlay {
-        Overlay::Filter { .. } | Overlay::Palette { .. } => {
+    match app.overlays.top() {
+        Some(Overlay::Filter { .. } | Overlay::Palette { .. }) => {
             if body.height >= 10 {
                 3
             } else {
@@ -26,15 +26,19 @@ pub fn input_rows(app: &App, body: Rect) -> u16 {
     }
 }
 
-/// Draws the overlay: input lines into `input` (above the view), everything else over `view`.
-/// Returns how many body rows a scrolling dialog had room for and how many it has (zeros when
-/// none is open).
+/// Draws the overlay on top (the layers under it are covered): input lines into `input` (above
+/// the view), everything else over `view`. Returns how many body rows a scrolling dialog had
+/// room for and how many it has (zeros when none is open).
 pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) -> (u16, usize) {
-    match &app.overlay {
+    let Some(top) = app.overlays.top() else {
+        return (0, 0);
+    };
+    match top {
         Overlay::Confirm(c) => return confirm(frame, view, c, ctx),
         Overlay::Form(f) => super::form::draw(frame, view, f, ctx),
         Overlay::Maintenance(f) => super::maintenance_form::draw(frame, view, f, ctx),
-        Overlay::None => {}
+        // Hidden: waiting for its write's answer.
+        Overlay::Sending(_) => {}
         Overlay::Filter { input: text, .. } => input_line(frame, input, "/", text, ctx),
         Overlay::Palette {
             input: text,

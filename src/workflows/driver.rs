@@ -18,9 +18,9 @@ use jiff::Timestamp;
 use super::machine::{self, Input, Prompt};
 use crate::app::strings;
 use crate::cluster::Store;
-use crate::cluster::writer::{Write, WriteError, WriteOp, WriteOutcome};
+use crate::cluster::writer::{Write, WriteError, WriteOp, WriteOrigin, WriteOutcome};
 use crate::model::maintenance::MaintenanceStatus;
-use crate::model::{CacheRuntimeMaintenance, Object, ObjectKey};
+use crate::model::{CacheRuntimeMaintenance, Kind, Object, ObjectKey};
 
 /// One run driven by a console.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -113,6 +113,7 @@ impl Drive {
             op: WriteOp::Create(manifest),
             dry_run: false,
             note: Some(plan_note(rec)),
+            origin: WriteOrigin::Run(record_key(rec)),
         };
         let drive = Drive {
             latest: None,
@@ -275,7 +276,17 @@ fn noted(op: WriteOp, rec: &CacheRuntimeMaintenance) -> Write {
             rec.metadata.name.as_deref().unwrap_or_default(),
             &what,
         )),
+        origin: WriteOrigin::Run(record_key(rec)),
     }
+}
+
+/// The key of a run's record (the origin of its writes).
+fn record_key(rec: &CacheRuntimeMaintenance) -> ObjectKey {
+    ObjectKey::new(
+        Kind::CacheRuntimeMaintenance,
+        rec.metadata.namespace.clone().unwrap_or_default(),
+        rec.metadata.name.clone().unwrap_or_default(),
+    )
 }
 
 fn plan_note(rec: &CacheRuntimeMaintenance) -> String {

@@ -189,14 +189,14 @@ impl WizardConsole {
         self.press("/").await;
         self.type_text(runtime);
         self.press("<Enter> U").await;
-        let Overlay::Maintenance(f) = &mut self.app.overlay else {
+        let Some(Overlay::Maintenance(f)) = self.app.overlays.top_mut() else {
             panic!("upgrade form expected, flash {:?}", self.app.flash);
         };
         f.focus_on(Field::Tag);
         self.press("<C-u>").await;
         self.type_text(tag);
         if let Some(t) = timeout {
-            let Overlay::Maintenance(f) = &mut self.app.overlay else {
+            let Some(Overlay::Maintenance(f)) = self.app.overlays.top_mut() else {
                 unreachable!()
             };
             f.focus_on(Field::Timeout);
@@ -214,7 +214,7 @@ impl WizardConsole {
         self.press("<Enter> /").await;
         self.type_text(pod);
         self.press("<Enter> R").await;
-        let Overlay::Maintenance(f) = &self.app.overlay else {
+        let Some(Overlay::Maintenance(f)) = self.app.overlays.top() else {
             panic!("rebuild form expected, flash {:?}", self.app.flash);
         };
         let ticked: Vec<&str> = f
@@ -229,7 +229,7 @@ impl WizardConsole {
 
     async fn enter_until_confirm(&mut self) {
         for _ in 0..30 {
-            if matches!(self.app.overlay, Overlay::Confirm(_)) {
+            if matches!(self.app.overlays.top(), Some(Overlay::Confirm(_))) {
                 return;
             }
             self.press("<Enter>").await;
@@ -259,7 +259,7 @@ impl WizardConsole {
             && self.app.run_page().as_ref() == Some(key)
         {
             self.press("<Enter>").await;
-            if matches!(self.app.overlay, Overlay::Confirm(_)) {
+            if matches!(self.app.overlays.top(), Some(Overlay::Confirm(_))) {
                 self.press("y").await;
             }
         }
