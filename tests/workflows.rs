@@ -857,7 +857,7 @@ mod rebuild {
         let node = node_of(&sim.store, "imagenet-train-worker-1");
         sim.cluster.lock().unwrap().fail_node(&node);
         sim.tick(310);
-        let cands = plan::rebuild_candidates(&sim.store, &imagenet());
+        let cands = plan::rebuild_candidates(&sim.store, &imagenet(), sim.now());
         let cand = cands
             .iter()
             .find(|c| c.pod == "imagenet-train-worker-1")

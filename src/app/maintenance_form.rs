@@ -265,7 +265,7 @@ fn split_paths(text: &str) -> Vec<String> {
 /// The pod rows of a runtime, master first, then workers by ordinal, then clients; candidates
 /// carry their "why".
 fn pod_rows(store: &Store, key: &ObjectKey, now: Timestamp) -> Vec<PodRow> {
-    let candidates = plan::rebuild_candidates(store, key);
+    let candidates = plan::rebuild_candidates(store, key, now);
     let mut rows: Vec<PodRow> = store
         .pods_of_runtime(&key.namespace, &key.name)
         .into_iter()
@@ -417,7 +417,7 @@ impl MaintenanceForm {
                 }
             }
         }
-        let candidates = plan::rebuild_candidates(store, &key);
+        let candidates = plan::rebuild_candidates(store, &key, now);
         let reason = candidates
             .iter()
             .filter(|c| form.pods.iter().any(|r| r.ticked && r.name == c.pod))

@@ -407,11 +407,17 @@ impl Store {
             .map(|e| &e.pod)
     }
 
-    /// Pods of one namespace, by name.
-    pub fn pods_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
+    /// Pods of one namespace whose kept form passes `keep`, by name: only those are built into
+    /// full Pods.
+    pub fn pods_in<'a>(
+        &'a self,
+        namespace: &'a str,
+        keep: impl Fn(&CompactPod) -> bool + 'a,
+    ) -> impl Iterator<Item = &'a Pod> + 'a {
         self.pods
             .range((namespace.to_string(), String::new())..)
             .take_while(move |((ns, _), _)| ns == namespace)
+            .filter(move |(_, e)| keep(&e.pod))
             .filter_map(|(_, e)| match self.expand(e) {
                 Object::Pod(p) => Some(&**p),
                 _ => None,
@@ -435,15 +441,6 @@ impl Store {
     pub fn classes(&self) -> impl Iterator<Item = &CacheRuntimeClass> {
         self.list(Kind::CacheRuntimeClass).filter_map(|o| match o {
             Object::Class(c) => Some(&**c),
-            _ => None,
-        })
-    }
-
-    /// Every pod, as full Pods built on demand: prefer [`Store::compact_pods`] or
-    /// [`Store::pods_in`] where many pods are looked at.
-    pub fn pods(&self) -> impl Iterator<Item = &Pod> {
-        self.list(Kind::Pod).filter_map(|o| match o {
-            Object::Pod(p) => Some(&**p),
             _ => None,
         })
     }

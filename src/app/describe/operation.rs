@@ -308,8 +308,10 @@ fn pods_section(store: &Store, key: &ObjectKey, now: Timestamp) -> Section {
         format!("{}-processor", key.name),
     ];
     let lines = store
-        .pods_in(&key.namespace)
-        .filter(|p| pod::operation_release_of(p).is_some_and(|r| releases.iter().any(|x| x == r)))
+        .pods_in(&key.namespace, |p| {
+            p.label(pod::LABEL_RELEASE)
+                .is_some_and(|r| releases.iter().any(|x| x == r))
+        })
         .map(|p| {
             let name = p.metadata.name.clone().unwrap_or_default();
             let (r, t) = pod::ready_containers(p);

@@ -147,7 +147,7 @@ fn timeouts_fail_the_running_step_with_what_is_missing() {
     let mut rec = rec;
     rec.status = d.status;
     // Nothing happens in the store: patch-master never sees Fluid sync the image.
-    let later = t0() + jiff::SignedDuration::from_secs(601);
+    let later = t0() + jiff::SignedDuration::from_secs(600);
     let st = advance(&rec, &store, later, Input::Observe).status.unwrap();
     assert_eq!(st.phase, MaintenancePhase::Paused);
     assert_eq!(
@@ -157,7 +157,7 @@ fn timeouts_fail_the_running_step_with_what_is_missing() {
         )
     );
     // Just before the timeout it only waits, with the same message: nothing to commit.
-    let before = t0() + jiff::SignedDuration::from_secs(600);
+    let before = t0() + jiff::SignedDuration::from_secs(599);
     assert_eq!(
         advance(&rec, &store, before, Input::Observe),
         Decision::default()

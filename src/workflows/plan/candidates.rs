@@ -34,21 +34,14 @@ fn last_update(meta: &ObjectMeta) -> Option<Timestamp> {
         .max()
 }
 
-/// Pods worth rebuilding (FLUID.md §5.5): a master/worker on a lost node or stuck Terminating,
-/// and pods started before a config change their engine has not read.
-///
-/// The store has no clock: ages (Terminating for more than
-/// [`observe::TERMINATING_STALE_MINUTES`]) are measured to the newest time it has observed; use
-/// [`rebuild_candidates_at`] with the console's clock where there is one.
-pub fn rebuild_candidates(store: &Store, runtime: &ObjectKey) -> Vec<RebuildCandidate> {
-    rebuild_candidates_at(store, runtime, store_now(store))
-}
-
-/// [`rebuild_candidates`] with ages measured to `now`.
-pub fn rebuild_candidates_at(
+/// Pods worth rebuilding: a master/worker on a lost node or stuck Terminating, and pods started
+/// before a config change their engine has not read. Ages (Terminating for more than
+/// [`observe::TERMINATING_STALE_MINUTES`]) are measured to the console's `now`. Only the
+/// runtime's own pods are looked at.
+pub fn rebuild_candidates(
     store: &Store,
     runtime: &ObjectKey,
-    now: Option<Timestamp>,
+    now: Timestamp,
 ) -> Vec<RebuildCandidate> {
     let Some(rt) = store.runtime(&runtime.namespace, &runtime.name) else {
         return Vec::new();
@@ -77,7 +70,7 @@ pub fn rebuild_candidates_at(
                 });
                 continue;
             }
-            if let (Some(since), Some(now)) = (observe::terminating_since(p), now) {
+            if let Some(since) = observe::terminating_since(p) {
                 let mins = observe::seconds_between(since, now) / 60;
                 if mins >= observe::TERMINATING_STALE_MINUTES {
                     out.push(RebuildCandidate {
@@ -135,20 +128,4 @@ pub fn rebuild_candidates_at(
         }
     }
     out
-}
-
-/// The most recent time the store has seen on any pod condition or event: the store has no clock
-/// of its own, so "now" for ages is the newest observation.
-fn store_now(store: &Store) -> Option<Timestamp> {
-    store
-        .pods()
-        .flat_map(|p| {
-            p.status
-                .as_ref()
-                .and_then(|s| s.conditions.as_ref())
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c.last_transition_time.as_ref().map(|t| t.0))
-        })
-        .max()
 }

@@ -23,7 +23,7 @@ mod upgrade;
 use crate::model::maintenance::Strategy;
 use crate::model::{CacheRuntimeMaintenance, Component, ObjectKey};
 
-pub use self::candidates::{RebuildCandidate, rebuild_candidates, rebuild_candidates_at};
+pub use self::candidates::{RebuildCandidate, rebuild_candidates};
 pub(crate) use self::lookups::check_serving;
 pub use self::lookups::{current_version, lock_holder, remounts, split_image};
 pub use self::names::{maintenance_name, rewarm_name, short};

@@ -453,7 +453,7 @@ fn candidates_after_a_node_is_lost() {
     let (mut c, mut store) = demo_store();
     let rt = key("imagenet", "imagenet-train");
     assert!(
-        rebuild_candidates(&store, &rt).is_empty(),
+        rebuild_candidates(&store, &rt, c.now()).is_empty(),
         "a healthy runtime has none"
     );
     let worker1 = store
@@ -465,7 +465,7 @@ fn candidates_after_a_node_is_lost() {
     let node = node_of(&worker1).unwrap().to_string();
     c.fail_node(&node);
     feed(&mut c, &mut store, 3);
-    let cands = rebuild_candidates(&store, &rt);
+    let cands = rebuild_candidates(&store, &rt, c.now());
     assert!(
         cands.iter().any(|k| k.pod == "imagenet-train-worker-1"
             && k.reason == "NodeFailure"
@@ -475,7 +475,7 @@ fn candidates_after_a_node_is_lost() {
     );
     // After the eviction timeout the pod is Terminating with DisruptionTarget.
     feed(&mut c, &mut store, 301);
-    let cands = rebuild_candidates(&store, &rt);
+    let cands = rebuild_candidates(&store, &rt, c.now());
     let w1 = cands
         .iter()
         .find(|k| k.pod == "imagenet-train-worker-1")
@@ -483,7 +483,7 @@ fn candidates_after_a_node_is_lost() {
     assert!(w1.why.starts_with("Terminating since"), "{}", w1.why);
     assert_eq!(w1.node, node);
     // The qwen runtime starts with a worker stuck on a lost node.
-    let q = rebuild_candidates(&store, &key("llm-serving", "qwen-weights"));
+    let q = rebuild_candidates(&store, &key("llm-serving", "qwen-weights"), c.now());
     assert!(
         q.iter()
             .any(|k| k.pod == "qwen-weights-worker-2" && k.node == "gpu-node-07")
@@ -612,7 +612,7 @@ fn a_spec_change_after_the_pods_started_suggests_a_config_rebuild() {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ManagedFieldsEntry, Time};
     let (_, mut store) = demo_store();
     let rt_key = key("imagenet", "imagenet-train");
-    assert!(rebuild_candidates(&store, &rt_key).is_empty());
+    assert!(rebuild_candidates(&store, &rt_key, t0()).is_empty());
     let mut rt = store.runtime("imagenet", "imagenet-train").unwrap().clone();
     rt.metadata.managed_fields = Some(vec![ManagedFieldsEntry {
         manager: Some("kubectl-edit".into()),
@@ -624,7 +624,7 @@ fn a_spec_change_after_the_pods_started_suggests_a_config_rebuild() {
         crate::cluster::ClusterEvent::Applied(crate::model::Object::Runtime(Box::new(rt))),
         t0(),
     );
-    let cands = rebuild_candidates(&store, &rt_key);
+    let cands = rebuild_candidates(&store, &rt_key, t0());
     let w0 = cands
         .iter()
         .find(|c| c.pod == "imagenet-train-worker-0")
