@@ -8,8 +8,9 @@ use common::{key, keymap, now, press, render, screen_text};
 use fluidops::app::editor::Phase;
 use fluidops::app::{App, Command, Msg, Overlay};
 use fluidops::cluster::ClusterEvent;
-use fluidops::cluster::writer::{DemoWriter, Guarded, Writer};
+use fluidops::cluster::writer::{Guarded, Writer};
 use fluidops::demo::DemoCluster;
+use fluidops::demo::writer::DemoWriter;
 use fluidops::model::{Kind, ObjectKey};
 
 fn class_key() -> ObjectKey {

@@ -15,8 +15,9 @@ use fluidops::app::load_form::{
     validate_schedule,
 };
 use fluidops::app::{App, Command, Msg, Overlay, Screen};
-use fluidops::cluster::writer::{DemoWriter, WriteError, WriteOp, Writer};
+use fluidops::cluster::writer::{WriteError, WriteOp, Writer};
 use fluidops::cluster::{ClusterEvent, ConnectionState, Subject};
+use fluidops::demo::writer::DemoWriter;
 use fluidops::demo::{DemoCluster, JobOutcome};
 use fluidops::model::{CacheRuntimeClass, Kind, Object, ObjectKey, OpKind, OpPhase};
 use serde_json::json;

@@ -542,8 +542,8 @@ fn cron_fires_on_schedule_pending_dash_executing_complete() {
         .as_ref()
         .and_then(|s| s.last_schedule_time.clone())
         .expect("lastScheduleTime");
-    let expected =
-        fluidops::demo::cron::next_after("*/5 * * * *", last.parse().expect("time")).expect("next");
+    let expected = fluidops::model::cron::next_after("*/5 * * * *", last.parse().expect("time"))
+        .expect("next");
     let mut seen = Vec::new();
     for _ in 0..600 {
         c.advance(secs(1));
@@ -1655,7 +1655,8 @@ fn master_in_place_upgrade_remounts_the_dataset() {
 
 #[test]
 fn maintenance_records_and_locks_through_the_demo_writer() {
-    use fluidops::cluster::writer::{DemoWriter, Guarded, Write, WriteError, WriteOp, Writer};
+    use fluidops::cluster::writer::{Guarded, Write, WriteError, WriteOp, Writer};
+    use fluidops::demo::writer::DemoWriter;
     use std::sync::{Arc, Mutex};
     let cluster = Arc::new(Mutex::new(quiet(38)));
     let w = Guarded::new(Box::new(DemoWriter::new(cluster.clone())), false, None);

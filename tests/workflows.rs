@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fluidops::cluster::writer::{DemoWriter, Write, WriteError, WriteOp, Writer};
+use fluidops::cluster::writer::{Write, WriteError, WriteOp, Writer};
 use fluidops::cluster::{ClusterEvent, Store};
 use fluidops::demo::DemoCluster;
+use fluidops::demo::writer::DemoWriter;
 use fluidops::model::Component;
 use fluidops::model::maintenance::{MaintenancePhase, MaintenanceStep, StepState};
 use fluidops::model::meta::{Condition, ConditionStatus};

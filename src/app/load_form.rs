@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::actions::Action;
 use super::form_strings as s;
 use crate::cluster::Store;
-use crate::demo::cron::CronSchedule;
+use crate::model::cron::CronSchedule;
 use crate::model::{CacheRuntimeClass, Kind, Object, ObjectKey, OpKind};
 
 /// Effects a toleration can have.

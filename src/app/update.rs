@@ -41,7 +41,7 @@ pub enum Msg {
     /// The text came back from `$EDITOR`, or why not.
     ExternalEdited(Result<String, String>),
     /// A demo scenario plays the presenter's part (open a wizard, confirm, pause, …).
-    Operator(crate::demo::scenario::OperatorAction),
+    Operator(crate::cluster::source::OperatorAction),
 }
 
 /// What the app asks the outside world to do.

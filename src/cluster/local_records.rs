@@ -7,9 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
+use super::record_files::{self as local, LocalError};
 use super::writer::{Write, WriteError, WriteFuture, WriteOp, WriteOutcome, Writer};
 use crate::model::{CacheRuntimeMaintenance, Kind, Object, ObjectKey};
-use crate::workflows::local::{self, LocalError};
 
 /// Annotation on a record kept on this machine (value: the directory).
 pub const LOCAL_ANNOTATION: &str = "fluidops.io/local-record";

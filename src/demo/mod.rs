@@ -30,7 +30,7 @@
 
 pub mod against_cluster;
 mod cluster_state;
-pub mod cron;
+
 mod events;
 mod faults;
 pub mod format;
@@ -46,6 +46,7 @@ pub mod scenario;
 mod seed;
 pub mod source;
 mod workloads;
+pub mod writer;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -8,7 +8,8 @@ use jiff::{SignedDuration, Timestamp};
 use super::events::EventType;
 use super::jobs::{self, JobFinished};
 use super::runtime_controller::{record, retry_due};
-use super::{DemoCluster, DemoError, JobOutcome, cron, format};
+use super::{DemoCluster, DemoError, JobOutcome, format};
+use crate::model::cron;
 use crate::model::meta::{Condition, ConditionStatus, format_time, parse_time};
 use crate::model::operation::{
     DURATION_CRON_PENDING, DURATION_UNFINISHED, OperationStatus, WaitingFor,

@@ -2,6 +2,7 @@
 //! them, plus the console's own CacheRuntimeMaintenance and the phases it derives (§5).
 
 pub mod class;
+pub mod cron;
 pub mod dataset;
 pub mod health;
 pub mod maintenance;

@@ -20,7 +20,6 @@
 //! workload and have no rollback.
 
 pub mod driver;
-pub mod local;
 pub mod machine;
 pub mod observe;
 pub mod plan;

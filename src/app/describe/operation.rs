@@ -122,7 +122,7 @@ fn summary(store: &Store, key: &ObjectKey, op: &DataOperation, now: Timestamp) -
             .spec
             .schedule
             .as_deref()
-            .and_then(|sch| crate::demo::cron::next_after(sch, now));
+            .and_then(|sch| crate::model::cron::next_after(sch, now));
         lines.push(text_field(
             s::NEXT_RUN,
             match next {

@@ -6,7 +6,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::cluster::writer::{WriteOp, merge_patch};
+use super::writer::{WriteOp, merge_patch};
 use crate::model::CacheRuntimeMaintenance;
 
 /// Why a local write did not happen.
