@@ -6,7 +6,7 @@
 #                               FLUIDOPS_E2E_STATE to reuse it (then `up` is instant)
 #   tests/e2e/run.sh -- ARGS    extra arguments for the test binary (e.g. a test name filter)
 #
-# `cargo test` runs the same tests (tests/e2e_kube.rs starts the harness by itself); this script
+# `cargo test` runs the same tests (the e2e_kube module of tests/suite starts the harness by itself); this script
 # adds the timings and the explicit build step. State: $FLUIDOPS_E2E_STATE (default a directory
 # of this run, so concurrent runs and a cluster someone uses by hand never disturb each other:
 # one test stops and restarts the API server).
@@ -44,7 +44,7 @@ fi
 
 t2="$(now)"
 # The cluster is up, so the tests only reuse it; FLUIDOPS_E2E_KEEP stops them from taking it down.
-FLUIDOPS_E2E_KEEP=1 cargo test --test e2e_kube -- "${test_args[@]}"
+FLUIDOPS_E2E_KEEP=1 cargo test --test suite -- e2e_kube:: "${test_args[@]}"
 t_test="$(since "$t2")"
 
 if [ -n "$keep" ]; then

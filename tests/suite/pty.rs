@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::CommandBuilder;
 
-#[path = "support/pty_session.rs"]
-mod pty_session;
+use crate::support::pty_session;
 use pty_session::{PtySession, fresh_home};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fluidops");

@@ -3,7 +3,7 @@
 //! cluster, which reacts as Fluid would; step prompts, pause, abort with rollback, a failing
 //! step, a second console taking over, and a rebuild after a lost node.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -692,7 +692,7 @@ fn seed_dir_loads_what_it_can_and_reports_broken_documents() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("a-classes.yaml"),
-        include_str!("../assets/demo/01-runtimeclasses.yaml"),
+        include_str!("../../assets/demo/01-runtimeclasses.yaml"),
     )
     .expect("write");
     std::fs::write(

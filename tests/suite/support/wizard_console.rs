@@ -6,7 +6,7 @@
 //! ([`fluidops::run::tick_after`]: each new second while the app shows time). Keys go in through the
 //! built-in keymap, as in `tests/maintenance_run.rs`.
 //!
-//! Used by `tests/e2e_kube.rs` (which also declares `mod common`).
+//! Used by `e2e_kube`.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! Text snapshots of every view and overlay at 80×24 and 160×48, in the `default` and `mono`
 //! themes, plus style checks that prove colour is never the only signal.
 
-mod common;
+use crate::common;
 
 use common::{app, now, press, render, row_text, screen_text, type_text};
 use fluidops::app::update::show_notices;

@@ -2,7 +2,7 @@
 //! fields, validation as typed, the live plan preview from the workflow planner (refusals,
 //! not-syncable changes), the confirmation text, and its rendering at every size.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Every Fluid object in the example manifests deserialises into the console's types and
 //! serialises back to exactly the same JSON: no field is lost or invented.
 
-mod common;
+use crate::common;
 
 use fluidops::model::Object;
 use fluidops::model::manifest::{Manifests, parse_documents};

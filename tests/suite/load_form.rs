@@ -2,7 +2,7 @@
 //! runs, the exact manifest), its rendering at each step, and the whole path on the demo
 //! cluster — `L`, fill, confirm, write, and the new DataLoad moving to Complete on its timeline.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};

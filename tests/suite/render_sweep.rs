@@ -1,7 +1,7 @@
 //! No-panic sweeps: every screen and overlay at every size from 1×1 to 40×15 (plus large
 //! sizes), and random key sequences at random sizes with invariants checked after every key.
 
-mod common;
+use crate::common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;

@@ -1,6 +1,6 @@
 //! The spec editor end to end against the demo cluster's writer, and its snapshots.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

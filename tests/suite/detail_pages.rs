@@ -3,7 +3,7 @@
 //! (selectable targets, flags, phases), robustness against objects with missing fields, and
 //! Tab / Enter navigation from a runtime to a pod and to a component timeline.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -34,11 +34,8 @@ use fluidops::model::{Kind, ObjectKey, OpKind};
 use fluidops::ui::Ctx;
 use jiff::Timestamp;
 
-mod common;
-#[path = "support/pty_session.rs"]
-mod pty_session;
-#[path = "support/wizard_console.rs"]
-mod wizard_console;
+use crate::support::pty_session;
+use crate::support::wizard_console;
 use kube::Client;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use pty_session::{PtySession, fresh_home};
@@ -1514,7 +1511,7 @@ fn status_of(
 fn class_manifest(name: &str) -> serde_json::Value {
     let mut m = fluidops::model::manifest::Manifests::default();
     fluidops::model::manifest::parse_documents(
-        include_str!("../assets/demo/01-runtimeclasses.yaml"),
+        include_str!("../../assets/demo/01-runtimeclasses.yaml"),
         "classes",
         &mut m,
     );

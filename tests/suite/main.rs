@@ -1,0 +1,23 @@
+//! The integration tests, linked into one test binary: rendered screens (snapshots), the
+//! simulated control plane, workflows, forms and the editor, configuration loading, the binary
+//! in a pseudo-terminal, and the end-to-end tests against a real API server
+//! (`tests/e2e/cluster.sh`). Run one group with `cargo test --test suite MODULE::`.
+
+mod common;
+mod support;
+
+mod config_loading;
+mod detail_pages;
+mod e2e_kube;
+mod editor;
+mod kubectl_plugin;
+mod load_form;
+mod maintenance_form;
+mod maintenance_run;
+mod model_crd_roundtrip;
+mod model_roundtrip;
+mod pty;
+mod render_snapshots;
+mod render_sweep;
+mod simulator;
+mod workflows;
