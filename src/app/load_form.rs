@@ -184,7 +184,8 @@ pub struct LoadForm {
     pub cache_paths: Vec<String>,
     /// Names already used by data operations in the namespace.
     pub taken: BTreeSet<String>,
-    /// "Now" when the form opened (default name and next cron runs).
+    /// "Now" as the console's clock moves (next cron runs); the default name takes it when the
+    /// form opens or its kind changes.
     pub now: Timestamp,
     pub step: Step,
     /// Index into the current step's fields.

@@ -135,6 +135,12 @@ impl App {
                     self.now = now;
                     self.dirty = true;
                     self.expire_flash();
+                    // Forms show times too (next cron runs, how long a pod is Terminating).
+                    match self.overlays.top_mut() {
+                        Some(Overlay::Form(f)) => f.now = now,
+                        Some(Overlay::Maintenance(f)) => f.refresh(&self.store, now),
+                        _ => {}
+                    }
                     // Step timeouts run on the clock.
                     return self.drive_runs();
                 }

@@ -251,3 +251,35 @@ fn the_editors_dry_run_answer_reaches_it_under_another_overlay() {
     assert!(matches!(a.overlays.top(), Some(Overlay::Notices { .. })));
     assert!(a.editor.as_deref().unwrap().text().contains("x:v2"));
 }
+
+/// The clock: a tick moves "now" for what is on screen, the open form included, lets an
+/// information message go after its time, and is shown only while time is.
+#[test]
+fn a_tick_moves_the_clock_forms_and_messages() {
+    let mut app = app();
+    assert!(app.shows_time(), "a list shows ages");
+    select(&mut app, "imagenet-train");
+    press(&mut app, "L");
+    let Some(Overlay::Form(f)) = app.overlays.top() else {
+        panic!("load form expected");
+    };
+    assert_eq!(f.now, now());
+    app.flash_info("note".into());
+    let later = now() + jiff::SignedDuration::from_secs(9);
+    app.dirty = false;
+    app.update(Msg::Tick(later), keymap());
+    assert_eq!(app.now, later);
+    assert!(app.dirty);
+    assert!(app.flash.is_none(), "an information message goes after 8 s");
+    let Some(Overlay::Form(f)) = app.overlays.top() else {
+        panic!("load form expected");
+    };
+    assert_eq!(f.now, later, "the form's next runs move with the clock");
+    // A tick within the same second changes nothing on screen.
+    app.dirty = false;
+    app.update(
+        Msg::Tick(later + jiff::SignedDuration::from_millis(300)),
+        keymap(),
+    );
+    assert!(!app.dirty);
+}
