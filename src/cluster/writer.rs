@@ -424,14 +424,7 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::DemoCluster;
-    use crate::demo::writer::DemoWriter;
     use serde_json::json;
-    use std::sync::{Arc, Mutex};
-
-    fn demo() -> Arc<Mutex<DemoCluster>> {
-        Arc::new(Mutex::new(DemoCluster::builtin(7, Timestamp::now())))
-    }
 
     fn dataset(ns: &str, name: &str) -> serde_json::Value {
         json!({"apiVersion": "data.fluid.io/v1alpha1", "kind": "Dataset",
@@ -456,26 +449,5 @@ mod tests {
             .key()
             .unwrap_err();
         assert!(matches!(e, WriteError::Invalid(_)));
-    }
-
-    #[tokio::test]
-    async fn readonly_refuses_at_the_boundary_and_audits() {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("audit.log");
-        let cluster = demo();
-        let w = Guarded::new(
-            Box::new(DemoWriter::new(cluster.clone())),
-            true,
-            Some(log.clone()),
-        );
-        let write = Write::new(WriteOp::Create(dataset("ro", "x")));
-        assert_eq!(w.write(&write).await, Err(WriteError::ReadOnly));
-        let key = ObjectKey::new(Kind::Dataset, "ro", "x");
-        assert!(cluster.lock().unwrap().get(&key).is_none());
-        let text = std::fs::read_to_string(&log).unwrap();
-        assert!(
-            text.contains("refused (read-only)") && text.contains("Dataset/ro/x"),
-            "{text}"
-        );
     }
 }

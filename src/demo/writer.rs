@@ -186,6 +186,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn readonly_refuses_at_the_boundary_and_audits() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("audit.log");
+        let cluster = demo();
+        let w = Guarded::new(
+            Box::new(DemoWriter::new(cluster.clone())),
+            true,
+            Some(log.clone()),
+        );
+        let write = Write::new(WriteOp::Create(dataset("ro", "x")));
+        assert_eq!(w.write(&write).await, Err(WriteError::ReadOnly));
+        let key = ObjectKey::new(Kind::Dataset, "ro", "x");
+        assert!(cluster.lock().unwrap().get(&key).is_none());
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(
+            text.contains("refused (read-only)") && text.contains("Dataset/ro/x"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
     async fn demo_writer_creates_patches_dry_runs_and_deletes() {
         let cluster = demo();
         let w = Guarded::new(Box::new(DemoWriter::new(cluster.clone())), false, None);
