@@ -110,6 +110,8 @@ pub async fn run(
     // The namespace the kube source was last told about.
     let mut source_ns = app.namespace.clone();
     loop {
+        // The rows of large views are throttled against the loop's reading of the clock.
+        app.views.get_mut().at = std::time::Instant::now();
         if app.dirty {
             let ctx = Ctx {
                 theme: &session.theme,
@@ -177,6 +179,7 @@ pub async fn run(
                 SourceMsg::Operator(a) => msgs.push(Msg::Operator(a)),
             }
         }
+        app.views.get_mut().at = std::time::Instant::now();
         for msg in coalesce(msgs) {
             for cmd in app.update(msg, session.keymap) {
                 match cmd {
