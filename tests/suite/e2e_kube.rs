@@ -1103,8 +1103,9 @@ async fn the_console_keeps_time_on_a_quiet_cluster() {
         p.wait_screen("the message to go", |s| !s.contains(&message));
         let up = shown.elapsed();
         eprintln!("information message up for {up:?}");
+        // 8 s at the clock's resolution of a second: between 7 and 8 s, plus polling.
         assert!(
-            up >= Duration::from_secs(7) && up <= Duration::from_millis(9500),
+            up >= Duration::from_millis(6500) && up <= Duration::from_millis(9500),
             "{up:?}"
         );
         p.keys("q");
