@@ -108,24 +108,30 @@ impl App {
                 Vec::new()
             }
             // Each answer goes straight back to the part of the console that made the write.
-            Msg::WriteDone { write, result } => match &write.origin {
-                WriteOrigin::Run(run) => match self.run_write_done(&run.clone(), &write, &result) {
-                    Some(cmds) => cmds,
-                    None => {
+            Msg::WriteDone { write, result } => {
+                // An answer always changes what is shown (a message, a form, a run's page).
+                self.dirty = true;
+                match &write.origin {
+                    WriteOrigin::Run(run) => {
+                        match self.run_write_done(&run.clone(), &write, &result) {
+                            Some(cmds) => cmds,
+                            None => {
+                                self.write_done(&write, &result);
+                                Vec::new()
+                            }
+                        }
+                    }
+                    WriteOrigin::Editor => self.editor_write_done(&write, &result),
+                    WriteOrigin::LoadForm => {
+                        self.form_write_done(&write, &result);
+                        Vec::new()
+                    }
+                    WriteOrigin::Action => {
                         self.write_done(&write, &result);
                         Vec::new()
                     }
-                },
-                WriteOrigin::Editor => self.editor_write_done(&write, &result),
-                WriteOrigin::LoadForm => {
-                    self.form_write_done(&write, &result);
-                    Vec::new()
                 }
-                WriteOrigin::Action => {
-                    self.write_done(&write, &result);
-                    Vec::new()
-                }
-            },
+            }
             Msg::Operator(action) => self.operator(action),
             Msg::EditorSettle(generation) => self.editor_settle(generation),
             Msg::ExternalEdited(result) => self.editor_external_done(result),

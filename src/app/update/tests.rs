@@ -283,3 +283,40 @@ fn a_tick_moves_the_clock_forms_and_messages() {
     );
     assert!(!app.dirty);
 }
+
+/// A write's answer is drawn when it arrives, whoever made the write and whatever it says.
+#[test]
+fn every_write_answer_marks_the_screen_for_a_frame() {
+    let origins = [
+        WriteOrigin::Action,
+        WriteOrigin::Editor,
+        WriteOrigin::LoadForm,
+        WriteOrigin::Run(crate::model::ObjectKey::new(
+            crate::model::Kind::CacheRuntimeMaintenance,
+            "imagenet",
+            "nobody-drives-this",
+        )),
+    ];
+    for origin in origins {
+        for refused in [false, true] {
+            let mut app = app();
+            let mut write = Write::dry_run(WriteOp::Delete(crate::model::ObjectKey::new(
+                crate::model::Kind::Dataset,
+                "imagenet",
+                "imagenet-train",
+            )));
+            write.origin = origin.clone();
+            let result = if refused {
+                Err(WriteError::Invalid("no".into()))
+            } else {
+                Ok(crate::cluster::writer::WriteOutcome {
+                    object: None,
+                    dry_run: true,
+                })
+            };
+            app.dirty = false;
+            app.update(Msg::WriteDone { write, result }, keymap());
+            assert!(app.dirty, "{origin:?} refused={refused}: not drawn");
+        }
+    }
+}
