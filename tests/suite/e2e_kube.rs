@@ -3,7 +3,7 @@
 //! connection mid-watch, a CRD removed and re-installed, `fluidops snapshot` against the cluster,
 //! and the writer (dry-run, conflicts, schema rejection, read-only checked in the audit log).
 //! The upgrade and rebuild wizards run from the keyboard against `fluidops demo --against-cluster`
-//! as Fluid's control plane (tests/support/wizard_console.rs): to Succeeded with the record on the
+//! as Fluid's control plane (support/wizard_console.rs): to Succeeded with the record on the
 //! API server, with the record on this machine when the CRD is missing, and taken over by a
 //! second console mid-run.
 //!

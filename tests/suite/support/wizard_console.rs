@@ -4,7 +4,7 @@
 //! WithLocalRecords ∘ KubeWriter, with its own audit log and local-records directory), answers
 //! fed back as `Msg::WriteDone`, and `Msg::Tick(now)` when the binary's loop would send it
 //! ([`fluidops::run::tick_after`]: each new second while the app shows time). Keys go in through the
-//! built-in keymap, as in `tests/maintenance_run.rs`.
+//! built-in keymap, as in the `maintenance_run` tests.
 //!
 //! Used by `e2e_kube`.
 
