@@ -45,8 +45,9 @@ pub struct GlobalArgs {
     /// Kubeconfig context to use.
     #[arg(long, global = true)]
     pub context: Option<String>,
-    /// Path to the kubeconfig file.
-    #[arg(long, global = true, env = "KUBECONFIG")]
+    /// Path to the kubeconfig file (a list, as in KUBECONFIG). Without it: KUBECONFIG when set
+    /// and not empty (as kubectl reads it), else ~/.kube/config.
+    #[arg(long, global = true)]
     pub kubeconfig: Option<PathBuf>,
     /// Disable mouse capture (keeps the terminal's own text selection).
     #[arg(long, global = true)]

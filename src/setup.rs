@@ -69,14 +69,11 @@ pub fn load(global: &GlobalArgs, env: &Env, context: &str) -> Setup {
     }
 }
 
-/// Where a kubeconfig would be read from, if any exists.
+/// Where a kubeconfig would be read from, if any exists (the first of the list).
 pub fn kubeconfig_path(global: &GlobalArgs, env: &Env) -> Option<PathBuf> {
-    if let Some(p) = &global.kubeconfig {
-        return Some(p.clone());
-    }
-    let home = env.non_empty("HOME")?;
-    let p = PathBuf::from(home).join(".kube/config");
-    p.exists().then_some(p)
+    crate::cluster::kube_config::kubeconfig_files(global, env)
+        .into_iter()
+        .next()
 }
 
 pub fn choose_source(global: &GlobalArgs, env: &Env) -> SourceChoice {

@@ -43,11 +43,17 @@ impl std::fmt::Debug for Target {
     }
 }
 
-/// The kubeconfig files to read, in kubectl's order: `--kubeconfig`/`KUBECONFIG` (split on the
-/// path separator, empty entries ignored), else `~/.kube/config` if it exists. Empty when none.
+/// The kubeconfig files to read, in kubectl's order: `--kubeconfig`, else `KUBECONFIG` when it is
+/// set and not empty (split on the path separator, empty entries ignored), else
+/// `~/.kube/config` if it exists. Empty when none.
 pub fn kubeconfig_files(global: &GlobalArgs, env: &Env) -> Vec<PathBuf> {
-    if let Some(p) = &global.kubeconfig {
-        let files: Vec<PathBuf> = std::env::split_paths(p.as_os_str())
+    let given = global
+        .kubeconfig
+        .as_deref()
+        .map(|p| p.as_os_str())
+        .or_else(|| env.non_empty("KUBECONFIG").map(std::ffi::OsStr::new));
+    if let Some(p) = given {
+        let files: Vec<PathBuf> = std::env::split_paths(p)
             .filter(|p| !p.as_os_str().is_empty())
             .collect();
         if !files.is_empty() {
@@ -297,6 +303,31 @@ mod tests {
             e.contains("\"gamma\" not found") && e.contains("alpha, beta"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn kubeconfig_comes_from_the_flag_then_a_non_empty_kubeconfig_then_home() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().to_str().unwrap();
+        std::fs::create_dir_all(dir.path().join(".kube")).unwrap();
+        std::fs::write(dir.path().join(".kube/config"), "").unwrap();
+        let in_home = dir.path().join(".kube/config");
+        let none = GlobalArgs::default();
+        // KUBECONFIG="" is unset, as kubectl has it.
+        let env = Env::from_pairs(&[("HOME", home), ("KUBECONFIG", "")]);
+        assert_eq!(kubeconfig_files(&none, &env), [in_home]);
+        let env = Env::from_pairs(&[("HOME", home), ("KUBECONFIG", "/a:/b")]);
+        assert_eq!(
+            kubeconfig_files(&none, &env),
+            [PathBuf::from("/a"), PathBuf::from("/b")]
+        );
+        let flag = GlobalArgs {
+            kubeconfig: Some(PathBuf::from("/c")),
+            ..Default::default()
+        };
+        assert_eq!(kubeconfig_files(&flag, &env), [PathBuf::from("/c")]);
+        let env = Env::from_pairs(&[("KUBECONFIG", "")]);
+        assert!(kubeconfig_files(&none, &env).is_empty());
     }
 
     #[tokio::test]
