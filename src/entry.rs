@@ -266,7 +266,11 @@ fn interactive_demo(
     let s = setup::load(global, env, DEMO_CONTEXT);
     let mut notices = s.notices.clone();
     let now = Timestamp::now();
-    let cluster = Arc::new(Mutex::new(setup::demo_cluster(global, now, &mut notices)));
+    let cluster = Arc::new(Mutex::new(setup::demo_cluster_or_exit(
+        global,
+        now,
+        &mut notices,
+    )));
     let writer = Arc::new(Guarded::new(
         Box::new(DemoWriter::new(cluster.clone())),
         global.readonly,
@@ -313,7 +317,7 @@ fn against_cluster(global: &GlobalArgs, env: &Env, speed: f64) -> Result<()> {
         target.context, target.server
     );
     let mut notices = Vec::new();
-    let cluster = setup::demo_cluster(global, Timestamp::now(), &mut notices);
+    let cluster = setup::demo_cluster_or_exit(global, Timestamp::now(), &mut notices);
     for n in &notices {
         eprintln!("fluidops: {n}");
     }
@@ -343,7 +347,7 @@ fn snapshot_cmd(
     let s = setup::load(global, env, DEMO_CONTEXT);
     let mut notices = s.notices.clone();
     let now = Timestamp::now();
-    let mut cluster = setup::demo_cluster(global, now, &mut notices);
+    let mut cluster = setup::demo_cluster_or_exit(global, now, &mut notices);
     for n in &notices {
         eprintln!("fluidops: {n}");
     }

@@ -91,24 +91,40 @@ pub fn choose_source(global: &GlobalArgs, env: &Env) -> SourceChoice {
 }
 
 /// The demo cluster as the flags ask: built-in or `--seed DIR`, with `--seed-rng`.
-pub fn demo_cluster(global: &GlobalArgs, now: Timestamp, notices: &mut Vec<String>) -> DemoCluster {
+pub fn demo_cluster(
+    global: &GlobalArgs,
+    now: Timestamp,
+    notices: &mut Vec<String>,
+) -> Result<DemoCluster, String> {
     let seed = global.seed_rng.unwrap_or(DEFAULT_SEED);
     let cluster = match &global.seed {
         Some(dir) => {
-            let (cluster, problems) = DemoCluster::from_dir(dir, seed, now);
+            let (cluster, problems) = DemoCluster::from_dir(dir, seed, now)?;
             notices.extend(problems.iter().map(|p| p.to_string()));
             cluster
         }
         None => DemoCluster::builtin(seed, now),
     };
-    match (global.scale, global.churn) {
+    Ok(match (global.scale, global.churn) {
         (Some(spec), churn) => cluster.with_scale(spec, seed, churn.unwrap_or(0.0)),
         (None, Some(_)) => {
             notices.push("--churn changes generated objects only; add --scale".into());
             cluster
         }
         (None, None) => cluster,
-    }
+    })
+}
+
+/// [`demo_cluster`], or the process ends with its error (status 2, as for a bad flag).
+pub fn demo_cluster_or_exit(
+    global: &GlobalArgs,
+    now: Timestamp,
+    notices: &mut Vec<String>,
+) -> DemoCluster {
+    demo_cluster(global, now, notices).unwrap_or_else(|e| {
+        eprintln!("fluidops: {e}");
+        std::process::exit(2)
+    })
 }
 
 /// The namespace a real cluster starts in, as kubectl picks it: none with `-A`, else `-n`, else

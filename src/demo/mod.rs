@@ -216,19 +216,26 @@ impl DemoCluster {
     }
 
     /// Every manifest in `dir` (`--seed DIR`). Documents that cannot be used are reported with
-    /// their file and document number; the rest loads.
-    pub fn from_dir(path: &Path, seed: u64, now: Timestamp) -> (Self, Vec<ManifestProblem>) {
-        match crate::model::manifest::load_dir(path) {
-            Ok(m) => (Self::new(m.objects, seed, now), m.problems),
-            Err(e) => {
-                let problem = ManifestProblem {
-                    file: path.display().to_string(),
-                    document: 0,
-                    message: format!("cannot be read: {e}"),
-                };
-                (Self::new(Vec::new(), seed, now), vec![problem])
-            }
+    /// their file and document number; the rest loads. A directory that cannot be read is an
+    /// error; one with nothing to load says so.
+    pub fn from_dir(
+        path: &Path,
+        seed: u64,
+        now: Timestamp,
+    ) -> Result<(Self, Vec<ManifestProblem>), String> {
+        let m = crate::model::manifest::load_dir(path)
+            .map_err(|e| format!("--seed {}: cannot be read: {e}", path.display()))?;
+        let mut problems = m.problems;
+        if m.objects.is_empty() {
+            problems.push(ManifestProblem {
+                file: path.display().to_string(),
+                document: 0,
+                message:
+                    "no objects to seed the demo cluster with (*.yaml, *.yml): it starts empty"
+                        .into(),
+            });
         }
+        Ok((Self::new(m.objects, seed, now), problems))
     }
 
     /// A `Listed` event per kind in `Kind::ALL`: the current state.

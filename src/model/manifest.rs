@@ -10,18 +10,18 @@ use super::object::Object;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ManifestProblem {
     pub file: String,
-    /// 1-based document number within the file.
+    /// 1-based document number within the file; 0 for the file as a whole.
     pub document: usize,
     pub message: String,
 }
 
 impl std::fmt::Display for ManifestProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} (document {}): {}",
-            self.file, self.document, self.message
-        )
+        match self.document {
+            // The file as a whole.
+            0 => write!(f, "{}: {}", self.file, self.message),
+            n => write!(f, "{} (document {n}): {}", self.file, self.message),
+        }
     }
 }
 

@@ -58,3 +58,16 @@ fn a_bad_flag_is_a_usage_error() {
     assert_eq!(code, Some(2));
     assert!(err.contains("Usage: kubectl fluidops"), "{err}");
 }
+
+/// `--seed` with a directory that cannot be read ends the program with status 2 and says which
+/// directory and why, before anything is drawn.
+#[test]
+fn an_unreadable_seed_directory_is_refused_plainly() {
+    let (code, out, err) = run(&["snapshot", "--seed", "/nonexistent/seed"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.starts_with("fluidops: --seed /nonexistent/seed: cannot be read:"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "{out}");
+}

@@ -716,7 +716,7 @@ spec:
 "#,
     )
     .expect("write");
-    let (mut c, problems) = DemoCluster::from_dir(dir.path(), 3, t0());
+    let (mut c, problems) = DemoCluster::from_dir(dir.path(), 3, t0()).expect("readable");
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].file.ends_with("b-mine.yaml"));
     assert_eq!(problems[0].document, 2);
@@ -736,8 +736,25 @@ spec:
         "unknown fields kept"
     );
 
-    let (_, problems) = DemoCluster::from_dir(&dir.path().join("missing"), 3, t0());
-    assert_eq!(problems.len(), 1);
+    // A directory that cannot be read is an error that names it; one with nothing to load says so.
+    let missing = dir.path().join("missing");
+    let err = DemoCluster::from_dir(&missing, 3, t0())
+        .err()
+        .expect("an error");
+    assert!(
+        err.starts_with(&format!("--seed {}: cannot be read", missing.display())),
+        "{err}"
+    );
+    std::fs::create_dir(&missing).unwrap();
+    let (_, problems) = DemoCluster::from_dir(&missing, 3, t0()).expect("readable");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(
+        problems[0].to_string(),
+        format!(
+            "{}: no objects to seed the demo cluster with (*.yaml, *.yml): it starts empty",
+            missing.display()
+        )
+    );
 }
 
 #[test]
