@@ -19,6 +19,7 @@ use crate::cluster::kube_config::{self, Target};
 use crate::cluster::kube_source::{self, KubeSource};
 use crate::cluster::writer::Guarded;
 use crate::config::Env;
+use crate::demo::DemoCluster;
 use crate::demo::scenario::Scenario;
 use crate::demo::source::DemoSource;
 use crate::demo::writer::DemoWriter;
@@ -105,6 +106,18 @@ fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .worker_threads(2)
         .enable_all()
         .build()
+}
+
+/// The demo cluster the flags ask for, or the plain error and exit status 2 (as for a bad flag).
+fn demo_cluster_or_exit(
+    global: &GlobalArgs,
+    now: Timestamp,
+    notices: &mut Vec<String>,
+) -> DemoCluster {
+    setup::demo_cluster(global, now, notices).unwrap_or_else(|e| {
+        eprintln!("fluidops: {e}");
+        std::process::exit(2)
+    })
 }
 
 /// For the non-interactive commands: the cluster, or the plain error and exit status 1.
@@ -266,11 +279,7 @@ fn interactive_demo(
     let s = setup::load(global, env, DEMO_CONTEXT);
     let mut notices = s.notices.clone();
     let now = Timestamp::now();
-    let cluster = Arc::new(Mutex::new(setup::demo_cluster_or_exit(
-        global,
-        now,
-        &mut notices,
-    )));
+    let cluster = Arc::new(Mutex::new(demo_cluster_or_exit(global, now, &mut notices)));
     let writer = Arc::new(Guarded::new(
         Box::new(DemoWriter::new(cluster.clone())),
         global.readonly,
@@ -317,7 +326,7 @@ fn against_cluster(global: &GlobalArgs, env: &Env, speed: f64) -> Result<()> {
         target.context, target.server
     );
     let mut notices = Vec::new();
-    let cluster = setup::demo_cluster_or_exit(global, Timestamp::now(), &mut notices);
+    let cluster = demo_cluster_or_exit(global, Timestamp::now(), &mut notices);
     for n in &notices {
         eprintln!("fluidops: {n}");
     }
@@ -347,7 +356,7 @@ fn snapshot_cmd(
     let s = setup::load(global, env, DEMO_CONTEXT);
     let mut notices = s.notices.clone();
     let now = Timestamp::now();
-    let mut cluster = setup::demo_cluster_or_exit(global, now, &mut notices);
+    let mut cluster = demo_cluster_or_exit(global, now, &mut notices);
     for n in &notices {
         eprintln!("fluidops: {n}");
     }

@@ -115,18 +115,6 @@ pub fn demo_cluster(
     })
 }
 
-/// [`demo_cluster`], or the process ends with its error (status 2, as for a bad flag).
-pub fn demo_cluster_or_exit(
-    global: &GlobalArgs,
-    now: Timestamp,
-    notices: &mut Vec<String>,
-) -> DemoCluster {
-    demo_cluster(global, now, notices).unwrap_or_else(|e| {
-        eprintln!("fluidops: {e}");
-        std::process::exit(2)
-    })
-}
-
 /// The namespace a real cluster starts in, as kubectl picks it: none with `-A`, else `-n`, else
 /// the context's namespace.
 pub fn kube_namespace(global: &GlobalArgs, context_namespace: &str) -> Option<String> {

@@ -51,12 +51,14 @@ impl<W: Write> Write for FrameWriter<W> {
     }
 }
 
-/// A backend that leaves out what a frame changing no cell would still send: ratatui hides the
-/// cursor and resets the colours on every frame, so an unchanged frame (a clock tick whose ages
-/// did not move) would write bytes. Here it writes none.
+/// A backend that leaves out what a frame changing no cell would still send: ratatui hides or
+/// shows and places the cursor and resets the colours on every frame, so an unchanged frame (a
+/// clock tick whose ages did not move) would write bytes. Here it writes none.
 pub struct QuietBackend<B> {
     inner: B,
     cursor_hidden: bool,
+    /// Where the cursor was put, while no cell was drawn since (drawing moves it).
+    cursor_at: Option<ratatui::layout::Position>,
 }
 
 impl<B> QuietBackend<B> {
@@ -65,6 +67,7 @@ impl<B> QuietBackend<B> {
         QuietBackend {
             inner,
             cursor_hidden,
+            cursor_at: None,
         }
     }
 }
@@ -80,6 +83,7 @@ impl<B: Backend> Backend for QuietBackend<B> {
         if content.peek().is_none() {
             return Ok(());
         }
+        self.cursor_at = None;
         self.inner.draw(content)
     }
     fn hide_cursor(&mut self) -> Result<(), Self::Error> {
@@ -90,8 +94,11 @@ impl<B: Backend> Backend for QuietBackend<B> {
         Ok(())
     }
     fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.cursor_hidden = false;
-        self.inner.show_cursor()
+        if self.cursor_hidden {
+            self.inner.show_cursor()?;
+            self.cursor_hidden = false;
+        }
+        Ok(())
     }
     fn get_cursor_position(&mut self) -> Result<ratatui::layout::Position, Self::Error> {
         self.inner.get_cursor_position()
@@ -100,9 +107,15 @@ impl<B: Backend> Backend for QuietBackend<B> {
         &mut self,
         position: P,
     ) -> Result<(), Self::Error> {
-        self.inner.set_cursor_position(position)
+        let position = position.into();
+        if self.cursor_at != Some(position) {
+            self.inner.set_cursor_position(position)?;
+            self.cursor_at = Some(position);
+        }
+        Ok(())
     }
     fn clear(&mut self) -> Result<(), Self::Error> {
+        self.cursor_at = None;
         self.inner.clear()
     }
     fn clear_region(&mut self, clear_type: ratatui::backend::ClearType) -> Result<(), Self::Error> {
@@ -225,9 +238,13 @@ mod tests {
         )
         .unwrap();
         let written = |_: &Terminal<_>| screen.0.borrow().len();
+        // With the cursor shown at the end of the text, as on a filter or command line.
         let frame = |t: &mut Terminal<_>, text: &str| {
-            t.draw(|f| f.render_widget(Paragraph::new(text.to_string()), f.area()))
-                .unwrap();
+            t.draw(|f| {
+                f.render_widget(Paragraph::new(text.to_string()), f.area());
+                f.set_cursor_position((text.len() as u16, 0));
+            })
+            .unwrap();
         };
         frame(&mut t, "age 5m");
         let first = written(&t);

@@ -300,11 +300,8 @@ impl Packer {
     fn since(&mut self, at: Option<Timestamp>, ago: bool) {
         match at {
             None => self.text("-"),
-            Some(at) => self.fmt(format_args!(
-                "{TIME_MARK}{}{}",
-                at.as_second(),
-                if ago { AGO.to_string() } else { String::new() }
-            )),
+            Some(at) if ago => self.fmt(format_args!("{TIME_MARK}{}{AGO}", at.as_second())),
+            Some(at) => self.fmt(format_args!("{TIME_MARK}{}", at.as_second())),
         }
     }
 
