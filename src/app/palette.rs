@@ -98,10 +98,10 @@ pub enum PaletteCommand {
     Help,
     Quit,
     /// A failure to trigger on the demo cluster (live demos of what goes wrong).
-    Fault(DemoFault),
+    Fault(Fault),
 }
 
-pub use crate::cluster::source::Fault as DemoFault;
+use crate::cluster::source::Fault;
 
 fn view_of(name: &str) -> Option<ViewKind> {
     let entry = COMMANDS.iter().find(|e| e.names.contains(&name))?;
@@ -132,9 +132,9 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
                 return Err(strings::fault_needs_argument(cmd));
             };
             return Ok(PaletteCommand::Fault(match cmd {
-                "node-down" => DemoFault::NodeDown(arg),
-                "node-up" => DemoFault::NodeUp(arg),
-                _ => DemoFault::FailUpdate(arg),
+                "node-down" => Fault::NodeDown(arg),
+                "node-up" => Fault::NodeUp(arg),
+                _ => Fault::FailUpdate(arg),
             }));
         }
         _ => {}
@@ -256,7 +256,7 @@ mod tests {
         assert_eq!(parse("ctx").unwrap(), PaletteCommand::Context(None));
         assert_eq!(
             parse("node-down cache-node-02").unwrap(),
-            PaletteCommand::Fault(DemoFault::NodeDown("cache-node-02".into()))
+            PaletteCommand::Fault(Fault::NodeDown("cache-node-02".into()))
         );
         assert!(parse("fail-update").is_err());
         assert_eq!(

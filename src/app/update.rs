@@ -72,7 +72,7 @@ pub enum Command {
     },
     RemoveDraft(std::path::PathBuf),
     /// Make the demo cluster show a failure (refused on a real cluster).
-    DemoFault(super::palette::DemoFault),
+    DemoFault(crate::cluster::source::Fault),
     /// Suspend the screen, edit this text in `$VISUAL`/`$EDITOR`, and send it back as
     /// `Msg::ExternalEdited`.
     ExternalEdit(String),
