@@ -51,7 +51,10 @@ pub enum Availability {
 pub enum ConnectionState {
     #[default]
     Connecting,
+    /// Every watch is live: what is shown is what the cluster holds.
     Connected,
+    /// The API server answers again after an outage; some kinds are still listing afresh.
+    Resyncing,
     /// Lost; the message says what failed. The source keeps retrying.
     Lost(String),
 }

@@ -7,10 +7,15 @@
 //!   decode of its kind; that kind is then listed again as `DynamicObject`s converted one by one
 //!   with [`Object::from_value`], where such a document is skipped (and logged), never fatal.
 //! - `managedFields` and the last-applied annotation are dropped on the way in.
-//! - The watcher relists by itself on 410 Gone; `.default_backoff()` keeps retrying after
-//!   transport errors (the watch resumes from its resourceVersion). After an API error (404, 403,
-//!   …) the kind is listed afresh after a pause (0.8 s doubling to 30 s), so a CRD installed later
-//!   or an RBAC grant added later shows up — as a `Listed` — without a restart.
+//! - The watcher relists by itself on 410 Gone. After a transport error the kind waits until the
+//!   reachability probe hears the API server again (at most [`PROBE_MAX`] after it is back) and
+//!   then lists afresh, so what changed or went away meanwhile shows within seconds of the
+//!   server's return; a backoff grown during a long outage never delays it. After an API error
+//!   (404, 403, …) the kind is listed afresh after a pause (0.8 s doubling to 30 s), so a CRD
+//!   installed later or an RBAC grant added later shows up — as a `Listed` — without a restart.
+//! - "Connected" means every watch is live: each kind has finished its list (or has a definite
+//!   answer such as "not installed") since its last transport error. While the server is back
+//!   but some kind is still listing again, the state is `Resyncing`.
 //! - Errors become state: 404 → `NotInstalled`, 403 → `Forbidden`, other API errors → `Failing`,
 //!   transport errors → `Connection(Lost)`. A cluster-wide list that is forbidden falls back to
 //!   the chosen namespace (a user with only a namespaced Role still sees that namespace).
@@ -57,12 +62,20 @@ const RETRY_MIN: Duration = Duration::from_millis(800);
 const RETRY_MAX: Duration = Duration::from_secs(30);
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
+/// Longest pause between two reachability probes while the connection is lost.
+const PROBE_MAX: Duration = Duration::from_secs(2);
+/// Longest wait of a kind that lost its connection when no probe answer wakes it first.
+const RECONNECT_MAX: Duration = Duration::from_secs(30);
+
 /// What watchers tell the batcher.
 #[derive(Debug)]
 enum Internal {
     Event(Box<ClusterEvent>),
-    /// The API server answered a request of this kind's watcher (success or an API error).
-    Answered(Kind),
+    /// This kind starts a list that has to finish before its watch is live.
+    Listing(Kind),
+    /// This kind's view of the cluster is whole: its list ended, or a watch event came, or the
+    /// API server gave a definite answer (not installed, forbidden, …).
+    Live(Kind),
     /// This kind's watcher could not reach the API server.
     Transport(Kind, String),
     /// The reachability probe got an answer while the connection was lost.
@@ -99,6 +112,8 @@ pub struct KubeSource {
     scoped: Arc<AtomicBool>,
     /// When we stopped following a pod's log, so following it again does not repeat lines.
     log_stopped: HashMap<ObjectKey, Instant>,
+    /// Bumped by the probe when the API server answers again after an outage.
+    server_back: tokio::sync::watch::Receiver<u64>,
 }
 
 impl KubeSource {
@@ -112,8 +127,9 @@ impl KubeSource {
     ) -> KubeSource {
         let (internal, rx) = mpsc::unbounded_channel();
         let (lost_tx, lost_rx) = tokio::sync::watch::channel(false);
+        let (back_tx, server_back) = tokio::sync::watch::channel(0u64);
         let batcher = tokio::spawn(batcher(rx, tx, lost_tx));
-        let probe = tokio::spawn(probe(client.clone(), lost_rx, internal.clone()));
+        let probe = tokio::spawn(probe(client.clone(), lost_rx, back_tx, internal.clone()));
         let mut source = KubeSource {
             client,
             options,
@@ -123,6 +139,7 @@ impl KubeSource {
             logs: None,
             scoped: Arc::new(AtomicBool::new(false)),
             log_stopped: HashMap::new(),
+            server_back,
         };
         source.start_watchers();
         source
@@ -139,6 +156,7 @@ impl KubeSource {
                 scoped: self.scoped.clone(),
                 tx: self.internal.clone(),
                 log_file: self.options.log_file.clone(),
+                server_back: self.server_back.clone(),
             };
             self.watchers.push(tokio::spawn(w.run()));
         }
@@ -354,6 +372,8 @@ struct KindWatcher {
     scoped: Arc<AtomicBool>,
     tx: mpsc::UnboundedSender<Internal>,
     log_file: Option<PathBuf>,
+    /// Counts the probe's answers after an outage: a change wakes a kind waiting to reconnect.
+    server_back: tokio::sync::watch::Receiver<u64>,
 }
 
 impl KindWatcher {
@@ -370,9 +390,18 @@ impl KindWatcher {
             },
             said: None,
             retry: RETRY_MIN,
+            reconnect: RETRY_MIN,
             lenient: false,
         };
+        let mut server_back = self.server_back.clone();
+        let mut must_list = true;
         loop {
+            if must_list {
+                must_list = false;
+                if !self.send(Internal::Listing(self.kind)) {
+                    return;
+                }
+            }
             if state.namespace.is_some() {
                 self.scoped.store(true, Ordering::SeqCst);
             }
@@ -403,6 +432,16 @@ impl KindWatcher {
                     tokio::time::sleep(state.retry).await;
                     state.retry = (state.retry * 2).min(RETRY_MAX);
                 }
+                Outcome::Reconnect(msg) => {
+                    // Marked before saying so: an answer of the probe from now on wakes us.
+                    server_back.borrow_and_update();
+                    if !self.send(Internal::Transport(self.kind, msg)) {
+                        return;
+                    }
+                    let _ = tokio::time::timeout(state.reconnect, server_back.changed()).await;
+                    state.reconnect = (state.reconnect * 2).min(RECONNECT_MAX);
+                    must_list = true;
+                }
                 Outcome::SwitchScope => {}
                 Outcome::Undecodable(e) => {
                     append_log(
@@ -419,13 +458,13 @@ impl KindWatcher {
     async fn watch<K: Watched>(&self, dt: &K::DynamicType, state: &mut WatchState) -> Outcome {
         let api = K::api(self.client.clone(), state.namespace.as_deref(), dt);
         let config = watcher::Config::default().page_size(LIST_PAGE);
-        let stream = watcher::watcher(api, config)
-            .modify(|o: &mut K| strip_meta(o.meta_mut()))
-            .default_backoff();
+        // No backoff stream: transport errors end this attempt (see `Outcome::Reconnect`).
+        let stream = watcher::watcher(api, config).modify(|o: &mut K| strip_meta(o.meta_mut()));
         let mut stream = std::pin::pin!(stream);
         // (namespace, name) of every object of the list under way.
         let mut listed = ListedKeys::default();
         let mut specs = SpecCache::default();
+        let mut said_live = false;
         while let Some(item) = stream.next().await {
             let ev = match item {
                 Ok(ev) => ev,
@@ -437,18 +476,9 @@ impl KindWatcher {
                     }
                     let class = classify(&e);
                     let availability = match class {
-                        ErrorClass::Gone => {
-                            if !self.send(Internal::Answered(self.kind)) {
-                                return Outcome::Stop;
-                            }
-                            continue;
-                        }
-                        ErrorClass::Transport(msg) => {
-                            if !self.send(Internal::Transport(self.kind, msg)) {
-                                return Outcome::Stop;
-                            }
-                            continue;
-                        }
+                        // The watcher lists again by itself.
+                        ErrorClass::Gone => continue,
+                        ErrorClass::Transport(msg) => return Outcome::Reconnect(msg),
                         ErrorClass::Forbidden(_)
                             if state.namespace.is_none()
                                 && self.kind.namespaced()
@@ -461,7 +491,7 @@ impl KindWatcher {
                         ErrorClass::Forbidden(m) => Availability::Forbidden(m),
                         ErrorClass::Failing(m) => Availability::Failing(m),
                     };
-                    if !self.send(Internal::Answered(self.kind)) {
+                    if !self.send(Internal::Live(self.kind)) {
                         return Outcome::Stop;
                     }
                     if state.said.as_ref() != Some(&availability) {
@@ -480,9 +510,13 @@ impl KindWatcher {
                     return Outcome::Restart;
                 }
             };
-            if !self.send(Internal::Answered(self.kind)) {
-                return Outcome::Stop;
-            }
+            // Live once the list has ended; any watch event after that says so again (the
+            // batcher needs it only after a transport error, so once per attempt is enough).
+            let live = match ev {
+                WatchEvent::InitDone => true,
+                WatchEvent::Apply(_) | WatchEvent::Delete(_) => !said_live,
+                WatchEvent::Init | WatchEvent::InitApply(_) => false,
+            };
             let out = match ev {
                 WatchEvent::Init => {
                     listed = ListedKeys::default();
@@ -497,6 +531,7 @@ impl KindWatcher {
                 WatchEvent::InitDone => {
                     state.said = Some(Availability::Available);
                     state.retry = RETRY_MIN;
+                    state.reconnect = RETRY_MIN;
                     Some(ClusterEvent::ListEnded {
                         kind: self.kind,
                         keys: listed.take(),
@@ -524,8 +559,15 @@ impl KindWatcher {
             {
                 return Outcome::Stop;
             }
+            // After the event: the batch that makes the kind live also carries what made it so.
+            if live {
+                said_live = true;
+                if !self.send(Internal::Live(self.kind)) {
+                    return Outcome::Stop;
+                }
+            }
         }
-        // The backoff stream never ends by itself; nothing more to do.
+        // The watcher stream never ends by itself; nothing more to do.
         Outcome::Stop
     }
 
@@ -549,6 +591,8 @@ struct WatchState {
     said: Option<Availability>,
     /// Pause before listing again after an API error (404, 403, ...).
     retry: Duration,
+    /// Longest wait after a transport error if no probe answer comes first.
+    reconnect: Duration,
     /// Decode as `DynamicObject`s (one document at a time) after a typed decode failed.
     lenient: bool,
 }
@@ -559,6 +603,8 @@ enum Outcome {
     Stop,
     /// An API error: list again after a pause.
     Restart,
+    /// The API server could not be reached (what failed): list again once it answers.
+    Reconnect(String),
     /// Listing across namespaces is forbidden: list the fallback namespace.
     SwitchScope,
     /// A document did not fit the typed decode.
@@ -816,13 +862,14 @@ pub fn decode_watch_line(kind: Kind, line: &[u8], specs: &mut SpecCache) -> Opti
 }
 
 /// Collects what the watchers say into batches (at most [`BATCH_WINDOW`] old) and keeps track
-/// of the connection as a whole.
+/// of the connection as a whole (see [`Liveness`]).
 async fn batcher(
     mut rx: mpsc::UnboundedReceiver<Internal>,
     tx: mpsc::UnboundedSender<SourceMsg>,
     lost_flag: tokio::sync::watch::Sender<bool>,
 ) {
-    let mut state = ConnectionState::Connecting;
+    let mut liveness = Liveness::default();
+    let mut state = liveness.state();
     let first = SourceMsg::Batch {
         at: Timestamp::now(),
         events: vec![ClusterEvent::Connection(state.clone())],
@@ -830,9 +877,6 @@ async fn batcher(
     if tx.send(first).is_err() {
         return;
     }
-    // Kinds whose last request failed for lack of a connection, with what failed.
-    let mut unreachable: BTreeMap<Kind, String> = BTreeMap::new();
-    let mut answered = false;
     while let Some(first) = rx.recv().await {
         let mut pending = vec![first];
         let deadline = tokio::time::Instant::now() + BATCH_WINDOW;
@@ -849,24 +893,10 @@ async fn batcher(
         for m in pending {
             match m {
                 Internal::Event(e) => events.push(*e),
-                Internal::Answered(kind) => {
-                    answered = true;
-                    unreachable.remove(&kind);
-                }
-                Internal::Transport(kind, msg) => {
-                    unreachable.insert(kind, msg);
-                }
-                Internal::ProbeOk => {
-                    answered = true;
-                    unreachable.clear();
-                }
+                other => liveness.note(other),
             }
         }
-        let next = match unreachable.values().next() {
-            Some(msg) => ConnectionState::Lost(msg.clone()),
-            None if answered => ConnectionState::Connected,
-            None => ConnectionState::Connecting,
-        };
+        let next = liveness.state();
         if next != state {
             let _ = lost_flag.send(matches!(next, ConnectionState::Lost(_)));
             events.push(ClusterEvent::Connection(next.clone()));
@@ -885,12 +915,65 @@ async fn batcher(
     }
 }
 
+/// Which kinds are live, and so what the header may say about the connection.
+#[derive(Debug, Default)]
+struct Liveness {
+    /// Kinds whose list has not ended since they started or lost their connection.
+    listing: std::collections::BTreeSet<Kind>,
+    /// Kinds whose last request failed for lack of a connection, with what failed.
+    unreachable: BTreeMap<Kind, String>,
+    /// The probe heard the API server since the last transport error.
+    server_back: bool,
+    /// Every kind was live at some point (what follows an outage is resyncing, not connecting).
+    was_connected: bool,
+}
+
+impl Liveness {
+    fn note(&mut self, m: Internal) {
+        match m {
+            Internal::Event(_) => {}
+            Internal::Listing(kind) => {
+                self.listing.insert(kind);
+            }
+            Internal::Live(kind) => {
+                self.listing.remove(&kind);
+                self.unreachable.remove(&kind);
+            }
+            Internal::Transport(kind, msg) => {
+                self.listing.insert(kind);
+                self.unreachable.insert(kind, msg);
+                self.server_back = false;
+            }
+            Internal::ProbeOk => self.server_back = true,
+        }
+    }
+
+    fn state(&mut self) -> ConnectionState {
+        if let Some(msg) = self.unreachable.values().next()
+            && !self.server_back
+        {
+            return ConnectionState::Lost(msg.clone());
+        }
+        if self.listing.is_empty() && self.unreachable.is_empty() {
+            self.was_connected = true;
+            return ConnectionState::Connected;
+        }
+        if self.was_connected {
+            ConnectionState::Resyncing
+        } else {
+            ConnectionState::Connecting
+        }
+    }
+}
+
 /// While the connection is lost, asks the API server for its version (backing off from 1 s to
-/// 5 s) until it answers. A watch that resumes after an outage says nothing until something
-/// changes; this is how the console learns that the server is back. Not a poll of objects.
+/// [`PROBE_MAX`]) until it answers, then bumps `server_back` so every kind waiting to reconnect
+/// lists again at once. A watch gives no sign of life until something changes; this is how the
+/// console learns that the server is back. Not a poll of objects.
 async fn probe(
     client: Client,
     mut lost: tokio::sync::watch::Receiver<bool>,
+    server_back: tokio::sync::watch::Sender<u64>,
     tx: mpsc::UnboundedSender<Internal>,
 ) {
     loop {
@@ -909,11 +992,12 @@ async fn probe(
                 if tx.send(Internal::ProbeOk).is_err() {
                     return;
                 }
+                server_back.send_modify(|n| *n += 1);
                 // Wait for the batcher to clear the flag before probing again.
                 let _ = tokio::time::timeout(Duration::from_secs(2), lost.wait_for(|l| !*l)).await;
                 break;
             }
-            delay = (delay * 2).min(Duration::from_secs(5));
+            delay = (delay * 2).min(PROBE_MAX);
         }
     }
 }
@@ -1036,6 +1120,49 @@ pub fn plural(kind: Kind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connected_only_once_every_kind_is_live_again_after_an_outage() {
+        let mut l = Liveness::default();
+        let (ds, pod) = (Kind::Dataset, Kind::Pod);
+        for k in [ds, pod] {
+            l.note(Internal::Listing(k));
+        }
+        assert_eq!(l.state(), ConnectionState::Connecting);
+        l.note(Internal::Live(ds));
+        assert_eq!(l.state(), ConnectionState::Connecting, "pods still listing");
+        l.note(Internal::Live(pod));
+        assert_eq!(l.state(), ConnectionState::Connected);
+
+        // The server goes away: one kind notices first.
+        l.note(Internal::Transport(ds, "connection refused".into()));
+        assert_eq!(
+            l.state(),
+            ConnectionState::Lost("connection refused".into())
+        );
+        l.note(Internal::Transport(pod, "connection refused".into()));
+        // The probe hears it again: not connected before both lists have ended.
+        l.note(Internal::ProbeOk);
+        assert_eq!(l.state(), ConnectionState::Resyncing);
+        l.note(Internal::Listing(ds));
+        l.note(Internal::Live(ds));
+        assert_eq!(l.state(), ConnectionState::Resyncing, "pods not listed yet");
+        // A kind that fails again after the probe answered: lost again, not resyncing.
+        l.note(Internal::Transport(pod, "reset".into()));
+        assert_eq!(l.state(), ConnectionState::Lost("reset".into()));
+        l.note(Internal::ProbeOk);
+        l.note(Internal::Live(pod));
+        assert_eq!(l.state(), ConnectionState::Connected);
+    }
+
+    #[test]
+    fn a_definite_api_answer_counts_as_live() {
+        let mut l = Liveness::default();
+        l.note(Internal::Listing(Kind::CacheRuntimeMaintenance));
+        // "Not installed" is an answer: the kind's state is known.
+        l.note(Internal::Live(Kind::CacheRuntimeMaintenance));
+        assert_eq!(l.state(), ConnectionState::Connected);
+    }
 
     #[test]
     fn every_kind_maps_to_its_resource() {

@@ -42,6 +42,7 @@ fn connection_span<'a>(app: &App, ctx: &Ctx) -> Span<'a> {
     let (phase, text) = match app.store.connection() {
         ConnectionState::Connected => ("Ready", "connected".to_string()),
         ConnectionState::Connecting => ("Pending", "connecting".to_string()),
+        ConnectionState::Resyncing => ("Pending", "resyncing".to_string()),
         ConnectionState::Lost(why) => (
             "Failed",
             format!("lost: {}", truncate(why, 40, ctx.theme.ascii())),

@@ -557,7 +557,12 @@ async fn forbidden_kinds_degrade_to_a_message_while_granted_ones_work() {
     line_with(&text, "granted");
     let text = c.render(ViewKind::Classes, None);
     assert!(text.contains("forbidden by RBAC"), "{text}");
-    assert_eq!(*c.app.store.connection(), ConnectionState::Connected);
+    // Forbidden kinds are answers: once every kind has listed or answered, the console is
+    // connected.
+    c.wait_until("connected", |a| {
+        *a.store.connection() == ConnectionState::Connected
+    })
+    .await;
 }
 
 /// A TCP relay between the console and the API server that the test can cut and restore,
@@ -773,6 +778,71 @@ async fn store_converges_after_api_server_restart_and_cut_connection() {
         })
         .await;
     eprintln!("CRD re-installed: available after {t:?}");
+}
+
+/// After a long outage (long enough for any retry backoff to grow to its cap) the console is
+/// whole again within seconds of the server being reachable, and never says "connected" while
+/// what it shows still differs from the cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_long_outage_connected_means_whole_within_seconds() {
+    let Some((h, _g, admin)) = begin().await else {
+        return;
+    };
+    let ns = unique_ns("outage");
+    create_namespace(&admin, &ns).await;
+    for name in ["keep", "gone"] {
+        create(&admin, Kind::Dataset, &ns, dataset(&ns, name)).await;
+    }
+    let relay = Relay::start(server_port(h));
+    let via = kubeconfig_via(h, relay.port);
+    let mut c = Console::start(client_for(&via).await, None);
+    c.wait_until("listed and connected", |a| {
+        has(a, Kind::Dataset, &ns, "gone") && *a.store.connection() == ConnectionState::Connected
+    })
+    .await;
+
+    relay.cut();
+    c.wait_until("connection lost", |a| {
+        matches!(a.store.connection(), ConnectionState::Lost(_))
+    })
+    .await;
+    delete(&admin, Kind::Dataset, &ns, "gone").await;
+    create(&admin, Kind::Dataset, &ns, dataset(&ns, "new")).await;
+    // Keep the console cut off for 25 s, feeding it whatever it says meanwhile: it must stay
+    // "lost" and keep showing the last state it knew.
+    let outage = Instant::now();
+    while outage.elapsed() < Duration::from_secs(25) {
+        if let Ok(Some(SourceMsg::Batch { at, events })) =
+            tokio::time::timeout(Duration::from_millis(200), c.rx.recv()).await
+        {
+            c.app.update(Msg::Cluster { at, events }, &c.keymap);
+        }
+        assert!(
+            matches!(c.app.store.connection(), ConnectionState::Lost(_)),
+            "{:?} while cut off",
+            c.app.store.connection()
+        );
+    }
+    assert!(has(&c.app, Kind::Dataset, &ns, "gone"));
+
+    relay.restore();
+    let whole = |a: &App| has(a, Kind::Dataset, &ns, "new") && !has(a, Kind::Dataset, &ns, "gone");
+    let t = c
+        .wait_until("connected again", |a| {
+            let connected = *a.store.connection() == ConnectionState::Connected;
+            assert!(
+                !connected || whole(a),
+                "the header says connected while the store still differs from the cluster"
+            );
+            connected
+        })
+        .await;
+    eprintln!("long outage: whole and connected {t:?} after the relay was restored");
+    assert!(
+        t < Duration::from_secs(15),
+        "took {t:?} to be whole after the server was reachable again"
+    );
+    let _ = std::fs::remove_file(via);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
