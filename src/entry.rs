@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use crate::app::App;
 use crate::app::update::show_notices;
 use crate::cli::{Cli, GlobalArgs, Sub};
+use crate::cli_strings as say;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -64,10 +65,8 @@ pub fn cli_main() -> Result<()> {
                 return Ok(());
             }
             let Some(s) = Scenario::by_name(&scenario) else {
-                eprintln!(
-                    "fluidops: unknown scenario \"{scenario}\"; known: {}",
-                    Scenario::names().join(", ")
-                );
+                let known = Scenario::names().join(", ");
+                eprintln!("{}", say::unknown_scenario(&scenario, &known));
                 std::process::exit(2);
             };
             interactive(&cli.global, &env, Some(s), speed)
@@ -86,6 +85,10 @@ pub fn cli_main() -> Result<()> {
         }
         Some(Sub::Keys) => {
             let s = setup::load(&cli.global, &env, DEMO_CONTEXT);
+            // A broken config, keymap or theme file says so, as the console would at start-up.
+            for n in &s.warnings {
+                eprintln!("{}", say::say(n));
+            }
             for row in s.keymap.help_rows(cli.global.readonly) {
                 println!(
                     "{:<9} {:<24} {:<24} {}",
@@ -115,7 +118,7 @@ fn demo_cluster_or_exit(
     notices: &mut Vec<String>,
 ) -> DemoCluster {
     setup::demo_cluster(global, now, notices).unwrap_or_else(|e| {
-        eprintln!("fluidops: {e}");
+        eprintln!("{}", say::say(&e.to_string()));
         std::process::exit(2)
     })
 }
@@ -158,23 +161,77 @@ fn reach_cluster(
             Ok((target, client)) => return Reach::Connected(Box::new(target), client),
             Err(msg) => msg,
         };
-        eprintln!("fluidops: {msg}");
+        eprintln!("{}", say::say(&msg));
         if !ask {
             return Reach::Quit;
         }
-        eprint!("[r]etry, [d]emo cluster, [q]uit? ");
+        eprint!("{}", say::REACH_PROMPT);
         let _ = std::io::stderr().flush();
-        let mut line = String::new();
-        match std::io::stdin().read_line(&mut line) {
-            Ok(0) | Err(_) => return Reach::Quit,
-            Ok(_) => {}
-        }
-        match line.trim().to_lowercase().as_str() {
-            "r" | "retry" | "" => continue,
-            "d" | "demo" => return Reach::Demo,
-            _ => return Reach::Quit,
+        let answer = reach_answer();
+        eprintln!(
+            "{}",
+            match answer {
+                ReachAnswer::Retry => say::REACH_RETRY,
+                ReachAnswer::Demo => say::REACH_DEMO,
+                ReachAnswer::Quit => say::REACH_QUIT,
+            }
+        );
+        match answer {
+            ReachAnswer::Retry => continue,
+            ReachAnswer::Demo => return Reach::Demo,
+            ReachAnswer::Quit => return Reach::Quit,
         }
     }
+}
+
+/// What the operator answered to [`say::REACH_PROMPT`].
+enum ReachAnswer {
+    Retry,
+    Demo,
+    Quit,
+}
+
+/// The answer to [`say::REACH_PROMPT`]: one key, no Enter (`r` or Enter retries, `d` opens the
+/// demo cluster, `q`, Esc or Ctrl-C quits). Only asked on a terminal.
+fn reach_answer() -> ReachAnswer {
+    use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    if crossterm::terminal::enable_raw_mode().is_err() {
+        return ReachAnswer::Quit;
+    }
+    let answer = loop {
+        let Ok(Event::Key(k)) = event::read() else {
+            continue;
+        };
+        if k.kind != KeyEventKind::Press {
+            continue;
+        }
+        match k.code {
+            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                break ReachAnswer::Quit;
+            }
+            KeyCode::Char('r' | 'R') | KeyCode::Enter => break ReachAnswer::Retry,
+            KeyCode::Char('d' | 'D') => break ReachAnswer::Demo,
+            KeyCode::Char('q' | 'Q') | KeyCode::Esc => break ReachAnswer::Quit,
+            _ => {}
+        }
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    answer
+}
+
+/// The console draws on stdout and reads keys from stdin: without a terminal on both it says so
+/// and ends with status 2, before anything is written to stdout.
+fn exit_without_a_terminal() {
+    use std::io::IsTerminal;
+    let which = if !std::io::stdin().is_terminal() {
+        "standard input"
+    } else if !std::io::stdout().is_terminal() {
+        "standard output"
+    } else {
+        return;
+    };
+    eprintln!("{}", say::needs_terminal(which));
+    std::process::exit(2);
 }
 
 fn interactive(
@@ -183,6 +240,7 @@ fn interactive(
     scenario: Option<Scenario>,
     speed: f64,
 ) -> Result<()> {
+    exit_without_a_terminal();
     term::install_hooks()?;
     let runtime = new_runtime()?;
     let mut why = match setup::choose_source(global, env) {
@@ -318,7 +376,7 @@ fn against_cluster(global: &GlobalArgs, env: &Env, speed: f64) -> Result<()> {
     let runtime = new_runtime()?;
     let (target, client) = connect_or_exit(&runtime, global, env);
     if global.readonly {
-        eprintln!("fluidops: --against-cluster writes to the cluster; drop --readonly");
+        eprintln!("{}", say::AGAINST_CLUSTER_READONLY);
         std::process::exit(2);
     }
     println!(
@@ -328,13 +386,13 @@ fn against_cluster(global: &GlobalArgs, env: &Env, speed: f64) -> Result<()> {
     let mut notices = Vec::new();
     let cluster = demo_cluster_or_exit(global, Timestamp::now(), &mut notices);
     for n in &notices {
-        eprintln!("fluidops: {n}");
+        eprintln!("{}", say::say(n));
     }
     let controller = crate::demo::against_cluster::AgainstCluster::new(client, cluster, speed);
     let result = runtime.block_on(controller.run());
     runtime.shutdown_background();
     if let Err(e) = result {
-        eprintln!("fluidops: {e}");
+        eprintln!("{}", say::say(&e.to_string()));
         std::process::exit(1);
     }
     Ok(())
@@ -358,7 +416,7 @@ fn snapshot_cmd(
     let now = Timestamp::now();
     let mut cluster = demo_cluster_or_exit(global, now, &mut notices);
     for n in &notices {
-        eprintln!("fluidops: {n}");
+        eprintln!("{}", say::say(n));
     }
     let mut app = setup::app(global, &s, DEMO_CONTEXT, now);
     snapshot::settle(&mut app, &s.keymap, &mut cluster, settle);
@@ -372,7 +430,7 @@ fn snapshot_kube(global: &GlobalArgs, env: &Env, view: &str, size: (u16, u16)) -
     let (target, client) = connect_or_exit(&runtime, global, env);
     let s = setup::load(global, env, &target.context);
     for n in &s.notices {
-        eprintln!("fluidops: {n}");
+        eprintln!("{}", say::say(n));
     }
     let mut app = setup::app(global, &s, &target.context, Timestamp::now());
     app.namespace = setup::kube_namespace(global, &target.namespace);
@@ -393,10 +451,10 @@ fn snapshot_kube(global: &GlobalArgs, env: &Env, view: &str, size: (u16, u16)) -
     runtime.shutdown_background();
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|k| k.as_str()).collect();
+        let kinds = names.join(", ");
         eprintln!(
-            "fluidops: not listed within {} s: {}",
-            SNAPSHOT_LIST_TIMEOUT.as_secs(),
-            names.join(", ")
+            "{}",
+            say::not_listed_in_time(SNAPSHOT_LIST_TIMEOUT.as_secs(), &kinds)
         );
     }
     app.now = Timestamp::now();
@@ -412,7 +470,7 @@ fn print_snapshot(
     demo: bool,
 ) -> Result<()> {
     if let Err(e) = snapshot::open_view(app, &s.keymap, view) {
-        eprintln!("fluidops: {e}");
+        eprintln!("{}", say::say(&e.to_string()));
         std::process::exit(2);
     }
     let ctx = Ctx {

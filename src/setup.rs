@@ -23,6 +23,8 @@ pub struct Setup {
     pub theme_reason: String,
     /// Problems to show at start-up (config files, seed documents, source choice).
     pub notices: Vec<String>,
+    /// The problems among `notices`: config, keymap and theme files that are wrong.
+    pub warnings: Vec<String>,
     pub mouse: bool,
 }
 
@@ -56,7 +58,8 @@ pub fn load(global: &GlobalArgs, env: &Env, context: &str) -> Setup {
     };
     let choice = choose_theme(&request, &loader);
     warnings.extend(choice.warnings);
-    let mut notices: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+    let warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+    let mut notices = warnings.clone();
     notices.extend(choice.notice);
     Setup {
         mouse: settings.mouse && !global.no_mouse,
@@ -66,6 +69,7 @@ pub fn load(global: &GlobalArgs, env: &Env, context: &str) -> Setup {
         keymap,
         theme: choice.theme,
         notices,
+        warnings,
     }
 }
 

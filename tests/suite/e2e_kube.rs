@@ -1222,9 +1222,9 @@ async fn console_in_a_terminal_connects_or_offers_the_demo() {
             "{screen}"
         );
         assert!(screen.contains(&format!("127.0.0.1:{dead}")), "{screen}");
-        p.keys("r\n");
+        p.keys("r");
         p.wait_screen("a second prompt", |s| s.matches("[q]uit?").count() == 2);
-        p.keys("d\n");
+        p.keys("d");
         p.wait_for("ctx:demo");
         p.keys("q");
         assert!(p.wait_exit().success());
@@ -1232,7 +1232,7 @@ async fn console_in_a_terminal_connects_or_offers_the_demo() {
         // "q" quits with status 1 and no stack trace.
         let mut p = Pty::start(&[], &bad2);
         p.wait_for("[q]uit?");
-        p.keys("q\n");
+        p.keys("q");
         let status = p.wait_exit();
         assert_eq!(status.exit_code(), 1);
         assert!(!p.screen().contains("panicked"));

@@ -71,3 +71,50 @@ fn an_unreadable_seed_directory_is_refused_plainly() {
     );
     assert!(out.is_empty(), "{out}");
 }
+
+/// Without a terminal (`ssh host fluidops` without `-t`, a pipe, cron) the console says so in
+/// one line and ends with status 2: no backtrace, no escape codes on stdout.
+#[test]
+fn without_a_terminal_the_console_says_so_and_draws_nothing() {
+    for args in [&[][..], &["demo"][..]] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, Some(2), "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{args:?}: {out:?}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("fluidops: the console needs a terminal, and standard input"),
+            "{err}"
+        );
+        assert!(err.contains("ssh -t"), "{err}");
+    }
+}
+
+/// `keys` lists the keymap in use and says what is wrong with the operator's keymap file, as the
+/// console does at start-up.
+#[test]
+fn keys_says_what_is_wrong_with_the_keymap_file() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config");
+    std::fs::create_dir_all(config.join("fluidops")).unwrap();
+    std::fs::write(
+        config.join("fluidops/keymap.toml"),
+        "[global]\n\"<C-k>\" = \"no.such.action\"\n",
+    )
+    .unwrap();
+    let out = Command::new(PLUGIN)
+        .arg("keys")
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", &config)
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("keymap.toml") && err.contains("no.such.action"),
+        "{err}"
+    );
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("help.toggle"), "{listed}");
+}
