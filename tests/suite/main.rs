@@ -8,6 +8,7 @@ mod support;
 
 mod config_loading;
 mod detail_pages;
+mod dirty_frames;
 mod e2e_kube;
 mod editor;
 mod kubectl_plugin;
