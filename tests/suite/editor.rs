@@ -475,13 +475,11 @@ async fn an_octal_mode_is_applied_as_the_number_kubectl_sends() {
     let (mut app, cluster, writer, dir) = demo_app();
     open_class(&mut app);
     let text = app.editor.as_ref().unwrap().text();
-    let volume = "      volumes:\n      - name: rendered-config\n";
-    assert!(text.contains(volume), "{text}");
+    let volumes = format!("\n{CLIENT_VOLUMES}\n");
+    assert!(text.contains(&volumes), "{text}");
     let edited = text.replacen(
-        volume,
-        &format!(
-            "{volume}      - name: files\n        configMap:\n          name: curvine-standard-files\n          defaultMode: 0755\n"
-        ),
+        &volumes,
+        &format!("{volumes}{}\n", client_volume("0755")),
         1,
     );
     set_buffer(&mut app, &edited);
@@ -492,7 +490,7 @@ async fn an_octal_mode_is_applied_as_the_number_kubectl_sends() {
         panic!("review dialog expected, flash {:?}", app.flash);
     };
     assert!(
-        c.body.iter().any(|l| l.trim_end() == "+          defaultMode: 493"),
+        c.body.iter().any(|l| l.trim_end() == "+            defaultMode: 493"),
         "{:#?}",
         c.body
     );
@@ -500,14 +498,25 @@ async fn an_octal_mode_is_applied_as_the_number_kubectl_sends() {
     run_writes(&mut app, &writer, cmds).await;
     assert!(app.editor.is_none(), "applied, flash {:?}", app.flash);
     let live = live_class(&cluster);
-    let volumes = &live["topology"]["master"]["template"]["spec"]["volumes"];
-    assert_eq!(volumes[1]["configMap"]["defaultMode"], 493, "{volumes}");
+    let volumes = &live["topology"]["client"]["template"]["spec"]["volumes"];
+    assert_eq!(volumes[0]["configMap"]["defaultMode"], 493, "{volumes}");
     let audit = audit_lines(&dir);
     let body = &audit.last().unwrap()["body"];
     assert_eq!(
-        body["topology"]["master"]["template"]["spec"]["volumes"][1]["configMap"]["defaultMode"],
+        body["topology"]["client"]["template"]["spec"]["volumes"][0]["configMap"]["defaultMode"],
         493
     );
+}
+
+/// Where the client's pod template (the first of the topology, keys being sorted) lists its
+/// volumes, in the editor's text.
+const CLIENT_VOLUMES: &str = "        volumes:";
+
+/// A config-map volume for the client, with this mode.
+fn client_volume(mode: &str) -> String {
+    format!(
+        "        - configMap:\n            defaultMode: {mode}\n            name: curvine-standard-files\n          name: files"
+    )
 }
 
 /// One change an operator might make to the class's text.
@@ -521,7 +530,7 @@ enum Edit {
     Duplicate(prop::sample::Index, &'static str),
     /// Junk at the end of a line.
     Break(prop::sample::Index, &'static str),
-    /// A config-map volume in the master's pod template, with this mode.
+    /// A config-map volume in the client's pod template, with this mode.
     Mode(&'static str),
     /// The master's mountUFS timeout.
     Timeout(&'static str),
@@ -605,11 +614,8 @@ fn apply_edit(text: &str, e: &Edit) -> String {
             lines[n].push_str(junk);
         }
         Edit::Mode(mode) => {
-            if let Some(n) = lines.iter().position(|l| l == "      volumes:") {
-                let add = format!(
-                    "      - name: files\n        configMap:\n          name: curvine-standard-files\n          defaultMode: {mode}"
-                );
-                lines.insert(n + 1, add);
+            if let Some(n) = lines.iter().position(|l| l == CLIENT_VOLUMES) {
+                lines.insert(n + 1, client_volume(mode));
             }
         }
         Edit::Timeout(v) => {
@@ -708,7 +714,8 @@ fn edit_and_send(edits: &[Edit]) -> Result<Reached, TestCaseError> {
     let audit = audit_lines(&dir);
     prop_assert_eq!(audit.len(), 2);
     prop_assert_eq!(&audit[1]["body"], sent);
-    prop_assert_eq!(audit[1]["note"].as_str(), Some(shown.join("\n").as_str()));
+    let note = shown.join("\n");
+    prop_assert_eq!(audit[1]["note"].as_str(), Some(note.as_str()));
     if audit[1]["outcome"] != "ok" {
         prop_assert_eq!(live_class(&cluster), before);
         return Ok(Reached::ServerRefused);
@@ -749,7 +756,15 @@ proptest! {
 /// The property's edits reach every outcome, the apply included.
 #[test]
 fn the_property_reaches_every_outcome() {
-    let reached = |edits: &[Edit]| edit_and_send(edits).unwrap();
+    let (mut app, ..) = demo_app();
+    open_class(&mut app);
+    let base = app.editor.as_ref().unwrap().text();
+    let reached = |edits: &[Edit]| {
+        for e in edits {
+            assert_ne!(apply_edit(&base, e), base, "{e:?} changes the text");
+        }
+        edit_and_send(edits).unwrap()
+    };
     assert_eq!(reached(&[Edit::Mode("0755")]), Reached::Applied);
     assert_eq!(reached(&[Edit::Timeout("0x3C")]), Reached::Applied);
     assert_eq!(reached(&[Edit::Timeout("!!int '60'")]), Reached::Applied);
