@@ -1112,8 +1112,7 @@ mod tests {
 
     fn live_with_timeout() -> Value {
         let mut v = live("7", "img:v1");
-        v["topology"] =
-            json!({"master": {"executionEntries": {"mountUFS": {"command": ["x"], "timeout": 60}}}});
+        v["topology"] = json!({"master": {"executionEntries": {"mountUFS": {"command": ["x"], "timeout": 60}}}});
         v
     }
 
@@ -1165,9 +1164,19 @@ mod tests {
         e.set_text(&e.text().replace("timeout: 0755", "timeout: 1"));
         let c = e.dry_run_done(Ok(())).unwrap();
         let applied = c.write().unwrap();
-        assert_eq!(applied.op, w.op, "the apply is the manifest that was dry-run");
-        let diff: Vec<&String> = c.body.iter().filter(|l| l.starts_with(['+', '-'])).collect();
-        assert!(diff.iter().any(|l| l.trim_end() == "+        timeout: 493"), "{diff:?}");
+        assert_eq!(
+            applied.op, w.op,
+            "the apply is the manifest that was dry-run"
+        );
+        let diff: Vec<&String> = c
+            .body
+            .iter()
+            .filter(|l| l.starts_with(['+', '-']))
+            .collect();
+        assert!(
+            diff.iter().any(|l| l.trim_end() == "+        timeout: 493"),
+            "{diff:?}"
+        );
         let note = applied.note.as_deref().unwrap();
         assert_eq!(note, e.diff_of(dry).join("\n"));
         assert!(c.body.ends_with(&e.diff_of(dry)));
@@ -1184,7 +1193,10 @@ mod tests {
         let w = e.review(Some(&l)).unwrap();
         let WriteOp::Apply(m) = &w.op else { panic!() };
         assert_eq!(m["dataOperationSpecs"][0]["image"], "0755");
-        assert_eq!(m["metadata"]["labels"], json!({"enabled": "yes", "on": "off"}));
+        assert_eq!(
+            m["metadata"]["labels"],
+            json!({"enabled": "yes", "on": "off"})
+        );
         let c = e.dry_run_done(Ok(())).unwrap();
         assert!(c.body.iter().any(|l| l == "(no changes)"), "{:#?}", c.body);
     }

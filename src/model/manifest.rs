@@ -56,7 +56,14 @@ impl Manifests {
         let which: Vec<String> = self
             .skipped
             .iter()
-            .map(|s| format!("{} ({}, document {})", s.kind, file_name(&s.file), s.document))
+            .map(|s| {
+                format!(
+                    "{} ({}, document {})",
+                    s.kind,
+                    file_name(&s.file),
+                    s.document
+                )
+            })
             .collect();
         Some(format!(
             "skipped {n} document{} of kinds the console does not watch: {}",
@@ -96,7 +103,11 @@ pub fn parse_documents(text: &str, file: &str, out: &mut Manifests) {
             out.problems.push(problem("is not a mapping".into()));
             continue;
         }
-        let Some(kind) = json.get("kind").and_then(|k| k.as_str()).map(str::to_string) else {
+        let Some(kind) = json
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .map(str::to_string)
+        else {
             out.problems.push(problem("has no kind".into()));
             continue;
         };
@@ -200,10 +211,7 @@ topology:
         let keys: Vec<String> = m.objects.iter().map(|o| o.key().to_string()).collect();
         assert_eq!(
             keys,
-            [
-                "Dataset/default/no-namespace",
-                "CacheRuntimeClass/octal"
-            ]
+            ["Dataset/default/no-namespace", "CacheRuntimeClass/octal"]
         );
     }
 
@@ -215,7 +223,9 @@ topology:
             class["topology"]["master"]["executionEntries"]["mountUFS"]["timeout"],
             493
         );
-        let m = parse("kind: Dataset\nmetadata: {name: a}\nmetadata: {name: b}\n---\nkind: Dataset\nmetadata: {name: c, namespace: x}\n");
+        let m = parse(
+            "kind: Dataset\nmetadata: {name: a}\nmetadata: {name: b}\n---\nkind: Dataset\nmetadata: {name: c, namespace: x}\n",
+        );
         assert_eq!(m.problems.len(), 1, "{:?}", m.problems);
         let p = m.problems[0].to_string();
         assert!(
@@ -234,6 +244,9 @@ topology:
                 "skipped 2 documents of kinds the console does not watch: Namespace (a.yaml, document 1), ConfigMap (a.yaml, document 3)"
             )
         );
-        assert_eq!(parse("kind: Dataset\nmetadata: {name: a}\n").skipped_notice(), None);
+        assert_eq!(
+            parse("kind: Dataset\nmetadata: {name: a}\n").skipped_notice(),
+            None
+        );
     }
 }

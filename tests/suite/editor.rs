@@ -437,9 +437,15 @@ fn a_duplicate_key_is_refused_on_its_line_and_nothing_is_sent() {
     let ed = app.editor.as_ref().unwrap();
     assert_eq!(ed.problems.len(), 1, "{:?}", ed.problems);
     let p = &ed.problems[0];
-    assert!(p.message.contains("duplicate key \"fileSystemType\""), "{p:?}");
+    assert!(
+        p.message.contains("duplicate key \"fileSystemType\""),
+        "{p:?}"
+    );
     let line = p.line.expect("located");
-    assert_eq!(edited.lines().nth(line - 1), Some("fileSystemType: curvinefs"));
+    assert_eq!(
+        edited.lines().nth(line - 1),
+        Some("fileSystemType: curvinefs")
+    );
     let screen = screen_text(&render(&mut app, 160, 48, "default"));
     assert!(screen.contains("1 problem(s)"), "{screen}");
     assert!(screen.contains("duplicate key"), "{screen}");
@@ -490,7 +496,9 @@ async fn an_octal_mode_is_applied_as_the_number_kubectl_sends() {
         panic!("review dialog expected, flash {:?}", app.flash);
     };
     assert!(
-        c.body.iter().any(|l| l.trim_end() == "+            defaultMode: 493"),
+        c.body
+            .iter()
+            .any(|l| l.trim_end() == "+            defaultMode: 493"),
         "{:#?}",
         c.body
     );
@@ -539,12 +547,55 @@ enum Edit {
 }
 
 const VALUES: &[&str] = &[
-    "0755", "'0755'", "\"0755\"", "0x1ED", "0o755", "493", "1_000", "0789", "yes", "'yes'", "on",
-    "\"on\"", "y", "~", "null", "1.5", "1e3", ".inf", "-.nan", "[1, 2]", "{a: 1}", "curvinefs",
-    "!!str 0755", "!!int '60'", "!!float 2", "2024-01-02", "''", "9223372036854775808",
+    "0755",
+    "'0755'",
+    "\"0755\"",
+    "0x1ED",
+    "0o755",
+    "493",
+    "1_000",
+    "0789",
+    "yes",
+    "'yes'",
+    "on",
+    "\"on\"",
+    "y",
+    "~",
+    "null",
+    "1.5",
+    "1e3",
+    ".inf",
+    "-.nan",
+    "[1, 2]",
+    "{a: 1}",
+    "curvinefs",
+    "!!str 0755",
+    "!!int '60'",
+    "!!float 2",
+    "2024-01-02",
+    "''",
+    "9223372036854775808",
 ];
-const KEYS: &[&str] = &["fileSystemType", "name", "image", "timeout", "on", "y", "extra", "1"];
-const JUNK: &[&str] = &[" [oops", ": x: y", "\t", " '", " *nowhere", " &a", "\n  bad: [", " #ok"];
+const KEYS: &[&str] = &[
+    "fileSystemType",
+    "name",
+    "image",
+    "timeout",
+    "on",
+    "y",
+    "extra",
+    "1",
+];
+const JUNK: &[&str] = &[
+    " [oops",
+    ": x: y",
+    "\t",
+    " '",
+    " *nowhere",
+    " &a",
+    "\n  bad: [",
+    " #ok",
+];
 
 fn edit() -> impl Strategy<Value = Edit> {
     let value = prop::sample::select(VALUES);
@@ -624,7 +675,10 @@ fn apply_edit(text: &str, e: &Edit) -> String {
             }
         }
         Edit::Label(v) => {
-            if let Some(n) = lines.iter().position(|l| l.trim() == "fluidops.io/engine: curvine") {
+            if let Some(n) = lines
+                .iter()
+                .position(|l| l.trim() == "fluidops.io/engine: curvine")
+            {
                 lines[n] = lines[n].replace(": curvine", &format!(": {v}"));
             }
         }
@@ -639,7 +693,11 @@ fn leaves(v: &serde_json::Value, at: String, out: &mut Vec<(String, serde_json::
     match v {
         serde_json::Value::Object(m) if !m.is_empty() => {
             for (k, x) in m {
-                leaves(x, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                leaves(
+                    x,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         serde_json::Value::Array(a) if !a.is_empty() => {
@@ -670,10 +728,10 @@ fn edit_and_send(edits: &[Edit]) -> Result<Reached, TestCaseError> {
         Some(Command::Write(w)) => w.clone(),
         _ => {
             prop_assert!(cmds.is_empty(), "{:?}", cmds);
-        prop_assert!(!ed.problems.is_empty(), "refused without a problem");
-        for p in &ed.problems {
-            prop_assert!(p.line.is_some(), "unlocated: {:?}", p);
-        }
+            prop_assert!(!ed.problems.is_empty(), "refused without a problem");
+            for p in &ed.problems {
+                prop_assert!(p.line.is_some(), "unlocated: {:?}", p);
+            }
             prop_assert_eq!(live_class(&cluster), before);
             prop_assert!(audit_lines(&dir).is_empty());
             return Ok(Reached::Refused);
@@ -700,7 +758,11 @@ fn edit_and_send(edits: &[Edit]) -> Result<Reached, TestCaseError> {
         return Ok(Reached::ServerRefused);
     };
     let confirmed = c.write().unwrap().clone();
-    prop_assert_eq!(&confirmed.op, &dry.op, "the confirmed body is the dry run's");
+    prop_assert_eq!(
+        &confirmed.op,
+        &dry.op,
+        "the confirmed body is the dry run's"
+    );
     prop_assert!(c.body.ends_with(&shown), "the diff shown");
     prop_assert_eq!(confirmed.note.clone(), Some(shown.join("\n")));
     let cmds = press(&mut app, "y");

@@ -257,9 +257,7 @@ fn is_timestamp(s: &str) -> bool {
         }
         (*i - start >= min).then(|| s[start..*i].parse().ok())?
     };
-    let expect = |i: &mut usize, c: u8| -> Option<()> {
-        (b.get(*i) == Some(&c)).then(|| *i += 1)
-    };
+    let expect = |i: &mut usize, c: u8| -> Option<()> { (b.get(*i) == Some(&c)).then(|| *i += 1) };
     let date = (|| {
         let year = num(&mut i, 4, 4)?;
         expect(&mut i, b'-')?;
@@ -359,7 +357,11 @@ pub fn float_key(f: f64) -> String {
     let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if x.is_sign_negative() && x != 0.0 { "-" } else { "" };
+    let sign = if x.is_sign_negative() && x != 0.0 {
+        "-"
+    } else {
+        ""
+    };
     if digits.trim_start_matches('0').is_empty() {
         return format!("{sign}0");
     }
@@ -494,7 +496,10 @@ mod tests {
             // Anything else is a string.
             ("curvinefs", s("curvinefs")),
             ("<<", s("<<")),
-            ("data.fluid.io/v1alpha1 [oops", s("data.fluid.io/v1alpha1 [oops")),
+            (
+                "data.fluid.io/v1alpha1 [oops",
+                s("data.fluid.io/v1alpha1 [oops"),
+            ),
         ];
         for (text, want) in table {
             let got = plain(text);
@@ -512,7 +517,11 @@ mod tests {
 
     #[test]
     fn integers_beyond_64_bits_in_hex_octal_or_binary_are_refused() {
-        for text in ["0x10000000000000000", "0o2000000000000000000000", "0x1_0000_0000_0000_0000"] {
+        for text in [
+            "0x10000000000000000",
+            "0o2000000000000000000000",
+            "0x1_0000_0000_0000_0000",
+        ] {
             let e = resolve(text, true, None).unwrap_err();
             assert!(e.contains(text) && e.contains("64 bits"), "{e}");
         }
@@ -602,7 +611,10 @@ mod tests {
         assert_eq!(json_number(1.0), Some(1.into()));
         assert_eq!(json_number(-3.0), Some((-3).into()));
         assert_eq!(json_number(1.5), serde_json::Number::from_f64(1.5));
-        assert_eq!(json_number(1e19), Some(10_000_000_000_000_000_000u64.into()));
+        assert_eq!(
+            json_number(1e19),
+            Some(10_000_000_000_000_000_000u64.into())
+        );
         assert_eq!(json_number(1e21), serde_json::Number::from_f64(1e21));
         assert_eq!(json_number(f64::NAN), None);
         assert_eq!(json_number(f64::INFINITY), None);

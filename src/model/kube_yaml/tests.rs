@@ -37,7 +37,10 @@ fn values_in_mappings_read_as_kubectl_sends_them() {
         ("a: !!null ''", json!({"a": null})),
         ("a: |\n  0755\n", json!({"a": "0755\n"})),
         ("a: >-\n  yes\n", json!({"a": "yes"})),
-        ("a: [0755, '0755', on, 'on']", json!({"a": [493, "0755", true, "on"]})),
+        (
+            "a: [0755, '0755', on, 'on']",
+            json!({"a": [493, "0755", true, "on"]}),
+        ),
         ("a: {b: y}", json!({"a": {"b": true}})),
     ];
     for (text, want) in table {
@@ -72,7 +75,10 @@ fn keys_become_strings_as_sigs_yaml_names_them() {
     ] {
         let e = errors(text);
         assert!(e[0].message.contains(what), "{text}: {e:?}");
-        assert_eq!((e[0].line, e[0].column), (1, 1 + text.starts_with('?') as usize * 2));
+        assert_eq!(
+            (e[0].line, e[0].column),
+            (1, 1 + text.starts_with('?') as usize * 2)
+        );
     }
 }
 
@@ -118,7 +124,10 @@ fn syntax_errors_have_their_line_and_column() {
 fn infinity_and_nan_cannot_be_sent() {
     for (text, col) in [("a: .inf", 4), ("a: -.Inf", 4), ("a:\n- .nan", 3)] {
         let e = errors(text);
-        assert!(e[0].message.contains("JSON has no infinity or NaN"), "{e:?}");
+        assert!(
+            e[0].message.contains("JSON has no infinity or NaN"),
+            "{e:?}"
+        );
         assert_eq!(e[0].column, col, "{text}");
     }
     // As a key it has a name.
@@ -137,7 +146,8 @@ fn tags_that_do_not_fit_are_errors() {
 #[test]
 fn anchors_aliases_and_merge_keys() {
     // (`n` as a key is YAML 1.1's false.)
-    let text = "base: &b {image: x, mode: 0644}\nlist: &l [1, 2]\nn: &n 0755\na: *b\nc: *l\nd: *n\n";
+    let text =
+        "base: &b {image: x, mode: 0644}\nlist: &l [1, 2]\nn: &n 0755\na: *b\nc: *l\nd: *n\n";
     assert_eq!(
         read(text),
         json!({"base": {"image": "x", "mode": 420}, "list": [1, 2], "false": 493,
@@ -187,7 +197,10 @@ fn one_document_for_the_editor_many_for_files() {
     assert_eq!(docs.len(), 4, "{docs:?}");
     assert_eq!(docs[0].value, Ok(json!({"a": 1})));
     assert_eq!(docs[1].value, Ok(Value::Null));
-    assert_eq!((docs[2].line, docs[2].value.clone()), (5, Ok(json!({"b": 2}))));
+    assert_eq!(
+        (docs[2].line, docs[2].value.clone()),
+        (5, Ok(json!({"b": 2})))
+    );
     assert!(docs[3].value.is_err());
     // A problem in one document leaves the next one readable.
     let docs = documents("a: 1\na: 2\n---\nb: 1\n");
@@ -217,7 +230,13 @@ fn strings_that_would_read_as_something_else_are_quoted() {
         assert!(text.contains(quoted), "{quoted} in {text}");
     }
     // A timestamp is read as the text written, so it needs no quotes.
-    for plain in ["- plain text\n", "- a[b]\n", "- -x\n", "- <<\n", "- 2024-01-02\n"] {
+    for plain in [
+        "- plain text\n",
+        "- a[b]\n",
+        "- -x\n",
+        "- <<\n",
+        "- 2024-01-02\n",
+    ] {
         assert!(text.contains(plain), "{plain} in {text}");
     }
 }
@@ -225,10 +244,19 @@ fn strings_that_would_read_as_something_else_are_quoted() {
 #[test]
 fn the_layout_is_serde_yaml_s_for_the_demo_manifests() {
     let demo = [
-        ("01", include_str!("../../../assets/demo/01-runtimeclasses.yaml")),
+        (
+            "01",
+            include_str!("../../../assets/demo/01-runtimeclasses.yaml"),
+        ),
         ("02", include_str!("../../../assets/demo/02-imagenet.yaml")),
-        ("03", include_str!("../../../assets/demo/03-llm-serving.yaml")),
-        ("04", include_str!("../../../assets/demo/04-feature-store.yaml")),
+        (
+            "03",
+            include_str!("../../../assets/demo/03-llm-serving.yaml"),
+        ),
+        (
+            "04",
+            include_str!("../../../assets/demo/04-feature-store.yaml"),
+        ),
     ];
     for (file, text) in demo {
         for doc in documents(text) {
