@@ -312,7 +312,7 @@ fn is_timestamp(s: &str) -> bool {
 }
 
 fn valid_date(year: u32, month: u32, day: u32) -> bool {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -632,7 +632,7 @@ mod tests {
             (123456.0, "123456"),
             (1234567.0, "1.234567e+06"),
             (0.1, "0.1"),
-            (3.141592653589793, "3.1415927"),
+            (std::f64::consts::PI, "3.1415927"),
             (-2.5, "-2.5"),
             (0.0, "0"),
             (f64::INFINITY, ".inf"),
