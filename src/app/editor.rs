@@ -11,7 +11,7 @@ use tui_textarea::{CursorMove, TextArea};
 use super::confirm::Confirm;
 use super::schema::{self, Problem};
 use crate::cluster::writer::{Write, WriteError, WriteOp, merge_patch};
-use crate::model::ObjectKey;
+use crate::model::{ObjectKey, kube_yaml};
 
 /// Milliseconds of quiet typing after which the text is validated and the draft saved.
 pub const SETTLE_MS: u64 = 300;
@@ -54,6 +54,12 @@ pub struct Editor {
     pub phase: Phase,
     /// Local problems (syntax, schema, identity) of the current text, once validated.
     pub problems: Vec<Problem>,
+    /// The current text as kubectl reads it, once validated (when it parses): the one value the
+    /// checks, the diff and the write are made of.
+    pub value: Option<Value>,
+    /// The manifest sent to the dry run, while it is out or being reviewed: the review's diff
+    /// and the apply are made of it.
+    pub sent: Option<Value>,
     /// The server's rejection of the last dry run or apply, line by line.
     pub server_errors: Vec<String>,
     /// Bumped on every change; a settle message for an older generation is stale.
@@ -74,9 +80,10 @@ pub struct Editor {
 /// Keys of `metadata` the editable text keeps; the rest is server bookkeeping.
 const KEPT_METADATA: &[&str] = &["name", "namespace", "labels", "annotations"];
 
-/// The object as the operator edits it: no status, no server bookkeeping in metadata.
+/// The object as the operator edits it: no status, no server bookkeeping in metadata, numbers
+/// as kubectl would send them back.
 pub fn editable_value(v: &Value) -> Value {
-    let mut v = v.clone();
+    let mut v = kube_yaml::normalize(v);
     if let Some(m) = v.as_object_mut() {
         m.remove("status");
     }
@@ -86,8 +93,10 @@ pub fn editable_value(v: &Value) -> Value {
     v
 }
 
+/// The text of a value, read back as the same value (strings YAML 1.1 would read otherwise are
+/// quoted).
 pub fn to_text(v: &Value) -> String {
-    serde_yaml::to_string(v).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
+    kube_yaml::to_string(v)
 }
 
 fn resource_version(v: &Value) -> Option<String> {
@@ -182,6 +191,8 @@ impl Editor {
             base_rv: resource_version(live),
             phase: Phase::Editing,
             problems: Vec::new(),
+            value: None,
+            sent: None,
             server_errors: Vec::new(),
             generation: 0,
             problem_cursor: 0,
@@ -247,46 +258,64 @@ impl Editor {
         true
     }
 
-    /// Checks the text: YAML syntax, the kind's schema, and that it still names this object.
+    /// Reads the text as kubectl would and checks it: YAML (duplicate keys, values JSON cannot
+    /// carry), the kind's schema, and that it still names this object. The value read is kept
+    /// for the review.
     pub fn validate(&mut self) {
         let text = self.text();
-        let mut problems = schema::check(self.key.kind, &text);
-        if problems.is_empty()
-            && let Ok(v) = schema::parse_yaml(&text)
-        {
-            let want = [
-                ("kind", self.key.kind.as_str().to_string()),
-                ("metadata.name", self.key.name.clone()),
-                ("metadata.namespace", self.key.namespace.clone()),
-            ];
-            for (path, expected) in want {
-                let got = path
-                    .split('.')
-                    .fold(&v, |v, k| &v[k])
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string();
-                if got != expected {
-                    problems.push(Problem {
-                        path: path.to_string(),
-                        message: format!(
-                            "cannot change here (editing {}): must stay \"{expected}\"",
-                            self.key
-                        ),
-                        line: Some(schema::line_of(&text, path)),
-                        column: None,
-                    });
+        let (value, problems) = match schema::parse_yaml(&text) {
+            Err(problems) => (None, problems),
+            Ok(v) => {
+                let mut problems = schema::check_value(self.key.kind, &text, &v);
+                if problems.is_empty() {
+                    problems = self.identity_problems(&text, &v);
                 }
+                (Some(v), problems)
             }
-        }
+        };
+        self.value = value;
         self.problems = problems;
         self.problem_cursor = 0;
     }
 
-    /// What is sent: the edited object, guarded by the resource version it was based on (the
-    /// API server refuses it with a conflict if the object moved meanwhile).
+    /// The object's identity (apiVersion, kind, name, namespace) as written, against the one
+    /// being edited.
+    fn identity_problems(&self, text: &str, v: &Value) -> Vec<Problem> {
+        let api_version = self.base_value["apiVersion"].as_str().unwrap_or_default();
+        let want = [
+            ("apiVersion", api_version.to_string()),
+            ("kind", self.key.kind.as_str().to_string()),
+            ("metadata.name", self.key.name.clone()),
+            ("metadata.namespace", self.key.namespace.clone()),
+        ];
+        let mut problems = Vec::new();
+        for (path, expected) in want {
+            let got = path
+                .split('.')
+                .fold(v, |v, k| &v[k])
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            if got != expected {
+                problems.push(Problem {
+                    path: path.to_string(),
+                    message: format!(
+                        "cannot change here (editing {}): must stay \"{expected}\"",
+                        self.key
+                    ),
+                    line: Some(schema::line_of(text, path)),
+                    column: None,
+                });
+            }
+        }
+        problems
+    }
+
+    /// What is sent for the text as last validated: its value, guarded by the resource version
+    /// it was based on (the API server refuses it with a conflict if the object moved
+    /// meanwhile).
     pub fn manifest(&self) -> Option<Value> {
-        let mut v = schema::parse_yaml(&self.text()).ok()?;
+        let mut v = self.value.clone()?;
         if let (Some(rv), Some(meta)) = (
             &self.base_rv,
             v.get_mut("metadata").and_then(|m| m.as_object_mut()),
@@ -294,6 +323,16 @@ impl Editor {
             meta.insert("resourceVersion".into(), Value::String(rv.clone()));
         }
         Some(v)
+    }
+
+    /// The diff shown for a manifest: the object as opened → the manifest, written as the
+    /// editor writes objects, less the resourceVersion that guards it.
+    pub fn diff_of(&self, manifest: &Value) -> Vec<String> {
+        let mut shown = manifest.clone();
+        if let Some(meta) = shown.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+            meta.remove("resourceVersion");
+        }
+        diff_lines(&self.base_text, &to_text(&shown), "live", "edited")
     }
 
     /// `<C-s>`: local problems refuse; a moved live object is a conflict; otherwise a server
@@ -318,13 +357,9 @@ impl Editor {
             return Err(Refusal::Conflict);
         }
         let manifest = self.manifest().ok_or(Refusal::Problems(1))?;
+        self.sent = Some(manifest.clone());
         self.phase = Phase::DryRunning;
         Ok(Write::dry_run(WriteOp::Apply(manifest)).answered_to(WriteOrigin::Editor))
-    }
-
-    /// The diff of the live object (as opened) against the edited text.
-    pub fn diff(&self) -> Vec<String> {
-        diff_lines(&self.base_text, &self.text(), "live", "edited")
     }
 
     /// The server's dry run answered: the diff goes to review, or its rejection is listed.
@@ -334,9 +369,10 @@ impl Editor {
         }
         match result {
             Ok(()) => {
+                // Exactly what passed the dry run is shown and, on yes, applied.
+                let manifest = self.sent.clone()?;
                 self.phase = Phase::Reviewing;
-                let manifest = self.manifest()?;
-                let diff = self.diff();
+                let diff = self.diff_of(&manifest);
                 let mut body = vec![
                     format!(
                         "What will be sent: server-side apply of {} as \"{}\" (dry run passed).",
@@ -354,9 +390,9 @@ impl Editor {
                 if diff.is_empty() {
                     body.push("(no changes)".into());
                 }
-                body.extend(diff);
                 let mut w = Write::new(WriteOp::Apply(manifest)).answered_to(WriteOrigin::Editor);
-                w.note = Some(self.diff().join("\n"));
+                w.note = Some(diff.join("\n"));
+                body.extend(diff);
                 Some(Confirm::new(format!("Apply {}?", self.key), body, w).diff())
             }
             Err(e) => {
@@ -370,6 +406,7 @@ impl Editor {
     pub fn review_declined(&mut self) {
         if self.phase == Phase::Reviewing {
             self.phase = Phase::Editing;
+            self.sent = None;
         }
     }
 
@@ -403,6 +440,7 @@ impl Editor {
 
     fn fail(&mut self, e: &WriteError) {
         self.phase = Phase::Failed;
+        self.sent = None;
         self.server_errors = e.to_string().lines().map(str::to_string).collect();
     }
 
@@ -1070,6 +1108,97 @@ mod tests {
         assert_eq!(e.phase, Phase::Applying);
         e.apply_done(Ok(()));
         assert_eq!(e.phase, Phase::Done);
+    }
+
+    fn live_with_timeout() -> Value {
+        let mut v = live("7", "img:v1");
+        v["topology"] = json!({"master": {"executionEntries": {"mountUFS": {"command": ["x"], "timeout": 60}}}});
+        v
+    }
+
+    #[test]
+    fn a_duplicate_key_is_refused_on_its_line_and_nothing_is_sent() {
+        let mut e = Editor::open(key(), &live("7", "img:v1"));
+        edit(
+            &mut e,
+            "fileSystemType: curvinefs",
+            "fileSystemType: [1, 2]\nfileSystemType: curvinefs",
+        );
+        assert_eq!(e.problems.len(), 1, "{:?}", e.problems);
+        let p = &e.problems[0];
+        assert!(p.message.contains("\"fileSystemType\""), "{p:?}");
+        let line = p.line.unwrap();
+        assert_eq!(e.textarea.lines()[line - 1], "fileSystemType: curvinefs");
+        assert_eq!(e.value, None);
+        let l = live("7", "img:v1");
+        assert_eq!(e.review(Some(&l)), Err(Refusal::Problems(1)));
+        assert_eq!(e.phase, Phase::Editing);
+        assert!(e.text().contains("fileSystemType: [1, 2]"));
+    }
+
+    #[test]
+    fn the_identity_stays_including_the_api_version() {
+        let mut e = Editor::open(key(), &live("7", "img:v1"));
+        edit(
+            &mut e,
+            "apiVersion: data.fluid.io/v1alpha1",
+            "apiVersion: data.fluid.io/v1alpha1 [oops",
+        );
+        assert_eq!(e.problems.len(), 1, "{:?}", e.problems);
+        assert_eq!(e.problems[0].path, "apiVersion");
+        assert_eq!(e.problems[0].line, Some(1));
+        assert!(e.review(Some(&live("7", "img:v1"))).is_err());
+    }
+
+    #[test]
+    fn the_review_shows_and_applies_the_value_that_was_dry_run() {
+        let l = live_with_timeout();
+        let mut e = Editor::open(key(), &l);
+        edit(&mut e, "timeout: 60", "timeout: 0755");
+        assert!(e.problems.is_empty(), "{:?}", e.problems);
+        let w = e.review(Some(&l)).unwrap();
+        let WriteOp::Apply(dry) = &w.op else { panic!() };
+        let timeout = &dry["topology"]["master"]["executionEntries"]["mountUFS"]["timeout"];
+        assert_eq!(timeout, &json!(493), "0755 is octal, as kubectl reads it");
+        // The buffer changes while the dry run is out (an external editor answering late).
+        e.set_text(&e.text().replace("timeout: 0755", "timeout: 1"));
+        let c = e.dry_run_done(Ok(())).unwrap();
+        let applied = c.write().unwrap();
+        assert_eq!(
+            applied.op, w.op,
+            "the apply is the manifest that was dry-run"
+        );
+        let diff: Vec<&String> = c
+            .body
+            .iter()
+            .filter(|l| l.starts_with(['+', '-']))
+            .collect();
+        assert!(
+            diff.iter().any(|l| l.trim_end() == "+        timeout: 493"),
+            "{diff:?}"
+        );
+        let note = applied.note.as_deref().unwrap();
+        assert_eq!(note, e.diff_of(dry).join("\n"));
+        assert!(c.body.ends_with(&e.diff_of(dry)));
+    }
+
+    #[test]
+    fn strings_yaml_would_misread_are_quoted_and_an_unchanged_buffer_sends_them_as_they_are() {
+        let mut l = live("7", "0755");
+        l["metadata"]["labels"] = json!({"enabled": "yes", "on": "off"});
+        let mut e = Editor::open(key(), &l);
+        assert!(e.text().contains("image: '0755'"), "{}", e.text());
+        assert!(e.text().contains("'on': 'off'"), "{}", e.text());
+        assert!(e.problems.is_empty(), "{:?}", e.problems);
+        let w = e.review(Some(&l)).unwrap();
+        let WriteOp::Apply(m) = &w.op else { panic!() };
+        assert_eq!(m["dataOperationSpecs"][0]["image"], "0755");
+        assert_eq!(
+            m["metadata"]["labels"],
+            json!({"enabled": "yes", "on": "off"})
+        );
+        let c = e.dry_run_done(Ok(())).unwrap();
+        assert!(c.body.iter().any(|l| l == "(no changes)"), "{:#?}", c.body);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Local validation of an edited manifest, before anything is sent: YAML syntax (with line and
-//! column) and the CRD's OpenAPI v3 schema (types, enums, required and unknown fields, minimum,
+//! Local validation of an edited manifest, before anything is sent: the YAML as kubectl reads
+//! it (syntax, duplicate keys, values JSON cannot carry; each with line and column) and the
+//! CRD's OpenAPI v3 schema (types, enums, required and unknown fields, minimum,
 //! `x-kubernetes-preserve-unknown-fields`, `x-kubernetes-int-or-string`). The CRDs are the
 //! upstream API definitions, compiled in from `assets/crds/`.
 
@@ -8,7 +9,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::model::{Kind, OpKind};
+use crate::model::{Kind, OpKind, kube_yaml};
 
 /// One problem found in the edited text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +85,7 @@ pub fn schema_for(kind: Kind) -> Option<&'static Value> {
     if let Some(v) = cache.get(&kind) {
         return Some(v);
     }
-    let crd: Value = serde_yaml::from_str(text).ok()?;
+    let crd: Value = kube_yaml::from_str(text).ok()?;
     let versions = crd["spec"]["versions"].as_array()?;
     let version = versions
         .iter()
@@ -95,46 +96,45 @@ pub fn schema_for(kind: Kind) -> Option<&'static Value> {
     Some(schema)
 }
 
-/// Parses YAML text into JSON; a syntax error comes back with its line and column.
-pub fn parse_yaml(text: &str) -> Result<Value, Problem> {
-    match serde_yaml::from_str::<Value>(text) {
+/// Reads YAML text into the JSON kubectl would send for it; what cannot be read (syntax, a
+/// duplicate key, a value JSON cannot carry, not a mapping) comes back with line and column.
+pub fn parse_yaml(text: &str) -> Result<Value, Vec<Problem>> {
+    match kube_yaml::from_str(text) {
         Ok(Value::Object(m)) => Ok(Value::Object(m)),
-        Ok(_) => Err(Problem {
+        Ok(_) => Err(vec![Problem {
             path: String::new(),
             message: "the document must be a mapping (apiVersion, kind, metadata, …)".into(),
             line: Some(1),
             column: Some(1),
-        }),
-        Err(e) => {
-            let loc = e.location();
-            let msg = e.to_string();
-            // serde_yaml appends " at line L column C"; the location is shown separately.
-            let message = match msg.find(" at line ") {
-                Some(i) => msg[..i].to_string(),
-                None => msg,
-            };
-            Err(Problem {
+        }]),
+        Err(errors) => Err(errors
+            .into_iter()
+            .map(|e| Problem {
                 path: String::new(),
-                message,
-                line: loc.as_ref().map(|l| l.line()),
-                column: loc.as_ref().map(|l| l.column()),
+                message: e.message,
+                line: Some(e.line),
+                column: Some(e.column),
             })
-        }
+            .collect()),
     }
 }
 
-/// Everything wrong with `text` as a manifest of `kind`: a syntax error, or schema violations
-/// located on their lines.
+/// Everything wrong with `text` as a manifest of `kind`: what cannot be read, or schema
+/// violations located on their lines.
 pub fn check(kind: Kind, text: &str) -> Vec<Problem> {
-    let value = match parse_yaml(text) {
-        Ok(v) => v,
-        Err(p) => return vec![p],
-    };
+    match parse_yaml(text) {
+        Ok(value) => check_value(kind, text, &value),
+        Err(problems) => problems,
+    }
+}
+
+/// The schema violations of `value`, read from `text`, located on their lines.
+pub fn check_value(kind: Kind, text: &str, value: &Value) -> Vec<Problem> {
     let Some(schema) = schema_for(kind) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    validate(schema, &value, &mut Vec::new(), &mut out);
+    validate(schema, value, &mut Vec::new(), &mut out);
     for p in &mut out {
         p.line = Some(line_of(text, &p.path));
     }
@@ -449,6 +449,35 @@ dataOperationSpecs:
         assert!(p[0].line.unwrap() >= 4, "{p:?}");
         let scalar = check(Kind::CacheRuntimeClass, "just text\n");
         assert_eq!(scalar[0].line, Some(1));
+    }
+
+    #[test]
+    fn a_duplicate_key_is_a_problem_on_its_second_line() {
+        let text = CLASS.replace(
+            "fileSystemType: curvinefs",
+            "fileSystemType: [1, 2]\nfileSystemType: curvinefs",
+        );
+        let p = check(Kind::CacheRuntimeClass, &text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].line, p[0].column), (Some(6), Some(1)));
+        assert!(
+            p[0].message.contains("\"fileSystemType\"") && p[0].message.contains("line 5"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn values_are_read_as_kubectl_reads_them() {
+        // `on` is a boolean, not the string the schema wants; quoted, it is a string.
+        let text = CLASS.replace("fileSystemType: curvinefs", "fileSystemType: on");
+        let p = check(Kind::CacheRuntimeClass, &text);
+        assert_eq!(p[0].message, "must be string, not boolean", "{p:?}");
+        let text = CLASS.replace("fileSystemType: curvinefs", "fileSystemType: 'on'");
+        assert_eq!(check(Kind::CacheRuntimeClass, &text), vec![]);
+        assert_eq!(
+            parse_yaml("a: 0755\n").unwrap(),
+            serde_json::json!({"a": 493})
+        );
     }
 
     #[test]

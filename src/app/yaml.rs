@@ -8,7 +8,7 @@ pub fn to_yaml(value: &serde_json::Value) -> String {
     if let Some(meta) = v.get_mut("metadata").and_then(|m| m.as_object_mut()) {
         meta.remove("managedFields");
     }
-    serde_yaml::to_string(&v).unwrap_or_else(|e| format!("# cannot render: {e}"))
+    crate::model::kube_yaml::to_string(&v)
 }
 
 /// The object's YAML, line by line; empty if the object is gone.

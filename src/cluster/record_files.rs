@@ -82,7 +82,8 @@ pub fn save(dir: &Path, rec: &CacheRuntimeMaintenance) -> Result<PathBuf, LocalE
         return Err(LocalError::Invalid("metadata.name is missing".into()));
     }
     let path = path_of(dir, &ns, &name);
-    let text = serde_yaml::to_string(rec).map_err(|e| LocalError::Invalid(e.to_string()))?;
+    let value = serde_json::to_value(rec).map_err(|e| LocalError::Invalid(e.to_string()))?;
+    let text = crate::model::kube_yaml::to_string(&value);
     let tmp = path.with_extension("yaml.tmp");
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, &path)?;
@@ -101,9 +102,18 @@ pub fn load(
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    serde_yaml::from_str(&text)
+    parse(&text)
         .map(Some)
         .map_err(|e| LocalError::Invalid(format!("{}: {e}", path.display())))
+}
+
+/// A record's text, read as kubectl reads YAML (the files may be edited by hand).
+fn parse(text: &str) -> Result<CacheRuntimeMaintenance, String> {
+    let value = crate::model::kube_yaml::from_str(text).map_err(|errors| {
+        let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        all.join("; ")
+    })?;
+    serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
 /// Every record in the directory (sorted by file name), and the files that could not be read.
@@ -121,9 +131,8 @@ pub fn load_all(dir: &Path) -> (Vec<CacheRuntimeMaintenance>, Vec<(PathBuf, Stri
     for p in paths {
         match std::fs::read_to_string(&p)
             .map_err(|e| e.to_string())
-            .and_then(|t| {
-                serde_yaml::from_str::<CacheRuntimeMaintenance>(&t).map_err(|e| e.to_string())
-            }) {
+            .and_then(|t| parse(&t))
+        {
             Ok(r) => records.push(r),
             Err(e) => problems.push((p, e)),
         }

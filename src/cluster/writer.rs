@@ -107,6 +107,18 @@ impl Write {
         }
     }
 
+    /// What the request carries (a manifest or a patch), exactly as sent; kept in the audit
+    /// log.
+    pub fn body(&self) -> Option<&serde_json::Value> {
+        match &self.op {
+            WriteOp::Create(v) | WriteOp::Apply(v) => Some(v),
+            WriteOp::MergePatch { patch, .. } | WriteOp::MergePatchStatus { patch, .. } => {
+                Some(patch)
+            }
+            WriteOp::Delete(_) | WriteOp::ForceDelete(_) => None,
+        }
+    }
+
     /// The verb, for messages and the audit log.
     pub fn verb(&self) -> &'static str {
         match self.op {
@@ -232,6 +244,9 @@ impl Guarded {
         });
         if let Some(note) = &w.note {
             line["note"] = serde_json::Value::String(note.clone());
+        }
+        if let Some(body) = w.body() {
+            line["body"] = body.clone();
         }
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);

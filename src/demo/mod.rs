@@ -225,7 +225,15 @@ impl DemoCluster {
     ) -> Result<(Self, Vec<ManifestProblem>), String> {
         let m = crate::model::manifest::load_dir(path)
             .map_err(|e| format!("--seed {}: cannot be read: {e}", path.display()))?;
+        let skipped = m.skipped_notice();
         let mut problems = m.problems;
+        if let Some(notice) = skipped {
+            problems.push(ManifestProblem {
+                file: path.display().to_string(),
+                document: 0,
+                message: notice,
+            });
+        }
         if m.objects.is_empty() {
             problems.push(ManifestProblem {
                 file: path.display().to_string(),

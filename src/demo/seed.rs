@@ -271,3 +271,48 @@ fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        parse_time(REFERENCE_NOW).unwrap()
+    }
+
+    #[test]
+    fn the_built_in_manifests_read_without_a_problem() {
+        let (objects, problems) = builtin_objects(now());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(!objects.is_empty());
+    }
+
+    #[test]
+    fn a_seed_directory_is_applied_as_kubectl_apply_f_would() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.yaml"),
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n---\n\
+             apiVersion: data.fluid.io/v1alpha1\nkind: Dataset\nmetadata: {name: plain}\n\
+             spec:\n  mounts: [{name: data, mountPoint: \"s3://b/\"}]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("b.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: files, namespace: team}\n",
+        )
+        .unwrap();
+        let (cluster, problems) = DemoCluster::from_dir(dir.path(), 1, now()).unwrap();
+        let key = ObjectKey::new(Kind::Dataset, "default", "plain");
+        assert!(cluster.get(&key).is_some(), "in the default namespace");
+        let notices: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            notices,
+            [format!(
+                "{}: skipped 2 documents of kinds the console does not watch: \
+                 Namespace (a.yaml, document 1), ConfigMap (b.yaml, document 1)",
+                dir.path().display()
+            )]
+        );
+    }
+}

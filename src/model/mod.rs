@@ -5,6 +5,7 @@ pub mod class;
 pub mod cron;
 pub mod dataset;
 pub mod health;
+pub mod kube_yaml;
 pub mod maintenance;
 pub mod manifest;
 pub mod meta;

@@ -1629,6 +1629,7 @@ async fn editor_apply_keeps_the_resource_version_precondition_and_schema_causes(
     assert!(text.contains("timeout: 60"), "{text}");
     let mut ed2 = Editor::open(key.clone(), &live);
     ed2.set_text(&text.replacen("timeout: 60", "timeout: 90", 1));
+    ed2.validate();
     let manifest = ed2.manifest().expect("manifest");
     assert_eq!(
         manifest["metadata"]["resourceVersion"],
@@ -1673,6 +1674,7 @@ async fn editor_apply_keeps_the_resource_version_precondition_and_schema_causes(
     let text = ed3.text();
     assert_eq!(text.matches("name: DataLoad").count(), 1, "{text}");
     ed3.set_text(&text.replacen("name: DataLoad", "name: DataWarm", 1));
+    ed3.validate();
     let s = status_of(send(&w, WriteOp::Apply(ed3.manifest().unwrap())).await);
     assert_eq!((s.code, s.reason.as_str()), (422, "Invalid"), "{s:?}");
     let causes = &s.details.as_ref().expect("details").causes;
@@ -1687,6 +1689,7 @@ async fn editor_apply_keeps_the_resource_version_precondition_and_schema_causes(
     // the typed patch and says so (500, no causes) — the message still names the field.
     let mut ed4 = Editor::open(key.clone(), &live);
     ed4.set_text(&ed4.text().replacen("timeout: 90", "timeout: soon", 1));
+    ed4.validate();
     let s = status_of(send(&w, WriteOp::Apply(ed4.manifest().unwrap())).await);
     assert!(
         s.message.contains("executionEntries.mountUFS.timeout"),
