@@ -357,7 +357,7 @@ impl Editor {
                 body.extend(diff);
                 let mut w = Write::new(WriteOp::Apply(manifest)).answered_to(WriteOrigin::Editor);
                 w.note = Some(self.diff().join("\n"));
-                Some(Confirm::new(format!("Apply {}?", self.key), body, w).diff())
+                Some(Confirm::new(strings::apply_title(&self.key), body, w).diff())
             }
             Err(e) => {
                 self.fail(e);
