@@ -179,9 +179,9 @@ pub fn retry_title(step: &str, run: &crate::model::ObjectKey) -> String {
     format!("Retry step {step} of {}?", object_ref(run))
 }
 
-/// A step or start prompt of a run, as its dialog's title: the run first, then what it asks.
+/// A step or start prompt of a run, as its dialog's title: what it asks, then the run.
 pub fn run_prompt_title(run: &crate::model::ObjectKey, prompt: &str) -> String {
-    format!("{}: {prompt}", object_ref(run))
+    format!("{prompt} — {}", object_ref(run))
 }
 
 pub fn abort_title(
@@ -191,12 +191,9 @@ pub fn abort_title(
     let run = object_ref(run);
     match rec.spec.type_ {
         crate::model::maintenance::MaintenanceType::Upgrade => {
-            format!(
-                "Abort {run} (upgrade of {}) and roll back?",
-                rec.spec.runtime_name
-            )
+            format!("Abort {run} and roll back?")
         }
-        _ => format!("Abort {run} (rebuild of {})?", rec.spec.runtime_name),
+        _ => format!("Abort {run}?"),
     }
 }
 
@@ -401,9 +398,9 @@ pub fn driven_run_line(
 }
 
 pub const STOP_DRIVING_INTRO: &str = "This console drives:";
-pub const STOP_DRIVING_BODY: &str = "Its runs stop being driven: no new step starts from this console, and a write already under way is finished first. Each record stays where it stands; another console (or this one, started again) takes a run over with Enter on its page.";
+pub const STOP_DRIVING_BODY: &str = "On quitting they stop being driven: no new step starts from this console, and a write already under way is finished first. Each record stays where it stands; another console (or this one, started again) takes a run over with Enter on its page.";
 
-pub const STOP_DRIVING_ON_SWITCH: &str = "Once the new context answers, its runs stop being driven here: no new step starts from this console. Each record stays where it stands; another console takes a run over with Enter on its page.";
+pub const STOP_DRIVING_ON_SWITCH: &str = "Once the new context answers, they stop being driven here: no new step starts from this console. Each record stays where it stands; another console takes a run over with Enter on its page.";
 
 pub const QUITTING_NO_RUNS: &str =
     "quitting: no run is started or answered from this console any more";

@@ -300,7 +300,8 @@ impl App {
         self.dirty = true;
         if action.writes() && self.readonly {
             let object = match action {
-                Action::UpgradeStart | Action::RebuildStart => self.maintenance_selection(),
+                Action::UpgradeStart | Action::RebuildStart => self.runtime_selection(true),
+                Action::LoadStart => self.runtime_selection(false),
                 _ => self.selected_object(),
             };
             return self.refuse_readonly(action, object, strings::READONLY_REFUSED);
@@ -534,9 +535,10 @@ impl App {
         }
     }
 
-    /// `L`: the form that starts a data operation on the selected runtime or dataset.
+    /// `L`: the form that starts a data operation on the selected runtime or dataset (on a
+    /// detail page, the page's own when the line under the cursor is neither).
     fn open_load_form(&mut self) {
-        let Some(key) = self.selected_object() else {
+        let Some(key) = self.runtime_selection(false) else {
             return self.flash_error(strings::NOTHING_SELECTED);
         };
         match super::load_form::LoadForm::open(&self.store, &key, self.now) {
@@ -545,13 +547,14 @@ impl App {
         }
     }
 
-    /// What `U` / `R` are about: the selection when it is a runtime, a dataset or a pod; on a
-    /// detail page whose line under the cursor is none of these (an operation, a condition),
-    /// the page's own object.
-    fn maintenance_selection(&self) -> Option<ObjectKey> {
+    /// What `L`, `U` and `R` are about: the selection when it is a runtime or a dataset (or,
+    /// with `pods`, a pod); on a detail page whose line under the cursor is none of these (an
+    /// operation, a condition), the page's own object.
+    fn runtime_selection(&self, pods: bool) -> Option<ObjectKey> {
         let selected = self.selected_object()?;
         match (&self.screen, selected.kind) {
-            (_, Kind::CacheRuntime | Kind::Dataset | Kind::Pod) => Some(selected),
+            (_, Kind::CacheRuntime | Kind::Dataset) => Some(selected),
+            (_, Kind::Pod) if pods => Some(selected),
             (Screen::Detail(page), _) => Some(page.clone()),
             _ => Some(selected),
         }
@@ -563,7 +566,7 @@ impl App {
     /// candidates are ticked.
     fn open_maintenance_form(&mut self, upgrade: bool) {
         use super::maintenance_form::{MaintenanceForm, target_of};
-        let Some(key) = self.maintenance_selection() else {
+        let Some(key) = self.runtime_selection(true) else {
             return self.flash_error(strings::NOTHING_SELECTED);
         };
         let opened = target_of(&self.store, &key).and_then(|(runtime, pod)| {

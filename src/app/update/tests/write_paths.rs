@@ -436,16 +436,21 @@ impl Before {
         }
     }
 
-    /// The runtime and pod `U`/`R` are about: the selection when it is a runtime, a dataset or
-    /// a pod, else the page's own object.
-    fn maintenance_target(&self, app: &App) -> Option<(ObjectKey, Option<String>)> {
+    /// What `L` (`pods` false) and `U`/`R` are about: the selection when it is a runtime or
+    /// a dataset (or a pod), else, on a detail page, the page's own object.
+    fn runtime_selection(&self, pods: bool) -> Option<ObjectKey> {
         let sel = self.selected.clone()?;
-        let on = match (&self.screen, sel.kind) {
-            (_, Kind::CacheRuntime | Kind::Dataset | Kind::Pod) => sel,
+        Some(match (&self.screen, sel.kind) {
+            (_, Kind::CacheRuntime | Kind::Dataset) => sel,
+            (_, Kind::Pod) if pods => sel,
             (Screen::Detail(page), _) => page.clone(),
             _ => sel,
-        };
-        target_of(&app.store, &on).ok()
+        })
+    }
+
+    /// The runtime and pod `U`/`R` are about.
+    fn maintenance_target(&self, app: &App) -> Option<(ObjectKey, Option<String>)> {
+        target_of(&app.store, &self.runtime_selection(true)?).ok()
     }
 }
 
@@ -574,9 +579,11 @@ fn check_dialog(c: &mut Console, key: WriteKey, before: &Before) -> Result<(), T
             prop_assert!(target.name.starts_with(&prefix), "{}", target.name);
         }
         WriteKey::Load => {
-            let sel = sel.expect("a selection");
+            let on = before
+                .runtime_selection(false)
+                .expect("a runtime or dataset");
             prop_assert!(matches!(target.kind, Kind::Operation(_)));
-            prop_assert_eq!(&target.namespace, &sel.namespace);
+            prop_assert_eq!(&target.namespace, &on.namespace);
         }
         WriteKey::Upgrade | WriteKey::Rebuild => {
             let (runtime, pod) = before.maintenance_target(&c.app).expect("a runtime");
@@ -804,11 +811,9 @@ proptest! {
         let object = if key.on_run_page() {
             before.run_page.clone()
         } else if matches!(key, WriteKey::Upgrade | WriteKey::Rebuild) {
-            before.selected.as_ref().map(|sel| match (&before.screen, sel.kind) {
-                (_, Kind::CacheRuntime | Kind::Dataset | Kind::Pod) => sel.clone(),
-                (Screen::Detail(page), _) => page.clone(),
-                _ => sel.clone(),
-            })
+            before.runtime_selection(true)
+        } else if key == WriteKey::Load {
+            before.runtime_selection(false)
         } else {
             before.selected.clone()
         };
