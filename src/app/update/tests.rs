@@ -302,6 +302,29 @@ fn quitting_while_driving_a_run_asks_and_keeps_the_runs_record() {
     assert!(!a.drives(&run));
 }
 
+/// Switching context drops the runs driven here: it asks first, as quitting does.
+#[test]
+fn switching_context_while_driving_a_run_asks_first() {
+    let mut a = upgrade_confirming("v0.2.6");
+    a.contexts = vec!["demo".into(), "prod".into()];
+    only_write(press(&mut a, "y"));
+    press(&mut a, ":");
+    type_text(&mut a, "ctx prod");
+    assert!(
+        press(&mut a, "<Enter>").is_empty(),
+        "switched without a word"
+    );
+    let Some(Overlay::Confirm(c)) = a.overlays.top() else {
+        panic!("no question")
+    };
+    assert_eq!(c.then, confirm::Then::SwitchContext("prod".into()));
+    assert!(c.title.contains("prod") && c.title.contains("CacheRuntimeMaintenance imagenet/"));
+    assert_eq!(
+        press(&mut a, "y"),
+        vec![Command::SwitchContext("prod".into())]
+    );
+}
+
 #[test]
 fn quit_again_while_the_writes_under_way_finish_leaves_at_once() {
     let mut a = upgrade_confirming("v0.2.6");
