@@ -228,6 +228,7 @@ pub async fn run(
                         }
                         let _ = std::fs::write(&path, text);
                     }
+                    Command::Audit(attempt) => session.writer.audit_refused(&attempt),
                     Command::RemoveDraft(path) => {
                         let _ = std::fs::remove_file(&path);
                     }

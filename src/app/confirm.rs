@@ -43,6 +43,24 @@ pub enum Then {
     Start(Box<crate::workflows::plan::Plan>),
     /// Drive a run another console (or an earlier session) started, from where it stands.
     TakeOver(ObjectKey),
+    /// Stop driving the runs driven here and quit (their records stay for another console).
+    Quit,
+    /// Stop driving the runs driven here and switch to this kubeconfig context.
+    SwitchContext(String),
+}
+
+impl Then {
+    /// The object the dialog's yes writes to (what its title must name): the write's object,
+    /// the runtime a plan changes, the record of the run answered. `None` when yes writes
+    /// nothing (quitting, switching context) or the write names no object.
+    pub fn target(&self) -> Option<ObjectKey> {
+        match self {
+            Then::Write(w) => w.key().ok(),
+            Then::Run { run, .. } | Then::TakeOver(run) => Some(run.clone()),
+            Then::Start(plan) => Some(plan.runtime()),
+            Then::Quit | Then::SwitchContext(_) => None,
+        }
+    }
 }
 
 impl Confirm {
@@ -212,26 +230,29 @@ pub fn create_operation(manifest: serde_json::Value) -> Confirm {
     )
 }
 
-/// A dialog that creates `manifest`, shown as YAML, titled from its kind and name.
-fn create(
-    manifest: serde_json::Value,
-    title: fn(&str, &str) -> String,
-    origin: WriteOrigin,
-) -> Confirm {
-    let field = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
-    let (kind, name) = (
-        field(&manifest["kind"]),
-        field(&manifest["metadata"]["name"]),
-    );
-    let body = super::yaml::to_yaml(&manifest)
+/// A dialog that creates `manifest`, shown as YAML, titled with the object it creates.
+fn create(manifest: serde_json::Value, title: fn(&str) -> String, origin: WriteOrigin) -> Confirm {
+    let write = Write::new(WriteOp::Create(manifest)).answered_to(origin);
+    let WriteOp::Create(manifest) = &write.op else {
+        unreachable!("built as a create")
+    };
+    // A manifest that names no valid object is shown as it is (the server refuses it).
+    let target = match write.key() {
+        Ok(key) => strings::object_ref(&key),
+        Err(_) => {
+            let field = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+            format!(
+                "{} {}",
+                field(&manifest["kind"]),
+                field(&manifest["metadata"]["name"])
+            )
+        }
+    };
+    let body = super::yaml::to_yaml(manifest)
         .lines()
         .map(str::to_string)
         .collect();
-    Confirm::new(
-        title(&kind, &name),
-        body,
-        Write::new(WriteOp::Create(manifest)).answered_to(origin),
-    )
+    Confirm::new(title(&target), body, write)
 }
 
 /// Key of the object a write is about, for messages.

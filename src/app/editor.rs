@@ -393,7 +393,7 @@ impl Editor {
                 let mut w = Write::new(WriteOp::Apply(manifest)).answered_to(WriteOrigin::Editor);
                 w.note = Some(diff.join("\n"));
                 body.extend(diff);
-                Some(Confirm::new(format!("Apply {}?", self.key), body, w).diff())
+                Some(Confirm::new(strings::apply_title(&self.key), body, w).diff())
             }
             Err(e) => {
                 self.fail(e);

@@ -105,8 +105,8 @@ pub fn step_of(n: usize, total: usize) -> String {
     format!("{n}/{total}")
 }
 
-pub fn confirm_title(kind: &str, name: &str) -> String {
-    format!("Create {kind} {name}?")
+pub fn confirm_title(target: &str) -> String {
+    format!("Create {target}?")
 }
 
 pub fn write_failed(error: &str) -> String {

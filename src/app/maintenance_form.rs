@@ -121,6 +121,10 @@ pub struct MaintenanceForm {
     pub wizard: Wizard,
     /// The CacheRuntime (kind CacheRuntime).
     pub runtime: ObjectKey,
+    /// Rebuild: the pod the form was opened on (the selection was that pod): only it was
+    /// ticked, and the title says so. `None`: opened on the runtime, the planner's candidates
+    /// ticked.
+    pub opened_on: Option<String>,
     /// Index into [`MaintenanceForm::fields`].
     pub focus: usize,
 
@@ -310,6 +314,7 @@ impl MaintenanceForm {
         MaintenanceForm {
             wizard,
             runtime,
+            opened_on: None,
             focus: 0,
             image: Input::default(),
             tag: Input::default(),
@@ -410,6 +415,7 @@ impl MaintenanceForm {
                     return Err(s::pod_not_of_runtime(p, &key.name));
                 };
                 row.ticked = true;
+                form.opened_on = Some(p.to_string());
             }
             None => {
                 for row in &mut form.pods {
@@ -436,6 +442,31 @@ impl MaintenanceForm {
 
     pub fn is_upgrade(&self) -> bool {
         self.wizard == Wizard::Upgrade
+    }
+
+    /// The form's title: the runtime, or the pod it was opened on while only that pod is
+    /// ticked.
+    pub fn title(&self) -> String {
+        let (ns, rt) = (&self.runtime.namespace, &self.runtime.name);
+        match self.only_opened_pod() {
+            Some(pod) => s::title_pod(ns, rt, pod),
+            None => s::title(self.is_upgrade(), ns, rt),
+        }
+    }
+
+    /// The pod the rebuild was opened on, while it is the only one ticked.
+    fn only_opened_pod(&self) -> Option<&str> {
+        let pod = self.opened_on.as_deref()?;
+        let mut ticked = self.pods.iter().filter(|p| p.ticked);
+        match (ticked.next(), ticked.next()) {
+            (Some(only), None) if only.name == pod => Some(pod),
+            _ => None,
+        }
+    }
+
+    /// The server refused to record the run: the form is back with its values and `error`.
+    pub fn failed(&mut self, error: &str) {
+        self.message = Some(s::start_refused(error));
     }
 
     /// The focusable fields, in Tab order.
@@ -947,18 +978,36 @@ impl MaintenanceForm {
     /// What the preview pane shows: the refusal or the field problem first, then the summary
     /// of the plan (or, without one, the changes upstream cannot make).
     pub fn preview_lines(&self) -> Vec<(LineKind, String)> {
+        let mut out: Vec<(LineKind, String)> = self.opened_on_line().into_iter().collect();
         let first = match &self.plan {
             _ if self.stale => (LineKind::Info, s::PREVIEW_PENDING.to_string()),
             None => (LineKind::Error, s::PREVIEW_FIX_FIELDS.to_string()),
             Some(Err(r)) => (LineKind::Error, s::refused(&r.to_string())),
-            Some(Ok(plan)) => return self.summary_lines(plan),
+            Some(Ok(plan)) => {
+                out.extend(self.summary_lines(plan));
+                return out;
+            }
         };
-        let mut out = vec![first];
+        out.push(first);
         if !self.running.is_empty() {
             out.push((LineKind::Info, s::running_now(&self.running)));
         }
         out.extend(self.not_syncable_lines());
         out
+    }
+
+    /// While a rebuild opened on one pod has only that pod ticked: says so, with the pods the
+    /// planner suggests that are not ticked.
+    fn opened_on_line(&self) -> Option<(LineKind, String)> {
+        let pod = self.only_opened_pod()?;
+        let suggested: Vec<String> = self
+            .pods
+            .iter()
+            .filter(|p| !p.ticked && p.why.is_some() && p.component != Component::Client)
+            .map(|p| plan::short(&self.runtime.name, &p.name))
+            .collect();
+        let pod = plan::short(&self.runtime.name, pod);
+        Some((LineKind::Warning, s::opened_on_pod(&pod, &suggested)))
     }
 
     /// The name the plan would record the run under (`None` without a plan).

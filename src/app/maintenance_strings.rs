@@ -169,3 +169,28 @@ pub fn numbered(n: usize, text: &str) -> String {
 pub fn more_below(n: usize) -> String {
     format!("… {n} more lines (PgDn)")
 }
+
+// ------------------------------------------------------------------ what the form is about
+
+/// The title of a rebuild form opened on one pod (the line the cursor was on).
+pub fn title_pod(ns: &str, rt: &str, pod: &str) -> String {
+    format!(" {TITLE_REBUILD} of pod {pod} (CacheRuntime {ns}/{rt}) ")
+}
+
+/// The first line of the preview of a rebuild opened on one pod: only it was ticked, and the
+/// planner's suggestions left unticked, if any.
+pub fn opened_on_pod(pod: &str, suggested: &[String]) -> String {
+    if suggested.is_empty() {
+        format!("Opened on pod {pod}: only it is ticked.")
+    } else {
+        format!(
+            "Opened on pod {pod}: only it is ticked. The planner also suggests: {}.",
+            suggested.join(", ")
+        )
+    }
+}
+
+/// The form is back after the server refused to record its run.
+pub fn start_refused(error: &str) -> String {
+    format!("not started, nothing was changed: {error}")
+}

@@ -8,6 +8,7 @@
 //! driver's notices into flashes. Everything the operator answers (go on, pause, resume, abort,
 //! retry, take over) comes through the one confirmation dialog.
 
+use super::actions::Action;
 use super::confirm::{Confirm, Then};
 use super::maintenance_form::MaintenanceForm;
 use super::state::{App, Overlay, Screen};
@@ -33,14 +34,21 @@ impl App {
         self.runs.contains_key(key)
     }
 
-    /// Lets every run driven here look at the store and the time again.
+    /// Lets every run driven here look at the store and the time again (none while quitting:
+    /// nothing new is decided then).
     pub fn drive_runs(&mut self) -> Vec<Command> {
+        if self.quitting {
+            return Vec::new();
+        }
         let keys: Vec<ObjectKey> = self.runs.keys().cloned().collect();
         keys.iter().flat_map(|k| self.drive(k, None)).collect()
     }
 
     /// One decision of a run: the operator's `input`, or else a queued answer, or else a look.
     fn drive(&mut self, key: &ObjectKey, input: Option<Input>) -> Vec<Command> {
+        if self.quitting {
+            return Vec::new();
+        }
         let Some(d) = self.runs.get_mut(key) else {
             return Vec::new();
         };
@@ -67,9 +75,117 @@ impl App {
             self.store
                 .apply(ClusterEvent::Applied(obj.clone()), self.now);
         }
+        if self.quitting {
+            return Some(self.wind_down(&key, write, result));
+        }
         let d = self.runs.get_mut(&key)?;
         let turn = d.write_done(&key, write, result, &self.store, self.now);
+        match &turn.notice {
+            // The form the run was planned in goes once its record exists; if the record was
+            // refused, it comes back with its values and the server's message, over the page
+            // the operator was on.
+            Some(Notice::Recorded) => self.overlays.drop_sending(write),
+            Some(Notice::NotStarted(e)) => {
+                if self.screen == Screen::Detail(key.clone()) {
+                    self.go_back();
+                }
+                self.overlays
+                    .reopen_sending(write, &super::maintenance_strings::start_refused(e));
+            }
+            _ => {}
+        }
         Some(self.run_turn(&key, turn))
+    }
+
+    /// A write of a run answered while the console quits: the writes under way are finished,
+    /// then the run is left; once no run has one left, the console quits.
+    fn wind_down(
+        &mut self,
+        key: &ObjectKey,
+        write: &Write,
+        result: &Result<WriteOutcome, WriteError>,
+    ) -> Vec<Command> {
+        let next = self
+            .runs
+            .get_mut(key)
+            .and_then(|d| d.wind_down(write, result));
+        if let Err(e) = result {
+            self.flash_error(&strings::run_write_refused(&key.name, &e.to_string()));
+        }
+        match next {
+            Some(w) => vec![Command::Write(w)],
+            None => {
+                self.runs.remove(key);
+                self.quit_when_left()
+            }
+        }
+    }
+
+    /// The runs this console drives, in order.
+    pub(super) fn driven(&self) -> Vec<ObjectKey> {
+        self.runs.keys().cloned().collect()
+    }
+
+    /// What the quit and context-switch dialogs say about the runs driven here.
+    fn driven_lines(&self, closing: &str) -> Vec<String> {
+        let mut body = vec![strings::STOP_DRIVING_INTRO.to_string()];
+        for (key, d) in &self.runs {
+            body.push(strings::driven_run_line(
+                key,
+                self.run_record(key),
+                d.in_flight.is_some(),
+            ));
+        }
+        body.push(String::new());
+        body.push(closing.to_string());
+        body
+    }
+
+    /// `app.quit` (`q`, Ctrl-C, `:q`): quits at once unless runs are driven here, then asks
+    /// first. Asked again while the writes under way are finished, it quits at once.
+    pub(super) fn ask_quit(&mut self) -> Vec<Command> {
+        let runs = self.driven();
+        if self.quitting || runs.is_empty() {
+            self.quit = true;
+            return vec![Command::Quit];
+        }
+        let body = self.driven_lines(strings::STOP_DRIVING_BODY);
+        self.ask(Confirm::then(strings::quit_title(&runs), body, Then::Quit));
+        Vec::new()
+    }
+
+    /// `:ctx NAME` while runs are driven here: asks first, as they stop being driven.
+    pub(super) fn ask_switch_context(&mut self, name: String) -> Vec<Command> {
+        let runs = self.driven();
+        if runs.is_empty() {
+            self.flash_info(strings::context_connecting(&name));
+            return vec![Command::SwitchContext(name)];
+        }
+        let body = self.driven_lines(strings::STOP_DRIVING_ON_SWITCH);
+        let title = strings::switch_context_title(&name, &runs);
+        self.ask(Confirm::then(title, body, Then::SwitchContext(name)));
+        Vec::new()
+    }
+
+    /// The operator confirmed quitting: runs with no write under way are left now, the others
+    /// once their writes are answered.
+    pub(super) fn stop_driving_and_quit(&mut self) -> Vec<Command> {
+        self.quitting = true;
+        self.runs.retain(|_, d| d.in_flight.is_some());
+        if !self.runs.is_empty() {
+            self.flash_info(strings::quit_waiting(self.runs.len()));
+        }
+        self.quit_when_left()
+    }
+
+    /// Quits once no run driven here has a write under way.
+    fn quit_when_left(&mut self) -> Vec<Command> {
+        if self.quitting && self.runs.is_empty() {
+            self.quit = true;
+            vec![Command::Quit]
+        } else {
+            Vec::new()
+        }
     }
 
     /// What the console does with a driver's turn: redraw, forget a finished run, tell the
@@ -87,8 +203,8 @@ impl App {
                 self.flash_info(strings::run_recorded(&key.name));
             }
             Some(Notice::NotStarted(e)) => self.flash_error(&strings::run_not_started(&e)),
-            Some(Notice::CommitRefused(e)) => {
-                self.flash_error(&strings::run_commit_refused(&key.name, &e));
+            Some(Notice::CommitRefused { error, moved }) => {
+                self.flash_error(&strings::run_commit_refused(&key.name, &error, moved));
             }
             Some(Notice::WriteRefused(e)) => {
                 self.flash_error(&strings::run_write_refused(&key.name, &e));
@@ -106,11 +222,17 @@ impl App {
         self.drive(key, Some(input))
     }
 
-    /// Records a confirmed plan and starts driving it; the page of the run opens.
+    /// Records a confirmed plan and starts driving it; the page of the run opens. The form it
+    /// was planned in waits hidden for the record's create.
     pub(super) fn start_run(&mut self, plan: Plan) -> Vec<Command> {
+        if self.quitting {
+            self.flash_error(strings::QUITTING_NO_RUNS);
+            return Vec::new();
+        }
         let rec = plan.record;
         let key = Object::from(rec.clone()).key();
         let (drive, create) = Drive::start(&rec);
+        self.overlays.hide_until_answered(&create);
         self.runs.insert(key.clone(), drive);
         self.flash_info(strings::run_starting(&key.name));
         self.push(Screen::Detail(key));
@@ -124,74 +246,96 @@ impl App {
         self.drive(key, None)
     }
 
-    /// `wizard.next` on a run's page: answer what it waits for. Returns `false` when there is
-    /// nothing to answer (the key then does what it does on any detail page).
-    pub(super) fn ask_run_next(&mut self, key: &ObjectKey) -> bool {
-        let Some(rec) = self.run_record(key) else {
-            return false;
-        };
+    /// `wizard.next` on a run's page: answer what it waits for. `None` when there is nothing to
+    /// answer (the key then does what it does on any detail page).
+    pub(super) fn ask_run_next(&mut self, key: &ObjectKey) -> Option<Vec<Command>> {
+        let dialog = self.run_next_dialog(key)?;
+        Some(self.offer_run_dialog(Action::WizardNext, dialog))
+    }
+
+    /// The dialog `wizard.next` opens on a run's page, if the run waits for an answer.
+    fn run_next_dialog(&self, key: &ObjectKey) -> Option<Confirm> {
+        let rec = self.run_record(key)?;
         if !machine::is_active(rec) {
-            return false;
+            return None;
         }
         let run = key.clone();
-        let dialog = match self.runs.get(key) {
-            None => Confirm::then(
-                strings::TAKE_OVER_TITLE,
+        let Some(d) = self.runs.get(key) else {
+            return Some(Confirm::then(
+                strings::take_over_title(key),
                 strings::take_over_body(rec),
                 Then::TakeOver(run),
-            ),
-            Some(d) => {
-                if let Some(p) = &d.prompt {
-                    let c = Confirm::then(
-                        p.title.clone(),
-                        p.lines.clone(),
-                        Then::Run {
-                            run,
-                            input: Input::Confirm,
-                        },
-                    );
-                    if p.destructive { c.danger() } else { c }
-                } else if rec.phase() == MaintenancePhase::Paused {
-                    match failed_step(rec) {
-                        Some(step) => Confirm::then(
-                            strings::retry_title(&step),
-                            vec![strings::RETRY_BODY.to_string()],
-                            Then::Run {
-                                run,
-                                input: Input::Retry,
-                            },
-                        ),
-                        None => Confirm::then(
-                            strings::RESUME_TITLE,
-                            vec![strings::RESUME_BODY.to_string()],
-                            Then::Run {
-                                run,
-                                input: Input::Resume,
-                            },
-                        ),
-                    }
-                } else {
-                    return false;
-                }
-            }
+            ));
         };
+        if let Some(p) = &d.prompt {
+            let c = Confirm::then(
+                strings::run_prompt_title(key, &p.title),
+                p.lines.clone(),
+                Then::Run {
+                    run,
+                    input: Input::Confirm,
+                },
+            );
+            return Some(if p.destructive { c.danger() } else { c });
+        }
+        if rec.phase() != MaintenancePhase::Paused {
+            return None;
+        }
+        Some(match failed_step(rec) {
+            Some(step) => Confirm::then(
+                strings::retry_title(&step, key),
+                vec![strings::RETRY_BODY.to_string()],
+                Then::Run {
+                    run,
+                    input: Input::Retry,
+                },
+            ),
+            None => Confirm::then(
+                strings::resume_title(key),
+                vec![strings::RESUME_BODY.to_string()],
+                Then::Run {
+                    run,
+                    input: Input::Resume,
+                },
+            ),
+        })
+    }
+
+    /// Opens a run's dialog; a read-only console says why not instead (and audits the attempt).
+    fn offer_run_dialog(&mut self, action: Action, dialog: Confirm) -> Vec<Command> {
+        if self.quitting {
+            self.flash_error(strings::QUITTING_NO_RUNS);
+            return Vec::new();
+        }
+        if self.readonly {
+            let why = match dialog.then {
+                Then::TakeOver(_) => strings::READONLY_NO_TAKE_OVER,
+                _ => strings::READONLY_NO_RUN_WRITES,
+            };
+            return self.refuse_readonly(action, dialog.then.target(), why);
+        }
         self.ask(dialog);
-        true
+        Vec::new()
     }
 
     /// `wizard.pause` on a run's page: pause a running run, resume a paused one.
-    pub(super) fn ask_run_pause(&mut self, key: &ObjectKey) {
+    pub(super) fn ask_run_pause(&mut self, key: &ObjectKey) -> Vec<Command> {
         let Some(rec) = self.run_record(key) else {
-            return;
+            return Vec::new();
         };
         if !machine::is_active(rec) {
-            return self.flash_error(strings::RUN_FINISHED);
+            self.flash_error(strings::RUN_FINISHED);
+            return Vec::new();
         }
         let paused = rec.phase() == MaintenancePhase::Paused || rec.spec.paused == Some(true);
         let (title, body, input) = if paused {
-            (strings::RESUME_TITLE, strings::RESUME_BODY, Input::Resume)
+            (
+                strings::resume_title(key),
+                strings::RESUME_BODY,
+                Input::Resume,
+            )
         } else {
-            (strings::PAUSE_TITLE, strings::PAUSE_BODY, Input::Pause)
+            (strings::pause_title(key), strings::PAUSE_BODY, Input::Pause)
         };
         let then = if self.drives(key) {
             Then::Run {
@@ -207,16 +351,17 @@ impl App {
             )))
         };
         let dialog = Confirm::then(title, vec![body.to_string()], then);
-        self.ask(dialog);
+        self.offer_run_dialog(Action::WizardPause, dialog)
     }
 
     /// `wizard.abort` on a run's page: an upgrade rolls back, a rebuild stops.
-    pub(super) fn ask_run_abort(&mut self, key: &ObjectKey) {
+    pub(super) fn ask_run_abort(&mut self, key: &ObjectKey) -> Vec<Command> {
         let Some(rec) = self.run_record(key) else {
-            return;
+            return Vec::new();
         };
         if !machine::is_active(rec) {
-            return self.flash_error(strings::RUN_FINISHED);
+            self.flash_error(strings::RUN_FINISHED);
+            return Vec::new();
         }
         let body = match rec.spec.type_ {
             MaintenanceType::Upgrade => strings::abort_upgrade_body(rec),
@@ -230,8 +375,8 @@ impl App {
         } else {
             Then::Write(Write::new(machine::spec_flag_write(rec, None, Some(true))))
         };
-        let dialog = Confirm::then(strings::abort_title(rec), body, then).danger();
-        self.ask(dialog);
+        let dialog = Confirm::then(strings::abort_title(key, rec), body, then).danger();
+        self.offer_run_dialog(Action::WizardAbort, dialog)
     }
 }
 
@@ -273,25 +418,28 @@ impl App {
                 if self.asking() {
                     return self.confirm_yes();
                 }
-                match self.presented_run() {
-                    Some(k) if self.ask_run_next(&k) => self.confirm_yes(),
-                    _ => Vec::new(),
+                let Some(k) = self.presented_run() else {
+                    return Vec::new();
+                };
+                let mut cmds = self.ask_run_next(&k).unwrap_or_default();
+                if self.asking() {
+                    cmds.extend(self.confirm_yes());
                 }
+                cmds
             }
             OperatorAction::Pause | OperatorAction::Resume | OperatorAction::Abort => {
                 let Some(k) = self.presented_run() else {
                     return Vec::new();
                 };
-                if action == OperatorAction::Abort {
-                    self.ask_run_abort(&k);
+                let mut cmds = if action == OperatorAction::Abort {
+                    self.ask_run_abort(&k)
                 } else {
-                    self.ask_run_pause(&k);
-                }
+                    self.ask_run_pause(&k)
+                };
                 if self.asking() {
-                    self.confirm_yes()
-                } else {
-                    Vec::new()
+                    cmds.extend(self.confirm_yes());
                 }
+                cmds
             }
         }
     }

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 
 use super::actions::ViewKind;
 use super::tables::SortKey;
+use crate::cluster::writer::Write;
 use crate::cluster::{Store, Subject};
 use crate::model::ObjectKey;
 
@@ -68,9 +69,10 @@ pub enum Overlay {
     Confirm(Box<super::confirm::Confirm>),
     /// The form that starts a data operation (`L`).
     Form(Box<super::load_form::LoadForm>),
-    /// The data-operation form whose create is in flight: hidden and deaf, it comes back with
-    /// the error if the write fails and goes when it succeeds.
-    Sending(Box<super::load_form::LoadForm>),
+    /// A form whose write is in flight (the data-operation form's create, the upgrade or
+    /// rebuild form's record): hidden and deaf, it comes back with its values and the server's
+    /// message if the write is refused, and goes when it succeeds.
+    Sending(Box<Waiting>),
     /// The form that plans an in-place upgrade (`U`) or rebuild (`R`).
     Maintenance(Box<super::maintenance_form::MaintenanceForm>),
     /// Problems found at start-up (bad config files, unusable seed documents).
@@ -151,32 +153,60 @@ impl Overlays {
         self.0.retain(keep);
     }
 
-    /// Where the data-operation form waiting for its create of `key` is.
-    fn sending(&self, key: &ObjectKey) -> Option<usize> {
-        self.0
-            .iter()
-            .position(|o| matches!(o, Overlay::Sending(f) if f.key() == *key))
+    /// Hides the form on top while `write` is in flight (see [`Overlay::Sending`]). Returns
+    /// whether a form was on top.
+    pub fn hide_until_answered(&mut self, write: &Write) -> bool {
+        if !matches!(self.top(), Some(Overlay::Form(_) | Overlay::Maintenance(_))) {
+            return false;
+        }
+        let Some(form) = self.pop() else {
+            return false;
+        };
+        self.push(Overlay::Sending(Box::new(Waiting {
+            write: write.clone(),
+            form,
+        })));
+        true
     }
 
-    /// The form's create of `key` succeeded: the form goes.
-    pub fn drop_sending(&mut self, key: &ObjectKey) {
-        if let Some(i) = self.sending(key) {
+    /// Where the form waiting for the answer to `write` is.
+    fn sending(&self, write: &Write) -> Option<usize> {
+        self.0
+            .iter()
+            .position(|o| matches!(o, Overlay::Sending(w) if w.write == *write))
+    }
+
+    /// The form's write succeeded: the form goes.
+    pub fn drop_sending(&mut self, write: &Write) {
+        if let Some(i) = self.sending(write) {
             self.0.remove(i);
         }
     }
 
-    /// The form's create of `key` failed: the form is back where it was, values kept, with
+    /// The form's write was refused: the form is back where it was, values kept, with
     /// `error` shown. Returns whether a form was waiting.
-    pub fn reopen_sending(&mut self, key: &ObjectKey, error: &str) -> bool {
-        let Some(i) = self.sending(key) else {
+    pub fn reopen_sending(&mut self, write: &Write, error: &str) -> bool {
+        let Some(i) = self.sending(write) else {
             return false;
         };
-        if let Overlay::Sending(mut f) = self.0.remove(i) {
-            f.failed(error);
-            self.0.insert(i, Overlay::Form(f));
+        if let Overlay::Sending(w) = self.0.remove(i) {
+            let mut form = w.form;
+            match &mut form {
+                Overlay::Form(f) => f.failed(error),
+                Overlay::Maintenance(f) => f.failed(error),
+                _ => {}
+            }
+            self.0.insert(i, form);
         }
         true
     }
+}
+
+/// A form hidden while its write is in flight, and that write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiting {
+    pub write: Write,
+    pub form: Overlay,
 }
 
 /// A one-line message in the footer.
@@ -250,6 +280,9 @@ pub struct App {
     pub drafts: BTreeMap<String, String>,
     /// Maintenance runs (upgrade, rebuild) this console drives.
     pub runs: BTreeMap<ObjectKey, crate::workflows::driver::Drive>,
+    /// The operator quit while runs were driven here: nothing new is decided for them, the
+    /// writes under way are finished, then the console quits.
+    pub quitting: bool,
     pub quit: bool,
     /// Set whenever something visible changed; the loop draws and clears it.
     pub dirty: bool,
@@ -284,6 +317,7 @@ impl App {
             drafts_dir: None,
             drafts: BTreeMap::new(),
             runs: BTreeMap::new(),
+            quitting: false,
             quit: false,
             dirty: true,
         }

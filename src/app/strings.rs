@@ -109,15 +109,15 @@ pub const DELETE_ONLY_OPERATIONS: &str =
 pub const RERUN_ONLY_FAILED: &str = "rerun is offered for a failed data operation";
 
 pub fn delete_title(key: &crate::model::ObjectKey) -> String {
-    format!("Delete {} {}?", key.kind, key.name)
+    format!("Delete {}?", object_ref(key))
 }
 
 pub fn delete_body(key: &crate::model::ObjectKey) -> String {
     format!("{key} will be deleted from the cluster.")
 }
 
-pub fn rerun_title(kind: &str, name: &str) -> String {
-    format!("Create {kind} {name}? (a new run with the same spec)")
+pub fn rerun_title(target: &str) -> String {
+    format!("Create {target}? (a new run with the same spec)")
 }
 
 pub fn sending(verb: &str, subject: &str) -> String {
@@ -138,10 +138,7 @@ pub fn write_failed(verb: &str, subject: &str, error: &str) -> String {
 
 // ------------------------------------------------------------------ maintenance runs
 
-pub const TAKE_OVER_TITLE: &str = "Drive this run from this console?";
-pub const RESUME_TITLE: &str = "Resume the run?";
 pub const RESUME_BODY: &str = "The run goes on from its current step; steps that change the cluster still ask first where the strategy says so.";
-pub const PAUSE_TITLE: &str = "Pause the run?";
 pub const PAUSE_BODY: &str =
     "No new step starts while paused; a step already running keeps being watched.";
 pub const RETRY_BODY: &str = "The failed step runs again from the start, with a fresh timeout.";
@@ -166,19 +163,37 @@ pub fn take_over_body(rec: &crate::model::CacheRuntimeMaintenance) -> Vec<String
     ]
 }
 
-pub fn retry_title(step: &str) -> String {
-    format!("Retry step {step}?")
+pub fn take_over_title(run: &crate::model::ObjectKey) -> String {
+    format!("Drive this run ({}) from this console?", object_ref(run))
 }
 
-pub fn abort_title(rec: &crate::model::CacheRuntimeMaintenance) -> String {
+pub fn resume_title(run: &crate::model::ObjectKey) -> String {
+    format!("Resume {}?", object_ref(run))
+}
+
+pub fn pause_title(run: &crate::model::ObjectKey) -> String {
+    format!("Pause {}?", object_ref(run))
+}
+
+pub fn retry_title(step: &str, run: &crate::model::ObjectKey) -> String {
+    format!("Retry step {step} of {}?", object_ref(run))
+}
+
+/// A step or start prompt of a run, as its dialog's title: what it asks, then the run.
+pub fn run_prompt_title(run: &crate::model::ObjectKey, prompt: &str) -> String {
+    format!("{prompt} — {}", object_ref(run))
+}
+
+pub fn abort_title(
+    run: &crate::model::ObjectKey,
+    rec: &crate::model::CacheRuntimeMaintenance,
+) -> String {
+    let run = object_ref(run);
     match rec.spec.type_ {
         crate::model::maintenance::MaintenanceType::Upgrade => {
-            format!(
-                "Abort the upgrade of {} and roll back?",
-                rec.spec.runtime_name
-            )
+            format!("Abort {run} and roll back?")
         }
-        _ => format!("Abort the rebuild of {}?", rec.spec.runtime_name),
+        _ => format!("Abort {run}?"),
     }
 }
 
@@ -212,8 +227,14 @@ pub fn run_not_started(error: &str) -> String {
     format!("the run was not started: {error}")
 }
 
-pub fn run_commit_refused(name: &str, error: &str) -> String {
-    format!("{name}: its record changed meanwhile (another console?), looking again: {error}")
+pub fn run_commit_refused(name: &str, error: &str, moved: bool) -> String {
+    if moved {
+        format!("{name}: its record changed meanwhile (another console?), looking again: {error}")
+    } else {
+        format!(
+            "{name}: its record was not updated, nothing else was sent (tried again at the next change): {error}"
+        )
+    }
 }
 
 pub fn run_write_refused(name: &str, error: &str) -> String {
@@ -239,7 +260,12 @@ pub fn run_waits_for(title: &str) -> String {
     format!("waits for your confirmation: {title}")
 }
 
-pub fn plan_confirm_title(rec: &crate::model::CacheRuntimeMaintenance) -> String {
+/// The title of a plan's confirmation: the runtime it changes (and, for a rebuild, the pods).
+pub fn plan_confirm_title(
+    runtime: &crate::model::ObjectKey,
+    rec: &crate::model::CacheRuntimeMaintenance,
+) -> String {
+    let rt = object_ref(runtime);
     match rec.spec.type_ {
         crate::model::maintenance::MaintenanceType::Upgrade => {
             let to = rec
@@ -248,9 +274,16 @@ pub fn plan_confirm_title(rec: &crate::model::CacheRuntimeMaintenance) -> String
                 .as_ref()
                 .map(|u| format!("{}:{}", u.image, u.image_tag))
                 .unwrap_or_default();
-            format!("Upgrade {} to {to}?", rec.spec.runtime_name)
+            format!("Upgrade {rt} to {to}?")
         }
-        _ => format!("Rebuild the cache of {}?", rec.spec.runtime_name),
+        _ => {
+            let pods = rec.spec.rebuild.as_ref().map_or(&[][..], |r| &r.pods[..]);
+            match pods {
+                [] => format!("Rebuild the cache of {rt}?"),
+                [one] => format!("Rebuild pod {one} of {rt}?"),
+                many => format!("Rebuild {} pods of {rt}?", many.len()),
+            }
+        }
     }
 }
 
@@ -303,3 +336,84 @@ pub fn editor_problems(n: usize, first: &str) -> String {
 pub fn editor_applied(key: &crate::model::ObjectKey) -> String {
     format!("applied {key} as {}", crate::cluster::writer::FIELD_MANAGER)
 }
+
+// ------------------------------------------------------------------ what a dialog is about
+
+/// An object as dialogs name it: `Kind namespace/name` (`Kind name` when cluster-wide).
+pub fn object_ref(key: &crate::model::ObjectKey) -> String {
+    if key.namespace.is_empty() {
+        format!("{} {}", key.kind, key.name)
+    } else {
+        format!("{} {}/{}", key.kind, key.namespace, key.name)
+    }
+}
+
+pub fn apply_title(key: &crate::model::ObjectKey) -> String {
+    format!("Apply {}?", object_ref(key))
+}
+
+// ------------------------------------------------------------------ quitting while driving runs
+
+pub fn quit_title(runs: &[crate::model::ObjectKey]) -> String {
+    match runs {
+        [one] => format!("Quit and stop driving {}?", object_ref(one)),
+        many => format!("Quit and stop driving {} runs?", many.len()),
+    }
+}
+
+pub fn switch_context_title(context: &str, runs: &[crate::model::ObjectKey]) -> String {
+    match runs {
+        [one] => format!(
+            "Switch to context {context} and stop driving {}?",
+            object_ref(one)
+        ),
+        many => format!(
+            "Switch to context {context} and stop driving {} runs?",
+            many.len()
+        ),
+    }
+}
+
+/// One run driven here, as the quit dialog lists it.
+pub fn driven_run_line(
+    run: &crate::model::ObjectKey,
+    rec: Option<&crate::model::CacheRuntimeMaintenance>,
+    sending: bool,
+) -> String {
+    let Some(rec) = rec else {
+        return format!("- {}: being recorded", object_ref(run));
+    };
+    let (done, total) = crate::workflows::machine::progress(rec);
+    let step = crate::workflows::machine::current_step(rec)
+        .map(|s| format!(", step {} {}", s.name, s.state))
+        .unwrap_or_default();
+    let sending = if sending { ", a write under way" } else { "" };
+    format!(
+        "- {}: {} of {}, {}{step}, {done}/{total} steps done{sending}",
+        object_ref(run),
+        rec.spec.type_,
+        rec.spec.runtime_name,
+        rec.phase()
+    )
+}
+
+pub const STOP_DRIVING_INTRO: &str = "This console drives:";
+pub const STOP_DRIVING_BODY: &str = "On quitting they stop being driven: no new step starts from this console, and a write already under way is finished first. Each record stays where it stands; another console (or this one, started again) takes a run over with Enter on its page.";
+
+pub const STOP_DRIVING_ON_SWITCH: &str = "Once the new context answers, they stop being driven here: no new step starts from this console. Each record stays where it stands; another console takes a run over with Enter on its page.";
+
+pub const QUITTING_NO_RUNS: &str =
+    "quitting: no run is started or answered from this console any more";
+
+pub fn quit_waiting(runs: usize) -> String {
+    format!(
+        "quitting once the writes under way for {runs} run(s) are answered… (quit again to leave now)"
+    )
+}
+
+// ------------------------------------------------------------------ read-only refusals
+
+pub const READONLY_NO_TAKE_OVER: &str = "read-only (--readonly): this console only watches runs; take it over from a console started without --readonly";
+pub const READONLY_NO_RUN_WRITES: &str =
+    "read-only (--readonly): answering, pausing or aborting a run writes its record";
+pub const RUN_NOT_DRIVEN_READONLY: &str = "not driven by this console (read-only: it only watches)";

@@ -10,7 +10,7 @@ use super::palette::{self, PaletteCommand};
 use super::state::{App, Flash, Overlay, PageState, Screen};
 use super::strings;
 use super::tables::{self, Query, SortKey};
-use crate::cluster::writer::{Write, WriteError, WriteOrigin, WriteOutcome};
+use crate::cluster::writer::{RefusedAttempt, Write, WriteError, WriteOrigin, WriteOutcome};
 use crate::cluster::{ClusterEvent, Subject};
 use crate::config::Keymap;
 use crate::model::{Kind, ObjectKey};
@@ -76,6 +76,8 @@ pub enum Command {
     /// Suspend the screen, edit this text in `$VISUAL`/`$EDITOR`, and send it back as
     /// `Msg::ExternalEdited`.
     ExternalEdit(String),
+    /// Append a write refused under `--readonly` before it was built to the audit log.
+    Audit(RefusedAttempt),
 }
 
 impl App {
@@ -301,14 +303,15 @@ impl App {
     pub fn act(&mut self, action: Action) -> Vec<Command> {
         self.dirty = true;
         if action.writes() && self.readonly {
-            self.flash_error(strings::READONLY_REFUSED);
-            return Vec::new();
+            let object = match action {
+                Action::UpgradeStart | Action::RebuildStart => self.runtime_selection(true),
+                Action::LoadStart => self.runtime_selection(false),
+                _ => self.selected_object(),
+            };
+            return self.refuse_readonly(action, object, strings::READONLY_REFUSED);
         }
         match action {
-            Action::AppQuit => {
-                self.quit = true;
-                return vec![Command::Quit];
-            }
+            Action::AppQuit => return self.ask_quit(),
             Action::AppSuspend => return vec![Command::Suspend],
             Action::HelpToggle => match self.overlays.top() {
                 // `?`, `q` and Esc close the start-up notices too (they share the help keys).
@@ -409,15 +412,14 @@ impl App {
                 let Some(key) = self.run_page() else {
                     return Vec::new();
                 };
-                match action {
-                    Action::WizardNext => {
-                        if !self.ask_run_next(&key) {
-                            return self.nav_enter();
-                        }
-                    }
+                return match action {
+                    Action::WizardNext => match self.ask_run_next(&key) {
+                        Some(cmds) => cmds,
+                        None => self.nav_enter(),
+                    },
                     Action::WizardPause => self.ask_run_pause(&key),
                     _ => self.ask_run_abort(&key),
-                }
+                };
             }
             Action::SpecEdit => return self.open_editor(),
             Action::UpgradeStart => self.open_maintenance_form(true),
@@ -475,6 +477,21 @@ impl App {
         self.ask(confirm::rerun(manifest));
     }
 
+    /// Refuses a write under `--readonly` before anything is built: says why, and has the
+    /// attempt audited (the action and the object it was about).
+    pub(super) fn refuse_readonly(
+        &mut self,
+        action: Action,
+        object: Option<ObjectKey>,
+        why: &str,
+    ) -> Vec<Command> {
+        self.flash_error(why);
+        vec![Command::Audit(RefusedAttempt {
+            action: action.id().to_string(),
+            object,
+        })]
+    }
+
     /// Opens `dialog` over whatever is on top (that comes back when it closes).
     pub(super) fn ask(&mut self, dialog: Confirm) {
         self.overlays.push(Overlay::Confirm(Box::new(dialog)));
@@ -505,29 +522,27 @@ impl App {
             confirm::Then::Write(write) if editors => self.editor_answered(write, yes),
             _ if !yes => Vec::new(),
             confirm::Then::Write(write) => {
-                if write.origin == WriteOrigin::LoadForm
-                    && let Some(Overlay::Form(_)) = self.overlays.top()
-                    && let Some(Overlay::Form(form)) = self.overlays.pop()
-                {
-                    self.overlays.push(Overlay::Sending(form));
+                if write.origin == WriteOrigin::LoadForm {
+                    self.overlays.hide_until_answered(&write);
                 }
                 self.flash_info(strings::sending(write.verb(), &confirm::subject(&write)));
                 vec![Command::Write(write)]
             }
             confirm::Then::Run { run, input } => self.run_input(&run, input),
-            confirm::Then::Start(plan) => {
-                if let Some(Overlay::Maintenance(_)) = self.overlays.top() {
-                    self.overlays.pop();
-                }
-                self.start_run(*plan)
-            }
+            confirm::Then::Start(plan) => self.start_run(*plan),
             confirm::Then::TakeOver(run) => self.take_over(&run),
+            confirm::Then::Quit => self.stop_driving_and_quit(),
+            confirm::Then::SwitchContext(name) => {
+                self.flash_info(strings::context_connecting(&name));
+                vec![Command::SwitchContext(name)]
+            }
         }
     }
 
-    /// `L`: the form that starts a data operation on the selected runtime or dataset.
+    /// `L`: the form that starts a data operation on the selected runtime or dataset (on a
+    /// detail page, the page's own when the line under the cursor is neither).
     fn open_load_form(&mut self) {
-        let Some(key) = self.selected_object() else {
+        let Some(key) = self.runtime_selection(false) else {
             return self.flash_error(strings::NOTHING_SELECTED);
         };
         match super::load_form::LoadForm::open(&self.store, &key, self.now) {
@@ -536,11 +551,26 @@ impl App {
         }
     }
 
+    /// What `L`, `U` and `R` are about: the selection when it is a runtime or a dataset (or,
+    /// with `pods`, a pod); on a detail page whose line under the cursor is none of these (an
+    /// operation, a condition), the page's own object.
+    fn runtime_selection(&self, pods: bool) -> Option<ObjectKey> {
+        let selected = self.selected_object()?;
+        match (&self.screen, selected.kind) {
+            (_, Kind::CacheRuntime | Kind::Dataset) => Some(selected),
+            (_, Kind::Pod) if pods => Some(selected),
+            (Screen::Detail(page), _) => Some(page.clone()),
+            _ => Some(selected),
+        }
+    }
+
     /// `U` / `R`: the form that plans an in-place upgrade or rebuild of the selected runtime
-    /// (or of the runtime of the selected dataset or cache pod).
+    /// (or of the runtime of the selected dataset or cache pod). A rebuild opened on a pod has
+    /// only that pod ticked, and its title names the pod; opened on the runtime, the planner's
+    /// candidates are ticked.
     fn open_maintenance_form(&mut self, upgrade: bool) {
         use super::maintenance_form::{MaintenanceForm, target_of};
-        let Some(key) = self.selected_object() else {
+        let Some(key) = self.runtime_selection(true) else {
             return self.flash_error(strings::NOTHING_SELECTED);
         };
         let opened = target_of(&self.store, &key).and_then(|(runtime, pod)| {
@@ -583,7 +613,7 @@ impl App {
             return;
         };
         let lines = form.confirm_lines(&plan);
-        let title = strings::plan_confirm_title(&plan.record);
+        let title = strings::plan_confirm_title(&plan.runtime(), &plan.record);
         self.ask(Confirm::then(
             title,
             lines,
@@ -594,11 +624,12 @@ impl App {
     /// The answer to the data-operation form's create: the form goes on success; on failure it
     /// comes back where it was, with its values and the error.
     fn form_write_done(&mut self, write: &Write, result: &Result<WriteOutcome, WriteError>) {
-        if let (Ok(key), Err(e)) = (write.key(), result) {
-            let error = super::form_strings::write_failed(&e.to_string());
-            self.overlays.reopen_sending(&key, &error);
-        } else if let Ok(key) = write.key() {
-            self.overlays.drop_sending(&key);
+        match result {
+            Err(e) => {
+                let error = super::form_strings::write_failed(&e.to_string());
+                self.overlays.reopen_sending(write, &error);
+            }
+            Ok(_) => self.overlays.drop_sending(write),
         }
         self.write_done(write, result);
     }
@@ -892,7 +923,7 @@ impl App {
         self.forward.clear();
     }
 
-    fn go_back(&mut self) {
+    pub(super) fn go_back(&mut self) {
         if let Some((screen, page)) = self.back.pop() {
             let cur = (
                 std::mem::replace(&mut self.screen, screen),
@@ -1036,10 +1067,7 @@ impl App {
             self.palette_history.push(input.clone());
         }
         match palette::parse(&input) {
-            Ok(PaletteCommand::Quit) => {
-                self.quit = true;
-                vec![Command::Quit]
-            }
+            Ok(PaletteCommand::Quit) => self.ask_quit(),
             Ok(PaletteCommand::Help) => {
                 self.overlays.open(Overlay::Help { scroll: 0 });
                 Vec::new()
@@ -1061,8 +1089,7 @@ impl App {
                     self.flash_error(&strings::context_unknown(&name, &self.contexts));
                     Vec::new()
                 } else {
-                    self.flash_info(strings::context_connecting(&name));
-                    vec![Command::SwitchContext(name)]
+                    self.ask_switch_context(name)
                 }
             }
             Ok(PaletteCommand::View {

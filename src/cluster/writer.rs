@@ -228,26 +228,39 @@ impl Guarded {
     }
 
     fn audit(&self, w: &Write, result: &Result<WriteOutcome, WriteError>) {
-        let Some(path) = &self.audit_log else { return };
         let outcome = match result {
             Ok(_) => "ok".to_string(),
-            Err(WriteError::ReadOnly) => "refused (read-only)".to_string(),
+            Err(WriteError::ReadOnly) => READ_ONLY_OUTCOME.to_string(),
             Err(e) => e.to_string(),
         };
-        let mut line = serde_json::json!({
-            "time": Timestamp::now().to_string(),
-            "user": audit_user(),
-            "verb": w.verb(),
-            "object": w.key().map(|k| k.to_string()).unwrap_or_default(),
-            "dryRun": w.dry_run,
-            "outcome": outcome,
-        });
+        let object = w.key().map(|k| k.to_string()).unwrap_or_default();
+        let mut line = audit_line(w.verb(), &object, w.dry_run, &outcome);
         if let Some(note) = &w.note {
             line["note"] = serde_json::Value::String(note.clone());
         }
         if let Some(body) = w.body() {
             line["body"] = body.clone();
         }
+        self.append(&line);
+    }
+
+    /// Appends a write the console refused under `--readonly` before building it.
+    pub fn audit_refused(&self, attempt: &RefusedAttempt) {
+        let object = attempt
+            .object
+            .as_ref()
+            .map(|k| k.to_string())
+            .unwrap_or_default();
+        self.append(&audit_line(
+            &attempt.action,
+            &object,
+            false,
+            READ_ONLY_OUTCOME,
+        ));
+    }
+
+    fn append(&self, line: &serde_json::Value) {
+        let Some(path) = &self.audit_log else { return };
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
@@ -259,6 +272,30 @@ impl Guarded {
             let _ = writeln!(f, "{line}");
         }
     }
+}
+
+/// The audit log's outcome of a write refused by `--readonly`.
+const READ_ONLY_OUTCOME: &str = "refused (read-only)";
+
+/// A write the console refused under `--readonly` before building it (a form or dialog that
+/// would lead to one is not opened): the action the operator asked for (its id, e.g.
+/// `object.delete`) and the object it was about. Audited like a refused write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedAttempt {
+    pub action: String,
+    pub object: Option<ObjectKey>,
+}
+
+/// One line of the audit log.
+fn audit_line(verb: &str, object: &str, dry_run: bool, outcome: &str) -> serde_json::Value {
+    serde_json::json!({
+        "time": Timestamp::now().to_string(),
+        "user": audit_user(),
+        "verb": verb,
+        "object": object,
+        "dryRun": dry_run,
+        "outcome": outcome,
+    })
 }
 
 /// Who made a write, for the audit log: `$USER`, else "unknown".

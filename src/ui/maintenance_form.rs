@@ -35,15 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &MaintenanceForm, ctx: &Ctx) {
         return;
     }
     frame.render_widget(Clear, area);
-    let outer = block(
-        s::title(
-            form.is_upgrade(),
-            &form.runtime.namespace,
-            &form.runtime.name,
-        ),
-        true,
-        ctx,
-    );
+    let outer = block(form.title(), true, ctx);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     if inner.height == 0 || inner.width == 0 {

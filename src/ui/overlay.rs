@@ -276,17 +276,22 @@ fn confirm(
     // so their `+`/`-` prefixes stay in the first column.
     let text_width = body.width.min(DIALOG_WIDTH).saturating_sub(2) as usize;
     let diff_line = |l: &str| c.diff && l.starts_with(['+', '-', ' ', '@']);
-    let rows: Vec<String> = c
-        .body
-        .iter()
-        .flat_map(|l| {
-            if diff_line(l) {
-                vec![l.clone()]
-            } else {
-                wrap_hanging(l, text_width)
-            }
-        })
-        .collect();
+    // A title too long for the border (it names the object written, in full) is also the first
+    // rows of the body, whole.
+    let title_fits = unicode_width::UnicodeWidthStr::width(c.title.as_str()) + 2 <= text_width;
+    let mut rows: Vec<String> = Vec::new();
+    if !title_fits {
+        rows.extend(wrap_hanging(&c.title, text_width));
+        rows.push(String::new());
+    }
+    let head = rows.len();
+    rows.extend(c.body.iter().flat_map(|l| {
+        if diff_line(l) {
+            vec![l.clone()]
+        } else {
+            wrap_hanging(l, text_width)
+        }
+    }));
     let want_h = u16::try_from(rows.len())
         .unwrap_or(u16::MAX)
         .saturating_add(4);
@@ -297,7 +302,8 @@ fn confirm(
     } else {
         t.style("confirm.title")
     };
-    let outer = block("", true, ctx).title(Span::styled(format!(" {} ", c.title), title_style));
+    let title = truncate(&c.title, text_width.saturating_sub(2), t.ascii());
+    let outer = block("", true, ctx).title(Span::styled(format!(" {title} "), title_style));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     if inner.height < 2 {
@@ -307,10 +313,13 @@ fn confirm(
     let first = c.scroll.min(rows.len().saturating_sub(text_rows));
     let lines: Vec<Line> = rows
         .iter()
+        .enumerate()
         .skip(first)
         .take(text_rows)
-        .map(|l| {
-            let style = if c.diff {
+        .map(|(i, l)| {
+            let style = if i < head {
+                title_style
+            } else if c.diff {
                 diff_style(l, ctx)
             } else {
                 t.style("confirm")

@@ -43,6 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
     let drive = app.runs.get(key);
     let state = match (machine::is_active(rec), drive) {
         (false, _) => strings::RUN_FINISHED_HERE.to_string(),
+        (true, None) if app.readonly => strings::RUN_NOT_DRIVEN_READONLY.to_string(),
         (true, None) => strings::RUN_NOT_DRIVEN_HERE.to_string(),
         (true, Some(d)) if d.in_flight.is_some() => strings::RUN_SENDING.to_string(),
         (true, Some(_)) => strings::RUN_DRIVEN_HERE.to_string(),

@@ -62,9 +62,10 @@ pub enum Notice {
     Recorded,
     /// The record could not be created: nothing was done, nothing is driven.
     NotStarted(String),
-    /// The status commit was refused (another console moved first, or the record is gone): the
-    /// run looks again on the next observation.
-    CommitRefused(String),
+    /// The status commit was refused: the run looks again on the next observation. `moved`:
+    /// the record changed or went meanwhile (another console moved first); otherwise the
+    /// server refused the write itself (permissions, validation, the connection).
+    CommitRefused { error: String, moved: bool },
     /// A step's write was refused: the step fails and the run pauses (or rolls back).
     WriteRefused(String),
 }
@@ -188,6 +189,40 @@ impl Drive {
         }
     }
 
+    /// Keeps what the server answered to an accepted write: the record as stored, and the
+    /// status a record created without one still needs (sent next).
+    fn accepted(&mut self, write: &Write, out: &WriteOutcome) {
+        if let Some(Object::Maintenance(m)) = &out.object {
+            if matches!(write.op, WriteOp::Create(_))
+                && m.status.is_none()
+                && let Some(st) = self.initial_status.take()
+            {
+                self.queue
+                    .push_front(noted(machine::record_status_write(m, &st), m));
+            }
+            self.latest = Some((**m).clone());
+        }
+    }
+
+    /// The answer to the write in flight while the console stops driving the run: the writes
+    /// the committed record says are under way (the step's writes queued behind it, a new
+    /// record's status) still go out; nothing new is decided, and a refused write ends it.
+    /// Returns the next write to send; `None` when the run can be left.
+    pub fn wind_down(
+        &mut self,
+        write: &Write,
+        result: &Result<WriteOutcome, WriteError>,
+    ) -> Option<Write> {
+        self.in_flight = None;
+        match result {
+            Ok(out) => self.accepted(write, out),
+            Err(_) => self.queue.clear(),
+        }
+        let next = self.queue.pop_front()?;
+        self.in_flight = Some(next.clone());
+        Some(next)
+    }
+
     /// The answer to the write in flight (see [`Drive::awaits`]) of the run at `key`: the next
     /// write of the step, or the next decision, or the refused step's failure to commit.
     pub fn write_done(
@@ -209,17 +244,7 @@ impl Drive {
                 if created {
                     turn.notice = Some(Notice::Recorded);
                 }
-                if let Some(Object::Maintenance(m)) = &out.object {
-                    // A record the server created without its status gets it next.
-                    if created
-                        && m.status.is_none()
-                        && let Some(st) = self.initial_status.take()
-                    {
-                        self.queue
-                            .push_front(noted(machine::record_status_write(m, &st), m));
-                    }
-                    self.latest = Some((**m).clone());
-                }
+                self.accepted(write, out);
                 match self.queue.pop_front() {
                     Some(next) => {
                         self.in_flight = Some(next.clone());
@@ -233,8 +258,10 @@ impl Drive {
                 }
                 return turn;
             }
-            Err(e) => e.to_string(),
+            Err(e) => e,
         };
+        let moved = matches!(error, WriteError::Status(s) if s.code == 409 || s.code == 404);
+        let error = error.to_string();
         self.queue.clear();
         if created {
             // The record could not be created: nothing was done, nothing to drive.
@@ -247,7 +274,7 @@ impl Drive {
         if commit {
             // Someone else moved the run first (or the record is gone): look again.
             self.next_input = None;
-            turn.notice = Some(Notice::CommitRefused(error));
+            turn.notice = Some(Notice::CommitRefused { error, moved });
             return turn;
         }
         let Some(rec) = record(store, key, Some(self)).cloned() else {
@@ -412,12 +439,54 @@ mod tests {
 
     #[test]
     fn a_refused_commit_sends_none_of_its_writes() {
+        let status = |code: u16| {
+            let mut s = kube::core::Status::failure("refused", "Refused");
+            s.code = code;
+            WriteError::Status(Box::new(s))
+        };
+        // Only a conflict or a gone record says the record moved; anything else is the
+        // server refusing the write itself.
+        for (error, moved) in [
+            (status(409), true),
+            (status(404), true),
+            (status(403), false),
+            (status(422), false),
+            (WriteError::Transport("connection reset".into()), false),
+        ] {
+            let (store, k, mut d, commit) = confirmed();
+            let t = d.write_done(&k, &commit, &Err(error.clone()), &store, t0());
+            assert_eq!(t.send, None);
+            assert_eq!(
+                t.notice,
+                Some(Notice::CommitRefused {
+                    error: error.to_string(),
+                    moved
+                }),
+                "{error}"
+            );
+            assert!(d.queue.is_empty() && d.in_flight.is_none());
+        }
+    }
+
+    #[test]
+    fn winding_down_sends_the_writes_under_way_and_decides_nothing_new() {
         let (store, k, mut d, commit) = confirmed();
-        let refused = Err(WriteError::Transport("409 Conflict".into()));
-        let t = d.write_done(&k, &commit, &refused, &store, t0());
-        assert_eq!(t.send, None);
-        assert!(matches!(t.notice, Some(Notice::CommitRefused(_))), "{t:?}");
-        assert!(d.queue.is_empty() && d.in_flight.is_none());
+        // The commit says the step is under way: its writes still go out, in order.
+        let answer = accepted(&d, &store, &k, &commit);
+        let lock = d.wind_down(&commit, &answer).expect("the lock");
+        let answer = accepted(&d, &store, &k, &lock);
+        let patch = d.wind_down(&lock, &answer).expect("the master's patch");
+        assert!(machine::describe_write(&patch.op).contains("spec.master.runtimeVersion"));
+        // Then nothing: the next decision is left to whoever takes the run over.
+        let answer = accepted(&d, &store, &k, &patch);
+        assert_eq!(d.wind_down(&patch, &answer), None);
+        assert!(d.in_flight.is_none() && d.queue.is_empty());
+
+        // A refused write ends it: what was queued behind it is not sent.
+        let (_, _, mut d, commit) = confirmed();
+        let refused = Err(WriteError::Transport("connection reset".into()));
+        assert_eq!(d.wind_down(&commit, &refused), None);
+        assert!(d.in_flight.is_none() && d.queue.is_empty());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use common::{keymap, now, runtime_key};
 use fluidops::app::actions::Action;
 use fluidops::app::maintenance_form::{Field, LineKind, MaintenanceForm, Outcome, target_of};
 use fluidops::app::maintenance_strings as s;
-use fluidops::app::{App, Msg};
+use fluidops::app::{App, Msg, Overlay};
 use fluidops::cluster::{ClusterEvent, ConnectionState, Store};
 use fluidops::demo::DemoCluster;
 use fluidops::model::pod::{component_of, is_ready, node_of};
@@ -595,6 +595,116 @@ fn r_on_a_pod_ticks_only_that_pod_and_the_reason_is_manual() {
     assert!(f.current_plan().is_some(), "{:?}", f.plan);
     let err = MaintenanceForm::rebuild(&a.store, &imagenet(), Some("other-pod"), now());
     assert!(err.unwrap_err().contains("other-pod"));
+}
+
+/// The rebuild form on top of the app.
+fn rebuild_form(app: &App) -> &MaintenanceForm {
+    match app.overlays.top() {
+        Some(Overlay::Maintenance(f)) => f,
+        other => panic!(
+            "rebuild form expected, got {other:?}, flash {:?}",
+            app.flash
+        ),
+    }
+}
+
+fn ticked(f: &MaintenanceForm) -> Vec<String> {
+    f.pods
+        .iter()
+        .filter(|p| p.ticked)
+        .map(|p| p.name.clone())
+        .collect()
+}
+
+/// `R` on a runtime's page with its Pods pane focused is about the pod under the cursor, and the
+/// form says so (title, preview, the planner's own suggestion); from the runtimes list, or with
+/// an operation under the cursor, it is about the runtime and the lost worker is ticked.
+#[test]
+fn r_says_whether_it_is_about_the_pod_under_the_cursor_or_the_runtime() {
+    let (mut c, mut a) = demo();
+    let (worker, _node, _) = lost_worker(&mut c, &mut a);
+    common::press(&mut a, "/");
+    common::type_text(&mut a, "imagenet-train");
+    common::press(&mut a, "<Enter> <Enter>");
+    let sections = fluidops::app::detail::sections(&a.store, &imagenet(), a.now);
+    let pods = sections
+        .iter()
+        .position(|s| s.title == "Pods")
+        .expect("a Pods pane");
+    for _ in 0..pods {
+        common::press(&mut a, "<Tab>");
+    }
+    assert_eq!(
+        a.selected_object(),
+        Some(common::pod_key("imagenet", "imagenet-train-master-0"))
+    );
+    common::press(&mut a, "R");
+    let f = rebuild_form(&a);
+    assert_eq!(ticked(f), ["imagenet-train-master-0"]);
+    assert!(
+        f.title().contains("pod imagenet-train-master-0"),
+        "{}",
+        f.title()
+    );
+    let first = &f.preview_lines()[0].1;
+    let short = worker.trim_start_matches("imagenet-train-");
+    assert!(
+        first.contains("Opened on pod master-0") && first.contains(short),
+        "{first}"
+    );
+    let text = screen(&draw(f, 160, 40, "default"));
+    assert!(
+        text.contains("In-place rebuild of pod imagenet-train-master-0"),
+        "{text}"
+    );
+    // Its plan's confirmation names the pod and the runtime.
+    for _ in 0..30 {
+        if matches!(a.overlays.top(), Some(Overlay::Confirm(_))) {
+            break;
+        }
+        common::press(&mut a, "<Enter>");
+    }
+    let Some(Overlay::Confirm(dialog)) = a.overlays.top() else {
+        panic!("no confirmation, flash {:?}", a.flash);
+    };
+    assert_eq!(
+        dialog.title,
+        "Rebuild pod imagenet-train-master-0 of CacheRuntime imagenet/imagenet-train?"
+    );
+    common::press(&mut a, "n");
+
+    // Ticking another pod: the form is about the runtime again.
+    let Some(Overlay::Maintenance(f)) = a.overlays.top_mut() else {
+        panic!("the form is back");
+    };
+    let row = f.pods.iter().position(|p| p.name == worker).unwrap();
+    f.focus_on(Field::Pod(row));
+    common::press(&mut a, "<Space>");
+    let f = rebuild_form(&a);
+    assert_eq!(f.title(), s::title(false, "imagenet", "imagenet-train"));
+    assert!(!f.preview_lines()[0].1.contains("Opened on pod"));
+    common::press(&mut a, "<Esc>");
+
+    // An operation under the cursor: the page's runtime, its lost worker ticked.
+    let ops = sections.iter().position(|s| s.title == "Operations");
+    if let Some(ops) = ops {
+        for _ in 0..(ops + sections.len() - pods) % sections.len() {
+            common::press(&mut a, "<Tab>");
+        }
+        common::press(&mut a, "R");
+        let f = rebuild_form(&a);
+        assert_eq!(ticked(f), std::slice::from_ref(&worker));
+        assert_eq!(f.title(), s::title(false, "imagenet", "imagenet-train"));
+        common::press(&mut a, "<Esc>");
+    }
+
+    // From the runtimes list: the runtime, the lost worker ticked.
+    common::press(&mut a, "<Esc>");
+    assert!(matches!(a.screen, fluidops::app::Screen::List(_)));
+    common::press(&mut a, "R");
+    let f = rebuild_form(&a);
+    assert_eq!(ticked(f), [worker]);
+    assert_eq!(f.title(), s::title(false, "imagenet", "imagenet-train"));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{keymap, now, press, render, screen_text, type_text};
 use fluidops::app::maintenance_form::Field;
-use fluidops::app::{App, Command, Msg, Overlay};
+use fluidops::app::{App, Command, Msg, Overlay, strings};
 use fluidops::cluster::writer::{Guarded, Writer};
 use fluidops::cluster::{ClusterEvent, ConnectionState};
 use fluidops::demo::DemoCluster;
@@ -33,6 +33,8 @@ struct Console {
     writer: Guarded,
     _dir: tempfile::TempDir,
     audit: std::path::PathBuf,
+    /// The console asked to quit.
+    quit: bool,
 }
 
 struct World {
@@ -62,6 +64,7 @@ impl World {
                     writer,
                     _dir: dir,
                     audit,
+                    quit: false,
                 }
             })
             .collect();
@@ -73,18 +76,42 @@ impl World {
     }
 
     /// Sends every write among `cmds` through console `i`'s writer and feeds the answers back,
-    /// until no write is left.
+    /// until no write is left; read-only refusals go to its audit log, a quit is noted.
     fn pump(&mut self, i: usize, cmds: Vec<Command>) {
         let mut todo = cmds;
         while let Some(c) = todo.pop() {
-            if let Command::Write(w) = c {
-                let result = futures::executor::block_on(self.consoles[i].writer.write(&w));
-                let more = self.consoles[i]
-                    .app
-                    .update(Msg::WriteDone { write: w, result }, keymap());
-                todo.extend(more);
+            match c {
+                Command::Write(w) => {
+                    let result = futures::executor::block_on(self.consoles[i].writer.write(&w));
+                    let more = self.consoles[i]
+                        .app
+                        .update(Msg::WriteDone { write: w, result }, keymap());
+                    todo.extend(more);
+                }
+                Command::Audit(attempt) => self.consoles[i].writer.audit_refused(&attempt),
+                Command::Quit => self.consoles[i].quit = true,
+                _ => {}
             }
         }
+    }
+
+    /// Makes console `i` read-only (`--readonly`), as the binary builds it.
+    fn readonly(&mut self, i: usize) {
+        let c = &mut self.consoles[i];
+        c.app.readonly = true;
+        c.writer = Guarded::new(
+            Box::new(DemoWriter::new(self.cluster.clone())),
+            true,
+            Some(c.audit.clone()),
+        );
+    }
+
+    fn audit(&self, i: usize) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.consoles[i].audit)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 
     fn press(&mut self, i: usize, keys: &str) {
@@ -392,6 +419,117 @@ fn a_second_console_takes_over_where_the_run_stands() {
     // The master was restarted once, not twice.
     let master = w.pod("imagenet-train-master-0");
     assert_eq!(observe::spec_image(&master), Some("curvine/curvine:v0.2.6"));
+}
+
+/// Opens the page of the run `key` in console `i`.
+fn open_run_page(w: &mut World, i: usize, key: &ObjectKey) {
+    let app = w.app(i);
+    app.update(Msg::Key(common::key(":")), keymap());
+    type_text(app, "maintenance");
+    press(app, "<Enter> /");
+    type_text(app, &key.name);
+    press(app, "<Enter> <Enter>");
+    assert_eq!(app.run_page(), Some(key.clone()));
+}
+
+/// `q` (and Ctrl-C) while this console drives a run mid-step asks first, names the run and says
+/// what becomes of it; yes leaves the run where its record stands, and another console takes it
+/// over and finishes it.
+#[test]
+fn quitting_mid_run_asks_and_another_console_takes_the_run_over() {
+    let mut w = World::new(2);
+    plan_upgrade(&mut w, 0, "v0.2.6", false);
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    w.ticks_until(300, |w| {
+        observe::spec_image(&w.pod("imagenet-train-master-0")) == Some("curvine/curvine:v0.2.6")
+    });
+    assert!(fluidops::workflows::machine::is_active(&w.record(&key)));
+    for quit in ["q", "<C-c>"] {
+        w.press(0, quit);
+        assert!(!w.consoles[0].quit, "{quit} quit without a word");
+        let Some(Overlay::Confirm(c)) = w.app(0).overlays.top() else {
+            panic!("{quit}: no question");
+        };
+        let run = format!("CacheRuntimeMaintenance {NS}/{}", key.name);
+        assert!(c.title.contains(&run), "{}", c.title);
+        let body = c.body.join("\n");
+        assert!(
+            body.contains(&run) && body.contains("Upgrade of imagenet-train"),
+            "{body}"
+        );
+        assert!(
+            body.contains("stop being driven") && body.contains("takes a run over"),
+            "{body}"
+        );
+        let text = screen_text(&render(w.app(0), 120, 40, "default"));
+        assert!(text.contains("Quit and stop driving"), "{text}");
+        w.press(0, "n");
+        assert!(w.app(0).drives(&key));
+    }
+    w.press(0, "q y");
+    assert!(w.consoles[0].quit);
+    let left = w.record(&key);
+    assert!(
+        fluidops::workflows::machine::is_active(&left),
+        "the record stays"
+    );
+    w.consoles.remove(0);
+    open_run_page(&mut w, 0, &key);
+    w.press(0, "<Enter> y");
+    assert!(w.app(0).drives(&key));
+    w.ticks_until(600, |w| {
+        w.record(&key).phase() == MaintenancePhase::Succeeded
+    });
+    for pod in PODS {
+        assert_eq!(
+            observe::spec_image(&w.pod(pod)),
+            Some("curvine/curvine:v0.2.6"),
+            "{pod}"
+        );
+    }
+}
+
+/// A read-only console watches a run another console drives: it does not offer to take it
+/// over, pause or abort it, says why, and each refusal is in its audit log; nothing is sent.
+#[test]
+fn a_readonly_console_watches_a_run_and_says_why_it_cannot_take_it_over() {
+    let mut w = World::new(2);
+    w.readonly(1);
+    plan_upgrade(&mut w, 0, "v0.2.6", true);
+    w.press(0, "y");
+    let key = run_key(w.app(0));
+    w.tick();
+    open_run_page(&mut w, 1, &key);
+    let text = screen_text(&render(w.app(1), 160, 48, "default"));
+    assert!(text.contains("read-only: it only watches"), "{text}");
+    let record = w.record(&key);
+    for (keys, action, why) in [
+        ("<Enter>", "wizard.next", strings::READONLY_NO_TAKE_OVER),
+        ("p", "wizard.pause", strings::READONLY_NO_RUN_WRITES),
+        ("<C-a>", "wizard.abort", strings::READONLY_NO_RUN_WRITES),
+    ] {
+        w.press(1, keys);
+        let app = w.app(1);
+        assert!(
+            app.overlays.is_empty(),
+            "{keys} offered {:?}",
+            app.overlays.top()
+        );
+        assert_eq!(
+            app.flash.as_ref().map(|f| f.text.as_str()),
+            Some(why),
+            "{keys}"
+        );
+        let audit = w.audit(1);
+        let last = audit.last().expect("audited");
+        assert_eq!(last["verb"], action);
+        assert_eq!(last["object"], key.to_string());
+        assert_eq!(last["outcome"], "refused (read-only)");
+    }
+    assert_eq!(w.audit(1).len(), 3, "refusals only: nothing was sent");
+    assert!(!w.app(1).drives(&key));
+    assert_eq!(w.record(&key), record);
 }
 
 #[test]

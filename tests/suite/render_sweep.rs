@@ -158,11 +158,13 @@ fn keys() -> impl Strategy<Value = Vec<K>> {
     prop::collection::vec(k, 1..40)
 }
 
-/// Commands that only read: anything else would be a write.
+/// Commands that only read (or record a read-only refusal in the audit log): anything else
+/// would be a write.
 fn harmless(c: &Command) -> bool {
     matches!(
         c,
         Command::Quit
+            | Command::Audit(_)
             | Command::ClearScreen
             | Command::Relist
             | Command::FollowLogs(_)

@@ -159,12 +159,232 @@ fn no_on_a_plan_returns_to_the_maintenance_form_and_yes_closes_it() {
         panic!("form expected, got {:?}", a.overlays.top());
     };
     assert_eq!(f.tag.text, "v0.2.6");
-    // Enter on the last field asks again; yes records the run and the form goes.
+    // Enter on the last field asks again; yes records the run and the form goes: hidden while
+    // the record's create is in flight, gone once the record exists.
     press(&mut a, "<Enter>");
     assert!(a.asking());
     let write = only_write(press(&mut a, "y"));
     assert!(matches!(write.origin, WriteOrigin::Run(_)));
+    assert!(a.overlays.is_empty());
+    a.update(
+        Msg::WriteDone {
+            result: Ok(created(&write)),
+            write,
+        },
+        keymap(),
+    );
     assert_eq!(a.overlays.iter().count(), 0);
+}
+
+/// The server's answer to a create: the object as sent (a record without its status).
+fn created(write: &Write) -> WriteOutcome {
+    let WriteOp::Create(m) = &write.op else {
+        panic!("not a create: {write:?}")
+    };
+    WriteOutcome {
+        object: crate::model::Object::from_value(m.clone()).unwrap(),
+        dry_run: false,
+    }
+}
+
+/// The API server's RBAC refusal.
+fn forbidden() -> WriteError {
+    let mut s = kube::core::Status::failure(
+        "cacheruntimemaintenances.data.fluid.io is forbidden: User \"dev\" cannot create resource",
+        "Forbidden",
+    );
+    s.code = 403;
+    WriteError::Status(Box::new(s))
+}
+
+/// The maintenance form anywhere in the overlay stack (shown or waiting).
+fn maintenance_form(app: &App) -> &super::super::maintenance_form::MaintenanceForm {
+    app.overlays
+        .iter()
+        .find_map(|o| match o {
+            Overlay::Maintenance(f) => Some(&**f),
+            _ => None,
+        })
+        .expect("a maintenance form")
+}
+
+#[test]
+fn a_refused_start_brings_the_wizard_back_with_its_values_and_the_servers_message() {
+    let mut a = upgrade_confirming("v0.2.6");
+    let before = maintenance_form(&a).upgrade_request();
+    let screen = a.screen.clone();
+    let write = only_write(press(&mut a, "y"));
+    let WriteOrigin::Run(run) = write.origin.clone() else {
+        panic!("not a run's write")
+    };
+    a.update(
+        Msg::WriteDone {
+            write,
+            result: Err(forbidden()),
+        },
+        keymap(),
+    );
+    let Some(Overlay::Maintenance(f)) = a.overlays.top() else {
+        panic!("the wizard is back, got {:?}", a.overlays.top());
+    };
+    assert_eq!(f.upgrade_request(), before, "every value kept");
+    let message = f.message.as_deref().unwrap_or_default();
+    assert!(message.contains("403 Forbidden") && message.contains("cannot create"));
+    assert_eq!(a.screen, screen, "back where the wizard was opened");
+    assert!(!a.drives(&run));
+    // Enter on the last field asks again, for the same run.
+    press(&mut a, "<Enter>");
+    assert!(a.asking());
+}
+
+/// Quitting while this console drives a run asks first (q and Ctrl-C alike), names the run and
+/// what happens to it; yes finishes the write under way (the record's create and its status),
+/// then quits. Quit again while waiting leaves at once.
+#[test]
+fn quitting_while_driving_a_run_asks_and_keeps_the_runs_record() {
+    let mut a = upgrade_confirming("v0.2.6");
+    let create = only_write(press(&mut a, "y"));
+    let WriteOrigin::Run(run) = create.origin.clone() else {
+        panic!("not a run's write")
+    };
+    for key in ["q", "<C-c>"] {
+        let cmds = press(&mut a, key);
+        assert!(!cmds.contains(&Command::Quit), "{key} quit at once");
+        let Some(Overlay::Confirm(c)) = a.overlays.top() else {
+            panic!("{key}: no question")
+        };
+        assert_eq!(c.then, confirm::Then::Quit);
+        assert!(c.title.contains(&strings::object_ref(&run)), "{}", c.title);
+        let body = c.body.join("\n");
+        assert!(body.contains("stop being driven") && body.contains("another console"));
+        press(&mut a, "n");
+        assert!(a.drives(&run) && !a.quitting);
+    }
+    press(&mut a, "q");
+    let cmds = press(&mut a, "y");
+    assert!(
+        cmds.is_empty(),
+        "the record's create is still under way: {cmds:?}"
+    );
+    assert!(a.quitting);
+    // Nothing new is decided meanwhile.
+    assert!(
+        a.update(
+            Msg::Tick(now() + jiff::SignedDuration::from_secs(5)),
+            keymap()
+        )
+        .is_empty()
+    );
+    // The record was created without its status: that goes on before the console leaves.
+    let status = only_write(a.update(
+        Msg::WriteDone {
+            result: Ok(created(&create)),
+            write: create,
+        },
+        keymap(),
+    ));
+    assert!(
+        matches!(status.op, WriteOp::MergePatchStatus { .. }),
+        "{status:?}"
+    );
+    let done = Ok(WriteOutcome {
+        object: None,
+        dry_run: false,
+    });
+    let cmds = a.update(
+        Msg::WriteDone {
+            write: status,
+            result: done,
+        },
+        keymap(),
+    );
+    assert_eq!(cmds, vec![Command::Quit]);
+    assert!(!a.drives(&run));
+}
+
+/// Switching context drops the runs driven here: it asks first, as quitting does.
+#[test]
+fn switching_context_while_driving_a_run_asks_first() {
+    let mut a = upgrade_confirming("v0.2.6");
+    a.contexts = vec!["demo".into(), "prod".into()];
+    only_write(press(&mut a, "y"));
+    press(&mut a, ":");
+    type_text(&mut a, "ctx prod");
+    assert!(
+        press(&mut a, "<Enter>").is_empty(),
+        "switched without a word"
+    );
+    let Some(Overlay::Confirm(c)) = a.overlays.top() else {
+        panic!("no question")
+    };
+    assert_eq!(c.then, confirm::Then::SwitchContext("prod".into()));
+    assert!(c.title.contains("prod") && c.title.contains("CacheRuntimeMaintenance imagenet/"));
+    assert_eq!(
+        press(&mut a, "y"),
+        vec![Command::SwitchContext("prod".into())]
+    );
+}
+
+#[test]
+fn quit_again_while_the_writes_under_way_finish_leaves_at_once() {
+    let mut a = upgrade_confirming("v0.2.6");
+    only_write(press(&mut a, "y"));
+    assert!(press(&mut a, "q y").is_empty());
+    assert_eq!(press(&mut a, "q"), vec![Command::Quit]);
+}
+
+#[test]
+fn quitting_with_no_run_driven_here_does_not_ask() {
+    let mut a = app();
+    assert_eq!(press(&mut a, "q"), vec![Command::Quit]);
+}
+
+/// Under `--readonly` every key that leads to a write is refused before anything opens, and
+/// each refusal is handed to the audit log with the action and the object it was about.
+#[test]
+fn readonly_refusals_are_audited_with_the_action_and_the_object() {
+    let mut a = app();
+    a.readonly = true;
+    select(&mut a, "imagenet-train");
+    let runtime = a.selected_object().unwrap();
+    for (key, action) in [
+        ("e", "spec.edit"),
+        ("L", "load.start"),
+        ("U", "upgrade.start"),
+        ("R", "rebuild.start"),
+        ("<Delete>", "object.delete"),
+    ] {
+        let cmds = press(&mut a, key);
+        let expected = Command::Audit(crate::cluster::writer::RefusedAttempt {
+            action: action.into(),
+            object: Some(runtime.clone()),
+        });
+        assert_eq!(cmds, vec![expected], "{key}");
+        assert!(
+            a.overlays.is_empty() && a.editor.is_none(),
+            "{key} opened something"
+        );
+        assert_eq!(a.flash.as_ref().unwrap().text, strings::READONLY_REFUSED);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.log");
+    let guard = crate::cluster::writer::Guarded::new(
+        Box::new(crate::demo::writer::DemoWriter::new(std::sync::Arc::new(
+            std::sync::Mutex::new(DemoCluster::builtin(7, now())),
+        ))),
+        true,
+        Some(log.clone()),
+    );
+    for cmd in press(&mut a, "R") {
+        if let Command::Audit(attempt) = cmd {
+            guard.audit_refused(&attempt);
+        }
+    }
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&log).unwrap().trim()).unwrap();
+    assert_eq!(line["verb"], "rebuild.start");
+    assert_eq!(line["object"], runtime.to_string());
+    assert_eq!(line["outcome"], "refused (read-only)");
 }
 
 #[test]
@@ -320,3 +540,5 @@ fn every_write_answer_marks_the_screen_for_a_frame() {
         }
     }
 }
+
+mod write_paths;

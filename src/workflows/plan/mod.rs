@@ -107,6 +107,17 @@ pub struct Plan {
     pub summary: PlanSummary,
 }
 
+impl Plan {
+    /// The CacheRuntime the run changes (its record lives in the runtime's namespace).
+    pub fn runtime(&self) -> ObjectKey {
+        ObjectKey::new(
+            crate::model::Kind::CacheRuntime,
+            self.record.metadata.namespace.clone().unwrap_or_default(),
+            self.record.spec.runtime_name.clone(),
+        )
+    }
+}
+
 /// What the operator reads before saying yes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlanSummary {
