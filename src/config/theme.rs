@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use toml::de::DeTable;
 
 use super::keymap::{read_optional, toml_stems};
@@ -171,6 +171,18 @@ pub const BUILTIN_THEMES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Backgrounds text is drawn on: the plain screen (`base`) and the highlighted bars. Text on a
+/// highlighted bar is drawn with [`Theme::on`], so it reads on every one of them.
+pub const SURFACES: &[&str] = &[
+    "base",
+    "table.selected",
+    "palette.selected",
+    "crumbs.active",
+    "header.readonly",
+    "confirm.button.focused",
+    "editor.selection",
+];
+
 pub const DEFAULT_THEME: &str = "default";
 pub const MONO_THEME: &str = "mono";
 pub const TERM16_THEME: &str = "term16";
@@ -243,6 +255,24 @@ impl Theme {
             style = style.patch(*s);
         }
         style
+    }
+
+    /// How text in `style` is drawn on `surface` (one of [`SURFACES`]). On the plain screen
+    /// and on bars that neither set a background nor reverse, the text keeps its own look over
+    /// the bar's. On a highlighted bar the text takes the bar's colours and keeps only its
+    /// emphasis (bold, italic, underline): a phase's colour could be the bar's own colour, and
+    /// the phase symbol still tells the phase.
+    pub fn on(&self, surface: &str, style: Style) -> Style {
+        let bar = self.style(surface);
+        let highlighted = surface != "base"
+            && (bar.bg.is_some_and(|c| c != Color::Reset)
+                || bar.add_modifier.contains(Modifier::REVERSED));
+        if !highlighted {
+            return bar.patch(style);
+        }
+        let emphasis =
+            style.add_modifier & (Modifier::BOLD | Modifier::ITALIC | Modifier::UNDERLINED);
+        bar.add_modifier(emphasis)
     }
 
     /// Style and symbol for a phase; unknown phases look like `Unknown`.
@@ -727,7 +757,6 @@ fn default_symbols() -> HashMap<String, (String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::style::Modifier;
 
     fn load_text(text: &str) -> (Theme, Vec<String>) {
         let mut warnings = Vec::new();

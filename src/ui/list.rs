@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Ctx;
-use super::widgets::{block, cell_span, cell_width, truncate};
+use super::widgets::{SELECTED, block, cell_span, cell_width, on_surface, truncate};
 use crate::app::App;
 use crate::app::actions::ViewKind;
 use crate::app::state::Layout;
@@ -382,17 +382,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
             spans.extend(parts);
             spans.push(Span::raw(" ".repeat(w + GAP - used.min(w + GAP))));
         }
-        let line_style = if is_selected {
-            t.style("table.selected")
+        let (line, line_style) = if is_selected {
+            let line = on_surface(Line::from(spans), SELECTED, ctx);
+            (line, t.style(SELECTED))
         } else {
-            Style::default()
+            (Line::from(spans), Style::default())
         };
         let r = Rect {
             y: inner.y + 1 + n as u16,
             height: 1,
             ..inner
         };
-        frame.render_widget(Paragraph::new(Line::from(spans)).style(line_style), r);
+        frame.render_widget(Paragraph::new(line).style(line_style), r);
     }
     Layout {
         body_top: inner.y + 1,

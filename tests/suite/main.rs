@@ -17,6 +17,7 @@ mod maintenance_run;
 mod model_crd_roundtrip;
 mod model_roundtrip;
 mod pty;
+mod render_contrast;
 mod render_snapshots;
 mod render_sweep;
 mod simulator;
