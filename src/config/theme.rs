@@ -227,6 +227,23 @@ impl Theme {
         self.min_colors
     }
 
+    /// The colours this theme's styles use, as a terminal colour count: 2 for none, 8 for the
+    /// basic ANSI colours, 16 with their bright variants, 256 for palette indices, [`TRUECOLOR`]
+    /// for RGB; never less than the theme's `min_colors`.
+    pub fn colors_needed(&self) -> u32 {
+        let styles = self
+            .ui
+            .values()
+            .chain(self.phases.values().map(|p| &p.style));
+        styles
+            .flat_map(|s| [s.fg, s.bg])
+            .flatten()
+            .map(colour_count)
+            .max()
+            .unwrap_or(2)
+            .max(self.min_colors)
+    }
+
     /// True when [`Theme::phase`] returns ASCII symbols.
     pub fn ascii(&self) -> bool {
         self.ascii
@@ -484,6 +501,33 @@ impl ThemeLoader {
             }
         }
         builtin(name).map(|(file, text)| (Origin::Builtin, file.to_string(), text.to_string()))
+    }
+}
+
+/// The terminal colour count a colour needs.
+pub fn colour_count(c: Color) -> u32 {
+    match c {
+        Color::Reset => 2,
+        Color::Black
+        | Color::Red
+        | Color::Green
+        | Color::Yellow
+        | Color::Blue
+        | Color::Magenta
+        | Color::Cyan
+        | Color::Gray => 8,
+        Color::DarkGray
+        | Color::LightRed
+        | Color::LightGreen
+        | Color::LightYellow
+        | Color::LightBlue
+        | Color::LightMagenta
+        | Color::LightCyan
+        | Color::White => 16,
+        Color::Indexed(i) if i < 8 => 8,
+        Color::Indexed(i) if i < 16 => 16,
+        Color::Indexed(_) => 256,
+        Color::Rgb(..) => TRUECOLOR,
     }
 }
 
@@ -814,6 +858,52 @@ mod tests {
         t.set_ascii(false);
         assert_eq!(t.phase("Failed").1, "✖");
         assert_eq!(t.phase("NoSuchPhase"), t.phase("Unknown"));
+    }
+
+    #[test]
+    fn few_colour_themes_use_only_the_colours_they_claim() {
+        for (name, _, _) in BUILTIN_THEMES {
+            let theme = Theme::builtin(name).unwrap();
+            for (key, style) in theme.all_styles() {
+                for c in [style.fg, style.bg].into_iter().flatten() {
+                    assert!(
+                        colour_count(c) <= theme.min_colors(),
+                        "{name}: {key} uses {c:?}, beyond its {} colours",
+                        theme.min_colors()
+                    );
+                }
+            }
+        }
+        let term16 = Theme::builtin(TERM16_THEME).unwrap();
+        assert!(
+            term16.colors_needed() <= 16,
+            "term16 uses only the 16 ANSI colours"
+        );
+        let mono = Theme::builtin(MONO_THEME).unwrap();
+        for (key, style) in mono.all_styles() {
+            assert!(
+                [style.fg, style.bg]
+                    .into_iter()
+                    .flatten()
+                    .all(|c| c == Color::Reset),
+                "mono: {key} has a colour"
+            );
+        }
+        assert_eq!(mono.colors_needed(), 2);
+    }
+
+    #[test]
+    fn colours_needed_follow_the_styles() {
+        let (t, _) = load_text("[ui]\nbase = { fg = \"red\" }\n");
+        assert_eq!(t.colors_needed(), 256, "min_colors defaults to 256");
+        let (t, _) = load_text("min_colors = 8\n[ui]\nbase = { fg = \"red\" }\n");
+        assert_eq!(t.colors_needed(), 8);
+        let (t, _) = load_text("min_colors = 8\n[ui]\nbase = { fg = \"light-red\" }\n");
+        assert_eq!(t.colors_needed(), 16);
+        let (t, _) = load_text("min_colors = 8\n[ui]\nbase = { bg = 75 }\n");
+        assert_eq!(t.colors_needed(), 256);
+        let (t, _) = load_text("min_colors = 2\n[ui]\nbase = { fg = \"#102030\" }\n");
+        assert_eq!(t.colors_needed(), TRUECOLOR);
     }
 
     #[test]
