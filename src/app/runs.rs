@@ -185,7 +185,7 @@ impl App {
             return;
         };
         if !machine::is_active(rec) {
-            return self.flash_error(strings::RUN_FINISHED);
+            return self.flash_warn(strings::RUN_FINISHED);
         }
         let paused = rec.phase() == MaintenancePhase::Paused || rec.spec.paused == Some(true);
         let (title, body, input) = if paused {
@@ -216,7 +216,7 @@ impl App {
             return;
         };
         if !machine::is_active(rec) {
-            return self.flash_error(strings::RUN_FINISHED);
+            return self.flash_warn(strings::RUN_FINISHED);
         }
         let body = match rec.spec.type_ {
             MaintenanceType::Upgrade => strings::abort_upgrade_body(rec),

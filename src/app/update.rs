@@ -7,7 +7,7 @@ use super::actions::{Action, KeyMode, ViewKind};
 use super::confirm::{self, Confirm};
 use super::detail::{self, Target};
 use super::palette::{self, PaletteCommand};
-use super::state::{App, Flash, Overlay, PageState, Screen};
+use super::state::{App, Level, Overlay, PageState, Screen};
 use super::strings;
 use super::tables::{self, Query, SortKey};
 use crate::cluster::writer::{Write, WriteError, WriteOrigin, WriteOutcome};
@@ -80,6 +80,16 @@ pub enum Command {
 
 impl App {
     pub fn update(&mut self, msg: Msg, keymap: &Keymap) -> Vec<Command> {
+        let screen = self.screen.clone();
+        let flash = self.flash.as_ref().map(|f| f.serial);
+        let commands = self.handle(msg, keymap);
+        if self.screen != screen {
+            self.screen_changed(flash);
+        }
+        commands
+    }
+
+    fn handle(&mut self, msg: Msg, keymap: &Keymap) -> Vec<Command> {
         match msg {
             Msg::Key(key) => self.on_key(key, keymap),
             Msg::Mouse(m) => {
@@ -297,7 +307,7 @@ impl App {
     pub fn act(&mut self, action: Action) -> Vec<Command> {
         self.dirty = true;
         if action.writes() && self.readonly {
-            self.flash_error(strings::READONLY_REFUSED);
+            self.flash_warn(strings::READONLY_REFUSED);
             return Vec::new();
         }
         match action {
@@ -351,7 +361,7 @@ impl App {
             Action::NsFavourite(n) => {
                 match self.favourite_namespaces.get(n as usize - 1).cloned() {
                     Some(ns) => self.set_namespace(Some(ns)),
-                    None => self.flash_error(&strings::no_favourite(n)),
+                    None => self.flash_warn(&strings::no_favourite(n)),
                 }
             }
             Action::ListDown => self.move_cursor(1),
@@ -387,11 +397,11 @@ impl App {
                     self.page.follow = true;
                     return vec![Command::FollowLogs(key)];
                 }
-                _ => self.flash_error(strings::LOGS_NEED_POD),
+                _ => self.flash_warn(strings::LOGS_NEED_POD),
             },
             Action::ViewTimeline => match self.selected_subject() {
                 Some(subject) => self.open_timeline(subject),
-                None => self.flash_error(strings::NOTHING_SELECTED),
+                None => self.flash_warn(strings::NOTHING_SELECTED),
             },
             Action::LogsFollowToggle => {
                 self.page.follow = !self.page.follow;
@@ -443,10 +453,10 @@ impl App {
 
     fn ask_delete(&mut self) {
         let Some(obj) = self.selected_object().and_then(|k| self.store.get(&k)) else {
-            return self.flash_error(strings::NOTHING_SELECTED);
+            return self.flash_warn(strings::NOTHING_SELECTED);
         };
         if !confirm::deletable(obj.kind()) {
-            return self.flash_error(strings::DELETE_ONLY_OPERATIONS);
+            return self.flash_warn(strings::DELETE_ONLY_OPERATIONS);
         }
         let dialog = confirm::delete(obj);
         self.ask(dialog);
@@ -459,7 +469,7 @@ impl App {
             {
                 op
             }
-            _ => return self.flash_error(strings::RERUN_ONLY_FAILED),
+            _ => return self.flash_warn(strings::RERUN_ONLY_FAILED),
         };
         let kind = Kind::Operation(op.op_kind());
         let ns = op.metadata.namespace.clone().unwrap_or_default();
@@ -524,11 +534,11 @@ impl App {
     /// `L`: the form that starts a data operation on the selected runtime or dataset.
     fn open_load_form(&mut self) {
         let Some(key) = self.selected_object() else {
-            return self.flash_error(strings::NOTHING_SELECTED);
+            return self.flash_warn(strings::NOTHING_SELECTED);
         };
         match super::load_form::LoadForm::open(&self.store, &key, self.now) {
             Ok(form) => self.overlays.push(Overlay::Form(Box::new(form))),
-            Err(e) => self.flash_error(&e),
+            Err(e) => self.flash_warn(&e),
         }
     }
 
@@ -537,7 +547,7 @@ impl App {
     fn open_maintenance_form(&mut self, upgrade: bool) {
         use super::maintenance_form::{MaintenanceForm, target_of};
         let Some(key) = self.selected_object() else {
-            return self.flash_error(strings::NOTHING_SELECTED);
+            return self.flash_warn(strings::NOTHING_SELECTED);
         };
         let opened = target_of(&self.store, &key).and_then(|(runtime, pod)| {
             if upgrade {
@@ -548,7 +558,7 @@ impl App {
         });
         match opened {
             Ok(form) => self.overlays.push(Overlay::Maintenance(Box::new(form))),
-            Err(e) => self.flash_error(&e),
+            Err(e) => self.flash_warn(&e),
         }
     }
 
@@ -624,12 +634,7 @@ impl App {
 
     /// A message from outside the app (the run loop) in the footer.
     pub fn notice(&mut self, text: String, error: bool) {
-        self.flash = Some(Flash {
-            text,
-            error,
-            since: self.now,
-        });
-        self.dirty = true;
+        self.set_flash(text, if error { Level::Error } else { Level::Info });
     }
 
     /// Now connected to `context`: everything held about the previous cluster goes (objects,
@@ -672,28 +677,17 @@ impl App {
         self.dirty = true;
     }
 
-    /// Information in the footer goes after a few seconds (errors stay until the next key).
-    fn expire_flash(&mut self) {
-        if self.flash.as_ref().is_some_and(|f| f.expired(self.now)) {
-            self.flash = None;
-            self.dirty = true;
-        }
+    pub(super) fn flash_error(&mut self, text: &str) {
+        self.set_flash(text, Level::Error);
     }
 
-    pub(super) fn flash_error(&mut self, text: &str) {
-        self.flash = Some(Flash {
-            text: text.to_string(),
-            error: true,
-            since: self.now,
-        });
+    /// Something the operator asked for is refused or not possible here.
+    pub(super) fn flash_warn(&mut self, text: &str) {
+        self.set_flash(text, Level::Warning);
     }
 
     pub(super) fn flash_info(&mut self, text: String) {
-        self.flash = Some(Flash {
-            text,
-            error: false,
-            since: self.now,
-        });
+        self.set_flash(text, Level::Info);
     }
 
     fn page_rows(&self) -> i64 {
@@ -915,7 +909,7 @@ impl App {
                 });
             match subject {
                 Some(s) => self.open_timeline(s),
-                None => self.flash_error(strings::NOTHING_SELECTED),
+                None => self.flash_warn(strings::NOTHING_SELECTED),
             }
             return;
         }
@@ -1054,7 +1048,7 @@ impl App {
                     self.flash_info(strings::context_already(&name));
                     Vec::new()
                 } else if !self.contexts.contains(&name) {
-                    self.flash_error(&strings::context_unknown(&name, &self.contexts));
+                    self.flash_warn(&strings::context_unknown(&name, &self.contexts));
                     Vec::new()
                 } else {
                     self.flash_info(strings::context_connecting(&name));
@@ -1077,7 +1071,7 @@ impl App {
                 Vec::new()
             }
             Err(e) => {
-                self.flash_error(&e);
+                self.flash_warn(&e);
                 Vec::new()
             }
         }
