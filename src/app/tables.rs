@@ -944,7 +944,8 @@ fn pod_rows(store: &Store, q: &Query) -> Vec<Row> {
                 .runtime()
                 .or_else(|| pod.target_dataset())
                 .unwrap_or("-");
-            let status = pod.display_status();
+            let status = shown_pod_status(store, pod);
+            let look = crate::model::pod::status_look(&status, pod.is_ready());
             let (r, t) = pod.ready_containers();
             // Groups sort by runtime, then master, worker, client, operation pods.
             let order = match pod.component() {
@@ -967,7 +968,7 @@ fn pod_rows(store: &Store, q: &Query) -> Vec<Row> {
             p.text(name);
             p.text(runtime_label);
             p.text(component);
-            p.phase(&status, &status);
+            p.phase(look, &status);
             p.fmt(format_args!("{r}/{t}"));
             p.fmt(format_args!("{}", pod.restarts()));
             p.text(pod.node().filter(|s| !s.is_empty()).unwrap_or("-"));
@@ -981,6 +982,21 @@ fn pod_rows(store: &Store, q: &Query) -> Vec<Row> {
             p.finish(Kind::Pod, ns, name, &status, Some(shared), created)
         })
         .collect()
+}
+
+/// A pod's status as the console shows it: kubectl's, or `NodeNotReady` for a running pod that
+/// turned not Ready when its node stopped reporting (the node controller's event says so).
+pub fn shown_pod_status<'p>(
+    store: &Store,
+    pod: &'p crate::model::pod::CompactPod,
+) -> std::borrow::Cow<'p, str> {
+    use crate::model::pod;
+    let status = pod.status_text();
+    let ready = pod.is_ready();
+    let node_not_ready = !ready
+        && status == "Running"
+        && pod::node_not_ready_event(store.events_for(&pod.key()), pod.not_ready_since());
+    pod::shown_status(status, ready, node_not_ready)
 }
 
 fn op_rows(store: &Store, q: &Query) -> Vec<Row> {

@@ -19,6 +19,7 @@ use super::messages;
 use super::source::{Entry, Source, Warning, entries};
 use super::style_spec::{Location, StyleSpec, colour_text, one_column, parse_colour, parse_style};
 use super::suggest::did_you_mean;
+use crate::model::health::status_look;
 
 /// Every phase the console shows; each theme gives each a style and a symbol.
 pub const PHASES: &[&str] = &[
@@ -293,10 +294,14 @@ impl Theme {
     }
 
     /// Style and symbol for a phase; unknown phases look like `Unknown`.
+    ///
+    /// A status that is not a phase (a pod's `ContainerCreating`, `Init:0/2`, `OOMKilled`…) is
+    /// drawn as the phase it means ([`crate::model::health::status_look`]).
     pub fn phase(&self, phase: &str) -> (Style, &str) {
         match self
             .phases
             .get(phase)
+            .or_else(|| status_look(phase).and_then(|p| self.phases.get(p)))
             .or_else(|| self.phases.get(UNKNOWN_PHASE))
         {
             Some(look) => {
@@ -333,6 +338,13 @@ impl Theme {
         );
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
+    }
+
+    /// Whether `name` (a phase or a status) has a look of its own rather than the one of
+    /// unknown phases.
+    pub fn knows(&self, name: &str) -> bool {
+        self.phases.contains_key(name)
+            || status_look(name).is_some_and(|p| self.phases.contains_key(p))
     }
 
     /// Phases from [`PHASES`] this theme has no entry for (filled with default symbols).

@@ -93,30 +93,140 @@ pub fn condition_true(pod: &Pod, type_: &str) -> bool {
         .is_some_and(|cs| cs.iter().any(|c| c.type_ == type_ && c.status == "True"))
 }
 
-/// The status kubectl shows: Terminating, a waiting/terminated container reason
-/// (CrashLoopBackOff, ContainerCreating, Error, …), else the pod phase.
-pub fn display_status(pod: &Pod) -> String {
-    if pod.metadata.deletion_timestamp.is_some() {
-        return "Terminating".into();
+/// What one container status tells about its pod's status (kubectl's STATUS column).
+enum ContainerSays<'a> {
+    /// A waiting or terminated reason, or `Signal:N` / `ExitCode:N` for a reasonless end.
+    Reason(Cow<'a, str>),
+    /// Ready and running.
+    Running,
+    Nothing,
+}
+
+fn container_says(state: Option<&ContainerState>, ready: bool) -> ContainerSays<'_> {
+    let Some(st) = state else {
+        return ContainerSays::Nothing;
+    };
+    if let Some(r) = st.waiting.as_ref().and_then(|w| w.reason.as_deref()) {
+        if !r.is_empty() {
+            return ContainerSays::Reason(Cow::Borrowed(r));
+        }
     }
+    if let Some(t) = &st.terminated {
+        return ContainerSays::Reason(match t.reason.as_deref() {
+            Some(r) if !r.is_empty() => Cow::Borrowed(r),
+            _ if t.signal.is_some_and(|s| s != 0) => {
+                Cow::Owned(format!("Signal:{}", t.signal.unwrap_or(0)))
+            }
+            _ => Cow::Owned(format!("ExitCode:{}", t.exit_code)),
+        });
+    }
+    if ready && st.running.is_some() {
+        return ContainerSays::Running;
+    }
+    ContainerSays::Nothing
+}
+
+/// Status text for a pod on a node that stopped reporting: the taint manager evicts it with
+/// reason `NodeLost` (kubectl then says `Unknown` or `Terminating`), and before that the node
+/// controller only turns it not Ready and records a `NodeNotReady` event.
+pub const NODE_LOST: &str = "NodeLost";
+pub const NODE_NOT_READY: &str = "NodeNotReady";
+
+/// kubectl's status of a pod, from its parts: the pod's reason (`Evicted`, `NodeLost`) over its
+/// phase, a container's waiting or terminated reason (the first container with one) over that,
+/// `Completed` with a container still running read as `Running` (or `NotReady`), and
+/// `Terminating` while deleted. A pod whose node is lost says `NodeLost` even while deleted.
+fn pod_status<'a>(
+    phase: Option<&'a str>,
+    reason: Option<&'a str>,
+    deleted: bool,
+    ready_condition: bool,
+    containers: impl Iterator<Item = ContainerSays<'a>>,
+) -> Cow<'a, str> {
+    let pod_reason = reason.filter(|r| !r.is_empty());
+    if deleted {
+        return Cow::Borrowed(if pod_reason == Some(NODE_LOST) {
+            NODE_LOST
+        } else {
+            "Terminating"
+        });
+    }
+    let mut status: Cow<'a, str> = Cow::Borrowed(pod_reason.or(phase).unwrap_or("Pending"));
+    let mut from_container = None;
+    let mut running = false;
+    for says in containers {
+        match says {
+            ContainerSays::Reason(r) if from_container.is_none() => from_container = Some(r),
+            ContainerSays::Running => running = true,
+            _ => {}
+        }
+    }
+    if let Some(r) = from_container {
+        status = r;
+    }
+    if status == "Completed" && running {
+        status = Cow::Borrowed(if ready_condition {
+            "Running"
+        } else {
+            "NotReady"
+        });
+    }
+    status
+}
+
+/// The status kubectl shows (see [`pod_status`]).
+pub fn display_status(pod: &Pod) -> String {
     let status = pod.status.as_ref();
-    let reason = status
+    let containers = status
         .and_then(|s| s.container_statuses.as_ref())
         .into_iter()
         .flatten()
-        .find_map(|c| {
-            let st = c.state.as_ref()?;
-            st.waiting
-                .as_ref()
-                .and_then(|w| w.reason.clone())
-                .or_else(|| st.terminated.as_ref().and_then(|t| t.reason.clone()))
-        });
-    if let Some(r) = reason {
-        return r;
+        .map(|c| container_says(c.state.as_ref(), c.ready));
+    pod_status(
+        status.and_then(|s| s.phase.as_deref()),
+        status.and_then(|s| s.reason.as_deref()),
+        pod.metadata.deletion_timestamp.is_some(),
+        is_ready(pod),
+        containers,
+    )
+    .into_owned()
+}
+
+/// The status the console shows: kubectl's, or [`NODE_NOT_READY`] for a running pod that is
+/// not Ready because its node stopped reporting (`node_not_ready`, see [`node_not_ready_event`]).
+pub fn shown_status<'a>(status: Cow<'a, str>, ready: bool, node_not_ready: bool) -> Cow<'a, str> {
+    if status == "Running" && !ready && node_not_ready {
+        Cow::Borrowed(NODE_NOT_READY)
+    } else {
+        status
     }
-    status
-        .and_then(|s| s.phase.clone())
-        .unwrap_or_else(|| "Pending".into())
+}
+
+/// Whether `events` of a pod hold the node controller's `NodeNotReady` since the pod turned not
+/// Ready (`since`, the Ready condition's transition time, when known).
+pub fn node_not_ready_event<'a>(
+    events: impl IntoIterator<Item = &'a crate::model::Event>,
+    since: Option<Timestamp>,
+) -> bool {
+    events.into_iter().any(|e| {
+        e.reason.as_deref() == Some(NODE_NOT_READY)
+            && match (
+                since,
+                e.last_timestamp.as_ref().or(e.first_timestamp.as_ref()),
+            ) {
+                (Some(s), Some(t)) => t.0 >= s,
+                _ => true,
+            }
+    })
+}
+
+/// The look (a theme phase) of a pod status: a running pod whose containers are not all ready
+/// looks partly ready, not healthy; other statuses as [`super::health::status_look`] has them.
+pub fn status_look(status: &str, ready: bool) -> &'static str {
+    if status == "Running" && !ready {
+        return "PartialReady";
+    }
+    super::health::status_look(status).unwrap_or("Unknown")
 }
 
 /// `ready/total` containers, as kubectl prints it.
@@ -533,26 +643,33 @@ fn write_state(w: &mut Writer, st: Option<&ContainerState>) {
     }
 }
 
-/// The reason a container state gives (waiting, else terminated), without building it.
-fn state_reason<'a>(r: &mut Reader<'a>) -> Option<Cow<'a, str>> {
+/// What a container's state tells about its pod's status, without building the state.
+fn state_says<'a>(r: &mut Reader<'a>, ready: bool) -> ContainerSays<'a> {
     match r.byte() {
         STATE_WAITING => {
-            let reason = r.opt_sym(COMMON);
+            let reason = r.opt_sym(COMMON).filter(|s| !s.is_empty());
             r.opt_str();
-            reason.map(Cow::Borrowed)
+            reason.map_or(ContainerSays::Nothing, |s| {
+                ContainerSays::Reason(Cow::Borrowed(s))
+            })
         }
         STATE_RUNNING => {
             r.time();
-            None
+            if ready {
+                ContainerSays::Running
+            } else {
+                ContainerSays::Nothing
+            }
         }
         STATE_JSON => {
             let st = parse_state(r.str());
-            st.waiting
-                .and_then(|w| w.reason)
-                .or_else(|| st.terminated.and_then(|t| t.reason))
-                .map(Cow::Owned)
+            match container_says(Some(&st), ready) {
+                ContainerSays::Reason(c) => ContainerSays::Reason(Cow::Owned(c.into_owned())),
+                ContainerSays::Running => ContainerSays::Running,
+                ContainerSays::Nothing => ContainerSays::Nothing,
+            }
         }
-        _ => None,
+        _ => ContainerSays::Nothing,
     }
 }
 
@@ -1130,21 +1247,31 @@ impl CompactPod {
 
     /// [`CompactPod::display_status`], borrowed from the record when it can be.
     pub fn status_text(&self) -> Cow<'_, str> {
-        if self.identity().deleted.is_some() {
-            return Cow::Borrowed("Terminating");
+        let mut says = Vec::new();
+        self.each_container(|c, r| says.push(state_says(r, c.ready)));
+        let head = self.status_head().map(|(s, _)| s);
+        pod_status(
+            head.as_ref().and_then(|s| s.phase),
+            head.as_ref().and_then(|s| s.reason),
+            self.identity().deleted.is_some(),
+            self.is_ready(),
+            says.into_iter(),
+        )
+    }
+
+    /// When the pod's Ready condition turned to what it is now, if it is not True.
+    pub fn not_ready_since(&self) -> Option<Timestamp> {
+        let (_, mut r) = self.status_head()?;
+        let n = r.count()?;
+        for _ in 0..n {
+            let c = read_condition(&mut r);
+            if c.type_ == "Ready" {
+                return (c.status != "True")
+                    .then(|| c.last_transition_time.map(|t| t.0))
+                    .flatten();
+            }
         }
-        let mut reason = None;
-        self.each_container(|_, r| match reason {
-            None => reason = state_reason(r),
-            Some(_) => skip_state(r),
-        });
-        reason.unwrap_or_else(|| {
-            Cow::Borrowed(
-                self.status_head()
-                    .and_then(|(s, _)| s.phase)
-                    .unwrap_or("Pending"),
-            )
-        })
+        None
     }
 
     /// See [`ready_containers`].
@@ -1366,6 +1493,136 @@ mod compact_tests {
         pods.push(weird);
         pods.push(Pod::default());
         pods
+    }
+
+    /// A pod with the given status parts, as JSON.
+    fn status_pod(status: serde_json::Value, deleted: bool) -> Pod {
+        let mut v = serde_json::json!({
+            "metadata": {"name": "p", "namespace": "ns"},
+            "spec": {"containers": [{"name": "a", "image": "i"}, {"name": "b", "image": "i"}]},
+            "status": status,
+        });
+        if deleted {
+            v["metadata"]["deletionTimestamp"] = "2026-11-25T10:00:00Z".into();
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// kubectl's STATUS, the same from the full pod and the compact one, and every status
+    /// produced has a look.
+    #[test]
+    fn statuses_as_kubectl_shows_them() {
+        use serde_json::json;
+        let running = json!({"running": {"startedAt": "2026-11-25T09:00:00Z"}});
+        let cases = [
+            (
+                json!({"phase": "Pending", "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": {"waiting": {"reason": "ContainerCreating"}}}]}),
+                false,
+                "ContainerCreating",
+            ),
+            (
+                json!({"phase": "Failed", "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 137, "signal": 9}}}]}),
+                false,
+                "Signal:9",
+            ),
+            (
+                json!({"phase": "Failed", "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 137}}}]}),
+                false,
+                "ExitCode:137",
+            ),
+            (
+                json!({"phase": "Failed", "reason": "Evicted"}),
+                false,
+                "Evicted",
+            ),
+            (
+                json!({"phase": "Running", "reason": "NodeLost", "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": running.clone()}]}),
+                true,
+                "NodeLost",
+            ),
+            (json!({"phase": "Running"}), true, "Terminating"),
+            (
+                json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
+                    "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}},
+                    {"name": "b", "image": "i", "ready": true, "restartCount": 0,
+                     "state": running.clone()}]}),
+                false,
+                "Running",
+            ),
+            (
+                json!({"phase": "Running", "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}},
+                    {"name": "b", "image": "i", "ready": true, "restartCount": 0,
+                     "state": running.clone()}]}),
+                false,
+                "NotReady",
+            ),
+            (json!({"phase": "Unknown"}), false, "Unknown"),
+        ];
+        for (status, deleted, want) in cases {
+            let p = status_pod(status, deleted);
+            assert_eq!(display_status(&p), want);
+            assert_eq!(CompactPod::from_pod(p.clone()).status_text(), want);
+            assert!(
+                crate::model::health::status_look(want).is_some(),
+                "{want} has no look"
+            );
+            assert!(crate::model::health::KNOWN_STATUSES.contains(&want));
+        }
+    }
+
+    #[test]
+    fn not_ready_since_and_node_events() {
+        use serde_json::json;
+        let p = status_pod(
+            json!({"phase": "Running", "conditions": [
+                {"type": "Ready", "status": "False", "lastTransitionTime": "2026-11-25T09:55:00Z"}]}),
+            false,
+        );
+        let since: Timestamp = "2026-11-25T09:55:00Z".parse().unwrap();
+        assert_eq!(CompactPod::from_pod(p).not_ready_since(), Some(since));
+        let event = |at: &str| -> crate::model::Event {
+            serde_json::from_value(json!({
+                "metadata": {"name": "e"}, "involvedObject": {},
+                "reason": "NodeNotReady", "lastTimestamp": at}))
+            .unwrap()
+        };
+        assert!(node_not_ready_event(
+            &[event("2026-11-25T09:55:00Z")],
+            Some(since)
+        ));
+        // An event from an earlier time the node was down says nothing now.
+        assert!(!node_not_ready_event(
+            &[event("2026-11-25T08:00:00Z")],
+            Some(since)
+        ));
+        assert_eq!(
+            shown_status(Cow::Borrowed("Running"), false, true),
+            NODE_NOT_READY
+        );
+        assert_eq!(
+            shown_status(Cow::Borrowed("Running"), true, true),
+            "Running"
+        );
+        assert_eq!(status_look("Running", false), "PartialReady");
+        assert_eq!(status_look("Running", true), "Running");
+        assert_eq!(status_look("Init:0/2", true), "SettingUp");
+        assert_eq!(
+            status_look("Init:CrashLoopBackOff", true),
+            "CrashLoopBackOff"
+        );
+        assert_eq!(status_look("SomethingNew", true), "Unknown");
     }
 
     #[test]

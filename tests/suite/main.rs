@@ -19,6 +19,7 @@ mod model_roundtrip;
 mod pty;
 mod render_contrast;
 mod render_snapshots;
+mod render_statuses;
 mod render_sweep;
 mod simulator;
 mod workflows;
