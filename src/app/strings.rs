@@ -95,6 +95,11 @@ pub fn view_title(
     }
 }
 
+/// A `/filter` that is not a valid regex (it is not applied).
+pub fn filter_invalid(why: &str) -> String {
+    format!("not a valid regex: {why}")
+}
+
 // --- kinds a list view could not list ---
 
 /// Why `kind` could not be listed.

@@ -771,6 +771,37 @@ fn filtered_indices(
     }
 }
 
+/// The regex of a filter pattern that has regex characters (`None` for a plain one), or why
+/// it is not a valid regex.
+fn compile(pattern: &str) -> Result<Option<regex::Regex>, String> {
+    let is_regex = pattern.chars().any(|c| "^$.*+?()[]{}|\\".contains(c));
+    if !is_regex {
+        return Ok(None);
+    }
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .build()
+        .map(Some)
+        .map_err(|e| match e {
+            // The parser's message ends with its one-line reason, under a picture of the
+            // pattern.
+            regex::Error::Syntax(text) => text
+                .lines()
+                .rev()
+                .find_map(|l| l.trim().strip_prefix("error: ").map(str::to_string))
+                .unwrap_or_else(|| text.lines().last().unwrap_or_default().trim().to_string()),
+            other => other.to_string(),
+        })
+}
+
+/// Why `filter` cannot be used (a regex that does not compile), if it cannot. Such a filter is
+/// not applied.
+pub fn filter_error(filter: &str) -> Option<String> {
+    let f = filter.trim();
+    let pattern = f.strip_prefix('!').unwrap_or(f);
+    compile(pattern).err()
+}
+
 /// A compiled `/filter`: see [`apply_filter`].
 struct Matcher {
     inverse: bool,
@@ -791,15 +822,11 @@ impl Matcher {
         if pattern.is_empty() {
             return None;
         }
-        let is_regex = pattern.chars().any(|c| "^$.*+?()[]{}|\\".contains(c));
-        let re = is_regex
-            .then(|| {
-                regex::RegexBuilder::new(pattern)
-                    .case_insensitive(true)
-                    .build()
-                    .ok()
-            })
-            .flatten();
+        let re = match compile(pattern) {
+            Ok(re) => re,
+            // Not a valid pattern: no filter (the filter line says why).
+            Err(_) => return None,
+        };
         Some(Matcher {
             inverse,
             re,

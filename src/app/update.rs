@@ -293,7 +293,9 @@ impl App {
         if live_filter
             && let (Some(Overlay::Filter { input, .. }), Some(view)) =
                 (self.overlays.top(), self.current_list())
+            && tables::filter_error(input).is_none()
         {
+            // A regex still being typed (`qwen-(`) keeps the rows of the last valid one.
             let text = input.clone();
             let st = self.list_mut(view);
             st.filter = text;
@@ -964,6 +966,13 @@ impl App {
                 | Overlay::Help { .. }
                 | Overlay::Notices { .. },
             ) => {
+                // A filter that is not a valid regex is not applied: the line stays open with
+                // the reason.
+                if let Some(Overlay::Filter { input, .. }) = self.overlays.top()
+                    && tables::filter_error(input).is_some()
+                {
+                    return Vec::new();
+                }
                 match self.overlays.pop() {
                     Some(Overlay::Filter { input, .. }) => {
                         if let Some(v) = self.current_list() {
@@ -1065,8 +1074,13 @@ impl App {
                 }
                 self.open_view(view);
                 if let Some(f) = filter {
-                    self.list_mut(view).filter = f;
-                    self.follow_selection();
+                    match tables::filter_error(&f) {
+                        Some(why) => self.flash_warn(&strings::filter_invalid(&why)),
+                        None => {
+                            self.list_mut(view).filter = f;
+                            self.follow_selection();
+                        }
+                    }
                 }
                 Vec::new()
             }

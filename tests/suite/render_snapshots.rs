@@ -474,3 +474,43 @@ fn kinds_that_could_not_be_listed_are_named_under_the_rows() {
         "{text}"
     );
 }
+
+/// A filter that is not a valid regex is not applied: the list keeps the rows of the last valid
+/// filter (not "nothing here"), the filter line says what is wrong, and Enter does not apply it.
+#[test]
+fn an_invalid_filter_regex_says_why_and_keeps_the_rows() {
+    use fluidops::app::Overlay;
+    let mut app = app();
+    open(&mut app, "pods");
+    press(&mut app, "/");
+    type_text(&mut app, "qwen-w");
+    let rows = app.table(fluidops::app::actions::ViewKind::Pods).rows.len();
+    assert!(rows > 0);
+    type_text(&mut app, "(");
+    for (w, h) in [(80, 24), (160, 48)] {
+        let terminal = render(&mut app, w, h, "default");
+        let text = screen_text(&terminal);
+        assert!(text.contains("qwen-weights-worker-0"), "rows kept:\n{text}");
+        assert!(!text.contains("nothing here"), "{text}");
+        assert!(
+            text.contains("not a valid regex: unclosed group"),
+            "the reason on the filter line:\n{text}"
+        );
+    }
+    assert_eq!(
+        app.table(fluidops::app::actions::ViewKind::Pods).rows.len(),
+        rows
+    );
+    press(&mut app, "<Enter>");
+    assert!(
+        matches!(app.overlays.top(), Some(Overlay::Filter { .. })),
+        "Enter does not apply an invalid regex"
+    );
+    type_text(&mut app, ".*)");
+    press(&mut app, "<Enter>");
+    assert!(app.overlays.is_empty());
+    assert_eq!(
+        app.list(fluidops::app::actions::ViewKind::Pods).filter,
+        "qwen-w(.*)"
+    );
+}
