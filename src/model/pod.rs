@@ -126,23 +126,81 @@ fn container_says(state: Option<&ContainerState>, ready: bool) -> ContainerSays<
     ContainerSays::Nothing
 }
 
+/// What one init container status tells (kubectl): done, a reason to show after `Init:`, or
+/// still to run (`Init:i/n`).
+enum InitSays<'a> {
+    Done,
+    Reason(Cow<'a, str>),
+    Pending,
+}
+
+fn init_says(state: Option<&ContainerState>, started: bool, sidecar: bool) -> InitSays<'_> {
+    let terminated = state.and_then(|s| s.terminated.as_ref());
+    if terminated.is_some_and(|t| t.exit_code == 0) || (sidecar && started) {
+        return InitSays::Done;
+    }
+    if terminated.is_some() {
+        return match container_says(state, false) {
+            ContainerSays::Reason(r) => InitSays::Reason(r),
+            _ => InitSays::Pending,
+        };
+    }
+    match state
+        .and_then(|s| s.waiting.as_ref())
+        .and_then(|w| w.reason.as_deref())
+    {
+        Some(r) if !r.is_empty() && r != "PodInitializing" => InitSays::Reason(Cow::Borrowed(r)),
+        _ => InitSays::Pending,
+    }
+}
+
+/// The init containers' part of a pod's status: `Init:<reason>` or `Init:<done>/<total>` for
+/// the first init container not done, `None` when all are.
+fn init_status<'a>(says: impl Iterator<Item = InitSays<'a>>, total: usize) -> Option<Cow<'a, str>> {
+    for (i, s) in says.enumerate() {
+        match s {
+            InitSays::Done => {}
+            InitSays::Reason(r) => return Some(Cow::Owned(format!("Init:{r}"))),
+            InitSays::Pending => return Some(Cow::Owned(format!("Init:{i}/{total}"))),
+        }
+    }
+    None
+}
+
 /// Status text for a pod on a node that stopped reporting: the taint manager evicts it with
 /// reason `NodeLost` (kubectl then says `Unknown` or `Terminating`), and before that the node
 /// controller only turns it not Ready and records a `NodeNotReady` event.
 pub const NODE_LOST: &str = "NodeLost";
 pub const NODE_NOT_READY: &str = "NodeNotReady";
 
-/// kubectl's status of a pod, from its parts: the pod's reason (`Evicted`, `NodeLost`) over its
-/// phase, a container's waiting or terminated reason (the first container with one) over that,
-/// `Completed` with a container still running read as `Running` (or `NotReady`), and
-/// `Terminating` while deleted. A pod whose node is lost says `NodeLost` even while deleted.
-fn pod_status<'a>(
+/// The parts of a pod kubectl reads for its STATUS column.
+struct StatusParts<'a> {
     phase: Option<&'a str>,
     reason: Option<&'a str>,
     deleted: bool,
-    ready_condition: bool,
+    ready: bool,
+    initialized: bool,
+    /// What the init containers tell (see [`init_status`]).
+    init: Option<Cow<'a, str>>,
+}
+
+/// kubectl's status of a pod, from its parts: the pod's reason (`Evicted`, `NodeLost`) over its
+/// phase, then the first init container not done (`Init:0/2`, `Init:CrashLoopBackOff`), else a
+/// container's waiting or terminated reason (the first container with one), `Completed` with a
+/// container still running read as `Running` (or `NotReady`), and `Terminating` while deleted.
+/// A pod whose node is lost says `NodeLost` even while deleted.
+fn pod_status<'a>(
+    parts: StatusParts<'a>,
     containers: impl Iterator<Item = ContainerSays<'a>>,
 ) -> Cow<'a, str> {
+    let StatusParts {
+        phase,
+        reason,
+        deleted,
+        ready: ready_condition,
+        initialized,
+        init,
+    } = parts;
     let pod_reason = reason.filter(|r| !r.is_empty());
     if deleted {
         return Cow::Borrowed(if pod_reason == Some(NODE_LOST) {
@@ -152,6 +210,13 @@ fn pod_status<'a>(
         });
     }
     let mut status: Cow<'a, str> = Cow::Borrowed(pod_reason.or(phase).unwrap_or("Pending"));
+    let initializing = init.is_some();
+    if let Some(init) = init {
+        status = init;
+    }
+    if initializing && !initialized {
+        return status;
+    }
     let mut from_container = None;
     let mut running = false;
     for says in containers {
@@ -182,11 +247,26 @@ pub fn display_status(pod: &Pod) -> String {
         .into_iter()
         .flatten()
         .map(|c| container_says(c.state.as_ref(), c.ready));
+    let sidecars = pod.spec.as_ref().map(init_sidecars).unwrap_or_default();
+    let init_statuses = status
+        .and_then(|s| s.init_container_statuses.as_deref())
+        .unwrap_or_default();
+    let init = init_status(
+        init_statuses.iter().enumerate().map(|(i, c)| {
+            let sidecar = sidecars.get(i).copied().unwrap_or(false);
+            init_says(c.state.as_ref(), c.started == Some(true), sidecar)
+        }),
+        sidecars.len().max(init_statuses.len()),
+    );
     pod_status(
-        status.and_then(|s| s.phase.as_deref()),
-        status.and_then(|s| s.reason.as_deref()),
-        pod.metadata.deletion_timestamp.is_some(),
-        is_ready(pod),
+        StatusParts {
+            phase: status.and_then(|s| s.phase.as_deref()),
+            reason: status.and_then(|s| s.reason.as_deref()),
+            deleted: pod.metadata.deletion_timestamp.is_some(),
+            ready: is_ready(pod),
+            initialized: condition_true(pod, "Initialized"),
+            init,
+        },
         containers,
     )
     .into_owned()
@@ -351,6 +431,8 @@ pub struct KeptSpec {
     check: u64,
     containers: u32,
     first_image: Option<Box<str>>,
+    /// Per init container, whether it is a sidecar (`restartPolicy: Always`).
+    init_sidecars: Box<[bool]>,
 }
 
 #[derive(Debug, Clone)]
@@ -410,6 +492,7 @@ impl KeptSpec {
                 .first()
                 .and_then(|c| c.image.as_deref())
                 .map(Box::from),
+            init_sidecars: init_sidecars(spec),
         }
     }
 
@@ -429,6 +512,7 @@ impl KeptSpec {
         KeptSpec {
             text,
             first_image: self.first_image.clone(),
+            init_sidecars: self.init_sidecars.clone(),
             ..*self
         }
     }
@@ -460,6 +544,21 @@ impl KeptSpec {
     pub fn first_image(&self) -> Option<&str> {
         self.first_image.as_deref()
     }
+
+    /// Per init container, whether it is a sidecar.
+    pub fn init_sidecars(&self) -> &[bool] {
+        &self.init_sidecars
+    }
+}
+
+/// Per init container of `spec`, whether it is a sidecar (`restartPolicy: Always`): one that
+/// keeps running and counts as done once started.
+fn init_sidecars(spec: &PodSpec) -> Box<[bool]> {
+    spec.init_containers
+        .iter()
+        .flatten()
+        .map(|c| c.restart_policy.as_deref() == Some("Always"))
+        .collect()
 }
 
 /// `spec` as compact JSON into `buf`, its `nodeName` and `hostname` (the pod's own) dropped.
@@ -767,6 +866,39 @@ fn read_owner(r: &mut Reader) -> OwnerReference {
     }
 }
 
+/// A list of container statuses: its length (absent: no list), then each one up to its state.
+fn write_container_statuses(w: &mut Writer, list: Option<&[ContainerStatus]>) {
+    w.count(list.map(<[ContainerStatus]>::len));
+    for c in list.into_iter().flatten() {
+        w.str(&c.name);
+        w.str(&c.image);
+        w.bool(c.ready);
+        w.opt_bool(c.started);
+        w.int(i64::from(c.restart_count));
+        write_state(w, c.state.as_ref());
+    }
+}
+
+/// Container statuses as [`write_container_statuses`] wrote them.
+fn read_container_statuses(r: &mut Reader) -> Option<Vec<ContainerStatus>> {
+    r.count().map(|n| {
+        (0..n)
+            .map(|_| {
+                let c = read_container_head(r);
+                ContainerStatus {
+                    name: c.name.to_string(),
+                    image: c.image.to_string(),
+                    ready: c.ready,
+                    started: c.started,
+                    restart_count: c.restart_count,
+                    state: read_state(r),
+                    ..Default::default()
+                }
+            })
+            .collect()
+    })
+}
+
 /// A pod's metadata and status written as a record (the spec is kept apart).
 fn write_record(m: &ObjectMeta, per_pod: &PerPod, status: Option<&PodStatus>) -> CompactPod {
     let mut w = Writer::default();
@@ -790,15 +922,8 @@ fn write_record(m: &ObjectMeta, per_pod: &PerPod, status: Option<&PodStatus>) ->
         for c in s.conditions.iter().flatten() {
             write_condition(&mut w, c);
         }
-        w.count(s.container_statuses.as_ref().map(Vec::len));
-        for c in s.container_statuses.iter().flatten() {
-            w.str(&c.name);
-            w.str(&c.image);
-            w.bool(c.ready);
-            w.opt_bool(c.started);
-            w.int(i64::from(c.restart_count));
-            write_state(&mut w, c.state.as_ref());
-        }
+        write_container_statuses(&mut w, s.container_statuses.as_deref());
+        write_container_statuses(&mut w, s.init_container_statuses.as_deref());
     }
     let rest_at = w.at();
     w.uid(m.uid.as_deref());
@@ -1054,6 +1179,28 @@ impl CompactPod {
         }
     }
 
+    /// Calls `f` with the index and head of each init container status and a reader at its
+    /// state (which `f` must read).
+    fn each_init_container<'s>(
+        &'s self,
+        mut f: impl FnMut(usize, ContainerHead<'s>, &mut Reader<'s>),
+    ) {
+        let Some((n, mut r)) = self.containers() else {
+            return;
+        };
+        for _ in 0..n {
+            read_container_head(&mut r);
+            skip_state(&mut r);
+        }
+        let Some(m) = r.count() else {
+            return;
+        };
+        for i in 0..m {
+            let head = read_container_head(&mut r);
+            f(i, head, &mut r);
+        }
+    }
+
     /// A Pod with the kept fields (the rest at their defaults).
     pub fn to_pod(&self) -> Pod {
         let id = self.identity();
@@ -1103,22 +1250,8 @@ impl CompactPod {
             let conditions = r
                 .count()
                 .map(|n| (0..n).map(|_| read_condition(&mut r)).collect());
-            let container_statuses = r.count().map(|n| {
-                (0..n)
-                    .map(|_| {
-                        let c = read_container_head(&mut r);
-                        ContainerStatus {
-                            name: c.name.to_string(),
-                            image: c.image.to_string(),
-                            ready: c.ready,
-                            started: c.started,
-                            restart_count: c.restart_count,
-                            state: read_state(&mut r),
-                            ..Default::default()
-                        }
-                    })
-                    .collect()
-            });
+            let container_statuses = read_container_statuses(&mut r);
+            let init_container_statuses = read_container_statuses(&mut r);
             PodStatus {
                 phase: s.phase.map(str::to_string),
                 reason: s.reason.map(str::to_string),
@@ -1128,6 +1261,7 @@ impl CompactPod {
                 start_time: s.start_time.map(Time),
                 conditions,
                 container_statuses,
+                init_container_statuses,
                 ..Default::default()
             }
         });
@@ -1250,11 +1384,29 @@ impl CompactPod {
         let mut says = Vec::new();
         self.each_container(|c, r| says.push(state_says(r, c.ready)));
         let head = self.status_head().map(|(s, _)| s);
+        let sidecars = self.spec.as_ref().map_or(&[][..], |s| s.init_sidecars());
+        let mut init_says_all = Vec::new();
+        self.each_init_container(|i, c, r| {
+            let sidecar = sidecars.get(i).copied().unwrap_or(false);
+            let state = read_state(r);
+            init_says_all.push(
+                match init_says(state.as_ref(), c.started == Some(true), sidecar) {
+                    InitSays::Done => InitSays::Done,
+                    InitSays::Reason(r) => InitSays::Reason(Cow::Owned(r.into_owned())),
+                    InitSays::Pending => InitSays::Pending,
+                },
+            );
+        });
+        let total = sidecars.len().max(init_says_all.len());
         pod_status(
-            head.as_ref().and_then(|s| s.phase),
-            head.as_ref().and_then(|s| s.reason),
-            self.identity().deleted.is_some(),
-            self.is_ready(),
+            StatusParts {
+                phase: head.as_ref().and_then(|s| s.phase),
+                reason: head.as_ref().and_then(|s| s.reason),
+                deleted: self.identity().deleted.is_some(),
+                ready: self.is_ready(),
+                initialized: self.condition_true("Initialized"),
+                init: init_status(init_says_all.into_iter(), total),
+            },
             says.into_iter(),
         )
     }
@@ -1332,6 +1484,7 @@ struct StatusIn {
     start_time: Option<Time>,
     conditions: Option<Vec<PodCondition>>,
     container_statuses: Option<Vec<ContainerStatusIn>>,
+    init_container_statuses: Option<Vec<ContainerStatusIn>>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -1375,24 +1528,28 @@ impl<'de> serde::Deserialize<'de> for CompactPod {
                 host_ip: s.host_ip,
                 start_time: s.start_time,
                 conditions: s.conditions,
-                container_statuses: s.container_statuses.map(|cs| {
-                    cs.into_iter()
-                        .map(|c| ContainerStatus {
-                            name: c.name,
-                            image: c.image,
-                            ready: c.ready,
-                            started: c.started,
-                            restart_count: c.restart_count,
-                            state: c.state,
-                            ..Default::default()
-                        })
-                        .collect()
-                }),
+                container_statuses: s.container_statuses.map(statuses_in),
+                init_container_statuses: s.init_container_statuses.map(statuses_in),
                 ..Default::default()
             }),
         };
         Ok(CompactPod::from_pod(pod))
     }
+}
+
+/// Container statuses as read from JSON, with the fields a [`CompactPod`] keeps.
+fn statuses_in(cs: Vec<ContainerStatusIn>) -> Vec<ContainerStatus> {
+    cs.into_iter()
+        .map(|c| ContainerStatus {
+            name: c.name,
+            image: c.image,
+            ready: c.ready,
+            started: c.started,
+            restart_count: c.restart_count,
+            state: c.state,
+            ..Default::default()
+        })
+        .collect()
 }
 
 impl From<Pod> for CompactPod {
@@ -1579,6 +1736,86 @@ mod compact_tests {
                 "{want} has no look"
             );
             assert!(crate::model::health::KNOWN_STATUSES.contains(&want));
+        }
+    }
+
+    /// Init containers as kubectl reads them: the first one not done says `Init:i/n` or its
+    /// reason; a started sidecar counts as done. The compact pod keeps them and reads the same.
+    #[test]
+    fn init_containers_as_kubectl_shows_them() {
+        use serde_json::json;
+        let pod = |init: serde_json::Value, conditions: serde_json::Value| -> Pod {
+            serde_json::from_value(json!({
+                "metadata": {"name": "p", "namespace": "ns"},
+                "spec": {
+                    "initContainers": [
+                        {"name": "side", "image": "i", "restartPolicy": "Always"},
+                        {"name": "one", "image": "i"},
+                        {"name": "two", "image": "i"}],
+                    "containers": [{"name": "main", "image": "i"}]},
+                "status": {"phase": "Pending", "conditions": conditions,
+                    "initContainerStatuses": init,
+                    "containerStatuses": [{"name": "main", "image": "i", "ready": false,
+                        "restartCount": 0, "state": {"waiting": {"reason": "PodInitializing"}}}]},
+            }))
+            .unwrap()
+        };
+        let side = json!({"name": "side", "image": "i", "ready": true, "started": true,
+            "restartCount": 0, "state": {"running": {}}});
+        let done = json!({"name": "one", "image": "i", "ready": false, "restartCount": 0,
+            "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}});
+        let waiting = |name: &str, reason: &str| {
+            json!({"name": name, "image": "i", "ready": false, "restartCount": 0,
+                "state": {"waiting": {"reason": reason}}})
+        };
+        let cases = [
+            (
+                json!([side, waiting("one", "PodInitializing"), waiting("two", "")]),
+                json!([]),
+                "Init:1/3",
+            ),
+            (
+                json!([side, done, waiting("two", "PodInitializing")]),
+                json!([]),
+                "Init:2/3",
+            ),
+            (
+                json!([side, done, waiting("two", "CrashLoopBackOff")]),
+                json!([]),
+                "Init:CrashLoopBackOff",
+            ),
+            (
+                json!([side, {"name": "one", "image": "i", "ready": false, "restartCount": 1,
+                    "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}]),
+                json!([]),
+                "Init:Error",
+            ),
+            (
+                json!([side, done, {"name": "two", "image": "i", "ready": false,
+                    "restartCount": 0, "state": {"terminated": {"exitCode": 0}}}]),
+                json!([{"type": "Initialized", "status": "True"}]),
+                "PodInitializing",
+            ),
+        ];
+        for (init, conditions, want) in cases {
+            let p = pod(init, conditions);
+            assert_eq!(display_status(&p), want);
+            let c = CompactPod::from_pod(p.clone());
+            assert_eq!(c.status_text(), want);
+            assert_eq!(
+                c.to_pod().status,
+                p.status.clone().map(|mut s| {
+                    // The compact pod keeps what it reads of container statuses.
+                    for c in s.init_container_statuses.iter_mut().flatten() {
+                        c.container_id = None;
+                    }
+                    s
+                })
+            );
+            let json = serde_json::to_vec(&p).unwrap();
+            let read: CompactPod = serde_json::from_slice(&json).unwrap();
+            assert_eq!(read, c);
+            assert!(crate::model::health::status_look(want).is_some(), "{want}");
         }
     }
 
