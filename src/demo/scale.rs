@@ -1362,8 +1362,11 @@ mod cache_tests {
         "2026-11-25T10:00:00Z".parse().unwrap()
     }
 
-    /// `(name, cached, capacity, cachedPercentage, ufsTotal)` of each dataset with cache states.
-    fn cache_numbers(objects: &[Object]) -> Vec<(String, f64, f64, Option<f64>, Option<f64>)> {
+    /// `(name, cached, capacity, cachedPercentage, ufsTotal)` of a dataset.
+    type CacheNumbers = (String, f64, f64, Option<f64>, Option<f64>);
+
+    /// The cache numbers of each dataset with cache states.
+    fn cache_numbers(objects: &[Object]) -> Vec<CacheNumbers> {
         objects
             .iter()
             .filter_map(|o| match o {

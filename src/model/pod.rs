@@ -106,10 +106,10 @@ fn container_says(state: Option<&ContainerState>, ready: bool) -> ContainerSays<
     let Some(st) = state else {
         return ContainerSays::Nothing;
     };
-    if let Some(r) = st.waiting.as_ref().and_then(|w| w.reason.as_deref()) {
-        if !r.is_empty() {
-            return ContainerSays::Reason(Cow::Borrowed(r));
-        }
+    if let Some(r) = st.waiting.as_ref().and_then(|w| w.reason.as_deref())
+        && !r.is_empty()
+    {
+        return ContainerSays::Reason(Cow::Borrowed(r));
     }
     if let Some(t) = &st.terminated {
         return ContainerSays::Reason(match t.reason.as_deref() {
