@@ -43,12 +43,78 @@ impl<W: Write> Write for FrameWriter<W> {
         }
         let mut out = Vec::with_capacity(self.pending.len() + 16);
         crossterm::queue!(out, BeginSynchronizedUpdate)?;
-        out.append(&mut self.pending);
+        classic_colours(&self.pending, &mut out);
+        self.pending.clear();
         crossterm::queue!(out, EndSynchronizedUpdate)?;
         self.inner.write_all(&out)?;
         self.written += out.len() as u64;
         self.inner.flush()
     }
+}
+
+/// Copies `bytes` to `out`, writing the 16 ANSI colours with their classic codes (`31`, `91`,
+/// `44`, …) where crossterm writes them as palette indices (`38;5;1`), which an 8- or
+/// 16-colour terminal (`TERM=xterm`, the Linux console) may not understand. Other colours and
+/// every other byte pass unchanged.
+pub fn classic_colours(bytes: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0x1b && bytes.get(i + 1) == Some(&b'[') {
+            let start = i + 2;
+            let len = bytes[start..]
+                .iter()
+                .position(|b| !(b.is_ascii_digit() || *b == b';'))
+                .unwrap_or(bytes.len() - start);
+            if bytes.get(start + len) == Some(&b'm') {
+                out.extend_from_slice(b"\x1b[");
+                sgr_params(&bytes[start..start + len], out);
+                out.push(b'm');
+                i = start + len + 1;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+}
+
+/// The parameters of one SGR sequence, `38;5;N`/`48;5;N` with N below 16 rewritten.
+fn sgr_params(params: &[u8], out: &mut Vec<u8>) {
+    let tokens: Vec<&[u8]> = params.split(|b| *b == b';').collect();
+    let number = |t: &[u8]| std::str::from_utf8(t).ok()?.parse::<u16>().ok();
+    let mut written: Vec<Vec<u8>> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let colour_kind = number(tokens[i]).filter(|n| matches!(n, 38 | 48 | 58));
+        match (colour_kind, tokens.get(i + 1).and_then(|t| number(t))) {
+            (Some(kind), Some(5)) => {
+                let index = tokens.get(i + 2).and_then(|t| number(t));
+                match index {
+                    Some(n) if n < 16 && kind != 58 => {
+                        let base = if kind == 38 { 30 } else { 40 };
+                        let code = if n < 8 { base + n } else { base + 60 + n - 8 };
+                        written.push(code.to_string().into_bytes());
+                    }
+                    _ => written.extend(
+                        tokens[i..(i + 3).min(tokens.len())]
+                            .iter()
+                            .map(|t| t.to_vec()),
+                    ),
+                }
+                i += 3;
+            }
+            (Some(_), Some(2)) => {
+                let end = (i + 5).min(tokens.len());
+                written.extend(tokens[i..end].iter().map(|t| t.to_vec()));
+                i = end;
+            }
+            _ => {
+                written.push(tokens[i].to_vec());
+                i += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&written.join(&b';'));
 }
 
 /// A backend that leaves out what a frame changing no cell would still send: ratatui hides or
@@ -213,6 +279,49 @@ pub fn suspend(t: &mut Tui, mouse: bool) -> io::Result<()> {
 mod tests {
     use super::*;
     use ratatui::widgets::Paragraph;
+
+    #[test]
+    fn ansi_colours_use_their_classic_codes() {
+        let rewrite = |s: &str| {
+            let mut out = Vec::new();
+            classic_colours(s.as_bytes(), &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(rewrite("\x1b[38;5;1;48;5;0mx"), "\x1b[31;40mx");
+        assert_eq!(rewrite("\x1b[38;5;9m\x1b[48;5;15m"), "\x1b[91m\x1b[107m");
+        assert_eq!(rewrite("\x1b[39;48;5;6m"), "\x1b[39;46m");
+        // Palette indices above 15, RGB and underline colours are left alone.
+        assert_eq!(rewrite("\x1b[38;5;75;48;5;16m"), "\x1b[38;5;75;48;5;16m");
+        assert_eq!(rewrite("\x1b[38;2;48;5;3m"), "\x1b[38;2;48;5;3m");
+        assert_eq!(rewrite("\x1b[58;5;1m"), "\x1b[58;5;1m");
+        // Other sequences and text pass unchanged.
+        assert_eq!(rewrite("a\x1b[2;3Hb\x1b[1m"), "a\x1b[2;3Hb\x1b[1m");
+        assert_eq!(rewrite("\x1b[38;5;"), "\x1b[38;5;");
+    }
+
+    #[test]
+    fn a_term16_frame_writes_no_palette_codes() {
+        let mut bytes = Vec::new();
+        {
+            let backend = CrosstermBackend::new(FrameWriter::new(&mut bytes));
+            let mut t = Terminal::with_options(
+                backend,
+                ratatui::TerminalOptions {
+                    viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 10, 1)),
+                },
+            )
+            .unwrap();
+            let theme = crate::config::Theme::builtin("term16").unwrap();
+            t.draw(|f| {
+                let (style, _) = theme.phase("Failed");
+                f.render_widget(Paragraph::new("Failed").style(style), f.area());
+            })
+            .unwrap();
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("\x1b[31"), "{text:?}");
+        assert!(!text.contains("38;5;"), "{text:?}");
+    }
 
     #[test]
     fn a_frame_that_changes_no_cell_writes_nothing() {

@@ -718,7 +718,7 @@ impl Editor {
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::actions::{Action, KeyMode};
-use super::state::{App, Flash, Overlay};
+use super::state::{App, Level, Overlay};
 use super::strings;
 use super::update::Command;
 use crate::cluster::writer::{WriteOrigin, WriteOutcome};
@@ -735,11 +735,7 @@ pub const DISCARD_HINT: &str = "Discard your unsent changes?  y discard  n keep 
 
 impl App {
     fn flash_text(&mut self, text: impl Into<String>, error: bool) {
-        self.flash = Some(Flash {
-            text: text.into(),
-            error,
-            since: self.now,
-        });
+        self.set_flash(text, if error { Level::Error } else { Level::Info });
     }
 
     fn draft_path(&self, key: &ObjectKey) -> Option<std::path::PathBuf> {
@@ -758,15 +754,15 @@ impl App {
     /// `e`: opens the editor on the selected object (a Fluid kind with a known schema).
     pub(super) fn open_editor(&mut self) -> Vec<Command> {
         let Some(key) = self.selected_object() else {
-            self.flash_text(strings::NOTHING_SELECTED, true);
+            self.set_flash(strings::NOTHING_SELECTED, Level::Warning);
             return Vec::new();
         };
         if !schema::editable(key.kind) {
-            self.flash_text(strings::editor_not_editable(key.kind), true);
+            self.set_flash(strings::editor_not_editable(key.kind), Level::Warning);
             return Vec::new();
         }
         let Some(obj) = self.store.get(&key) else {
-            self.flash_text(strings::NOTHING_SELECTED, true);
+            self.set_flash(strings::NOTHING_SELECTED, Level::Warning);
             return Vec::new();
         };
         let mut ed = Editor::open(key.clone(), &obj.to_value());
@@ -872,7 +868,7 @@ impl App {
 
     fn editor_review(&mut self) -> Vec<Command> {
         if self.readonly {
-            self.flash_text(strings::READONLY_REFUSED, true);
+            self.set_flash(strings::READONLY_REFUSED, Level::Warning);
             return Vec::new();
         }
         let Some(ed) = self.editor.as_deref_mut() else {

@@ -324,7 +324,7 @@ impl App {
             return Vec::new();
         };
         if !machine::is_active(rec) {
-            self.flash_error(strings::RUN_FINISHED);
+            self.flash_warn(strings::RUN_FINISHED);
             return Vec::new();
         }
         let paused = rec.phase() == MaintenancePhase::Paused || rec.spec.paused == Some(true);
@@ -360,7 +360,7 @@ impl App {
             return Vec::new();
         };
         if !machine::is_active(rec) {
-            self.flash_error(strings::RUN_FINISHED);
+            self.flash_warn(strings::RUN_FINISHED);
             return Vec::new();
         }
         let body = match rec.spec.type_ {

@@ -209,22 +209,45 @@ pub struct Waiting {
     pub form: Overlay,
 }
 
-/// A one-line message in the footer.
+/// How much a footer message matters: its look, and how long it stays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something done (a write answered, a namespace chosen).
+    Info,
+    /// Something refused or not possible here (nothing selected, read-only, not editable).
+    Warning,
+    /// Something failed (a write, a run's step).
+    Error,
+}
+
+/// A one-line message in the footer. Every message goes by itself: information and warnings
+/// after [`Flash::INFO_SECONDS`], errors after [`Flash::ERROR_SECONDS`]; and a message raised
+/// before the screen changes goes with the screen it was about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flash {
     pub text: String,
-    pub error: bool,
-    /// When it was shown: information goes after [`Flash::INFO_SECONDS`], errors stay until
-    /// the next key.
+    pub level: Level,
+    /// When it was shown.
     pub since: Timestamp,
+    /// Tells this message from an earlier one with the same text.
+    pub serial: u64,
 }
 
 impl Flash {
     pub const INFO_SECONDS: i64 = 8;
+    pub const ERROR_SECONDS: i64 = 20;
 
-    /// Whether an information message has been up long enough to go.
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+
+    /// Whether the message has been up long enough to go.
     pub fn expired(&self, now: Timestamp) -> bool {
-        !self.error && now.as_second() - self.since.as_second() >= Flash::INFO_SECONDS
+        let lifetime = match self.level {
+            Level::Info | Level::Warning => Flash::INFO_SECONDS,
+            Level::Error => Flash::ERROR_SECONDS,
+        };
+        now.as_second() - self.since.as_second() >= lifetime
     }
 }
 
@@ -268,6 +291,8 @@ pub struct App {
     pub page: PageState,
     pub overlays: Overlays,
     pub flash: Option<Flash>,
+    /// Messages raised so far (the serial of the next one).
+    pub flashes: u64,
     pub palette_history: Vec<String>,
     pub layout: Layout,
     /// The subject the timeline view shows when opened with `:timeline`.
@@ -310,6 +335,7 @@ impl App {
             },
             overlays: Overlays::default(),
             flash: None,
+            flashes: 0,
             palette_history: Vec::new(),
             layout: Layout::default(),
             timeline_subject: None,
@@ -332,11 +358,40 @@ impl App {
     }
 
     /// Whether something on screen moves with the clock (ages, durations, a timeline's "now",
-    /// an information message due to go) or a run waits on it (step timeouts).
+    /// a message due to go) or a run waits on it (step timeouts).
     pub fn shows_time(&self) -> bool {
         let screen_moves =
             self.editor.is_none() && !matches!(self.screen, Screen::Yaml(_) | Screen::Logs(_));
-        screen_moves || self.flash.as_ref().is_some_and(|f| !f.error) || !self.runs.is_empty()
+        screen_moves || self.flash.is_some() || !self.runs.is_empty()
+    }
+
+    /// Shows `text` in the footer.
+    pub fn set_flash(&mut self, text: impl Into<String>, level: Level) {
+        self.flashes += 1;
+        self.flash = Some(Flash {
+            text: text.into(),
+            level,
+            since: self.now,
+            serial: self.flashes,
+        });
+        self.dirty = true;
+    }
+
+    /// The message in the footer goes once its time is up.
+    pub(super) fn expire_flash(&mut self) {
+        if self.flash.as_ref().is_some_and(|f| f.expired(self.now)) {
+            self.flash = None;
+            self.dirty = true;
+        }
+    }
+
+    /// The message raised before the screen changed (serial `before`) is about the previous
+    /// screen: it goes. One raised while changing it (a write's answer that opens a page) stays.
+    pub(super) fn screen_changed(&mut self, before: Option<u64>) {
+        if before.is_some() && self.flash.as_ref().map(|f| f.serial) == before {
+            self.flash = None;
+            self.dirty = true;
+        }
     }
 
     /// The list view on screen, if the screen is a list.

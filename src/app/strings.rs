@@ -95,6 +95,35 @@ pub fn view_title(
     }
 }
 
+/// A `/filter` that is not a valid regex (it is not applied).
+pub fn filter_invalid(why: &str) -> String {
+    format!("not a valid regex: {why}")
+}
+
+// --- kinds a list view could not list ---
+
+/// Why `kind` could not be listed.
+pub fn kind_unavailable(
+    kind: crate::model::Kind,
+    availability: &crate::cluster::Availability,
+) -> Option<String> {
+    use crate::cluster::Availability;
+    match availability {
+        Availability::Available => None,
+        Availability::NotInstalled => Some(format!("{kind}: CRD not installed in this cluster")),
+        Availability::Forbidden(why) => Some(format!("{kind}: forbidden by RBAC ({why})")),
+        Availability::Failing(why) => Some(format!("{kind}: {why}")),
+    }
+}
+
+/// Between the kinds a list view could not list.
+pub const UNAVAILABLE_SEP: &str = " · ";
+
+/// Under rows of the kinds that could be listed: which could not, and why.
+pub fn not_listed(reasons: &str) -> String {
+    format!("not listed: {reasons}")
+}
+
 pub const DELETE_CANCELS: &str = "It has not finished: deleting it cancels the run.";
 pub const CONFIRM_BUTTON: &str = "Confirm";
 

@@ -771,6 +771,37 @@ fn filtered_indices(
     }
 }
 
+/// The regex of a filter pattern that has regex characters (`None` for a plain one), or why
+/// it is not a valid regex.
+fn compile(pattern: &str) -> Result<Option<regex::Regex>, String> {
+    let is_regex = pattern.chars().any(|c| "^$.*+?()[]{}|\\".contains(c));
+    if !is_regex {
+        return Ok(None);
+    }
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .build()
+        .map(Some)
+        .map_err(|e| match e {
+            // The parser's message ends with its one-line reason, under a picture of the
+            // pattern.
+            regex::Error::Syntax(text) => text
+                .lines()
+                .rev()
+                .find_map(|l| l.trim().strip_prefix("error: ").map(str::to_string))
+                .unwrap_or_else(|| text.lines().last().unwrap_or_default().trim().to_string()),
+            other => other.to_string(),
+        })
+}
+
+/// Why `filter` cannot be used (a regex that does not compile), if it cannot. Such a filter is
+/// not applied.
+pub fn filter_error(filter: &str) -> Option<String> {
+    let f = filter.trim();
+    let pattern = f.strip_prefix('!').unwrap_or(f);
+    compile(pattern).err()
+}
+
 /// A compiled `/filter`: see [`apply_filter`].
 struct Matcher {
     inverse: bool,
@@ -791,15 +822,11 @@ impl Matcher {
         if pattern.is_empty() {
             return None;
         }
-        let is_regex = pattern.chars().any(|c| "^$.*+?()[]{}|\\".contains(c));
-        let re = is_regex
-            .then(|| {
-                regex::RegexBuilder::new(pattern)
-                    .case_insensitive(true)
-                    .build()
-                    .ok()
-            })
-            .flatten();
+        let re = match compile(pattern) {
+            Ok(re) => re,
+            // Not a valid pattern: no filter (the filter line says why).
+            Err(_) => return None,
+        };
         Some(Matcher {
             inverse,
             re,
@@ -944,7 +971,8 @@ fn pod_rows(store: &Store, q: &Query) -> Vec<Row> {
                 .runtime()
                 .or_else(|| pod.target_dataset())
                 .unwrap_or("-");
-            let status = pod.display_status();
+            let status = shown_pod_status(store, pod);
+            let look = crate::model::pod::status_look(&status, pod.is_ready());
             let (r, t) = pod.ready_containers();
             // Groups sort by runtime, then master, worker, client, operation pods.
             let order = match pod.component() {
@@ -967,7 +995,7 @@ fn pod_rows(store: &Store, q: &Query) -> Vec<Row> {
             p.text(name);
             p.text(runtime_label);
             p.text(component);
-            p.phase(&status, &status);
+            p.phase(look, &status);
             p.fmt(format_args!("{r}/{t}"));
             p.fmt(format_args!("{}", pod.restarts()));
             p.text(pod.node().filter(|s| !s.is_empty()).unwrap_or("-"));
@@ -981,6 +1009,21 @@ fn pod_rows(store: &Store, q: &Query) -> Vec<Row> {
             p.finish(Kind::Pod, ns, name, &status, Some(shared), created)
         })
         .collect()
+}
+
+/// A pod's status as the console shows it: kubectl's, or `NodeNotReady` for a running pod that
+/// turned not Ready when its node stopped reporting (the node controller's event says so).
+pub fn shown_pod_status<'p>(
+    store: &Store,
+    pod: &'p crate::model::pod::CompactPod,
+) -> std::borrow::Cow<'p, str> {
+    use crate::model::pod;
+    let status = pod.status_text();
+    let ready = pod.is_ready();
+    let node_not_ready = !ready
+        && status == "Running"
+        && pod::node_not_ready_event(store.events_for(&pod.key()), pod.not_ready_since());
+    pod::shown_status(status, ready, node_not_ready)
 }
 
 fn op_rows(store: &Store, q: &Query) -> Vec<Row> {

@@ -7,7 +7,7 @@ use super::actions::{Action, KeyMode, ViewKind};
 use super::confirm::{self, Confirm};
 use super::detail::{self, Target};
 use super::palette::{self, PaletteCommand};
-use super::state::{App, Flash, Overlay, PageState, Screen};
+use super::state::{App, Level, Overlay, PageState, Screen};
 use super::strings;
 use super::tables::{self, Query, SortKey};
 use crate::cluster::writer::{RefusedAttempt, Write, WriteError, WriteOrigin, WriteOutcome};
@@ -82,6 +82,16 @@ pub enum Command {
 
 impl App {
     pub fn update(&mut self, msg: Msg, keymap: &Keymap) -> Vec<Command> {
+        let screen = self.screen.clone();
+        let flash = self.flash.as_ref().map(|f| f.serial);
+        let commands = self.handle(msg, keymap);
+        if self.screen != screen {
+            self.screen_changed(flash);
+        }
+        commands
+    }
+
+    fn handle(&mut self, msg: Msg, keymap: &Keymap) -> Vec<Command> {
         match msg {
             Msg::Key(key) => self.on_key(key, keymap),
             Msg::Mouse(m) => {
@@ -289,7 +299,9 @@ impl App {
         if live_filter
             && let (Some(Overlay::Filter { input, .. }), Some(view)) =
                 (self.overlays.top(), self.current_list())
+            && tables::filter_error(input).is_none()
         {
+            // A regex still being typed (`qwen-(`) keeps the rows of the last valid one.
             let text = input.clone();
             let st = self.list_mut(view);
             st.filter = text;
@@ -358,7 +370,7 @@ impl App {
             Action::NsFavourite(n) => {
                 match self.favourite_namespaces.get(n as usize - 1).cloned() {
                     Some(ns) => self.set_namespace(Some(ns)),
-                    None => self.flash_error(&strings::no_favourite(n)),
+                    None => self.flash_warn(&strings::no_favourite(n)),
                 }
             }
             Action::ListDown => self.move_cursor(1),
@@ -394,11 +406,11 @@ impl App {
                     self.page.follow = true;
                     return vec![Command::FollowLogs(key)];
                 }
-                _ => self.flash_error(strings::LOGS_NEED_POD),
+                _ => self.flash_warn(strings::LOGS_NEED_POD),
             },
             Action::ViewTimeline => match self.selected_subject() {
                 Some(subject) => self.open_timeline(subject),
-                None => self.flash_error(strings::NOTHING_SELECTED),
+                None => self.flash_warn(strings::NOTHING_SELECTED),
             },
             Action::LogsFollowToggle => {
                 self.page.follow = !self.page.follow;
@@ -449,10 +461,10 @@ impl App {
 
     fn ask_delete(&mut self) {
         let Some(obj) = self.selected_object().and_then(|k| self.store.get(&k)) else {
-            return self.flash_error(strings::NOTHING_SELECTED);
+            return self.flash_warn(strings::NOTHING_SELECTED);
         };
         if !confirm::deletable(obj.kind()) {
-            return self.flash_error(strings::DELETE_ONLY_OPERATIONS);
+            return self.flash_warn(strings::DELETE_ONLY_OPERATIONS);
         }
         let dialog = confirm::delete(obj);
         self.ask(dialog);
@@ -465,7 +477,7 @@ impl App {
             {
                 op
             }
-            _ => return self.flash_error(strings::RERUN_ONLY_FAILED),
+            _ => return self.flash_warn(strings::RERUN_ONLY_FAILED),
         };
         let kind = Kind::Operation(op.op_kind());
         let ns = op.metadata.namespace.clone().unwrap_or_default();
@@ -485,7 +497,7 @@ impl App {
         object: Option<ObjectKey>,
         why: &str,
     ) -> Vec<Command> {
-        self.flash_error(why);
+        self.flash_warn(why);
         vec![Command::Audit(RefusedAttempt {
             action: action.id().to_string(),
             object,
@@ -543,11 +555,11 @@ impl App {
     /// detail page, the page's own when the line under the cursor is neither).
     fn open_load_form(&mut self) {
         let Some(key) = self.runtime_selection(false) else {
-            return self.flash_error(strings::NOTHING_SELECTED);
+            return self.flash_warn(strings::NOTHING_SELECTED);
         };
         match super::load_form::LoadForm::open(&self.store, &key, self.now) {
             Ok(form) => self.overlays.push(Overlay::Form(Box::new(form))),
-            Err(e) => self.flash_error(&e),
+            Err(e) => self.flash_warn(&e),
         }
     }
 
@@ -571,7 +583,7 @@ impl App {
     fn open_maintenance_form(&mut self, upgrade: bool) {
         use super::maintenance_form::{MaintenanceForm, target_of};
         let Some(key) = self.runtime_selection(true) else {
-            return self.flash_error(strings::NOTHING_SELECTED);
+            return self.flash_warn(strings::NOTHING_SELECTED);
         };
         let opened = target_of(&self.store, &key).and_then(|(runtime, pod)| {
             if upgrade {
@@ -582,7 +594,7 @@ impl App {
         });
         match opened {
             Ok(form) => self.overlays.push(Overlay::Maintenance(Box::new(form))),
-            Err(e) => self.flash_error(&e),
+            Err(e) => self.flash_warn(&e),
         }
     }
 
@@ -659,12 +671,7 @@ impl App {
 
     /// A message from outside the app (the run loop) in the footer.
     pub fn notice(&mut self, text: String, error: bool) {
-        self.flash = Some(Flash {
-            text,
-            error,
-            since: self.now,
-        });
-        self.dirty = true;
+        self.set_flash(text, if error { Level::Error } else { Level::Info });
     }
 
     /// Now connected to `context`: everything held about the previous cluster goes (objects,
@@ -707,28 +714,17 @@ impl App {
         self.dirty = true;
     }
 
-    /// Information in the footer goes after a few seconds (errors stay until the next key).
-    fn expire_flash(&mut self) {
-        if self.flash.as_ref().is_some_and(|f| f.expired(self.now)) {
-            self.flash = None;
-            self.dirty = true;
-        }
+    pub(super) fn flash_error(&mut self, text: &str) {
+        self.set_flash(text, Level::Error);
     }
 
-    pub(super) fn flash_error(&mut self, text: &str) {
-        self.flash = Some(Flash {
-            text: text.to_string(),
-            error: true,
-            since: self.now,
-        });
+    /// Something the operator asked for is refused or not possible here.
+    pub(super) fn flash_warn(&mut self, text: &str) {
+        self.set_flash(text, Level::Warning);
     }
 
     pub(super) fn flash_info(&mut self, text: String) {
-        self.flash = Some(Flash {
-            text,
-            error: false,
-            since: self.now,
-        });
+        self.set_flash(text, Level::Info);
     }
 
     fn page_rows(&self) -> i64 {
@@ -950,7 +946,7 @@ impl App {
                 });
             match subject {
                 Some(s) => self.open_timeline(s),
-                None => self.flash_error(strings::NOTHING_SELECTED),
+                None => self.flash_warn(strings::NOTHING_SELECTED),
             }
             return;
         }
@@ -1005,6 +1001,13 @@ impl App {
                 | Overlay::Help { .. }
                 | Overlay::Notices { .. },
             ) => {
+                // A filter that is not a valid regex is not applied: the line stays open with
+                // the reason.
+                if let Some(Overlay::Filter { input, .. }) = self.overlays.top()
+                    && tables::filter_error(input).is_some()
+                {
+                    return Vec::new();
+                }
                 match self.overlays.pop() {
                     Some(Overlay::Filter { input, .. }) => {
                         if let Some(v) = self.current_list() {
@@ -1086,7 +1089,7 @@ impl App {
                     self.flash_info(strings::context_already(&name));
                     Vec::new()
                 } else if !self.contexts.contains(&name) {
-                    self.flash_error(&strings::context_unknown(&name, &self.contexts));
+                    self.flash_warn(&strings::context_unknown(&name, &self.contexts));
                     Vec::new()
                 } else {
                     self.ask_switch_context(name)
@@ -1102,13 +1105,18 @@ impl App {
                 }
                 self.open_view(view);
                 if let Some(f) = filter {
-                    self.list_mut(view).filter = f;
-                    self.follow_selection();
+                    match tables::filter_error(&f) {
+                        Some(why) => self.flash_warn(&strings::filter_invalid(&why)),
+                        None => {
+                            self.list_mut(view).filter = f;
+                            self.follow_selection();
+                        }
+                    }
                 }
                 Vec::new()
             }
             Err(e) => {
-                self.flash_error(&e);
+                self.flash_warn(&e);
                 Vec::new()
             }
         }

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use toml::de::DeTable;
 
 use super::keymap::{read_optional, toml_stems};
@@ -19,6 +19,7 @@ use super::messages;
 use super::source::{Entry, Source, Warning, entries};
 use super::style_spec::{Location, StyleSpec, colour_text, one_column, parse_colour, parse_style};
 use super::suggest::did_you_mean;
+use crate::model::health::status_look;
 
 /// Every phase the console shows; each theme gives each a style and a symbol.
 pub const PHASES: &[&str] = &[
@@ -171,6 +172,18 @@ pub const BUILTIN_THEMES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Backgrounds text is drawn on: the plain screen (`base`) and the highlighted bars. Text on a
+/// highlighted bar is drawn with [`Theme::on`], so it reads on every one of them.
+pub const SURFACES: &[&str] = &[
+    "base",
+    "table.selected",
+    "palette.selected",
+    "crumbs.active",
+    "header.readonly",
+    "confirm.button.focused",
+    "editor.selection",
+];
+
 pub const DEFAULT_THEME: &str = "default";
 pub const MONO_THEME: &str = "mono";
 pub const TERM16_THEME: &str = "term16";
@@ -215,6 +228,23 @@ impl Theme {
         self.min_colors
     }
 
+    /// The colours this theme's styles use, as a terminal colour count: 2 for none, 8 for the
+    /// basic ANSI colours, 16 with their bright variants, 256 for palette indices, [`TRUECOLOR`]
+    /// for RGB; never less than the theme's `min_colors`.
+    pub fn colors_needed(&self) -> u32 {
+        let styles = self
+            .ui
+            .values()
+            .chain(self.phases.values().map(|p| &p.style));
+        styles
+            .flat_map(|s| [s.fg, s.bg])
+            .flatten()
+            .map(colour_count)
+            .max()
+            .unwrap_or(2)
+            .max(self.min_colors)
+    }
+
     /// True when [`Theme::phase`] returns ASCII symbols.
     pub fn ascii(&self) -> bool {
         self.ascii
@@ -245,11 +275,33 @@ impl Theme {
         style
     }
 
+    /// How text in `style` is drawn on `surface` (one of [`SURFACES`]). On the plain screen
+    /// and on bars that neither set a background nor reverse, the text keeps its own look over
+    /// the bar's. On a highlighted bar the text takes the bar's colours and keeps only its
+    /// emphasis (bold, italic, underline): a phase's colour could be the bar's own colour, and
+    /// the phase symbol still tells the phase.
+    pub fn on(&self, surface: &str, style: Style) -> Style {
+        let bar = self.style(surface);
+        let highlighted = surface != "base"
+            && (bar.bg.is_some_and(|c| c != Color::Reset)
+                || bar.add_modifier.contains(Modifier::REVERSED));
+        if !highlighted {
+            return bar.patch(style);
+        }
+        let emphasis =
+            style.add_modifier & (Modifier::BOLD | Modifier::ITALIC | Modifier::UNDERLINED);
+        bar.add_modifier(emphasis)
+    }
+
     /// Style and symbol for a phase; unknown phases look like `Unknown`.
+    ///
+    /// A status that is not a phase (a pod's `ContainerCreating`, `Init:0/2`, `OOMKilled`…) is
+    /// drawn as the phase it means ([`crate::model::health::status_look`]).
     pub fn phase(&self, phase: &str) -> (Style, &str) {
         match self
             .phases
             .get(phase)
+            .or_else(|| status_look(phase).and_then(|p| self.phases.get(p)))
             .or_else(|| self.phases.get(UNKNOWN_PHASE))
         {
             Some(look) => {
@@ -286,6 +338,13 @@ impl Theme {
         );
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
+    }
+
+    /// Whether `name` (a phase or a status) has a look of its own rather than the one of
+    /// unknown phases.
+    pub fn knows(&self, name: &str) -> bool {
+        self.phases.contains_key(name)
+            || status_look(name).is_some_and(|p| self.phases.contains_key(p))
     }
 
     /// Phases from [`PHASES`] this theme has no entry for (filled with default symbols).
@@ -454,6 +513,33 @@ impl ThemeLoader {
             }
         }
         builtin(name).map(|(file, text)| (Origin::Builtin, file.to_string(), text.to_string()))
+    }
+}
+
+/// The terminal colour count a colour needs.
+pub fn colour_count(c: Color) -> u32 {
+    match c {
+        Color::Reset => 2,
+        Color::Black
+        | Color::Red
+        | Color::Green
+        | Color::Yellow
+        | Color::Blue
+        | Color::Magenta
+        | Color::Cyan
+        | Color::Gray => 8,
+        Color::DarkGray
+        | Color::LightRed
+        | Color::LightGreen
+        | Color::LightYellow
+        | Color::LightBlue
+        | Color::LightMagenta
+        | Color::LightCyan
+        | Color::White => 16,
+        Color::Indexed(i) if i < 8 => 8,
+        Color::Indexed(i) if i < 16 => 16,
+        Color::Indexed(_) => 256,
+        Color::Rgb(..) => TRUECOLOR,
     }
 }
 
@@ -727,7 +813,6 @@ fn default_symbols() -> HashMap<String, (String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::style::Modifier;
 
     fn load_text(text: &str) -> (Theme, Vec<String>) {
         let mut warnings = Vec::new();
@@ -785,6 +870,52 @@ mod tests {
         t.set_ascii(false);
         assert_eq!(t.phase("Failed").1, "✖");
         assert_eq!(t.phase("NoSuchPhase"), t.phase("Unknown"));
+    }
+
+    #[test]
+    fn few_colour_themes_use_only_the_colours_they_claim() {
+        for (name, _, _) in BUILTIN_THEMES {
+            let theme = Theme::builtin(name).unwrap();
+            for (key, style) in theme.all_styles() {
+                for c in [style.fg, style.bg].into_iter().flatten() {
+                    assert!(
+                        colour_count(c) <= theme.min_colors(),
+                        "{name}: {key} uses {c:?}, beyond its {} colours",
+                        theme.min_colors()
+                    );
+                }
+            }
+        }
+        let term16 = Theme::builtin(TERM16_THEME).unwrap();
+        assert!(
+            term16.colors_needed() <= 16,
+            "term16 uses only the 16 ANSI colours"
+        );
+        let mono = Theme::builtin(MONO_THEME).unwrap();
+        for (key, style) in mono.all_styles() {
+            assert!(
+                [style.fg, style.bg]
+                    .into_iter()
+                    .flatten()
+                    .all(|c| c == Color::Reset),
+                "mono: {key} has a colour"
+            );
+        }
+        assert_eq!(mono.colors_needed(), 2);
+    }
+
+    #[test]
+    fn colours_needed_follow_the_styles() {
+        let (t, _) = load_text("[ui]\nbase = { fg = \"red\" }\n");
+        assert_eq!(t.colors_needed(), 256, "min_colors defaults to 256");
+        let (t, _) = load_text("min_colors = 8\n[ui]\nbase = { fg = \"red\" }\n");
+        assert_eq!(t.colors_needed(), 8);
+        let (t, _) = load_text("min_colors = 8\n[ui]\nbase = { fg = \"light-red\" }\n");
+        assert_eq!(t.colors_needed(), 16);
+        let (t, _) = load_text("min_colors = 8\n[ui]\nbase = { bg = 75 }\n");
+        assert_eq!(t.colors_needed(), 256);
+        let (t, _) = load_text("min_colors = 2\n[ui]\nbase = { fg = \"#102030\" }\n");
+        assert_eq!(t.colors_needed(), TRUECOLOR);
     }
 
     #[test]

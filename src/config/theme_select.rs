@@ -100,11 +100,13 @@ pub fn choose_theme(req: &ThemeRequest<'_>, loader: &ThemeLoader) -> ThemeChoice
     let (mut theme, mut w) = loader.load(&name, req.ascii);
     warnings.append(&mut w);
     let mut notice = None;
-    if theme.min_colors() > colors && theme.name() != MONO_THEME {
+    // What the styles use counts, not only what the file claims (a user theme may say
+    // `min_colors = 8` and still use palette indices).
+    if theme.colors_needed() > colors && theme.name() != MONO_THEME {
         let wanted = theme.name().to_string();
-        let needs = theme.min_colors();
+        let needs = theme.colors_needed();
         let (term16, mut w) = loader.load(TERM16_THEME, req.ascii);
-        if term16.min_colors() <= colors && wanted != TERM16_THEME {
+        if term16.colors_needed() <= colors && wanted != TERM16_THEME {
             warnings.append(&mut w);
             theme = term16;
         } else {
@@ -249,6 +251,55 @@ mod tests {
             c.warnings[0].to_string(),
             "theme: unknown theme \"ligth\" (did you mean \"light\"?)"
         );
+    }
+
+    /// Whatever is asked for, the theme chosen uses no colour the terminal lacks.
+    #[test]
+    fn the_chosen_theme_fits_the_terminal() {
+        let dir = std::env::temp_dir().join(format!("fluidops-theme-fit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Claims 8 colours, uses a palette index.
+        std::fs::write(
+            dir.join("liar.toml"),
+            "inherits = \"term16\"\nmin_colors = 8\n[ui]\n\"table.selected\" = { bg = 75 }\n",
+        )
+        .unwrap();
+        let loader = ThemeLoader::new(Some(dir.clone()));
+        for colors in [2, 8, 16, 256, u32::from(u16::MAX)] {
+            for name in ["default", "light", "term16", "danger", "mono", "liar"] {
+                let c = choose_theme(
+                    &ThemeRequest {
+                        cli: Some(name),
+                        colors,
+                        ..ThemeRequest::default()
+                    },
+                    &loader,
+                );
+                let has = if colors >= u32::from(u16::MAX) {
+                    TRUECOLOR
+                } else {
+                    colors
+                };
+                assert!(
+                    c.theme.colors_needed() <= has || c.theme.name() == MONO_THEME,
+                    "{name} on {colors} colours chose {} needing {}",
+                    c.theme.name(),
+                    c.theme.colors_needed()
+                );
+                let fell_back = c.theme.name() != name;
+                assert_eq!(c.notice.is_some(), fell_back, "{name} on {colors}");
+            }
+        }
+        // An xterm (8 colours, as crossterm counts TERM=xterm) gets term16 for the default.
+        let c = choose_theme(
+            &ThemeRequest {
+                colors: 8,
+                ..ThemeRequest::default()
+            },
+            &loader,
+        );
+        assert_eq!(c.theme.name(), TERM16_THEME);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -21,6 +21,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::{Value, json};
 
 use crate::cluster::ClusterEvent;
+use crate::model::dataset::parse_size;
 use crate::model::meta::format_time;
 use crate::model::operation::OpPhase;
 use crate::model::pod::{CompactPod, KeptSpec, SpecCache};
@@ -375,15 +376,25 @@ impl Generator {
                     c.last_update_time = Some(t.clone());
                     c.last_transition_time = Some(t.clone());
                 }
-                let pct = self.r(S_PHASE, r) % 1000;
-                st.cache_states.insert(
-                    "cachedPercentage".into(),
-                    format!("{}.{}%", pct / 10, pct % 10),
-                );
-                st.cache_states.insert(
-                    "cached".into(),
-                    format!("{}.{:02}TiB", pct / 300, pct % 100),
-                );
+                // As Fluid reports it: what is cached fits in the cache, and cachedPercentage
+                // is of the dataset's total size.
+                let capacity = st
+                    .cache_states
+                    .get("cacheCapacity")
+                    .and_then(|v| parse_size(v));
+                let total = st
+                    .extra
+                    .get("ufsTotal")
+                    .and_then(|v| v.as_str().and_then(parse_size));
+                if let (Some(capacity), Some(total)) = (capacity, total) {
+                    let share = (self.r(S_PHASE, r) % 1001) as f64 / 1000.0;
+                    let cached = capacity.min(total) * share;
+                    st.cache_states.insert("cached".into(), size_text(cached));
+                    st.cache_states.insert(
+                        "cachedPercentage".into(),
+                        format!("{:.1}%", 100.0 * cached / total),
+                    );
+                }
             }
         }
         obj
@@ -1182,6 +1193,18 @@ fn dataset_template(t: &str) -> Value {
     })
 }
 
+/// Bytes as Fluid writes a size: `1.02TiB`, `412.80GiB`.
+fn size_text(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = bytes;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.2}{}", UNITS[unit])
+}
+
 fn op_template(t: &str) -> Value {
     json!({
         "apiVersion": crate::model::FLUID_API_VERSION,
@@ -1328,5 +1351,88 @@ mod tests {
         assert!(first.iter().all(|e| matches!(e, ClusterEvent::Applied(_))));
         let mut again = Churn::new(Generator::new(spec, 3, now()), 200.0);
         assert_eq!(again.advance(Duration::from_millis(500), now()), first);
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        "2026-11-25T10:00:00Z".parse().unwrap()
+    }
+
+    /// `(name, cached, capacity, cachedPercentage, ufsTotal)` of a dataset.
+    type CacheNumbers = (String, f64, f64, Option<f64>, Option<f64>);
+
+    /// The cache numbers of each dataset with cache states.
+    fn cache_numbers(objects: &[Object]) -> Vec<CacheNumbers> {
+        objects
+            .iter()
+            .filter_map(|o| match o {
+                Object::Dataset(d) => Some(d),
+                _ => None,
+            })
+            .filter_map(|d| {
+                let st = d.status.as_ref()?;
+                let size = |k: &str| st.cache_states.get(k).and_then(|v| parse_size(v));
+                let pct = st
+                    .cache_states
+                    .get("cachedPercentage")
+                    .and_then(|p| p.trim_end_matches('%').parse::<f64>().ok());
+                let total = st
+                    .extra
+                    .get("ufsTotal")
+                    .and_then(|v| v.as_str().and_then(parse_size));
+                Some((
+                    d.metadata.name.clone().unwrap_or_default(),
+                    size("cached")?,
+                    size("cacheCapacity")?,
+                    pct,
+                    total,
+                ))
+            })
+            .collect()
+    }
+
+    fn check(objects: &[Object]) -> usize {
+        let numbers = cache_numbers(objects);
+        for (name, cached, capacity, pct, total) in &numbers {
+            assert!(
+                cached <= capacity,
+                "{name}: cached {cached} is more than the capacity {capacity}"
+            );
+            if let Some(p) = pct {
+                assert!((0.0..=100.0).contains(p), "{name}: {p}%");
+                if let Some(total) = total {
+                    // cachedPercentage is of the dataset's total size (to the rounding of sizes).
+                    let want = 100.0 * cached / total;
+                    assert!(
+                        (p - want).abs() < 0.6,
+                        "{name}: {p}% of {total} is not {cached}"
+                    );
+                }
+            }
+        }
+        numbers.len()
+    }
+
+    #[test]
+    fn generated_datasets_cache_no_more_than_their_capacity() {
+        for seed in [1, 7, 42] {
+            let spec = parse_scale("runtimes=300,pods=0,ops=0,events=0").unwrap();
+            let objects = generate(spec, seed, now());
+            assert_eq!(
+                check(&objects),
+                300,
+                "every generated dataset has cache states"
+            );
+        }
+    }
+
+    #[test]
+    fn the_demo_seed_caches_no_more_than_its_capacity() {
+        let objects = crate::demo::DemoCluster::builtin(7, now()).objects();
+        assert!(check(&objects) >= 3);
     }
 }

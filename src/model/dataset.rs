@@ -135,3 +135,46 @@ impl Dataset {
             .map(String::as_str)
     }
 }
+
+/// A size as Fluid writes it in `cacheStates` and `ufsTotal` (`1.02TiB`, `412.80GiB`, `512B`,
+/// `3.5MB`), in bytes; `None` for anything else.
+pub fn parse_size(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number.parse().ok()?;
+    let scale = match unit.trim() {
+        "" | "B" => 1.0,
+        "KiB" | "Ki" => 1024f64,
+        "MiB" | "Mi" => 1024f64.powi(2),
+        "GiB" | "Gi" => 1024f64.powi(3),
+        "TiB" | "Ti" => 1024f64.powi(4),
+        "PiB" | "Pi" => 1024f64.powi(5),
+        "KB" | "kB" | "K" | "k" => 1e3,
+        "MB" | "M" => 1e6,
+        "GB" | "G" => 1e9,
+        "TB" | "T" => 1e12,
+        "PB" | "P" => 1e15,
+        _ => return None,
+    };
+    Some(n * scale)
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512B"), Some(512.0));
+        assert_eq!(parse_size("1.5KiB"), Some(1536.0));
+        assert_eq!(parse_size("2.34TiB"), Some(2.34 * 1024f64.powi(4)));
+        assert_eq!(parse_size(" 412.80GiB "), Some(412.8 * 1024f64.powi(3)));
+        assert_eq!(parse_size("3GB"), Some(3e9));
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size("1.0XB"), None);
+        assert_eq!(parse_size(""), None);
+    }
+}

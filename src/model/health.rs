@@ -176,5 +176,135 @@ pub fn operation_flag(
     None
 }
 
+/// Pod statuses (kubectl's STATUS column and the console's own) that are drawn with a phase of
+/// the same name.
+const POD_PHASE_STATUSES: &[&str] = &[
+    "Pending",
+    "Running",
+    "Succeeded",
+    "Failed",
+    "Unknown",
+    "Terminating",
+    "CrashLoopBackOff",
+    "NotReady",
+];
+
+/// The phase (a theme `[phase]` name) a status text is drawn with, for the statuses that are not
+/// phases themselves: a pod's status as kubectl shows it (container reasons, `Init:…`,
+/// `Signal:…`, `ExitCode:…`, the pod's own reason), container states, and the console's marks
+/// for pods on lost nodes. `None` for a text the console does not know.
+pub fn status_look(status: &str) -> Option<&'static str> {
+    if let Some(init) = status.strip_prefix("Init:") {
+        // `Init:1/3` is progress; `Init:Error`, `Init:CrashLoopBackOff`… as without the prefix.
+        if init
+            .split_once('/')
+            .is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok())
+        {
+            return Some("SettingUp");
+        }
+        return status_look(init);
+    }
+    if let Some(p) = POD_PHASE_STATUSES.iter().find(|p| **p == status) {
+        return Some(p);
+    }
+    let code = |prefix: &str| {
+        status
+            .strip_prefix(prefix)
+            .is_some_and(|n| n.parse::<i64>().is_ok())
+    };
+    if code("Signal:") || code("ExitCode:") {
+        return Some("Failed");
+    }
+    Some(match status {
+        "ContainerCreating" | "PodInitializing" | "Waiting" => "SettingUp",
+        "SchedulingGated" => "Pending",
+        "Completed" => "Succeeded",
+        "ImagePullBackOff"
+        | "ErrImagePull"
+        | "ErrImageNeverPull"
+        | "InvalidImageName"
+        | "RegistryUnavailable" => "CrashLoopBackOff",
+        "Error"
+        | "OOMKilled"
+        | "ContainerCannotRun"
+        | "CreateContainerError"
+        | "CreateContainerConfigError"
+        | "RunContainerError"
+        | "StartError"
+        | "PreStartHookError"
+        | "PostStartHookError"
+        | "DeadlineExceeded"
+        | "Evicted"
+        | "Terminated"
+        | "UnexpectedAdmissionError"
+        | "NodeAffinity"
+        | "NodeShutdown"
+        | "Shutdown"
+        | "OutOfcpu"
+        | "OutOfmemory"
+        | "OutOfpods"
+        | "OutOfephemeral-storage" => "Failed",
+        "NodeLost" | "NodeNotReady" => "NotReady",
+        "ContainerStatusUnknown" => "Unknown",
+        _ => return None,
+    })
+}
+
+/// Statuses the console can show for a pod, container or node mark: every fixed text
+/// [`status_look`] knows, and an example of each pattern (`Init:1/3`, `Signal:9`).
+pub const KNOWN_STATUSES: &[&str] = &[
+    "Pending",
+    "Running",
+    "Succeeded",
+    "Failed",
+    "Unknown",
+    "Terminating",
+    "CrashLoopBackOff",
+    "NotReady",
+    "ContainerCreating",
+    "PodInitializing",
+    "Waiting",
+    "SchedulingGated",
+    "Completed",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "ErrImageNeverPull",
+    "InvalidImageName",
+    "RegistryUnavailable",
+    "Error",
+    "OOMKilled",
+    "ContainerCannotRun",
+    "CreateContainerError",
+    "CreateContainerConfigError",
+    "RunContainerError",
+    "StartError",
+    "PreStartHookError",
+    "PostStartHookError",
+    "DeadlineExceeded",
+    "Evicted",
+    "Terminated",
+    "UnexpectedAdmissionError",
+    "NodeAffinity",
+    "NodeShutdown",
+    "Shutdown",
+    "OutOfcpu",
+    "OutOfmemory",
+    "OutOfpods",
+    "OutOfephemeral-storage",
+    "NodeLost",
+    "NodeNotReady",
+    "ContainerStatusUnknown",
+    "Init:0/1",
+    "Init:2/3",
+    "Init:Error",
+    "Init:CrashLoopBackOff",
+    "Init:ImagePullBackOff",
+    "Init:OOMKilled",
+    "Init:Signal:9",
+    "Init:ExitCode:1",
+    "Signal:9",
+    "ExitCode:137",
+];
+
 /// Cache states are written at bind time only; the console marks them "as of bind".
 pub const CACHE_STATES_NOTE: &str = "as of bind";

@@ -285,6 +285,9 @@ macro_rules! open_enum {
             Other(String),
         }
         impl $name {
+            /// The values this enum knows by name.
+            pub const KNOWN: &'static [&'static str] = &[$($text),+];
+
             pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $text,)+

@@ -93,30 +93,220 @@ pub fn condition_true(pod: &Pod, type_: &str) -> bool {
         .is_some_and(|cs| cs.iter().any(|c| c.type_ == type_ && c.status == "True"))
 }
 
-/// The status kubectl shows: Terminating, a waiting/terminated container reason
-/// (CrashLoopBackOff, ContainerCreating, Error, …), else the pod phase.
-pub fn display_status(pod: &Pod) -> String {
-    if pod.metadata.deletion_timestamp.is_some() {
-        return "Terminating".into();
+/// What one container status tells about its pod's status (kubectl's STATUS column).
+enum ContainerSays<'a> {
+    /// A waiting or terminated reason, or `Signal:N` / `ExitCode:N` for a reasonless end.
+    Reason(Cow<'a, str>),
+    /// Ready and running.
+    Running,
+    Nothing,
+}
+
+fn container_says(state: Option<&ContainerState>, ready: bool) -> ContainerSays<'_> {
+    let Some(st) = state else {
+        return ContainerSays::Nothing;
+    };
+    if let Some(r) = st.waiting.as_ref().and_then(|w| w.reason.as_deref())
+        && !r.is_empty()
+    {
+        return ContainerSays::Reason(Cow::Borrowed(r));
     }
+    if let Some(t) = &st.terminated {
+        return ContainerSays::Reason(match t.reason.as_deref() {
+            Some(r) if !r.is_empty() => Cow::Borrowed(r),
+            _ if t.signal.is_some_and(|s| s != 0) => {
+                Cow::Owned(format!("Signal:{}", t.signal.unwrap_or(0)))
+            }
+            _ => Cow::Owned(format!("ExitCode:{}", t.exit_code)),
+        });
+    }
+    if ready && st.running.is_some() {
+        return ContainerSays::Running;
+    }
+    ContainerSays::Nothing
+}
+
+/// What one init container status tells (kubectl): done, a reason to show after `Init:`, or
+/// still to run (`Init:i/n`).
+enum InitSays<'a> {
+    Done,
+    Reason(Cow<'a, str>),
+    Pending,
+}
+
+fn init_says(state: Option<&ContainerState>, started: bool, sidecar: bool) -> InitSays<'_> {
+    let terminated = state.and_then(|s| s.terminated.as_ref());
+    if terminated.is_some_and(|t| t.exit_code == 0) || (sidecar && started) {
+        return InitSays::Done;
+    }
+    if terminated.is_some() {
+        return match container_says(state, false) {
+            ContainerSays::Reason(r) => InitSays::Reason(r),
+            _ => InitSays::Pending,
+        };
+    }
+    match state
+        .and_then(|s| s.waiting.as_ref())
+        .and_then(|w| w.reason.as_deref())
+    {
+        Some(r) if !r.is_empty() && r != "PodInitializing" => InitSays::Reason(Cow::Borrowed(r)),
+        _ => InitSays::Pending,
+    }
+}
+
+/// The init containers' part of a pod's status: `Init:<reason>` or `Init:<done>/<total>` for
+/// the first init container not done, `None` when all are.
+fn init_status<'a>(says: impl Iterator<Item = InitSays<'a>>, total: usize) -> Option<Cow<'a, str>> {
+    for (i, s) in says.enumerate() {
+        match s {
+            InitSays::Done => {}
+            InitSays::Reason(r) => return Some(Cow::Owned(format!("Init:{r}"))),
+            InitSays::Pending => return Some(Cow::Owned(format!("Init:{i}/{total}"))),
+        }
+    }
+    None
+}
+
+/// Status text for a pod on a node that stopped reporting: the taint manager evicts it with
+/// reason `NodeLost` (kubectl then says `Unknown` or `Terminating`), and before that the node
+/// controller only turns it not Ready and records a `NodeNotReady` event.
+pub const NODE_LOST: &str = "NodeLost";
+pub const NODE_NOT_READY: &str = "NodeNotReady";
+
+/// The parts of a pod kubectl reads for its STATUS column.
+struct StatusParts<'a> {
+    phase: Option<&'a str>,
+    reason: Option<&'a str>,
+    deleted: bool,
+    ready: bool,
+    initialized: bool,
+    /// What the init containers tell (see [`init_status`]).
+    init: Option<Cow<'a, str>>,
+}
+
+/// kubectl's status of a pod, from its parts: the pod's reason (`Evicted`, `NodeLost`) over its
+/// phase, then the first init container not done (`Init:0/2`, `Init:CrashLoopBackOff`), else a
+/// container's waiting or terminated reason (the first container with one), `Completed` with a
+/// container still running read as `Running` (or `NotReady`), and `Terminating` while deleted.
+/// A pod whose node is lost says `NodeLost` even while deleted.
+fn pod_status<'a>(
+    parts: StatusParts<'a>,
+    containers: impl Iterator<Item = ContainerSays<'a>>,
+) -> Cow<'a, str> {
+    let StatusParts {
+        phase,
+        reason,
+        deleted,
+        ready: ready_condition,
+        initialized,
+        init,
+    } = parts;
+    let pod_reason = reason.filter(|r| !r.is_empty());
+    if deleted {
+        return Cow::Borrowed(if pod_reason == Some(NODE_LOST) {
+            NODE_LOST
+        } else {
+            "Terminating"
+        });
+    }
+    let mut status: Cow<'a, str> = Cow::Borrowed(pod_reason.or(phase).unwrap_or("Pending"));
+    let initializing = init.is_some();
+    if let Some(init) = init {
+        status = init;
+    }
+    if initializing && !initialized {
+        return status;
+    }
+    let mut from_container = None;
+    let mut running = false;
+    for says in containers {
+        match says {
+            ContainerSays::Reason(r) if from_container.is_none() => from_container = Some(r),
+            ContainerSays::Running => running = true,
+            _ => {}
+        }
+    }
+    if let Some(r) = from_container {
+        status = r;
+    }
+    if status == "Completed" && running {
+        status = Cow::Borrowed(if ready_condition {
+            "Running"
+        } else {
+            "NotReady"
+        });
+    }
+    status
+}
+
+/// The status kubectl shows (see [`pod_status`]).
+pub fn display_status(pod: &Pod) -> String {
     let status = pod.status.as_ref();
-    let reason = status
+    let containers = status
         .and_then(|s| s.container_statuses.as_ref())
         .into_iter()
         .flatten()
-        .find_map(|c| {
-            let st = c.state.as_ref()?;
-            st.waiting
-                .as_ref()
-                .and_then(|w| w.reason.clone())
-                .or_else(|| st.terminated.as_ref().and_then(|t| t.reason.clone()))
-        });
-    if let Some(r) = reason {
-        return r;
+        .map(|c| container_says(c.state.as_ref(), c.ready));
+    let sidecars = pod.spec.as_ref().map(init_sidecars).unwrap_or_default();
+    let init_statuses = status
+        .and_then(|s| s.init_container_statuses.as_deref())
+        .unwrap_or_default();
+    let init = init_status(
+        init_statuses.iter().enumerate().map(|(i, c)| {
+            let sidecar = sidecars.get(i).copied().unwrap_or(false);
+            init_says(c.state.as_ref(), c.started == Some(true), sidecar)
+        }),
+        sidecars.len().max(init_statuses.len()),
+    );
+    pod_status(
+        StatusParts {
+            phase: status.and_then(|s| s.phase.as_deref()),
+            reason: status.and_then(|s| s.reason.as_deref()),
+            deleted: pod.metadata.deletion_timestamp.is_some(),
+            ready: is_ready(pod),
+            initialized: condition_true(pod, "Initialized"),
+            init,
+        },
+        containers,
+    )
+    .into_owned()
+}
+
+/// The status the console shows: kubectl's, or [`NODE_NOT_READY`] for a running pod that is
+/// not Ready because its node stopped reporting (`node_not_ready`, see [`node_not_ready_event`]).
+pub fn shown_status<'a>(status: Cow<'a, str>, ready: bool, node_not_ready: bool) -> Cow<'a, str> {
+    if status == "Running" && !ready && node_not_ready {
+        Cow::Borrowed(NODE_NOT_READY)
+    } else {
+        status
     }
-    status
-        .and_then(|s| s.phase.clone())
-        .unwrap_or_else(|| "Pending".into())
+}
+
+/// Whether `events` of a pod hold the node controller's `NodeNotReady` since the pod turned not
+/// Ready (`since`, the Ready condition's transition time, when known).
+pub fn node_not_ready_event<'a>(
+    events: impl IntoIterator<Item = &'a crate::model::Event>,
+    since: Option<Timestamp>,
+) -> bool {
+    events.into_iter().any(|e| {
+        e.reason.as_deref() == Some(NODE_NOT_READY)
+            && match (
+                since,
+                e.last_timestamp.as_ref().or(e.first_timestamp.as_ref()),
+            ) {
+                (Some(s), Some(t)) => t.0 >= s,
+                _ => true,
+            }
+    })
+}
+
+/// The look (a theme phase) of a pod status: a running pod whose containers are not all ready
+/// looks partly ready, not healthy; other statuses as [`super::health::status_look`] has them.
+pub fn status_look(status: &str, ready: bool) -> &'static str {
+    if status == "Running" && !ready {
+        return "PartialReady";
+    }
+    super::health::status_look(status).unwrap_or("Unknown")
 }
 
 /// `ready/total` containers, as kubectl prints it.
@@ -241,6 +431,8 @@ pub struct KeptSpec {
     check: u64,
     containers: u32,
     first_image: Option<Box<str>>,
+    /// Per init container, whether it is a sidecar (`restartPolicy: Always`).
+    init_sidecars: Box<[bool]>,
 }
 
 #[derive(Debug, Clone)]
@@ -300,6 +492,7 @@ impl KeptSpec {
                 .first()
                 .and_then(|c| c.image.as_deref())
                 .map(Box::from),
+            init_sidecars: init_sidecars(spec),
         }
     }
 
@@ -319,6 +512,7 @@ impl KeptSpec {
         KeptSpec {
             text,
             first_image: self.first_image.clone(),
+            init_sidecars: self.init_sidecars.clone(),
             ..*self
         }
     }
@@ -350,6 +544,21 @@ impl KeptSpec {
     pub fn first_image(&self) -> Option<&str> {
         self.first_image.as_deref()
     }
+
+    /// Per init container, whether it is a sidecar.
+    pub fn init_sidecars(&self) -> &[bool] {
+        &self.init_sidecars
+    }
+}
+
+/// Per init container of `spec`, whether it is a sidecar (`restartPolicy: Always`): one that
+/// keeps running and counts as done once started.
+fn init_sidecars(spec: &PodSpec) -> Box<[bool]> {
+    spec.init_containers
+        .iter()
+        .flatten()
+        .map(|c| c.restart_policy.as_deref() == Some("Always"))
+        .collect()
 }
 
 /// `spec` as compact JSON into `buf`, its `nodeName` and `hostname` (the pod's own) dropped.
@@ -533,26 +742,33 @@ fn write_state(w: &mut Writer, st: Option<&ContainerState>) {
     }
 }
 
-/// The reason a container state gives (waiting, else terminated), without building it.
-fn state_reason<'a>(r: &mut Reader<'a>) -> Option<Cow<'a, str>> {
+/// What a container's state tells about its pod's status, without building the state.
+fn state_says<'a>(r: &mut Reader<'a>, ready: bool) -> ContainerSays<'a> {
     match r.byte() {
         STATE_WAITING => {
-            let reason = r.opt_sym(COMMON);
+            let reason = r.opt_sym(COMMON).filter(|s| !s.is_empty());
             r.opt_str();
-            reason.map(Cow::Borrowed)
+            reason.map_or(ContainerSays::Nothing, |s| {
+                ContainerSays::Reason(Cow::Borrowed(s))
+            })
         }
         STATE_RUNNING => {
             r.time();
-            None
+            if ready {
+                ContainerSays::Running
+            } else {
+                ContainerSays::Nothing
+            }
         }
         STATE_JSON => {
             let st = parse_state(r.str());
-            st.waiting
-                .and_then(|w| w.reason)
-                .or_else(|| st.terminated.and_then(|t| t.reason))
-                .map(Cow::Owned)
+            match container_says(Some(&st), ready) {
+                ContainerSays::Reason(c) => ContainerSays::Reason(Cow::Owned(c.into_owned())),
+                ContainerSays::Running => ContainerSays::Running,
+                ContainerSays::Nothing => ContainerSays::Nothing,
+            }
         }
-        _ => None,
+        _ => ContainerSays::Nothing,
     }
 }
 
@@ -650,6 +866,39 @@ fn read_owner(r: &mut Reader) -> OwnerReference {
     }
 }
 
+/// A list of container statuses: its length (absent: no list), then each one up to its state.
+fn write_container_statuses(w: &mut Writer, list: Option<&[ContainerStatus]>) {
+    w.count(list.map(<[ContainerStatus]>::len));
+    for c in list.into_iter().flatten() {
+        w.str(&c.name);
+        w.str(&c.image);
+        w.bool(c.ready);
+        w.opt_bool(c.started);
+        w.int(i64::from(c.restart_count));
+        write_state(w, c.state.as_ref());
+    }
+}
+
+/// Container statuses as [`write_container_statuses`] wrote them.
+fn read_container_statuses(r: &mut Reader) -> Option<Vec<ContainerStatus>> {
+    r.count().map(|n| {
+        (0..n)
+            .map(|_| {
+                let c = read_container_head(r);
+                ContainerStatus {
+                    name: c.name.to_string(),
+                    image: c.image.to_string(),
+                    ready: c.ready,
+                    started: c.started,
+                    restart_count: c.restart_count,
+                    state: read_state(r),
+                    ..Default::default()
+                }
+            })
+            .collect()
+    })
+}
+
 /// A pod's metadata and status written as a record (the spec is kept apart).
 fn write_record(m: &ObjectMeta, per_pod: &PerPod, status: Option<&PodStatus>) -> CompactPod {
     let mut w = Writer::default();
@@ -673,15 +922,8 @@ fn write_record(m: &ObjectMeta, per_pod: &PerPod, status: Option<&PodStatus>) ->
         for c in s.conditions.iter().flatten() {
             write_condition(&mut w, c);
         }
-        w.count(s.container_statuses.as_ref().map(Vec::len));
-        for c in s.container_statuses.iter().flatten() {
-            w.str(&c.name);
-            w.str(&c.image);
-            w.bool(c.ready);
-            w.opt_bool(c.started);
-            w.int(i64::from(c.restart_count));
-            write_state(&mut w, c.state.as_ref());
-        }
+        write_container_statuses(&mut w, s.container_statuses.as_deref());
+        write_container_statuses(&mut w, s.init_container_statuses.as_deref());
     }
     let rest_at = w.at();
     w.uid(m.uid.as_deref());
@@ -937,6 +1179,28 @@ impl CompactPod {
         }
     }
 
+    /// Calls `f` with the index and head of each init container status and a reader at its
+    /// state (which `f` must read).
+    fn each_init_container<'s>(
+        &'s self,
+        mut f: impl FnMut(usize, ContainerHead<'s>, &mut Reader<'s>),
+    ) {
+        let Some((n, mut r)) = self.containers() else {
+            return;
+        };
+        for _ in 0..n {
+            read_container_head(&mut r);
+            skip_state(&mut r);
+        }
+        let Some(m) = r.count() else {
+            return;
+        };
+        for i in 0..m {
+            let head = read_container_head(&mut r);
+            f(i, head, &mut r);
+        }
+    }
+
     /// A Pod with the kept fields (the rest at their defaults).
     pub fn to_pod(&self) -> Pod {
         let id = self.identity();
@@ -986,22 +1250,8 @@ impl CompactPod {
             let conditions = r
                 .count()
                 .map(|n| (0..n).map(|_| read_condition(&mut r)).collect());
-            let container_statuses = r.count().map(|n| {
-                (0..n)
-                    .map(|_| {
-                        let c = read_container_head(&mut r);
-                        ContainerStatus {
-                            name: c.name.to_string(),
-                            image: c.image.to_string(),
-                            ready: c.ready,
-                            started: c.started,
-                            restart_count: c.restart_count,
-                            state: read_state(&mut r),
-                            ..Default::default()
-                        }
-                    })
-                    .collect()
-            });
+            let container_statuses = read_container_statuses(&mut r);
+            let init_container_statuses = read_container_statuses(&mut r);
             PodStatus {
                 phase: s.phase.map(str::to_string),
                 reason: s.reason.map(str::to_string),
@@ -1011,6 +1261,7 @@ impl CompactPod {
                 start_time: s.start_time.map(Time),
                 conditions,
                 container_statuses,
+                init_container_statuses,
                 ..Default::default()
             }
         });
@@ -1130,21 +1381,49 @@ impl CompactPod {
 
     /// [`CompactPod::display_status`], borrowed from the record when it can be.
     pub fn status_text(&self) -> Cow<'_, str> {
-        if self.identity().deleted.is_some() {
-            return Cow::Borrowed("Terminating");
-        }
-        let mut reason = None;
-        self.each_container(|_, r| match reason {
-            None => reason = state_reason(r),
-            Some(_) => skip_state(r),
+        let mut says = Vec::new();
+        self.each_container(|c, r| says.push(state_says(r, c.ready)));
+        let head = self.status_head().map(|(s, _)| s);
+        let sidecars = self.spec.as_ref().map_or(&[][..], |s| s.init_sidecars());
+        let mut init_says_all = Vec::new();
+        self.each_init_container(|i, c, r| {
+            let sidecar = sidecars.get(i).copied().unwrap_or(false);
+            let state = read_state(r);
+            init_says_all.push(
+                match init_says(state.as_ref(), c.started == Some(true), sidecar) {
+                    InitSays::Done => InitSays::Done,
+                    InitSays::Reason(r) => InitSays::Reason(Cow::Owned(r.into_owned())),
+                    InitSays::Pending => InitSays::Pending,
+                },
+            );
         });
-        reason.unwrap_or_else(|| {
-            Cow::Borrowed(
-                self.status_head()
-                    .and_then(|(s, _)| s.phase)
-                    .unwrap_or("Pending"),
-            )
-        })
+        let total = sidecars.len().max(init_says_all.len());
+        pod_status(
+            StatusParts {
+                phase: head.as_ref().and_then(|s| s.phase),
+                reason: head.as_ref().and_then(|s| s.reason),
+                deleted: self.identity().deleted.is_some(),
+                ready: self.is_ready(),
+                initialized: self.condition_true("Initialized"),
+                init: init_status(init_says_all.into_iter(), total),
+            },
+            says.into_iter(),
+        )
+    }
+
+    /// When the pod's Ready condition turned to what it is now, if it is not True.
+    pub fn not_ready_since(&self) -> Option<Timestamp> {
+        let (_, mut r) = self.status_head()?;
+        let n = r.count()?;
+        for _ in 0..n {
+            let c = read_condition(&mut r);
+            if c.type_ == "Ready" {
+                return (c.status != "True")
+                    .then(|| c.last_transition_time.map(|t| t.0))
+                    .flatten();
+            }
+        }
+        None
     }
 
     /// See [`ready_containers`].
@@ -1205,6 +1484,7 @@ struct StatusIn {
     start_time: Option<Time>,
     conditions: Option<Vec<PodCondition>>,
     container_statuses: Option<Vec<ContainerStatusIn>>,
+    init_container_statuses: Option<Vec<ContainerStatusIn>>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -1248,24 +1528,28 @@ impl<'de> serde::Deserialize<'de> for CompactPod {
                 host_ip: s.host_ip,
                 start_time: s.start_time,
                 conditions: s.conditions,
-                container_statuses: s.container_statuses.map(|cs| {
-                    cs.into_iter()
-                        .map(|c| ContainerStatus {
-                            name: c.name,
-                            image: c.image,
-                            ready: c.ready,
-                            started: c.started,
-                            restart_count: c.restart_count,
-                            state: c.state,
-                            ..Default::default()
-                        })
-                        .collect()
-                }),
+                container_statuses: s.container_statuses.map(statuses_in),
+                init_container_statuses: s.init_container_statuses.map(statuses_in),
                 ..Default::default()
             }),
         };
         Ok(CompactPod::from_pod(pod))
     }
+}
+
+/// Container statuses as read from JSON, with the fields a [`CompactPod`] keeps.
+fn statuses_in(cs: Vec<ContainerStatusIn>) -> Vec<ContainerStatus> {
+    cs.into_iter()
+        .map(|c| ContainerStatus {
+            name: c.name,
+            image: c.image,
+            ready: c.ready,
+            started: c.started,
+            restart_count: c.restart_count,
+            state: c.state,
+            ..Default::default()
+        })
+        .collect()
 }
 
 impl From<Pod> for CompactPod {
@@ -1366,6 +1650,216 @@ mod compact_tests {
         pods.push(weird);
         pods.push(Pod::default());
         pods
+    }
+
+    /// A pod with the given status parts, as JSON.
+    fn status_pod(status: serde_json::Value, deleted: bool) -> Pod {
+        let mut v = serde_json::json!({
+            "metadata": {"name": "p", "namespace": "ns"},
+            "spec": {"containers": [{"name": "a", "image": "i"}, {"name": "b", "image": "i"}]},
+            "status": status,
+        });
+        if deleted {
+            v["metadata"]["deletionTimestamp"] = "2026-11-25T10:00:00Z".into();
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// kubectl's STATUS, the same from the full pod and the compact one, and every status
+    /// produced has a look.
+    #[test]
+    fn statuses_as_kubectl_shows_them() {
+        use serde_json::json;
+        let running = json!({"running": {"startedAt": "2026-11-25T09:00:00Z"}});
+        let cases = [
+            (
+                json!({"phase": "Pending", "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": {"waiting": {"reason": "ContainerCreating"}}}]}),
+                false,
+                "ContainerCreating",
+            ),
+            (
+                json!({"phase": "Failed", "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 137, "signal": 9}}}]}),
+                false,
+                "Signal:9",
+            ),
+            (
+                json!({"phase": "Failed", "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 137}}}]}),
+                false,
+                "ExitCode:137",
+            ),
+            (
+                json!({"phase": "Failed", "reason": "Evicted"}),
+                false,
+                "Evicted",
+            ),
+            (
+                json!({"phase": "Running", "reason": "NodeLost", "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": running.clone()}]}),
+                true,
+                "NodeLost",
+            ),
+            (json!({"phase": "Running"}), true, "Terminating"),
+            (
+                json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
+                    "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}},
+                    {"name": "b", "image": "i", "ready": true, "restartCount": 0,
+                     "state": running.clone()}]}),
+                false,
+                "Running",
+            ),
+            (
+                json!({"phase": "Running", "containerStatuses": [
+                    {"name": "a", "image": "i", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}},
+                    {"name": "b", "image": "i", "ready": true, "restartCount": 0,
+                     "state": running.clone()}]}),
+                false,
+                "NotReady",
+            ),
+            (json!({"phase": "Unknown"}), false, "Unknown"),
+        ];
+        for (status, deleted, want) in cases {
+            let p = status_pod(status, deleted);
+            assert_eq!(display_status(&p), want);
+            assert_eq!(CompactPod::from_pod(p.clone()).status_text(), want);
+            assert!(
+                crate::model::health::status_look(want).is_some(),
+                "{want} has no look"
+            );
+            assert!(crate::model::health::KNOWN_STATUSES.contains(&want));
+        }
+    }
+
+    /// Init containers as kubectl reads them: the first one not done says `Init:i/n` or its
+    /// reason; a started sidecar counts as done. The compact pod keeps them and reads the same.
+    #[test]
+    fn init_containers_as_kubectl_shows_them() {
+        use serde_json::json;
+        let pod = |init: serde_json::Value, conditions: serde_json::Value| -> Pod {
+            serde_json::from_value(json!({
+                "metadata": {"name": "p", "namespace": "ns"},
+                "spec": {
+                    "initContainers": [
+                        {"name": "side", "image": "i", "restartPolicy": "Always"},
+                        {"name": "one", "image": "i"},
+                        {"name": "two", "image": "i"}],
+                    "containers": [{"name": "main", "image": "i"}]},
+                "status": {"phase": "Pending", "conditions": conditions,
+                    "initContainerStatuses": init,
+                    "containerStatuses": [{"name": "main", "image": "i", "ready": false,
+                        "restartCount": 0, "state": {"waiting": {"reason": "PodInitializing"}}}]},
+            }))
+            .unwrap()
+        };
+        let side = json!({"name": "side", "image": "i", "ready": true, "started": true,
+            "restartCount": 0, "state": {"running": {}}});
+        let done = json!({"name": "one", "image": "i", "ready": false, "restartCount": 0,
+            "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}});
+        let waiting = |name: &str, reason: &str| {
+            json!({"name": name, "image": "i", "ready": false, "restartCount": 0,
+                "state": {"waiting": {"reason": reason}}})
+        };
+        let cases = [
+            (
+                json!([side, waiting("one", "PodInitializing"), waiting("two", "")]),
+                json!([]),
+                "Init:1/3",
+            ),
+            (
+                json!([side, done, waiting("two", "PodInitializing")]),
+                json!([]),
+                "Init:2/3",
+            ),
+            (
+                json!([side, done, waiting("two", "CrashLoopBackOff")]),
+                json!([]),
+                "Init:CrashLoopBackOff",
+            ),
+            (
+                json!([side, {"name": "one", "image": "i", "ready": false, "restartCount": 1,
+                    "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}]),
+                json!([]),
+                "Init:Error",
+            ),
+            (
+                json!([side, done, {"name": "two", "image": "i", "ready": false,
+                    "restartCount": 0, "state": {"terminated": {"exitCode": 0}}}]),
+                json!([{"type": "Initialized", "status": "True"}]),
+                "PodInitializing",
+            ),
+        ];
+        for (init, conditions, want) in cases {
+            let p = pod(init, conditions);
+            assert_eq!(display_status(&p), want);
+            let c = CompactPod::from_pod(p.clone());
+            assert_eq!(c.status_text(), want);
+            assert_eq!(
+                c.to_pod().status,
+                p.status.clone().map(|mut s| {
+                    // The compact pod keeps what it reads of container statuses.
+                    for c in s.init_container_statuses.iter_mut().flatten() {
+                        c.container_id = None;
+                    }
+                    s
+                })
+            );
+            let json = serde_json::to_vec(&p).unwrap();
+            let read: CompactPod = serde_json::from_slice(&json).unwrap();
+            assert_eq!(read, c);
+            assert!(crate::model::health::status_look(want).is_some(), "{want}");
+        }
+    }
+
+    #[test]
+    fn not_ready_since_and_node_events() {
+        use serde_json::json;
+        let p = status_pod(
+            json!({"phase": "Running", "conditions": [
+                {"type": "Ready", "status": "False", "lastTransitionTime": "2026-11-25T09:55:00Z"}]}),
+            false,
+        );
+        let since: Timestamp = "2026-11-25T09:55:00Z".parse().unwrap();
+        assert_eq!(CompactPod::from_pod(p).not_ready_since(), Some(since));
+        let event = |at: &str| -> crate::model::Event {
+            serde_json::from_value(json!({
+                "metadata": {"name": "e"}, "involvedObject": {},
+                "reason": "NodeNotReady", "lastTimestamp": at}))
+            .unwrap()
+        };
+        assert!(node_not_ready_event(
+            &[event("2026-11-25T09:55:00Z")],
+            Some(since)
+        ));
+        // An event from an earlier time the node was down says nothing now.
+        assert!(!node_not_ready_event(
+            &[event("2026-11-25T08:00:00Z")],
+            Some(since)
+        ));
+        assert_eq!(
+            shown_status(Cow::Borrowed("Running"), false, true),
+            NODE_NOT_READY
+        );
+        assert_eq!(
+            shown_status(Cow::Borrowed("Running"), true, true),
+            "Running"
+        );
+        assert_eq!(status_look("Running", false), "PartialReady");
+        assert_eq!(status_look("Running", true), "Running");
+        assert_eq!(status_look("Init:0/2", true), "SettingUp");
+        assert_eq!(
+            status_look("Init:CrashLoopBackOff", true),
+            "CrashLoopBackOff"
+        );
+        assert_eq!(status_look("SomethingNew", true), "Unknown");
     }
 
     #[test]

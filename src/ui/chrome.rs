@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::Ctx;
 use super::widgets::truncate;
 use crate::app::actions::{Action, ViewKind};
+use crate::app::state::Level;
 use crate::app::strings;
 use crate::app::{App, Overlay, Screen};
 use crate::cluster::ConnectionState;
@@ -300,11 +301,11 @@ fn hint_actions(app: &App) -> Vec<(Action, &'static str)> {
 pub fn footer(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     let t = ctx.theme;
     if let Some(flash) = &app.flash {
-        let style = if flash.error {
-            t.style("status.error")
-        } else {
-            t.style("status.info")
-        };
+        let style = t.style(match flash.level {
+            Level::Info => "status.info",
+            Level::Warning => "status.warn",
+            Level::Error => "status.error",
+        });
         frame.render_widget(
             Paragraph::new(Span::styled(
                 truncate(&format!(" {}", flash.text), area.width as usize, t.ascii()),

@@ -17,7 +17,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Ctx;
 use super::list::fit_spans;
-use super::widgets::{block, cell_span, cell_width, truncate};
+use super::widgets::{SELECTED, block, cell_span, cell_width, on_surface, truncate};
 use crate::app::App;
 use crate::app::detail::{DetailLine, Section, sections};
 use crate::app::state::Layout;
@@ -95,13 +95,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
             if keep == Some(li) {
                 cursor_row = rows.len();
             }
-            let style = if highlighted == Some(li) {
-                t.style("table.selected")
-            } else {
-                Style::default()
-            };
+            let selected = highlighted == Some(li);
             for line in line_rows(l, &layout, li, avail, ctx) {
-                rows.push((line, style));
+                if selected {
+                    rows.push((on_surface(line, SELECTED, ctx), t.style(SELECTED)));
+                } else {
+                    rows.push((line, Style::default()));
+                }
             }
         }
         if focused {

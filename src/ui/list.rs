@@ -10,13 +10,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Ctx;
-use super::widgets::{block, cell_span, cell_width, truncate};
+use super::widgets::{SELECTED, block, cell_span, cell_width, on_surface, truncate};
 use crate::app::App;
 use crate::app::actions::ViewKind;
 use crate::app::state::Layout;
 use crate::app::strings;
 use crate::app::tables::{CellRef, Shown, Table};
-use crate::cluster::Availability;
 use crate::model::{Kind, OpKind};
 
 /// How much a column matters in a view (0 = most): when the table does not fit, columns are
@@ -249,8 +248,9 @@ fn fit_columns(
     cols
 }
 
-fn empty_message(view: ViewKind, app: &App) -> String {
-    let kinds: Vec<Kind> = match view {
+/// The kinds a view shows.
+fn kinds_of(view: ViewKind) -> Vec<Kind> {
+    match view {
         ViewKind::Runtimes => vec![Kind::CacheRuntime],
         ViewKind::Pods => vec![Kind::Pod],
         ViewKind::Ops => OpKind::ALL.into_iter().map(Kind::Operation).collect(),
@@ -258,18 +258,17 @@ fn empty_message(view: ViewKind, app: &App) -> String {
         ViewKind::Classes => vec![Kind::CacheRuntimeClass],
         ViewKind::Maintenance => vec![Kind::CacheRuntimeMaintenance],
         ViewKind::Timeline => vec![],
-    };
-    for kind in kinds {
-        match app.store.availability(kind) {
-            Availability::NotInstalled => {
-                return format!("{kind}: CRD not installed in this cluster");
-            }
-            Availability::Forbidden(why) => return format!("{kind}: forbidden by RBAC ({why})"),
-            Availability::Failing(why) => return format!("{kind}: {why}"),
-            Availability::Available => {}
-        }
     }
-    strings::NO_ROWS.to_string()
+}
+
+/// Which of the view's kinds could not be listed, and why (a missing CRD, RBAC, a failing
+/// watch): the view says so whether or not other kinds have rows.
+fn unavailable(view: ViewKind, app: &App) -> Option<String> {
+    let reasons: Vec<String> = kinds_of(view)
+        .into_iter()
+        .filter_map(|kind| strings::kind_unavailable(kind, &app.store.availability(kind)))
+        .collect();
+    (!reasons.is_empty()).then(|| reasons.join(strings::UNAVAILABLE_SEP))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx) -> Layout {
@@ -302,7 +301,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
     if inner.height < 2 || inner.width < 4 {
         return Layout::default();
     }
-    let body_rows = (inner.height - 1) as usize;
+    let not_listed = unavailable(view, app);
+    // With rows shown, the last line says which kinds are missing from them.
+    let notice_rows =
+        usize::from(not_listed.is_some() && !table.rows.is_empty() && inner.height >= 3);
+    let body_rows = (inner.height as usize - 1)
+        .saturating_sub(notice_rows)
+        .max(1);
     let selected = st.selected.min(table.rows.len().saturating_sub(1));
     let mut offset = app.layout.first_row.min(selected);
     if selected >= offset + body_rows {
@@ -337,13 +342,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
     );
 
     if table.rows.is_empty() {
-        let msg = empty_message(view, app);
+        let (msg, style) = match &not_listed {
+            Some(why) => (why.clone(), t.style("notice")),
+            None => (strings::NO_ROWS.to_string(), t.style("muted")),
+        };
         let r = Rect {
             y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        };
+        let lines: Vec<Line> = super::widgets::wrap(&msg, inner.width as usize)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, style)))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), r);
+    } else if let Some(why) = not_listed.as_ref().filter(|_| notice_rows == 1) {
+        let r = Rect {
+            y: inner.y + inner.height - 1,
             height: 1,
             ..inner
         };
-        frame.render_widget(Paragraph::new(Span::styled(msg, t.style("muted"))), r);
+        let text = truncate(&strings::not_listed(why), inner.width as usize, t.ascii());
+        frame.render_widget(Paragraph::new(Span::styled(text, t.style("notice"))), r);
     }
     let mut prev_group: Option<&Rc<String>> = if offset > 0 {
         table.rows.get(offset - 1).and_then(|r| r.group.as_ref())
@@ -382,17 +402,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
             spans.extend(parts);
             spans.push(Span::raw(" ".repeat(w + GAP - used.min(w + GAP))));
         }
-        let line_style = if is_selected {
-            t.style("table.selected")
+        let (line, line_style) = if is_selected {
+            let line = on_surface(Line::from(spans), SELECTED, ctx);
+            (line, t.style(SELECTED))
         } else {
-            Style::default()
+            (Line::from(spans), Style::default())
         };
         let r = Rect {
             y: inner.y + 1 + n as u16,
             height: 1,
             ..inner
         };
-        frame.render_widget(Paragraph::new(Line::from(spans)).style(line_style), r);
+        frame.render_widget(Paragraph::new(line).style(line_style), r);
     }
     Layout {
         body_top: inner.y + 1,

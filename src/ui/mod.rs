@@ -1,6 +1,7 @@
 //! Views: pure functions of the app state onto a ratatui frame. Nothing here changes state;
 //! [`draw`] returns the geometry the update function needs for mouse hits and paging.
 
+pub mod ascii;
 pub mod chrome;
 pub mod detail;
 pub mod editor;
@@ -35,6 +36,14 @@ const MIN_WIDTH: u16 = 20;
 const MIN_HEIGHT: u16 = 6;
 
 pub fn draw(frame: &mut Frame, app: &App, ctx: &Ctx) -> Layout {
+    let layout = draw_all(frame, app, ctx);
+    if ctx.theme.ascii() {
+        ascii::to_ascii(frame.buffer_mut());
+    }
+    layout
+}
+
+fn draw_all(frame: &mut Frame, app: &App, ctx: &Ctx) -> Layout {
     let area = frame.area();
     frame.render_widget(
         ratatui::widgets::Block::default().style(ctx.theme.style("base")),

@@ -39,7 +39,10 @@ pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) ->
         Overlay::Maintenance(f) => super::maintenance_form::draw(frame, view, f, ctx),
         // Hidden: waiting for its write's answer.
         Overlay::Sending(_) => {}
-        Overlay::Filter { input: text, .. } => input_line(frame, input, "/", text, ctx),
+        Overlay::Filter { input: text, .. } => {
+            input_line(frame, input, "/", text, ctx);
+            filter_problem(frame, input, text, ctx);
+        }
         Overlay::Palette {
             input: text,
             choice,
@@ -96,6 +99,44 @@ fn input_line(frame: &mut Frame, area: Rect, prompt: &str, input: &str, ctx: &Ct
         Span::styled(cursor, ctx.theme.style("filter.prompt")),
     ]);
     frame.render_widget(Paragraph::new(line), inner);
+}
+
+/// Why the filter being typed is not applied (a regex that does not compile), at the right of
+/// the filter line.
+fn filter_problem(frame: &mut Frame, area: Rect, text: &str, ctx: &Ctx) {
+    let Some(why) = crate::app::tables::filter_error(text) else {
+        return;
+    };
+    let row = if area.height >= 3 { area.y + 1 } else { area.y };
+    let inner_x = if area.height >= 3 { area.x + 1 } else { area.x };
+    let inner_w = if area.height >= 3 {
+        area.width.saturating_sub(2)
+    } else {
+        area.width
+    };
+    // After the prompt, the text and the cursor.
+    let used = 1 + unicode_width::UnicodeWidthStr::width(text) as u16 + 1 + 2;
+    let room = inner_w.saturating_sub(used);
+    if room < 8 {
+        return;
+    }
+    let message = format!(
+        "{} {}",
+        super::widgets::error_mark(ctx),
+        strings::filter_invalid(&why)
+    );
+    let shown = truncate(&message, room as usize, ctx.theme.ascii());
+    let w = unicode_width::UnicodeWidthStr::width(shown.as_str()) as u16;
+    let r = Rect {
+        x: inner_x + inner_w - w,
+        y: row,
+        width: w,
+        height: 1,
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(shown, ctx.theme.style("form.error"))),
+        r,
+    );
 }
 
 /// The completion list, dropped down over the top of the view: each candidate with its

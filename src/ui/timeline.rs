@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Ctx;
-use super::widgets::{block, truncate};
+use super::widgets::{SELECTED, block, on_surface, truncate};
 use crate::app::App;
 use crate::app::format::short_duration;
 use crate::app::state::Layout;
@@ -272,11 +272,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, subject: &Subject, ctx: &C
             String::new()
         };
         let why = truncate(e.why.as_deref().unwrap_or(""), why_w, t.ascii());
-        let line_style = if i == selected {
-            t.style("table.selected")
-        } else {
-            Style::default()
-        };
         let line = Line::from(vec![
             Span::raw(format!("{when:<WHEN_W$} ")),
             Span::styled(format!("{symbol} "), style),
@@ -284,6 +279,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, subject: &Subject, ctx: &C
             Span::raw(format!("{stayed:<FOR_W$} ")),
             Span::raw(why),
         ]);
+        let (line, line_style) = if i == selected {
+            (on_surface(line, SELECTED, ctx), t.style(SELECTED))
+        } else {
+            (line, Style::default())
+        };
         let r = Rect {
             y: list_area.y + 1 + (i - first) as u16,
             height: 1,

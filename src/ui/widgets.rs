@@ -10,6 +10,9 @@ use crate::app::actions::{Action, KeyMode};
 use crate::app::load_form::Input;
 use crate::app::tables::CellRef;
 
+/// The style key of a selected row.
+pub const SELECTED: &str = "table.selected";
+
 /// A bordered block with a title, focused or not.
 pub fn block<'a>(title: impl Into<String>, focused: bool, ctx: &Ctx) -> Block<'a> {
     let (border, title_style) = if focused {
@@ -40,6 +43,20 @@ pub fn cell_span<'a>(cell: impl Into<CellRef<'a>>, ctx: &Ctx) -> Vec<Span<'a>> {
         }
         None => vec![Span::raw(cell.text)],
     }
+}
+
+/// The spans of a row drawn on a highlighted bar (`surface`, such as `table.selected`), each
+/// restyled to read on it (see [`crate::config::Theme::on`]).
+pub fn on_surface<'a>(line: Line<'a>, surface: &str, ctx: &Ctx) -> Line<'a> {
+    let spans = line
+        .spans
+        .into_iter()
+        .map(|s| {
+            let style = ctx.theme.on(surface, s.style);
+            s.style(style)
+        })
+        .collect::<Vec<_>>();
+    Line::from(spans)
 }
 
 /// Display width of a cell including its phase symbol.

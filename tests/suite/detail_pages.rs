@@ -315,7 +315,7 @@ fn healthy_runtime_sections_and_targets() {
     assert_eq!(cache.cells[1].phase.as_deref(), Some("Stale"));
     assert_eq!(
         cache.cells[2].text,
-        "1.02TiB of 2.34TiB (71.4%), hit ratio 93.1%"
+        "cached 1.02TiB of 2.34TiB capacity (43.6%) · 71.4% of dataset · hit ratio 93.1%"
     );
 
     let comps = section(&secs, "Components");
@@ -386,7 +386,9 @@ fn degraded_runtime_shows_partial_ready_and_flags() {
         .iter()
         .find(|l| l.cells[0].text == "worker-2")
         .unwrap();
-    assert_eq!(terminating.cells[1].phase.as_deref(), Some("Terminating"));
+    // Lost with its node: it says so (kubectl would say Terminating or Unknown).
+    assert_eq!(terminating.cells[1].text, "NodeLost");
+    assert_eq!(terminating.cells[1].phase.as_deref(), Some("NotReady"));
     let ops = section(&secs, "Operations");
     let phase_of = |name: &str| {
         ops.lines
@@ -519,8 +521,13 @@ fn pod_pages() {
         now(),
     );
     let summary = section(&secs, "Summary");
+    let status = &line_of(summary, "Status:").cells[1];
     assert_eq!(
-        line_of(summary, "Status:").cells[1].phase.as_deref(),
+        (status.text.as_str(), status.phase.as_deref()),
+        ("NodeLost", Some("NotReady"))
+    );
+    assert_eq!(
+        line_of(summary, "Terminating:").cells[1].phase.as_deref(),
         Some("Terminating")
     );
     assert_eq!(

@@ -438,7 +438,7 @@ fn cancel_and_failed_write_bring_the_form_back() {
             .unwrap_or("")
             .contains("admission webhook said no")
     );
-    assert!(a.flash.as_ref().is_some_and(|f| f.error));
+    assert!(a.flash.as_ref().is_some_and(|f| f.is_error()));
     // C-a abandons it.
     press(&mut a, "<C-a>");
     assert!(a.overlays.is_empty());

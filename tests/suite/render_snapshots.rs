@@ -420,3 +420,97 @@ fn notices_close_on_help_keys_without_opening_help() {
         assert!(!app.quit);
     }
 }
+
+/// The combined operations view lists four kinds: a kind whose CRD is missing or that RBAC
+/// forbids does not vanish silently once the others have rows; the view says which and why.
+#[test]
+fn kinds_that_could_not_be_listed_are_named_under_the_rows() {
+    use fluidops::cluster::{Availability, ClusterEvent};
+    use fluidops::model::{Kind, OpKind};
+    let mut app = app();
+    let keymap = common::keymap();
+    app.update(
+        Msg::Cluster {
+            at: now(),
+            events: vec![
+                ClusterEvent::Availability {
+                    kind: Kind::Operation(OpKind::DataMigrate),
+                    availability: Availability::NotInstalled,
+                },
+                ClusterEvent::Availability {
+                    kind: Kind::Operation(OpKind::DataBackup),
+                    availability: Availability::Forbidden("cannot list databackups".into()),
+                },
+            ],
+        },
+        keymap,
+    );
+    open(&mut app, "ops");
+    for (w, h) in [(80, 24), (160, 48)] {
+        let terminal = render(&mut app, w, h, "default");
+        let text = screen_text(&terminal);
+        assert!(
+            text.contains("DataLoad"),
+            "the other kinds' rows stay:\n{text}"
+        );
+        let notice = (0..h)
+            .map(|y| row_text(&terminal, y))
+            .find(|r| r.contains("not listed"))
+            .unwrap_or_else(|| panic!("no notice at {w}x{h}:\n{text}"));
+        assert!(
+            notice.contains("DataMigrate: CRD not installed"),
+            "{notice}"
+        );
+        if w == 160 {
+            assert!(notice.contains("DataBackup: forbidden by RBAC"), "{notice}");
+        }
+    }
+    // Filtered to nothing: the reasons take the place of "nothing here".
+    filter(&mut app, "no-such-operation");
+    let terminal = render(&mut app, 160, 48, "default");
+    let text = screen_text(&terminal);
+    assert!(
+        text.contains("DataMigrate: CRD not installed") && text.contains("DataBackup: forbidden"),
+        "{text}"
+    );
+}
+
+/// A filter that is not a valid regex is not applied: the list keeps the rows of the last valid
+/// filter (not "nothing here"), the filter line says what is wrong, and Enter does not apply it.
+#[test]
+fn an_invalid_filter_regex_says_why_and_keeps_the_rows() {
+    use fluidops::app::Overlay;
+    let mut app = app();
+    open(&mut app, "pods");
+    press(&mut app, "/");
+    type_text(&mut app, "qwen-w");
+    let rows = app.table(fluidops::app::actions::ViewKind::Pods).rows.len();
+    assert!(rows > 0);
+    type_text(&mut app, "(");
+    for (w, h) in [(80, 24), (160, 48)] {
+        let terminal = render(&mut app, w, h, "default");
+        let text = screen_text(&terminal);
+        assert!(text.contains("qwen-weights-worker-0"), "rows kept:\n{text}");
+        assert!(!text.contains("nothing here"), "{text}");
+        assert!(
+            text.contains("not a valid regex: unclosed group"),
+            "the reason on the filter line:\n{text}"
+        );
+    }
+    assert_eq!(
+        app.table(fluidops::app::actions::ViewKind::Pods).rows.len(),
+        rows
+    );
+    press(&mut app, "<Enter>");
+    assert!(
+        matches!(app.overlays.top(), Some(Overlay::Filter { .. })),
+        "Enter does not apply an invalid regex"
+    );
+    type_text(&mut app, ".*)");
+    press(&mut app, "<Enter>");
+    assert!(app.overlays.is_empty());
+    assert_eq!(
+        app.list(fluidops::app::actions::ViewKind::Pods).filter,
+        "qwen-w(.*)"
+    );
+}

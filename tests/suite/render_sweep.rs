@@ -289,3 +289,69 @@ fn readonly_refuses_every_write_key_in_every_view() {
         }
     }
 }
+
+/// ASCII mode (`--ascii`, a locale without UTF-8): every cell of every screen, overlay, form
+/// and dialog is plain ASCII — borders, arrows, ellipses, separators and symbols included.
+#[test]
+fn ascii_mode_draws_only_ascii() {
+    let mut extra: Vec<Scene> = vec![
+        ("detail runtime", |a| press(a, "G <Enter>").truncate(0)),
+        ("detail pods pane", |a| {
+            press(a, "G <Enter> <Tab>").truncate(0)
+        }),
+        ("detail op", |a| {
+            open(a, "ops");
+            press(a, "G <Enter>");
+        }),
+        ("detail pod", |a| {
+            open(a, "pods");
+            press(a, "<Enter>");
+        }),
+        ("detail dataset", |a| {
+            open(a, "datasets");
+            press(a, "<Enter>");
+        }),
+        ("detail maintenance", |a| {
+            open(a, "maintenance");
+            press(a, "<Enter>");
+        }),
+        ("load form", |a| press(a, "L").truncate(0)),
+        ("upgrade form", |a| press(a, "G U").truncate(0)),
+        ("rebuild form", |a| press(a, "G R").truncate(0)),
+        ("editor", |a| press(a, "e").truncate(0)),
+        ("delete dialog", |a| {
+            open(a, "ops");
+            press(a, "<Delete>");
+        }),
+    ];
+    extra.extend(scenes());
+    for (name, base) in [
+        ("default", "default"),
+        ("mono", "mono"),
+        ("term16", "term16"),
+    ] {
+        let mut theme = fluidops::config::Theme::builtin(base).expect("built-in theme");
+        theme.set_ascii(true);
+        for (scene, setup) in &extra {
+            let mut app = app();
+            setup(&mut app);
+            for (w, h) in [(80, 24), (160, 48), (30, 10)] {
+                common::render_with(&mut app, w, h, &theme, Some("step 1 — a caption"));
+                let terminal = common::render_with(&mut app, w, h, &theme, None);
+                let buf = terminal.backend().buffer();
+                let bad: Vec<String> = buf
+                    .content()
+                    .iter()
+                    .map(|c| c.symbol())
+                    .filter(|s| !s.is_ascii())
+                    .map(str::to_string)
+                    .collect();
+                assert!(
+                    bad.is_empty(),
+                    "{name}: {scene} at {w}x{h} draws non-ASCII {bad:?}:\n{}",
+                    common::screen_text(&terminal)
+                );
+            }
+        }
+    }
+}

@@ -124,7 +124,7 @@ pub(super) fn workload_sections(
             let updated = revision.is_some() && revision == st.update_revision;
             DetailLine::cells(vec![
                 Cell::text(name.clone()),
-                pod_status_cell(&pod::display_status(p)),
+                pod_status_cell(store, p),
                 Cell::text(format!("{r}/{t}")),
                 Cell::text(or_dash(pod::engine_version(p))),
                 if updated {

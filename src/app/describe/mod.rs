@@ -121,26 +121,17 @@ fn phase_cell(phase: &str) -> Cell {
     Cell::phase(p, p)
 }
 
-/// The phase a pod status reads as (kubectl's reasons mapped onto the theme's phases).
-fn pod_status_phase(status: &str) -> &str {
-    match status {
-        "Running" | "Terminating" | "Pending" | "Succeeded" | "Failed" | "CrashLoopBackOff"
-        | "Unknown" => status,
-        "ContainerCreating" | "PodInitializing" | "Init" => "Pending",
-        "Completed" => "Succeeded",
-        "Error"
-        | "OOMKilled"
-        | "ImagePullBackOff"
-        | "ErrImagePull"
-        | "CreateContainerError"
-        | "CreateContainerConfigError"
-        | "ContainerStatusUnknown" => "Failed",
-        _ => "Unknown",
-    }
-}
-
-fn pod_status_cell(status: &str) -> Cell {
-    Cell::phase(pod_status_phase(status), status)
+/// A pod's status as the console shows it (kubectl's, or that its node stopped reporting), in
+/// its look: a running pod that is not Ready does not look healthy.
+fn pod_status_cell(store: &Store, p: &crate::model::Pod) -> Cell {
+    use crate::model::pod;
+    let ns = p.metadata.namespace.as_deref().unwrap_or_default();
+    let name = p.metadata.name.as_deref().unwrap_or_default();
+    let status = match store.compact_pod(ns, name) {
+        Some(c) => crate::app::tables::shown_pod_status(store, c).into_owned(),
+        None => pod::display_status(p),
+    };
+    Cell::phase(pod::status_look(&status, pod::is_ready(p)), status)
 }
 
 /// An operation's phase, with the console's flag when it has one.
@@ -398,9 +389,19 @@ fn cache_states_cells(ds: Option<&crate::model::Dataset>) -> Option<Vec<Cell>> {
         return None;
     }
     let get = |k: &str| or_dash(st.cache_states.get(k).map(String::as_str));
+    let size = |k: &str| {
+        st.cache_states
+            .get(k)
+            .and_then(|v| crate::model::dataset::parse_size(v))
+    };
+    let of_capacity = match (size("cached"), size("cacheCapacity")) {
+        (Some(cached), Some(capacity)) if capacity > 0.0 => Some(100.0 * cached / capacity),
+        _ => None,
+    };
     let mut text = s::cache_summary(
-        &get("cacheCapacity"),
         &get("cached"),
+        &get("cacheCapacity"),
+        of_capacity,
         &get("cachedPercentage"),
         &get("cacheHitRatio"),
     );
@@ -415,7 +416,7 @@ fn cache_states_cells(ds: Option<&crate::model::Dataset>) -> Option<Vec<Cell>> {
         .iter()
         .filter(|(k, _)| !known.contains(&k.as_str()))
     {
-        text.push_str(&format!("{}{k} {v}", s::SEP));
+        text.push_str(&format!("{}{k} {v}", s::CACHE_SEP));
     }
     Some(vec![Cell::phase("Stale", s::AS_OF_BIND), Cell::text(text)])
 }
@@ -449,14 +450,6 @@ mod tests {
         assert_eq!(condition_look("DisruptionTarget", "True"), "Terminating");
         assert_eq!(condition_look("InPlaceUpdateReady", "False"), "Updating");
         assert_eq!(condition_look("Anything", "Unknown"), "Unknown");
-    }
-
-    #[test]
-    fn pod_statuses_map_to_theme_phases() {
-        assert_eq!(pod_status_phase("ContainerCreating"), "Pending");
-        assert_eq!(pod_status_phase("Error"), "Failed");
-        assert_eq!(pod_status_phase("Terminating"), "Terminating");
-        assert_eq!(pod_status_phase("NodeLost"), "Unknown");
     }
 
     #[test]

@@ -323,7 +323,7 @@ fn pods_section(store: &Store, key: &ObjectKey, now: Timestamp) -> Section {
                 .to_string();
             DetailLine::cells(vec![
                 Cell::text(short),
-                pod_status_cell(&pod::display_status(p)),
+                pod_status_cell(store, p),
                 Cell::text(format!("{r}/{t}")),
                 Cell::text(s::restarts(pod::restarts(p))),
                 Cell::text(or_dash(pod::node_of(p))),

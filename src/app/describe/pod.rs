@@ -107,10 +107,11 @@ fn summary(store: &Store, key: &ObjectKey, p: &Pod, now: Timestamp) -> Section {
         });
     }
     lines.push(text_field(s::NODE, or_dash(pod::node_of(p))));
-    let status = pod::display_status(p);
-    let mut status_cells = vec![pod_status_cell(&status)];
+    let status_cell = pod_status_cell(store, p);
+    let shown = status_cell.text.clone();
+    let mut status_cells = vec![status_cell];
     if let Some(r) = p.status.as_ref().and_then(|s| s.reason.as_deref())
-        && r != status
+        && r != shown
     {
         status_cells.push(Cell::text(r));
     }
@@ -217,7 +218,10 @@ fn containers(p: &Pod, now: Timestamp) -> Section {
                     if let Some(w) = &state.waiting {
                         let r = w.reason.clone().unwrap_or_else(|| "Waiting".into());
                         (
-                            Cell::phase(super::pod_status_phase(&r), r.clone()),
+                            Cell::phase(
+                                crate::model::health::status_look(&r).unwrap_or("Unknown"),
+                                r.clone(),
+                            ),
                             w.message.clone().unwrap_or_default(),
                         )
                     } else if let Some(t) = &state.terminated {

@@ -37,7 +37,7 @@ pub(super) fn sections(
     vec![
         summary(store, key, rt, class, now),
         components(key, rt, class),
-        pods_section(key, &pods),
+        pods_section(store, key, &pods),
         operations_section(store, &key.namespace, &key.name),
         conditions_section(
             rt.status
@@ -284,7 +284,7 @@ fn short_pod_name<'a>(runtime: &str, name: &'a str) -> &'a str {
         .unwrap_or(name)
 }
 
-fn pods_section(key: &ObjectKey, pods: &[&Pod]) -> Section {
+fn pods_section(store: &Store, key: &ObjectKey, pods: &[&Pod]) -> Section {
     let lines = pods
         .iter()
         .map(|p| {
@@ -292,7 +292,7 @@ fn pods_section(key: &ObjectKey, pods: &[&Pod]) -> Section {
             let (r, t) = pod::ready_containers(p);
             DetailLine::cells(vec![
                 Cell::text(short_pod_name(&key.name, &name)),
-                pod_status_cell(&pod::display_status(p)),
+                pod_status_cell(store, p),
                 Cell::text(format!("{r}/{t}")),
                 Cell::text(s::restarts(pod::restarts(p))),
                 Cell::text(or_dash(pod::node_of(p))),

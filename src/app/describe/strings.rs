@@ -175,8 +175,24 @@ pub fn at_with_age(time: &str, rel: &str) -> String {
     format!("{time} ({rel})")
 }
 
-pub fn cache_summary(capacity: &str, cached: &str, pct: &str, hit: &str) -> String {
-    format!("{cached} of {capacity} ({pct}), hit ratio {hit}")
+/// Between the parts of the cache line.
+pub const CACHE_SEP: &str = " · ";
+
+/// What a dataset has cached: the amount, of the cache capacity (with the share of it when both
+/// sizes are known), then Fluid's `cachedPercentage`, which is of the dataset's total size, and
+/// the hit ratio.
+pub fn cache_summary(
+    cached: &str,
+    capacity: &str,
+    of_capacity: Option<f64>,
+    of_dataset: &str,
+    hit: &str,
+) -> String {
+    let share = of_capacity.map_or(String::new(), |p| format!(" ({p:.1}%)"));
+    format!(
+        "cached {cached} of {capacity} capacity{share}{CACHE_SEP}{of_dataset} of dataset\
+         {CACHE_SEP}hit ratio {hit}"
+    )
 }
 
 pub fn open_timeline(n: usize) -> String {

@@ -106,7 +106,7 @@ fn a_failed_create_reaches_its_form_under_the_help_and_keeps_its_values() {
     press(&mut a, "?");
     refuse(&mut a, write);
     assert!(matches!(a.overlays.top(), Some(Overlay::Help { .. })));
-    assert!(a.flash.as_ref().is_some_and(|f| f.error));
+    assert!(a.flash.as_ref().is_some_and(|f| f.is_error()));
     press(&mut a, "<Esc>");
     let f = load_form(&a);
     assert_eq!(f.name.text, "my-load");
@@ -400,7 +400,10 @@ fn a_run_write_reaches_its_run_under_the_help() {
     assert!(!a.drives(&run));
     assert!(matches!(a.overlays.top(), Some(Overlay::Help { .. })));
     let flash = a.flash.as_ref().unwrap();
-    assert!(flash.error && flash.text.contains("said no"), "{flash:?}");
+    assert!(
+        flash.is_error() && flash.text.contains("said no"),
+        "{flash:?}"
+    );
 }
 
 /// The editor on the curvine-standard class, its image changed and settled.
@@ -542,3 +545,76 @@ fn every_write_answer_marks_the_screen_for_a_frame() {
 }
 
 mod write_paths;
+fn tick(app: &mut App, secs: i64) {
+    let at = app.now + jiff::SignedDuration::from_secs(secs);
+    app.update(Msg::Tick(at), keymap());
+}
+
+/// Every footer message goes by itself: a refusal (a warning) and information after 8 s, an
+/// error after 20 s; none stays for good over the key hints.
+#[test]
+fn every_message_goes_after_its_time() {
+    let mut app = app();
+    press(&mut app, ": p o d s <Enter>");
+    press(&mut app, "e");
+    let flash = app
+        .flash
+        .clone()
+        .expect("a pod cannot be edited: a warning");
+    assert_eq!(flash.level, Level::Warning, "{flash:?}");
+    assert!(
+        app.shows_time(),
+        "the clock ticks while a message waits to go"
+    );
+    tick(&mut app, 7);
+    assert!(app.flash.is_some(), "still up after 7 s");
+    tick(&mut app, 1);
+    assert_eq!(app.flash, None, "a warning goes after 8 s");
+
+    app.flash_error("the write failed");
+    tick(&mut app, 19);
+    assert!(app.flash.is_some(), "an error stays longer");
+    tick(&mut app, 1);
+    assert_eq!(app.flash, None, "an error goes after 20 s");
+
+    app.notice("from the loop".into(), true);
+    tick(&mut app, 20);
+    assert_eq!(app.flash, None, "errors from the run loop go too");
+}
+
+/// A message about one view goes when the operator moves to another; one raised by the move
+/// itself (the answer that opens a page) stays.
+#[test]
+fn changing_the_view_clears_a_message_about_the_previous_one() {
+    let mut app = app();
+    press(&mut app, ": p o d s <Enter>");
+    press(&mut app, "e");
+    assert!(app.flash.is_some());
+    press(&mut app, "j");
+    assert!(app.flash.is_some(), "moving within the view keeps it");
+    press(&mut app, ": o p s <Enter>");
+    assert_eq!(app.flash, None, "the pods view's message went with it");
+
+    press(&mut app, "l");
+    assert_eq!(
+        app.flash.as_ref().map(|f| f.text.as_str()),
+        Some(strings::LOGS_NEED_POD)
+    );
+    press(&mut app, "<Enter>");
+    assert!(matches!(app.screen, Screen::Detail(_)));
+    assert_eq!(app.flash, None, "opening a page clears it too");
+
+    // A message raised by the same key that changes the screen stays.
+    press(&mut app, "<Esc>");
+    app.flash_warn("about the ops view");
+    type_text(&mut app, ":pods imagenet");
+    press(&mut app, "<Enter>");
+    assert_eq!(app.screen, Screen::List(ViewKind::Pods));
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("namespace")),
+        "{:?}",
+        app.flash
+    );
+}

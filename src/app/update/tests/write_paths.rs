@@ -802,7 +802,7 @@ proptest! {
         }
         prop_assert_eq!(audits.len(), 1, "{:?}", cmds);
         let flash = c.app.flash.clone().expect("says why");
-        prop_assert!(flash.error && flash.text.contains("--readonly"), "{:?}", flash);
+        prop_assert!(flash.level == crate::app::state::Level::Warning && flash.text.contains("--readonly"), "{:?}", flash);
         let lines = c.audit_lines();
         prop_assert_eq!(lines.len(), logged + 1);
         let line = &lines[logged];
