@@ -101,7 +101,7 @@ impl App {
                     self.follow_selection();
                     self.dirty = true;
                     if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
-                        f.refresh(&self.store, self.now);
+                        f.follow(&self.store, self.now);
                     }
                     return self.drive_runs();
                 }
@@ -144,7 +144,7 @@ impl App {
                     // Forms show times too (next cron runs, how long a pod is Terminating).
                     match self.overlays.top_mut() {
                         Some(Overlay::Form(f)) => f.now = now,
-                        Some(Overlay::Maintenance(f)) => f.refresh(&self.store, now),
+                        Some(Overlay::Maintenance(f)) => f.follow(&self.store, now),
                         _ => {}
                     }
                     // Step timeouts run on the clock.

@@ -54,6 +54,81 @@ pub struct Store {
     timelines: Timelines,
     /// Bumped on every change; views redraw when it moves.
     revision: u64,
+    /// The revision of the last change per group of namespaces (see [`NamespaceStamps`]).
+    namespace_stamps: NamespaceStamps,
+}
+
+/// Namespaces share this many change stamps, by a hash of their name: bounded whatever the
+/// number of namespaces the cluster ever had. Two namespaces sharing one only cost a reader a
+/// look it did not need, never a change it missed.
+const NAMESPACE_STAMPS: usize = 64;
+
+/// Per group of namespaces (see [`NAMESPACE_STAMPS`]), the revision of the last change to an
+/// object in one of them; cluster-scoped objects count under the namespace "".
+#[derive(Debug)]
+struct NamespaceStamps([u64; NAMESPACE_STAMPS]);
+
+impl Default for NamespaceStamps {
+    fn default() -> Self {
+        NamespaceStamps([0; NAMESPACE_STAMPS])
+    }
+}
+
+impl NamespaceStamps {
+    fn slot(namespace: &str) -> usize {
+        use std::hash::{Hash, Hasher};
+        // A fixed hash (not a random-keyed one): the slot of a namespace never moves.
+        let mut h = std::hash::DefaultHasher::new();
+        namespace.hash(&mut h);
+        (h.finish() % NAMESPACE_STAMPS as u64) as usize
+    }
+
+    fn get(&self, namespace: &str) -> u64 {
+        self.0[Self::slot(namespace)]
+    }
+
+    fn set(&mut self, touched: &Touched, revision: u64) {
+        match touched {
+            Touched::Namespaces(a, b) => {
+                self.0[*a] = revision;
+                self.0[*b] = revision;
+            }
+            Touched::All => self.0 = [revision; NAMESPACE_STAMPS],
+            Touched::Nothing => {}
+        }
+    }
+}
+
+/// The namespaces an event may change objects in, as stamp slots.
+enum Touched {
+    /// One or two (an Event's own namespace and its object's).
+    Namespaces(usize, usize),
+    All,
+    Nothing,
+}
+
+impl Touched {
+    fn of(event: &ClusterEvent) -> Touched {
+        let one = |ns: &str| {
+            let s = NamespaceStamps::slot(ns);
+            Touched::Namespaces(s, s)
+        };
+        match event {
+            ClusterEvent::Applied(Object::Event(e)) => {
+                let own = NamespaceStamps::slot(e.metadata.namespace.as_deref().unwrap_or(""));
+                let about = involved_key(e).map_or(own, |k| NamespaceStamps::slot(&k.namespace));
+                Touched::Namespaces(own, about)
+            }
+            ClusterEvent::Applied(obj) => one(obj.meta().namespace.as_deref().unwrap_or("")),
+            ClusterEvent::AppliedPod(p) => one(p.namespace()),
+            ClusterEvent::Deleted(key) => one(&key.namespace),
+            ClusterEvent::Listed { .. }
+            | ClusterEvent::ListedPods(_)
+            | ClusterEvent::ListEnded { .. }
+            | ClusterEvent::Availability { .. } => Touched::All,
+            ClusterEvent::LogLine { .. } | ClusterEvent::Connection(_) => Touched::Nothing,
+        }
+    }
 }
 
 type RuntimeIndex = HashMap<String, HashMap<String, BTreeSet<String>>>;
@@ -111,8 +186,23 @@ impl Store {
         self.revision
     }
 
+    /// The revision of the last change to an object in `namespace` ("": cluster-scoped
+    /// objects), or a later one: what reads only that namespace need not look again while it
+    /// stays.
+    pub fn namespace_revision(&self, namespace: &str) -> u64 {
+        self.namespace_stamps.get(namespace)
+    }
+
+    /// How many pods were built into full Pods (for [`Store::get`] and the pod lookups) since
+    /// they were last all forgotten: at least as many as are held. Past [`MAX_EXPANDED`], the
+    /// next change forgets them all.
+    pub fn expanded_pods(&self) -> usize {
+        self.expanded.get()
+    }
+
     /// Applies one source event observed at `at`. Returns whether anything changed.
     pub fn apply(&mut self, event: ClusterEvent, at: Timestamp) -> bool {
+        let touched = Touched::of(&event);
         match event {
             ClusterEvent::Listed {
                 kind: Kind::Pod,
@@ -196,6 +286,7 @@ impl Store {
             }
         }
         self.revision += 1;
+        self.namespace_stamps.set(&touched, self.revision);
         if self.expanded.get() > MAX_EXPANDED {
             for e in self.pods.values_mut() {
                 e.full.take();
@@ -627,6 +718,47 @@ mod tests {
 
     fn now() -> Timestamp {
         "2026-11-25T10:02:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn a_namespaces_revision_moves_with_changes_in_it_only() {
+        let g = Generator::new(
+            ScaleSpec {
+                runtimes: 40,
+                pods: 80,
+                ops: 0,
+                events: 0,
+            },
+            1,
+            now(),
+        );
+        let mut store = Store::new();
+        for kind in Kind::ALL {
+            let objects = g.of_kind(kind).collect();
+            store.apply(ClusterEvent::Listed { kind, objects }, now());
+        }
+        let listed = store.revision();
+        // Two namespaces that do not share a stamp.
+        let a = "scale-000";
+        let b = (1..4)
+            .map(|i| format!("scale-{i:03}"))
+            .find(|b| NamespaceStamps::slot(b) != NamespaceStamps::slot(a))
+            .unwrap();
+        assert_eq!(store.namespace_revision(a), listed, "a list touches all");
+        let pod = store
+            .compact_pods()
+            .find(|p| p.namespace() == b)
+            .map(|p| p.key())
+            .unwrap();
+        assert!(store.apply(ClusterEvent::Deleted(pod), now()));
+        assert_eq!(store.namespace_revision(a), listed);
+        assert_eq!(store.namespace_revision(&b), store.revision());
+        assert_eq!(store.namespace_revision(""), listed, "no class changed");
+        // Nothing changed, nothing moves.
+        let rev = store.revision();
+        let again = store.runtimes().next().cloned().unwrap();
+        assert!(!store.apply(ClusterEvent::Applied(Object::from(again)), now()));
+        assert_eq!(store.revision(), rev);
     }
 
     #[test]
