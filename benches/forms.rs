@@ -8,7 +8,8 @@
 //! - batch: one simulated second of the cluster's changes until the frame (the form stays open);
 //! - the heap opening adds at its peak, and the whole program's heap at that moment (target:
 //!   under 150 MB), counted by the allocator of `benches/support/counting.rs` (bytes asked for,
-//!   not resident pages: the console's own data without an allocator's overhead).
+//!   not resident pages: the console's own data without an allocator's overhead);
+//! - input bursts into the editor until their frame: 300 keys, a 2,500-line paste.
 //!
 //! `cargo bench --bench forms` prints the memory table and the run wizard's pages step by step,
 //! then runs the criterion groups (`cargo bench --bench forms -- rebuild` for one form's;
@@ -489,6 +490,52 @@ fn bench_forms(c: &mut Criterion, w: &mut World) {
     g.finish();
 }
 
+/// A burst of input until its frame, as the run loop hands input over (every event already
+/// read, then one frame): 300 keys (a paste the terminal types as keys, a line break every 50)
+/// and a bracketed paste of 2,500 lines, into the spec editor (target: whole within a second).
+fn bench_input(c: &mut Criterion, w: &mut World) {
+    let editor = &FORMS[3];
+    let target = (editor.target)(w);
+    w.select(editor.view, &target);
+    editor.open(w);
+    let base = w.app.editor.as_ref().expect("editor").text();
+    let keys: Vec<Msg> = (0..300)
+        .map(|i| {
+            let code = if i % 50 == 49 {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char((b'a' + (i % 26) as u8) as char)
+            };
+            Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+        })
+        .collect();
+    let paste: String = (1..=2500).map(|i| format!("# pasted line {i}\r")).collect();
+    let mut g = c.benchmark_group("input");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    let mut burst = |name: &str, msgs: &[Msg]| {
+        g.bench_function(BenchmarkId::new("burst_frame", name), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    w.app.editor.as_mut().expect("editor").set_text(&base);
+                    w.draw();
+                    let t = Instant::now();
+                    for m in msgs {
+                        w.msg(m.clone());
+                    }
+                    w.draw();
+                    total += t.elapsed();
+                }
+                total
+            })
+        });
+    };
+    burst("300_keys", &keys);
+    burst("paste_2500_lines", &[Msg::Paste(paste)]);
+    g.finish();
+    w.close();
+}
+
 fn main() {
     let mut w = World::new();
     if std::env::var("FORMS_REPORT").as_deref() != Ok("0") {
@@ -497,5 +544,6 @@ fn main() {
     }
     let mut c = Criterion::default().configure_from_args();
     bench_forms(&mut c, &mut w);
+    bench_input(&mut c, &mut w);
     c.final_summary();
 }

@@ -939,6 +939,18 @@ impl MaintenanceForm {
         self.keep_focus(Some(field));
     }
 
+    /// Text pasted while the form is on top: into the focused text field, as one line (a
+    /// paste never moves on or submits). Marks the plan stale, as typing does.
+    pub fn paste(&mut self, text: &str) {
+        let Some(field) = self.focused() else {
+            return;
+        };
+        if self.input_mut(field).is_some_and(|i| i.paste(text)) {
+            self.stale = true;
+            self.message = None;
+        }
+    }
+
     // ------------------------------------------------------------------ summary
 
     /// Warnings of the plan that are not repeats of a not-syncable message.

@@ -21,6 +21,8 @@ use crate::model::{Kind, ObjectKey};
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text the terminal pasted (bracketed paste), for the focused text input as one change.
+    Paste(String),
     Mouse(MouseEvent),
     /// The terminal was resized: redraw.
     Resize,
@@ -82,6 +84,7 @@ impl App {
     pub fn update(&mut self, msg: Msg, keymap: &Keymap) -> Vec<Command> {
         match msg {
             Msg::Key(key) => self.on_key(key, keymap),
+            Msg::Paste(text) => self.on_paste(&text),
             Msg::Mouse(m) => {
                 self.on_mouse(m);
                 Vec::new()
@@ -280,9 +283,15 @@ impl App {
         {
             *choice = 0;
         }
-        if live_filter
-            && let (Some(Overlay::Filter { input, .. }), Some(view)) =
-                (self.overlays.top(), self.current_list())
+        if live_filter {
+            self.apply_filter_line();
+        }
+    }
+
+    /// The filter line as typed so far applies to the list at once.
+    fn apply_filter_line(&mut self) {
+        if let (Some(Overlay::Filter { input, .. }), Some(view)) =
+            (self.overlays.top(), self.current_list())
         {
             let text = input.clone();
             let st = self.list_mut(view);
@@ -291,6 +300,35 @@ impl App {
             st.selected_key = None;
             self.follow_selection();
         }
+    }
+
+    /// Pasted text goes to the focused text input as one change: the editor (line breaks
+    /// kept), the filter and command lines, a form's field, the name a dialog asks to type
+    /// (one line each, see [`super::paste`]). Whatever it holds, a paste submits, confirms and
+    /// answers nothing; with no text input focused it is dropped.
+    fn on_paste(&mut self, text: &str) -> Vec<Command> {
+        self.dirty = true;
+        if self.editor_modes().is_some() {
+            return self.editor_paste(text);
+        }
+        match self.overlays.top_mut() {
+            Some(Overlay::Confirm(c)) => c.paste(text),
+            Some(Overlay::Form(f)) => f.paste(text),
+            Some(Overlay::Maintenance(f)) => {
+                f.paste(text);
+                f.refresh(&self.store, self.now);
+            }
+            Some(Overlay::Filter { input, .. }) => {
+                input.push_str(&super::paste::one_line(text));
+                self.apply_filter_line();
+            }
+            Some(Overlay::Palette { input, choice }) => {
+                input.push_str(&super::paste::one_line(text));
+                *choice = 0;
+            }
+            _ => {}
+        }
+        Vec::new()
     }
 
     /// Carries out one named action.
