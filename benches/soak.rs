@@ -85,8 +85,10 @@ fn main() {
         warmup / 60
     );
     println!();
-    println!("| simulated time | program heap | store objects | changes applied | wall time |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| simulated time | program heap | store objects | older history entries | log lines | changes applied | wall time |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     let started = Instant::now();
     let mut changes = 0usize;
     let mut at_warmup = None;
@@ -111,11 +113,14 @@ fn main() {
                 .map(|k| app.store.count(k))
                 .sum();
             last = live();
+            let held = app.store.held();
             println!(
-                "| {}h{:02} | {} | {objects} | {changes} | {:.0} s |",
+                "| {}h{:02} | {} | {objects} | {} | {} | {changes} | {:.0} s |",
                 s / 3600,
                 s % 3600 / 60,
                 mb(last),
+                held.older_entries,
+                held.log_lines,
                 started.elapsed().as_secs_f64()
             );
             if s == warmup {

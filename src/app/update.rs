@@ -923,6 +923,9 @@ impl App {
             self.last_list = Some(v);
         }
         self.back.push((old, page));
+        if self.back.len() > super::state::MAX_BACK {
+            self.back.remove(0);
+        }
         self.forward.clear();
     }
 
@@ -1068,6 +1071,9 @@ impl App {
         };
         if !input.trim().is_empty() {
             self.palette_history.push(input.clone());
+            if self.palette_history.len() > super::state::MAX_PALETTE_HISTORY {
+                self.palette_history.remove(0);
+            }
         }
         match palette::parse(&input) {
             Ok(PaletteCommand::Quit) => {

@@ -401,3 +401,21 @@ fn a_paste_lands_whole_in_the_focused_input() {
     press(&mut a, "<C-u>");
     assert_eq!(a.editor.as_ref().unwrap().text(), before);
 }
+
+/// Going from page to page keeps a bounded way back; the newest screens are the ones kept.
+#[test]
+fn the_way_back_is_bounded() {
+    let mut a = app();
+    let page = |i: usize| {
+        let key =
+            crate::model::ObjectKey::new(crate::model::Kind::Pod, "imagenet", format!("p{i}"));
+        Screen::Detail(key)
+    };
+    let n = super::super::state::MAX_BACK + 50;
+    for i in 0..n {
+        a.push(page(i));
+    }
+    assert_eq!(a.back.len(), super::super::state::MAX_BACK);
+    press(&mut a, "<Esc>");
+    assert_eq!(a.screen, page(n - 2));
+}
