@@ -7,82 +7,25 @@
 //! Run with `cargo bench --bench memory` (prints a table; not a timing benchmark). Targets: the
 //! store with its indexes and timelines ≤ 150 MB and ≤ 0.5 × the raw JSON.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+#[path = "support/counting.rs"]
+mod counting;
+
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::Timestamp;
 
+use counting::{live, mb, peak, reset_peak};
 use fluidops::app::actions::ViewKind;
 use fluidops::app::tables::{self, Query};
 use fluidops::cluster::{ClusterEvent, Store};
 use fluidops::demo::scale::{Generator, ScaleSpec, watch_events_json};
 use fluidops::model::{Kind, Object};
 
-/// Counts live heap bytes and their peak.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(by: usize) {
-    let now = LIVE.fetch_add(by, Ordering::Relaxed) + by;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            grew(l.size());
-        }
-        p
-    }
-    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(l) };
-        if !p.is_null() {
-            grew(l.size());
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new >= l.size() {
-                grew(new - l.size());
-            } else {
-                LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
-            }
-        }
-        q
-    }
-}
-
 #[global_allocator]
-static COUNTING: Counting = Counting;
-
-fn live() -> usize {
-    LIVE.load(Ordering::Relaxed)
-}
-
-fn reset_peak() {
-    PEAK.store(live(), Ordering::Relaxed);
-}
-
-fn peak() -> usize {
-    PEAK.load(Ordering::Relaxed)
-}
+static COUNTING: counting::Counting = counting::Counting;
 
 fn now() -> Timestamp {
     "2026-11-25T10:02:00Z".parse().expect("time")
-}
-
-fn mb(b: usize) -> String {
-    format!("{:.1} MB", b as f64 / 1e6)
 }
 
 /// What `fluidops snapshot --view pods --size 200x60` holds: the peak while the demo cluster's

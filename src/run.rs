@@ -1,13 +1,13 @@
 //! The interactive loop: terminal events, source batches and signals in; state updates and
 //! frames out. Frames are drawn only when something visible changed, after draining every
-//! pending message (bursts coalesce into one frame), and at most every FRAME_GAP.
+//! pending message — every terminal event already read and every source batch (bursts
+//! coalesce into one frame; a paste typed as keys lands whole) — and at most every FRAME_GAP.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::Result;
-use crossterm::event::{Event as TermEvent, EventStream};
-use futures::StreamExt;
+use crossterm::event::Event as TermEvent;
 use tokio::sync::mpsc;
 
 use crate::app::strings;
@@ -18,7 +18,7 @@ use crate::cluster::kube_source::{KubeSource, KubeSourceOptions};
 use crate::cluster::source::{Clock, Source, SourceMsg};
 use crate::cluster::writer::{Guarded, Writer};
 use crate::config::{Env, Keymap, Theme};
-use crate::term::{self, Tui};
+use crate::term::{self, InputReader, Tui};
 use crate::ui::{self, Ctx};
 
 /// Set in tests to check that a panic restores the terminal.
@@ -82,10 +82,19 @@ pub fn source_options(
 fn term_msg(ev: TermEvent) -> Option<Msg> {
     match ev {
         TermEvent::Key(k) => Some(Msg::Key(k)),
+        TermEvent::Paste(text) => Some(Msg::Paste(text)),
         TermEvent::Mouse(m) => Some(Msg::Mouse(m)),
         TermEvent::Resize(..) => Some(Msg::Resize),
         _ => None,
     }
+}
+
+/// Every terminal event already read, in order, onto `msgs`. Stops at an error (returned).
+fn drain_input(input: &mut InputReader, msgs: &mut Vec<Msg>) -> std::io::Result<()> {
+    while let Some(ev) = input.try_next() {
+        msgs.extend(term_msg(ev?));
+    }
+    Ok(())
 }
 
 pub async fn run(
@@ -95,7 +104,7 @@ pub async fn run(
     mut source: mpsc::UnboundedReceiver<SourceMsg>,
 ) -> Result<()> {
     let clock = session.source.clock();
-    let mut events = EventStream::new();
+    let mut input = InputReader::start();
     let mut caption: Option<String> = None;
     #[cfg(unix)]
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -141,7 +150,7 @@ pub async fn run(
             _ = tokio::time::sleep(tick.unwrap_or_default()), if tick.is_some() => {
                 msgs.push(Msg::Tick(jiff::Timestamp::now()));
             }
-            ev = events.next() => match ev {
+            ev = input.next() => match ev {
                 Some(Ok(ev)) => msgs.extend(term_msg(ev)),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
@@ -168,7 +177,9 @@ pub async fn run(
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
         }
-        // Drain what else is already waiting, so a burst becomes one frame.
+        // Drain what else is already waiting, so a burst becomes one frame: every key of a
+        // paste typed as keys, every batch.
+        drain_input(&mut input, &mut msgs)?;
         while let Ok(m) = source.try_recv() {
             match m {
                 SourceMsg::Batch { at, events } => msgs.push(Msg::Cluster { at, events }),
@@ -241,10 +252,10 @@ pub async fn run(
                         app.notice(text, error);
                     }
                     Command::ExternalEdit(text) => {
-                        // The event reader would compete with the editor for stdin: stop it.
-                        drop(events);
+                        // The input reader would compete with the editor for stdin: pause it.
+                        input.pause();
                         let result = external_edit(terminal, session.mouse, &text);
-                        events = EventStream::new();
+                        input.resume();
                         let _ = done_tx.send(Msg::ExternalEdited(result));
                         app.dirty = true;
                     }

@@ -1,11 +1,15 @@
-//! The terminal: raw mode, alternate screen, mouse, restored on every way out (quit, signal,
-//! panic). Frames are wrapped in synchronized-update escapes, and a frame that changes no cell
-//! writes nothing at all.
+//! The terminal: raw mode, alternate screen, bracketed paste, mouse, restored on every way out
+//! (quit, signal, panic). Frames are wrapped in synchronized-update escapes, and a frame that
+//! changes no cell writes nothing at all. Input is read on a thread of its own
+//! ([`InputReader`]), so that everything the terminal sent is at hand at once.
 
 use std::io::{self, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use crossterm::{
-    cursor, event,
+    cursor,
+    event::{self, DisableBracketedPaste, EnableBracketedPaste},
     terminal::{
         self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
         LeaveAlternateScreen,
@@ -13,6 +17,7 @@ use crossterm::{
 };
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
+use tokio::sync::mpsc;
 
 /// Writes a frame's bytes between Begin/End synchronized update; an empty frame writes nothing.
 pub struct FrameWriter<W: Write> {
@@ -200,17 +205,29 @@ impl<B: Backend> Backend for QuietBackend<B> {
 
 pub type Tui = Terminal<QuietBackend<CrosstermBackend<FrameWriter<io::Stdout>>>>;
 
+/// Raw mode, the alternate screen with the cursor hidden, bracketed paste (a paste arrives as
+/// one text, not as keys) and, if asked, the mouse.
+fn take_terminal(mouse: bool) -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    let mut out = io::stdout();
+    crossterm::execute!(
+        out,
+        EnterAlternateScreen,
+        cursor::Hide,
+        EnableBracketedPaste
+    )?;
+    if mouse {
+        crossterm::execute!(out, event::EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
 /// Enters raw mode and the alternate screen.
 pub fn enter(mouse: bool) -> io::Result<Tui> {
     // crossterm obeys NO_COLOR itself by dropping colours in a way that also wipes bold and
     // reverse; the console implements NO_COLOR as its mono theme instead.
     crossterm::style::force_color_output(true);
-    terminal::enable_raw_mode()?;
-    let mut out = io::stdout();
-    crossterm::execute!(out, EnterAlternateScreen, cursor::Hide)?;
-    if mouse {
-        crossterm::execute!(out, event::EnableMouseCapture)?;
-    }
+    take_terminal(mouse)?;
     let backend = CrosstermBackend::new(FrameWriter::new(io::stdout()));
     let mut t = Terminal::new(QuietBackend::new(backend, true))?;
     redraw_all(&mut t)?;
@@ -224,12 +241,13 @@ pub fn redraw_all(t: &mut Tui) -> io::Result<()> {
     t.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
-/// Leaves the alternate screen and raw mode; safe to call more than once.
+/// Leaves the alternate screen, bracketed paste and raw mode; safe to call more than once.
 pub fn restore() {
     let mut out = io::stdout();
     let _ = crossterm::execute!(
         out,
         event::DisableMouseCapture,
+        DisableBracketedPaste,
         LeaveAlternateScreen,
         cursor::Show
     );
@@ -249,13 +267,9 @@ pub fn install_hooks() -> color_eyre::Result<()> {
 }
 
 /// Takes the terminal back after handing it to another program (raw mode, alternate screen,
-/// mouse), and draws every cell again.
+/// bracketed paste, mouse), and draws every cell again.
 pub fn reenter(t: &mut Tui, mouse: bool) -> io::Result<()> {
-    terminal::enable_raw_mode()?;
-    crossterm::execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-    if mouse {
-        crossterm::execute!(io::stdout(), event::EnableMouseCapture)?;
-    }
+    take_terminal(mouse)?;
     redraw_all(t)
 }
 
@@ -267,12 +281,123 @@ pub fn suspend(t: &mut Tui, mouse: bool) -> io::Result<()> {
     unsafe {
         libc::raise(libc::SIGTSTP);
     }
-    terminal::enable_raw_mode()?;
-    crossterm::execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-    if mouse {
-        crossterm::execute!(io::stdout(), event::EnableMouseCapture)?;
+    reenter(t, mouse)
+}
+
+/// How long the input thread waits for input before it looks whether it is asked to pause or
+/// stop.
+const INPUT_POLL: Duration = Duration::from_millis(50);
+
+/// What the run loop asks of the input thread, and what it answers.
+#[derive(Debug, Default)]
+struct ReaderState {
+    /// Asked: stop reading until resumed (another program has the terminal).
+    pause: bool,
+    /// Answered: not reading (paused or ended).
+    idle: bool,
+    /// Asked: end.
+    stop: bool,
+}
+
+#[derive(Debug, Default)]
+struct ReaderControl {
+    state: Mutex<ReaderState>,
+    changed: Condvar,
+}
+
+impl ReaderControl {
+    fn lock(&self) -> MutexGuard<'_, ReaderState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
-    redraw_all(t)
+}
+
+/// Terminal events read on a thread of their own as fast as the terminal sends them, waiting in
+/// a channel: the run loop takes every event already there before it draws (a paste typed as
+/// keys, or any burst, is one frame, and nothing waits for the next key to be delivered).
+pub struct InputReader {
+    events: mpsc::UnboundedReceiver<io::Result<event::Event>>,
+    control: Arc<ReaderControl>,
+}
+
+impl InputReader {
+    /// Starts reading the terminal.
+    pub fn start() -> InputReader {
+        let (tx, events) = mpsc::unbounded_channel();
+        let control = Arc::new(ReaderControl::default());
+        let shared = control.clone();
+        std::thread::Builder::new()
+            .name("terminal-input".into())
+            .spawn(move || read_input(&shared, &tx))
+            .expect("spawn the terminal input thread");
+        InputReader { events, control }
+    }
+
+    /// The next event; `None` once the reader has ended.
+    pub async fn next(&mut self) -> Option<io::Result<event::Event>> {
+        self.events.recv().await
+    }
+
+    /// An event already read, if any (never waits).
+    pub fn try_next(&mut self) -> Option<io::Result<event::Event>> {
+        self.events.try_recv().ok()
+    }
+
+    /// Stops reading the terminal until [`InputReader::resume`]; returns once the thread
+    /// reads no more, so another program can have the terminal's input.
+    pub fn pause(&self) {
+        let mut s = self.control.lock();
+        s.pause = true;
+        while !s.idle {
+            s = self
+                .control
+                .changed
+                .wait(s)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Reads the terminal again after [`InputReader::pause`].
+    pub fn resume(&self) {
+        self.control.lock().pause = false;
+        self.control.changed.notify_all();
+    }
+}
+
+impl Drop for InputReader {
+    fn drop(&mut self) {
+        self.control.lock().stop = true;
+        self.control.changed.notify_all();
+    }
+}
+
+/// The input thread: reads events and sends them on until it is stopped, the receiver is gone
+/// or reading fails (the error is sent on).
+fn read_input(control: &ReaderControl, tx: &mpsc::UnboundedSender<io::Result<event::Event>>) {
+    loop {
+        {
+            let mut s = control.lock();
+            while s.pause && !s.stop {
+                s.idle = true;
+                control.changed.notify_all();
+                s = control.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+            }
+            s.idle = false;
+            if s.stop {
+                break;
+            }
+        }
+        let read = match event::poll(INPUT_POLL) {
+            Ok(false) => continue,
+            Ok(true) => event::read(),
+            Err(e) => Err(e),
+        };
+        let failed = read.is_err();
+        if tx.send(read).is_err() || failed {
+            break;
+        }
+    }
+    control.lock().idle = true;
+    control.changed.notify_all();
 }
 
 #[cfg(test)]

@@ -151,6 +151,17 @@ impl Confirm {
     }
 }
 
+impl Confirm {
+    /// Text pasted while the dialog is on top: into the name to type, where one is asked for
+    /// (as one line). A paste never answers the dialog, whatever it holds (`y`, a line break).
+    pub fn paste(&mut self, text: &str) {
+        if self.type_to_confirm.is_some() {
+            self.typed.push_str(&super::paste::one_line(text));
+            self.focus_confirm = self.ready();
+        }
+    }
+}
+
 /// What the dialog answers a key with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {

@@ -713,6 +713,29 @@ impl Editor {
     }
 }
 
+impl Editor {
+    /// Text pasted while the editor owns the keyboard: inserted at the cursor as one change
+    /// (one undo step) with its line breaks; into the search line as one line. The editor's
+    /// questions (a draft offered, discarding, a conflict) are not answered by a paste, and
+    /// the text stays put while a dry run or apply is in flight.
+    pub fn paste(&mut self, text: &str) -> Outcome {
+        if self.draft_offer.is_some() || self.confirm_discard || self.phase == Phase::Conflict {
+            return Outcome::Stay;
+        }
+        if let Some(pattern) = self.search.as_mut() {
+            pattern.push_str(&super::paste::one_line(text));
+            return Outcome::Stay;
+        }
+        if matches!(self.phase, Phase::DryRunning | Phase::Applying) {
+            return Outcome::Stay;
+        }
+        if self.textarea.insert_str(super::paste::line_breaks(text)) {
+            return Outcome::changed(self.changed());
+        }
+        Outcome::Stay
+    }
+}
+
 // ------------------------------------------------------------------ driving it from the app
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -824,6 +847,17 @@ impl App {
             }
             Outcome::DropDraft => self.forget_draft(&ed_key),
             Outcome::External(text) => vec![Command::ExternalEdit(text)],
+        }
+    }
+
+    /// Text pasted while the editor owns the keyboard (see [`Editor::paste`]).
+    pub(super) fn editor_paste(&mut self, text: &str) -> Vec<Command> {
+        let Some(ed) = self.editor.as_deref_mut() else {
+            return Vec::new();
+        };
+        match ed.paste(text) {
+            Outcome::Changed { generation, .. } => vec![Self::settle_cmd(generation)],
+            _ => Vec::new(),
         }
     }
 

@@ -52,6 +52,19 @@ impl Input {
         *self = Input::new(text);
     }
 
+    /// Inserts pasted text at the cursor, as one line (see [`super::paste::one_line`]);
+    /// returns whether the text changed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let text = super::paste::one_line(text);
+        if text.is_empty() {
+            return false;
+        }
+        let b = self.byte(self.cursor);
+        self.text.insert_str(b, &text);
+        self.cursor += text.chars().count();
+        true
+    }
+
     /// Applies an editing key; returns whether the text changed.
     pub fn edit(&mut self, key: &KeyEvent) -> bool {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -896,6 +909,31 @@ impl LoadForm {
         // The field list may have changed (policy, rows): keep focus on the same field.
         let n = self.fields(self.step).len();
         self.focus = self.focus.min(n.saturating_sub(1));
+    }
+
+    /// Text pasted while the form is on top: into the focused text field, as one line
+    /// (a paste never moves on or submits). Into the empty last target row, it adds a target.
+    pub fn paste(&mut self, text: &str) {
+        let Some(field) = self.focused() else {
+            return;
+        };
+        let changed = match field {
+            Field::Path(i) if i == self.targets.len() => {
+                let mut row = TargetRow::new("");
+                let added = row.path.paste(text);
+                if added {
+                    self.targets.push(row);
+                }
+                added
+            }
+            _ => self.input_mut(field).is_some_and(|i| i.paste(text)),
+        };
+        if changed && field == Field::Name {
+            self.name_edited = true;
+        }
+        if changed && self.message.as_deref() == Some(s::FIX_ERRORS) {
+            self.message = None;
+        }
     }
 
     /// Reopens the form after a failed write, with the error shown.

@@ -4,6 +4,8 @@
 //! no I/O here; the app feeds it keys, calls [`MaintenanceForm::refresh`] after a key or a store
 //! change, and the view draws it.
 
+use std::collections::{HashMap, HashSet};
+
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
 
@@ -164,6 +166,8 @@ pub struct MaintenanceForm {
     pub preview_scroll: usize,
     /// A value changed since the last [`MaintenanceForm::refresh`].
     stale: bool,
+    /// What the store-derived parts were worked out from (`None`: not yet).
+    seen: Option<Seen>,
 }
 
 /// The runtime (and pod, when the selection is a cache pod) a selection stands for: a
@@ -266,17 +270,24 @@ fn split_paths(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The pod rows of a runtime, master first, then workers by ordinal, then clients; candidates
-/// carry their "why".
-fn pod_rows(store: &Store, key: &ObjectKey, now: Timestamp) -> Vec<PodRow> {
-    let candidates = plan::rebuild_candidates(store, key, now);
+/// The pod rows of a runtime (only its own pods, from the store's index), master first, then
+/// workers by ordinal, then clients; `candidates` (the planner's, see
+/// [`plan::rebuild_candidates`]) carry their "why".
+fn pod_rows(
+    store: &Store,
+    key: &ObjectKey,
+    candidates: &[plan::RebuildCandidate],
+    now: Timestamp,
+) -> Vec<PodRow> {
+    let by_pod: HashMap<&str, &plan::RebuildCandidate> =
+        candidates.iter().map(|c| (c.pod.as_str(), c)).collect();
     let mut rows: Vec<PodRow> = store
         .pods_of_runtime(&key.namespace, &key.name)
         .into_iter()
         .filter_map(|p| {
             let component = component_of(p)?;
             let name = observe::name(p).to_string();
-            let why = candidates.iter().find(|c| c.pod == name).map(|c| {
+            let why = by_pod.get(name.as_str()).map(|c| {
                 let mut why = c.why.clone();
                 if c.reason == REASONS[0] {
                     if !observe::is_terminating(p)
@@ -299,7 +310,7 @@ fn pod_rows(store: &Store, key: &ObjectKey, now: Timestamp) -> Vec<PodRow> {
             })
         })
         .collect();
-    rows.sort_by_key(|r| {
+    rows.sort_by_cached_key(|r| {
         (
             r.component,
             observe::ordinal(&r.name).unwrap_or(i32::MAX),
@@ -307,6 +318,27 @@ fn pod_rows(store: &Store, key: &ObjectKey, now: Timestamp) -> Vec<PodRow> {
         )
     });
     rows
+}
+
+/// What the parts of a form read from the store were last worked out from: the store's
+/// revisions of the runtime's namespace and of cluster-scoped objects (its class), and the
+/// second shown (ages and the record's name move with it). Everything the form and the planner
+/// read is in those: a change anywhere else in the cluster leaves the form as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    namespace: u64,
+    cluster: u64,
+    second: i64,
+}
+
+impl Seen {
+    fn of(store: &Store, runtime: &ObjectKey, now: Timestamp) -> Seen {
+        Seen {
+            namespace: store.namespace_revision(&runtime.namespace),
+            cluster: store.namespace_revision(""),
+            second: now.as_second(),
+        }
+    }
 }
 
 impl MaintenanceForm {
@@ -338,6 +370,7 @@ impl MaintenanceForm {
             message: None,
             preview_scroll: 0,
             stale: true,
+            seen: None,
         }
     }
 
@@ -405,7 +438,8 @@ impl MaintenanceForm {
         let key = runtime_key(runtime);
         let rt = open_runtime(store, &key)?;
         let mut form = MaintenanceForm::blank(Wizard::Rebuild, key.clone());
-        form.pods = pod_rows(store, &key, now);
+        let candidates = plan::rebuild_candidates(store, &key, now);
+        form.pods = pod_rows(store, &key, &candidates, now);
         if form.pods.is_empty() {
             return Err(s::no_pods(&key.namespace, &key.name));
         }
@@ -423,7 +457,6 @@ impl MaintenanceForm {
                 }
             }
         }
-        let candidates = plan::rebuild_candidates(store, &key, now);
         let reason = candidates
             .iter()
             .filter(|c| form.pods.iter().any(|r| r.ticked && r.name == c.pod))
@@ -436,6 +469,8 @@ impl MaintenanceForm {
             form.rewarm_unsupported = Some(why);
         }
         form.rewarm_paths = Input::new(dataset_paths(store, &key).join(", "));
+        form.not_syncable = plan::not_syncable(store, &key);
+        form.seen = Some(Seen::of(store, &key, now));
         form.refresh(store, now);
         Ok(form)
     }
@@ -704,25 +739,16 @@ impl MaintenanceForm {
         }
     }
 
-    /// Recomputes what depends on the store: the pod checklist (ticks kept), candidates and
-    /// lost nodes, the not-syncable changes and the plan preview. Call after every key and
-    /// whenever the store changed.
+    /// Works out the plan preview for the current values again, and first what depends on the
+    /// store (the pod checklist with its ticks kept, candidates and lost nodes, the not-syncable
+    /// changes, what runs now) if the runtime's namespace, a class or the second shown moved
+    /// since (see [`Seen`]).
     pub fn refresh(&mut self, store: &Store, now: Timestamp) {
         let focused = self.focused();
-        if self.wizard == Wizard::Rebuild {
-            let mut rows = pod_rows(store, &self.runtime, now);
-            for r in &mut rows {
-                r.ticked = self
-                    .pods
-                    .iter()
-                    .find(|o| o.name == r.name)
-                    .is_some_and(|o| o.ticked);
-            }
-            self.pods = rows;
-        }
-        self.not_syncable = plan::not_syncable(store, &self.runtime);
-        if self.wizard == Wizard::Upgrade {
-            self.running = running(store, &self.runtime);
+        let seen = Seen::of(store, &self.runtime, now);
+        if self.seen != Some(seen) {
+            self.observe(store, now);
+            self.seen = Some(seen);
         }
         self.plan = if self.errors().is_empty() {
             Some(self.plan_now(store, now))
@@ -731,6 +757,36 @@ impl MaintenanceForm {
         };
         self.stale = false;
         self.keep_focus(focused);
+    }
+
+    /// After the store changed or time passed: [`MaintenanceForm::refresh`] if anything the
+    /// form reads moved (or a value is waiting for its plan), else nothing at all.
+    pub fn follow(&mut self, store: &Store, now: Timestamp) {
+        if self.stale || self.seen != Some(Seen::of(store, &self.runtime, now)) {
+            self.refresh(store, now);
+        }
+    }
+
+    /// What depends on the store, worked out again (see [`MaintenanceForm::refresh`]).
+    fn observe(&mut self, store: &Store, now: Timestamp) {
+        if self.wizard == Wizard::Rebuild {
+            let ticked: HashSet<&str> = self
+                .pods
+                .iter()
+                .filter(|p| p.ticked)
+                .map(|p| p.name.as_str())
+                .collect();
+            let candidates = plan::rebuild_candidates(store, &self.runtime, now);
+            let mut rows = pod_rows(store, &self.runtime, &candidates, now);
+            for r in &mut rows {
+                r.ticked = ticked.contains(r.name.as_str());
+            }
+            self.pods = rows;
+        }
+        self.not_syncable = plan::not_syncable(store, &self.runtime);
+        if self.wizard == Wizard::Upgrade {
+            self.running = running(store, &self.runtime);
+        }
     }
 
     /// A value changed since the last refresh (the preview is out of date).
@@ -810,7 +866,10 @@ impl MaintenanceForm {
             Some(_) => Outcome::Pass,
             None => {
                 self.on_key(key);
-                self.refresh(store, now);
+                // Only a changed value needs a new plan (moving a cursor does not).
+                if self.stale {
+                    self.refresh(store, now);
+                }
                 Outcome::Stay
             }
         }
@@ -909,6 +968,18 @@ impl MaintenanceForm {
             }
         }
         self.keep_focus(Some(field));
+    }
+
+    /// Text pasted while the form is on top: into the focused text field, as one line (a
+    /// paste never moves on or submits). Marks the plan stale, as typing does.
+    pub fn paste(&mut self, text: &str) {
+        let Some(field) = self.focused() else {
+            return;
+        };
+        if self.input_mut(field).is_some_and(|i| i.paste(text)) {
+            self.stale = true;
+            self.message = None;
+        }
     }
 
     // ------------------------------------------------------------------ summary
@@ -1051,5 +1122,100 @@ impl MaintenanceForm {
         out.extend(self.summary_lines(plan).into_iter().map(|(_, l)| l));
         out.push(s::records_in(&ns, &name));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::ClusterEvent;
+    use crate::demo::scale::{Generator, ScaleSpec};
+
+    fn now() -> Timestamp {
+        "2026-11-25T10:02:00Z".parse().unwrap()
+    }
+
+    /// 30 generated runtimes of 50 pods each, in three namespaces.
+    fn store() -> Store {
+        let spec = ScaleSpec {
+            runtimes: 30,
+            pods: 1500,
+            ops: 0,
+            events: 0,
+        };
+        let g = Generator::new(spec, 7, now());
+        let mut store = Store::new();
+        for kind in Kind::ALL {
+            let objects = g.of_kind(kind).collect();
+            store.apply(ClusterEvent::Listed { kind, objects }, now());
+        }
+        store
+    }
+
+    fn runtime_in(store: &Store, namespace: &str) -> ObjectKey {
+        let rt = store
+            .runtimes()
+            .find(|r| r.metadata.namespace.as_deref() == Some(namespace))
+            .unwrap();
+        ObjectKey::new(
+            Kind::CacheRuntime,
+            namespace,
+            rt.metadata.name.clone().unwrap(),
+        )
+    }
+
+    /// One of `runtime`'s pods with a changed readiness, as the cluster would send it.
+    fn changed_pod(store: &Store, runtime: &ObjectKey) -> ClusterEvent {
+        let mut pod = store
+            .pods_of_runtime(&runtime.namespace, &runtime.name)
+            .last()
+            .map(|p| (*p).clone())
+            .unwrap();
+        let status = pod.status.as_mut().unwrap();
+        for c in status.conditions.iter_mut().flatten() {
+            c.status = if c.status == "True" { "False" } else { "True" }.into();
+        }
+        ClusterEvent::Applied(Object::Pod(Box::new(pod)))
+    }
+
+    #[test]
+    fn the_rebuild_form_reads_only_its_runtimes_pods_and_again_only_after_they_may_have_changed() {
+        let (rt, own) = {
+            let store = store();
+            let rt = runtime_in(&store, "scale-001");
+            let own = store.pods_of_runtime(&rt.namespace, &rt.name).len();
+            (rt, own)
+        };
+        // A fresh store: nothing built into full Pods yet.
+        let mut store = store();
+        let mut f = MaintenanceForm::rebuild(&store, &rt, None, now()).unwrap();
+        assert_eq!(f.pods.len(), own);
+        assert_eq!(
+            store.expanded_pods(),
+            own,
+            "only the runtime's own pods are looked at"
+        );
+        // Marks the checklist, to see whether it is worked out again.
+        f.pods[0].state = "as first seen".into();
+        // A key that changes a value: a new plan, the same checklist.
+        f.focus_on(Field::Pod(1));
+        let space = KeyEvent::from(KeyCode::Char(' '));
+        assert_eq!(f.on_action(None, &space, &store, now()), Outcome::Stay);
+        assert!(f.pods[1].ticked);
+        assert!(f.plan.is_some() && !f.is_stale());
+        assert_eq!(f.pods[0].state, "as first seen");
+        // A change in another namespace: nothing to work out again.
+        let elsewhere = runtime_in(&store, "scale-002");
+        let change = changed_pod(&store, &elsewhere);
+        assert!(store.apply(change, now()));
+        f.follow(&store, now());
+        assert_eq!(f.pods[0].state, "as first seen");
+        // A change to one of its pods: the checklist follows it, the ticks stay.
+        let change = changed_pod(&store, &rt);
+        assert!(store.apply(change, now()));
+        f.follow(&store, now());
+        assert_ne!(f.pods[0].state, "as first seen");
+        assert!(f.pods[1].ticked);
+        assert_eq!(f.pods.len(), own);
     }
 }

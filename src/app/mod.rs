@@ -13,6 +13,7 @@ pub mod maintenance_form;
 pub mod maintenance_strings;
 pub mod modal;
 pub mod palette;
+pub mod paste;
 pub mod runs;
 pub mod schema;
 pub mod state;

@@ -267,6 +267,12 @@ pub struct Layout {
     pub overlay_total: usize,
 }
 
+/// Screens kept to go back to (and forward again): past it, the oldest goes.
+pub const MAX_BACK: usize = 100;
+
+/// Commands kept in the command line's history: past it, the oldest goes.
+pub const MAX_PALETTE_HISTORY: usize = 100;
+
 #[derive(Debug)]
 pub struct App {
     pub store: Store,

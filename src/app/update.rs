@@ -21,6 +21,8 @@ use crate::model::{Kind, ObjectKey};
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text the terminal pasted (bracketed paste), for the focused text input as one change.
+    Paste(String),
     Mouse(MouseEvent),
     /// The terminal was resized: redraw.
     Resize,
@@ -94,6 +96,7 @@ impl App {
     fn handle(&mut self, msg: Msg, keymap: &Keymap) -> Vec<Command> {
         match msg {
             Msg::Key(key) => self.on_key(key, keymap),
+            Msg::Paste(text) => self.on_paste(&text),
             Msg::Mouse(m) => {
                 self.on_mouse(m);
                 Vec::new()
@@ -117,7 +120,7 @@ impl App {
                     self.follow_selection();
                     self.dirty = true;
                     if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
-                        f.refresh(&self.store, self.now);
+                        f.follow(&self.store, self.now);
                     }
                     return self.drive_runs();
                 }
@@ -160,7 +163,7 @@ impl App {
                     // Forms show times too (next cron runs, how long a pod is Terminating).
                     match self.overlays.top_mut() {
                         Some(Overlay::Form(f)) => f.now = now,
-                        Some(Overlay::Maintenance(f)) => f.refresh(&self.store, now),
+                        Some(Overlay::Maintenance(f)) => f.follow(&self.store, now),
                         _ => {}
                     }
                     // Step timeouts run on the clock.
@@ -296,12 +299,18 @@ impl App {
         {
             *choice = 0;
         }
-        if live_filter
-            && let (Some(Overlay::Filter { input, .. }), Some(view)) =
-                (self.overlays.top(), self.current_list())
+        if live_filter {
+            self.apply_filter_line();
+        }
+    }
+
+    /// The filter line as typed so far applies to the list at once (a regex still being
+    /// typed, `qwen-(`, keeps the rows of the last valid one).
+    fn apply_filter_line(&mut self) {
+        if let (Some(Overlay::Filter { input, .. }), Some(view)) =
+            (self.overlays.top(), self.current_list())
             && tables::filter_error(input).is_none()
         {
-            // A regex still being typed (`qwen-(`) keeps the rows of the last valid one.
             let text = input.clone();
             let st = self.list_mut(view);
             st.filter = text;
@@ -309,6 +318,35 @@ impl App {
             st.selected_key = None;
             self.follow_selection();
         }
+    }
+
+    /// Pasted text goes to the focused text input as one change: the editor (line breaks
+    /// kept), the filter and command lines, a form's field, the name a dialog asks to type
+    /// (one line each, see [`super::paste`]). Whatever it holds, a paste submits, confirms and
+    /// answers nothing; with no text input focused it is dropped.
+    fn on_paste(&mut self, text: &str) -> Vec<Command> {
+        self.dirty = true;
+        if self.editor_modes().is_some() {
+            return self.editor_paste(text);
+        }
+        match self.overlays.top_mut() {
+            Some(Overlay::Confirm(c)) => c.paste(text),
+            Some(Overlay::Form(f)) => f.paste(text),
+            Some(Overlay::Maintenance(f)) => {
+                f.paste(text);
+                f.refresh(&self.store, self.now);
+            }
+            Some(Overlay::Filter { input, .. }) => {
+                input.push_str(&super::paste::one_line(text));
+                self.apply_filter_line();
+            }
+            Some(Overlay::Palette { input, choice }) => {
+                input.push_str(&super::paste::one_line(text));
+                *choice = 0;
+            }
+            _ => {}
+        }
+        Vec::new()
     }
 
     /// Carries out one named action.
@@ -916,6 +954,9 @@ impl App {
             self.last_list = Some(v);
         }
         self.back.push((old, page));
+        if self.back.len() > super::state::MAX_BACK {
+            self.back.remove(0);
+        }
         self.forward.clear();
     }
 
@@ -1068,6 +1109,9 @@ impl App {
         };
         if !input.trim().is_empty() {
             self.palette_history.push(input.clone());
+            if self.palette_history.len() > super::state::MAX_PALETTE_HISTORY {
+                self.palette_history.remove(0);
+            }
         }
         match palette::parse(&input) {
             Ok(PaletteCommand::Quit) => self.ask_quit(),

@@ -18,6 +18,10 @@ use crate::model::{
 /// Log lines kept per pod.
 pub const MAX_LOG_LINES: usize = 2000;
 
+/// Log lines kept in all, every pod's together (about 1.2 MB): past it, the longest log loses
+/// its oldest line.
+pub const MAX_LOG_LINES_TOTAL: usize = 10_000;
+
 type NsName = (String, String);
 
 /// Above this many pods handed out as full Pods, the next change forgets them all.
@@ -51,9 +55,96 @@ pub struct Store {
     availability: BTreeMap<Kind, Availability>,
     connection: ConnectionState,
     logs: HashMap<ObjectKey, VecDeque<String>>,
+    /// Lines in `logs`, every pod's together.
+    log_lines: usize,
     timelines: Timelines,
+    /// Entries of the pods' histories besides each pod's newest (see
+    /// [`timeline::MAX_OLDER_ENTRIES`]).
+    pod_older: usize,
     /// Bumped on every change; views redraw when it moves.
     revision: u64,
+    /// The revision of the last change per group of namespaces (see [`NamespaceStamps`]).
+    namespace_stamps: NamespaceStamps,
+}
+
+/// Namespaces share this many change stamps, by a hash of their name: bounded whatever the
+/// number of namespaces the cluster ever had. Two namespaces sharing one only cost a reader a
+/// look it did not need, never a change it missed.
+const NAMESPACE_STAMPS: usize = 64;
+
+/// Per group of namespaces (see [`NAMESPACE_STAMPS`]), the revision of the last change to an
+/// object in one of them; cluster-scoped objects count under the namespace "".
+#[derive(Debug)]
+struct NamespaceStamps([u64; NAMESPACE_STAMPS]);
+
+impl Default for NamespaceStamps {
+    fn default() -> Self {
+        NamespaceStamps([0; NAMESPACE_STAMPS])
+    }
+}
+
+impl NamespaceStamps {
+    fn slot(namespace: &str) -> usize {
+        use std::hash::{Hash, Hasher};
+        // A fixed hash (not a random-keyed one): the slot of a namespace never moves.
+        let mut h = std::hash::DefaultHasher::new();
+        namespace.hash(&mut h);
+        (h.finish() % NAMESPACE_STAMPS as u64) as usize
+    }
+
+    fn get(&self, namespace: &str) -> u64 {
+        self.0[Self::slot(namespace)]
+    }
+
+    fn set(&mut self, touched: &Touched, revision: u64) {
+        match touched {
+            Touched::Namespaces(a, b) => {
+                self.0[*a] = revision;
+                self.0[*b] = revision;
+            }
+            Touched::All => self.0 = [revision; NAMESPACE_STAMPS],
+            Touched::Nothing => {}
+        }
+    }
+}
+
+/// The namespaces an event may change objects in, as stamp slots.
+enum Touched {
+    /// One or two (an Event's own namespace and its object's).
+    Namespaces(usize, usize),
+    All,
+    Nothing,
+}
+
+impl Touched {
+    fn of(event: &ClusterEvent) -> Touched {
+        let one = |ns: &str| {
+            let s = NamespaceStamps::slot(ns);
+            Touched::Namespaces(s, s)
+        };
+        match event {
+            ClusterEvent::Applied(Object::Event(e)) => {
+                let own = NamespaceStamps::slot(e.metadata.namespace.as_deref().unwrap_or(""));
+                let about = involved_key(e).map_or(own, |k| NamespaceStamps::slot(&k.namespace));
+                Touched::Namespaces(own, about)
+            }
+            ClusterEvent::Applied(obj) => one(obj.meta().namespace.as_deref().unwrap_or("")),
+            ClusterEvent::AppliedPod(p) => one(p.namespace()),
+            ClusterEvent::Deleted(key) => one(&key.namespace),
+            ClusterEvent::Listed { .. }
+            | ClusterEvent::ListedPods(_)
+            | ClusterEvent::ListEnded { .. }
+            | ClusterEvent::Availability { .. } => Touched::All,
+            ClusterEvent::LogLine { .. } | ClusterEvent::Connection(_) => Touched::Nothing,
+        }
+    }
+}
+
+/// What the store's bounded histories hold (see [`Store::held`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    pub older_entries: usize,
+    pub log_lines: usize,
 }
 
 type RuntimeIndex = HashMap<String, HashMap<String, BTreeSet<String>>>;
@@ -76,11 +167,38 @@ fn index(idx: &mut RuntimeIndex, ns: &str, runtime: Option<&str>, name: &str) {
     }
 }
 
+/// Removes a pod from its runtime's set; a set or namespace left empty goes too (the index
+/// holds what is there, not every runtime and namespace ever seen).
 fn unindex(idx: &mut RuntimeIndex, ns: &str, runtime: Option<&str>, name: &str) {
-    if let Some(rt) = runtime
-        && let Some(names) = idx.get_mut(ns).and_then(|m| m.get_mut(rt))
-    {
+    let Some(rt) = runtime else {
+        return;
+    };
+    let Some(by_rt) = idx.get_mut(ns) else {
+        return;
+    };
+    if let Some(names) = by_rt.get_mut(rt) {
         names.remove(name);
+        if names.is_empty() {
+            by_rt.remove(rt);
+        }
+    }
+    if by_rt.is_empty() {
+        idx.remove(ns);
+    }
+}
+
+/// Removes an event from the events of the object it is about; an object left without events
+/// goes from the index.
+fn unindex_event(
+    idx: &mut HashMap<ObjectKey, BTreeSet<NsName>>,
+    target: &ObjectKey,
+    event: &NsName,
+) {
+    if let Some(set) = idx.get_mut(target) {
+        set.remove(event);
+        if set.is_empty() {
+            idx.remove(target);
+        }
     }
 }
 
@@ -111,8 +229,33 @@ impl Store {
         self.revision
     }
 
+    /// The revision of the last change to an object in `namespace` ("": cluster-scoped
+    /// objects), or a later one: what reads only that namespace need not look again while it
+    /// stays.
+    pub fn namespace_revision(&self, namespace: &str) -> u64 {
+        self.namespace_stamps.get(namespace)
+    }
+
+    /// What the bounded histories hold now: phase-history entries besides each subject's newest
+    /// (at most [`timeline::MAX_OLDER_ENTRIES`]) and log lines (at most
+    /// [`MAX_LOG_LINES_TOTAL`]).
+    pub fn held(&self) -> Held {
+        Held {
+            older_entries: self.pod_older + self.timelines.older(),
+            log_lines: self.log_lines,
+        }
+    }
+
+    /// How many pods were built into full Pods (for [`Store::get`] and the pod lookups) since
+    /// they were last all forgotten: at least as many as are held. Past [`MAX_EXPANDED`], the
+    /// next change forgets them all.
+    pub fn expanded_pods(&self) -> usize {
+        self.expanded.get()
+    }
+
     /// Applies one source event observed at `at`. Returns whether anything changed.
     pub fn apply(&mut self, event: ClusterEvent, at: Timestamp) -> bool {
+        let touched = Touched::of(&event);
         match event {
             ClusterEvent::Listed {
                 kind: Kind::Pod,
@@ -181,13 +324,7 @@ impl Store {
                 }
                 self.availability.insert(kind, availability);
             }
-            ClusterEvent::LogLine { pod, line } => {
-                let buf = self.logs.entry(pod).or_default();
-                buf.push_back(line);
-                if buf.len() > MAX_LOG_LINES {
-                    buf.pop_front();
-                }
-            }
+            ClusterEvent::LogLine { pod, line } => self.log_line(pod, line),
             ClusterEvent::Connection(state) => {
                 if self.connection == state {
                     return false;
@@ -196,6 +333,10 @@ impl Store {
             }
         }
         self.revision += 1;
+        self.namespace_stamps.set(&touched, self.revision);
+        if self.pod_older + self.timelines.older() > timeline::MAX_OLDER_ENTRIES {
+            self.drop_oldest_entries();
+        }
         if self.expanded.get() > MAX_EXPANDED {
             for e in self.pods.values_mut() {
                 e.full.take();
@@ -203,6 +344,45 @@ impl Store {
             self.expanded.set(0);
         }
         true
+    }
+
+    /// Drops the oldest quarter of the history entries kept besides each subject's newest (see
+    /// [`timeline::MAX_OLDER_ENTRIES`]), pods' and the other kinds' together.
+    fn drop_oldest_entries(&mut self) {
+        let mut times: Vec<Timestamp> = self
+            .pods
+            .values()
+            .flat_map(|e| e.history.older_times())
+            .chain(self.timelines.older_times())
+            .collect();
+        if times.is_empty() {
+            return;
+        }
+        let quarter = times.len() / 4;
+        let cutoff = *times.select_nth_unstable(quarter).1;
+        drop(times);
+        for e in self.pods.values_mut() {
+            self.pod_older -= e.history.drop_through(cutoff);
+        }
+        self.timelines.drop_through(cutoff);
+    }
+
+    /// Keeps a log line of `pod`, within [`MAX_LOG_LINES`] for the pod and
+    /// [`MAX_LOG_LINES_TOTAL`] in all.
+    fn log_line(&mut self, pod: ObjectKey, line: String) {
+        let buf = self.logs.entry(pod).or_default();
+        buf.push_back(line);
+        self.log_lines += 1;
+        if buf.len() > MAX_LOG_LINES {
+            buf.pop_front();
+            self.log_lines -= 1;
+        }
+        if self.log_lines > MAX_LOG_LINES_TOTAL
+            && let Some(longest) = self.logs.values_mut().max_by_key(|l| l.len())
+            && longest.pop_front().is_some()
+        {
+            self.log_lines -= 1;
+        }
     }
 
     /// Replaces every pod with `pods` (a list or relist of Pods).
@@ -252,7 +432,9 @@ impl Store {
                     index(&mut self.pods_by_runtime, ns, p.runtime(), name);
                 }
                 let entry = e.get_mut();
+                let before = entry.history.older();
                 entry.history.observe(&p.status_text(), None, || None, at);
+                self.pod_older += entry.history.older() - before;
                 entry.pod = p;
                 entry.full = OnceCell::new();
             }
@@ -281,13 +463,21 @@ impl Store {
 
     /// [`Store::insert`] of an object other than a pod, its key already known.
     fn insert_keyed(&mut self, key: ObjectKey, obj: Object, at: Timestamp) {
-        if let Object::Event(e) = &obj
-            && let Some(target) = involved_key(e)
-        {
-            self.events_by_object
-                .entry(target)
-                .or_default()
-                .insert(ns_name(&key));
+        if let Object::Event(e) = &obj {
+            let target = involved_key(e);
+            // An event now about another object than before leaves the old one's events.
+            if let Some(Object::Event(old)) = self.get(&key)
+                && let Some(old_target) = involved_key(old)
+                && Some(&old_target) != target.as_ref()
+            {
+                unindex_event(&mut self.events_by_object, &old_target, &ns_name(&key));
+            }
+            if let Some(target) = target {
+                self.events_by_object
+                    .entry(target)
+                    .or_default()
+                    .insert(ns_name(&key));
+            }
         }
         if timeline::has_timeline(key.kind) {
             let class = match &obj {
@@ -325,7 +515,10 @@ impl Store {
                 entry.pod.runtime(),
                 &key.name,
             );
-            self.logs.remove(key);
+            self.pod_older -= entry.history.older();
+            if let Some(lines) = self.logs.remove(key) {
+                self.log_lines -= lines.len();
+            }
             return true;
         }
         let Some(obj) = self
@@ -337,9 +530,8 @@ impl Store {
         };
         if let Object::Event(e) = &obj
             && let Some(target) = involved_key(e)
-            && let Some(set) = self.events_by_object.get_mut(&target)
         {
-            set.remove(&ns_name(key));
+            unindex_event(&mut self.events_by_object, &target, &ns_name(key));
         }
         self.timelines.forget(key);
         true
@@ -627,6 +819,169 @@ mod tests {
 
     fn now() -> Timestamp {
         "2026-11-25T10:02:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn phase_histories_stay_within_their_bound_under_churn() {
+        use crate::demo::scale::Churn;
+        // 1,000 operations moving through their phases: 150,000 changes, about 150 each,
+        // more than the bound in all.
+        let spec = ScaleSpec {
+            runtimes: 1,
+            pods: 0,
+            ops: 1000,
+            events: 0,
+        };
+        let mut churn = Churn::new(Generator::new(spec, 3, now()), 1000.0);
+        let mut store = Store::new();
+        for kind in Kind::ALL {
+            let objects = churn.of_kind(kind);
+            store.apply(ClusterEvent::Listed { kind, objects }, now());
+        }
+        let mut most = 0;
+        for s in 1..=150 {
+            let at = now() + jiff::SignedDuration::from_secs(s);
+            for e in churn.advance(std::time::Duration::from_secs(1), at) {
+                store.apply(e, at);
+                most = most.max(store.held().older_entries);
+            }
+        }
+        assert!(
+            most <= timeline::MAX_OLDER_ENTRIES,
+            "{most} entries held besides the newest"
+        );
+        assert!(
+            most > timeline::MAX_OLDER_ENTRIES / 2,
+            "the bound was reached"
+        );
+        // Each operation still shows the phase it is in, as its newest entry.
+        for op in store.operations().take(50) {
+            let key = Object::from(op.clone()).key();
+            let last = store.phase_history(&Subject::Object(key)).pop().unwrap();
+            assert_eq!(last.phase, op.phase().label());
+        }
+    }
+
+    #[test]
+    fn log_lines_stay_within_their_bounds_and_go_with_their_pod() {
+        let g = Generator::new(
+            ScaleSpec {
+                runtimes: 1,
+                pods: 30,
+                ops: 0,
+                events: 0,
+            },
+            1,
+            now(),
+        );
+        let mut store = Store::new();
+        let pods: Vec<ObjectKey> = g.of_kind(Kind::Pod).map(|o| o.key()).collect();
+        for o in g.of_kind(Kind::Pod) {
+            store.apply(ClusterEvent::Applied(o), now());
+        }
+        for i in 0..MAX_LOG_LINES + 100 {
+            for pod in &pods {
+                let line = format!("line {i}");
+                store.apply(
+                    ClusterEvent::LogLine {
+                        pod: pod.clone(),
+                        line,
+                    },
+                    now(),
+                );
+                assert!(store.held().log_lines <= MAX_LOG_LINES_TOTAL);
+            }
+        }
+        assert_eq!(store.held().log_lines, MAX_LOG_LINES_TOTAL);
+        // Every pod keeps its newest lines.
+        for pod in &pods {
+            let last = store.logs(pod).last().unwrap();
+            assert_eq!(last, &format!("line {}", MAX_LOG_LINES + 99));
+            assert!(store.log_len(pod) <= MAX_LOG_LINES);
+        }
+        let gone = store.log_len(&pods[0]);
+        store.apply(ClusterEvent::Deleted(pods[0].clone()), now());
+        assert_eq!(store.held().log_lines, MAX_LOG_LINES_TOTAL - gone);
+        assert_eq!(store.log_len(&pods[0]), 0);
+    }
+
+    #[test]
+    fn indexes_hold_only_what_is_there() {
+        let g = Generator::new(
+            ScaleSpec {
+                runtimes: 2,
+                pods: 10,
+                ops: 0,
+                events: 6,
+            },
+            1,
+            now(),
+        );
+        let mut store = Store::new();
+        for kind in Kind::ALL {
+            let objects = g.of_kind(kind).collect();
+            store.apply(ClusterEvent::Listed { kind, objects }, now());
+        }
+        assert!(!store.pods_by_runtime.is_empty());
+        assert!(!store.events_by_object.is_empty());
+        let keys: Vec<ObjectKey> = [Kind::Pod, Kind::Event]
+            .into_iter()
+            .flat_map(|k| g.of_kind(k).map(|o| o.key()).collect::<Vec<_>>())
+            .collect();
+        for key in keys {
+            assert!(store.apply(ClusterEvent::Deleted(key), now()));
+        }
+        assert!(
+            store.pods_by_runtime.is_empty(),
+            "{:?}",
+            store.pods_by_runtime
+        );
+        assert!(
+            store.events_by_object.is_empty(),
+            "{:?}",
+            store.events_by_object
+        );
+    }
+
+    #[test]
+    fn a_namespaces_revision_moves_with_changes_in_it_only() {
+        let g = Generator::new(
+            ScaleSpec {
+                runtimes: 40,
+                pods: 80,
+                ops: 0,
+                events: 0,
+            },
+            1,
+            now(),
+        );
+        let mut store = Store::new();
+        for kind in Kind::ALL {
+            let objects = g.of_kind(kind).collect();
+            store.apply(ClusterEvent::Listed { kind, objects }, now());
+        }
+        let listed = store.revision();
+        // Two namespaces that do not share a stamp.
+        let a = "scale-000";
+        let b = (1..4)
+            .map(|i| format!("scale-{i:03}"))
+            .find(|b| NamespaceStamps::slot(b) != NamespaceStamps::slot(a))
+            .unwrap();
+        assert_eq!(store.namespace_revision(a), listed, "a list touches all");
+        let pod = store
+            .compact_pods()
+            .find(|p| p.namespace() == b)
+            .map(|p| p.key())
+            .unwrap();
+        assert!(store.apply(ClusterEvent::Deleted(pod), now()));
+        assert_eq!(store.namespace_revision(a), listed);
+        assert_eq!(store.namespace_revision(&b), store.revision());
+        assert_eq!(store.namespace_revision(""), listed, "no class changed");
+        // Nothing changed, nothing moves.
+        let rev = store.revision();
+        let again = store.runtimes().next().cloned().unwrap();
+        assert!(!store.apply(ClusterEvent::Applied(Object::from(again)), now()));
+        assert_eq!(store.revision(), rev);
     }
 
     #[test]

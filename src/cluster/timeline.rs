@@ -59,7 +59,12 @@ pub struct Transition {
 pub const FIRST_SEEN: &str = "in this phase when first seen";
 
 /// Entries kept per subject; older ones are dropped first.
-const MAX_PER_SUBJECT: usize = 200;
+pub const MAX_PER_SUBJECT: usize = 200;
+
+/// Entries kept besides each subject's newest one (the phase it is in now), every subject's
+/// history together (pods' too): past it, the store drops the oldest quarter of them (see
+/// [`History::drop_through`]). About 7 MB; at 200 changes a second, the last half hour or more.
+pub const MAX_OLDER_ENTRIES: usize = 100_000;
 
 /// One recorded entry, compact: well-known phases and the first-sight reason cost no
 /// allocation.
@@ -129,12 +134,39 @@ impl History {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Entries besides the newest (the ones [`History::drop_through`] may drop).
+    pub fn older(&self) -> usize {
+        self.0.len().saturating_sub(1)
+    }
+
+    /// When the entries besides the newest were recorded.
+    pub fn older_times(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        let n = self.older();
+        self.0[..n].iter().map(|m| m.at)
+    }
+
+    /// Drops the entries recorded at or before `cutoff`, except the newest; returns how many
+    /// went.
+    pub fn drop_through(&mut self, cutoff: Timestamp) -> usize {
+        let n = self.0[..self.older()]
+            .iter()
+            .take_while(|m| m.at <= cutoff)
+            .count();
+        if n > 0 {
+            self.0.drain(..n);
+            self.0.shrink_to_fit();
+        }
+        n
+    }
 }
 
 /// Histories of every subject but pods (a pod's is kept with the pod).
 #[derive(Debug, Default)]
 pub struct Timelines {
     recorded: BTreeMap<Subject, History>,
+    /// Entries besides each subject's newest, all subjects together.
+    older: usize,
 }
 
 /// The phase each subject of an object is in now (a runtime has itself and its components).
@@ -205,7 +237,9 @@ impl Timelines {
         for (subject, phase, why) in phases {
             match self.recorded.get_mut(&subject) {
                 Some(h) => {
+                    let before = h.older();
                     h.observe(&phase, why, &first_sight, at);
+                    self.older += h.older() - before;
                 }
                 None => {
                     let mut h = History::default();
@@ -221,7 +255,26 @@ impl Timelines {
         let subjects = std::iter::once(Subject::Object(key.clone()))
             .chain(Component::ALL.map(|c| Subject::Component(key.clone(), c)));
         for s in subjects {
-            self.recorded.remove(&s);
+            if let Some(h) = self.recorded.remove(&s) {
+                self.older -= h.older();
+            }
+        }
+    }
+
+    /// Entries besides each subject's newest, all subjects together.
+    pub fn older(&self) -> usize {
+        self.older
+    }
+
+    /// When the entries besides each subject's newest were recorded.
+    pub fn older_times(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        self.recorded.values().flat_map(History::older_times)
+    }
+
+    /// [`History::drop_through`] for every subject.
+    pub fn drop_through(&mut self, cutoff: Timestamp) {
+        for h in self.recorded.values_mut() {
+            self.older -= h.drop_through(cutoff);
         }
     }
 
@@ -438,6 +491,24 @@ mod tests {
         let got: Vec<Transition> = h.transitions(None).collect();
         assert_eq!(got.len(), MAX_PER_SUBJECT);
         assert_eq!(got.last().unwrap().at, t(20 + MAX_PER_SUBJECT as i64 + 9));
+    }
+
+    #[test]
+    fn dropping_old_entries_keeps_the_newest_one() {
+        let mut h = History::default();
+        for i in 0..10 {
+            h.observe(if i % 2 == 0 { "A" } else { "B" }, None, || None, t(i));
+        }
+        assert_eq!(h.older(), 9);
+        assert_eq!(h.older_times().count(), 9);
+        assert_eq!(h.drop_through(t(4)), 5);
+        assert_eq!(h.transitions(None).next().unwrap().at, t(5));
+        // Whatever the cutoff, the phase the subject is in stays.
+        assert_eq!(h.drop_through(t(100)), 4);
+        let left: Vec<Transition> = h.transitions(None).collect();
+        assert_eq!(left.len(), 1);
+        assert_eq!((left[0].at, left[0].phase.as_str()), (t(9), "B"));
+        assert_eq!(h.drop_through(t(100)), 0);
     }
 
     #[test]

@@ -112,6 +112,13 @@ fn assert_restored(out: &str) {
         "alternate screen entered again after leaving"
     );
     assert!(out.contains("\x1b[?25h"), "cursor not shown again");
+    let paste_on = out
+        .rfind("\x1b[?2004h")
+        .expect("bracketed paste was never enabled");
+    let paste_off = out
+        .rfind("\x1b[?2004l")
+        .expect("bracketed paste was not disabled");
+    assert!(paste_off > paste_on, "bracketed paste left on");
     let stty = &out[out.rfind("EXIT=").expect("no exit line")..];
     let flags: Vec<&str> = stty.split_whitespace().collect();
     let on = |f: &str| flags.contains(&f) && !flags.contains(&format!("-{f}").as_str());
@@ -259,4 +266,91 @@ fn the_external_editor_edits_the_buffer_and_hands_the_screen_back() {
         screen.contains("edit CacheRuntimeClass/curvine-standard"),
         "the buffer is kept:\n{screen}"
     );
+}
+
+/// Opens the spec editor on the curvine-standard class and returns when it shows.
+fn open_class_editor(s: &mut Session) {
+    s.wait_for("imagenet-train", 20);
+    s.keys(":classes\r");
+    s.wait_for("curvine-standard", 5);
+    s.keys("/curvine-standard\r");
+    s.keys("e");
+    s.wait_for("edit CacheRuntimeClass/curvine-standard", 5);
+}
+
+/// Waits until the screen shows `what`, at most `limit` after `since`; returns how long it took.
+fn shown_within(s: &Session, what: &str, since: Instant, limit: Duration) -> Duration {
+    loop {
+        let screen = s.screen();
+        if screen.contains(what) {
+            return since.elapsed();
+        }
+        assert!(
+            since.elapsed() < limit,
+            "{what:?} not shown {limit:?} after it was sent; screen:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A paste lands whole and at once: 2,500 lines pasted into the editor (bracketed, as a
+/// terminal sends a paste once the console asks for it) are all there within a second.
+#[test]
+fn a_bracketed_paste_of_2500_lines_lands_in_the_editor_within_a_second() {
+    let mut s = start("", 120, 40, &[]);
+    open_class_editor(&mut s);
+    assert!(
+        String::from_utf8_lossy(&s.bytes()).contains("\x1b[?2004h"),
+        "the console does not ask for bracketed paste"
+    );
+    // A terminal sends a pasted line break as a carriage return.
+    let lines: String = (1..=2500)
+        .map(|i| format!("# pasted line {i:04}\r"))
+        .collect();
+    let sent = Instant::now();
+    s.pty.send(&format!("\x1b[200~{lines}\x1b[201~"));
+    // The cursor ends below the last pasted line: it shows, numbered 2500 (none lost).
+    let took = shown_within(&s, "# pasted line 2500", sent, Duration::from_secs(1));
+    let screen = s.screen();
+    let last = screen
+        .lines()
+        .find(|l| l.contains("# pasted line 2500"))
+        .unwrap();
+    assert!(
+        last.trim_start_matches(['│', ' ']).starts_with("2500 "),
+        "line 2500 of the buffer is the last pasted one: {last:?} (after {took:?})"
+    );
+    s.keys("\x1b");
+    s.wait_for("Discard", 5);
+    s.keys("y");
+    s.keys("q");
+    assert_restored(&s.wait_exit(10));
+}
+
+/// A paste the terminal types as keys (no bracketed paste) is not taken one key per frame: 300
+/// characters are all on screen within a second.
+#[test]
+fn three_hundred_typed_characters_land_within_a_second() {
+    let mut s = start("", 120, 40, &[]);
+    open_class_editor(&mut s);
+    // Six lines of 50 keys each, Enter ending each: 300 keys.
+    let keys: String = (1..=6)
+        .map(|i| format!("{:<49}\r", format!("# typed line {i}")))
+        .collect();
+    assert_eq!(keys.chars().count(), 300);
+    let sent = Instant::now();
+    s.pty.send(&keys);
+    shown_within(&s, "# typed line 6", sent, Duration::from_secs(1));
+    let screen = s.screen();
+    for i in 1..=6 {
+        assert!(
+            screen.contains(&format!("# typed line {i}")),
+            "line {i} missing:\n{screen}"
+        );
+    }
+    s.keys("\x1b");
+    s.wait_for("Discard", 5);
+    s.keys("y");
+    s.keys("q");
+    assert_restored(&s.wait_exit(10));
 }

@@ -618,3 +618,102 @@ fn changing_the_view_clears_a_message_about_the_previous_one() {
         app.flash
     );
 }
+
+/// A paste is text for the focused input, never keys: nothing in it confirms, submits or
+/// answers a dialog.
+#[test]
+fn a_pasted_yes_and_line_break_does_not_confirm() {
+    let mut a = upgrade_confirming("v0.2.6");
+    for text in ["y\n", "y\r", "y", "\n"] {
+        let cmds = a.update(Msg::Paste(text.into()), keymap());
+        assert!(cmds.is_empty(), "{text:?} sent {cmds:?}");
+        assert!(a.asking(), "{text:?} answered the plan's confirmation");
+    }
+    assert!(a.runs.is_empty(), "no run started");
+    // Where a name is to be typed, a paste fills it in but still confirms nothing.
+    let delete = Write::new(WriteOp::Delete(crate::model::ObjectKey::new(
+        crate::model::Kind::Dataset,
+        "imagenet",
+        "imagenet-train",
+    )));
+    a.ask(
+        Confirm::then("delete", Vec::new(), confirm::Then::Write(delete)).typed("imagenet-train"),
+    );
+    let cmds = a.update(Msg::Paste("imagenet-train\n".into()), keymap());
+    assert!(cmds.is_empty(), "sent {cmds:?}");
+    let Some(Overlay::Confirm(c)) = a.overlays.top() else {
+        panic!("the dialog is gone: {:?}", a.overlays.top());
+    };
+    assert_eq!(c.typed, "imagenet-train");
+    assert!(c.ready());
+}
+
+/// A paste lands whole in the focused text input, as one change; single-line inputs take it as
+/// one line and stay open.
+#[test]
+fn a_paste_lands_whole_in_the_focused_input() {
+    // The filter line: applied as typed, still open.
+    let mut a = app();
+    press(&mut a, "/");
+    a.update(Msg::Paste("imagenet-tr\n".into()), keymap());
+    assert!(matches!(a.overlays.top(), Some(Overlay::Filter { .. })));
+    assert_eq!(a.list(ViewKind::Runtimes).filter, "imagenet-tr");
+    // The command line: the text, not run.
+    let mut a = app();
+    press(&mut a, ":");
+    a.update(Msg::Paste("pods\r\n".into()), keymap());
+    assert!(matches!(a.overlays.top(), Some(Overlay::Palette { input, .. }) if input == "pods"));
+    assert_eq!(a.screen, Screen::List(ViewKind::Runtimes));
+    // A form's field: the text where the cursor is; the form stays on its step.
+    let mut a = app();
+    select(&mut a, "imagenet-train");
+    press(&mut a, "L <Tab> <C-u>");
+    a.update(Msg::Paste("my-load\n".into()), keymap());
+    assert_eq!(load_form(&a).name.text, "my-load");
+    assert_eq!(load_form(&a).step, super::super::load_form::Step::Operation);
+    // The maintenance form's tag: the plan follows, nothing is asked.
+    let mut a = app();
+    select(&mut a, "imagenet-train");
+    press(&mut a, "U");
+    if let Some(Overlay::Maintenance(f)) = a.overlays.top_mut() {
+        f.focus_on(super::super::maintenance_form::Field::Tag);
+    }
+    press(&mut a, "<C-u>");
+    a.update(Msg::Paste("v0.2.6\n".into()), keymap());
+    let Some(Overlay::Maintenance(f)) = a.overlays.top() else {
+        panic!("the form is gone: {:?}", a.overlays.top());
+    };
+    assert_eq!(f.tag.text, "v0.2.6");
+    assert!(!f.is_stale(), "the plan follows the paste");
+    assert!(f.current_plan().is_some(), "{:?}", f.refusal());
+    // The editor: every line at the cursor, one change (one undo takes it all back).
+    let mut a = editing();
+    let before = a.editor.as_ref().unwrap().text();
+    let pasted: String = (1..=2500).map(|i| format!("# pasted {i}\r\n")).collect();
+    let cmds = a.update(Msg::Paste(pasted), keymap());
+    assert!(matches!(cmds[..], [Command::Settle { .. }]), "{cmds:?}");
+    let text = a.editor.as_ref().unwrap().text();
+    assert_eq!(text.lines().count(), before.lines().count() + 2500);
+    assert!(text.starts_with("# pasted 1\n# pasted 2\n"));
+    assert!(text.contains("# pasted 2500\n"));
+    press(&mut a, "<C-u>");
+    assert_eq!(a.editor.as_ref().unwrap().text(), before);
+}
+
+/// Going from page to page keeps a bounded way back; the newest screens are the ones kept.
+#[test]
+fn the_way_back_is_bounded() {
+    let mut a = app();
+    let page = |i: usize| {
+        let key =
+            crate::model::ObjectKey::new(crate::model::Kind::Pod, "imagenet", format!("p{i}"));
+        Screen::Detail(key)
+    };
+    let n = super::super::state::MAX_BACK + 50;
+    for i in 0..n {
+        a.push(page(i));
+    }
+    assert_eq!(a.back.len(), super::super::state::MAX_BACK);
+    press(&mut a, "<Esc>");
+    assert_eq!(a.screen, page(n - 2));
+}
