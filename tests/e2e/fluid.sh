@@ -182,6 +182,7 @@ fluid_built() {
 
 do_build_all() {
 	do_build # etcd, kube-apiserver, kubectl
+	ensure_fluid_tools # for `up`; installed by `build` so that CI's build step has them
 	fluid_built && { log "Fluid level cached in $CACHE/bin"; return 0; }
 	ensure_tools
 	GO="$(find_go)"
