@@ -147,8 +147,9 @@ fetch_fluid_source() {
 		git -C "$tmp" -c advice.detachedHead=false checkout -q FETCH_HEAD
 		rm -rf "$tmp/.git"
 	fi
-	[ -f "$tmp/go.mod" ] && [ -d "$tmp/vendor" ] && [ -d "$tmp/cmd/cache" ] ||
+	if [ ! -f "$tmp/go.mod" ] || [ ! -d "$tmp/vendor" ] || [ ! -d "$tmp/cmd/cache" ]; then
 		die "$FLUID_SRC does not look like Fluid's source (no go.mod, vendor/, cmd/cache)"
+	fi
 	touch "$tmp/.complete"
 	rm -rf "$FLUID_SRC_DIR"
 	mkdir -p "$(dirname "$FLUID_SRC_DIR")"
@@ -541,7 +542,7 @@ fluid_main() {
 		log "down (removed $STATE; build cache kept in $CACHE)"
 		;;
 	env)
-		fluid_up && is_up || die "not up"
+		if ! fluid_up || ! is_up; then die "not up"; fi
 		print_fluid_env
 		;;
 	status) cmd_fluid_status ;;

@@ -61,7 +61,7 @@ if [ "$(cat "$base/uid" 2>/dev/null)" != "$uid" ]; then
 fi
 mkdir -p "$root"
 
-# The image's stand-in files (repository without registry-less tag or digest).
+# The image's stand-in files: images/<the image as written, without tag or digest>/.
 image="$(jq -r '.image' <<<"$cjson")"
 repo="${image%@*}"
 case "${repo##*/}" in *:*) repo="${repo%:*}" ;; esac
@@ -69,9 +69,9 @@ if [ -d "$images/$repo" ]; then
 	cp -a "$images/$repo/." "$root/"
 fi
 
-# Writes the keys of a ConfigMap or Secret into a directory: writes KEY PATH MODE B64 lines.
-# $1 = object JSON (data base64-encoded for secrets), $2 = volume source JSON (items, defaultMode),
-# $3 = "secret" or "configmap".
+# The files a ConfigMap or Secret volume holds, as KEY PATH MODE BASE64 lines (tab-separated).
+# $1 = the object's JSON, $2 = the volume source's JSON (items, defaultMode), $3 = "secret" or
+# "configmap".
 files_of() {
 	jq -r --argjson src "$2" --arg kind "$3" '
 		(if $kind == "secret" then (.data // {})
@@ -187,6 +187,7 @@ mkdir -p "$root/tmp" "$root/dev" "$root$workdir"
 chmod 1777 "$root/tmp"
 
 # The host's programs, read-only; /dev for /dev/null. Only inside the new mount namespace.
+# shellcheck disable=SC2016 # expanded by the shell inside the namespace
 sandbox='
 	set -e
 	root="$1"; shift
@@ -209,6 +210,7 @@ else
 	ns_args=(--user --map-root-user --mount --propagation private)
 fi
 note "exec $name $* (image $image)"
+# shellcheck disable=SC2016 # expanded by the shell inside the chroot
 unshare "${ns_args[@]}" "$real" -c "$sandbox" sandbox "$root" \
 	/usr/bin/env -i "${envargs[@]}" /bin/sh -c 'cd "$1" && shift && exec "$@"' cd "$workdir" "$name" "$@"
 rc=$?
