@@ -1,7 +1,7 @@
 //! The integration tests, linked into one test binary: rendered screens (snapshots), the
 //! simulated control plane, workflows, forms and the editor, configuration loading, the binary
 //! in a pseudo-terminal, and the end-to-end tests against a real API server
-//! (`tests/e2e/cluster.sh`). Run one group with `cargo test --test suite MODULE::`.
+//! (`tests/e2e/cluster.sh`) and against upstream Fluid's controllers (`tests/e2e/fluid.sh`). Run one group with `cargo test --test suite MODULE::`.
 
 mod common;
 mod support;
@@ -9,6 +9,7 @@ mod support;
 mod config_loading;
 mod detail_pages;
 mod dirty_frames;
+mod e2e_fluid;
 mod e2e_kube;
 mod editor;
 mod kubectl_plugin;
