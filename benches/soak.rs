@@ -102,7 +102,7 @@ fn main() {
             app.views.get_mut().at = Instant::now();
             let mut layout = app.layout;
             terminal
-                .draw(|f| layout = ui::draw(f, &mut app, &ctx))
+                .draw(|f| layout = ui::draw(f, &app, &ctx))
                 .expect("draw");
             app.layout = layout;
             app.dirty = false;
