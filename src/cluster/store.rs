@@ -689,14 +689,18 @@ impl Store {
         else {
             return Vec::new();
         };
+        // One key, its name replaced pod by pod: no allocation per pod.
+        let mut key: NsName = (namespace.to_string(), String::new());
         names
             .iter()
-            .filter_map(
-                |n| match self.get(&ObjectKey::new(Kind::Pod, namespace, n.clone()))? {
+            .filter_map(|n| {
+                key.1.clear();
+                key.1.push_str(n);
+                match self.expand(self.pods.get(&key)?) {
                     Object::Pod(p) => Some(&**p),
                     _ => None,
-                },
-            )
+                }
+            })
             .collect()
     }
 

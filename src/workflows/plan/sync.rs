@@ -1,6 +1,8 @@
 //! What a restart does not bring into the running pods: spec changes neither an upgrade nor a
 //! rebuild applies, and whether the runtime carries engine options a rebuild re-reads.
 
+use std::cell::OnceCell;
+
 use crate::cluster::Store;
 use crate::model::health::component_enabled;
 use crate::model::{CacheRuntime, Component, ObjectKey};
@@ -35,20 +37,26 @@ pub fn not_syncable(store: &Store, runtime: &ObjectKey) -> Vec<String> {
         let wl_name = workload_name(&runtime.name, c);
         let tpl_spec = observe::workload(store, &runtime.namespace, &wl_name)
             .and_then(|w| w.spec.template.as_ref())
-            .and_then(|t| t.get("spec"))
-            .cloned();
-        let pod_specs: Vec<serde_json::Value> =
-            observe::component_pods(store, &runtime.namespace, &runtime.name, c)
-                .into_iter()
-                .filter_map(|p| p.spec.as_ref())
-                .filter_map(|s| serde_json::to_value(s).ok())
-                .collect();
+            .and_then(|t| t.get("spec"));
+        let pods = observe::component_pods(store, &runtime.namespace, &runtime.name, c);
+        // A pod's spec as JSON, made when first looked at: the first pod usually answers.
+        let pod_specs: Vec<OnceCell<Option<serde_json::Value>>> =
+            pods.iter().map(|_| OnceCell::new()).collect();
+        let pod_spec = |i: usize| {
+            pod_specs[i]
+                .get_or_init(|| {
+                    pods[i]
+                        .spec
+                        .as_ref()
+                        .and_then(|s| serde_json::to_value(s).ok())
+                })
+                .as_ref()
+        };
         // Where a field was rendered: the template if it carries it, else a pod that does.
         let rendered = |pointer: &str| -> Option<serde_json::Value> {
             tpl_spec
-                .as_ref()
                 .and_then(|s| s.pointer(pointer))
-                .or_else(|| pod_specs.iter().find_map(|s| s.pointer(pointer)))
+                .or_else(|| (0..pods.len()).find_map(|i| pod_spec(i)?.pointer(pointer)))
                 .cloned()
         };
         let spec = rt.component_spec(c);
