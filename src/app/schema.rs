@@ -91,9 +91,45 @@ pub fn schema_for(kind: Kind) -> Option<&'static Value> {
         .iter()
         .find(|v| v["storage"].as_bool() == Some(true))
         .or_else(|| versions.first())?;
-    let schema: &'static Value = Box::leak(Box::new(version["schema"]["openAPIV3Schema"].clone()));
+    let mut schema = version["schema"]["openAPIV3Schema"].clone();
+    // CRDs leave `metadata` open; the API server knows ObjectMeta and refuses what it is not.
+    schema["properties"]["metadata"] = object_meta_schema();
+    let schema: &'static Value = Box::leak(Box::new(schema));
     cache.insert(kind, schema);
     Some(schema)
+}
+
+/// ObjectMeta's fields, as the API server validates them in every object it stores.
+fn object_meta_schema() -> Value {
+    let string = serde_json::json!({"type": "string"});
+    let string_map =
+        serde_json::json!({"type": "object", "additionalProperties": {"type": "string"}});
+    let mut props = serde_json::Map::new();
+    for f in [
+        "name",
+        "generateName",
+        "namespace",
+        "selfLink",
+        "uid",
+        "resourceVersion",
+    ] {
+        props.insert(f.into(), string.clone());
+    }
+    for f in ["labels", "annotations"] {
+        props.insert(f.into(), string_map.clone());
+    }
+    for f in [
+        "generation",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "ownerReferences",
+        "finalizers",
+        "managedFields",
+    ] {
+        props.insert(f.into(), serde_json::json!({}));
+    }
+    serde_json::json!({"type": "object", "properties": props})
 }
 
 /// Reads YAML text into the JSON kubectl would send for it; what cannot be read (syntax, a
@@ -508,6 +544,28 @@ dataOperationSpecs:
         assert_eq!(p[0].path, "dataOperations");
         assert_eq!(p[0].message, "unknown field");
         assert_eq!(p[0].line, Some(11));
+    }
+
+    #[test]
+    fn unknown_metadata_fields_are_refused_as_the_api_server_does() {
+        let text = CLASS.replace(
+            "metadata:\n",
+            "metadata:\n  image: -.nan\n  labels: {tier: 3}\n",
+        );
+        let p = check(Kind::CacheRuntimeClass, &text);
+        let paths: Vec<_> = p
+            .iter()
+            .map(|p| (p.path.as_str(), p.message.as_str()))
+            .collect();
+        assert_eq!(paths.len(), 2, "{p:?}");
+        assert!(
+            paths.contains(&("metadata.image", "unknown field")),
+            "{p:?}"
+        );
+        assert!(
+            paths.iter().any(|(at, _)| *at == "metadata.labels.tier"),
+            "{p:?}"
+        );
     }
 
     #[test]

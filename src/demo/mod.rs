@@ -28,6 +28,7 @@
 //! Terminating for as long as its node is lost); [`DemoCluster::force_delete`] removes at once.
 //! CacheRuntimeMaintenance objects are stored like any object (no controller acts on them).
 
+mod admission;
 pub mod against_cluster;
 mod cluster_state;
 

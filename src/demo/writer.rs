@@ -26,6 +26,7 @@ impl DemoWriter {
         let key = w.key()?;
         let mut guard = self.cluster.lock().unwrap_or_else(|e| e.into_inner());
         let parse = |v: serde_json::Value| -> Result<Object, WriteError> {
+            super::admission::check_labels(&v).map_err(|m| status(422, "Invalid", &m))?;
             Object::from_value(v)
                 .map_err(|e| status(422, "Invalid", &e.to_string()))?
                 .ok_or_else(|| WriteError::Invalid("not a kind the console knows".into()))

@@ -575,6 +575,7 @@ const VALUES: &[&str] = &[
     "2024-01-02",
     "''",
     "9223372036854775808",
+    "'not ok'",
 ];
 const KEYS: &[&str] = &[
     "fileSystemType",
@@ -833,5 +834,8 @@ fn the_property_reaches_every_outcome() {
     assert_eq!(reached(&[Edit::Label("'yes'")]), Reached::Applied);
     assert_eq!(reached(&[Edit::Timeout("yes")]), Reached::Refused);
     assert_eq!(reached(&[Edit::Mode("'0755'")]), Reached::Refused);
-    assert_eq!(reached(&[Edit::Label("yes")]), Reached::ServerRefused);
+    // Read as a boolean: the editor says a label is a string.
+    assert_eq!(reached(&[Edit::Label("yes")]), Reached::Refused);
+    // A string, but not a label value the API server takes.
+    assert_eq!(reached(&[Edit::Label("'not ok'")]), Reached::ServerRefused);
 }
