@@ -470,7 +470,7 @@ fn pods_spec_image(pod: &Pod) -> String {
 }
 
 /// The kubelet starts the engine container: of a new pod, or again in place with `new_image`
-/// (the pod keeps its UID, `restartCount` + 1, `InPlaceUpdateReady` True). The image is pulled
+/// (the pod keeps its UID, `restartCount` + 1). The image is pulled
 /// first; a pull that fails leaves the container waiting (ErrImagePull, then ImagePullBackOff).
 fn start_container(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod, new_image: Option<&str>) {
     let now = cluster.state.now;
@@ -531,7 +531,6 @@ fn start_container(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod, new_im
                 c.restart_count += 1;
             }
             pods::restart(p, now, Some(img));
-            pods::set_condition(p, "InPlaceUpdateReady", true, None, None, now);
         } else if !fresh {
             pods::restart(p, now, None);
         }

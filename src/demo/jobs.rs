@@ -8,6 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use rand::Rng;
 
+use super::events::{EventType, Involved};
 use super::pods::{self, PodPlan};
 use super::{DemoCluster, names, workloads};
 use crate::model::pod::LABEL_RUNTIME;
@@ -149,6 +150,14 @@ fn create_pod(cluster: &mut DemoCluster, op: &DataOperation, job_name: &str) -> 
         None => workloads::pick_node(cluster, false, &avoid),
     };
     let name = format!("{job_name}-{}", names::pod_suffix(&mut cluster.rng));
+    let job_uid = names::stable_uid(&format!("{ns}/{job_name}"));
+    for key in ["job-name", "batch.kubernetes.io/job-name"] {
+        labels.insert(key.to_string(), job_name.to_string());
+    }
+    for key in ["controller-uid", "batch.kubernetes.io/controller-uid"] {
+        labels.insert(key.to_string(), job_uid.clone());
+    }
+    let (command, args) = operation_command(cluster, op);
     let plan = PodPlan {
         namespace: ns.clone(),
         name: name.clone(),
@@ -158,22 +167,70 @@ fn create_pod(cluster: &mut DemoCluster, op: &DataOperation, job_name: &str) -> 
             api_version: "batch/v1".into(),
             kind: "Job".into(),
             name: job_name.to_string(),
-            uid: names::stable_uid(&format!("{ns}/{job_name}")),
+            uid: job_uid,
             controller: Some(true),
             block_owner_deletion: Some(true),
         },
         node,
         container: container.to_string(),
         image: loader_image(cluster, op),
-        command: Some(vec!["/bin/bash".into(), "-c".into()]),
+        command: Some(command),
         env,
         restart_policy: Some("Never".into()),
         hostname: None,
+        template: None,
+        generate_name: Some(format!("{job_name}-")),
     };
-    let pod = pods::new_pod(plan, cluster.state.now);
-    let key = ObjectKey::new(Kind::Pod, ns, name);
-    cluster.state.put(Object::Pod(Box::new(pod)));
+    let node = plan.node.clone();
+    let mut pod = pods::new_pod(plan, cluster.state.now);
+    pod.metadata.generation = Some(1);
+    pod.metadata
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert("sidecar.istio.io/inject".into(), "false".into());
+    if let Some(c) = pod.spec.as_mut().and_then(|s| s.containers.first_mut()) {
+        c.args = (!args.is_empty()).then_some(args);
+        c.image_pull_policy = Some("IfNotPresent".into());
+        c.resources = Some(Default::default());
+    }
+    let key = ObjectKey::new(Kind::Pod, ns.clone(), name.clone());
+    let obj = Object::Pod(Box::new(pod));
+    cluster.state.put(obj.clone());
+    let msg = format!("Successfully assigned {ns}/{name} to {node}");
+    cluster.events.record(
+        &mut cluster.state,
+        &mut cluster.rng,
+        &Involved::of(&obj),
+        EventType::Normal,
+        "Scheduled",
+        &msg,
+    );
     key
+}
+
+/// The command and arguments the class's `dataOperationSpecs` give the operation's kind
+/// (`/bin/bash -c` and none when it names none).
+fn operation_command(cluster: &DemoCluster, op: &DataOperation) -> (Vec<String>, Vec<String>) {
+    let default = (vec!["/bin/bash".to_string(), "-c".to_string()], Vec::new());
+    let Some((ns, ds)) = op.target_dataset() else {
+        return default;
+    };
+    let spec = cluster
+        .state
+        .runtime(&ns, &ds)
+        .and_then(|rt| cluster.state.class(&rt.spec.runtime_class_name))
+        .and_then(|class| {
+            class
+                .data_operation_specs
+                .iter()
+                .find(|s| s.name == op.op_kind().as_str())
+                .cloned()
+        });
+    match spec {
+        Some(s) if !s.command.is_empty() => (s.command, s.args),
+        Some(s) => (default.0, s.args),
+        None => default,
+    }
 }
 
 /// Creates the Job (its first pod) for an operation.

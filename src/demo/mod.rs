@@ -38,14 +38,18 @@ pub mod format;
 mod jobs;
 mod logs;
 mod names;
+mod operation_admission;
 mod operation_controller;
+mod pod_template;
 mod pods;
 mod runtime_controller;
 pub mod scale;
 pub mod scale_export;
 pub mod scenario;
 mod seed;
+mod spec_defaults;
 pub mod source;
+mod usage;
 mod workloads;
 pub mod writer;
 
@@ -495,5 +499,12 @@ impl DemoCluster {
     /// Fires a Cron operation now, as if its schedule had come.
     pub fn trigger_cron(&mut self, key: &ObjectKey) -> Result<(), DemoError> {
         operation_controller::trigger_cron(self, key)
+    }
+
+    /// An application pod on some node starts using the dataset `key` (on upstream Fluid, its
+    /// CSI plugin labels that node and the client DaemonSet starts a pod there). Until a dataset
+    /// is used its runtime's client wants no pod. Returns the node.
+    pub fn use_dataset(&mut self, key: &ObjectKey) -> Result<String, DemoError> {
+        usage::use_dataset(self, key)
     }
 }

@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::events::EventType;
 use super::jobs::{self, JobFinished};
 use super::runtime_controller::{record, retry_due};
-use super::{DemoCluster, DemoError, JobOutcome, format};
+use super::{DemoCluster, DemoError, JobOutcome, format, operation_admission};
 use crate::model::cron;
 use crate::model::meta::{Condition, ConditionStatus, format_time, parse_time};
 use crate::model::operation::{
@@ -48,6 +48,20 @@ fn now_str(cluster: &DemoCluster) -> String {
 
 /// None → Pending (or Failed when validation fails).
 fn admit(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
+    let dataset = op.target_dataset().and_then(|(ns, name)| {
+        let uid = cluster.state.dataset(&ns, &name)?.metadata.uid.clone()?;
+        Some((name, uid))
+    });
+    if let Some(first) = operation_admission::first_pass(
+        op,
+        dataset.as_ref().map(|(n, u)| (n.as_str(), u.as_str())),
+    ) {
+        cluster.state.update_operation(key, |o| *o = first);
+    }
+    let Some(op) = cluster.state.operation(key).cloned() else {
+        return;
+    };
+    let op = &op;
     let explicit_ns = op.spec.dataset.as_ref().and_then(|d| d.get("namespace"));
     let explicit_ns = explicit_ns.as_ref().and_then(|n| n.as_str());
     if op.op_kind() == OpKind::DataLoad && explicit_ns.is_some_and(|ns| ns != key.namespace) {
@@ -67,7 +81,7 @@ fn admit(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
                     last_transition_time: Some(now),
                     ..Default::default()
                 }],
-                infos: Some(Default::default()),
+                infos: None,
                 ..Default::default()
             });
         });
@@ -85,7 +99,7 @@ fn admit(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
         let st = o.status.get_or_insert_with(Default::default);
         st.phase = OpPhase::Pending;
         st.duration = DURATION_UNFINISHED.into();
-        st.infos = Some(Default::default());
+        st.infos = None;
         st.conditions = Vec::new();
         st.waiting_for = Some(WaitingFor {
             operation_complete: waits.then_some(true),
@@ -386,6 +400,8 @@ fn complete(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation, done
         Condition {
             type_: "Complete".into(),
             status: ConditionStatus::True,
+            reason: Some("CompletionsReached".into()),
+            message: Some("Reached expected number of succeeded pods".into()),
             ..Default::default()
         }
     } else {

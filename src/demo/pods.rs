@@ -11,7 +11,6 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 
-use crate::model::pod::{LABEL_COMPONENT, LABEL_DATASET, LABEL_RUNTIME};
 
 /// Everything needed to build a pod.
 #[derive(Debug, Clone)]
@@ -28,6 +27,11 @@ pub struct PodPlan {
     pub env: Vec<(String, String)>,
     pub restart_policy: Option<String>,
     pub hostname: Option<(String, String)>,
+    /// The workload's pod template spec the pod is made from (its first container runs `image`);
+    /// `None` builds a one-container pod from the fields above.
+    pub template: Option<PodSpec>,
+    /// `metadata.generateName` of a pod made by a controller.
+    pub generate_name: Option<String>,
 }
 
 /// A freshly scheduled pod: `Pending`, container `ContainerCreating`.
@@ -45,17 +49,20 @@ pub fn new_pod(plan: PodPlan, now: Timestamp) -> Pod {
         Some((h, s)) => (Some(h), Some(s)),
         None => (None, None),
     };
-    Pod {
-        metadata: ObjectMeta {
-            name: Some(plan.name),
-            namespace: Some(plan.namespace),
-            uid: Some(plan.uid),
-            labels: Some(plan.labels),
-            owner_references: Some(vec![plan.owner]),
-            creation_timestamp: Some(Time(now)),
-            ..Default::default()
-        },
-        spec: Some(PodSpec {
+    let spec = match plan.template {
+        Some(mut spec) => {
+            if let Some(c) = spec.containers.first_mut() {
+                c.image = Some(plan.image.clone());
+            }
+            spec.node_name = Some(plan.node);
+            spec.hostname = hostname;
+            spec.subdomain = subdomain;
+            if plan.restart_policy.is_some() {
+                spec.restart_policy = plan.restart_policy;
+            }
+            spec
+        }
+        None => PodSpec {
             node_name: Some(plan.node),
             hostname,
             subdomain,
@@ -68,44 +75,51 @@ pub fn new_pod(plan: PodPlan, now: Timestamp) -> Pod {
                 ..Default::default()
             }],
             ..Default::default()
-        }),
+        },
+    };
+    let init_statuses: Vec<ContainerStatus> = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .map(|c| ContainerStatus {
+            name: c.name.clone(),
+            image: c.image.clone().unwrap_or_default(),
+            state: Some(waiting("PodInitializing", None)),
+            ..Default::default()
+        })
+        .collect();
+    let statuses: Vec<ContainerStatus> = spec
+        .containers
+        .iter()
+        .map(|c| ContainerStatus {
+            name: c.name.clone(),
+            image: c.image.clone().unwrap_or_default(),
+            ready: false,
+            restart_count: 0,
+            state: Some(waiting("ContainerCreating", None)),
+            ..Default::default()
+        })
+        .collect();
+    Pod {
+        metadata: ObjectMeta {
+            name: Some(plan.name),
+            generate_name: plan.generate_name,
+            namespace: Some(plan.namespace),
+            uid: Some(plan.uid),
+            labels: Some(plan.labels),
+            owner_references: Some(vec![plan.owner]),
+            creation_timestamp: Some(Time(now)),
+            ..Default::default()
+        },
+        spec: Some(spec),
         status: Some(PodStatus {
             phase: Some("Pending".into()),
             conditions: Some(vec![condition("PodScheduled", true, now)]),
-            container_statuses: Some(vec![ContainerStatus {
-                name: plan.container,
-                image: plan.image,
-                ready: false,
-                restart_count: 0,
-                state: Some(waiting("ContainerCreating", None)),
-                ..Default::default()
-            }]),
+            init_container_statuses: (!init_statuses.is_empty()).then_some(init_statuses),
+            container_statuses: Some(statuses),
             ..Default::default()
         }),
     }
-}
-
-/// Labels of a master/worker/client pod (FLUID.md §2.7).
-pub fn component_labels(
-    namespace: &str,
-    runtime: &str,
-    component: &str,
-    placement: &str,
-) -> BTreeMap<String, String> {
-    let mut l = BTreeMap::new();
-    l.insert(LABEL_RUNTIME.to_string(), runtime.to_string());
-    l.insert(
-        LABEL_COMPONENT.to_string(),
-        format!("{runtime}-{component}"),
-    );
-    if component == "worker" {
-        l.insert(LABEL_DATASET.to_string(), format!("{namespace}-{runtime}"));
-        l.insert(
-            "fluid.io/dataset-placement".to_string(),
-            placement.to_string(),
-        );
-    }
-    l
 }
 
 fn condition(type_: &str, status: bool, now: Timestamp) -> PodCondition {
@@ -195,6 +209,21 @@ pub fn start(pod: &mut Pod, now: Timestamp) {
     st.phase = Some("Running".into());
     if st.start_time.is_none() {
         st.start_time = Some(Time(now));
+    }
+    for ic in st.init_container_statuses.iter_mut().flatten() {
+        if ic.state.as_ref().is_some_and(|s| s.terminated.is_none()) {
+            ic.ready = true;
+            ic.state = Some(ContainerState {
+                terminated: Some(ContainerStateTerminated {
+                    exit_code: 0,
+                    reason: Some("Completed".into()),
+                    started_at: Some(Time(now)),
+                    finished_at: Some(Time(now)),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        }
     }
     set_condition(pod, "Initialized", true, None, None, now);
     set_condition(pod, "ContainersReady", false, None, None, now);

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::events::{EventType, Involved};
 use super::format;
 use super::workloads;
-use super::{DemoCluster, pods};
+use super::{DemoCluster, pod_template, pods, spec_defaults};
 use crate::model::meta::{Condition, ConditionStatus, format_time};
 use crate::model::pod::{LABEL_RUNTIME, is_ready};
 use crate::model::runtime::ComponentStatus;
@@ -20,6 +20,8 @@ use crate::model::{
 const DATASET_FINALIZER: &str = "fluid-dataset-controller-finalizer";
 const RUNTIME_FINALIZER: &str = "cache-runtime-controller-finalizer";
 const RETRY_SECONDS: i64 = 5;
+/// The label Fluid puts on a Dataset and its CacheRuntime: `<ns>-<name>`.
+const LABEL_DATASET_ID: &str = "fluid.io/dataset-id";
 const MOUNT_RETRY_SECONDS: i64 = 20;
 
 /// The condition Setup writes for a component: (type, reason, message).
@@ -137,7 +139,32 @@ fn reconcile_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
         return;
     };
     let ds_uid = ds.metadata.uid.clone().unwrap_or_default();
+    let first_pass = !rt
+        .metadata
+        .finalizers
+        .iter()
+        .flatten()
+        .any(|f| f == RUNTIME_FINALIZER);
+    if first_pass && let Some(defaulted) = spec_defaults::with_defaults(&rt) {
+        cluster.state.update_runtime(key, |r| {
+            let generation = r.metadata.generation.unwrap_or(1);
+            *r = defaulted;
+            r.metadata.generation = Some(generation + 1);
+        });
+    }
+    let dataset_id = format!("{}-{}", key.namespace, key.name);
+    let ds_key = ObjectKey::new(Kind::Dataset, key.namespace.clone(), key.name.clone());
+    cluster.state.update_dataset(&ds_key, |d| {
+        let labels = d.metadata.labels.get_or_insert_with(Default::default);
+        if labels.get(LABEL_DATASET_ID) != Some(&dataset_id) {
+            labels.insert(LABEL_DATASET_ID.into(), dataset_id.clone());
+        }
+    });
     cluster.state.update_runtime(key, |r| {
+        let labels = r.metadata.labels.get_or_insert_with(Default::default);
+        if labels.get(LABEL_DATASET_ID) != Some(&dataset_id) {
+            labels.insert(LABEL_DATASET_ID.into(), dataset_id.clone());
+        }
         let owners = r.metadata.owner_references.get_or_insert_with(Vec::new);
         if !owners
             .iter()
@@ -262,6 +289,12 @@ fn setup_components(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRun
     cluster.state.update_runtime(key, |r| {
         let st = r.status.get_or_insert_with(Default::default);
         st.value_file = Some(format!("fluid-runtime-config-{}", key.name));
+        if st.extra.get("cacheAffinity").is_none() {
+            st.extra.insert(
+                "cacheAffinity".into(),
+                pod_template::cache_affinity(&key.namespace, &key.name),
+            );
+        }
         for slot in [&mut st.master, &mut st.worker, &mut st.client] {
             slot.get_or_insert_with(ComponentStatus::default);
         }
@@ -308,19 +341,12 @@ fn setup_components(cluster: &mut DemoCluster, key: &ObjectKey, class: &CacheRun
     }
 }
 
-/// The nodes the client DaemonSet runs on (nodes where an app pod uses the dataset): chosen once.
+/// The nodes the client DaemonSet runs on: those where an application pod uses the dataset
+/// (Fluid's CSI plugin labels them `fluid.io/f-<ns>-<name>`). None until something uses it
+/// ([`super::DemoCluster::use_dataset`]), as upstream (FLUID.md §2.3 [obs]).
 fn client_nodes_for(cluster: &mut DemoCluster, key: &ObjectKey) -> Vec<String> {
     let id = (key.namespace.clone(), key.name.clone());
-    if let Some(n) = cluster.client_nodes.get(&id) {
-        return n.clone();
-    }
-    let mut nodes = Vec::new();
-    for _ in 0..2 {
-        let avoid = nodes.iter().cloned().collect();
-        nodes.push(workloads::pick_node(cluster, true, &avoid));
-    }
-    cluster.client_nodes.insert(id, nodes.clone());
-    nodes
+    cluster.client_nodes.get(&id).cloned().unwrap_or_default()
 }
 
 fn nonzero(n: i32) -> Option<i32> {

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::events::{EventType, Involved};
 use super::names;
+use super::pod_template;
 use super::pods::{self, PodPlan};
 use super::{DemoCluster, PodSim};
 use crate::model::meta::format_time;
@@ -85,19 +86,25 @@ pub fn build(
     let name = workload_name(&rt_name, c);
     let image = engine_image(rt, class, c);
     let replicas = rt.component_spec(c).and_then(|s| s.replicas).unwrap_or(1);
-    let labels = pods::component_labels(
-        &ns,
-        &rt_name,
-        c.as_str(),
+    let rev = revision(&name, &image);
+    let ds = cluster.state.dataset(&ns, &rt_name).cloned();
+    let mut template = pod_template::build(
+        rt,
+        class,
+        ds.as_ref(),
+        c,
         &placement(cluster, &ns, &rt_name),
     );
-    let rev = revision(&name, &image);
+    if let Some(slot) = template.pointer_mut("/spec/containers/0/image") {
+        *slot = json!(image);
+    }
     let mut spec = json!({
         "replicas": replicas,
         "podManagementPolicy": "Parallel",
         "selector": {"matchLabels": {LABEL_RUNTIME: rt_name, LABEL_COMPONENT: name}},
-        "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"podUpdatePolicy": "InPlaceIfPossible"}},
-        "template": {"metadata": {"labels": labels}, "spec": {"containers": [{"name": container_name(class, c), "image": image}]}},
+        "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0, "podUpdatePolicy": "InPlaceIfPossible"}},
+        "volumeClaimUpdateStrategy": {},
+        "template": template,
     });
     if has_headless_service(class, c) {
         spec["serviceName"] = json!(format!("svc-{name}"));
@@ -231,12 +238,28 @@ pub fn create_component_pod(
     let rt_name = rt.metadata.name.clone().unwrap_or_default();
     let wl = workload_name(&rt_name, c);
     let image = image.unwrap_or_else(|| engine_image(rt, class, c));
-    let mut labels = pods::component_labels(
-        &ns,
-        &rt_name,
-        c.as_str(),
-        &placement(cluster, &ns, &rt_name),
-    );
+    // The pod is made from its workload's template (the client's is built as Fluid writes it).
+    let template = match ordinal {
+        Some(_) => cluster
+            .state
+            .workload(&ns, &wl)
+            .and_then(|w| w.spec.template.clone()),
+        None => None,
+    }
+    .unwrap_or_else(|| {
+        let ds = cluster.state.dataset(&ns, &rt_name).cloned();
+        let placement = placement(cluster, &ns, &rt_name);
+        pod_template::build(rt, class, ds.as_ref(), c, &placement)
+    });
+    let mut labels: std::collections::BTreeMap<String, String> = template
+        .pointer("/metadata/labels")
+        .cloned()
+        .and_then(|l| serde_json::from_value(l).ok())
+        .unwrap_or_default();
+    let template_spec: Option<k8s_openapi::api::core::v1::PodSpec> = template
+        .get("spec")
+        .cloned()
+        .and_then(|s| serde_json::from_value(s).ok());
     let svc = has_headless_service(class, c).then(|| format!("svc-{wl}"));
     let (name, owner, hostname) = match ordinal {
         Some(i) => {
@@ -249,6 +272,7 @@ pub fn create_component_pod(
             labels.insert("controller-revision-hash".into(), revision(&wl, &image));
             labels.insert("statefulset.kubernetes.io/pod-name".into(), name.clone());
             labels.insert("apps.kubernetes.io/pod-index".into(), i.to_string());
+            labels.insert("lifecycle.workload.fluid.io/state".into(), "Normal".into());
             let owner = OwnerReference {
                 api_version: "workload.fluid.io/v1alpha1".into(),
                 kind: "AdvancedStatefulSet".into(),
@@ -299,9 +323,44 @@ pub fn create_component_pod(
         env: env(&ns, &rt_name, c, svc.as_deref()),
         restart_policy: None,
         hostname,
+        template: template_spec,
+        generate_name: Some(format!("{wl}-")),
     };
     let mut pod = pods::new_pod(plan, now);
+    pod.metadata.generation = Some(1);
+    match ordinal {
+        Some(_) => {
+            pod.metadata
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert(
+                    "lifecycle.workload.fluid.io/timestamp".into(),
+                    format_time(now),
+                );
+        }
+        // The DaemonSet controller pins each pod to its node.
+        None => {
+            if let Some(spec) = pod.spec.as_mut() {
+                let affinity = json!({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}}});
+                spec.affinity = serde_json::from_value(affinity).ok();
+            }
+        }
+    }
     let key = ObjectKey::new(Kind::Pod, ns.clone(), name.clone());
+    if ordinal.is_some()
+        && let Some(w) = cluster.state.workload(&ns, &wl).cloned()
+    {
+        let msg = format!("create Pod {name} in AdvancedStatefulSet {wl} successful");
+        cluster.events.record(
+            &mut cluster.state,
+            &mut cluster.rng,
+            &Involved::of(&Object::Workload(Box::new(w))),
+            EventType::Normal,
+            "SuccessfulCreate",
+            &msg,
+        );
+    }
     let running_at = if ready {
         let started = now
             .checked_sub(jiff::SignedDuration::from_hours(1))
@@ -606,16 +665,22 @@ fn start_in_place_update(cluster: &mut DemoCluster, pod: &Pod, workload: &str, i
         if let Some(c) = p.spec.as_mut().and_then(|s| s.containers.first_mut()) {
             c.image = Some(image_owned.clone());
         }
-        pods::set_condition(
-            p,
-            "InPlaceUpdateReady",
-            false,
-            Some("StartInPlaceUpdate"),
-            None,
-            now,
-        );
+        // A spec change: the API server counts it (upstream never sets InPlaceUpdateReady).
+        p.metadata.generation = Some(p.metadata.generation.unwrap_or(1) + 1);
         pods::mark_node_not_ready(p, now);
     });
+    if let Some(Object::Workload(w)) = cluster.state.get(&wl_key).cloned() {
+        let pod_name = pk.name.clone();
+        let msg = format!("successfully update pod {pod_name} in-place(revision {rev})");
+        cluster.events.record(
+            &mut cluster.state,
+            &mut cluster.rng,
+            &Involved::of(&Object::Workload(w)),
+            EventType::Normal,
+            "SuccessfulUpdatePodInPlace",
+            &msg,
+        );
+    }
     let restart_at = now
         .checked_add(jiff::SignedDuration::from_secs(IN_PLACE_RESTART_SECONDS))
         .unwrap_or(now);

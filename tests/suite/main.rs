@@ -6,6 +6,7 @@
 mod common;
 mod support;
 
+mod calibration;
 mod config_loading;
 mod detail_pages;
 mod dirty_frames;
