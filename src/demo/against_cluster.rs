@@ -310,7 +310,14 @@ async fn update(client: &Client, key: &ObjectKey, from: Written, to: Written) ->
     let mut changed = false;
     let mut stamp = Stamp::default();
     if let Some(p) = merge_diff(&from.main, &to.main) {
-        match api.patch(&key.name, &merge(), &Patch::Merge(&p)).await {
+        // A pod's containers are merged by name (strategic merge), so that an in-place update
+        // changes only the image: fields the API server defaulted (imagePullPolicy, …) stay,
+        // where a merge patch would replace the whole list and be refused (422).
+        let patch = match key.kind {
+            Kind::Pod => Patch::Strategic(&p),
+            _ => Patch::Merge(&p),
+        };
+        match api.patch(&key.name, &merge(), &patch).await {
             Ok(o) => {
                 stamp.add(&o);
                 changed = true;

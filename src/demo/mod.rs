@@ -11,15 +11,15 @@
 //! Upgrades and rebuilds behave as Fluid and the AdvancedStatefulSet controller make them
 //! (FLUID.md §4.2): a `runtimeVersion` patch of a CacheRuntime is synced into the workload's
 //! template, whose pods at or above `rollingUpdate.partition` are updated in place (same UID,
-//! `restartCount` + 1, `InPlaceUpdateReady` False → True), highest ordinal first, at most
+//! `restartCount` + 1, pod `generation` + 1, event `SuccessfulUpdatePodInPlace`; upstream never
+//! sets `InPlaceUpdateReady`), highest ordinal first, at most
 //! `maxUnavailable` (default 1) at a time; a master restarted in place is remounted (Dataset
 //! Updating → Bound, `status.mountTime` moves).
 //!
 //! **Bad images:** the simulated registry has no image whose tag contains `does-not-exist`
 //! (e.g. `curvine/curvine:v0.3.0-does-not-exist`). A container started with one waits in
 //! `ErrImagePull` (message "… not found"), then `ImagePullBackOff`, with `Failed`/`BackOff`
-//! events, retried with a growing back-off; the pod stays not Ready and, after an in-place
-//! update, `InPlaceUpdateReady` stays False. Patching a good image back updates the pod in
+//! events, retried with a growing back-off; the pod stays not Ready. Patching a good image back updates the pod in
 //! place again and it recovers (same UID, `restartCount` + 1). [`DemoCluster::fail_next_in_place_update`]
 //! gives the same effect for one pod of a workload with any image.
 //!
@@ -47,8 +47,8 @@ pub mod scale;
 pub mod scale_export;
 pub mod scenario;
 mod seed;
-mod spec_defaults;
 pub mod source;
+mod spec_defaults;
 mod usage;
 mod workloads;
 pub mod writer;
@@ -357,8 +357,7 @@ impl DemoCluster {
     }
 
     /// The next in-place update of a pod of this AdvancedStatefulSet fails as a bad image does
-    /// (the registry refuses the pull: ErrImagePull, then ImagePullBackOff, pod not Ready,
-    /// `InPlaceUpdateReady` False) and keeps failing until the pod's image changes again (a
+    /// (the registry refuses the pull: ErrImagePull, then ImagePullBackOff, pod not Ready) and keeps failing until the pod's image changes again (a
     /// rollback) or the pod is deleted. For demos and tests of a failing upgrade step.
     pub fn fail_next_in_place_update(&mut self, workload: &ObjectKey) -> Result<(), DemoError> {
         match self.state.get(workload) {

@@ -13,7 +13,10 @@ pub fn first_pass(op: &DataOperation, dataset: Option<(&str, &str)>) -> Option<D
     let kind = op.op_kind();
     let before = Object::Operation(Box::new(op.clone())).to_value();
     let mut v = before.clone();
-    let finalizer = format!("fluid-{}-controller-finalizer", kind.as_str().to_lowercase());
+    let finalizer = format!(
+        "fluid-{}-controller-finalizer",
+        kind.as_str().to_lowercase()
+    );
     let meta = v.get_mut("metadata")?.as_object_mut()?;
     let fins = meta.entry("finalizers").or_insert_with(|| json!([]));
     if let Some(a) = fins.as_array_mut()
@@ -33,7 +36,11 @@ pub fn first_pass(op: &DataOperation, dataset: Option<(&str, &str)>) -> Option<D
     if kind == OpKind::DataLoad
         && let Some(spec) = v.get_mut("spec").and_then(Value::as_object_mut)
     {
-        for (k, d) in [("policy", json!("Once")), ("podMetadata", json!({})), ("resources", json!({}))] {
+        for (k, d) in [
+            ("policy", json!("Once")),
+            ("podMetadata", json!({})),
+            ("resources", json!({})),
+        ] {
             if !spec.contains_key(k) {
                 spec.insert(k.into(), d);
                 spec_changed = true;

@@ -52,10 +52,9 @@ fn admit(cluster: &mut DemoCluster, key: &ObjectKey, op: &DataOperation) {
         let uid = cluster.state.dataset(&ns, &name)?.metadata.uid.clone()?;
         Some((name, uid))
     });
-    if let Some(first) = operation_admission::first_pass(
-        op,
-        dataset.as_ref().map(|(n, u)| (n.as_str(), u.as_str())),
-    ) {
+    if let Some(first) =
+        operation_admission::first_pass(op, dataset.as_ref().map(|(n, u)| (n.as_str(), u.as_str())))
+    {
         cluster.state.update_operation(key, |o| *o = first);
     }
     let Some(op) = cluster.state.operation(key).cloned() else {

@@ -175,7 +175,11 @@ fn image_override(rt: &CacheRuntime, c: Component) -> Option<String> {
         .and_then(|v| v.reference())
 }
 
-fn merge_pod_metadata(labels: &mut Map<String, Value>, meta: &mut Map<String, Value>, pm: Option<&Value>) {
+fn merge_pod_metadata(
+    labels: &mut Map<String, Value>,
+    meta: &mut Map<String, Value>,
+    pm: Option<&Value>,
+) {
     let Some(pm) = pm else { return };
     if let Some(l) = pm.get("labels").and_then(Value::as_object) {
         labels.extend(l.clone());
@@ -207,7 +211,9 @@ pub fn build(
         .component(c)
         .and_then(|d| d.template.clone())
         .filter(Value::is_object)
-        .unwrap_or_else(|| json!({"spec": {"containers": [{"name": c.as_str(), "image": "busybox:latest"}]}}));
+        .unwrap_or_else(
+            || json!({"spec": {"containers": [{"name": c.as_str(), "image": "busybox:latest"}]}}),
+        );
 
     let mut meta = template
         .get("metadata")
@@ -225,7 +231,11 @@ pub fn build(
         labels.insert(LABEL_DATASET.into(), json!(format!("{ns}-{name}")));
         labels.insert("fluid.io/dataset-placement".into(), json!(placement));
     }
-    merge_pod_metadata(&mut labels, &mut meta, rt.spec.extra.get("podMetadata").as_ref());
+    merge_pod_metadata(
+        &mut labels,
+        &mut meta,
+        rt.spec.extra.get("podMetadata").as_ref(),
+    );
     merge_pod_metadata(
         &mut labels,
         &mut meta,
@@ -239,7 +249,8 @@ pub fn build(
     let svc = has_headless_service(class, c).then(|| format!("svc-{wl}"));
     let env = fluid_env(&ns, &name, c, svc.as_deref());
     let config_volume = format!("fluid-runtime-{name}-config");
-    let config_mount = json!({"name": config_volume, "mountPath": RUNTIME_CONFIG_DIR, "readOnly": true});
+    let config_mount =
+        json!({"name": config_volume, "mountPath": RUNTIME_CONFIG_DIR, "readOnly": true});
     let extra: Vec<(String, String)> = extra_config_maps(class, c);
     let extra_mounts: Vec<Value> = extra
         .iter()
@@ -254,11 +265,9 @@ pub fn build(
 
     let mut volumes: Vec<Value> = tiers.iter().map(|(v, _)| v.clone()).collect();
     volumes.push(json!({"name": config_volume, "configMap": {"name": format!("fluid-runtime-config-{name}")}}));
-    volumes.extend(
-        extra
-            .iter()
-            .map(|(cm, _)| json!({"name": format!("fluid-extra-{name}-{cm}"), "configMap": {"name": cm}})),
-    );
+    volumes.extend(extra.iter().map(
+        |(cm, _)| json!({"name": format!("fluid-extra-{name}-{cm}"), "configMap": {"name": cm}}),
+    ));
     volumes.extend(
         secrets
             .iter()
@@ -278,9 +287,7 @@ pub fn build(
         volumes.push(json!({"name": "fluid-cache-runtime-shared-path", "hostPath": {"path": path, "type": "DirectoryOrCreate"}}));
         mounts.push(json!({"name": "fluid-cache-runtime-shared-path", "mountPath": path, "mountPropagation": "Bidirectional"}));
     }
-    let init_mounts: Vec<Value> = std::iter::once(config_mount)
-        .chain(extra_mounts)
-        .collect();
+    let init_mounts: Vec<Value> = std::iter::once(config_mount).chain(extra_mounts).collect();
 
     let image = image_override(rt, c);
     let spec = template

@@ -11,7 +11,6 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 
-
 /// Everything needed to build a pod.
 #[derive(Debug, Clone)]
 pub struct PodPlan {

@@ -44,7 +44,7 @@ pub mod captions {
         "imagenet-train runs Curvine v0.2.5; the operator upgrades it in place to v0.2.6.";
     pub const UPGRADE_PLAN: &str = "The upgrade plan: preflight, lock the runtime, patch master's runtimeVersion and wait, then the workers. Nothing is written before confirmation.";
     pub const UPGRADE_CONFIRMED: &str = "Confirmed: the runtime is locked (fluidops.io/maintenance) and master's runtimeVersion patched; Fluid syncs the image into the master AdvancedStatefulSet.";
-    pub const UPGRADE_MASTER: &str = "master-0 restarted in place on v0.2.6: same UID, restartCount +1, InPlaceUpdateReady True.";
+    pub const UPGRADE_MASTER: &str = "master-0 restarted in place on v0.2.6: same UID, restartCount +1, its revision label the new one.";
     pub const UPGRADE_REMOUNT: &str = "Fluid saw the master start after status.mountTime: Dataset Updating → mountUFS → Bound, mountTime moved.";
     pub const UPGRADE_WORKERS: &str = "Workers next, one at a time from the highest ordinal: worker-2 is on v0.2.6 with the same UID, its hostPath cache kept.";
     pub const UPGRADE_DONE: &str = "Succeeded: every pod on v0.2.6 in place, lock removed; the record keeps what closed each step.";

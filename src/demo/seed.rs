@@ -245,10 +245,34 @@ fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
                     .insert((key.namespace.clone(), key.name.clone()), nodes);
             }
             _ => {
-                if cluster.state.workload(&key.namespace, &label).is_none()
-                    && let Some(wl) = workloads::build(cluster, &rt, &class, c)
-                {
-                    cluster.state.seed(Object::from(wl));
+                match cluster.state.workload(&key.namespace, &label).cloned() {
+                    None => {
+                        if let Some(wl) = workloads::build(cluster, &rt, &class, c) {
+                            cluster.state.seed(Object::from(wl));
+                        }
+                    }
+                    // A seed that abbreviates the template gets the one Fluid writes (with the
+                    // seed's engine image), so that pods made from it are as Fluid's.
+                    Some(mut seeded) if !renders_fluid_env(seeded.spec.template.as_ref()) => {
+                        let image = seeded
+                            .spec
+                            .template
+                            .as_ref()
+                            .and_then(|t| t.pointer("/spec/containers/0/image"))
+                            .cloned();
+                        if let Some(mut template) =
+                            workloads::build(cluster, &rt, &class, c).and_then(|w| w.spec.template)
+                        {
+                            if let (Some(img), Some(slot)) =
+                                (image, template.pointer_mut("/spec/containers/0/image"))
+                            {
+                                *slot = img;
+                            }
+                            seeded.spec.template = Some(template);
+                            cluster.state.seed(Object::from(seeded));
+                        }
+                    }
+                    Some(_) => {}
                 }
                 let replicas = rt
                     .component_spec(c)
@@ -270,6 +294,14 @@ fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
             }
         }
     }
+}
+
+/// Whether a workload template carries the environment Fluid renders into the engine container.
+fn renders_fluid_env(template: Option<&Value>) -> bool {
+    template
+        .and_then(|t| t.pointer("/spec/containers/0/env"))
+        .and_then(Value::as_array)
+        .is_some_and(|env| env.iter().any(|e| e["name"] == "FLUID_DATASET_NAME"))
 }
 
 #[cfg(test)]

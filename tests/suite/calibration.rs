@@ -73,8 +73,18 @@ fn restarted_on(objects: &[Value], pod: &str, image: &str) -> bool {
 }
 
 fn revision_done(objects: &[Value], workload: &str) -> bool {
-    let cur = text(objects, "AdvancedStatefulSet", workload, "/status/currentRevision");
-    let upd = text(objects, "AdvancedStatefulSet", workload, "/status/updateRevision");
+    let cur = text(
+        objects,
+        "AdvancedStatefulSet",
+        workload,
+        "/status/currentRevision",
+    );
+    let upd = text(
+        objects,
+        "AdvancedStatefulSet",
+        workload,
+        "/status/updateRevision",
+    );
     !cur.is_empty() && cur == upd
 }
 
@@ -168,7 +178,10 @@ fn simulate() -> Vec<(String, Vec<Value>)> {
         start_stage(&mut c, stage);
         let mut waited = 0;
         while !stage_done(stage, &sim_objects(&c)) {
-            assert!(waited < STAGE_LIMIT, "{stage}: not reached in {STAGE_LIMIT}s");
+            assert!(
+                waited < STAGE_LIMIT,
+                "{stage}: not reached in {STAGE_LIMIT}s"
+            );
             c.advance(Duration::from_secs(1));
             waited += 1;
         }
@@ -179,7 +192,9 @@ fn simulate() -> Vec<(String, Vec<Value>)> {
 }
 
 fn trace(stage: &str) -> Vec<Value> {
-    let path = fixtures().join("fluid-trace").join(format!("{stage}.jsonl"));
+    let path = fixtures()
+        .join("fluid-trace")
+        .join(format!("{stage}.jsonl"));
     let text = std::fs::read_to_string(&path).expect("trace file");
     text.lines()
         .filter(|l| !l.trim().is_empty())
@@ -190,7 +205,13 @@ fn trace(stage: &str) -> Vec<Value> {
 // ------------------------------------------------------------------ comparing
 
 /// Kinds the simulator stands for. DaemonSets are not simulated (the client's pods are).
-const COMPARED_KINDS: [&str; 5] = ["Dataset", "CacheRuntime", "AdvancedStatefulSet", "Pod", "DataLoad"];
+const COMPARED_KINDS: [&str; 5] = [
+    "Dataset",
+    "CacheRuntime",
+    "AdvancedStatefulSet",
+    "Pod",
+    "DataLoad",
+];
 
 /// Fields that are identity, time or randomness: never compared.
 const IGNORED_PATHS: [&str; 13] = [
@@ -212,7 +233,10 @@ const IGNORED_PATHS: [&str; 13] = [
 /// The name an object is matched by: generated suffixes dropped.
 fn role(o: &Value) -> String {
     let kind = o["kind"].as_str().unwrap_or("");
-    masked(&format!("{kind} {}", o["metadata"]["name"].as_str().unwrap_or("")))
+    masked(&format!(
+        "{kind} {}",
+        o["metadata"]["name"].as_str().unwrap_or("")
+    ))
 }
 
 fn flatten(v: &Value, path: String, out: &mut BTreeMap<String, String>) {
@@ -222,7 +246,11 @@ fn flatten(v: &Value, path: String, out: &mut BTreeMap<String, String>) {
                 out.insert(path.clone(), "{}".into());
             }
             for (k, x) in m {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 flatten(x, p, out);
             }
         }
@@ -234,7 +262,11 @@ fn flatten(v: &Value, path: String, out: &mut BTreeMap<String, String>) {
                 // Lists of named or typed items are matched by name or type, not position.
                 let id = ["name", "type", "key"]
                     .iter()
-                    .find_map(|k| x.get(*k).and_then(Value::as_str).map(|s| format!("{k}={s}")))
+                    .find_map(|k| {
+                        x.get(*k)
+                            .and_then(Value::as_str)
+                            .map(|s| format!("{k}={s}"))
+                    })
                     .unwrap_or_else(|| i.to_string());
                 flatten(x, format!("{path}[{id}]"), out);
             }
@@ -427,16 +459,24 @@ fn the_simulator_does_what_upstream_fluid_did_with_the_same_manifests() {
         .filter(|a| !used.contains_key(a.pattern))
         .map(|a| a.pattern)
         .collect();
-    assert!(stale.is_empty(), "accepted differences that no longer occur: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "accepted differences that no longer occur: {stale:?}"
+    );
 }
 
 #[test]
 fn the_trace_is_what_the_recorder_writes() {
     for stage in STAGES {
         let objects = trace(stage);
-        assert!(stage_done(stage, &objects), "{stage}: its condition holds in the trace");
         assert!(
-            objects.iter().all(|o| o["metadata"].get("managedFields").is_none()),
+            stage_done(stage, &objects),
+            "{stage}: its condition holds in the trace"
+        );
+        assert!(
+            objects
+                .iter()
+                .all(|o| o["metadata"].get("managedFields").is_none()),
             "{stage}: managedFields are dropped"
         );
     }

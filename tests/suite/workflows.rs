@@ -402,8 +402,9 @@ mod upgrade {
         let w2 = step(&rec, "wait-worker-2");
         assert_eq!(w2.observed.get("inPlace").map(String::as_str), Some("true"));
         assert_eq!(
-            w2.observed.get("InPlaceUpdateReady").map(String::as_str),
-            Some("True")
+            w2.observed.get("InPlaceUpdateReady"),
+            None,
+            "upstream never sets it"
         );
         assert!(w2.message.as_deref().unwrap().contains("updated in place"));
         assert!(
@@ -805,7 +806,7 @@ mod upgrade {
         show(&rec);
         let msg = step(&rec, "wait-master-0").message.clone().unwrap();
         assert!(
-            msg.starts_with("timed out after 30s waiting for Pod/imagenet-train-master-0: InPlaceUpdateReady False, Ready False (ImagePullBackOff"),
+            msg.starts_with("timed out after 30s waiting for Pod/imagenet-train-master-0: Ready False (ImagePullBackOff"),
             "{msg}"
         );
         assert!(msg.contains("Ready False ("), "{msg}");
