@@ -194,6 +194,9 @@ pub enum ScenarioAction {
     FailNextInPlaceUpdate(ObjectKey),
     /// The presenter's part, done in the console (nothing changes in the cluster here).
     Operator(OperatorAction),
+    /// An application pod starts using this Dataset on a node: the runtime's client gets a pod
+    /// there (upstream runs no client pod before).
+    UseDataset(ObjectKey),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -234,6 +237,7 @@ impl ScenarioStep {
             },
             ScenarioAction::FailNextInPlaceUpdate(key) => cluster.fail_next_in_place_update(key),
             ScenarioAction::Operator(_) => Ok(()),
+            ScenarioAction::UseDataset(key) => cluster.use_dataset(key).map(|_| ()),
         }
     }
 

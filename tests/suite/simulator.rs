@@ -1859,3 +1859,41 @@ fn a_cron_that_fell_behind_runs_once_for_the_latest_missed_slot() {
         "the first run is the latest missed slot, not the oldest: {runs:?}"
     );
 }
+
+#[test]
+fn a_scenario_step_uses_a_dataset_and_its_client_starts_on_that_node() {
+    let mut c = quiet(5);
+    let (ns, rt) = ("feature-store", "feature-cache");
+    let clients = |c: &DemoCluster| {
+        c.objects()
+            .into_iter()
+            .filter(|o| matches!(o, Object::Pod(p) if p.metadata.name.as_deref().is_some_and(|n| n.starts_with("feature-cache-client-"))))
+            .count()
+    };
+    c.advance(secs(30));
+    assert_eq!(
+        clients(&c),
+        0,
+        "no client pod while nothing uses the dataset"
+    );
+    assert_eq!(phase(&c, ns, rt, Component::Client), RuntimePhase::NotReady);
+    let step = fluidops::demo::ScenarioStep {
+        at: Duration::ZERO,
+        cue: None,
+        action: ScenarioAction::UseDataset(ObjectKey::new(Kind::Dataset, ns, rt)),
+        caption: "",
+    };
+    step.apply(&mut c).expect("use the dataset");
+    run_until(&mut c, 30, "client Ready", |c| {
+        phase(c, ns, rt, Component::Client) == RuntimePhase::Ready
+    });
+    assert_eq!(clients(&c), 1);
+    let missing = fluidops::demo::ScenarioStep {
+        action: ScenarioAction::UseDataset(ObjectKey::new(Kind::Dataset, ns, "nope")),
+        ..step
+    };
+    assert!(
+        missing.apply(&mut c).is_err(),
+        "an unknown dataset is refused"
+    );
+}
