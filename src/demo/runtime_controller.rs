@@ -21,7 +21,7 @@ const DATASET_FINALIZER: &str = "fluid-dataset-controller-finalizer";
 const RUNTIME_FINALIZER: &str = "cache-runtime-controller-finalizer";
 const RETRY_SECONDS: i64 = 5;
 /// The label Fluid puts on a Dataset and its CacheRuntime: `<ns>-<name>`.
-const LABEL_DATASET_ID: &str = "fluid.io/dataset-id";
+pub(super) const LABEL_DATASET_ID: &str = "fluid.io/dataset-id";
 const MOUNT_RETRY_SECONDS: i64 = 20;
 
 /// The condition Setup writes for a component: (type, reason, message).
@@ -68,6 +68,33 @@ fn init_dataset(cluster: &mut DemoCluster, key: &ObjectKey) {
             });
         }
     });
+}
+
+/// Fluid's `fluid.io/dataset-id: <ns>-<name>` label on the runtime `key` and its Dataset.
+pub(super) fn label_dataset_id(cluster: &mut DemoCluster, key: &ObjectKey) {
+    let dataset_id = format!("{}-{}", key.namespace, key.name);
+    let ds_key = ObjectKey::new(Kind::Dataset, key.namespace.clone(), key.name.clone());
+    let missing = |l: &Option<std::collections::BTreeMap<String, String>>| {
+        l.as_ref().and_then(|l| l.get(LABEL_DATASET_ID)) != Some(&dataset_id)
+    };
+    if matches!(cluster.state.dataset(&key.namespace, &key.name), Some(d) if missing(&d.metadata.labels))
+    {
+        cluster.state.update_dataset(&ds_key, |d| {
+            d.metadata
+                .labels
+                .get_or_insert_with(Default::default)
+                .insert(LABEL_DATASET_ID.into(), dataset_id.clone());
+        });
+    }
+    if matches!(cluster.state.runtime(&key.namespace, &key.name), Some(r) if missing(&r.metadata.labels))
+    {
+        cluster.state.update_runtime(key, |r| {
+            r.metadata
+                .labels
+                .get_or_insert_with(Default::default)
+                .insert(LABEL_DATASET_ID.into(), dataset_id.clone());
+        });
+    }
 }
 
 /// True when a periodic retry of `what` for `key` is due (and schedules the next one).
@@ -152,19 +179,8 @@ fn reconcile_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
             r.metadata.generation = Some(generation + 1);
         });
     }
-    let dataset_id = format!("{}-{}", key.namespace, key.name);
-    let ds_key = ObjectKey::new(Kind::Dataset, key.namespace.clone(), key.name.clone());
-    cluster.state.update_dataset(&ds_key, |d| {
-        let labels = d.metadata.labels.get_or_insert_with(Default::default);
-        if labels.get(LABEL_DATASET_ID) != Some(&dataset_id) {
-            labels.insert(LABEL_DATASET_ID.into(), dataset_id.clone());
-        }
-    });
+    label_dataset_id(cluster, key);
     cluster.state.update_runtime(key, |r| {
-        let labels = r.metadata.labels.get_or_insert_with(Default::default);
-        if labels.get(LABEL_DATASET_ID) != Some(&dataset_id) {
-            labels.insert(LABEL_DATASET_ID.into(), dataset_id.clone());
-        }
         let owners = r.metadata.owner_references.get_or_insert_with(Vec::new);
         if !owners
             .iter()

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::Value;
 
+use super::runtime_controller::LABEL_DATASET_ID;
 use super::{DemoCluster, PodSim, names, workloads};
 use crate::model::manifest::{ManifestProblem, Manifests, parse_documents};
 use crate::model::meta::{format_time, parse_time};
@@ -187,6 +188,17 @@ pub fn load(cluster: &mut DemoCluster, objects: Vec<Object>) {
     for key in cluster.state.keys_of(Kind::CacheRuntime) {
         materialize_runtime(cluster, &key);
     }
+    // A runtime loaded with a status was reconciled before: it has Fluid's labels already (so
+    // the first pass writes nothing a client's precondition could trip on).
+    for key in cluster.state.keys_of(Kind::CacheRuntime) {
+        let set_up = cluster
+            .state
+            .runtime(&key.namespace, &key.name)
+            .is_some_and(|r| r.status.is_some());
+        if set_up {
+            seed_dataset_id_labels(cluster, &key);
+        }
+    }
 }
 
 /// For a runtime loaded with a status: its workloads and the pods its status counts, so that the
@@ -291,6 +303,21 @@ fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
                         workloads::create_component_pod(cluster, &rt, &class, c, new);
                     }
                 }
+            }
+        }
+    }
+}
+
+/// Fluid's `fluid.io/dataset-id` label on a runtime loaded with a status and on its Dataset.
+fn seed_dataset_id_labels(cluster: &mut DemoCluster, key: &ObjectKey) {
+    let id = format!("{}-{}", key.namespace, key.name);
+    let ds_key = ObjectKey::new(Kind::Dataset, key.namespace.clone(), key.name.clone());
+    for k in [key.clone(), ds_key] {
+        if let Some(mut obj) = cluster.state.get(&k).cloned() {
+            let labels = obj.meta_mut().labels.get_or_insert_with(Default::default);
+            if labels.get(LABEL_DATASET_ID) != Some(&id) {
+                labels.insert(LABEL_DATASET_ID.into(), id.clone());
+                cluster.state.seed(obj);
             }
         }
     }
