@@ -446,3 +446,6 @@ pub const READONLY_NO_TAKE_OVER: &str = "read-only (--readonly): this console on
 pub const READONLY_NO_RUN_WRITES: &str =
     "read-only (--readonly): answering, pausing or aborting a run writes its record";
 pub const RUN_NOT_DRIVEN_READONLY: &str = "not driven by this console (read-only: it only watches)";
+
+/// A runtime's client that no application pod uses yet (shown with the `Idle` look).
+pub const IDLE: &str = "idle";

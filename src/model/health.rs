@@ -72,8 +72,9 @@ pub fn overall_phase(rt: &CacheRuntime, class: Option<&CacheRuntimeClass>) -> De
         .iter()
         .filter(|&&c| c != Component::Client)
         .all(|&c| phase_of(c) == RuntimePhase::Ready);
-    let client_degraded =
-        enabled.contains(&Component::Client) && phase_of(Component::Client) != RuntimePhase::Ready;
+    let client_degraded = enabled.contains(&Component::Client)
+        && phase_of(Component::Client) != RuntimePhase::Ready
+        && !rt.component_idle(Component::Client);
     if core_ready {
         DerivedPhase {
             phase: OverallPhase::Ready,
@@ -85,6 +86,51 @@ pub fn overall_phase(rt: &CacheRuntime, class: Option<&CacheRuntimeClass>) -> De
             client_warning: false,
         }
     }
+}
+
+/// Fluid's event reason when a pass over a runtime fails (setup, or a remount after the master
+/// restarted: FLUID.md [obs]).
+pub const ERROR_PROCESS_RUNTIME: &str = "ErrorProcessRuntime";
+
+/// How long after its last `ErrorProcessRuntime` a runtime still counts as failing: Fluid
+/// repeats the event every few seconds while it keeps failing.
+pub const FAILING_FRESH_SECS: i64 = 300;
+
+/// Why Fluid is failing to process the runtime now: the message of its newest
+/// `ErrorProcessRuntime` warning, if that came after the last mount (`status.mountTime`) and
+/// within [`FAILING_FRESH_SECS`] of `now`. While a remount fails Fluid leaves the runtime's
+/// status as it was (Ready), so this is the only sign. A failed pass followed by a mount is
+/// over (setup often fails once before the first mount).
+pub fn failing_reason<'a>(
+    rt: &CacheRuntime,
+    events: impl IntoIterator<Item = &'a k8s_openapi::api::core::v1::Event>,
+    now: jiff::Timestamp,
+) -> Option<String> {
+    let mounted = rt
+        .status
+        .as_ref()
+        .and_then(|s| s.mount_time.as_deref())
+        .and_then(super::meta::parse_time);
+    let when = |e: &k8s_openapi::api::core::v1::Event| {
+        e.last_timestamp
+            .as_ref()
+            .or(e.first_timestamp.as_ref())
+            .map(|t| t.0)
+            .or_else(|| e.event_time.as_ref().map(|t| t.0))
+    };
+    let newest = events
+        .into_iter()
+        .filter(|e| e.reason.as_deref() == Some(ERROR_PROCESS_RUNTIME))
+        .filter_map(|e| Some((when(e)?, e)))
+        .max_by_key(|(t, _)| *t)?;
+    let (at, e) = newest;
+    let after_mount = mounted.is_none_or(|m| at > m);
+    let fresh = now.duration_since(at).as_secs() < FAILING_FRESH_SECS;
+    (after_mount && fresh).then(|| {
+        e.message
+            .clone()
+            .unwrap_or_else(|| ERROR_PROCESS_RUNTIME.to_string())
+    })
 }
 
 /// Why an operation cannot make progress, as the console flags it (FLUID.md §5.3).
