@@ -354,3 +354,117 @@ pub const KNOWN_STATUSES: &[&str] = &[
 
 /// Cache states are written at bind time only; the console marks them "as of bind".
 pub const CACHE_STATES_NOTE: &str = "as of bind";
+
+#[cfg(test)]
+mod upstream_tests {
+    //! What upstream Fluid writes (FLUID.md [obs]) is not taken for a fault.
+    use super::*;
+    use crate::model::Object;
+    use serde_json::json;
+
+    fn runtime(status: serde_json::Value) -> CacheRuntime {
+        serde_json::from_value(json!({
+            "apiVersion": "data.fluid.io/v1alpha1", "kind": "CacheRuntime",
+            "metadata": {"name": "rt", "namespace": "ns"},
+            "spec": {"runtimeClassName": "c"},
+            "status": status,
+        }))
+        .unwrap()
+    }
+
+    fn ready(n: i32) -> serde_json::Value {
+        json!({"phase": "Ready", "desiredReplicas": n, "readyReplicas": n})
+    }
+
+    #[test]
+    fn an_unused_client_is_idle_and_does_not_degrade_the_runtime() {
+        let rt = runtime(json!({"master": ready(1), "worker": ready(1),
+                                "client": {"phase": "NotReady"}}));
+        assert!(rt.component_idle(Component::Client));
+        assert_eq!(rt.shown_component_phase(Component::Client), "Idle");
+        let d = overall_phase(&rt, None);
+        assert_eq!((d.phase, d.client_warning), (OverallPhase::Ready, false));
+        // A client that wants pods and has none ready is degraded.
+        let rt = runtime(json!({"master": ready(1), "worker": ready(1),
+            "client": {"phase": "NotReady", "desiredReplicas": 2, "readyReplicas": 0}}));
+        assert!(!rt.component_idle(Component::Client));
+        assert_eq!(rt.shown_component_phase(Component::Client), "NotReady");
+        assert!(overall_phase(&rt, None).client_warning);
+        // Only the client idles: a master with no counts is not ready.
+        let rt = runtime(json!({"master": {"phase": "NotReady"}, "worker": ready(1)}));
+        assert!(!rt.component_idle(Component::Master));
+        assert_eq!(overall_phase(&rt, None).phase, OverallPhase::NotReady);
+    }
+
+    fn event(reason: &str, at: &str, message: &str) -> k8s_openapi::api::core::v1::Event {
+        serde_json::from_value(json!({
+            "metadata": {"name": format!("e-{at}"), "namespace": "ns"},
+            "involvedObject": {"kind": "CacheRuntime", "name": "rt", "namespace": "ns"},
+            "reason": reason, "type": "Warning", "message": message,
+            "firstTimestamp": at, "lastTimestamp": at,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_runtime_fails_while_errors_come_after_its_last_mount() {
+        let rt = runtime(json!({"master": ready(1), "worker": ready(1),
+                                "mountTime": "2026-12-05T07:30:15Z"}));
+        let now: jiff::Timestamp = "2026-12-05T07:37:36Z".parse().unwrap();
+        let failing = [event(
+            ERROR_PROCESS_RUNTIME,
+            "2026-12-05T07:37:20Z",
+            "mount point /minio is not yet mounted",
+        )];
+        assert_eq!(
+            failing_reason(&rt, &failing, now).as_deref(),
+            Some("mount point /minio is not yet mounted")
+        );
+        // Before the mount (setup's first pass), another reason, or long ago: not failing.
+        let before = [event(ERROR_PROCESS_RUNTIME, "2026-12-05T07:28:19Z", "x")];
+        assert_eq!(failing_reason(&rt, &before, now), None);
+        let other = [event("Other", "2026-12-05T07:37:20Z", "x")];
+        assert_eq!(failing_reason(&rt, &other, now), None);
+        let later: jiff::Timestamp = "2026-12-05T08:37:36Z".parse().unwrap();
+        assert_eq!(failing_reason(&rt, &failing, later), None);
+    }
+
+    #[test]
+    fn a_finished_operation_fluid_left_unfinished_shows_no_duration() {
+        let op = |phase: &str, duration: &str| {
+            let v = json!({"apiVersion": "data.fluid.io/v1alpha1", "kind": "DataMigrate",
+                "metadata": {"name": "m", "namespace": "ns"}, "spec": {},
+                "status": {"phase": phase, "duration": duration}});
+            match Object::from_value(v).unwrap().unwrap() {
+                Object::Operation(op) => op,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(op("Failed", "Unfinished").shown_duration(), "");
+        assert_eq!(op("Executing", "Unfinished").shown_duration(), "Unfinished");
+        assert_eq!(op("Complete", "2s").shown_duration(), "2s");
+    }
+
+    #[test]
+    fn conditions_the_dataset_phase_superseded_are_stale() {
+        let ds = |phase: &str| -> crate::model::Dataset {
+            serde_json::from_value(json!({"apiVersion": "data.fluid.io/v1alpha1",
+                "kind": "Dataset", "metadata": {"name": "d", "namespace": "ns"},
+                "spec": {}, "status": {"phase": phase}}))
+            .unwrap()
+        };
+        let cond = |t: &str, st: &str| -> crate::model::meta::Condition {
+            serde_json::from_value(json!({"type": t, "status": st})).unwrap()
+        };
+        let bound = ds("Bound");
+        assert!(bound.condition_stale(&cond("Ready", "False")));
+        assert!(bound.condition_stale(&cond("Updating", "True")));
+        assert!(bound.condition_stale(&cond("NotReady", "True")));
+        assert!(!bound.condition_stale(&cond("Ready", "True")));
+        assert!(!bound.condition_stale(&cond("Custom", "False")));
+        let updating = ds("Updating");
+        assert!(updating.condition_stale(&cond("Ready", "True")));
+        assert!(!updating.condition_stale(&cond("Updating", "True")));
+        assert!(!ds("NotBound").condition_stale(&cond("Ready", "False")));
+    }
+}

@@ -7,9 +7,9 @@
 //! DataMigrate fails as unsupported; a worker is upgraded in place. The console's kube source,
 //! store and rendered views run against it from the start and must show what Fluid wrote.
 //!
-//! Where the screen shows something wrong or alarming against what Fluid wrote, the test prints
-//! it (`console vs Fluid:` lines) without failing: those are product defects to fix, and each
-//! check turns into an assertion once fixed.
+//! No false alarm: the client Fluid reports NotReady before any application pod uses the
+//! dataset shows idle, a DataMigrate Fluid fails without a duration shows `-`, a finished job pod
+//! `✔ Completed`, a setup pass's leftover condition stale.
 //!
 //! The level has its own API server: state in `$FLUIDOPS_E2E_FLUID_STATE` (default a directory
 //! of this test process), taken down when the process exits unless `FLUIDOPS_E2E_KEEP=1`.
@@ -392,19 +392,6 @@ fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
 }
 
-/// Screen text where the console disagrees with Fluid: printed, collected for the summary.
-#[derive(Default)]
-struct Findings(Vec<String>);
-
-impl Findings {
-    fn check(&mut self, wrong: bool, what: String) {
-        if wrong {
-            eprintln!("console vs Fluid: {what}");
-            self.0.push(what);
-        }
-    }
-}
-
 fn component_counts(rt: &Value, c: &str) -> String {
     let st = &rt["status"][c];
     format!(
@@ -652,7 +639,6 @@ async fn upstream_fluid_runs_the_curvine_e2e_and_the_console_shows_what_it_wrote
     );
     let client_counts = n(rt, &["status", "client", "desiredReplicas"]).is_some();
 
-    let mut f = Findings::default();
     let runtimes = c.view(ViewKind::Runtimes);
     eprintln!("--- runtimes view\n{runtimes}");
     let row = line_with(&runtimes, NAME);
@@ -665,14 +651,14 @@ async fn upstream_fluid_runs_the_curvine_e2e_and_the_console_shows_what_it_wrote
         cells.contains("● curvine-demo"),
         "the dataset, bound: {cells}"
     );
-    f.check(
-        cells.contains("(client!)") || cells.contains("✗ NotReady"),
-        format!(
-            "runtimes view: `{cells}` marks the runtime `(client!)` and its client `✗` (failed) \
-             for client {} — upstream's normal state until an application pod uses the \
-             dataset (no client pod is wanted; Fluid ignores the client for readiness)",
-            component_counts(rt, "client")
-        ),
+    // Fluid wrote client {phase: NotReady} with no counts: no application pod uses the
+    // dataset yet. Idle, not an alarm.
+    assert!(
+        cells.contains("● Ready ● Ready 1/1 ● Ready 1/1 ○ idle")
+            && !cells.contains("(client!)")
+            && !cells.contains('✗'),
+        "runtimes view: `{cells}` for client {}",
+        component_counts(rt, "client")
     );
 
     let datasets = c.view(ViewKind::Datasets);
@@ -690,14 +676,11 @@ async fn upstream_fluid_runs_the_curvine_e2e_and_the_console_shows_what_it_wrote
     assert!(row.contains(&want), "{row}");
     let row = words(line_with(&ops, MIGRATE));
     assert!(row.contains("Failed"), "{row}");
-    f.check(
-        row.contains("Unfinished"),
-        format!(
-            "ops view: `{row}` — a Failed operation's DURATION reads `Unfinished` (Fluid leaves \
-             duration {:?} when the engine does not support the operation); the operation is \
-             finished",
-            s(migrated, &["status", "duration"])
-        ),
+    // Fluid leaves duration "Unfinished" on an operation the engine does not support.
+    assert!(
+        row.contains("Failed (Unsupported) - Once") && !row.contains("Unfinished"),
+        "ops view: `{row}`, duration {:?}",
+        s(migrated, &["status", "duration"])
     );
 
     let pods_view = c.view(ViewKind::Pods);
@@ -712,13 +695,10 @@ async fn upstream_fluid_runs_the_curvine_e2e_and_the_console_shows_what_it_wrote
     assert!(row.contains("v0.2.1-test"), "the upgraded image: {row}");
     let row = words(line_with(&pods_view, &loader_pod));
     assert!(row.contains("operation"), "{row}");
-    f.check(
-        row.contains("? Completed"),
-        format!(
-            "pods view: the DataLoad's finished job pod (phase {:?}) is `{row}` — an unknown-state \
-             `?`, where the DataLoad's own page shows it `✔ Completed`",
-            s(&fluid[&keys[7]], &["status", "phase"])
-        ),
+    assert!(
+        row.contains("operation ✔ Completed"),
+        "pods view: the DataLoad's finished job pod (phase {:?}) is `{row}`",
+        s(&fluid[&keys[7]], &["status", "phase"])
     );
 
     let classes = c.view(ViewKind::Classes);
@@ -732,28 +712,22 @@ async fn upstream_fluid_runs_the_curvine_e2e_and_the_console_shows_what_it_wrote
     let page = c.detail(keys[0].clone());
     eprintln!("--- runtime page\n{page}");
     let summary = words(line_with(&page, "Phase:"));
-    f.check(
-        summary.contains("client degraded"),
-        format!(
-            "runtime page: `{summary}` — calls the client degraded for client {}",
-            component_counts(rt, "client")
-        ),
+    assert_eq!(
+        summary,
+        "Phase: ● Ready",
+        "runtime page, for client {}",
+        component_counts(rt, "client")
     );
-    if let Some(line) = page.lines().find(|l| l.contains("client NotReady")) {
-        let line = words(line);
-        f.check(
-            line.contains('✗'),
-            format!("runtime page, timeline: `{line}` — the client's normal state as a failure"),
-        );
-    }
+    assert!(
+        !page.contains("client NotReady"),
+        "runtime page, timeline: the client's normal state as a failure:\n{page}"
+    );
     let client_line = words(line_with(&page, "client  "));
-    f.check(
-        !client_counts && client_line.contains("cur 0 avail 0 unavail 0"),
-        format!(
-            "runtime page: client component `{client_line}` — counts Fluid did not write \
-             (client {})",
-            component_counts(rt, "client")
-        ),
+    assert!(
+        client_counts
+            || (client_line.starts_with("client ○ idle") && !client_line.contains("cur 0")),
+        "runtime page: client component `{client_line}` for client {}",
+        component_counts(rt, "client")
     );
     // Fluid's events about the runtime (a setup pass can fail on a cache that has not seen
     // the client DaemonSet yet: ErrorProcessRuntime, then the next pass succeeds).
@@ -791,16 +765,14 @@ async fn upstream_fluid_runs_the_curvine_e2e_and_the_console_shows_what_it_wrote
         .flatten()
         .find(|c| c["type"] == "NotReady" && c["status"] == "True");
     if let Some(cond) = stale {
+        // A NotReady=True from a setup pass that failed before the dataset bound, left by
+        // Fluid next to Ready=True: superseded.
         let line = words(line_with(&page, "NotReady"));
-        f.check(
-            line.contains("● True"),
-            format!(
-                "dataset page: `{line}` — a NotReady=True condition ({}: {}) from a setup pass \
-                 that failed before the dataset bound, left by Fluid next to Ready=True, is shown \
-                 with the healthy `●` and nothing says it is superseded",
-                s(cond, &["reason"]),
-                s(cond, &["message"])
-            ),
+        assert!(
+            line.contains("≈ True (stale)"),
+            "dataset page: `{line}` for {}: {}",
+            s(cond, &["reason"]),
+            s(cond, &["message"])
         );
     }
 
@@ -816,13 +788,5 @@ async fn upstream_fluid_runs_the_curvine_e2e_and_the_console_shows_what_it_wrote
         worker["status"]["containerStatuses"]
     );
 
-    eprintln!(
-        "upstream Fluid e2e: {:?} in all; {} places where the console's screen disagrees with \
-         what Fluid wrote:",
-        t_all.elapsed(),
-        f.0.len()
-    );
-    for (i, what) in f.0.iter().enumerate() {
-        eprintln!("  {}. {what}", i + 1);
-    }
+    eprintln!("upstream Fluid e2e: {:?} in all", t_all.elapsed());
 }

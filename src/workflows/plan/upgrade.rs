@@ -152,18 +152,14 @@ pub fn plan_upgrade(
             list.join(", ")
         ));
     }
+    // Only client pods that exist keep an old image: upstream runs none until an application
+    // pod uses the dataset (FLUID.md [obs]).
     if component_enabled(rt, class, Component::Client) {
         let client_img =
             observe::component_pods(store, &key.namespace, &key.name, Component::Client)
                 .first()
                 .and_then(|p| observe::spec_image(p))
-                .map(str::to_string)
-                .or_else(|| {
-                    class
-                        .and_then(|c| c.component(Component::Client))
-                        .and_then(|d| d.engine_image())
-                        .map(str::to_string)
-                });
+                .map(str::to_string);
         if let Some(img) = client_img {
             warnings.push(format!(
                 "client pods keep {img}: upstream never updates the client DaemonSet, check that it works with {target_ref}"
