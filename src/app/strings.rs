@@ -336,6 +336,9 @@ pub const EDITOR_GONE: &str = "the object is gone from the cluster (buffer kept)
 pub const EDITOR_REBASED: &str = "rebased on live: your changes re-applied; review again";
 pub const EDITOR_REOPENED_ON_LIVE: &str =
     "reopened on live; your text is in the side buffer (^T swaps)";
+pub const EDITOR_MOVED_ON_SERVER: &str = "409: the object changed on the server after you opened it; nothing was applied, your buffer is kept; saving again compares it with the live object (rebase or abort)";
+pub const EDITOR_MANAGER_CONFLICT: &str =
+    "409: another field manager owns a field you changed; nothing was applied, your buffer is kept";
 pub const EDITOR_CONFLICT_ABORTED: &str = "conflict: nothing sent, your buffer is kept";
 pub const EDITOR_NO_SIDE_BUFFER: &str = "no side buffer";
 
