@@ -374,10 +374,10 @@ impl Editor {
                 self.phase = Phase::Reviewing;
                 let diff = self.diff_of(&manifest);
                 let mut body = vec![
-                    format!(
-                        "What will be sent: server-side apply of {} as \"{}\" (dry run passed).",
-                        self.key,
-                        crate::cluster::writer::FIELD_MANAGER
+                    strings::editor_apply_summary(
+                        &self.key,
+                        crate::cluster::writer::FIELD_MANAGER,
+                        manifest["metadata"]["resourceVersion"].as_str(),
                     ),
                     String::new(),
                 ];

@@ -452,3 +452,20 @@ pub const RUN_NOT_DRIVEN_READONLY: &str = "not driven by this console (read-only
 
 /// A runtime's client that no application pod uses yet (shown with the `Idle` look).
 pub const IDLE: &str = "idle";
+
+/// The first line of the editor's review: how the edit is sent. At a resourceVersion the apply
+/// takes over fields other managers set (the server refuses it if the object moved).
+pub fn editor_apply_summary(
+    key: &crate::model::ObjectKey,
+    manager: &str,
+    resource_version: Option<&str>,
+) -> String {
+    match resource_version {
+        Some(rv) => format!(
+            "What will be sent: server-side apply of {key} as \"{manager}\" at resourceVersion {rv}, taking over fields other managers set (dry run passed)."
+        ),
+        None => format!(
+            "What will be sent: server-side apply of {key} as \"{manager}\" (dry run passed)."
+        ),
+    }
+}

@@ -3,7 +3,8 @@
 //! boundary every write passes through ([`Guarded`]): `--readonly` refuses there, before anything
 //! is sent, and every attempt is appended to the local audit log with its outcome.
 //!
-//! Operations: create, JSON merge patch, server-side apply (field manager `fluidops`, no force),
+//! Operations: create, JSON merge patch, server-side apply (field manager `fluidops`; forced only
+//! under the resourceVersion guard the editor sends),
 //! delete; each can be a server-side dry run. Kubernetes' own `Status` (code, reason, message,
 //! field causes) comes back intact in [`WriteError::Status`].
 
@@ -372,13 +373,17 @@ impl KubeWriter {
             WriteOp::Apply(v) => {
                 let mut pp = PatchParams::apply(FIELD_MANAGER);
                 pp.dry_run = w.dry_run;
+                // Under the resourceVersion guard the operator edited exactly the object on
+                // the server: taking over fields another manager set (`kubectl create`,
+                // `kubectl apply`) is what they confirmed, and if the object moved meanwhile the
+                // server still refuses (409). Without the guard nothing is forced.
+                pp.force = guarded(v);
                 match api.patch(&key.name, &pp, &Patch::Apply(v)).await {
-                    // Fields the console itself set by create or merge patch are recorded under
-                    // "fluidops" as an Update manager, which server-side apply counts as someone
-                    // else: taking them over is safe. Another manager's conflict stands.
-                    // Forced only under the resourceVersion guard: if the object moved since
-                    // it was read, the server still refuses.
-                    Err(kube::Error::Api(s)) if only_own_conflicts(&s) && guarded(v) => {
+                    // Unguarded: fields the console itself set by create or merge patch are
+                    // recorded under "fluidops" as an Update manager, which server-side apply
+                    // counts as someone else: taking them over is safe. Another manager's
+                    // conflict stands.
+                    Err(kube::Error::Api(s)) if !pp.force && only_own_conflicts(&s) => {
                         pp.force = true;
                         api.patch(&key.name, &pp, &Patch::Apply(v))
                             .await
@@ -501,7 +506,7 @@ mod tests {
     }
 
     #[test]
-    fn only_a_guarded_manifest_is_forced_over_the_consoles_own_fields() {
+    fn only_a_guarded_manifest_is_forced() {
         let mut v = dataset("ns", "d");
         assert!(!guarded(&v));
         v["metadata"]["resourceVersion"] = "42".into();

@@ -366,6 +366,60 @@ async fn the_consoles_wizards_drive_upstream_fluid() {
         t.elapsed()
     );
 
+    // ------------------------------------------------ the class editor
+    let t = Instant::now();
+    c.app.screen = Screen::List(ViewKind::Classes);
+    c.app.act(Action::ViewOpen(ViewKind::Classes));
+    c.press("/ <C-u>").await;
+    c.type_text(CLASS);
+    c.press("<Enter> e").await;
+    let Some(ed) = c.app.editor.as_mut() else {
+        let flash = c.app.flash.clone();
+        panic!("no editor; flash {flash:?}\n{}", c.screen());
+    };
+    let text = ed.text();
+    assert_eq!(text.matches("timeout: 30").count(), 1, "{text}");
+    ed.set_text(&text.replacen("timeout: 30", "timeout: 45", 1));
+    c.press("<C-s>").await;
+    c.until("the dry run's diff to confirm", WAIT, |a| {
+        matches!(a.overlays.top(), Some(Overlay::Confirm(_)))
+    })
+    .await;
+    let Some(Overlay::Confirm(review)) = c.app.overlays.top() else {
+        unreachable!()
+    };
+    let diff = review.body.join("\n");
+    assert!(diff.contains("timeout: 45"), "{diff}");
+    c.press("y").await;
+    let class_key = ObjectKey::new(Kind::CacheRuntimeClass, "", CLASS);
+    c.until("the class applied", WAIT, |a| {
+        a.editor.is_none()
+            || a.editor
+                .as_ref()
+                .is_some_and(|e| e.phase == fluidops::app::editor::Phase::Done)
+    })
+    .await;
+    let class = live(&client, Kind::CacheRuntimeClass, CLASS).await.unwrap();
+    assert_eq!(
+        class["topology"]["master"]["executionEntries"]["mountUFS"]["timeout"], 45,
+        "applied: {}",
+        class["topology"]["master"]["executionEntries"]
+    );
+    let applied = c.audit_lines();
+    assert!(
+        applied.iter().any(|l| l["verb"] == "apply"
+            && l["object"] == format!("{class_key}").as_str()
+            && l["outcome"] == "ok"
+            && l["dryRun"] == false),
+        "{applied:#?}"
+    );
+    // Fluid accepts it: the runtime stays Ready and its dataset Bound.
+    let rt = live(&client, Kind::CacheRuntime, NAME).await.unwrap();
+    assert_eq!(s(&rt, &["status", "master", "phase"]), "Ready");
+    let ds = live(&client, Kind::Dataset, NAME).await.unwrap();
+    assert_eq!(s(&ds, &["status", "phase"]), "Bound");
+    eprintln!("class editor: applied {:?} after it opened", t.elapsed());
+
     // ------------------------------------------------ an unsupported DataMigrate
     let migrate: DynamicObject = serde_json::from_value(json!({
         "apiVersion": "data.fluid.io/v1alpha1", "kind": "DataMigrate",
