@@ -112,8 +112,7 @@ fn image_and_restarts(p: &Pod) -> (String, i32) {
 
 fn page(c: &mut WizardConsole, key: ObjectKey) -> String {
     c.app.screen = Screen::Detail(key);
-    let text = c.screen();
-    text
+    c.screen()
 }
 
 fn line_with(text: &str, needle: &str) -> String {
