@@ -4,7 +4,9 @@
 //! an operator drives it (keys, confirmations, the binary's writer): the load form creates a
 //! DataLoad that Fluid runs to Complete, and its timeline shows Fluid's reason; the upgrade
 //! wizard upgrades master and worker in place to Succeeded (same pods, new image, restarted,
-//! remounted after the master) watching only what upstream writes; a remount that fails (the
+//! remounted after the master) watching only what upstream writes; the class editor applies a
+//! change over the fields `kubectl create` set; the rebuild wizard has Fluid recreate a worker
+//! and re-warms it with a DataLoad Fluid runs; a remount that fails (the
 //! dataset's Secret gone) shows on the runtime as failing until Fluid remounts; a DataMigrate
 //! the engine does not support shows Failed with no duration.
 
@@ -418,6 +420,55 @@ async fn the_consoles_wizards_drive_upstream_fluid() {
     let ds = live(&client, Kind::Dataset, NAME).await.unwrap();
     assert_eq!(s(&ds, &["status", "phase"]), "Bound");
     eprintln!("class editor: applied {:?} after it opened", t.elapsed());
+
+    // ------------------------------------------------ the rebuild wizard (manual, one worker)
+    let t = Instant::now();
+    let old_worker = pod(&client, WORKER_POD).await;
+    c.app.screen = Screen::List(ViewKind::Pods);
+    c.plan_rebuild_of_pod(WORKER_POD).await;
+    c.press("y").await;
+    let run = c.app.run_page().expect("the rebuild's page is open");
+    let t0 = Instant::now();
+    loop {
+        let phase = c
+            .app
+            .run_record(&run)
+            .and_then(|r| r.status.as_ref())
+            .map(|s| s.phase.clone());
+        match phase {
+            Some(MaintenancePhase::Succeeded) => break,
+            Some(MaintenancePhase::Failed) | Some(MaintenancePhase::RolledBack) => {
+                panic!(
+                    "the rebuild ended {phase:?}\n{}\n{}",
+                    c.screen(),
+                    l.diagnostics()
+                )
+            }
+            _ => {}
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(180),
+            "the rebuild did not succeed\n{}\n{}",
+            c.screen(),
+            l.diagnostics()
+        );
+        c.answer_prompts(&run).await;
+        c.turn().await;
+    }
+    let new_worker = pod(&client, WORKER_POD).await;
+    assert_ne!(
+        new_worker.metadata.uid, old_worker.metadata.uid,
+        "Fluid's AdvancedStatefulSet recreated the worker"
+    );
+    let rewarm = fluidops::workflows::plan::rewarm_name(&run.name);
+    let load = live(&client, Kind::Operation(OpKind::DataLoad), &rewarm)
+        .await
+        .unwrap_or_else(|| panic!("no re-warm DataLoad {rewarm}"));
+    assert_eq!(s(&load, &["status", "phase"]), "Complete", "{load}");
+    eprintln!(
+        "rebuild wizard: Succeeded {:?} after the form opened",
+        t.elapsed()
+    );
 
     // ------------------------------------------------ an unsupported DataMigrate
     let migrate: DynamicObject = serde_json::from_value(json!({
