@@ -469,3 +469,12 @@ pub fn editor_apply_summary(
         ),
     }
 }
+
+/// A run's lock on its runtime could not be taken again after the runtime moved.
+pub const LOCK_RETRY_GAVE_UP: &str =
+    "the runtime kept changing under the lock write (409 Conflict); the lock was not taken";
+
+/// A run's lock on its runtime is held by another run.
+pub fn lock_taken(holder: &str) -> String {
+    format!("the runtime is locked by maintenance run {holder} now; the lock was not taken")
+}

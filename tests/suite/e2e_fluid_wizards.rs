@@ -33,6 +33,9 @@ const MASTER_POD: &str = "curvine-demo-master-0";
 const WORKER_POD: &str = "curvine-demo-worker-0";
 const LOAD: &str = "wiz-load";
 const MIGRATE: &str = "wiz-migrate";
+/// The label (and taint) of the nodes this module's workers run on.
+const NODE_LABEL: &str = "fluidops-e2e";
+const NODE_A: &str = "kwok-wiz-a";
 
 fn api(client: &Client, kind: Kind) -> Api<DynamicObject> {
     let ar = fluidops::cluster::kube_source::api_resource(kind);
@@ -139,12 +142,31 @@ async fn enter_until_confirm(c: &mut WizardConsole) {
     panic!("no confirmation; flash {flash:?}\n{}", c.screen());
 }
 
+/// A kwok node only this module's worker goes to: labelled for their nodeSelector, tainted so
+/// that nothing else (the master, `e2e_fluid`'s pods, job pods) lands there.
+fn create_worker_node(l: &Level, name: &str) {
+    let path = l.state.join(format!("{name}.yaml"));
+    let node = json!({
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": name, "annotations": {"kwok.x-k8s.io/node": "fake"},
+                     "labels": {"kubernetes.io/hostname": name, "type": "kwok", NODE_LABEL: "wiz"}},
+        "spec": {"taints": [{"key": NODE_LABEL, "value": "wiz", "effect": "NoSchedule"}]},
+        "status": {"allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+                   "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"}}
+    });
+    std::fs::write(&path, node.to_string()).unwrap();
+    l.kubectl(&["create", "-f", path.to_str().unwrap()]);
+}
+
 fn runtime_listed(a: &mut App) -> bool {
     a.store
         .get(&ObjectKey::new(Kind::CacheRuntime, NS, NAME))
         .is_some()
         && a.store
             .get(&ObjectKey::new(Kind::CacheRuntimeClass, "", CLASS))
+            .is_some()
+        && a.store
+            .get(&ObjectKey::new(Kind::Dataset, NS, NAME))
             .is_some()
 }
 
@@ -167,13 +189,21 @@ async fn the_consoles_wizards_drive_upstream_fluid() {
         &[("name: curvine-demo", "name: curvine-wiz")],
     );
     create_upstream(l, "dataset.yaml", &[]);
+    create_worker_node(l, NODE_A);
     create_upstream(
         l,
         "cacheruntime.yaml",
-        &[(
-            "runtimeClassName: curvine-demo",
-            "runtimeClassName: curvine-wiz",
-        )],
+        &[
+            (
+                "runtimeClassName: curvine-demo",
+                "runtimeClassName: curvine-wiz",
+            ),
+            (
+                "\n  worker:\n",
+                "\n  worker:\n    nodeSelector:\n      fluidops-e2e: wiz\n    tolerations:\n    \
+                 - key: fluidops-e2e\n      operator: Exists\n      effect: NoSchedule\n",
+            ),
+        ],
     );
     until_fluid(l, &client, Kind::Dataset, NAME, "Dataset Bound", |v| {
         s(v, &["status", "phase"]) == "Bound"
@@ -182,7 +212,7 @@ async fn the_consoles_wizards_drive_upstream_fluid() {
     eprintln!("Fluid: set up and bound in {:?}", t_all.elapsed());
 
     let mut c = WizardConsole::start(client.clone(), NS, None);
-    c.until("runtime and class listed", WAIT, runtime_listed)
+    c.until("runtime, class and dataset listed", WAIT, runtime_listed)
         .await;
     let rt_key = ObjectKey::new(Kind::CacheRuntime, NS, NAME);
 
