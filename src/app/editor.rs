@@ -374,10 +374,10 @@ impl Editor {
                 self.phase = Phase::Reviewing;
                 let diff = self.diff_of(&manifest);
                 let mut body = vec![
-                    format!(
-                        "What will be sent: server-side apply of {} as \"{}\" (dry run passed).",
-                        self.key,
-                        crate::cluster::writer::FIELD_MANAGER
+                    strings::editor_apply_summary(
+                        &self.key,
+                        crate::cluster::writer::FIELD_MANAGER,
+                        manifest["metadata"]["resourceVersion"].as_str(),
                     ),
                     String::new(),
                 ];
@@ -442,6 +442,18 @@ impl Editor {
         self.phase = Phase::Failed;
         self.sent = None;
         self.server_errors = e.to_string().lines().map(str::to_string).collect();
+        // A 409: the object moved on the server after the last check (the resourceVersion
+        // guard), or another field manager owns a field; nothing was changed.
+        if let WriteError::Status(s) = e
+            && s.code == 409
+        {
+            let why = if crate::cluster::writer::is_field_manager_conflict(s) {
+                strings::EDITOR_MANAGER_CONFLICT
+            } else {
+                strings::EDITOR_MOVED_ON_SERVER
+            };
+            self.server_errors.insert(0, why.to_string());
+        }
     }
 
     fn enter_conflict(&mut self, live: &Value) {
@@ -1240,6 +1252,54 @@ mod tests {
         e.review_declined();
         assert_eq!(e.phase, Phase::Editing);
         assert!(e.text().contains("img:v2"));
+    }
+
+    #[test]
+    fn a_409_keeps_the_buffer_and_says_why() {
+        let status = |causes: serde_json::Value| -> WriteError {
+            WriteError::Status(Box::new(
+                serde_json::from_value(serde_json::json!({
+                    "status": "Failure", "code": 409, "reason": "Conflict",
+                    "message": "Operation cannot be fulfilled: the object has been modified",
+                    "details": {"causes": causes}
+                }))
+                .unwrap(),
+            ))
+        };
+        let moved = status(serde_json::json!([]));
+        let owned = status(serde_json::json!([{"reason": "FieldManagerConflict",
+            "message": "conflict with \"kubectl\"", "field": ".spec.x"}]));
+        for (err, why) in [
+            (moved, strings::EDITOR_MOVED_ON_SERVER),
+            (owned, strings::EDITOR_MANAGER_CONFLICT),
+        ] {
+            let mut e = Editor::open(key(), &live("7", "img:v1"));
+            edit(&mut e, "img:v1", "img:v2");
+            e.review(Some(&live("7", "img:v1"))).unwrap();
+            e.dry_run_done(Ok(())).unwrap();
+            e.confirmed(Some(&live("7", "img:v1"))).unwrap();
+            e.apply_done(Err(&err));
+            assert_eq!(e.phase, Phase::Failed);
+            assert!(e.text().contains("img:v2"), "the buffer is kept");
+            assert_eq!(e.server_errors[0], why);
+            assert!(e.server_errors[1].contains("has been modified"));
+        }
+    }
+
+    #[test]
+    fn the_apply_carries_the_resource_version_it_was_opened_at() {
+        let mut e = Editor::open(key(), &live("7", "img:v1"));
+        edit(&mut e, "img:v1", "img:v2");
+        let w = e.review(Some(&live("7", "img:v1"))).unwrap();
+        let WriteOp::Apply(sent) = &w.op else {
+            panic!("{:?}", w.op)
+        };
+        assert_eq!(sent["metadata"]["resourceVersion"], "7");
+        let confirm = e.dry_run_done(Ok(())).unwrap();
+        let WriteOp::Apply(applied) = &confirm.write().unwrap().op else {
+            panic!()
+        };
+        assert_eq!(applied["metadata"]["resourceVersion"], "7");
     }
 
     #[test]

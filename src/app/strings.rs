@@ -336,6 +336,9 @@ pub const EDITOR_GONE: &str = "the object is gone from the cluster (buffer kept)
 pub const EDITOR_REBASED: &str = "rebased on live: your changes re-applied; review again";
 pub const EDITOR_REOPENED_ON_LIVE: &str =
     "reopened on live; your text is in the side buffer (^T swaps)";
+pub const EDITOR_MOVED_ON_SERVER: &str = "409: the object changed on the server after you opened it; nothing was applied, your buffer is kept; saving again compares it with the live object (rebase or abort)";
+pub const EDITOR_MANAGER_CONFLICT: &str =
+    "409: another field manager owns a field you changed; nothing was applied, your buffer is kept";
 pub const EDITOR_CONFLICT_ABORTED: &str = "conflict: nothing sent, your buffer is kept";
 pub const EDITOR_NO_SIDE_BUFFER: &str = "no side buffer";
 
@@ -446,3 +449,32 @@ pub const READONLY_NO_TAKE_OVER: &str = "read-only (--readonly): this console on
 pub const READONLY_NO_RUN_WRITES: &str =
     "read-only (--readonly): answering, pausing or aborting a run writes its record";
 pub const RUN_NOT_DRIVEN_READONLY: &str = "not driven by this console (read-only: it only watches)";
+
+/// A runtime's client that no application pod uses yet (shown with the `Idle` look).
+pub const IDLE: &str = "idle";
+
+/// The first line of the editor's review: how the edit is sent. At a resourceVersion the apply
+/// takes over fields other managers set (the server refuses it if the object moved).
+pub fn editor_apply_summary(
+    key: &crate::model::ObjectKey,
+    manager: &str,
+    resource_version: Option<&str>,
+) -> String {
+    match resource_version {
+        Some(rv) => format!(
+            "What will be sent: server-side apply of {key} as \"{manager}\" at resourceVersion {rv}, taking over fields other managers set (dry run passed)."
+        ),
+        None => format!(
+            "What will be sent: server-side apply of {key} as \"{manager}\" (dry run passed)."
+        ),
+    }
+}
+
+/// A run's lock on its runtime could not be taken again after the runtime moved.
+pub const LOCK_RETRY_GAVE_UP: &str =
+    "the runtime kept changing under the lock write (409 Conflict); the lock was not taken";
+
+/// A run's lock on its runtime is held by another run.
+pub fn lock_taken(holder: &str) -> String {
+    format!("the runtime is locked by maintenance run {holder} now; the lock was not taken")
+}

@@ -13,6 +13,7 @@ use super::format::{age, or_dash, ratio};
 use crate::cluster::Store;
 use crate::model::health::{operation_flag, overall_phase};
 use crate::model::meta::{created, parse_time};
+use crate::model::runtime::IDLE_PHASE;
 use crate::model::{Component, Kind, ObjectKey, Policy, RuntimePhase};
 
 /// One cell of a detail line: its text, and optionally the phase whose colour and symbol it
@@ -910,6 +911,10 @@ fn runtime_rows(store: &Store, q: &Query) -> Vec<Row> {
                     return Cell::text("-");
                 }
                 match rt.component_status(c) {
+                    // Fluid wrote no counts: none are shown.
+                    Some(_) if rt.component_idle(c) => {
+                        Cell::phase(IDLE_PHASE, crate::app::strings::IDLE)
+                    }
                     Some(s) => phase_cell(&s.phase, s.ready(), s.desired()),
                     None => Cell::phase("None", "None"),
                 }
@@ -1059,7 +1064,7 @@ fn op_rows(store: &Store, q: &Query) -> Vec<Row> {
                 Some(f) => p.phase(f.label(), &format!("{} ({})", phase.label(), f.label())),
                 None => p.phase(phase.label(), phase.label()),
             }
-            p.text(&or_dash(status.map(|s| s.duration.as_str())));
+            p.text(&or_dash(Some(op.shown_duration())));
             p.text(&policy);
             let at = status.and_then(|s| s.last_schedule_time.as_deref());
             p.since(at.filter(|_| cron).and_then(parse_time), true);

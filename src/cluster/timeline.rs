@@ -184,12 +184,10 @@ pub fn phases_of(
             )];
             for c in Component::ALL {
                 if let Some(st) = rt.component_status(c) {
-                    let phase = if st.phase.as_str().is_empty() {
-                        "None"
-                    } else {
-                        st.phase.as_str()
-                    };
-                    let why = Some(format!("{}/{} ready", st.ready(), st.desired()));
+                    let phase = rt.shown_component_phase(c);
+                    // An idle client has no counts to tell.
+                    let why = (!rt.component_idle(c))
+                        .then(|| format!("{}/{} ready", st.ready(), st.desired()));
                     out.push((Subject::Component(key.clone(), c), phase.to_string(), why));
                 }
             }

@@ -3,7 +3,8 @@
 //! boundary every write passes through ([`Guarded`]): `--readonly` refuses there, before anything
 //! is sent, and every attempt is appended to the local audit log with its outcome.
 //!
-//! Operations: create, JSON merge patch, server-side apply (field manager `fluidops`, no force),
+//! Operations: create, JSON merge patch, server-side apply (field manager `fluidops`; forced only
+//! under the resourceVersion guard the editor sends),
 //! delete; each can be a server-side dry run. Kubernetes' own `Status` (code, reason, message,
 //! field causes) comes back intact in [`WriteError::Status`].
 
@@ -372,11 +373,17 @@ impl KubeWriter {
             WriteOp::Apply(v) => {
                 let mut pp = PatchParams::apply(FIELD_MANAGER);
                 pp.dry_run = w.dry_run;
+                // Under the resourceVersion guard the operator edited exactly the object on
+                // the server: taking over fields another manager set (`kubectl create`,
+                // `kubectl apply`) is what they confirmed, and if the object moved meanwhile the
+                // server still refuses (409). Without the guard nothing is forced.
+                pp.force = guarded(v);
                 match api.patch(&key.name, &pp, &Patch::Apply(v)).await {
-                    // Fields the console itself set by create or merge patch are recorded under
-                    // "fluidops" as an Update manager, which server-side apply counts as someone
-                    // else: taking them over is safe. Another manager's conflict stands.
-                    Err(kube::Error::Api(s)) if only_own_conflicts(&s) => {
+                    // Unguarded: fields the console itself set by create or merge patch are
+                    // recorded under "fluidops" as an Update manager, which server-side apply
+                    // counts as someone else: taking them over is safe. Another manager's
+                    // conflict stands.
+                    Err(kube::Error::Api(s)) if !pp.force && only_own_conflicts(&s) => {
                         pp.force = true;
                         api.patch(&key.name, &pp, &Patch::Apply(v))
                             .await
@@ -425,6 +432,20 @@ impl KubeWriter {
             }
         }
     }
+}
+
+/// Whether a manifest carries the resourceVersion it was based on.
+fn guarded(v: &serde_json::Value) -> bool {
+    v["metadata"]["resourceVersion"]
+        .as_str()
+        .is_some_and(|rv| !rv.is_empty())
+}
+
+/// A 409 from server-side apply about fields another manager owns (not a moved object).
+pub fn is_field_manager_conflict(s: &Status) -> bool {
+    s.details.as_ref().is_some_and(|d| {
+        !d.causes.is_empty() && d.causes.iter().all(|c| c.reason == "FieldManagerConflict")
+    })
 }
 
 /// A server-side apply conflict only with fields the console's own create or merge patches set.
@@ -482,6 +503,27 @@ mod tests {
         json!({"apiVersion": "data.fluid.io/v1alpha1", "kind": "Dataset",
                "metadata": {"name": name, "namespace": ns},
                "spec": {"mounts": [{"name": "m", "mountPoint": "s3://b/"}]}})
+    }
+
+    #[test]
+    fn only_a_guarded_manifest_is_forced() {
+        let mut v = dataset("ns", "d");
+        assert!(!guarded(&v));
+        v["metadata"]["resourceVersion"] = "42".into();
+        assert!(guarded(&v));
+        let status = |reason: &str, message: &str| -> Status {
+            serde_json::from_value(serde_json::json!({"code": 409, "reason": "Conflict",
+                "details": {"causes": [{"reason": reason, "message": message}]}}))
+            .unwrap()
+        };
+        let own = status("FieldManagerConflict", "conflict with \"fluidops\"");
+        let other = status("FieldManagerConflict", "conflict with \"kubectl\"");
+        assert!(only_own_conflicts(&own) && !only_own_conflicts(&other));
+        assert!(is_field_manager_conflict(&other));
+        assert!(!is_field_manager_conflict(&status(
+            "FieldValueInvalid",
+            "x"
+        )));
     }
 
     #[test]

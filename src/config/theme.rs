@@ -49,6 +49,7 @@ pub const PHASES: &[&str] = &[
     "Aborted",
     "RolledBack",
     "Stale",
+    "Idle",
 ];
 
 /// The phase used for names not in [`PHASES`].

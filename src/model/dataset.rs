@@ -121,6 +121,24 @@ pub struct DatasetRuntime {
 }
 
 impl Dataset {
+    /// Whether a condition says something the current phase has superseded. Fluid leaves
+    /// conditions from earlier passes in place (FLUID.md [obs]): `Ready=False` and
+    /// `Updating=True` stay after a remount brings the dataset back to Bound, a `NotReady=True`
+    /// from a failed setup pass stays next to `Ready=True`. Bound means ready; Updating means
+    /// not (yet) ready again.
+    pub fn condition_stale(&self, c: &Condition) -> bool {
+        use super::meta::ConditionStatus::True;
+        let says_ready = match c.type_.as_str() {
+            "Ready" => c.status == True,
+            "NotReady" | "Updating" | "Failed" => c.status != True,
+            _ => return false,
+        };
+        match self.phase() {
+            DatasetPhase::Bound => !says_ready,
+            DatasetPhase::Updating => c.type_ == "Ready" && says_ready,
+            _ => false,
+        }
+    }
     pub fn phase(&self) -> DatasetPhase {
         self.status
             .as_ref()

@@ -72,8 +72,9 @@ pub fn overall_phase(rt: &CacheRuntime, class: Option<&CacheRuntimeClass>) -> De
         .iter()
         .filter(|&&c| c != Component::Client)
         .all(|&c| phase_of(c) == RuntimePhase::Ready);
-    let client_degraded =
-        enabled.contains(&Component::Client) && phase_of(Component::Client) != RuntimePhase::Ready;
+    let client_degraded = enabled.contains(&Component::Client)
+        && phase_of(Component::Client) != RuntimePhase::Ready
+        && !rt.component_idle(Component::Client);
     if core_ready {
         DerivedPhase {
             phase: OverallPhase::Ready,
@@ -85,6 +86,51 @@ pub fn overall_phase(rt: &CacheRuntime, class: Option<&CacheRuntimeClass>) -> De
             client_warning: false,
         }
     }
+}
+
+/// Fluid's event reason when a pass over a runtime fails (setup, or a remount after the master
+/// restarted: FLUID.md [obs]).
+pub const ERROR_PROCESS_RUNTIME: &str = "ErrorProcessRuntime";
+
+/// How long after its last `ErrorProcessRuntime` a runtime still counts as failing: Fluid
+/// repeats the event every few seconds while it keeps failing.
+pub const FAILING_FRESH_SECS: i64 = 300;
+
+/// Why Fluid is failing to process the runtime now: the message of its newest
+/// `ErrorProcessRuntime` warning, if that came after the last mount (`status.mountTime`) and
+/// within [`FAILING_FRESH_SECS`] of `now`. While a remount fails Fluid leaves the runtime's
+/// status as it was (Ready), so this is the only sign. A failed pass followed by a mount is
+/// over (setup often fails once before the first mount).
+pub fn failing_reason<'a>(
+    rt: &CacheRuntime,
+    events: impl IntoIterator<Item = &'a k8s_openapi::api::core::v1::Event>,
+    now: jiff::Timestamp,
+) -> Option<String> {
+    let mounted = rt
+        .status
+        .as_ref()
+        .and_then(|s| s.mount_time.as_deref())
+        .and_then(super::meta::parse_time);
+    let when = |e: &k8s_openapi::api::core::v1::Event| {
+        e.last_timestamp
+            .as_ref()
+            .or(e.first_timestamp.as_ref())
+            .map(|t| t.0)
+            .or_else(|| e.event_time.as_ref().map(|t| t.0))
+    };
+    let newest = events
+        .into_iter()
+        .filter(|e| e.reason.as_deref() == Some(ERROR_PROCESS_RUNTIME))
+        .filter_map(|e| Some((when(e)?, e)))
+        .max_by_key(|(t, _)| *t)?;
+    let (at, e) = newest;
+    let after_mount = mounted.is_none_or(|m| at > m);
+    let fresh = now.duration_since(at).as_secs() < FAILING_FRESH_SECS;
+    (after_mount && fresh).then(|| {
+        e.message
+            .clone()
+            .unwrap_or_else(|| ERROR_PROCESS_RUNTIME.to_string())
+    })
 }
 
 /// Why an operation cannot make progress, as the console flags it (FLUID.md §5.3).
@@ -308,3 +354,117 @@ pub const KNOWN_STATUSES: &[&str] = &[
 
 /// Cache states are written at bind time only; the console marks them "as of bind".
 pub const CACHE_STATES_NOTE: &str = "as of bind";
+
+#[cfg(test)]
+mod upstream_tests {
+    //! What upstream Fluid writes (FLUID.md [obs]) is not taken for a fault.
+    use super::*;
+    use crate::model::Object;
+    use serde_json::json;
+
+    fn runtime(status: serde_json::Value) -> CacheRuntime {
+        serde_json::from_value(json!({
+            "apiVersion": "data.fluid.io/v1alpha1", "kind": "CacheRuntime",
+            "metadata": {"name": "rt", "namespace": "ns"},
+            "spec": {"runtimeClassName": "c"},
+            "status": status,
+        }))
+        .unwrap()
+    }
+
+    fn ready(n: i32) -> serde_json::Value {
+        json!({"phase": "Ready", "desiredReplicas": n, "readyReplicas": n})
+    }
+
+    #[test]
+    fn an_unused_client_is_idle_and_does_not_degrade_the_runtime() {
+        let rt = runtime(json!({"master": ready(1), "worker": ready(1),
+                                "client": {"phase": "NotReady"}}));
+        assert!(rt.component_idle(Component::Client));
+        assert_eq!(rt.shown_component_phase(Component::Client), "Idle");
+        let d = overall_phase(&rt, None);
+        assert_eq!((d.phase, d.client_warning), (OverallPhase::Ready, false));
+        // A client that wants pods and has none ready is degraded.
+        let rt = runtime(json!({"master": ready(1), "worker": ready(1),
+            "client": {"phase": "NotReady", "desiredReplicas": 2, "readyReplicas": 0}}));
+        assert!(!rt.component_idle(Component::Client));
+        assert_eq!(rt.shown_component_phase(Component::Client), "NotReady");
+        assert!(overall_phase(&rt, None).client_warning);
+        // Only the client idles: a master with no counts is not ready.
+        let rt = runtime(json!({"master": {"phase": "NotReady"}, "worker": ready(1)}));
+        assert!(!rt.component_idle(Component::Master));
+        assert_eq!(overall_phase(&rt, None).phase, OverallPhase::NotReady);
+    }
+
+    fn event(reason: &str, at: &str, message: &str) -> k8s_openapi::api::core::v1::Event {
+        serde_json::from_value(json!({
+            "metadata": {"name": format!("e-{at}"), "namespace": "ns"},
+            "involvedObject": {"kind": "CacheRuntime", "name": "rt", "namespace": "ns"},
+            "reason": reason, "type": "Warning", "message": message,
+            "firstTimestamp": at, "lastTimestamp": at,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_runtime_fails_while_errors_come_after_its_last_mount() {
+        let rt = runtime(json!({"master": ready(1), "worker": ready(1),
+                                "mountTime": "2026-12-05T07:30:15Z"}));
+        let now: jiff::Timestamp = "2026-12-05T07:37:36Z".parse().unwrap();
+        let failing = [event(
+            ERROR_PROCESS_RUNTIME,
+            "2026-12-05T07:37:20Z",
+            "mount point /minio is not yet mounted",
+        )];
+        assert_eq!(
+            failing_reason(&rt, &failing, now).as_deref(),
+            Some("mount point /minio is not yet mounted")
+        );
+        // Before the mount (setup's first pass), another reason, or long ago: not failing.
+        let before = [event(ERROR_PROCESS_RUNTIME, "2026-12-05T07:28:19Z", "x")];
+        assert_eq!(failing_reason(&rt, &before, now), None);
+        let other = [event("Other", "2026-12-05T07:37:20Z", "x")];
+        assert_eq!(failing_reason(&rt, &other, now), None);
+        let later: jiff::Timestamp = "2026-12-05T08:37:36Z".parse().unwrap();
+        assert_eq!(failing_reason(&rt, &failing, later), None);
+    }
+
+    #[test]
+    fn a_finished_operation_fluid_left_unfinished_shows_no_duration() {
+        let op = |phase: &str, duration: &str| {
+            let v = json!({"apiVersion": "data.fluid.io/v1alpha1", "kind": "DataMigrate",
+                "metadata": {"name": "m", "namespace": "ns"}, "spec": {},
+                "status": {"phase": phase, "duration": duration}});
+            match Object::from_value(v).unwrap().unwrap() {
+                Object::Operation(op) => op,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(op("Failed", "Unfinished").shown_duration(), "");
+        assert_eq!(op("Executing", "Unfinished").shown_duration(), "Unfinished");
+        assert_eq!(op("Complete", "2s").shown_duration(), "2s");
+    }
+
+    #[test]
+    fn conditions_the_dataset_phase_superseded_are_stale() {
+        let ds = |phase: &str| -> crate::model::Dataset {
+            serde_json::from_value(json!({"apiVersion": "data.fluid.io/v1alpha1",
+                "kind": "Dataset", "metadata": {"name": "d", "namespace": "ns"},
+                "spec": {}, "status": {"phase": phase}}))
+            .unwrap()
+        };
+        let cond = |t: &str, st: &str| -> crate::model::meta::Condition {
+            serde_json::from_value(json!({"type": t, "status": st})).unwrap()
+        };
+        let bound = ds("Bound");
+        assert!(bound.condition_stale(&cond("Ready", "False")));
+        assert!(bound.condition_stale(&cond("Updating", "True")));
+        assert!(bound.condition_stale(&cond("NotReady", "True")));
+        assert!(!bound.condition_stale(&cond("Ready", "True")));
+        assert!(!bound.condition_stale(&cond("Custom", "False")));
+        let updating = ds("Updating");
+        assert!(updating.condition_stale(&cond("Ready", "True")));
+        assert!(!updating.condition_stale(&cond("Updating", "True")));
+        assert!(!ds("NotBound").condition_stale(&cond("Ready", "False")));
+    }
+}

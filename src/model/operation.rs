@@ -238,6 +238,18 @@ impl DataOperation {
             .iter()
             .find(|c| c.type_ == "Failed")
     }
+    /// `status.duration` as the console shows it: empty when unset, and empty for a finished
+    /// operation whose duration Fluid left at `Unfinished` (a DataMigrate the engine does not
+    /// support fails without one) — it is not running.
+    pub fn shown_duration(&self) -> &str {
+        let Some(st) = self.status.as_ref() else {
+            return "";
+        };
+        if st.phase.is_terminal() && st.duration == DURATION_UNFINISHED {
+            return "";
+        }
+        &st.duration
+    }
     pub fn waiting_for_predecessor(&self) -> bool {
         self.status
             .as_ref()

@@ -300,6 +300,39 @@ pub fn node_not_ready_event<'a>(
     })
 }
 
+/// Why a Pending pod is not scheduled: the scheduler's `PodScheduled=False` message, else its
+/// newest `FailedScheduling` event's. `None` for a pod that is not Pending or has no word.
+pub fn pending_hint<'a>(
+    p: &'a Pod,
+    events: impl IntoIterator<Item = &'a crate::model::Event>,
+) -> Option<String> {
+    let st = p.status.as_ref()?;
+    if st.phase.as_deref() != Some("Pending") {
+        return None;
+    }
+    let from_condition = st
+        .conditions
+        .iter()
+        .flatten()
+        .find(|c| c.type_ == "PodScheduled" && c.status == "False")
+        .and_then(|c| c.message.clone().or(c.reason.clone()));
+    from_condition.or_else(|| {
+        events
+            .into_iter()
+            .filter(|e| e.reason.as_deref() == Some(FAILED_SCHEDULING))
+            .max_by_key(|e| {
+                e.last_timestamp
+                    .as_ref()
+                    .map(|t| t.0)
+                    .or_else(|| e.event_time.as_ref().map(|t| t.0))
+            })
+            .and_then(|e| e.message.clone())
+    })
+}
+
+/// The scheduler's event reason for a pod it cannot place.
+pub const FAILED_SCHEDULING: &str = "FailedScheduling";
+
 /// The look (a theme phase) of a pod status: a running pod whose containers are not all ready
 /// looks partly ready, not healthy; other statuses as [`super::health::status_look`] has them.
 pub fn status_look(status: &str, ready: bool) -> &'static str {

@@ -169,6 +169,9 @@ pub struct ComponentStatus {
     pub extra: Extra,
 }
 
+/// The console's phase for a client nobody uses yet ([`CacheRuntime::component_idle`]).
+pub const IDLE_PHASE: &str = "Idle";
+
 impl ComponentStatus {
     pub fn ready(&self) -> i32 {
         self.ready_replicas.unwrap_or(0)
@@ -215,6 +218,25 @@ impl CacheRuntime {
         self.component_status(c)
             .map(|s| s.phase.clone())
             .unwrap_or_default()
+    }
+    /// Fluid reports the client `NotReady` with no pods wanted: its state until an application
+    /// pod uses the dataset (FLUID.md [obs]). Nothing is failing; the console shows it idle.
+    pub fn component_idle(&self, c: Component) -> bool {
+        c == Component::Client
+            && self.component_status(c).is_some_and(|s| {
+                s.phase == RuntimePhase::NotReady && s.desired() == 0 && s.ready() == 0
+            })
+    }
+    /// The phase a component is shown in (a theme phase): `None` when never set up,
+    /// [`IDLE_PHASE`] for an idle client, else the phase Fluid wrote.
+    pub fn shown_component_phase(&self, c: Component) -> &str {
+        if self.component_idle(c) {
+            return IDLE_PHASE;
+        }
+        match self.component_status(c).map(|s| s.phase.as_str()) {
+            None | Some("") => "None",
+            Some(p) => p,
+        }
     }
     pub fn disabled(&self, c: Component) -> bool {
         self.component_spec(c).is_some_and(|s| s.disabled)

@@ -40,6 +40,33 @@ pub struct Drive {
     pub first_prompt_confirmed: bool,
     /// The status to put on a record the server created without one (status subresource).
     pub initial_status: Option<MaintenanceStatus>,
+    /// The runtime's lock write, refused because the runtime moved (Fluid writes its status
+    /// all the time): sent again, at the runtime's new resourceVersion, once the store has it.
+    pub lock_retry: Option<LockRetry>,
+}
+
+/// A lock write to send again ([`Drive::lock_retry`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockRetry {
+    pub write: Write,
+    /// The resourceVersion the refused write named.
+    pub refused_at: String,
+    pub attempts: u32,
+}
+
+/// How often a lock write refused for a moved runtime is sent again before the step fails.
+const LOCK_RETRIES: u32 = 5;
+
+/// The resourceVersion a lock write names, if `write` is one: a merge patch of the runtime
+/// setting the lock annotation under a resourceVersion guard.
+fn lock_write_rv(write: &Write) -> Option<&str> {
+    let WriteOp::MergePatch { key, patch } = &write.op else {
+        return None;
+    };
+    let meta = &patch["metadata"];
+    (key.kind == Kind::CacheRuntime && meta["annotations"][super::LOCK_ANNOTATION].is_string())
+        .then(|| meta["resourceVersion"].as_str())
+        .flatten()
 }
 
 /// What the console does after a decision or a write's answer.
@@ -152,6 +179,29 @@ impl Drive {
                 }
                 return turn;
             }
+            if let Some(retry) = self.lock_retry.take() {
+                match self.lock_again(retry, store) {
+                    Ok(Some(w)) => {
+                        turn.send = Some(w);
+                        turn.changed = true;
+                        return turn;
+                    }
+                    // The store has not seen the runtime move yet.
+                    Ok(None) => return turn,
+                    Err(error) => {
+                        let decision = machine::write_failed(&rec, store, now, &error);
+                        turn.notice = Some(Notice::WriteRefused(error));
+                        self.queue.clear();
+                        if let Some(status) = decision.status {
+                            let w = noted(machine::record_status_write(&rec, &status), &rec);
+                            self.prompt = decision.prompt;
+                            self.in_flight = Some(w.clone());
+                            turn.send = Some(w);
+                        }
+                        return turn;
+                    }
+                }
+            }
             let input = input
                 .take()
                 .or_else(|| self.next_input.take())
@@ -187,6 +237,45 @@ impl Drive {
                 return turn;
             }
         }
+    }
+
+    /// The lock write again at the runtime's resourceVersion in the store, once that differs
+    /// from the refused one (`Ok(None)` until then); `Err` when the runtime is locked by
+    /// another run now, is gone, or the retries are spent.
+    fn lock_again(&mut self, mut retry: LockRetry, store: &Store) -> Result<Option<Write>, String> {
+        let WriteOp::MergePatch { key, patch } = &mut retry.write.op else {
+            return Err(strings::LOCK_RETRY_GAVE_UP.to_string());
+        };
+        let Some(rt) = store.runtime(&key.namespace, &key.name) else {
+            return Err(strings::LOCK_RETRY_GAVE_UP.to_string());
+        };
+        let rv = rt.metadata.resource_version.clone().unwrap_or_default();
+        if rv == retry.refused_at {
+            self.lock_retry = Some(retry);
+            return Ok(None);
+        }
+        let ours = &patch["metadata"]["annotations"][super::LOCK_ANNOTATION];
+        let holder = rt
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(super::LOCK_ANNOTATION));
+        if holder.is_some_and(|h| ours.as_str() != Some(h.as_str())) {
+            return Err(strings::lock_taken(holder.map_or("", |h| h.as_str())));
+        }
+        if holder.is_some() {
+            // Ours already (the refused write went through after all): on with the step.
+            return Ok(self
+                .queue
+                .pop_front()
+                .inspect(|w| self.in_flight = Some(w.clone())));
+        }
+        patch["metadata"]["resourceVersion"] = serde_json::Value::String(rv);
+        let w = retry.write.clone();
+        self.in_flight = Some(w.clone());
+        // Kept for the count, should this one be refused too.
+        self.lock_retry = Some(retry);
+        Ok(Some(w))
     }
 
     /// Keeps what the server answered to an accepted write: the record as stored, and the
@@ -241,6 +330,7 @@ impl Drive {
         let created = matches!(write.op, WriteOp::Create(_));
         let error = match result {
             Ok(out) => {
+                self.lock_retry = None;
                 if created {
                     turn.notice = Some(Notice::Recorded);
                 }
@@ -261,6 +351,23 @@ impl Drive {
             Err(e) => e,
         };
         let moved = matches!(error, WriteError::Status(s) if s.code == 409 || s.code == 404);
+        // The runtime moved under the lock write: take the lock again at its new version
+        // (the queue of the step waits).
+        let conflict = matches!(error, WriteError::Status(s) if s.code == 409);
+        if conflict && let Some(rv) = lock_write_rv(write) {
+            let attempts = self.lock_retry.as_ref().map_or(0, |r| r.attempts) + 1;
+            if attempts <= LOCK_RETRIES {
+                self.lock_retry = Some(LockRetry {
+                    write: write.clone(),
+                    refused_at: rv.to_string(),
+                    attempts,
+                });
+                let next = self.decide(key, store, now, None);
+                turn.send = next.send;
+                return turn;
+            }
+        }
+        self.lock_retry = None;
         let error = error.to_string();
         self.queue.clear();
         if created {
@@ -435,6 +542,45 @@ mod tests {
         let rec = record(&store, &k, Some(&d)).unwrap();
         assert_eq!(rec.metadata.resource_version.as_deref(), Some("8"));
         assert_eq!(rec.phase(), MaintenancePhase::Running);
+    }
+
+    #[test]
+    fn a_lock_refused_because_the_runtime_moved_is_taken_again_at_its_new_version() {
+        let (mut store, k, mut d, commit) = confirmed();
+        let answer = accepted(&d, &store, &k, &commit);
+        let lock = d
+            .write_done(&k, &commit, &answer, &store, t0())
+            .send
+            .unwrap();
+        let refused_rv = lock_write_rv(&lock)
+            .expect("a guarded lock write")
+            .to_string();
+        let mut conflict = kube::core::Status::failure("the object has been modified", "Conflict");
+        conflict.code = 409;
+        let err = Err(WriteError::Status(Box::new(conflict)));
+        // Fluid wrote the runtime's status meanwhile; the store has not seen it yet: nothing
+        // is sent, the step is not failed.
+        let t = d.write_done(&k, &lock, &err, &store, t0());
+        assert_eq!((t.send, t.notice), (None, None));
+        assert!(d.lock_retry.is_some() && d.queue.len() == 1, "{d:?}");
+        assert_eq!(d.decide(&k, &store, t0(), None).send, None);
+        // The store catches up: the lock goes out again at the runtime's new version.
+        let rt_key = ObjectKey::new(Kind::CacheRuntime, "imagenet", "imagenet-train");
+        let mut rt = store.get(&rt_key).unwrap().to_value();
+        rt["metadata"]["resourceVersion"] = "99999".into();
+        let obj = Object::from_value(rt).unwrap().unwrap();
+        store.apply(ClusterEvent::Applied(obj), t0());
+        let again = d
+            .decide(&k, &store, t0(), None)
+            .send
+            .expect("the lock again");
+        assert_eq!(lock_write_rv(&again), Some("99999"));
+        assert_ne!(refused_rv, "99999");
+        // Accepted: the step's next write follows.
+        let next = d.write_done(&k, &again, &accepted(&d, &store, &k, &again), &store, t0());
+        let patch = next.send.expect("the master's patch");
+        assert!(machine::describe_write(&patch.op).contains("spec.master.runtimeVersion"));
+        assert!(d.lock_retry.is_none());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::strings as s;
 use super::{
-    Cell, Section, Target, cache_states_cells, conditions_section, events_section, field,
+    Cell, Section, Target, cache_states_cells, conditions_section_marked, events_section, field,
     list_field, operations_section, phase_cell, section, text_field, timeline_section,
 };
 use crate::app::format::{age, or_dash};
@@ -28,7 +28,7 @@ pub(super) fn sections(
     vec![
         summary(store, key, ds, now),
         operations_section(store, &key.namespace, &key.name),
-        conditions_section(conds, now),
+        conditions_section_marked(conds, |c| ds.condition_stale(c), now),
         events_section(store, &[(key.clone(), String::new())], now, 12),
         timeline_section(store, Subject::Object(key.clone()), now, 4),
     ]

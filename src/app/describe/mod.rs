@@ -225,6 +225,8 @@ struct Cond<'a> {
     reason: Option<&'a str>,
     message: Option<&'a str>,
     at: Option<Timestamp>,
+    /// Superseded by the object's current phase (shown `≈`, with its status kept).
+    stale: bool,
 }
 
 impl<'a> From<&'a Condition> for Cond<'a> {
@@ -240,6 +242,7 @@ impl<'a> From<&'a Condition> for Cond<'a> {
                 .or(c.last_update_time.as_deref())
                 .or(c.last_probe_time.as_deref())
                 .and_then(parse_time),
+            stale: false,
         }
     }
 }
@@ -268,7 +271,11 @@ fn condition_lines<'a>(conds: impl Iterator<Item = Cond<'a>>, now: Timestamp) ->
         .map(|c| {
             DetailLine::cells(vec![
                 Cell::text(c.type_),
-                Cell::phase(condition_look(c.type_, c.status), c.status),
+                if c.stale {
+                    Cell::phase("Stale", s::stale_condition(c.status))
+                } else {
+                    Cell::phase(condition_look(c.type_, c.status), c.status)
+                },
                 Cell::text(ago(c.at, now)),
                 Cell::text(or_dash(c.reason)),
                 Cell::text(c.message.unwrap_or("")),
@@ -278,10 +285,25 @@ fn condition_lines<'a>(conds: impl Iterator<Item = Cond<'a>>, now: Timestamp) ->
 }
 
 fn conditions_section(conds: &[Condition], now: Timestamp) -> Section {
-    section(
-        s::CONDITIONS,
-        condition_lines(conds.iter().map(Cond::from), now),
-    )
+    conditions_section_marked(conds, |_| false, now)
+}
+
+/// Conditions newest first (by their transition time; those without one last), those
+/// `stale` says are superseded marked as such.
+fn conditions_section_marked(
+    conds: &[Condition],
+    stale: impl Fn(&Condition) -> bool,
+    now: Timestamp,
+) -> Section {
+    let mut shown: Vec<Cond> = conds
+        .iter()
+        .map(|c| Cond {
+            stale: stale(c),
+            ..Cond::from(c)
+        })
+        .collect();
+    shown.sort_by_key(|c| std::cmp::Reverse(c.at));
+    section(s::CONDITIONS, condition_lines(shown.into_iter(), now))
 }
 
 /// Events of `sources` (object, label shown in an extra column), newest first. Every line opens
@@ -373,7 +395,7 @@ fn operations_section(store: &Store, namespace: &str, dataset: &str) -> Section 
                 Cell::text(op.op_kind().as_str()),
                 Cell::text(op.metadata.name.clone().unwrap_or_default()),
                 operation_phase_cell(op, flag.as_ref()),
-                Cell::text(or_dash(op.status.as_ref().map(|s| s.duration.as_str()))),
+                Cell::text(or_dash(Some(op.shown_duration()))),
                 Cell::text(operation_reason(op, flag.as_ref())),
             ])
             .to(Target::Object(op_key(op)))

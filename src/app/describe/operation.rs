@@ -99,10 +99,7 @@ fn summary(store: &Store, key: &ObjectKey, op: &DataOperation, now: Timestamp) -
         lines.push(field(s::FAILURE, vec![Cell::phase("Failed", why)]));
     }
     let st = op.status.as_ref();
-    lines.push(text_field(
-        s::DURATION,
-        or_dash(st.map(|s| s.duration.as_str())),
-    ));
+    lines.push(text_field(s::DURATION, or_dash(Some(op.shown_duration()))));
     lines.push(text_field(s::POLICY, policy_text(op)));
     if op.policy() == Policy::Cron {
         lines.push(text_field(

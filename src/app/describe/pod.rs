@@ -28,6 +28,7 @@ pub(super) fn sections(store: &Store, key: &ObjectKey, p: &Pod, now: Timestamp) 
             reason: c.reason.as_deref(),
             message: c.message.as_deref(),
             at: c.last_transition_time.as_ref().map(|t| t.0),
+            stale: false,
         })
         .collect();
     vec![
@@ -116,6 +117,12 @@ fn summary(store: &Store, key: &ObjectKey, p: &Pod, now: Timestamp) -> Section {
         status_cells.push(Cell::text(r));
     }
     lines.push(field(s::STATUS, status_cells));
+    if let Some(why) = pod::pending_hint(p, store.events_for(key)) {
+        lines.push(field(
+            s::PENDING_WHY,
+            vec![Cell::phase("Pending", one_line(&why))],
+        ));
+    }
     if let Some(t) = &p.metadata.deletion_timestamp {
         lines.push(field(
             s::TERMINATING,

@@ -6,13 +6,14 @@ use jiff::Timestamp;
 use super::strings as s;
 use super::{
     Cell, DetailLine, Section, Target, at, cache_states_cells, conditions_section, events_section,
-    field, list_field, operations_section, phase_cell, pod_status_cell, section, text_field,
-    timeline_section,
+    field, list_field, one_line, operations_section, phase_cell, pod_status_cell, section,
+    text_field, timeline_section,
 };
 use crate::app::format::{age, or_dash};
 use crate::cluster::{Store, Subject};
-use crate::model::health::{OperationFlag, component_enabled, overall_phase};
+use crate::model::health::{OperationFlag, component_enabled, failing_reason, overall_phase};
 use crate::model::meta::created;
+use crate::model::runtime::IDLE_PHASE;
 use crate::model::{CacheRuntime, CacheRuntimeClass, Component, Kind, ObjectKey, Pod, pod};
 
 /// Annotation with which a running maintenance locks its runtime.
@@ -85,6 +86,9 @@ fn summary(
     let mut phase = vec![Cell::phase(derived.phase.as_str(), derived.phase.as_str())];
     if derived.client_warning {
         phase.push(Cell::phase("PartialReady", s::CLIENT_WARNING));
+    }
+    if let Some(why) = failing_reason(rt, store.events_for(key), now) {
+        phase.push(Cell::phase("Failed", s::runtime_failing(&one_line(&why))));
     }
     lines.push(field(s::PHASE, phase));
     if let Some(c) = class
@@ -220,6 +224,12 @@ fn components(key: &ObjectKey, rt: &CacheRuntime, class: Option<&CacheRuntimeCla
             let shown = super::phase_name(phase);
             let mut cells = vec![Cell::text(c.as_str())];
             match st.filter(|_| enabled) {
+                Some(_) if rt.component_idle(c) => {
+                    cells.push(Cell::phase(IDLE_PHASE, crate::app::strings::IDLE));
+                    cells.push(Cell::text(or_dash(image.as_deref())));
+                    cells.push(Cell::text("-"));
+                    notes.push(s::CLIENT_IDLE);
+                }
                 Some(st) => {
                     cells.push(Cell::phase(
                         shown,

@@ -107,6 +107,9 @@ pub const NOT_BOUND: &str = "not bound to this runtime";
 pub const NOT_IN_CLASS: &str = "not in class";
 pub const DISABLED: &str = "disabled";
 pub const NOT_SET_UP: &str = "not set up yet";
+pub const PENDING_WHY: &str = "Not scheduled";
+pub const CLIENT_IDLE: &str =
+    "Fluid reports NotReady with no client pods wanted: no application pod uses the dataset yet";
 pub const DEFAULT_PLACEMENT: &str = "Exclusive (default)";
 pub const READ_ONLY: &str = "read-only";
 pub const SHARED: &str = "shared";
@@ -153,6 +156,16 @@ pub fn class_line(fs: &str) -> String {
 
 pub fn phase_ready(phase: &str, ready: i32, desired: i32) -> String {
     format!("{phase} {ready}/{desired}")
+}
+
+/// Fluid's passes over a runtime fail now (its status, frozen meanwhile, may still say Ready).
+pub fn runtime_failing(why: &str) -> String {
+    format!("failing: {why}")
+}
+
+/// A condition's status when the current phase has superseded it.
+pub fn stale_condition(status: &str) -> String {
+    format!("{status} (stale)")
 }
 
 pub fn replica_counts(current: i32, available: i32, unavailable: i32) -> String {

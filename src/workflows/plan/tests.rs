@@ -639,3 +639,45 @@ fn a_spec_change_after_the_pods_started_suggests_a_config_rebuild() {
         w0.why
     );
 }
+
+#[test]
+fn without_client_pods_the_upgrade_plan_has_no_client_warning_and_keeps_the_remount_wait() {
+    let (_, mut store) = demo_store();
+    let rt = key("imagenet", "imagenet-train");
+    let clients: Vec<ObjectKey> = crate::workflows::observe::component_pods(
+        &store,
+        &rt.namespace,
+        &rt.name,
+        Component::Client,
+    )
+    .iter()
+    .map(|p| {
+        ObjectKey::new(
+            crate::model::Kind::Pod,
+            rt.namespace.clone(),
+            p.metadata.name.clone().unwrap_or_default(),
+        )
+    })
+    .collect();
+    assert!(!clients.is_empty(), "the demo runtime has client pods");
+    for k in clients {
+        store.apply(crate::cluster::ClusterEvent::Deleted(k), t0());
+    }
+    let req = UpgradeRequest::new(rt, "curvine/curvine", "v0.2.6");
+    let p = plan_upgrade(&store, &req, "u", t0()).unwrap();
+    assert!(
+        !p.summary.warnings.iter().any(|w| w.contains("client")),
+        "{:#?}",
+        p.summary.warnings
+    );
+    let steps = &p.record.status.as_ref().unwrap().steps;
+    assert!(
+        rows(steps).contains(&row(
+            "remount-master",
+            "Wait",
+            "CacheRuntime/imagenet-train"
+        )),
+        "{:#?}",
+        rows(steps)
+    );
+}

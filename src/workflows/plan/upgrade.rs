@@ -144,26 +144,40 @@ pub fn plan_upgrade(
         .dataset(&key.namespace, &key.name)
         .and_then(|d| d.status.as_ref())
         .map(|s| &s.operation_ref)
-        .filter(|m| !m.is_empty())
     {
-        let list: Vec<String> = ops.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        warnings.push(format!(
-            "Dataset has running operations ({}): they may fail while the engine restarts",
-            list.join(", ")
-        ));
+        // Fluid releases the lock a moment after an operation finishes: a finished one is not
+        // running.
+        let finished = |kind: &str, name: &str| {
+            crate::model::OpKind::parse(kind).is_some_and(|k| {
+                let okey = crate::model::ObjectKey::new(
+                    crate::model::Kind::Operation(k),
+                    key.namespace.clone(),
+                    name,
+                );
+                matches!(store.get(&okey), Some(crate::model::Object::Operation(op))
+                    if op.phase().is_terminal())
+            })
+        };
+        let list: Vec<String> = ops
+            .iter()
+            .filter(|(k, v)| !finished(k, v))
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        if !list.is_empty() {
+            warnings.push(format!(
+                "Dataset has running operations ({}): they may fail while the engine restarts",
+                list.join(", ")
+            ));
+        }
     }
+    // Only client pods that exist keep an old image: upstream runs none until an application
+    // pod uses the dataset (FLUID.md [obs]).
     if component_enabled(rt, class, Component::Client) {
         let client_img =
             observe::component_pods(store, &key.namespace, &key.name, Component::Client)
                 .first()
                 .and_then(|p| observe::spec_image(p))
-                .map(str::to_string)
-                .or_else(|| {
-                    class
-                        .and_then(|c| c.component(Component::Client))
-                        .and_then(|d| d.engine_image())
-                        .map(str::to_string)
-                });
+                .map(str::to_string);
         if let Some(img) = client_img {
             warnings.push(format!(
                 "client pods keep {img}: upstream never updates the client DaemonSet, check that it works with {target_ref}"
