@@ -13,6 +13,7 @@ pub mod maintenance_form;
 pub mod maintenance_strings;
 pub mod modal;
 pub mod palette;
+pub mod problem_watch;
 pub mod paste;
 pub mod runs;
 pub mod schema;
@@ -20,6 +21,8 @@ pub mod state;
 pub mod strings;
 pub mod sync_notes;
 pub mod tables;
+pub mod triage;
+pub mod triage_rows;
 pub mod update;
 pub mod yaml;
 

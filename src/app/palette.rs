@@ -43,6 +43,21 @@ pub const COMMANDS: &[PaletteEntry] = &[
         desc: "upgrade and rebuild runs",
     },
     PaletteEntry {
+        names: &["problems", "pb"],
+        args: "[NS] [/FILTER]",
+        desc: "everything wrong now, most severe first",
+    },
+    PaletteEntry {
+        names: &["events", "ev"],
+        args: "[NS] [/FILTER]",
+        desc: "events of Fluid objects, their pods and nodes, newest first",
+    },
+    PaletteEntry {
+        names: &["nodes", "no"],
+        args: "[/FILTER]",
+        desc: "nodes: readiness and the cache they hold, lost ones first",
+    },
+    PaletteEntry {
         names: &["timeline", "tl"],
         args: "",
         desc: "timeline of the selected object",

@@ -119,6 +119,8 @@ impl App {
                 if changed {
                     self.follow_selection();
                     self.dirty = true;
+                    let watching = self.current_list() == Some(ViewKind::Problems);
+                    self.problem_watch.observe(&self.store, watching);
                     if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
                         f.follow(&self.store, self.now);
                     }
@@ -404,6 +406,11 @@ impl App {
             Action::ViewOpen(v) => self.open_view(v),
             Action::ViewRefresh => return vec![Command::Relist],
             Action::ScreenRedraw => return vec![Command::ClearScreen],
+            Action::NoticeDismiss => {
+                if self.problem_watch.dismiss() {
+                    self.dirty = true;
+                }
+            }
             Action::NsAll => self.set_namespace(None),
             Action::NsFavourite(n) => {
                 match self.favourite_namespaces.get(n as usize - 1).cloned() {
@@ -717,6 +724,7 @@ impl App {
     pub fn context_switched(&mut self, context: &str, namespace: Option<String>) {
         self.store = crate::cluster::Store::new();
         self.views.borrow_mut().clear();
+        self.problem_watch.clear();
         self.context = context.to_string();
         self.namespace = namespace;
         let list = match &self.screen {
@@ -990,6 +998,9 @@ impl App {
                 None => self.flash_warn(strings::NOTHING_SELECTED),
             }
             return;
+        }
+        if v == ViewKind::Problems {
+            self.problem_watch.dismiss();
         }
         // Switching views replaces the screen stack, as k9s does with `:pods`.
         self.push(Screen::List(v));

@@ -38,6 +38,7 @@ pub mod format;
 mod jobs;
 mod logs;
 mod names;
+mod nodes;
 mod operation_controller;
 mod pods;
 mod runtime_controller;
@@ -298,6 +299,7 @@ impl DemoCluster {
             .checked_add(jiff::SignedDuration::from_secs(1))
             .unwrap_or(self.state.now);
         faults::node_controller(self);
+        nodes::reconcile(self);
         if self.random_failures {
             faults::random_worker_failure(self);
         }

@@ -187,6 +187,7 @@ pub fn load(cluster: &mut DemoCluster, objects: Vec<Object>) {
     for key in cluster.state.keys_of(Kind::CacheRuntime) {
         materialize_runtime(cluster, &key);
     }
+    super::nodes::seed(cluster);
 }
 
 /// For a runtime loaded with a status: its workloads and the pods its status counts, so that the

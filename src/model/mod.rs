@@ -15,6 +15,9 @@ pub mod pod;
 mod pod_record;
 pub mod runtime;
 pub mod workload;
+pub mod node;
+pub mod problems;
+pub mod why;
 
 pub use class::CacheRuntimeClass;
 pub use dataset::{Dataset, DatasetPhase};
@@ -25,6 +28,6 @@ pub use operation::{DataOperation, OpKind, OpPhase, Policy};
 pub use runtime::{CacheRuntime, Component, RuntimePhase};
 pub use workload::AdvancedStatefulSet;
 
-pub use k8s_openapi::api::core::v1::{Event, Pod};
+pub use k8s_openapi::api::core::v1::{Event, Node, Pod};
 
 pub const FLUID_API_VERSION: &str = "data.fluid.io/v1alpha1";

@@ -647,8 +647,8 @@ impl SpecCache {
 /// pods that have the same one (see [`SpecCache`]); every other kept field is packed into one
 /// byte buffer (see [`super::pod_record`]), where well-known texts and label keys cost a byte
 /// and UIDs sixteen. Dropped: managedFields, the last-applied annotation, and the status fields
-/// nothing reads (IP lists, QoS class, image and container IDs, last states, init container
-/// statuses). [`CompactPod::to_pod`] gives back a Pod with the kept fields, on which every
+/// nothing reads (IP lists, QoS class, image and container IDs). Each container's last state
+/// is kept: its last termination says why it restarts. [`CompactPod::to_pod`] gives back a Pod with the kept fields, on which every
 /// accessor of this module answers as on the original.
 ///
 /// The buffer holds four parts, the ones rows read first:
@@ -876,6 +876,8 @@ fn write_container_statuses(w: &mut Writer, list: Option<&[ContainerStatus]>) {
         w.opt_bool(c.started);
         w.int(i64::from(c.restart_count));
         write_state(w, c.state.as_ref());
+        // The last termination says why a container restarts (OOMKilled, exit codes).
+        write_state(w, c.last_state.as_ref());
     }
 }
 
@@ -892,6 +894,7 @@ fn read_container_statuses(r: &mut Reader) -> Option<Vec<ContainerStatus>> {
                     started: c.started,
                     restart_count: c.restart_count,
                     state: read_state(r),
+                    last_state: read_state(r),
                     ..Default::default()
                 }
             })
@@ -1176,6 +1179,7 @@ impl CompactPod {
         for _ in 0..n {
             let head = read_container_head(&mut r);
             f(head, &mut r);
+            skip_state(&mut r);
         }
     }
 
@@ -1191,6 +1195,7 @@ impl CompactPod {
         for _ in 0..n {
             read_container_head(&mut r);
             skip_state(&mut r);
+            skip_state(&mut r);
         }
         let Some(m) = r.count() else {
             return;
@@ -1198,6 +1203,7 @@ impl CompactPod {
         for i in 0..m {
             let head = read_container_head(&mut r);
             f(i, head, &mut r);
+            skip_state(&mut r);
         }
     }
 
@@ -1469,6 +1475,7 @@ struct ContainerStatusIn {
     started: Option<bool>,
     restart_count: i32,
     state: Option<ContainerState>,
+    last_state: Option<ContainerState>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -1547,6 +1554,7 @@ fn statuses_in(cs: Vec<ContainerStatusIn>) -> Vec<ContainerStatus> {
             started: c.started,
             restart_count: c.restart_count,
             state: c.state,
+            last_state: c.last_state,
             ..Default::default()
         })
         .collect()

@@ -363,3 +363,9 @@ pub fn source(component: &str, host: Option<&str>) -> String {
         None => component.to_string(),
     }
 }
+
+// Where to look first: why not ready, nodes.
+pub const WHY: &str = "Why";
+pub const CACHE_ROLE: &str = "Cache role";
+pub const FLUID_LABELS: &str = "Fluid labels";
+pub const NODE_PODS: &str = "Pods on this node";

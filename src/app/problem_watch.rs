@@ -1,0 +1,154 @@
+//! The problems of the store as last computed (once per store revision), and the short notice
+//! raised when a new one appears while the operator looks elsewhere: once per problem, until
+//! dismissed or the problems view is opened. Never a modal.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use super::triage::{Problem, problems};
+use crate::cluster::{ConnectionState, Store};
+use crate::model::ObjectKey;
+
+/// A new problem to tell the operator about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemNotice {
+    pub key: ObjectKey,
+    pub what: String,
+    /// How many new problems appeared since the notice was raised (this one included).
+    pub count: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct ProblemWatch {
+    /// The problems at a store revision.
+    memo: RefCell<Option<(u64, Rc<Vec<Problem>>)>>,
+    /// Problems already seen (told or not): a problem is new once, until it goes away.
+    known: BTreeSet<ObjectKey>,
+    pub notice: Option<ProblemNotice>,
+}
+
+impl ProblemWatch {
+    /// The problems now (computed once per store revision).
+    pub fn current(&self, store: &Store) -> Rc<Vec<Problem>> {
+        let rev = store.revision();
+        if let Some((r, list)) = &*self.memo.borrow()
+            && *r == rev
+        {
+            return list.clone();
+        }
+        let list = Rc::new(problems(store));
+        *self.memo.borrow_mut() = Some((rev, list.clone()));
+        list
+    }
+
+    /// How many problems concern `namespace` (all when `None`; cluster-scoped ones always).
+    pub fn count(&self, store: &Store, namespace: Option<&str>) -> usize {
+        self.current(store)
+            .iter()
+            .filter(|p| {
+                p.key.namespace.is_empty() || namespace.is_none_or(|ns| ns == p.key.namespace)
+            })
+            .count()
+    }
+
+    /// Looks at the problems after the store changed. New ones raise the notice unless the
+    /// operator is looking at the problems (`watching`) or the first lists are still coming
+    /// (what the cluster had at start is not news). Returns whether the notice changed.
+    pub fn observe(&mut self, store: &Store, watching: bool) -> bool {
+        let now = self.current(store);
+        let keys: BTreeSet<ObjectKey> = now.iter().map(|p| p.key.clone()).collect();
+        let settled = *store.connection() == ConnectionState::Connected;
+        let fresh: Vec<&Problem> = now.iter().filter(|p| !self.known.contains(&p.key)).collect();
+        self.known = keys;
+        let before = self.notice.clone();
+        if let Some(n) = &self.notice
+            && !self.known.contains(&n.key)
+        {
+            // The problem told about went away: so does the notice.
+            self.notice = None;
+        }
+        if settled
+            && !watching
+            && let Some(first) = fresh.first()
+        {
+            let count = self.notice.as_ref().map_or(0, |n| n.count) + fresh.len();
+            self.notice = Some(ProblemNotice {
+                key: first.key.clone(),
+                what: first.what.clone(),
+                count,
+            });
+        }
+        before != self.notice
+    }
+
+    /// The operator saw it (dismissed it, or opened the problems).
+    pub fn dismiss(&mut self) -> bool {
+        self.notice.take().is_some()
+    }
+
+    /// Forgets everything (another cluster).
+    pub fn clear(&mut self) {
+        *self = ProblemWatch::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::ClusterEvent;
+    use crate::model::{Kind, Object, OpKind};
+
+    fn failed_load(name: &str) -> Object {
+        let v = serde_json::json!({
+            "apiVersion": "data.fluid.io/v1alpha1", "kind": "DataLoad",
+            "metadata": {"name": name, "namespace": "ns"},
+            "spec": {"dataset": {"name": "ds", "namespace": "ns"}},
+            "status": {"phase": "Failed"}
+        });
+        Object::from_value(v).unwrap().unwrap()
+    }
+
+    fn apply(store: &mut Store, ev: ClusterEvent) {
+        store.apply(ev, jiff::Timestamp::from_second(100).unwrap());
+    }
+
+    #[test]
+    fn a_new_problem_raises_the_notice_once_after_the_first_lists() {
+        let mut store = Store::new();
+        let mut w = ProblemWatch::default();
+        apply(&mut store, ClusterEvent::Applied(failed_load("old")));
+        assert!(!w.observe(&store, false), "what was there at start is not news");
+        apply(
+            &mut store,
+            ClusterEvent::Connection(ConnectionState::Connected),
+        );
+        apply(&mut store, ClusterEvent::Applied(failed_load("new")));
+        assert!(w.observe(&store, false));
+        let n = w.notice.clone().unwrap();
+        assert_eq!(
+            n.key,
+            ObjectKey::new(Kind::Operation(OpKind::DataLoad), "ns", "new")
+        );
+        assert_eq!(n.what, "Failed");
+        assert!(w.dismiss());
+        // Seen once: the same problem does not come back while it lasts.
+        assert!(!w.observe(&store, false));
+        assert_eq!(w.notice, None);
+        assert_eq!(w.count(&store, None), 2);
+        assert_eq!(w.count(&store, Some("other")), 0);
+    }
+
+    #[test]
+    fn no_notice_while_the_problems_are_on_screen() {
+        let mut store = Store::new();
+        let mut w = ProblemWatch::default();
+        apply(
+            &mut store,
+            ClusterEvent::Connection(ConnectionState::Connected),
+        );
+        apply(&mut store, ClusterEvent::Applied(failed_load("x")));
+        assert!(!w.observe(&store, true));
+        assert_eq!(w.notice, None);
+    }
+}
