@@ -722,7 +722,7 @@ mod tests {
         );
         assert!(Action::parse("ns.favourite 0").is_err());
         assert!(Action::parse("ns.favourite").is_err());
-        assert!(Action::parse("view.open nodes").is_err());
+        assert!(Action::parse("view.open hosts").is_err());
         assert!(Action::parse("list.down 3").is_err());
         assert!(Action::parse("").is_err());
         for view in ViewKind::ALL {

@@ -59,7 +59,10 @@ impl ProblemWatch {
         let now = self.current(store);
         let keys: BTreeSet<ObjectKey> = now.iter().map(|p| p.key.clone()).collect();
         let settled = *store.connection() == ConnectionState::Connected;
-        let fresh: Vec<&Problem> = now.iter().filter(|p| !self.known.contains(&p.key)).collect();
+        let fresh: Vec<&Problem> = now
+            .iter()
+            .filter(|p| !self.known.contains(&p.key))
+            .collect();
         self.known = keys;
         let before = self.notice.clone();
         if let Some(n) = &self.notice
@@ -118,7 +121,10 @@ mod tests {
         let mut store = Store::new();
         let mut w = ProblemWatch::default();
         apply(&mut store, ClusterEvent::Applied(failed_load("old")));
-        assert!(!w.observe(&store, false), "what was there at start is not news");
+        assert!(
+            !w.observe(&store, false),
+            "what was there at start is not news"
+        );
         apply(
             &mut store,
             ClusterEvent::Connection(ConnectionState::Connected),

@@ -100,10 +100,7 @@ pub fn problem_why(store: &Store, key: &ObjectKey) -> String {
 
 /// A Pending operation that will never start (see [`operation_flag`]), or a failed one:
 /// its one-word state and why.
-fn operation_problem(
-    store: &Store,
-    op: &crate::model::DataOperation,
-) -> Option<(String, String)> {
+fn operation_problem(store: &Store, op: &crate::model::DataOperation) -> Option<(String, String)> {
     let runtime = op
         .target_dataset()
         .and_then(|(ns, name)| store.runtime(&ns, &name));

@@ -145,14 +145,7 @@ pub fn node_rows(store: &Store) -> Vec<Row> {
             let created = created(&n.metadata);
             p.since(created, false);
             let group = if ready { &ready_after } else { &lost_first };
-            p.finish(
-                Kind::Node,
-                "",
-                name,
-                status,
-                Some(group.clone()),
-                created,
-            )
+            p.finish(Kind::Node, "", name, status, Some(group.clone()), created)
         })
         .collect()
 }

@@ -1196,7 +1196,8 @@ mod tests {
                 "datamigrates",
                 "databackups",
                 "cacheruntimemaintenances",
-                "events"
+                "events",
+                "nodes"
             ]
         );
     }

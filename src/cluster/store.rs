@@ -10,11 +10,11 @@ use jiff::Timestamp;
 use super::event::{Availability, ClusterEvent, ConnectionState};
 use super::timeline::{self, History, Subject, Timelines, Transition};
 use crate::model::pod::{CompactPod, SpecCache};
-use crate::model::{problems, why};
 use crate::model::{
     CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation, Dataset, Event, Kind,
     Object, ObjectKey, Pod,
 };
+use crate::model::{problems, why};
 
 /// Log lines kept per pod.
 pub const MAX_LOG_LINES: usize = 2000;

@@ -69,10 +69,51 @@ pub fn seed(cluster: &mut DemoCluster) {
             .pods()
             .filter_map(|p| node_of(p).map(str::to_string)),
     );
+    let labels = worker_labels(cluster);
     for name in names {
-        if !cluster.state.contains(&ObjectKey::new(Kind::Node, "", &name)) {
-            cluster.state.seed(Object::from(node(&name, joined)));
+        if cluster
+            .state
+            .contains(&ObjectKey::new(Kind::Node, "", &name))
+        {
+            continue;
         }
+        let mut n = node(&name, joined);
+        shape(
+            &mut n,
+            labels.get(&name).cloned().unwrap_or_default(),
+            cluster.lost_nodes.get(&name).copied(),
+            joined,
+        );
+        cluster.state.seed(Object::from(n));
+    }
+}
+
+/// Gives a node Fluid's labels `want` and its readiness: lost since `lost_since`, else Ready
+/// (since `now` when it was not).
+fn shape(
+    n: &mut Node,
+    want: BTreeMap<String, String>,
+    lost_since: Option<Timestamp>,
+    now: Timestamp,
+) {
+    let all = n.metadata.labels.get_or_insert_with(BTreeMap::new);
+    all.retain(|k, _| !k.starts_with("fluid.io/"));
+    all.extend(want);
+    let conds = n
+        .status
+        .get_or_insert_with(Default::default)
+        .conditions
+        .get_or_insert_with(Vec::new);
+    let ready_now = conds
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .is_some_and(|c| c.status == "True");
+    if ready_now == lost_since.is_some() {
+        conds.retain(|c| c.type_ != "Ready");
+        conds.push(ready_condition(
+            lost_since.is_none(),
+            lost_since.unwrap_or(now),
+        ));
     }
 }
 
@@ -117,24 +158,8 @@ pub fn reconcile(cluster: &mut DemoCluster) {
         let want_labels = labels.get(&key.name).cloned().unwrap_or_default();
         let lost_since = lost.get(&key.name).copied();
         cluster.state.update(&key, |o| {
-            let Object::Node(n) = o else {
-                return;
-            };
-            let all = n.metadata.labels.get_or_insert_with(BTreeMap::new);
-            all.retain(|k, _| !k.starts_with("fluid.io/"));
-            all.extend(want_labels);
-            let conds = n
-                .status
-                .get_or_insert_with(Default::default)
-                .conditions
-                .get_or_insert_with(Vec::new);
-            let ready_now = conds
-                .iter()
-                .find(|c| c.type_ == "Ready")
-                .is_some_and(|c| c.status == "True");
-            if ready_now == lost_since.is_some() {
-                conds.retain(|c| c.type_ != "Ready");
-                conds.push(ready_condition(lost_since.is_none(), lost_since.unwrap_or(now)));
+            if let Object::Node(n) = o {
+                shape(n, want_labels, lost_since, now);
             }
         });
     }

@@ -162,7 +162,11 @@ fn env(ns: &str, rt: &str, c: Component, svc: Option<&str>) -> Vec<(String, Stri
 /// The demo cluster's node pools: cache nodes (masters, workers, jobs) and GPU nodes (clients),
 /// as a name prefix and a count.
 pub fn pool(gpu: bool) -> (&'static str, usize) {
-    if gpu { ("gpu-node", 12) } else { ("cache-node", 24) }
+    if gpu {
+        ("gpu-node", 12)
+    } else {
+        ("cache-node", 24)
+    }
 }
 
 /// Picks a node for a new pod: from the cache pool (master/worker/jobs) or the GPU pool

@@ -9,15 +9,15 @@ pub mod kube_yaml;
 pub mod maintenance;
 pub mod manifest;
 pub mod meta;
+pub mod node;
 pub mod object;
 pub mod operation;
 pub mod pod;
 mod pod_record;
-pub mod runtime;
-pub mod workload;
-pub mod node;
 pub mod problems;
+pub mod runtime;
 pub mod why;
+pub mod workload;
 
 pub use class::CacheRuntimeClass;
 pub use dataset::{Dataset, DatasetPhase};

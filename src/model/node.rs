@@ -27,14 +27,12 @@ pub fn not_ready_why(node: &Node) -> Option<String> {
         .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"));
     match c {
         Some(c) if c.status == "True" => None,
-        Some(c) => Some(
-            match (c.reason.as_deref(), c.message.as_deref()) {
-                (Some(r), Some(m)) => format!("{r}: {m}"),
-                (Some(r), None) => r.to_string(),
-                (None, Some(m)) => m.to_string(),
-                (None, None) => format!("Ready={}", c.status),
-            },
-        ),
+        Some(c) => Some(match (c.reason.as_deref(), c.message.as_deref()) {
+            (Some(r), Some(m)) => format!("{r}: {m}"),
+            (Some(r), None) => r.to_string(),
+            (None, Some(m)) => m.to_string(),
+            (None, None) => format!("Ready={}", c.status),
+        }),
         None => Some("no Ready condition yet".to_string()),
     }
 }

@@ -203,7 +203,9 @@ impl Object {
     /// The object as JSON (with apiVersion/kind; Pods and Events get theirs added).
     pub fn to_value(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        if let (Object::Pod(_) | Object::Event(_) | Object::Node(_), Some(map)) = (self, v.as_object_mut()) {
+        if let (Object::Pod(_) | Object::Event(_) | Object::Node(_), Some(map)) =
+            (self, v.as_object_mut())
+        {
             map.insert("apiVersion".into(), "v1".into());
             map.insert("kind".into(), self.kind().as_str().into());
         }

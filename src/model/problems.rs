@@ -68,13 +68,15 @@ pub fn pod_suspect(pod: &CompactPod) -> bool {
 pub fn suspect(obj: &Object) -> bool {
     match obj {
         Object::Runtime(rt) => super::runtime::Component::ALL.into_iter().any(|c| {
-            rt.component_status(c).is_some_and(|s| {
-                s.ready() < s.desired() || !matches!(s.phase, RuntimePhase::Ready)
-            })
+            rt.component_status(c)
+                .is_some_and(|s| s.ready() < s.desired() || !matches!(s.phase, RuntimePhase::Ready))
         }),
         Object::Operation(op) => matches!(op.phase(), OpPhase::Failed | OpPhase::Pending),
         Object::Maintenance(m) => {
-            matches!(m.phase(), MaintenancePhase::Paused | MaintenancePhase::Failed)
+            matches!(
+                m.phase(),
+                MaintenancePhase::Paused | MaintenancePhase::Failed
+            )
         }
         Object::Node(n) => !super::node::is_ready(n),
         _ => false,

@@ -119,7 +119,10 @@ pub fn pod(pod: &Pod, events: &[&Event], node_lost: bool) -> Option<String> {
         return Some(event_line(e));
     }
     let ready = conditions.iter().find(|c| c.type_ == "Ready");
-    if let Some(m) = ready.and_then(|c| c.message.as_deref()).filter(|m| !m.is_empty()) {
+    if let Some(m) = ready
+        .and_then(|c| c.message.as_deref())
+        .filter(|m| !m.is_empty())
+    {
         return Some(one_line(m));
     }
     Some(status)

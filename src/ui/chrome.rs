@@ -176,8 +176,14 @@ fn problems_piece<'a>(app: &App, room: usize, ctx: &Ctx) -> Vec<Span<'a>> {
     let look = if count > 0 { "Failed" } else { "Ready" };
     let (style, symbol) = t.phase(look);
     let full = vec![
-        Span::styled(format!("  {}", strings::PROBLEMS_LABEL), t.style("header.desc")),
-        Span::styled(count.to_string(), if count > 0 { style } else { t.style("header") }),
+        Span::styled(
+            format!("  {}", strings::PROBLEMS_LABEL),
+            t.style("header.desc"),
+        ),
+        Span::styled(
+            count.to_string(),
+            if count > 0 { style } else { t.style("header") },
+        ),
     ];
     if spans_width(&full) <= room {
         return full;

@@ -23,6 +23,8 @@ use crate::model::{Kind, OpKind};
 fn priority(view: ViewKind, header: &str) -> u8 {
     use ViewKind::*;
     match (view, header) {
+        // What is wrong matters more than where: the namespace gives way to the reason.
+        (Problems, "NAMESPACE") => 3,
         (_, "NAME") => 0,
         (_, "PHASE" | "STATUS") => 1,
         (_, "NAMESPACE") => 2,
@@ -48,8 +50,8 @@ fn priority(view: ViewKind, header: &str) -> u8 {
         (Maintenance, "RUNTIME" | "TYPE") => 3,
         (Maintenance, "AGE") => 5,
         (Problems, "WHY") => 2,
-        (Problems, "KIND") => 3,
-        (Problems, "SINCE") => 4,
+        (Problems, "KIND") => 4,
+        (Problems, "SINCE") => 5,
         (Events, "OBJECT" | "REASON") => 1,
         (Events, "LAST SEEN") => 2,
         (Events, "MESSAGE") => 3,

@@ -42,7 +42,9 @@ fn summary(store: &Store, key: &ObjectKey, n: &Node, now: Timestamp) -> Section 
     if let Some(why) = node::not_ready_why(n) {
         lines.push(text_field(s::WHY, why));
     }
-    let roles = triage::node_roles(store).remove(&key.name).unwrap_or_default();
+    let roles = triage::node_roles(store)
+        .remove(&key.name)
+        .unwrap_or_default();
     let role_rows: Vec<(Vec<Cell>, Option<Target>)> = roles
         .runtimes
         .iter()
@@ -69,7 +71,10 @@ fn summary(store: &Store, key: &ObjectKey, n: &Node, now: Timestamp) -> Section 
     } else {
         lines.extend(list_field(
             s::FLUID_LABELS,
-            labels.into_iter().map(|l| (vec![Cell::text(l)], None)).collect(),
+            labels
+                .into_iter()
+                .map(|l| (vec![Cell::text(l)], None))
+                .collect(),
         ));
     }
     lines.push(text_field(s::AGE, age(created(&n.metadata), now)));
