@@ -6,6 +6,8 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use jiff::Timestamp;
+
 use super::triage::{Problem, problems};
 use crate::cluster::{ConnectionState, Store};
 use crate::model::ObjectKey;
@@ -21,30 +23,33 @@ pub struct ProblemNotice {
 
 #[derive(Debug, Default)]
 pub struct ProblemWatch {
-    /// The problems at a store revision.
-    memo: RefCell<Option<(u64, Rc<Vec<Problem>>)>>,
+    /// The problems at a store revision and a second.
+    memo: RefCell<Option<((u64, i64), Rc<Vec<Problem>>)>>,
     /// Problems already seen (told or not): a problem is new once, until it goes away.
     known: BTreeSet<ObjectKey>,
+    /// Set once the first lists are in (the store connected): what the cluster had then is
+    /// not news.
+    primed: bool,
     pub notice: Option<ProblemNotice>,
 }
 
 impl ProblemWatch {
-    /// The problems now (computed once per store revision).
-    pub fn current(&self, store: &Store) -> Rc<Vec<Problem>> {
-        let rev = store.revision();
+    /// The problems at `now` (computed once per store revision and second).
+    pub fn current(&self, store: &Store, now: Timestamp) -> Rc<Vec<Problem>> {
+        let rev = (store.revision(), now.as_second());
         if let Some((r, list)) = &*self.memo.borrow()
             && *r == rev
         {
             return list.clone();
         }
-        let list = Rc::new(problems(store));
+        let list = Rc::new(problems(store, now));
         *self.memo.borrow_mut() = Some((rev, list.clone()));
         list
     }
 
     /// How many problems concern `namespace` (all when `None`; cluster-scoped ones always).
-    pub fn count(&self, store: &Store, namespace: Option<&str>) -> usize {
-        self.current(store)
+    pub fn count(&self, store: &Store, now: Timestamp, namespace: Option<&str>) -> usize {
+        self.current(store, now)
             .iter()
             .filter(|p| {
                 p.key.namespace.is_empty() || namespace.is_none_or(|ns| ns == p.key.namespace)
@@ -53,12 +58,15 @@ impl ProblemWatch {
     }
 
     /// Looks at the problems after the store changed. New ones raise the notice unless the
-    /// operator is looking at the problems (`watching`) or the first lists are still coming
-    /// (what the cluster had at start is not news). Returns whether the notice changed.
-    pub fn observe(&mut self, store: &Store, watching: bool) -> bool {
-        let now = self.current(store);
+    /// operator is looking at the problems (`watching`), the change is a (re)list (`listing`:
+    /// what a list brings is the state, not a change seen happening) or the first lists are
+    /// still coming in. Returns whether the notice changed.
+    pub fn observe(&mut self, store: &Store, at: Timestamp, watching: bool, listing: bool) -> bool {
+        let now = self.current(store, at);
         let keys: BTreeSet<ObjectKey> = now.iter().map(|p| p.key.clone()).collect();
-        let settled = *store.connection() == ConnectionState::Connected;
+        let connected = *store.connection() == ConnectionState::Connected;
+        let settled = self.primed && connected && !listing;
+        self.primed |= connected;
         let fresh: Vec<&Problem> = now
             .iter()
             .filter(|p| !self.known.contains(&p.key))
@@ -112,8 +120,12 @@ mod tests {
         Object::from_value(v).unwrap().unwrap()
     }
 
+    fn t() -> Timestamp {
+        Timestamp::from_second(100).unwrap()
+    }
+
     fn apply(store: &mut Store, ev: ClusterEvent) {
-        store.apply(ev, jiff::Timestamp::from_second(100).unwrap());
+        store.apply(ev, t());
     }
 
     #[test]
@@ -122,15 +134,25 @@ mod tests {
         let mut w = ProblemWatch::default();
         apply(&mut store, ClusterEvent::Applied(failed_load("old")));
         assert!(
-            !w.observe(&store, false),
-            "what was there at start is not news"
+            !w.observe(&store, t(), false, false),
+            "the first lists are not news"
         );
         apply(
             &mut store,
             ClusterEvent::Connection(ConnectionState::Connected),
         );
+        apply(&mut store, ClusterEvent::Applied(failed_load("older")));
+        assert!(
+            !w.observe(&store, t(), false, false),
+            "what was there at start is not news"
+        );
+        apply(&mut store, ClusterEvent::Applied(failed_load("listed")));
+        assert!(
+            !w.observe(&store, t(), false, true),
+            "nor what a relist brings"
+        );
         apply(&mut store, ClusterEvent::Applied(failed_load("new")));
-        assert!(w.observe(&store, false));
+        assert!(w.observe(&store, t(), false, false));
         let n = w.notice.clone().unwrap();
         assert_eq!(
             n.key,
@@ -139,10 +161,10 @@ mod tests {
         assert_eq!(n.what, "Failed");
         assert!(w.dismiss());
         // Seen once: the same problem does not come back while it lasts.
-        assert!(!w.observe(&store, false));
+        assert!(!w.observe(&store, t(), false, false));
         assert_eq!(w.notice, None);
-        assert_eq!(w.count(&store, None), 2);
-        assert_eq!(w.count(&store, Some("other")), 0);
+        assert_eq!(w.count(&store, t(), None), 4);
+        assert_eq!(w.count(&store, t(), Some("other")), 0);
     }
 
     #[test]
@@ -153,8 +175,28 @@ mod tests {
             &mut store,
             ClusterEvent::Connection(ConnectionState::Connected),
         );
+        w.observe(&store, t(), false, false);
         apply(&mut store, ClusterEvent::Applied(failed_load("x")));
-        assert!(!w.observe(&store, true));
+        assert!(!w.observe(&store, t(), true, false));
+        assert_eq!(w.notice, None);
+    }
+
+    #[test]
+    fn the_notice_goes_with_its_problem() {
+        let mut store = Store::new();
+        let mut w = ProblemWatch::default();
+        apply(
+            &mut store,
+            ClusterEvent::Connection(ConnectionState::Connected),
+        );
+        w.observe(&store, t(), false, false);
+        apply(&mut store, ClusterEvent::Applied(failed_load("x")));
+        assert!(w.observe(&store, t(), false, false));
+        apply(
+            &mut store,
+            ClusterEvent::Deleted(ObjectKey::new(Kind::Operation(OpKind::DataLoad), "ns", "x")),
+        );
+        assert!(w.observe(&store, t(), false, false));
         assert_eq!(w.notice, None);
     }
 }

@@ -409,6 +409,8 @@ pub struct Query<'a> {
     pub filter: &'a str,
     pub sort: SortKey,
     pub reverse: bool,
+    /// "Now", for rows that depend on how long something lasted (problems past their grace).
+    pub now: Option<Timestamp>,
 }
 
 pub fn headers(view: ViewKind) -> Vec<&'static str> {
@@ -500,6 +502,8 @@ pub(super) fn in_namespace(q: &Query, ns: &str) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 struct BaseKey {
     revision: u64,
+    /// The second, for views whose rows depend on it (problems).
+    second: Option<i64>,
     namespace: Option<String>,
     sort: SortKey,
     reverse: bool,
@@ -639,6 +643,10 @@ fn build_rows(store: &Store, view: ViewKind, q: &Query) -> Vec<Row> {
 fn table(cache: &mut TableCache, store: &Store, view: ViewKind, q: &Query) -> Table {
     let key = BaseKey {
         revision: store.revision(),
+        second: q
+            .now
+            .filter(|_| view == ViewKind::Problems)
+            .map(|t| t.as_second()),
         namespace: q.namespace.map(str::to_string),
         sort: q.sort,
         reverse: q.reverse,

@@ -9,7 +9,9 @@ use jiff::Timestamp;
 use crate::cluster::Store;
 use crate::model::health::{component_enabled, operation_flag, overall_phase};
 use crate::model::meta::{created, parse_time};
-use crate::model::problems::{Severity, pod_severity};
+use crate::model::problems::{
+    POD_GRACE_SECONDS, RUNTIME_GRACE_SECONDS, Severity, pod_severity, within_grace,
+};
 use crate::model::{
     CacheRuntime, Component, Event, Kind, MaintenancePhase, Object, ObjectKey, OpPhase, Pod, node,
     pod, why,
@@ -115,8 +117,8 @@ fn operation_problem(store: &Store, op: &crate::model::DataOperation) -> Option<
     }
 }
 
-/// The problem an object suspected by the store is, if it is one.
-fn problem_of(store: &Store, key: &ObjectKey) -> Option<Problem> {
+/// The problem an object suspected by the store is at `now`, if it is one.
+fn problem_of(store: &Store, key: &ObjectKey, now: Timestamp) -> Option<Problem> {
     let problem = |severity, what: &str, since| Problem {
         severity,
         key: key.clone(),
@@ -128,9 +130,19 @@ fn problem_of(store: &Store, key: &ObjectKey) -> Option<Problem> {
         if !crate::model::problems::pod_suspect(p) {
             return None;
         }
-        let status = crate::app::tables::shown_pod_status(store, p);
+        let shown = crate::app::tables::shown_pod_status(store, p);
+        // Running but not ready says more as what is wrong with it.
+        let status = if shown == "Running" {
+            "NotReady"
+        } else {
+            &shown
+        };
         let since = p.not_ready_since().or(p.created());
-        return Some(problem(pod_severity(&status), &status, since));
+        let severity = pod_severity(status);
+        if severity == Severity::Warning && within_grace(since, now, POD_GRACE_SECONDS) {
+            return None;
+        }
+        return Some(problem(severity, status, since));
     }
     match store.get(key)? {
         Object::Node(n) if !node::is_ready(n) => Some(problem(
@@ -174,6 +186,9 @@ fn problem_of(store: &Store, key: &ObjectKey) -> Option<Problem> {
                     at,
                 ));
             }
+            if within_grace(created(&rt.metadata), now, RUNTIME_GRACE_SECONDS) {
+                return None;
+            }
             let derived = overall_phase(rt, store.class_of(rt));
             let sev = match derived.phase.as_str() {
                 "NotReady" => Severity::Critical,
@@ -199,11 +214,11 @@ fn problem_of(store: &Store, key: &ObjectKey) -> Option<Problem> {
     }
 }
 
-/// Every problem now, most severe first, then by kind, namespace and name.
-pub fn problems(store: &Store) -> Vec<Problem> {
+/// Every problem at `now`, most severe first, then by kind, namespace and name.
+pub fn problems(store: &Store, now: Timestamp) -> Vec<Problem> {
     let mut out: Vec<Problem> = store
         .suspects()
-        .filter_map(|k| problem_of(store, k))
+        .filter_map(|k| problem_of(store, k, now))
         .collect();
     out.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.key.cmp(&b.key)));
     out

@@ -34,7 +34,8 @@ pub const NODE_HEADERS: [&str; 7] = [
 pub fn problem_rows(store: &Store, q: &Query) -> Vec<Row> {
     let mut p = Packer::default();
     let groups: Vec<Rc<String>> = (0..2).map(|i| Rc::new(i.to_string())).collect();
-    triage::problems(store)
+    // Without a time, everything counts as past its grace.
+    triage::problems(store, q.now.unwrap_or(jiff::Timestamp::MAX))
         .into_iter()
         .filter(|pr| pr.key.namespace.is_empty() || in_namespace(q, &pr.key.namespace))
         .map(|pr| {

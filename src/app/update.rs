@@ -113,6 +113,14 @@ impl App {
                 self.now = self.now.max(at);
                 self.expire_flash();
                 let mut changed = false;
+                let listing = events.iter().any(|e| {
+                    matches!(
+                        e,
+                        ClusterEvent::Listed { .. }
+                            | ClusterEvent::ListedPods(_)
+                            | ClusterEvent::ListEnded { .. }
+                    )
+                });
                 for ev in events {
                     changed |= self.store.apply(ev, at);
                 }
@@ -120,7 +128,8 @@ impl App {
                     self.follow_selection();
                     self.dirty = true;
                     let watching = self.current_list() == Some(ViewKind::Problems);
-                    self.problem_watch.observe(&self.store, watching);
+                    self.problem_watch
+                        .observe(&self.store, self.now, watching, listing);
                     if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
                         f.follow(&self.store, self.now);
                     }
@@ -407,7 +416,10 @@ impl App {
             Action::ViewRefresh => return vec![Command::Relist],
             Action::ScreenRedraw => return vec![Command::ClearScreen],
             Action::NoticeDismiss => {
-                if self.problem_watch.dismiss() {
+                // On the start-up notices it is one more key that continues.
+                if matches!(self.overlays.top(), Some(Overlay::Notices { .. })) {
+                    self.overlays.pop();
+                } else if self.problem_watch.dismiss() {
                     self.dirty = true;
                 }
             }
@@ -807,6 +819,7 @@ impl App {
             filter: &st.filter,
             sort: st.sort,
             reverse: st.reverse,
+            now: Some(self.now),
         };
         self.views.borrow_mut().table(&self.store, view, &q)
     }

@@ -32,6 +32,18 @@ impl Severity {
     }
 }
 
+/// A pod merely not ready yet (Pending, starting, probes not passed) becomes a problem after
+/// this long: pods starting up are not alarms. Pods that cannot start count at once.
+pub const POD_GRACE_SECONDS: i64 = 30;
+
+/// A runtime coming up for the first time is not a problem before this long.
+pub const RUNTIME_GRACE_SECONDS: i64 = 120;
+
+/// Whether something that started going wrong at `since` is still within `grace` at `now`.
+pub fn within_grace(since: Option<jiff::Timestamp>, now: jiff::Timestamp, grace: i64) -> bool {
+    since.is_some_and(|s| now.as_second() - s.as_second() < grace)
+}
+
 /// Pod statuses that mean the pod cannot start or keeps failing.
 const BROKEN_POD_STATUSES: [&str; 8] = [
     "CrashLoopBackOff",

@@ -125,6 +125,17 @@ pub fn pod(pod: &Pod, events: &[&Event], node_lost: bool) -> Option<String> {
     {
         return Some(one_line(m));
     }
+    let unready: Vec<&str> = statuses
+        .iter()
+        .filter(|c| !c.ready && c.state.as_ref().is_some_and(|s| s.running.is_some()))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !unready.is_empty() {
+        return Some(format!(
+            "{}: running, not ready (no probe failure reported)",
+            unready.join(", ")
+        ));
+    }
     Some(status)
 }
 
@@ -367,6 +378,23 @@ mod tests {
         assert_eq!(
             pod(&p, &[], false).unwrap(),
             "containers with unready status: [engine]"
+        );
+        let running = pod_with(PodStatus {
+            phase: Some("Running".into()),
+            container_statuses: Some(vec![ContainerStatus {
+                name: "engine".into(),
+                ready: false,
+                state: Some(ContainerState {
+                    running: Some(Default::default()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
+        assert_eq!(
+            pod(&running, &[], false).unwrap(),
+            "engine: running, not ready (no probe failure reported)"
         );
         let bare = pod_with(PodStatus {
             phase: Some("Pending".into()),

@@ -172,7 +172,7 @@ fn problems_piece<'a>(app: &App, room: usize, ctx: &Ctx) -> Vec<Span<'a>> {
     let t = ctx.theme;
     let count = app
         .problem_watch
-        .count(&app.store, app.namespace.as_deref());
+        .count(&app.store, app.now, app.namespace.as_deref());
     let look = if count > 0 { "Failed" } else { "Ready" };
     let (style, symbol) = t.phase(look);
     let full = vec![
@@ -357,7 +357,7 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
         && app.editor.is_none()
         && let Some(n) = &app.problem_watch.notice
     {
-        spans.extend(problem_notice(n, &modes, ctx));
+        spans.extend(problem_notice(n, &modes, area.width as usize, ctx));
     }
     let mut used = spans_width(&spans);
     for (action, label) in hint_actions(app) {
@@ -390,31 +390,36 @@ pub fn caption(frame: &mut Frame, area: Rect, text: &str, ctx: &Ctx) {
     );
 }
 
-/// The footer's notice of a new problem, with the keys that dismiss it and show the problems.
+/// The footer's notice of a new problem (cut to fit `width` beside its keys), with the keys
+/// that dismiss it and show the problems.
 fn problem_notice<'a>(
     n: &crate::app::problem_watch::ProblemNotice,
     modes: &[crate::app::actions::KeyMode],
+    width: usize,
     ctx: &Ctx,
 ) -> Vec<Span<'a>> {
     let t = ctx.theme;
     let (style, symbol) = t.phase("Failed");
-    let object = format!("{} {}", n.key.kind, n.key.name);
-    let mut text = strings::new_problem_notice(&n.what, &object);
-    if n.count > 1 {
-        text = format!("{text} (+{})", n.count - 1);
-    }
-    let mut spans = vec![Span::styled(
-        format!(" {symbol} {} ", truncate(&text, 48, t.ascii())),
-        style,
-    )];
+    let mut keys = Vec::new();
     for (action, label) in [
         (Action::NoticeDismiss, strings::NOTICE_DISMISS),
         (Action::ViewOpen(ViewKind::Problems), strings::NOTICE_SHOW),
     ] {
         if let Some(key) = ctx.keymap.effective_keys(action, modes).into_iter().next() {
-            spans.push(Span::styled(format!(" {key}"), t.style("hint.key")));
-            spans.push(Span::styled(format!(" {label} "), t.style("hint")));
+            keys.push(Span::styled(format!(" {key}"), t.style("hint.key")));
+            keys.push(Span::styled(format!(" {label} "), t.style("hint")));
         }
     }
+    let object = format!("{} {}", n.key.kind, n.key.name);
+    let mut text = strings::new_problem_notice(&n.what, &object);
+    if n.count > 1 {
+        text = format!("{text} (+{})", n.count - 1);
+    }
+    let room = width.saturating_sub(spans_width(&keys) + 4).max(8);
+    let mut spans = vec![Span::styled(
+        format!(" {symbol} {} ", truncate(&text, room, t.ascii())),
+        style,
+    )];
+    spans.extend(keys);
     spans
 }

@@ -24,4 +24,5 @@ mod render_snapshots;
 mod render_statuses;
 mod render_sweep;
 mod simulator;
+mod triage_views;
 mod workflows;
