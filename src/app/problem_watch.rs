@@ -21,6 +21,16 @@ pub struct ProblemNotice {
     pub count: usize,
 }
 
+/// What the operator looks at when the store changes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Looking<'a> {
+    /// The problems view: every new problem is in sight.
+    AtProblems,
+    /// One object's page: a new problem of that object is in sight.
+    At(&'a ObjectKey),
+    Elsewhere,
+}
+
 #[derive(Debug, Default)]
 pub struct ProblemWatch {
     /// The problems at a store revision and a second.
@@ -58,10 +68,16 @@ impl ProblemWatch {
     }
 
     /// Looks at the problems after the store changed. New ones raise the notice unless the
-    /// operator is looking at the problems (`watching`), the change is a (re)list (`listing`:
+    /// operator is looking at the problems or at the object itself (`looking`), the change is a (re)list (`listing`:
     /// what a list brings is the state, not a change seen happening) or the first lists are
     /// still coming in. Returns whether the notice changed.
-    pub fn observe(&mut self, store: &Store, at: Timestamp, watching: bool, listing: bool) -> bool {
+    pub fn observe(
+        &mut self,
+        store: &Store,
+        at: Timestamp,
+        looking: Looking,
+        listing: bool,
+    ) -> bool {
         let now = self.current(store, at);
         let keys: BTreeSet<ObjectKey> = now.iter().map(|p| p.key.clone()).collect();
         let connected = *store.connection() == ConnectionState::Connected;
@@ -70,6 +86,7 @@ impl ProblemWatch {
         let fresh: Vec<&Problem> = now
             .iter()
             .filter(|p| !self.known.contains(&p.key))
+            .filter(|p| looking != Looking::At(&p.key))
             .collect();
         self.known = keys;
         let before = self.notice.clone();
@@ -80,7 +97,7 @@ impl ProblemWatch {
             self.notice = None;
         }
         if settled
-            && !watching
+            && looking != Looking::AtProblems
             && let Some(first) = fresh.first()
         {
             let count = self.notice.as_ref().map_or(0, |n| n.count) + fresh.len();
@@ -134,7 +151,7 @@ mod tests {
         let mut w = ProblemWatch::default();
         apply(&mut store, ClusterEvent::Applied(failed_load("old")));
         assert!(
-            !w.observe(&store, t(), false, false),
+            !w.observe(&store, t(), Looking::Elsewhere, false),
             "the first lists are not news"
         );
         apply(
@@ -143,16 +160,16 @@ mod tests {
         );
         apply(&mut store, ClusterEvent::Applied(failed_load("older")));
         assert!(
-            !w.observe(&store, t(), false, false),
+            !w.observe(&store, t(), Looking::Elsewhere, false),
             "what was there at start is not news"
         );
         apply(&mut store, ClusterEvent::Applied(failed_load("listed")));
         assert!(
-            !w.observe(&store, t(), false, true),
+            !w.observe(&store, t(), Looking::Elsewhere, true),
             "nor what a relist brings"
         );
         apply(&mut store, ClusterEvent::Applied(failed_load("new")));
-        assert!(w.observe(&store, t(), false, false));
+        assert!(w.observe(&store, t(), Looking::Elsewhere, false));
         let n = w.notice.clone().unwrap();
         assert_eq!(
             n.key,
@@ -161,7 +178,7 @@ mod tests {
         assert_eq!(n.what, "Failed");
         assert!(w.dismiss());
         // Seen once: the same problem does not come back while it lasts.
-        assert!(!w.observe(&store, t(), false, false));
+        assert!(!w.observe(&store, t(), Looking::Elsewhere, false));
         assert_eq!(w.notice, None);
         assert_eq!(w.count(&store, t(), None), 4);
         assert_eq!(w.count(&store, t(), Some("other")), 0);
@@ -175,10 +192,24 @@ mod tests {
             &mut store,
             ClusterEvent::Connection(ConnectionState::Connected),
         );
-        w.observe(&store, t(), false, false);
+        w.observe(&store, t(), Looking::Elsewhere, false);
         apply(&mut store, ClusterEvent::Applied(failed_load("x")));
-        assert!(!w.observe(&store, t(), true, false));
+        assert!(!w.observe(&store, t(), Looking::AtProblems, false));
         assert_eq!(w.notice, None);
+    }
+
+    #[test]
+    fn no_notice_for_the_object_on_screen() {
+        let mut store = Store::new();
+        let mut w = ProblemWatch::default();
+        apply(
+            &mut store,
+            ClusterEvent::Connection(ConnectionState::Connected),
+        );
+        w.observe(&store, t(), Looking::Elsewhere, false);
+        apply(&mut store, ClusterEvent::Applied(failed_load("x")));
+        let here = ObjectKey::new(Kind::Operation(OpKind::DataLoad), "ns", "x");
+        assert!(!w.observe(&store, t(), Looking::At(&here), false));
     }
 
     #[test]
@@ -189,14 +220,14 @@ mod tests {
             &mut store,
             ClusterEvent::Connection(ConnectionState::Connected),
         );
-        w.observe(&store, t(), false, false);
+        w.observe(&store, t(), Looking::Elsewhere, false);
         apply(&mut store, ClusterEvent::Applied(failed_load("x")));
-        assert!(w.observe(&store, t(), false, false));
+        assert!(w.observe(&store, t(), Looking::Elsewhere, false));
         apply(
             &mut store,
             ClusterEvent::Deleted(ObjectKey::new(Kind::Operation(OpKind::DataLoad), "ns", "x")),
         );
-        assert!(w.observe(&store, t(), false, false));
+        assert!(w.observe(&store, t(), Looking::Elsewhere, false));
         assert_eq!(w.notice, None);
     }
 }

@@ -139,7 +139,10 @@ fn problem_of(store: &Store, key: &ObjectKey, now: Timestamp) -> Option<Problem>
         };
         let since = p.not_ready_since().or(p.created());
         let severity = pod_severity(status);
-        if severity == Severity::Warning && within_grace(since, now, POD_GRACE_SECONDS) {
+        if severity == Severity::Warning
+            && (within_grace(since, now, POD_GRACE_SECONDS) || p.operation_release().is_some())
+        {
+            // A job pod of a data operation that is only slow is its operation's business.
             return None;
         }
         return Some(problem(severity, status, since));

@@ -127,9 +127,14 @@ impl App {
                 if changed {
                     self.follow_selection();
                     self.dirty = true;
-                    let watching = self.current_list() == Some(ViewKind::Problems);
+                    use super::problem_watch::Looking;
+                    let looking = match &self.screen {
+                        Screen::List(ViewKind::Problems) => Looking::AtProblems,
+                        Screen::Detail(k) => Looking::At(k),
+                        _ => Looking::Elsewhere,
+                    };
                     self.problem_watch
-                        .observe(&self.store, self.now, watching, listing);
+                        .observe(&self.store, self.now, looking, listing);
                     if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
                         f.follow(&self.store, self.now);
                     }
