@@ -21,6 +21,9 @@ pub struct ProblemNotice {
     pub count: usize,
 }
 
+/// Problems as computed at (store revision, second).
+type Memo = ((u64, i64), Rc<Vec<Problem>>);
+
 /// What the operator looks at when the store changes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Looking<'a> {
@@ -34,7 +37,7 @@ pub enum Looking<'a> {
 #[derive(Debug, Default)]
 pub struct ProblemWatch {
     /// The problems at a store revision and a second.
-    memo: RefCell<Option<((u64, i64), Rc<Vec<Problem>>)>>,
+    memo: RefCell<Option<Memo>>,
     /// Problems already seen (told or not): a problem is new once, until it goes away.
     known: BTreeSet<ObjectKey>,
     /// Set once the first lists are in (the store connected): what the cluster had then is

@@ -284,12 +284,6 @@ pub fn pods_on_node<'a>(store: &'a Store, name: &'a str) -> Vec<ObjectKey> {
         .collect()
 }
 
-/// Events newest first (by last, else first, else creation time).
-pub fn newest_first<'a>(mut events: Vec<&'a Event>) -> Vec<&'a Event> {
-    events.sort_by_key(|e| std::cmp::Reverse(event_time(e)));
-    events
-}
-
 /// When an event last happened.
 pub fn event_time(e: &Event) -> Option<Timestamp> {
     e.last_timestamp

@@ -69,18 +69,19 @@ mod tests {
     use k8s_openapi::api::core::v1::{NodeCondition, NodeStatus};
 
     fn node(status: &str, reason: Option<&str>) -> Node {
-        let mut n = Node::default();
-        n.status = Some(NodeStatus {
-            conditions: Some(vec![NodeCondition {
-                type_: "Ready".into(),
-                status: status.into(),
-                reason: reason.map(str::to_string),
-                message: Some("Kubelet stopped posting node status.".into()),
+        Node {
+            status: Some(NodeStatus {
+                conditions: Some(vec![NodeCondition {
+                    type_: "Ready".into(),
+                    status: status.into(),
+                    reason: reason.map(str::to_string),
+                    message: Some("Kubelet stopped posting node status.".into()),
+                    ..Default::default()
+                }]),
                 ..Default::default()
-            }]),
+            }),
             ..Default::default()
-        });
-        n
+        }
     }
 
     #[test]
