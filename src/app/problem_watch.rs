@@ -21,6 +21,11 @@ pub struct ProblemNotice {
     pub count: usize,
 }
 
+/// From this many suspects on (a few milliseconds to look through), the problems are computed
+/// again at most once per second while only the cluster changes: a stream of changes at scale
+/// costs one pass a second, and the count is at most a second behind.
+pub const THROTTLED_SUSPECTS: usize = 500;
+
 /// Problems as computed at (store revision, second).
 type Memo = ((u64, i64), Rc<Vec<Problem>>);
 
@@ -43,15 +48,20 @@ pub struct ProblemWatch {
     /// Set once the first lists are in (the store connected): what the cluster had then is
     /// not news.
     primed: bool,
+    /// The problems last looked at by [`ProblemWatch::observe`]: the same list again has
+    /// nothing new.
+    observed: Option<Rc<Vec<Problem>>>,
     pub notice: Option<ProblemNotice>,
 }
 
 impl ProblemWatch {
-    /// The problems at `now` (computed once per store revision and second).
+    /// The problems at `now`: computed once per store revision and second, and with many
+    /// suspects (see [`THROTTLED_SUSPECTS`]) at most once per second.
     pub fn current(&self, store: &Store, now: Timestamp) -> Rc<Vec<Problem>> {
         let rev = (store.revision(), now.as_second());
+        let throttled = store.suspect_count() >= THROTTLED_SUSPECTS;
         if let Some((r, list)) = &*self.memo.borrow()
-            && *r == rev
+            && (*r == rev || (throttled && r.1 == rev.1))
         {
             return list.clone();
         }
@@ -82,10 +92,14 @@ impl ProblemWatch {
         listing: bool,
     ) -> bool {
         let now = self.current(store, at);
-        let keys: BTreeSet<ObjectKey> = now.iter().map(|p| p.key.clone()).collect();
         let connected = *store.connection() == ConnectionState::Connected;
         let settled = self.primed && connected && !listing;
         self.primed |= connected;
+        if self.observed.as_ref().is_some_and(|o| Rc::ptr_eq(o, &now)) {
+            return false;
+        }
+        self.observed = Some(now.clone());
+        let keys: BTreeSet<ObjectKey> = now.iter().map(|p| p.key.clone()).collect();
         let fresh: Vec<&Problem> = now
             .iter()
             .filter(|p| !self.known.contains(&p.key))

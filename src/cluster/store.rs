@@ -560,6 +560,11 @@ impl Store {
         self.suspects.iter()
     }
 
+    /// How many objects [`Store::suspects`] holds.
+    pub fn suspect_count(&self) -> usize {
+        self.suspects.len()
+    }
+
     fn remove(&mut self, key: &ObjectKey) -> bool {
         if key.kind == Kind::Pod {
             let Some(entry) = self.pods.remove(&ns_name(key)) else {
