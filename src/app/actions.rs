@@ -108,10 +108,13 @@ pub enum ViewKind {
     Classes,
     Timeline,
     Maintenance,
+    Problems,
+    Events,
+    Nodes,
 }
 
 impl ViewKind {
-    pub const ALL: [ViewKind; 7] = [
+    pub const ALL: [ViewKind; 10] = [
         ViewKind::Runtimes,
         ViewKind::Pods,
         ViewKind::Ops,
@@ -119,6 +122,9 @@ impl ViewKind {
         ViewKind::Classes,
         ViewKind::Timeline,
         ViewKind::Maintenance,
+        ViewKind::Problems,
+        ViewKind::Events,
+        ViewKind::Nodes,
     ];
 
     /// The argument spelling used in keymap files (`view.open pods`).
@@ -131,6 +137,9 @@ impl ViewKind {
             ViewKind::Classes => "classes",
             ViewKind::Timeline => "timeline",
             ViewKind::Maintenance => "maintenance",
+            ViewKind::Problems => "problems",
+            ViewKind::Events => "events",
+            ViewKind::Nodes => "nodes",
         }
     }
 
@@ -202,6 +211,8 @@ pub enum Action {
     WizardPause,
     /// Does nothing; binding a key to it unbinds the key in that mode.
     Noop,
+    /// Dismisses the notice of a new problem.
+    NoticeDismiss,
 }
 
 /// What kind of argument an action takes after its id.
@@ -376,6 +387,11 @@ pub static ACTIONS: &[ActionSpec] = &[
         "Pause or resume the workflow",
         modes::WIZARD,
     ),
+    spec(
+        "notice.dismiss",
+        "Dismiss the notice of a new problem",
+        modes::VIEWS,
+    ),
     spec("noop", "Nothing (unbinds the key)", modes::ALL),
 ];
 
@@ -441,6 +457,7 @@ impl Action {
             WizardAbort => "wizard.abort",
             WizardPause => "wizard.pause",
             Noop => "noop",
+            NoticeDismiss => "notice.dismiss",
         }
     }
 
@@ -557,6 +574,7 @@ impl Action {
             WizardAbort,
             WizardPause,
             Noop,
+            NoticeDismiss,
         ];
         PLAIN.iter().copied().find(|a| a.id() == id).unwrap_or(Noop)
     }
@@ -704,7 +722,7 @@ mod tests {
         );
         assert!(Action::parse("ns.favourite 0").is_err());
         assert!(Action::parse("ns.favourite").is_err());
-        assert!(Action::parse("view.open nodes").is_err());
+        assert!(Action::parse("view.open hosts").is_err());
         assert!(Action::parse("list.down 3").is_err());
         assert!(Action::parse("").is_err());
         for view in ViewKind::ALL {

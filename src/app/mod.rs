@@ -14,12 +14,15 @@ pub mod maintenance_strings;
 pub mod modal;
 pub mod palette;
 pub mod paste;
+pub mod problem_watch;
 pub mod runs;
 pub mod schema;
 pub mod state;
 pub mod strings;
 pub mod sync_notes;
 pub mod tables;
+pub mod triage;
+pub mod triage_rows;
 pub mod update;
 pub mod yaml;
 

@@ -43,6 +43,21 @@ pub const COMMANDS: &[PaletteEntry] = &[
         desc: "upgrade and rebuild runs",
     },
     PaletteEntry {
+        names: &["problems", "pb"],
+        args: "[NS] [/FILTER]",
+        desc: "everything wrong now, most severe first",
+    },
+    PaletteEntry {
+        names: &["events", "ev"],
+        args: "[NS] [/FILTER]",
+        desc: "events of Fluid objects, their pods and nodes, newest first",
+    },
+    PaletteEntry {
+        names: &["nodes", "no"],
+        args: "[/FILTER]",
+        desc: "nodes: readiness and the cache they hold, lost ones first",
+    },
+    PaletteEntry {
         names: &["timeline", "tl"],
         args: "",
         desc: "timeline of the selected object",
@@ -173,6 +188,17 @@ pub fn completions_with(input: &str, store: &Store, contexts: &[String]) -> Vec<
                 .map(|c| format!("{head}{c}"))
                 .collect()
         }
+        ([cmd], true) | ([cmd, _], false)
+            if matches!(*cmd, "node-down" | "node-up" | "fail-update") =>
+        {
+            let partial = if trailing_space { "" } else { words[1] };
+            let head = &input[..input.len() - partial.len()];
+            fault_targets(cmd, store)
+                .into_iter()
+                .filter(|n| n.starts_with(partial))
+                .map(|n| format!("{head}{n}"))
+                .collect()
+        }
         ([], _) => COMMANDS.iter().map(|e| e.names[0].to_string()).collect(),
         ([partial], false) => {
             let mut out: Vec<String> = COMMANDS
@@ -208,6 +234,27 @@ pub fn completions_with(input: &str, store: &Store, contexts: &[String]) -> Vec<
     }
 }
 
+/// What a fault command names: nodes that answer (`node-down`), lost nodes (`node-up`), or
+/// runtimes (`fail-update`), sorted.
+fn fault_targets(cmd: &str, store: &Store) -> Vec<String> {
+    use crate::model::{Kind, Object, node};
+    if cmd == "fail-update" {
+        let names: std::collections::BTreeSet<String> = store
+            .runtimes()
+            .filter_map(|rt| rt.metadata.name.clone())
+            .collect();
+        return names.into_iter().collect();
+    }
+    let want_ready = cmd == "node-down";
+    store
+        .list(Kind::Node)
+        .filter_map(|o| match o {
+            Object::Node(n) if node::is_ready(n) == want_ready => n.metadata.name.clone(),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Completes the line with the `choice`-th candidate.
 pub fn complete(input: &str, store: &Store, contexts: &[String], choice: usize) -> Option<String> {
     let all = completions_with(input, store, contexts);
@@ -222,6 +269,27 @@ pub fn complete(input: &str, store: &Store, contexts: &[String], choice: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fault_commands_complete_from_nodes_and_runtimes() {
+        let now = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+        let demo = crate::demo::DemoCluster::builtin(7, now);
+        let mut store = Store::new();
+        for ev in demo.initial_events() {
+            store.apply(ev, now);
+        }
+        let down = completions_with("node-down cache-node-0", &store, &[]);
+        assert!(
+            down.contains(&"node-down cache-node-01".to_string()),
+            "{down:?}"
+        );
+        assert!(down.iter().all(|c| c.starts_with("node-down cache-node-0")));
+        // The seed's lost GPU node comes back with node-up, and only it.
+        let up = completions_with("node-up ", &store, &[]);
+        assert_eq!(up, vec!["node-up gpu-node-07".to_string()]);
+        let rt = completions_with("fail-update qwen", &store, &[]);
+        assert_eq!(rt, vec!["fail-update qwen-weights".to_string()]);
+    }
 
     #[test]
     fn parses_views_namespaces_and_filters() {

@@ -35,6 +35,20 @@ pub struct ListState {
     pub reverse: bool,
 }
 
+impl ListState {
+    /// A view's state before the operator changed it: events are sorted newest first.
+    pub fn first(view: ViewKind) -> ListState {
+        ListState {
+            sort: if view == ViewKind::Events {
+                SortKey::Age
+            } else {
+                SortKey::Name
+            },
+            ..ListState::default()
+        }
+    }
+}
+
 /// Position inside a detail, timeline, YAML or log screen.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageState {
@@ -317,6 +331,8 @@ pub struct App {
     pub quit: bool,
     /// Set whenever something visible changed; the loop draws and clears it.
     pub dirty: bool,
+    /// The problems now, and the notice of a new one.
+    pub problem_watch: super::problem_watch::ProblemWatch,
 }
 
 impl App {
@@ -352,15 +368,21 @@ impl App {
             quitting: false,
             quit: false,
             dirty: true,
+            problem_watch: Default::default(),
         }
     }
 
     pub fn list(&self, view: ViewKind) -> ListState {
-        self.lists.get(&view).cloned().unwrap_or_default()
+        self.lists
+            .get(&view)
+            .cloned()
+            .unwrap_or_else(|| ListState::first(view))
     }
 
     pub fn list_mut(&mut self, view: ViewKind) -> &mut ListState {
-        self.lists.entry(view).or_default()
+        self.lists
+            .entry(view)
+            .or_insert_with(|| ListState::first(view))
     }
 
     /// Whether something on screen moves with the clock (ages, durations, a timeline's "now",

@@ -478,3 +478,21 @@ pub const LOCK_RETRY_GAVE_UP: &str =
 pub fn lock_taken(holder: &str) -> String {
     format!("the runtime is locked by maintenance run {holder} now; the lock was not taken")
 }
+// ------------------------------------------------------------------ where to look first
+
+/// A problem's state: a node that stopped reporting.
+pub const NODE_LOST: &str = "Lost";
+/// A problem's state: a ready runtime whose client pods fail.
+pub const CLIENT_DEGRADED: &str = "Ready (client failing)";
+/// The header's problem count label.
+pub const PROBLEMS_LABEL: &str = "problems:";
+/// The footer notice when a new problem appears while another view is on screen.
+pub fn new_problem_notice(what: &str, object: &str) -> String {
+    format!("new problem: {object} {what}")
+}
+pub const NOTICE_DISMISS: &str = "dismiss";
+pub const NOTICE_SHOW: &str = "problems";
+/// Nodes: the Ready column's text for a node that stopped reporting.
+pub const NODE_READY: &str = "Ready";
+/// Nothing wrong: the problems view's empty text.
+pub const NO_PROBLEMS: &str = "nothing wrong now";

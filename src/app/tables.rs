@@ -277,7 +277,7 @@ impl<'a> Cells<'a> {
 /// Builds rows one after another, reusing its buffers: the cells of a row are added in column
 /// order, then [`Packer::finish`] packs them with what identifies and sorts the row.
 #[derive(Debug, Default)]
-struct Packer {
+pub(super) struct Packer {
     text: String,
     ends: Vec<usize>,
     /// Per phase cell: its index, and its phase as a range of `phase_text`.
@@ -286,19 +286,19 @@ struct Packer {
 }
 
 impl Packer {
-    fn text(&mut self, s: &str) {
+    pub(super) fn text(&mut self, s: &str) {
         self.text.push_str(s);
         self.ends.push(self.text.len());
     }
 
-    fn fmt(&mut self, args: std::fmt::Arguments) {
+    pub(super) fn fmt(&mut self, args: std::fmt::Arguments) {
         use std::fmt::Write;
         let _ = self.text.write_fmt(args);
         self.ends.push(self.text.len());
     }
 
     /// A time cell: `-` without a time, else drawn as the time since `at` (see [`Since`]).
-    fn since(&mut self, at: Option<Timestamp>, ago: bool) {
+    pub(super) fn since(&mut self, at: Option<Timestamp>, ago: bool) {
         match at {
             None => self.text("-"),
             Some(at) if ago => self.fmt(format_args!("{TIME_MARK}{}{AGO}", at.as_second())),
@@ -306,7 +306,7 @@ impl Packer {
         }
     }
 
-    fn phase(&mut self, phase: &str, text: &str) {
+    pub(super) fn phase(&mut self, phase: &str, text: &str) {
         let start = self.phase_text.len();
         self.phase_text.push_str(phase);
         self.phases
@@ -337,7 +337,7 @@ impl Packer {
     }
 
     /// The row of the cells added since the last call.
-    fn finish(
+    pub(super) fn finish(
         &mut self,
         kind: Kind,
         namespace: &str,
@@ -410,6 +410,8 @@ pub struct Query<'a> {
     pub filter: &'a str,
     pub sort: SortKey,
     pub reverse: bool,
+    /// "Now", for rows that depend on how long something lasted (problems past their grace).
+    pub now: Option<Timestamp>,
 }
 
 pub fn headers(view: ViewKind) -> Vec<&'static str> {
@@ -486,10 +488,13 @@ pub fn headers(view: ViewKind) -> Vec<&'static str> {
             "AGE",
         ],
         ViewKind::Timeline => vec!["WHEN", "PHASE", "FOR", "WHY"],
+        ViewKind::Problems => super::triage_rows::PROBLEM_HEADERS.to_vec(),
+        ViewKind::Events => super::triage_rows::EVENT_HEADERS.to_vec(),
+        ViewKind::Nodes => super::triage_rows::NODE_HEADERS.to_vec(),
     }
 }
 
-fn in_namespace(q: &Query, ns: &str) -> bool {
+pub(super) fn in_namespace(q: &Query, ns: &str) -> bool {
     q.namespace.is_none_or(|want| want == ns)
 }
 
@@ -498,6 +503,8 @@ fn in_namespace(q: &Query, ns: &str) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 struct BaseKey {
     revision: u64,
+    /// The second, for views whose rows depend on it (problems).
+    second: Option<i64>,
     namespace: Option<String>,
     sort: SortKey,
     reverse: bool,
@@ -628,12 +635,19 @@ fn build_rows(store: &Store, view: ViewKind, q: &Query) -> Vec<Row> {
         ViewKind::Classes => class_rows(store),
         ViewKind::Maintenance => maintenance_rows(store, q),
         ViewKind::Timeline => Vec::new(),
+        ViewKind::Problems => super::triage_rows::problem_rows(store, q),
+        ViewKind::Events => super::triage_rows::event_rows(store, q),
+        ViewKind::Nodes => super::triage_rows::node_rows(store),
     }
 }
 
 fn table(cache: &mut TableCache, store: &Store, view: ViewKind, q: &Query) -> Table {
     let key = BaseKey {
         revision: store.revision(),
+        second: q
+            .now
+            .filter(|_| view == ViewKind::Problems)
+            .map(|t| t.as_second()),
         namespace: q.namespace.map(str::to_string),
         sort: q.sort,
         reverse: q.reverse,

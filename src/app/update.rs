@@ -113,12 +113,28 @@ impl App {
                 self.now = self.now.max(at);
                 self.expire_flash();
                 let mut changed = false;
+                let listing = events.iter().any(|e| {
+                    matches!(
+                        e,
+                        ClusterEvent::Listed { .. }
+                            | ClusterEvent::ListedPods(_)
+                            | ClusterEvent::ListEnded { .. }
+                    )
+                });
                 for ev in events {
                     changed |= self.store.apply(ev, at);
                 }
                 if changed {
                     self.follow_selection();
                     self.dirty = true;
+                    use super::problem_watch::Looking;
+                    let looking = match &self.screen {
+                        Screen::List(ViewKind::Problems) => Looking::AtProblems,
+                        Screen::Detail(k) => Looking::At(k),
+                        _ => Looking::Elsewhere,
+                    };
+                    self.problem_watch
+                        .observe(&self.store, self.now, looking, listing);
                     if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
                         f.follow(&self.store, self.now);
                     }
@@ -404,6 +420,14 @@ impl App {
             Action::ViewOpen(v) => self.open_view(v),
             Action::ViewRefresh => return vec![Command::Relist],
             Action::ScreenRedraw => return vec![Command::ClearScreen],
+            Action::NoticeDismiss => {
+                // On the start-up notices it is one more key that continues.
+                if matches!(self.overlays.top(), Some(Overlay::Notices { .. })) {
+                    self.overlays.pop();
+                } else if self.problem_watch.dismiss() {
+                    self.dirty = true;
+                }
+            }
             Action::NsAll => self.set_namespace(None),
             Action::NsFavourite(n) => {
                 match self.favourite_namespaces.get(n as usize - 1).cloned() {
@@ -717,6 +741,7 @@ impl App {
     pub fn context_switched(&mut self, context: &str, namespace: Option<String>) {
         self.store = crate::cluster::Store::new();
         self.views.borrow_mut().clear();
+        self.problem_watch.clear();
         self.context = context.to_string();
         self.namespace = namespace;
         let list = match &self.screen {
@@ -799,6 +824,7 @@ impl App {
             filter: &st.filter,
             sort: st.sort,
             reverse: st.reverse,
+            now: Some(self.now),
         };
         self.views.borrow_mut().table(&self.store, view, &q)
     }
@@ -990,6 +1016,9 @@ impl App {
                 None => self.flash_warn(strings::NOTHING_SELECTED),
             }
             return;
+        }
+        if v == ViewKind::Problems {
+            self.problem_watch.dismiss();
         }
         // Switching views replaces the screen stack, as k9s does with `:pods`.
         self.push(Screen::List(v));

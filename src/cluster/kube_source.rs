@@ -43,7 +43,7 @@ use super::source::{Clock, Source, SourceMsg};
 use crate::model::pod::{CompactPod, SpecCache};
 use crate::model::{
     AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation,
-    Dataset, Event, Kind, Object, ObjectKey, Pod,
+    Dataset, Event, Kind, Node, Object, ObjectKey, Pod,
 };
 
 /// Objects per page of a list. The whole page is held twice while it decodes (its text and its
@@ -267,6 +267,7 @@ pub fn api_resource(kind: Kind) -> ApiResource {
         Kind::Operation(op) => ApiResource::erase::<DataOperation>(&op),
         Kind::CacheRuntimeMaintenance => ApiResource::erase::<CacheRuntimeMaintenance>(&()),
         Kind::Event => ApiResource::erase::<Event>(&()),
+        Kind::Node => ApiResource::erase::<Node>(&()),
     }
 }
 
@@ -424,6 +425,7 @@ impl KindWatcher {
                         self.watch::<CacheRuntimeMaintenance>(&(), &mut state).await
                     }
                     Kind::Event => self.watch::<Event>(&(), &mut state).await,
+                    Kind::Node => self.watch::<Node>(&(), &mut state).await,
                 }
             };
             match outcome {
@@ -784,6 +786,19 @@ watched!(AdvancedStatefulSet, Workload);
 watched!(CacheRuntimeMaintenance, Maintenance);
 watched!(Event, Event);
 
+impl Watched for Node {
+    fn api(client: Client, _: Option<&str>, _: &()) -> Api<Self> {
+        Api::all(client)
+    }
+    fn into_object(mut self, _: Kind) -> Result<Object, String> {
+        // The images a node holds are long lists the console never shows.
+        if let Some(s) = self.status.as_mut() {
+            s.images = None;
+        }
+        Ok(self.into())
+    }
+}
+
 /// A DataOperation of one of the four kinds (which one is the API's dynamic type).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(transparent)]
@@ -858,6 +873,7 @@ pub fn decode_watch_line(kind: Kind, line: &[u8], specs: &mut SpecCache) -> Opti
         Kind::Operation(_) => decode::<WatchedOp>(kind, line, specs),
         Kind::CacheRuntimeMaintenance => decode::<CacheRuntimeMaintenance>(kind, line, specs),
         Kind::Event => decode::<Event>(kind, line, specs),
+        Kind::Node => decode::<Node>(kind, line, specs),
     }
 }
 
@@ -1180,7 +1196,8 @@ mod tests {
                 "datamigrates",
                 "databackups",
                 "cacheruntimemaintenances",
-                "events"
+                "events",
+                "nodes"
             ]
         );
     }

@@ -14,6 +14,7 @@ use crate::model::{
     CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation, Dataset, Event, Kind,
     Object, ObjectKey, Pod,
 };
+use crate::model::{problems, why};
 
 /// Log lines kept per pod.
 pub const MAX_LOG_LINES: usize = 2000;
@@ -34,6 +35,8 @@ struct PodEntry {
     pod: CompactPod,
     history: History,
     full: OnceCell<Box<Object>>,
+    /// Whether the pod is in [`Store::suspects`] (see [`problems::pod_suspect`]).
+    suspect: bool,
 }
 
 #[derive(Debug, Default)]
@@ -61,6 +64,9 @@ pub struct Store {
     /// Entries of the pods' histories besides each pod's newest (see
     /// [`timeline::MAX_OLDER_ENTRIES`]).
     pod_older: usize,
+    /// Objects that may be problems (see [`problems::suspect`]), kept as they change: the
+    /// problems list reads these, never every object.
+    suspects: BTreeSet<ObjectKey>,
     /// Bumped on every change; views redraw when it moves.
     revision: u64,
     /// The revision of the last change per group of namespaces (see [`NamespaceStamps`]).
@@ -435,6 +441,16 @@ impl Store {
                 let before = entry.history.older();
                 entry.history.observe(&p.status_text(), None, || None, at);
                 self.pod_older += entry.history.older() - before;
+                let suspect = problems::pod_suspect(&p);
+                if suspect != entry.suspect {
+                    entry.suspect = suspect;
+                    let key = ObjectKey::new(Kind::Pod, p.namespace(), p.name());
+                    if suspect {
+                        self.suspects.insert(key);
+                    } else {
+                        self.suspects.remove(&key);
+                    }
+                }
                 entry.pod = p;
                 entry.full = OnceCell::new();
             }
@@ -443,10 +459,16 @@ impl Store {
                 index(&mut self.pods_by_runtime, ns, p.runtime(), name);
                 let mut history = History::default();
                 history.observe(&p.status_text(), None, || None, at);
+                let suspect = problems::pod_suspect(&p);
+                if suspect {
+                    self.suspects
+                        .insert(ObjectKey::new(Kind::Pod, p.namespace(), p.name()));
+                }
                 e.insert(Box::new(PodEntry {
                     pod: p,
                     history,
                     full: OnceCell::new(),
+                    suspect,
                 }));
             }
         }
@@ -493,6 +515,12 @@ impl Store {
             };
             self.timelines.observe(&obj, class, at);
         }
+        let runtime_events = match &obj {
+            Object::Event(e) => involved_key(e).filter(|k| k.kind == Kind::CacheRuntime),
+            _ => None,
+        };
+        let suspect = problems::suspect(&obj) || self.setup_failing(&key);
+        self.mark_suspect(&key, suspect);
         let ObjectKey {
             kind,
             namespace,
@@ -502,6 +530,39 @@ impl Store {
             .entry(kind)
             .or_default()
             .insert((namespace, name), obj);
+        // An event about a runtime may say its setup or remount fails (or no longer does).
+        if let Some(rt) = runtime_events
+            && let Some(obj) = self.get(&rt)
+        {
+            let suspect = problems::suspect(obj) || self.setup_failing(&rt);
+            self.mark_suspect(&rt, suspect);
+        }
+    }
+
+    /// Whether the events of a runtime say its setup or remount fails (see
+    /// [`why::failing_event`]).
+    fn setup_failing(&self, key: &ObjectKey) -> bool {
+        key.kind == Kind::CacheRuntime && why::failing_event(&self.events_for(key)).is_some()
+    }
+
+    fn mark_suspect(&mut self, key: &ObjectKey, suspect: bool) {
+        if suspect {
+            if !self.suspects.contains(key) {
+                self.suspects.insert(key.clone());
+            }
+        } else {
+            self.suspects.remove(key);
+        }
+    }
+
+    /// Objects that may be problems now (a superset: the problems list decides), by key.
+    pub fn suspects(&self) -> impl Iterator<Item = &ObjectKey> {
+        self.suspects.iter()
+    }
+
+    /// How many objects [`Store::suspects`] holds.
+    pub fn suspect_count(&self) -> usize {
+        self.suspects.len()
     }
 
     fn remove(&mut self, key: &ObjectKey) -> bool {
@@ -515,6 +576,9 @@ impl Store {
                 entry.pod.runtime(),
                 &key.name,
             );
+            if entry.suspect {
+                self.suspects.remove(key);
+            }
             self.pod_older -= entry.history.older();
             if let Some(lines) = self.logs.remove(key) {
                 self.log_lines -= lines.len();
@@ -533,6 +597,7 @@ impl Store {
         {
             unindex_event(&mut self.events_by_object, &target, &ns_name(key));
         }
+        self.suspects.remove(key);
         self.timelines.forget(key);
         true
     }

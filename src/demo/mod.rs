@@ -39,6 +39,7 @@ mod jobs;
 mod logs;
 mod names;
 mod operation_admission;
+mod nodes;
 mod operation_controller;
 mod pod_template;
 mod pods;
@@ -302,6 +303,7 @@ impl DemoCluster {
             .checked_add(jiff::SignedDuration::from_secs(1))
             .unwrap_or(self.state.now);
         faults::node_controller(self);
+        nodes::reconcile(self);
         if self.random_failures {
             faults::random_worker_failure(self);
         }

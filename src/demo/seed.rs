@@ -199,6 +199,7 @@ pub fn load(cluster: &mut DemoCluster, objects: Vec<Object>) {
             seed_dataset_id_labels(cluster, &key);
         }
     }
+    super::nodes::seed(cluster);
 }
 
 /// For a runtime loaded with a status: its workloads and the pods its status counts, so that the

@@ -166,14 +166,20 @@ fn env(ns: &str, rt: &str, c: Component, svc: Option<&str>) -> Vec<(String, Stri
     e
 }
 
-/// Picks a node for a new pod: from the cache pool (master/worker/jobs) or the GPU pool
-/// (clients), never a lost node, preferring nodes not in `avoid`.
-pub fn pick_node(cluster: &mut DemoCluster, gpu: bool, avoid: &BTreeSet<String>) -> String {
-    let (prefix, count) = if gpu {
+/// The demo cluster's node pools: cache nodes (masters, workers, jobs) and GPU nodes (clients),
+/// as a name prefix and a count.
+pub fn pool(gpu: bool) -> (&'static str, usize) {
+    if gpu {
         ("gpu-node", 12)
     } else {
         ("cache-node", 24)
-    };
+    }
+}
+
+/// Picks a node for a new pod: from the cache pool (master/worker/jobs) or the GPU pool
+/// (clients), never a lost node, preferring nodes not in `avoid`.
+pub fn pick_node(cluster: &mut DemoCluster, gpu: bool, avoid: &BTreeSet<String>) -> String {
+    let (prefix, count) = pool(gpu);
     let all: Vec<String> = (1..=count)
         .map(|i| format!("{prefix}-{i:02}"))
         .filter(|n| !cluster.lost_nodes.contains_key(n))

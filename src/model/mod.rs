@@ -9,11 +9,14 @@ pub mod kube_yaml;
 pub mod maintenance;
 pub mod manifest;
 pub mod meta;
+pub mod node;
 pub mod object;
 pub mod operation;
 pub mod pod;
 mod pod_record;
+pub mod problems;
 pub mod runtime;
+pub mod why;
 pub mod workload;
 
 pub use class::CacheRuntimeClass;
@@ -25,6 +28,6 @@ pub use operation::{DataOperation, OpKind, OpPhase, Policy};
 pub use runtime::{CacheRuntime, Component, RuntimePhase};
 pub use workload::AdvancedStatefulSet;
 
-pub use k8s_openapi::api::core::v1::{Event, Pod};
+pub use k8s_openapi::api::core::v1::{Event, Node, Pod};
 
 pub const FLUID_API_VERSION: &str = "data.fluid.io/v1alpha1";

@@ -1,6 +1,6 @@
 //! One enum over every kind the console watches, and the key that identifies an object.
 
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use serde::Serialize;
 
 use super::meta::ObjectMeta;
@@ -19,11 +19,13 @@ pub enum Kind {
     Operation(OpKind),
     CacheRuntimeMaintenance,
     Event,
+    /// Cluster-scoped: the machines pods run on.
+    Node,
 }
 
 impl Kind {
     /// Every kind, in the order sources list them.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::CacheRuntimeClass,
         Kind::Dataset,
         Kind::CacheRuntime,
@@ -35,6 +37,7 @@ impl Kind {
         Kind::Operation(OpKind::DataBackup),
         Kind::CacheRuntimeMaintenance,
         Kind::Event,
+        Kind::Node,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,13 +49,14 @@ impl Kind {
             Kind::Operation(k) => k.as_str(),
             Kind::CacheRuntimeMaintenance => "CacheRuntimeMaintenance",
             Kind::Event => "Event",
+            Kind::Node => "Node",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
     pub fn namespaced(self) -> bool {
-        self != Kind::CacheRuntimeClass
+        !matches!(self, Kind::CacheRuntimeClass | Kind::Node)
     }
 }
 
@@ -103,6 +107,7 @@ pub enum Object {
     Operation(Box<DataOperation>),
     Maintenance(Box<CacheRuntimeMaintenance>),
     Event(Box<Event>),
+    Node(Box<Node>),
 }
 
 /// Each kind into its variant. Every variant is boxed: an object is 16 bytes wherever it is
@@ -120,7 +125,7 @@ macro_rules! into_object {
 into_object!(
     CacheRuntimeClass => Class, Dataset => Dataset, CacheRuntime => Runtime,
     AdvancedStatefulSet => Workload, Pod => Pod, DataOperation => Operation,
-    CacheRuntimeMaintenance => Maintenance, Event => Event
+    CacheRuntimeMaintenance => Maintenance, Event => Event, Node => Node
 );
 
 impl Object {
@@ -134,6 +139,7 @@ impl Object {
             Object::Operation(o) => Kind::Operation(o.op_kind()),
             Object::Maintenance(_) => Kind::CacheRuntimeMaintenance,
             Object::Event(_) => Kind::Event,
+            Object::Node(_) => Kind::Node,
         }
     }
     pub fn meta(&self) -> &ObjectMeta {
@@ -146,6 +152,7 @@ impl Object {
             Object::Operation(o) => &o.metadata,
             Object::Maintenance(o) => &o.metadata,
             Object::Event(o) => &o.metadata,
+            Object::Node(o) => &o.metadata,
         }
     }
     pub fn meta_mut(&mut self) -> &mut ObjectMeta {
@@ -158,6 +165,7 @@ impl Object {
             Object::Operation(o) => &mut o.metadata,
             Object::Maintenance(o) => &mut o.metadata,
             Object::Event(o) => &mut o.metadata,
+            Object::Node(o) => &mut o.metadata,
         }
     }
     pub fn key(&self) -> ObjectKey {
@@ -189,12 +197,15 @@ impl Object {
             Kind::Operation(_) => Object::Operation(serde_json::from_value(v)?),
             Kind::CacheRuntimeMaintenance => Object::Maintenance(serde_json::from_value(v)?),
             Kind::Event => Object::Event(serde_json::from_value(v)?),
+            Kind::Node => Object::Node(serde_json::from_value(v)?),
         }))
     }
     /// The object as JSON (with apiVersion/kind; Pods and Events get theirs added).
     pub fn to_value(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        if let (Object::Pod(_) | Object::Event(_), Some(map)) = (self, v.as_object_mut()) {
+        if let (Object::Pod(_) | Object::Event(_) | Object::Node(_), Some(map)) =
+            (self, v.as_object_mut())
+        {
             map.insert("apiVersion".into(), "v1".into());
             map.insert("kind".into(), self.kind().as_str().into());
         }

@@ -300,36 +300,6 @@ pub fn node_not_ready_event<'a>(
     })
 }
 
-/// Why a Pending pod is not scheduled: the scheduler's `PodScheduled=False` message, else its
-/// newest `FailedScheduling` event's. `None` for a pod that is not Pending or has no word.
-pub fn pending_hint<'a>(
-    p: &'a Pod,
-    events: impl IntoIterator<Item = &'a crate::model::Event>,
-) -> Option<String> {
-    let st = p.status.as_ref()?;
-    if st.phase.as_deref() != Some("Pending") {
-        return None;
-    }
-    let from_condition = st
-        .conditions
-        .iter()
-        .flatten()
-        .find(|c| c.type_ == "PodScheduled" && c.status == "False")
-        .and_then(|c| c.message.clone().or(c.reason.clone()));
-    from_condition.or_else(|| {
-        events
-            .into_iter()
-            .filter(|e| e.reason.as_deref() == Some(FAILED_SCHEDULING))
-            .max_by_key(|e| {
-                e.last_timestamp
-                    .as_ref()
-                    .map(|t| t.0)
-                    .or_else(|| e.event_time.as_ref().map(|t| t.0))
-            })
-            .and_then(|e| e.message.clone())
-    })
-}
-
 /// The scheduler's event reason for a pod it cannot place.
 pub const FAILED_SCHEDULING: &str = "FailedScheduling";
 
@@ -680,8 +650,8 @@ impl SpecCache {
 /// pods that have the same one (see [`SpecCache`]); every other kept field is packed into one
 /// byte buffer (see [`super::pod_record`]), where well-known texts and label keys cost a byte
 /// and UIDs sixteen. Dropped: managedFields, the last-applied annotation, and the status fields
-/// nothing reads (IP lists, QoS class, image and container IDs, last states, init container
-/// statuses). [`CompactPod::to_pod`] gives back a Pod with the kept fields, on which every
+/// nothing reads (IP lists, QoS class, image and container IDs). Each container's last state
+/// is kept: its last termination says why it restarts. [`CompactPod::to_pod`] gives back a Pod with the kept fields, on which every
 /// accessor of this module answers as on the original.
 ///
 /// The buffer holds four parts, the ones rows read first:
@@ -909,6 +879,8 @@ fn write_container_statuses(w: &mut Writer, list: Option<&[ContainerStatus]>) {
         w.opt_bool(c.started);
         w.int(i64::from(c.restart_count));
         write_state(w, c.state.as_ref());
+        // The last termination says why a container restarts (OOMKilled, exit codes).
+        write_state(w, c.last_state.as_ref());
     }
 }
 
@@ -925,6 +897,7 @@ fn read_container_statuses(r: &mut Reader) -> Option<Vec<ContainerStatus>> {
                     started: c.started,
                     restart_count: c.restart_count,
                     state: read_state(r),
+                    last_state: read_state(r),
                     ..Default::default()
                 }
             })
@@ -1209,6 +1182,7 @@ impl CompactPod {
         for _ in 0..n {
             let head = read_container_head(&mut r);
             f(head, &mut r);
+            skip_state(&mut r);
         }
     }
 
@@ -1224,6 +1198,7 @@ impl CompactPod {
         for _ in 0..n {
             read_container_head(&mut r);
             skip_state(&mut r);
+            skip_state(&mut r);
         }
         let Some(m) = r.count() else {
             return;
@@ -1231,6 +1206,7 @@ impl CompactPod {
         for i in 0..m {
             let head = read_container_head(&mut r);
             f(i, head, &mut r);
+            skip_state(&mut r);
         }
     }
 
@@ -1502,6 +1478,7 @@ struct ContainerStatusIn {
     started: Option<bool>,
     restart_count: i32,
     state: Option<ContainerState>,
+    last_state: Option<ContainerState>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -1580,6 +1557,7 @@ fn statuses_in(cs: Vec<ContainerStatusIn>) -> Vec<ContainerStatus> {
             started: c.started,
             restart_count: c.restart_count,
             state: c.state,
+            last_state: c.last_state,
             ..Default::default()
         })
         .collect()

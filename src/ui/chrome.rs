@@ -146,12 +146,14 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
         keep[i] = true;
         used += w;
     }
-    let spans: Vec<Span> = pieces
+    let mut spans: Vec<Span> = pieces
         .into_iter()
         .zip(keep)
         .filter(|(_, k)| *k)
         .flat_map(|((_, s), _)| s)
         .collect();
+    // The problem count takes the room the others leave: never one of theirs.
+    spans.extend(problems_piece(app, width.saturating_sub(used), ctx));
     let first = Rect { height: 1, ..area };
     frame.render_widget(Paragraph::new(Line::from(spans)), first);
     if area.height > 1 {
@@ -162,6 +164,35 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
         };
         frame.render_widget(Paragraph::new(tabs(app, width, ctx)), second);
     }
+}
+
+/// `  problems:N` when it fits in `room`, else ` ✖N` (` !N` in ASCII; none when there are no
+/// problems), else nothing.
+fn problems_piece<'a>(app: &App, room: usize, ctx: &Ctx) -> Vec<Span<'a>> {
+    let t = ctx.theme;
+    let count = app
+        .problem_watch
+        .count(&app.store, app.now, app.namespace.as_deref());
+    let look = if count > 0 { "Failed" } else { "Ready" };
+    let (style, symbol) = t.phase(look);
+    let full = vec![
+        Span::styled(
+            format!("  {}", strings::PROBLEMS_LABEL),
+            t.style("header.desc"),
+        ),
+        Span::styled(
+            count.to_string(),
+            if count > 0 { style } else { t.style("header") },
+        ),
+    ];
+    if spans_width(&full) <= room {
+        return full;
+    }
+    let short = vec![Span::styled(format!(" {symbol}{count}"), style)];
+    if count > 0 && spans_width(&short) <= room {
+        return short;
+    }
+    Vec::new()
 }
 
 const TABS: [ViewKind; 7] = [
@@ -321,8 +352,19 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
         spans.push(Span::styled(" any key", t.style("hint.key")));
         spans.push(Span::styled(" continue ", t.style("hint")));
     }
-    let mut used = 0;
-    for (action, label) in hint_actions(app) {
+    let hints = hint_actions(app);
+    // A new problem is told only when no dialog, form or line is open and no run waits for its
+    // next step here: their hints stay whole.
+    let run_page = hints.iter().any(|(a, _)| *a == Action::WizardNext);
+    if app.overlays.top().is_none()
+        && app.editor.is_none()
+        && !run_page
+        && let Some(n) = &app.problem_watch.notice
+    {
+        spans.extend(problem_notice(n, &modes, area.width as usize, ctx));
+    }
+    let mut used = spans_width(&spans);
+    for (action, label) in hints {
         if action.writes() && app.readonly {
             continue;
         }
@@ -350,4 +392,38 @@ pub fn caption(frame: &mut Frame, area: Rect, text: &str, ctx: &Ctx) {
         )),
         area,
     );
+}
+
+/// The footer's notice of a new problem (cut to fit `width` beside its keys), with the keys
+/// that dismiss it and show the problems.
+fn problem_notice<'a>(
+    n: &crate::app::problem_watch::ProblemNotice,
+    modes: &[crate::app::actions::KeyMode],
+    width: usize,
+    ctx: &Ctx,
+) -> Vec<Span<'a>> {
+    let t = ctx.theme;
+    let (style, symbol) = t.phase("Failed");
+    let mut keys = Vec::new();
+    for (action, label) in [
+        (Action::NoticeDismiss, strings::NOTICE_DISMISS),
+        (Action::ViewOpen(ViewKind::Problems), strings::NOTICE_SHOW),
+    ] {
+        if let Some(key) = ctx.keymap.effective_keys(action, modes).into_iter().next() {
+            keys.push(Span::styled(format!(" {key}"), t.style("hint.key")));
+            keys.push(Span::styled(format!(" {label} "), t.style("hint")));
+        }
+    }
+    let object = format!("{} {}", n.key.kind, n.key.name);
+    let mut text = strings::new_problem_notice(&n.what, &object);
+    if n.count > 1 {
+        text = format!("{text} (+{})", n.count - 1);
+    }
+    let room = width.saturating_sub(spans_width(&keys) + 4).max(8);
+    let mut spans = vec![Span::styled(
+        format!(" {symbol} {} ", truncate(&text, room, t.ascii())),
+        style,
+    )];
+    spans.extend(keys);
+    spans
 }

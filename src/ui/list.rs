@@ -23,6 +23,8 @@ use crate::model::{Kind, OpKind};
 fn priority(view: ViewKind, header: &str) -> u8 {
     use ViewKind::*;
     match (view, header) {
+        // What is wrong matters more than where: the namespace gives way to the reason.
+        (Problems, "NAMESPACE") => 3,
         (_, "NAME") => 0,
         (_, "PHASE" | "STATUS") => 1,
         (_, "NAMESPACE") => 2,
@@ -47,6 +49,19 @@ fn priority(view: ViewKind, header: &str) -> u8 {
         (Maintenance, "STEP") => 2,
         (Maintenance, "RUNTIME" | "TYPE") => 3,
         (Maintenance, "AGE") => 5,
+        (Problems, "WHY") => 2,
+        (Problems, "KIND") => 4,
+        (Problems, "SINCE") => 5,
+        (Events, "OBJECT" | "REASON") => 1,
+        (Events, "LAST SEEN") => 2,
+        (Events, "MESSAGE") => 3,
+        (Events, "TYPE") => 4,
+        (Events, "COUNT") => 5,
+        (Nodes, "READY") => 1,
+        (Nodes, "CACHE ROLE") => 2,
+        (Nodes, "PODS") => 3,
+        (Nodes, "WHY" | "FLUID LABELS") => 4,
+        (Nodes, "AGE") => 5,
         _ => 7,
     }
 }
@@ -55,7 +70,7 @@ fn priority(view: ViewKind, header: &str) -> u8 {
 fn shrink_min(header: &str) -> Option<usize> {
     match header {
         "NAME" => Some(18),
-        "MESSAGE" | "MOUNTS" | "STEP" => Some(14),
+        "MESSAGE" | "MOUNTS" | "STEP" | "WHY" | "CACHE ROLE" | "OBJECT" => Some(14),
         "NODE" | "ENTRIES" | "OPERATIONS" | "DATASET" | "RUNTIME" => Some(10),
         _ => None,
     }
@@ -258,6 +273,9 @@ fn kinds_of(view: ViewKind) -> Vec<Kind> {
         ViewKind::Classes => vec![Kind::CacheRuntimeClass],
         ViewKind::Maintenance => vec![Kind::CacheRuntimeMaintenance],
         ViewKind::Timeline => vec![],
+        ViewKind::Problems => vec![],
+        ViewKind::Events => vec![Kind::Event],
+        ViewKind::Nodes => vec![Kind::Node],
     }
 }
 

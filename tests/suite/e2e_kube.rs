@@ -2890,3 +2890,7 @@ async fn without_the_maintenance_crd_a_run_is_recorded_on_this_machine() {
     controller.stop();
     eprintln!("local records flow in {:?}", t0.elapsed());
 }
+
+// Where to look first (problems, events, nodes), with this module's harness and console.
+#[path = "e2e_problems.rs"]
+mod problems;

@@ -27,4 +27,5 @@ mod render_statuses;
 mod render_sweep;
 mod simulator;
 mod upstream_views;
+mod triage_views;
 mod workflows;

@@ -10,6 +10,7 @@ mod class;
 mod dataset;
 mod maintenance;
 mod misc;
+mod node;
 mod operation;
 mod pod;
 mod runtime;
@@ -40,6 +41,7 @@ pub fn describe(store: &Store, key: &ObjectKey, now: Timestamp) -> Vec<Section> 
         Object::Maintenance(m) => maintenance::sections(store, key, m, now),
         Object::Workload(w) => misc::workload_sections(store, key, w, now),
         Object::Event(e) => misc::event_sections(store, key, e, now),
+        Object::Node(n) => node::sections(store, key, n, now),
     };
     out.retain(|s| !s.lines.is_empty());
     out

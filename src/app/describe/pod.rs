@@ -117,11 +117,8 @@ fn summary(store: &Store, key: &ObjectKey, p: &Pod, now: Timestamp) -> Section {
         status_cells.push(Cell::text(r));
     }
     lines.push(field(s::STATUS, status_cells));
-    if let Some(why) = pod::pending_hint(p, store.events_for(key)) {
-        lines.push(field(
-            s::PENDING_WHY,
-            vec![Cell::phase("Pending", one_line(&why))],
-        ));
+    if let Some(why) = crate::app::triage::pod_why(store, p) {
+        lines.push(text_field(s::WHY, why));
     }
     if let Some(t) = &p.metadata.deletion_timestamp {
         lines.push(field(

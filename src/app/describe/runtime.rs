@@ -37,7 +37,7 @@ pub(super) fn sections(
     }));
     vec![
         summary(store, key, rt, class, now),
-        components(key, rt, class),
+        components(store, key, rt, class),
         pods_section(store, key, &pods),
         operations_section(store, &key.namespace, &key.name),
         conditions_section(
@@ -91,6 +91,9 @@ fn summary(
         phase.push(Cell::phase("Failed", s::runtime_failing(&one_line(&why))));
     }
     lines.push(field(s::PHASE, phase));
+    if let Some(why) = crate::app::triage::runtime_why(store, rt) {
+        lines.push(text_field(s::WHY, why));
+    }
     if let Some(c) = class
         && !c.has_component(Component::Master)
         && !rt.disabled(Component::Master)
@@ -200,7 +203,12 @@ pub(super) fn component_image(
         })
 }
 
-fn components(key: &ObjectKey, rt: &CacheRuntime, class: Option<&CacheRuntimeClass>) -> Section {
+fn components(
+    store: &Store,
+    key: &ObjectKey,
+    rt: &CacheRuntime,
+    class: Option<&CacheRuntimeClass>,
+) -> Section {
     let lines = Component::ALL
         .into_iter()
         .map(|c| {
@@ -266,6 +274,12 @@ fn components(key: &ObjectKey, rt: &CacheRuntime, class: Option<&CacheRuntimeCla
                     }
                     note.push_str(extra);
                 }
+            }
+            if enabled && let Some(why) = crate::app::triage::component_why(store, rt, c) {
+                if !note.is_empty() {
+                    note.push_str(s::SEP);
+                }
+                note.push_str(&why);
             }
             cells.push(Cell::text(note));
             DetailLine::cells(cells).to(Target::Timeline(Subject::Component(key.clone(), c)))

@@ -107,7 +107,6 @@ pub const NOT_BOUND: &str = "not bound to this runtime";
 pub const NOT_IN_CLASS: &str = "not in class";
 pub const DISABLED: &str = "disabled";
 pub const NOT_SET_UP: &str = "not set up yet";
-pub const PENDING_WHY: &str = "Not scheduled";
 pub const CLIENT_IDLE: &str =
     "Fluid reports NotReady with no client pods wanted: no application pod uses the dataset yet";
 pub const DEFAULT_PLACEMENT: &str = "Exclusive (default)";
@@ -376,3 +375,9 @@ pub fn source(component: &str, host: Option<&str>) -> String {
         None => component.to_string(),
     }
 }
+
+// Where to look first: why not ready, nodes.
+pub const WHY: &str = "Why";
+pub const CACHE_ROLE: &str = "Cache role";
+pub const FLUID_LABELS: &str = "Fluid labels";
+pub const NODE_PODS: &str = "Pods on this node";

@@ -136,6 +136,8 @@ pub fn app() -> App {
     app.update(Msg::Tick(now()), keymap);
     app.dirty = false;
     app.flash = None;
+    // The example cluster as built is where every scene starts, not news to tell.
+    app.problem_watch.dismiss();
     app
 }
 
