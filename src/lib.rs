@@ -4,6 +4,7 @@ pub mod allocator;
 pub mod app;
 pub mod cli;
 pub mod cli_strings;
+pub mod clipboard;
 pub mod cluster;
 pub mod config;
 pub mod demo;

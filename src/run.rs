@@ -240,6 +240,31 @@ pub async fn run(
                         let _ = std::fs::write(&path, text);
                     }
                     Command::Audit(attempt) => session.writer.audit_refused(&attempt),
+                    Command::Copy(text) => {
+                        let env = crate::config::Env::from_process();
+                        if let Err(e) = crate::clipboard::copy(&mut std::io::stdout(), &text, &env)
+                        {
+                            app.notice(e.to_string(), true);
+                        }
+                    }
+                    Command::SaveLog { path, text, lines } => {
+                        let saved = path
+                            .parent()
+                            .map_or(Ok(()), std::fs::create_dir_all)
+                            .and_then(|()| std::fs::write(&path, text));
+                        match saved {
+                            Ok(()) => app.notice(strings::log_saved(&path, lines), false),
+                            Err(e) => {
+                                app.notice(strings::log_save_failed(&path, &e.to_string()), true)
+                            }
+                        }
+                    }
+                    Command::SaveHistory { path, text } => {
+                        if let Some(dir) = path.parent() {
+                            let _ = std::fs::create_dir_all(dir);
+                        }
+                        let _ = std::fs::write(&path, text);
+                    }
                     Command::RemoveDraft(path) => {
                         let _ = std::fs::remove_file(&path);
                     }

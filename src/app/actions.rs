@@ -202,6 +202,11 @@ pub enum Action {
     WizardPause,
     /// Does nothing; binding a key to it unbinds the key in that mode.
     Noop,
+    CopyName,
+    CopyText,
+    SearchNext,
+    SearchPrev,
+    LogsSave,
 }
 
 /// What kind of argument an action takes after its id.
@@ -253,6 +258,8 @@ mod modes {
     pub const EDITOR: &[KeyMode] = &[Editor];
     pub const WIZARD: &[KeyMode] = &[Wizard, Form];
     pub const ALL: &[KeyMode] = &KeyMode::ALL;
+    pub const TEXT_PAGES: &[KeyMode] = &[Logs, Yaml];
+    pub const COPY_TEXT: &[KeyMode] = &[Detail, Logs, Yaml];
 }
 
 const fn spec(id: &'static str, desc: &'static str, modes: &'static [KeyMode]) -> ActionSpec {
@@ -376,6 +383,23 @@ pub static ACTIONS: &[ActionSpec] = &[
         "Pause or resume the workflow",
         modes::WIZARD,
     ),
+    spec(
+        "copy.name",
+        "Copy the selected name to the clipboard",
+        modes::INSPECT,
+    ),
+    spec(
+        "copy.text",
+        "Copy the YAML, description or log to the clipboard",
+        modes::COPY_TEXT,
+    ),
+    spec("search.next", "Next match of the search", modes::TEXT_PAGES),
+    spec(
+        "search.prev",
+        "Previous match of the search",
+        modes::TEXT_PAGES,
+    ),
+    spec("logs.save", "Save the log to a file", modes::LOGS),
     spec("noop", "Nothing (unbinds the key)", modes::ALL),
 ];
 
@@ -441,6 +465,11 @@ impl Action {
             WizardAbort => "wizard.abort",
             WizardPause => "wizard.pause",
             Noop => "noop",
+            CopyName => "copy.name",
+            CopyText => "copy.text",
+            SearchNext => "search.next",
+            SearchPrev => "search.prev",
+            LogsSave => "logs.save",
         }
     }
 
@@ -557,6 +586,11 @@ impl Action {
             WizardAbort,
             WizardPause,
             Noop,
+            CopyName,
+            CopyText,
+            SearchNext,
+            SearchPrev,
+            LogsSave,
         ];
         PLAIN.iter().copied().find(|a| a.id() == id).unwrap_or(Noop)
     }

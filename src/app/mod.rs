@@ -20,6 +20,7 @@ pub mod state;
 pub mod strings;
 pub mod sync_notes;
 pub mod tables;
+pub mod text_pages;
 pub mod update;
 pub mod yaml;
 

@@ -88,7 +88,8 @@ pub const COMMANDS: &[PaletteEntry] = &[
 pub enum PaletteCommand {
     View {
         view: ViewKind,
-        namespace: Option<String>,
+        /// `None` keeps the namespace shown; `Some(None)` is all namespaces (`:ops all`).
+        namespace: Option<Option<String>>,
         filter: Option<String>,
     },
     /// `None` is all namespaces.
@@ -147,8 +148,8 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
     for word in rest {
         match word.strip_prefix('/') {
             Some(f) => filter = Some(f.to_string()),
-            None if word == "all" || word == "-A" => namespace = None,
-            None => namespace = Some(word.to_string()),
+            None if word == "all" || word == "-A" => namespace = Some(None),
+            None => namespace = Some(Some(word.to_string())),
         }
     }
     Ok(PaletteCommand::View {
@@ -229,11 +230,27 @@ mod tests {
             parse("po imagenet /worker").unwrap(),
             PaletteCommand::View {
                 view: ViewKind::Pods,
-                namespace: Some("imagenet".into()),
+                namespace: Some(Some("imagenet".into())),
                 filter: Some("worker".into())
             }
         );
         assert_eq!(parse("ns all").unwrap(), PaletteCommand::Namespace(None));
+        assert_eq!(
+            parse("ops all").unwrap(),
+            PaletteCommand::View {
+                view: ViewKind::Ops,
+                namespace: Some(None),
+                filter: None,
+            }
+        );
+        assert_eq!(
+            parse("runtimes").unwrap(),
+            PaletteCommand::View {
+                view: ViewKind::Runtimes,
+                namespace: None,
+                filter: None,
+            }
+        );
         assert_eq!(parse("q").unwrap(), PaletteCommand::Quit);
         assert!(parse("bogus").unwrap_err().contains("bogus"));
     }

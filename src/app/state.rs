@@ -47,6 +47,10 @@ pub struct PageState {
     /// Logs: keep scrolled to the newest line.
     pub follow: bool,
     pub wrap: bool,
+    /// Text searched with `/` on a YAML or log page (empty: none), and the line of the match
+    /// last gone to.
+    pub search: String,
+    pub search_at: Option<usize>,
 }
 
 /// A modal layer over the screen.
@@ -300,6 +304,12 @@ pub struct App {
     /// Messages raised so far (the serial of the next one).
     pub flashes: u64,
     pub palette_history: Vec<String>,
+    /// While Up / Down walk the command line's history: the entry shown (0 is the oldest).
+    pub palette_browse: Option<usize>,
+    /// Where the command line's history is kept between runs (none: not kept, as in tests).
+    pub palette_history_file: Option<std::path::PathBuf>,
+    /// Where `Ctrl-S` saves logs (none: saving is not offered, as in tests).
+    pub saved_logs_dir: Option<std::path::PathBuf>,
     pub layout: Layout,
     /// The subject the timeline view shows when opened with `:timeline`.
     pub timeline_subject: Option<Subject>,
@@ -343,6 +353,9 @@ impl App {
             flash: None,
             flashes: 0,
             palette_history: Vec::new(),
+            palette_browse: None,
+            palette_history_file: None,
+            saved_logs_dir: None,
             layout: Layout::default(),
             timeline_subject: None,
             editor: None,

@@ -446,3 +446,53 @@ pub const READONLY_NO_TAKE_OVER: &str = "read-only (--readonly): this console on
 pub const READONLY_NO_RUN_WRITES: &str =
     "read-only (--readonly): answering, pausing or aborting a run writes its record";
 pub const RUN_NOT_DRIVEN_READONLY: &str = "not driven by this console (read-only: it only watches)";
+
+// ------------------------------------------------------------------ copy, search, save
+
+pub fn copied(what: &str, bytes: usize) -> String {
+    format!("copied {what} to the clipboard ({bytes} bytes)")
+}
+
+pub fn copied_name(name: &str) -> String {
+    format!("copied {name} to the clipboard")
+}
+
+pub fn page_text_label(page: super::text_pages::PageKind, object: &str) -> String {
+    use super::text_pages::PageKind;
+    match page {
+        PageKind::Yaml => format!("the YAML of {object}"),
+        PageKind::Describe => format!("the description of {object}"),
+        PageKind::Log => format!("the log of {object}"),
+    }
+}
+
+pub const NOTHING_TO_COPY: &str = "nothing to copy here";
+pub const COPY_TEXT_NEEDS_PAGE: &str =
+    "Y copies the YAML, description or log on screen: open one first (y, d, l)";
+pub const SEARCH_NONE: &str = "no search: / and a text first";
+
+pub fn search_no_match(needle: &str) -> String {
+    format!("no line holds \"{needle}\"")
+}
+
+pub fn search_position(needle: &str, at: usize, of: usize) -> String {
+    format!("\"{needle}\": match {at} of {of}")
+}
+
+pub fn search_title(needle: &str, at: Option<usize>, of: usize) -> String {
+    match at {
+        Some(at) => format!(" /{needle} {at}/{of}"),
+        None => format!(" /{needle} 0/{of}"),
+    }
+}
+
+pub const LOG_EMPTY_NOT_SAVED: &str = "the log is empty: nothing saved";
+pub const LOG_SAVE_NO_DIR: &str = "no state directory to save the log in";
+
+pub fn log_saved(path: &std::path::Path, lines: usize) -> String {
+    format!("saved {lines} log lines to {}", path.display())
+}
+
+pub fn log_save_failed(path: &std::path::Path, why: &str) -> String {
+    format!("could not save the log to {}: {why}", path.display())
+}

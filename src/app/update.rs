@@ -80,6 +80,20 @@ pub enum Command {
     ExternalEdit(String),
     /// Append a write refused under `--readonly` before it was built to the audit log.
     Audit(RefusedAttempt),
+    /// Put this text on the clipboard (OSC 52, and the desktop's clipboard tool where there is
+    /// one).
+    Copy(String),
+    /// Save a log to this file and say where (or why not).
+    SaveLog {
+        path: std::path::PathBuf,
+        text: String,
+        lines: usize,
+    },
+    /// Keep the command line's history (one command a line) for the next run.
+    SaveHistory {
+        path: std::path::PathBuf,
+        text: String,
+    },
 }
 
 impl App {
@@ -249,6 +263,13 @@ impl App {
 
     /// Typing into the filter or palette line.
     fn edit_input(&mut self, key: KeyEvent) {
+        if matches!(key.code, KeyCode::Up | KeyCode::Down) {
+            if self.browse_palette_history(key.code == KeyCode::Up) {
+                return;
+            }
+        } else {
+            self.palette_browse = None;
+        }
         let live_filter = matches!(self.overlays.top(), Some(Overlay::Filter { .. }));
         let (input, choice) = match self.overlays.top_mut() {
             Some(Overlay::Filter { input, .. }) => (input, None),
@@ -307,6 +328,13 @@ impl App {
     /// The filter line as typed so far applies to the list at once (a regex still being
     /// typed, `qwen-(`, keeps the rows of the last valid one).
     fn apply_filter_line(&mut self) {
+        if super::text_pages::searchable(&self.screen) {
+            if let Some(Overlay::Filter { input, .. }) = self.overlays.top() {
+                let needle = input.clone();
+                self.set_search(&needle);
+            }
+            return;
+        }
         if let (Some(Overlay::Filter { input, .. }), Some(view)) =
             (self.overlays.top(), self.current_list())
             && tables::filter_error(input).is_none()
@@ -370,12 +398,21 @@ impl App {
                 }
                 _ => self.overlays.open(Overlay::Help { scroll: 0 }),
             },
-            Action::PaletteOpen => self.overlays.open(Overlay::Palette {
-                input: String::new(),
-                choice: 0,
-            }),
+            Action::PaletteOpen => {
+                self.palette_browse = None;
+                self.overlays.open(Overlay::Palette {
+                    input: String::new(),
+                    choice: 0,
+                })
+            }
             Action::FilterOpen => {
-                if let Some(view) = self.current_list() {
+                if super::text_pages::searchable(&self.screen) {
+                    let before = self.page.search.clone();
+                    self.overlays.open(Overlay::Filter {
+                        input: before.clone(),
+                        before,
+                    });
+                } else if let Some(view) = self.current_list() {
                     let before = self.list(view).filter;
                     self.overlays.open(Overlay::Filter {
                         input: before.clone(),
@@ -457,6 +494,11 @@ impl App {
                 }
             }
             Action::LogsWrapToggle => self.page.wrap = !self.page.wrap,
+            Action::CopyName => return self.copy_name(),
+            Action::CopyText => return self.copy_text(),
+            Action::SearchNext => self.search_step(true),
+            Action::SearchPrev => self.search_step(false),
+            Action::LogsSave => return self.save_log(),
             Action::LoadStart => self.open_load_form(),
             Action::WizardNext | Action::WizardPause | Action::WizardAbort => {
                 let Some(key) = self.run_page() else {
@@ -1010,7 +1052,9 @@ impl App {
             Some(Overlay::Filter { .. }) => {
                 self.overlays.pop();
                 // Esc leaves the filter line; a second Esc clears the filter.
-                if let Some(v) = self.current_list() {
+                if super::text_pages::searchable(&self.screen) {
+                    self.clear_search();
+                } else if let Some(v) = self.current_list() {
                     self.list_mut(v).filter.clear();
                     self.follow_selection();
                 }
@@ -1021,6 +1065,10 @@ impl App {
             // The dialog and the forms answer Esc themselves.
             Some(_) => {}
             None => {
+                if super::text_pages::searchable(&self.screen) && !self.page.search.is_empty() {
+                    self.clear_search();
+                    return Vec::new();
+                }
                 if let Some(v) = self.current_list()
                     && !self.list(v).filter.is_empty()
                 {
@@ -1045,13 +1093,18 @@ impl App {
                 // A filter that is not a valid regex is not applied: the line stays open with
                 // the reason.
                 if let Some(Overlay::Filter { input, .. }) = self.overlays.top()
+                    && !super::text_pages::searchable(&self.screen)
                     && tables::filter_error(input).is_some()
                 {
                     return Vec::new();
                 }
                 match self.overlays.pop() {
                     Some(Overlay::Filter { input, .. }) => {
-                        if let Some(v) = self.current_list() {
+                        if super::text_pages::searchable(&self.screen) {
+                            if self.page.search != input || self.page.search_at.is_none() {
+                                self.set_search(&input);
+                            }
+                        } else if let Some(v) = self.current_list() {
                             self.list_mut(v).filter = input;
                             self.follow_selection();
                         }
@@ -1107,13 +1160,8 @@ impl App {
             Some(c) if palette::parse(input).is_err() => c.clone(),
             _ => input.to_string(),
         };
-        if !input.trim().is_empty() {
-            self.palette_history.push(input.clone());
-            if self.palette_history.len() > super::state::MAX_PALETTE_HISTORY {
-                self.palette_history.remove(0);
-            }
-        }
-        match palette::parse(&input) {
+        let keep = self.remember_command(&input);
+        let mut commands = match palette::parse(&input) {
             Ok(PaletteCommand::Quit) => self.ask_quit(),
             Ok(PaletteCommand::Help) => {
                 self.overlays.open(Overlay::Help { scroll: 0 });
@@ -1145,7 +1193,7 @@ impl App {
                 filter,
             }) => {
                 if let Some(ns) = namespace {
-                    self.set_namespace(Some(ns));
+                    self.set_namespace(ns);
                 }
                 self.open_view(view);
                 if let Some(f) = filter {
@@ -1163,7 +1211,9 @@ impl App {
                 self.flash_warn(&e);
                 Vec::new()
             }
-        }
+        };
+        commands.extend(keep);
+        commands
     }
 
     fn on_mouse(&mut self, m: MouseEvent) {
@@ -1203,6 +1253,9 @@ pub fn show_notices(app: &mut App, lines: Vec<String>) {
         app.overlays.open(Overlay::Notices { lines, scroll: 0 });
     }
 }
+
+mod page_actions;
+pub use page_actions::history_from_file;
 
 #[cfg(test)]
 mod tests;

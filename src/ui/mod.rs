@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod detail;
 pub mod editor;
 pub mod form;
+pub mod highlight;
 pub mod list;
 pub mod maintenance_form;
 pub mod overlay;

@@ -41,7 +41,10 @@ pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) ->
         Overlay::Sending(_) => {}
         Overlay::Filter { input: text, .. } => {
             input_line(frame, input, "/", text, ctx);
-            filter_problem(frame, input, text, ctx);
+            // A page's search is plain text: only a list's filter is a regular expression.
+            if !crate::app::text_pages::searchable(&app.screen) {
+                filter_problem(frame, input, text, ctx);
+            }
         }
         Overlay::Palette {
             input: text,
