@@ -16,6 +16,7 @@ pub mod palette;
 pub mod paste;
 pub mod runs;
 pub mod schema;
+pub mod severity;
 pub mod state;
 pub mod strings;
 pub mod sync_notes;

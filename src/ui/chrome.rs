@@ -288,6 +288,9 @@ fn hint_actions(app: &App) -> Vec<(Action, &'static str)> {
         (_, Screen::Logs(_)) => vec![
             (Action::LogsFollowToggle, "follow"),
             (Action::LogsWrapToggle, "wrap"),
+            (Action::FilterOpen, "search"),
+            (Action::CopyText, "copy"),
+            (Action::LogsSave, "save"),
             (Action::NavBack, "back"),
         ],
         (_, _) => vec![

@@ -18,6 +18,7 @@ mod maintenance_form;
 mod maintenance_run;
 mod model_crd_roundtrip;
 mod model_roundtrip;
+mod page_actions;
 mod pty;
 mod render_contrast;
 mod render_snapshots;
