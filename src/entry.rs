@@ -306,6 +306,7 @@ fn interactive_kube(
     ));
     runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
+        let exec_client = client.clone();
         let source = KubeSource::spawn(client, options, tx);
         let mut terminal = term::enter(s.mouse)?;
         let session = run::Session {
@@ -319,6 +320,7 @@ fn interactive_kube(
                 global: global.clone(),
                 env: env.clone(),
             }),
+            exec: Some(exec_client),
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();
@@ -363,6 +365,7 @@ fn interactive_demo(
             source: Box::new(source),
             writer,
             switch: None,
+            exec: None,
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();

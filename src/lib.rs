@@ -12,6 +12,7 @@ pub mod entry;
 pub mod model;
 pub mod run;
 pub mod setup;
+pub mod shell;
 pub mod snapshot;
 pub mod term;
 pub mod ui;

@@ -207,6 +207,7 @@ pub enum Action {
     SearchNext,
     SearchPrev,
     LogsSave,
+    PodShell,
 }
 
 /// What kind of argument an action takes after its id.
@@ -400,6 +401,10 @@ pub static ACTIONS: &[ActionSpec] = &[
         modes::TEXT_PAGES,
     ),
     spec("logs.save", "Save the log to a file", modes::LOGS),
+    write_spec(
+        "pod.shell",
+        "Shell into the pod's container (simulated on the demo)",
+    ),
     spec("noop", "Nothing (unbinds the key)", modes::ALL),
 ];
 
@@ -470,6 +475,7 @@ impl Action {
             SearchNext => "search.next",
             SearchPrev => "search.prev",
             LogsSave => "logs.save",
+            PodShell => "pod.shell",
         }
     }
 
@@ -591,6 +597,7 @@ impl Action {
             SearchNext,
             SearchPrev,
             LogsSave,
+            PodShell,
         ];
         PLAIN.iter().copied().find(|a| a.id() == id).unwrap_or(Noop)
     }

@@ -17,6 +17,7 @@ pub mod paste;
 pub mod runs;
 pub mod schema;
 pub mod severity;
+pub mod sim_shell;
 pub mod state;
 pub mod strings;
 pub mod sync_notes;

@@ -84,6 +84,12 @@ pub enum Overlay {
         lines: Vec<String>,
         scroll: usize,
     },
+    /// Which of a pod's containers to open a shell in (`s` on a pod with several).
+    Containers {
+        pod: ObjectKey,
+        names: Vec<String>,
+        choice: usize,
+    },
 }
 
 impl Overlay {

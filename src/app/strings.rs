@@ -496,3 +496,108 @@ pub fn log_saved(path: &std::path::Path, lines: usize) -> String {
 pub fn log_save_failed(path: &std::path::Path, why: &str) -> String {
     format!("could not save the log to {}: {why}", path.display())
 }
+
+// ------------------------------------------------------------------ shell (s)
+
+pub const SHELL_NEEDS_POD: &str =
+    "s opens a shell in a pod: select one (:pods, or a runtime's Pods pane)";
+pub const SHELL_NO_CONTAINERS: &str = "this pod has no containers to open a shell in";
+pub const SHELL_NO_STREAM: &str = "the API server gave no terminal stream";
+pub const SHELL_PICK_TITLE: &str = "Open a shell in which container?";
+
+pub fn shell_opening(pod: &crate::model::ObjectKey, container: &str) -> String {
+    format!(
+        "opening a shell in {}/{} ({container})…",
+        pod.namespace, pod.name
+    )
+}
+
+pub fn shell_ended(pod: &crate::model::ObjectKey, container: &str) -> String {
+    format!(
+        "shell in {}/{} ({container}) ended",
+        pod.namespace, pod.name
+    )
+}
+
+pub fn shell_ended_with(pod: &crate::model::ObjectKey, container: &str, why: &str) -> String {
+    format!(
+        "shell in {}/{} ({container}) ended: {why}",
+        pod.namespace, pod.name
+    )
+}
+
+pub fn shell_failed(pod: &crate::model::ObjectKey, why: &str) -> String {
+    format!("no shell in {}/{}: {why}", pod.namespace, pod.name)
+}
+
+/// The line printed above a real shell (the console's screen is put away meanwhile).
+pub fn shell_header(pod: &crate::model::ObjectKey, container: &str) -> String {
+    format!(
+        "fluidops: shell in {}/{} ({container}) through the API server; exit the shell to return to the console",
+        pod.namespace, pod.name
+    )
+}
+
+pub fn sim_shell_prompt(pod: &str, container: &str) -> String {
+    format!("[simulated] {container}@{pod}:/# ")
+}
+
+pub fn sim_shell_banner(ns: &str, pod: &str, container: &str) -> Vec<String> {
+    vec![
+        format!("fluidops demo: SIMULATED shell in {ns}/{pod} ({container}). Nothing here runs in a container."),
+        "It answers the engine's status commands from the demo cluster's state: cv report, cv mount, cv fs ls [PATH]; help; exit (or Ctrl-D) returns to the console.".to_string(),
+    ]
+}
+
+pub const SIM_SHELL_HELP: &[&str] = &[
+    "[simulated] commands:",
+    "  cv report        the cluster's masters, live workers, capacity and what is cached",
+    "  cv mount         the dataset's mounts: cache path and the storage behind it",
+    "  cv fs ls [PATH]  the mount points at the cache's root",
+    "  exit             back to the console",
+];
+pub const SIM_SHELL_NO_RUNTIME: &str =
+    "[simulated] this pod belongs to no runtime the console knows";
+pub const SIM_SHELL_NO_DATASET: &str = "[simulated] no dataset is bound to this pod's runtime";
+pub const SIM_SHELL_NO_MOUNTS: &str = "[simulated] the dataset has no mounts";
+
+pub fn sim_shell_unknown(cmd: &str) -> String {
+    format!("[simulated] {cmd}: not simulated here (try help)")
+}
+
+/// What `cv report` shows.
+pub struct SimReport<'a> {
+    pub runtime: &'a str,
+    pub masters: (i32, i32),
+    pub workers: (i32, i32),
+    pub capacity: &'a str,
+    pub cached: &'a str,
+    pub percentage: &'a str,
+}
+
+pub fn sim_shell_report(r: &SimReport) -> Vec<String> {
+    vec![
+        "[simulated] cluster report".to_string(),
+        format!("  runtime:         {}", r.runtime),
+        format!("  masters ready:   {}/{}", r.masters.0, r.masters.1),
+        format!("  live workers:    {}/{}", r.workers.0, r.workers.1),
+        format!("  cache capacity:  {}", r.capacity),
+        format!("  cached:          {} ({})", r.cached, r.percentage),
+    ]
+}
+
+pub fn sim_shell_mount_line(path: &str, ufs: &str) -> String {
+    format!("{path:<24} {ufs}")
+}
+
+pub fn sim_shell_dir_line(path: &str) -> String {
+    format!("drwxr-xr-x  {}", path.trim_start_matches('/'))
+}
+
+pub fn sim_shell_no_listing(path: &str, ufs: &str) -> String {
+    format!("[simulated] {path} mounts {ufs}: its files are not simulated")
+}
+
+pub fn sim_shell_no_such_path(path: &str) -> String {
+    format!("[simulated] {path}: no such mount point")
+}

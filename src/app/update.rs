@@ -94,6 +94,12 @@ pub enum Command {
         path: std::path::PathBuf,
         text: String,
     },
+    /// Hand the terminal to a shell in this container of this pod (through the API server's
+    /// exec; simulated on the demo cluster), then come back.
+    Shell {
+        pod: ObjectKey,
+        container: String,
+    },
 }
 
 impl App {
@@ -193,7 +199,7 @@ impl App {
         match self.overlays.top() {
             Some(Overlay::Filter { .. }) => return vec![KeyMode::Filter, KeyMode::Global],
             Some(Overlay::Palette { .. }) => return vec![KeyMode::Palette, KeyMode::Global],
-            Some(Overlay::Help { .. } | Overlay::Notices { .. }) => {
+            Some(Overlay::Help { .. } | Overlay::Notices { .. } | Overlay::Containers { .. }) => {
                 return vec![KeyMode::Help, KeyMode::Global];
             }
             Some(Overlay::Confirm(_)) => return vec![KeyMode::Confirm],
@@ -393,7 +399,9 @@ impl App {
             Action::AppSuspend => return vec![Command::Suspend],
             Action::HelpToggle => match self.overlays.top() {
                 // `?`, `q` and Esc close the start-up notices too (they share the help keys).
-                Some(Overlay::Help { .. } | Overlay::Notices { .. }) => {
+                Some(
+                    Overlay::Help { .. } | Overlay::Notices { .. } | Overlay::Containers { .. },
+                ) => {
                     self.overlays.pop();
                 }
                 _ => self.overlays.open(Overlay::Help { scroll: 0 }),
@@ -499,6 +507,7 @@ impl App {
             Action::SearchNext => self.search_step(true),
             Action::SearchPrev => self.search_step(false),
             Action::LogsSave => return self.save_log(),
+            Action::PodShell => return self.open_shell(),
             Action::LoadStart => self.open_load_form(),
             Action::WizardNext | Action::WizardPause | Action::WizardAbort => {
                 let Some(key) = self.run_page() else {
@@ -878,6 +887,7 @@ impl App {
         match (&self.screen, self.overlays.top_mut()) {
             (_, Some(Overlay::Help { scroll } | Overlay::Notices { scroll, .. })) => *scroll = next,
             (_, Some(Overlay::Confirm(c))) => c.scroll = next,
+            (_, Some(Overlay::Containers { choice, .. })) => *choice = next,
             (Screen::List(v), _) if *v != ViewKind::Timeline => {
                 let v = *v;
                 let table = self.table(v);
@@ -899,6 +909,7 @@ impl App {
         match self.overlays.top() {
             Some(Overlay::Help { .. }) => return 1000,
             Some(Overlay::Notices { lines, .. }) => return lines.len(),
+            Some(Overlay::Containers { names, .. }) => return names.len(),
             // The last position shows the final page of the body.
             Some(Overlay::Confirm(c)) => {
                 let total = match self.layout.overlay_total {
@@ -1059,7 +1070,12 @@ impl App {
                     self.follow_selection();
                 }
             }
-            Some(Overlay::Palette { .. } | Overlay::Help { .. } | Overlay::Notices { .. }) => {
+            Some(
+                Overlay::Palette { .. }
+                | Overlay::Help { .. }
+                | Overlay::Notices { .. }
+                | Overlay::Containers { .. },
+            ) => {
                 self.overlays.pop();
             }
             // The dialog and the forms answer Esc themselves.
@@ -1083,6 +1099,9 @@ impl App {
     }
 
     fn nav_enter(&mut self) -> Vec<Command> {
+        if matches!(self.overlays.top(), Some(Overlay::Containers { .. })) {
+            return self.pick_container();
+        }
         match self.overlays.top() {
             Some(
                 Overlay::Filter { .. }
@@ -1255,6 +1274,7 @@ pub fn show_notices(app: &mut App, lines: Vec<String>) {
 }
 
 mod page_actions;
+mod shell_actions;
 pub use page_actions::history_from_file;
 
 #[cfg(test)]

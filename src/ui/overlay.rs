@@ -55,6 +55,9 @@ pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) ->
         }
         Overlay::Help { scroll } => help(frame, view, app, *scroll, ctx),
         Overlay::Notices { lines, scroll } => notices(frame, view, lines, *scroll, ctx),
+        Overlay::Containers { pod, names, choice } => {
+            containers(frame, view, &pod.name, names, *choice, ctx)
+        }
     }
     (0, 0)
 }
@@ -304,6 +307,60 @@ fn notices(frame: &mut Frame, body: Rect, lines: &[String], scroll: usize, ctx: 
         .map(|l| Line::from(Span::styled(l.as_str(), ctx.theme.style("notice"))))
         .collect();
     frame.render_widget(Paragraph::new(visible).wrap(Wrap { trim: false }), inner);
+}
+
+/// The choice of a pod's container for a shell: one row each, the chosen one highlighted and
+/// marked (so it shows in mono too).
+fn containers(
+    frame: &mut Frame,
+    body: Rect,
+    pod: &str,
+    names: &[String],
+    choice: usize,
+    ctx: &Ctx,
+) {
+    let t = ctx.theme;
+    let widest = names
+        .iter()
+        .map(|n| unicode_width::UnicodeWidthStr::width(n.as_str()))
+        .max()
+        .unwrap_or(0);
+    let title = format!(" {} ", strings::SHELL_PICK_TITLE);
+    let w = (widest + 6)
+        .max(unicode_width::UnicodeWidthStr::width(title.as_str()) + 2)
+        .max(pod.len() + 4) as u16;
+    let area = centered(
+        body,
+        w.min(body.width),
+        (names.len() as u16).saturating_add(3),
+    );
+    frame.render_widget(Clear, area);
+    let outer = block(title, true, ctx);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let mut lines = vec![Line::from(Span::styled(
+        format!(" {pod}"),
+        t.style("muted"),
+    ))];
+    let marker = if t.ascii() { ">" } else { "›" };
+    lines.extend(names.iter().enumerate().map(|(i, n)| {
+        if i == choice {
+            Line::from(Span::styled(
+                format!(" {marker} {n}"),
+                t.style("palette.selected"),
+            ))
+        } else {
+            Line::from(Span::styled(
+                format!("   {n}"),
+                t.style("palette.completion"),
+            ))
+        }
+    }));
+    let skip = (choice + 2).saturating_sub(inner.height as usize);
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
+        inner,
+    );
 }
 
 /// The confirmation dialog: title, what will change, and the two buttons (focus starts on
