@@ -24,5 +24,6 @@ mod render_contrast;
 mod render_snapshots;
 mod render_statuses;
 mod render_sweep;
+mod shell;
 mod simulator;
 mod workflows;
