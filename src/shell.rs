@@ -38,7 +38,11 @@ pub async fn exec(
     let mut process = api
         .exec(&pod.name, SHELL_COMMAND, &params)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| match e {
+            // The API server's own words (a pod not scheduled, a container not running).
+            kube::Error::Api(status) => status.message.to_string(),
+            other => other.to_string(),
+        })?;
     let mut remote_in = process.stdin().ok_or(strings::SHELL_NO_STREAM)?;
     let mut remote_out = process.stdout().ok_or(strings::SHELL_NO_STREAM)?;
     let status = process.take_status();
