@@ -293,7 +293,11 @@ pub static ACTIONS: &[ActionSpec] = &[
         modes::VIEWS_AND_HELP,
     ),
     spec("palette.open", "Open the command palette", modes::VIEWS),
-    spec("filter.open", "Filter the current view", modes::VIEWS),
+    spec(
+        "filter.open",
+        "Filter a list; search a page or this help",
+        modes::VIEWS,
+    ),
     spec("nav.back", "Go back / close", modes::NAVIGATE),
     spec("nav.enter", "Open the selection / apply", modes::NAVIGATE),
     spec("pane.next", "Focus the next pane or field", modes::PANES),

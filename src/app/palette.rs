@@ -96,7 +96,8 @@ pub enum PaletteCommand {
     Namespace(Option<String>),
     /// `None` lists the contexts; a name switches to it.
     Context(Option<String>),
-    Help,
+    /// The key help, only the rows holding this text when it is not empty (`:help copy`).
+    Help(String),
     Quit,
     /// A failure to trigger on the demo cluster (live demos of what goes wrong).
     Fault(Fault),
@@ -118,7 +119,7 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
     let rest: Vec<&str> = words.collect();
     match cmd {
         "q" | "quit" | "q!" => return Ok(PaletteCommand::Quit),
-        "help" | "h" => return Ok(PaletteCommand::Help),
+        "help" | "h" => return Ok(PaletteCommand::Help(rest.join(" "))),
         "ns" | "namespace" => {
             return match rest.first() {
                 None | Some(&"all") | Some(&"-A") => Ok(PaletteCommand::Namespace(None)),

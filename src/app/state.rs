@@ -57,17 +57,13 @@ pub struct PageState {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     /// `/` filter line; `before` restores the previous filter on Esc.
-    Filter {
-        input: String,
-        before: String,
-    },
+    Filter { input: String, before: String },
     /// `:` command palette with completion.
-    Palette {
-        input: String,
-        choice: usize,
-    },
+    Palette { input: String, choice: usize },
     Help {
         scroll: usize,
+        /// Only the rows holding this text (`:help TEXT`, or `/` in the help); empty: all.
+        query: String,
     },
     /// A write waiting for the operator's yes or no (over the form it was asked from, if any).
     Confirm(Box<super::confirm::Confirm>),
@@ -80,10 +76,7 @@ pub enum Overlay {
     /// The form that plans an in-place upgrade (`U`) or rebuild (`R`).
     Maintenance(Box<super::maintenance_form::MaintenanceForm>),
     /// Problems found at start-up (bad config files, unusable seed documents).
-    Notices {
-        lines: Vec<String>,
-        scroll: usize,
-    },
+    Notices { lines: Vec<String>, scroll: usize },
     /// Which of a pod's containers to open a shell in (`s` on a pod with several).
     Containers {
         pod: ObjectKey,

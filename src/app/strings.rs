@@ -601,3 +601,64 @@ pub fn sim_shell_no_listing(path: &str, ufs: &str) -> String {
 pub fn sim_shell_no_such_path(path: &str) -> String {
     format!("[simulated] {path}: no such mount point")
 }
+
+// ------------------------------------------------------------------ help (?)
+
+/// The help screen's heading of a keymap mode: what the operator is doing when its keys apply.
+pub fn help_heading(mode: crate::app::actions::KeyMode) -> &'static str {
+    use crate::app::actions::KeyMode::*;
+    match mode {
+        Global => "Anywhere",
+        List => "Browsing a list",
+        Detail => "On an object's page",
+        Timeline => "Reading a timeline",
+        Logs => "Reading a log",
+        Yaml => "Reading YAML",
+        Help => "In this help",
+        Confirm => "Answering a confirmation",
+        Filter => "Typing a filter or search",
+        Palette => "Typing a command (:)",
+        Editor => "Editing a spec",
+        Form => "Filling a form",
+        Wizard => "Driving an upgrade or rebuild",
+    }
+}
+
+pub const HELP_SEARCH_HINT: &str = "/ searches";
+
+pub fn help_title_matching(query: &str, rows: usize) -> String {
+    format!("Keys matching \"{query}\" ({rows})")
+}
+
+pub fn help_no_match(query: &str) -> String {
+    format!("no key, action or description holds \"{query}\" (:help alone lists every key)")
+}
+
+pub const HELP_LEGEND_HEADING: &str = "What the symbols mean";
+
+/// The phases the legend shows, in the order they read best.
+pub const HELP_LEGEND_PHASES: &[&str] = &[
+    "Ready",
+    "PartialReady",
+    "NotReady",
+    "Running",
+    "Pending",
+    "SettingUp",
+    "Executing",
+    "Complete",
+    "Failed",
+    "Bound",
+    "NotBound",
+    "Updating",
+    "Terminating",
+    "CrashLoopBackOff",
+    "Blocked",
+    "AwaitingConfirmation",
+    "Paused",
+    "Aborted",
+    "Unknown",
+];
+
+pub fn help_sort_legend(up: &str, down: &str) -> String {
+    format!("{up} / {down}  the list is sorted by this column (reversed)")
+}

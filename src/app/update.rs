@@ -404,7 +404,10 @@ impl App {
                 ) => {
                     self.overlays.pop();
                 }
-                _ => self.overlays.open(Overlay::Help { scroll: 0 }),
+                _ => self.overlays.open(Overlay::Help {
+                    scroll: 0,
+                    query: String::new(),
+                }),
             },
             Action::PaletteOpen => {
                 self.palette_browse = None;
@@ -414,7 +417,14 @@ impl App {
                 })
             }
             Action::FilterOpen => {
-                if super::text_pages::searchable(&self.screen) {
+                // In the help, `/` asks for the text to look for on the command line.
+                if matches!(self.overlays.top(), Some(Overlay::Help { .. })) {
+                    self.palette_browse = None;
+                    self.overlays.open(Overlay::Palette {
+                        input: "help ".to_string(),
+                        choice: 0,
+                    });
+                } else if super::text_pages::searchable(&self.screen) {
                     let before = self.page.search.clone();
                     self.overlays.open(Overlay::Filter {
                         input: before.clone(),
@@ -885,7 +895,9 @@ impl App {
             .saturating_add(delta)
             .clamp(0, len.saturating_sub(1) as i64) as usize;
         match (&self.screen, self.overlays.top_mut()) {
-            (_, Some(Overlay::Help { scroll } | Overlay::Notices { scroll, .. })) => *scroll = next,
+            (_, Some(Overlay::Help { scroll, .. } | Overlay::Notices { scroll, .. })) => {
+                *scroll = next
+            }
             (_, Some(Overlay::Confirm(c))) => c.scroll = next,
             (_, Some(Overlay::Containers { choice, .. })) => *choice = next,
             (Screen::List(v), _) if *v != ViewKind::Timeline => {
@@ -939,7 +951,7 @@ impl App {
 
     fn cursor_pos(&self) -> usize {
         match self.overlays.top() {
-            Some(Overlay::Help { scroll } | Overlay::Notices { scroll, .. }) => return *scroll,
+            Some(Overlay::Help { scroll, .. } | Overlay::Notices { scroll, .. }) => return *scroll,
             Some(Overlay::Confirm(c)) => return c.scroll,
             _ => {}
         }
@@ -1182,8 +1194,8 @@ impl App {
         let keep = self.remember_command(&input);
         let mut commands = match palette::parse(&input) {
             Ok(PaletteCommand::Quit) => self.ask_quit(),
-            Ok(PaletteCommand::Help) => {
-                self.overlays.open(Overlay::Help { scroll: 0 });
+            Ok(PaletteCommand::Help(query)) => {
+                self.overlays.open(Overlay::Help { scroll: 0, query });
                 Vec::new()
             }
             Ok(PaletteCommand::Namespace(ns)) => {

@@ -282,3 +282,32 @@ fn status_sort_puts_failures_first_and_marks_the_column() {
     let t = render(&mut app, 200, 60, "default");
     assert!(row_text(&t, 3).contains("PHASE▼"));
 }
+
+#[test]
+fn help_is_searchable_and_ends_with_a_legend() {
+    let mut app = app();
+    press(&mut app, "?");
+    // `/` in the help asks for the text on the command line.
+    press(&mut app, "/");
+    match app.overlays.top() {
+        Some(fluidops::app::Overlay::Palette { input, .. }) => assert_eq!(input, "help "),
+        other => panic!("{other:?}"),
+    }
+    type_text(&mut app, "clipboard");
+    press(&mut app, "<Enter>");
+    snapshot("help_search_clipboard_80x24", &mut app, "default");
+    let t = render(&mut app, 80, 24, "default");
+    let text = common::screen_text(&t);
+    assert!(text.contains("Keys matching \"clipboard\" (6)"), "{text}");
+    assert!(text.contains("Browsing a list [list]"), "{text}");
+    assert!(!text.contains("Move down"), "{text}");
+
+    // The whole help, at its end: the symbols' legend.
+    press(&mut app, "<Esc> ? G");
+    snapshot("help_legend_80x24", &mut app, "default");
+    let t = render(&mut app, 80, 24, "default");
+    let text = common::screen_text(&t);
+    assert!(text.contains("What the symbols mean"), "{text}");
+    assert!(text.contains("✖ Failed"), "{text}");
+    assert!(text.contains("▲ / ▼"), "{text}");
+}
