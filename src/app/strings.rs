@@ -3,7 +3,7 @@
 pub const APP_NAME: &str = "fluidops";
 pub const ALL_NAMESPACES: &str = "all";
 pub const READONLY_REFUSED: &str = "read-only mode: writes are disabled (--readonly)";
-pub const LOGS_NEED_POD: &str = "logs: select a pod";
+pub const LOGS_NEED_POD: &str = "logs: select a pod or a data operation (its loader pod)";
 pub const NOTHING_SELECTED: &str = "nothing selected";
 pub const PALETTE_EMPTY: &str = "type a command, e.g. pods, ops, ns NAME, q";
 pub const OBJECT_GONE: &str = "the object no longer exists";
@@ -661,4 +661,8 @@ pub const HELP_LEGEND_PHASES: &[&str] = &[
 
 pub fn help_sort_legend(up: &str, down: &str) -> String {
     format!("{up} / {down}  the list is sorted by this column (reversed)")
+}
+
+pub fn no_loader_pod(op: &str) -> String {
+    format!("{op} has no loader pod now (not started yet, or its Job is gone)")
 }

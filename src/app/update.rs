@@ -494,6 +494,9 @@ impl App {
                 }
             }
             Action::ViewLogs => match self.selected_object() {
+                Some(key) if operation_logs::is_operation(&key) => {
+                    return self.open_operation_logs(&key);
+                }
                 Some(key) if key.kind == Kind::Pod => {
                     self.push(Screen::Logs(key.clone()));
                     self.page.follow = true;
@@ -1285,6 +1288,7 @@ pub fn show_notices(app: &mut App, lines: Vec<String>) {
     }
 }
 
+mod operation_logs;
 mod page_actions;
 mod shell_actions;
 pub use page_actions::history_from_file;

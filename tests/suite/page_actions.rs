@@ -311,3 +311,64 @@ fn help_is_searchable_and_ends_with_a_legend() {
     assert!(text.contains("✖ Failed"), "{text}");
     assert!(text.contains("▲ / ▼"), "{text}");
 }
+
+#[test]
+fn l_on_an_operation_opens_its_loader_pods_log() {
+    use fluidops::cluster::ClusterEvent;
+    use fluidops::model::{Kind, Object, ObjectKey};
+    let mut app = app();
+    press(&mut app, ":");
+    type_text(&mut app, "ops");
+    press(&mut app, "<Enter>");
+    render(&mut app, 80, 24, "default");
+    let op = app.selected_object().expect("an operation");
+    assert!(matches!(op.kind, Kind::Operation(_)));
+    // No loader pod known (the examples' pods are gone with their Jobs): said, nothing opened.
+    let prefix = format!("{}-loader-job", op.name);
+    let known: Vec<ObjectKey> = app
+        .store
+        .compact_pods()
+        .filter(|p| p.name().starts_with(&prefix))
+        .map(|p| p.key())
+        .collect();
+    for k in &known {
+        app.update(
+            fluidops::app::Msg::Cluster {
+                at: common::now(),
+                events: vec![ClusterEvent::Deleted(k.clone())],
+            },
+            keymap(),
+        );
+    }
+    assert!(press(&mut app, "l").is_empty());
+    assert_eq!(
+        app.flash.as_ref().unwrap().text,
+        strings::no_loader_pod(&op.name)
+    );
+    let pod_named = |name: &str, created: &str| {
+        Object::from_value(serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": op.namespace,
+                         "creationTimestamp": created},
+            "spec": {"containers": [{"name": "dataloader", "image": "fluid-dataloader"}]}
+        }))
+        .unwrap()
+        .unwrap()
+    };
+    let older = format!("{}-loader-job-aaaaa", op.name);
+    let newer = format!("{}-loader-job-bbbbb", op.name);
+    app.update(
+        fluidops::app::Msg::Cluster {
+            at: common::now(),
+            events: vec![
+                ClusterEvent::Applied(pod_named(&older, "2026-11-25T09:00:00Z")),
+                ClusterEvent::Applied(pod_named(&newer, "2026-11-25T09:30:00Z")),
+            ],
+        },
+        keymap(),
+    );
+    let cmds = press(&mut app, "l");
+    let want = ObjectKey::new(Kind::Pod, &op.namespace, &newer);
+    assert_eq!(app.screen, Screen::Logs(want.clone()));
+    assert_eq!(cmds, vec![Command::FollowLogs(want)]);
+}
