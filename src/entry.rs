@@ -59,8 +59,20 @@ pub fn cli_main() -> Result<()> {
             scenario, speed, ..
         }) => {
             if scenario == "list" {
-                for name in Scenario::names() {
-                    println!("{name}");
+                for s in Scenario::names()
+                    .iter()
+                    .filter_map(|n| Scenario::by_name(n))
+                {
+                    println!(
+                        "{}",
+                        say::scenario_line(
+                            s.name,
+                            s.summary,
+                            s.running_time().as_secs(),
+                            s.steps.len(),
+                            s.cued_steps()
+                        )
+                    );
                 }
                 return Ok(());
             }

@@ -315,6 +315,17 @@ fn pod(ns: &str, name: &str) -> ObjectKey {
 }
 
 impl Scenario {
+    /// How long it takes at `--speed 1` when every cue comes as soon as it may (cued steps can
+    /// wait longer): to its last step, and that caption's time.
+    pub fn running_time(&self) -> Duration {
+        self.length() + Duration::from_secs(CAPTION_SECONDS)
+    }
+
+    /// How many steps wait on something the cluster must show first.
+    pub fn cued_steps(&self) -> usize {
+        self.steps.iter().filter(|s| s.cue.is_some()).count()
+    }
+
     pub fn names() -> &'static [&'static str] {
         &NAMES
     }

@@ -372,3 +372,36 @@ fn l_on_an_operation_opens_its_loader_pods_log() {
     assert_eq!(app.screen, Screen::Logs(want.clone()));
     assert_eq!(cmds, vec![Command::FollowLogs(want)]);
 }
+
+#[test]
+fn scenario_list_says_what_each_tells_and_how_long_it_takes() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fluidops"))
+        .args(["demo", "--scenario", "list"])
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.len(),
+        fluidops::demo::scenario::Scenario::names().len()
+    );
+    for (line, name) in lines
+        .iter()
+        .zip(fluidops::demo::scenario::Scenario::names())
+    {
+        let s = fluidops::demo::scenario::Scenario::by_name(name).unwrap();
+        assert!(line.starts_with(name), "{line}");
+        assert!(line.contains(s.summary), "{line}");
+        let secs = s.running_time().as_secs();
+        assert!(
+            line.contains(&format!(
+                "about {}m{:02}s at --speed 1",
+                secs / 60,
+                secs % 60
+            )),
+            "{line}"
+        );
+    }
+}
