@@ -405,3 +405,31 @@ fn scenario_list_says_what_each_tells_and_how_long_it_takes() {
         );
     }
 }
+
+#[test]
+fn a_long_caption_wraps_at_80_columns() {
+    use fluidops::demo::scenario::captions::REBUILD_NEW_POD;
+    let mut app = app();
+    let terminal = common::render_with(
+        &mut app,
+        80,
+        24,
+        common::theme("default"),
+        Some(REBUILD_NEW_POD),
+    );
+    insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("caption_wrapped_80x24", terminal.backend());
+    });
+    let rows: Vec<String> = (0..24).map(|y| row_text(&terminal, y)).collect();
+    let first = rows
+        .iter()
+        .position(|r| r.starts_with(" ▶ "))
+        .expect("the caption");
+    // Every word is on screen: the caption took a second row instead of being cut.
+    let shown = format!("{} {}", rows[first].trim(), rows[first + 1].trim());
+    assert!(shown.ends_with("(see its log)."), "{rows:#?}");
+    assert!(
+        rows[first + 2].starts_with(' ') && !rows[first + 2].starts_with("   "),
+        "footer next: {rows:#?}"
+    );
+}
