@@ -780,7 +780,8 @@ mod tests {
                 "upgrade.start",
                 "rebuild.start",
                 "object.delete",
-                "op.rerun"
+                "op.rerun",
+                "pod.shell"
             ]
         );
         assert!(Action::ObjectDelete.writes());
