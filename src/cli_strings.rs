@@ -20,6 +20,20 @@ pub const REACH_RETRY: &str = "retry";
 pub const REACH_DEMO: &str = "demo cluster";
 pub const REACH_QUIT: &str = "quit";
 
+/// One line of `demo --scenario list`: the name, what it tells, how long it takes.
+pub fn scenario_line(name: &str, summary: &str, secs: u64, steps: usize, cued: usize) -> String {
+    let waits = if cued > 0 {
+        format!(", or longer: {cued} step(s) wait for the cluster")
+    } else {
+        String::new()
+    };
+    format!(
+        "{name:<12} {summary}; {steps} steps, about {}m{:02}s at --speed 1{waits}",
+        secs / 60,
+        secs % 60
+    )
+}
+
 pub fn unknown_scenario(name: &str, known: &str) -> String {
     say(&format!("unknown scenario \"{name}\"; known: {known}"))
 }

@@ -59,8 +59,20 @@ pub fn cli_main() -> Result<()> {
             scenario, speed, ..
         }) => {
             if scenario == "list" {
-                for name in Scenario::names() {
-                    println!("{name}");
+                for s in Scenario::names()
+                    .iter()
+                    .filter_map(|n| Scenario::by_name(n))
+                {
+                    println!(
+                        "{}",
+                        say::scenario_line(
+                            s.name,
+                            s.summary,
+                            s.running_time().as_secs(),
+                            s.steps.len(),
+                            s.cued_steps()
+                        )
+                    );
                 }
                 return Ok(());
             }
@@ -306,6 +318,7 @@ fn interactive_kube(
     ));
     runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
+        let exec_client = client.clone();
         let source = KubeSource::spawn(client, options, tx);
         let mut terminal = term::enter(s.mouse)?;
         let session = run::Session {
@@ -319,6 +332,7 @@ fn interactive_kube(
                 global: global.clone(),
                 env: env.clone(),
             }),
+            exec: Some(exec_client),
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();
@@ -363,6 +377,7 @@ fn interactive_demo(
             source: Box::new(source),
             writer,
             switch: None,
+            exec: None,
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();

@@ -39,6 +39,9 @@ pub struct Session<'a> {
     pub writer: Arc<Guarded>,
     /// What `:ctx NAME` needs to connect elsewhere; `None` on the demo cluster.
     pub switch: Option<ContextSwitch>,
+    /// The API server a shell (`s`) runs through; `None` on the demo cluster (its shell is
+    /// simulated).
+    pub exec: Option<kube::Client>,
 }
 
 /// The flags and environment a context switch resolves the new context with.
@@ -240,6 +243,56 @@ pub async fn run(
                         let _ = std::fs::write(&path, text);
                     }
                     Command::Audit(attempt) => session.writer.audit_refused(&attempt),
+                    Command::Copy(text) => {
+                        let env = crate::config::Env::from_process();
+                        if let Err(e) = crate::clipboard::copy(&mut std::io::stdout(), &text, &env)
+                        {
+                            app.notice(e.to_string(), true);
+                        }
+                    }
+                    Command::SaveLog { path, text, lines } => {
+                        let saved = path
+                            .parent()
+                            .map_or(Ok(()), std::fs::create_dir_all)
+                            .and_then(|()| std::fs::write(&path, text));
+                        match saved {
+                            Ok(()) => app.notice(strings::log_saved(&path, lines), false),
+                            Err(e) => {
+                                app.notice(strings::log_save_failed(&path, &e.to_string()), true)
+                            }
+                        }
+                    }
+                    Command::Shell { pod, container } => {
+                        // The input reader would compete with the shell for stdin: pause it.
+                        input.pause();
+                        let result = open_shell(
+                            terminal,
+                            session.mouse,
+                            session.exec.clone(),
+                            &app.store,
+                            &pod,
+                            &container,
+                        )
+                        .await;
+                        input.resume();
+                        let (text, error) = match result {
+                            Ok(done) => (done, false),
+                            Err(why) => (strings::shell_failed(&pod, &why), true),
+                        };
+                        session.writer.audit_session(
+                            &format!("{} {container}", crate::app::actions::Action::PodShell.id()),
+                            &pod,
+                            &text,
+                        );
+                        app.notice(text, error);
+                        app.dirty = true;
+                    }
+                    Command::SaveHistory { path, text } => {
+                        if let Some(dir) = path.parent() {
+                            let _ = std::fs::create_dir_all(dir);
+                        }
+                        let _ = std::fs::write(&path, text);
+                    }
                     Command::RemoveDraft(path) => {
                         let _ = std::fs::remove_file(&path);
                     }
@@ -292,6 +345,7 @@ fn switch_to(
         Some(setup.paths.log_file()),
     );
     session.source = Box::new(KubeSource::spawn(client.clone(), options, tx));
+    session.exec = Some(client.clone());
     session.writer = Arc::new(crate::setup::kube_writer(
         client,
         &sw.global,
@@ -303,6 +357,35 @@ fn switch_to(
         app.notice(problem, true);
     }
     session.theme = setup.theme;
+}
+
+/// Hands the terminal to a shell in `container` of `pod` (the console's screen put away, the
+/// terminal raw) and takes it back when the shell ends: through the API server's exec, or the
+/// demo's simulated shell when there is no API server.
+async fn open_shell(
+    terminal: &mut Tui,
+    mouse: bool,
+    exec: Option<kube::Client>,
+    store: &crate::cluster::Store,
+    pod: &crate::model::ObjectKey,
+    container: &str,
+) -> Result<String, String> {
+    term::restore();
+    let result = match exec {
+        Some(client) => {
+            println!("{}", strings::shell_header(pod, container));
+            match crossterm::terminal::enable_raw_mode() {
+                Ok(()) => crate::shell::exec(client, pod, container).await,
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        None => crossterm::terminal::enable_raw_mode()
+            .and_then(|()| crate::shell::simulated(store, pod, container))
+            .map_err(|e| e.to_string()),
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    term::reenter(terminal, mouse).map_err(|e| e.to_string())?;
+    result
 }
 
 /// Runs `$VISUAL`, `$EDITOR` or `vi` on `text` in a temporary file with the screen handed back

@@ -145,12 +145,19 @@ pub fn app(global: &GlobalArgs, setup: &Setup, context: &str, now: Timestamp) ->
 }
 
 /// Keeps unsent edits under the state dir from now on, and offers the drafts a previous run
-/// left (returned as start-up notices).
+/// left (returned as start-up notices). The command line's history and saved logs live there
+/// too.
 pub fn keep_drafts(app: &mut App, setup: &Setup) -> Vec<String> {
     let dir = setup.paths.drafts_dir();
     let (drafts, notices) = crate::app::editor::load_drafts(&dir);
     app.drafts = drafts;
     app.drafts_dir = Some(dir);
+    let history = setup.paths.palette_history_file();
+    if let Ok(text) = std::fs::read_to_string(&history) {
+        app.palette_history = crate::app::update::history_from_file(&text);
+    }
+    app.palette_history_file = Some(history);
+    app.saved_logs_dir = Some(setup.paths.saved_logs_dir());
     notices
 }
 

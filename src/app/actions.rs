@@ -213,6 +213,12 @@ pub enum Action {
     Noop,
     /// Dismisses the notice of a new problem.
     NoticeDismiss,
+    CopyName,
+    CopyText,
+    SearchNext,
+    SearchPrev,
+    LogsSave,
+    PodShell,
 }
 
 /// What kind of argument an action takes after its id.
@@ -264,6 +270,8 @@ mod modes {
     pub const EDITOR: &[KeyMode] = &[Editor];
     pub const WIZARD: &[KeyMode] = &[Wizard, Form];
     pub const ALL: &[KeyMode] = &KeyMode::ALL;
+    pub const TEXT_PAGES: &[KeyMode] = &[Logs, Yaml];
+    pub const COPY_TEXT: &[KeyMode] = &[Detail, Logs, Yaml];
 }
 
 const fn spec(id: &'static str, desc: &'static str, modes: &'static [KeyMode]) -> ActionSpec {
@@ -296,7 +304,11 @@ pub static ACTIONS: &[ActionSpec] = &[
         modes::VIEWS_AND_HELP,
     ),
     spec("palette.open", "Open the command palette", modes::VIEWS),
-    spec("filter.open", "Filter the current view", modes::VIEWS),
+    spec(
+        "filter.open",
+        "Filter a list; search a page or this help",
+        modes::VIEWS,
+    ),
     spec("nav.back", "Go back / close", modes::NAVIGATE),
     spec("nav.enter", "Open the selection / apply", modes::NAVIGATE),
     spec("pane.next", "Focus the next pane or field", modes::PANES),
@@ -392,6 +404,27 @@ pub static ACTIONS: &[ActionSpec] = &[
         "Dismiss the notice of a new problem",
         modes::VIEWS,
     ),
+    spec(
+        "copy.name",
+        "Copy the selected name to the clipboard",
+        modes::INSPECT,
+    ),
+    spec(
+        "copy.text",
+        "Copy the YAML, description or log to the clipboard",
+        modes::COPY_TEXT,
+    ),
+    spec("search.next", "Next match of the search", modes::TEXT_PAGES),
+    spec(
+        "search.prev",
+        "Previous match of the search",
+        modes::TEXT_PAGES,
+    ),
+    spec("logs.save", "Save the log to a file", modes::LOGS),
+    write_spec(
+        "pod.shell",
+        "Shell into the pod's container (simulated on the demo)",
+    ),
     spec("noop", "Nothing (unbinds the key)", modes::ALL),
 ];
 
@@ -458,6 +491,12 @@ impl Action {
             WizardPause => "wizard.pause",
             Noop => "noop",
             NoticeDismiss => "notice.dismiss",
+            CopyName => "copy.name",
+            CopyText => "copy.text",
+            SearchNext => "search.next",
+            SearchPrev => "search.prev",
+            LogsSave => "logs.save",
+            PodShell => "pod.shell",
         }
     }
 
@@ -575,6 +614,12 @@ impl Action {
             WizardPause,
             Noop,
             NoticeDismiss,
+            CopyName,
+            CopyText,
+            SearchNext,
+            SearchPrev,
+            LogsSave,
+            PodShell,
         ];
         PLAIN.iter().copied().find(|a| a.id() == id).unwrap_or(Noop)
     }
@@ -753,7 +798,8 @@ mod tests {
                 "upgrade.start",
                 "rebuild.start",
                 "object.delete",
-                "op.rerun"
+                "op.rerun",
+                "pod.shell"
             ]
         );
         assert!(Action::ObjectDelete.writes());

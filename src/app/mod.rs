@@ -17,12 +17,15 @@ pub mod paste;
 pub mod problem_watch;
 pub mod runs;
 pub mod schema;
+pub mod severity;
+pub mod sim_shell;
 pub mod state;
 pub mod strings;
 pub mod sync_notes;
 pub mod tables;
 pub mod triage;
 pub mod triage_rows;
+pub mod text_pages;
 pub mod update;
 pub mod yaml;
 

@@ -103,14 +103,16 @@ pub const COMMANDS: &[PaletteEntry] = &[
 pub enum PaletteCommand {
     View {
         view: ViewKind,
-        namespace: Option<String>,
+        /// `None` keeps the namespace shown; `Some(None)` is all namespaces (`:ops all`).
+        namespace: Option<Option<String>>,
         filter: Option<String>,
     },
     /// `None` is all namespaces.
     Namespace(Option<String>),
     /// `None` lists the contexts; a name switches to it.
     Context(Option<String>),
-    Help,
+    /// The key help, only the rows holding this text when it is not empty (`:help copy`).
+    Help(String),
     Quit,
     /// A failure to trigger on the demo cluster (live demos of what goes wrong).
     Fault(Fault),
@@ -132,7 +134,7 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
     let rest: Vec<&str> = words.collect();
     match cmd {
         "q" | "quit" | "q!" => return Ok(PaletteCommand::Quit),
-        "help" | "h" => return Ok(PaletteCommand::Help),
+        "help" | "h" => return Ok(PaletteCommand::Help(rest.join(" "))),
         "ns" | "namespace" => {
             return match rest.first() {
                 None | Some(&"all") | Some(&"-A") => Ok(PaletteCommand::Namespace(None)),
@@ -162,8 +164,8 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
     for word in rest {
         match word.strip_prefix('/') {
             Some(f) => filter = Some(f.to_string()),
-            None if word == "all" || word == "-A" => namespace = None,
-            None => namespace = Some(word.to_string()),
+            None if word == "all" || word == "-A" => namespace = Some(None),
+            None => namespace = Some(Some(word.to_string())),
         }
     }
     Ok(PaletteCommand::View {
@@ -297,11 +299,27 @@ mod tests {
             parse("po imagenet /worker").unwrap(),
             PaletteCommand::View {
                 view: ViewKind::Pods,
-                namespace: Some("imagenet".into()),
+                namespace: Some(Some("imagenet".into())),
                 filter: Some("worker".into())
             }
         );
         assert_eq!(parse("ns all").unwrap(), PaletteCommand::Namespace(None));
+        assert_eq!(
+            parse("ops all").unwrap(),
+            PaletteCommand::View {
+                view: ViewKind::Ops,
+                namespace: Some(None),
+                filter: None,
+            }
+        );
+        assert_eq!(
+            parse("runtimes").unwrap(),
+            PaletteCommand::View {
+                view: ViewKind::Runtimes,
+                namespace: None,
+                filter: None,
+            }
+        );
         assert_eq!(parse("q").unwrap(), PaletteCommand::Quit);
         assert!(parse("bogus").unwrap_err().contains("bogus"));
     }

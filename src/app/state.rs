@@ -61,23 +61,23 @@ pub struct PageState {
     /// Logs: keep scrolled to the newest line.
     pub follow: bool,
     pub wrap: bool,
+    /// Text searched with `/` on a YAML or log page (empty: none), and the line of the match
+    /// last gone to.
+    pub search: String,
+    pub search_at: Option<usize>,
 }
 
 /// A modal layer over the screen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     /// `/` filter line; `before` restores the previous filter on Esc.
-    Filter {
-        input: String,
-        before: String,
-    },
+    Filter { input: String, before: String },
     /// `:` command palette with completion.
-    Palette {
-        input: String,
-        choice: usize,
-    },
+    Palette { input: String, choice: usize },
     Help {
         scroll: usize,
+        /// Only the rows holding this text (`:help TEXT`, or `/` in the help); empty: all.
+        query: String,
     },
     /// A write waiting for the operator's yes or no (over the form it was asked from, if any).
     Confirm(Box<super::confirm::Confirm>),
@@ -90,9 +90,12 @@ pub enum Overlay {
     /// The form that plans an in-place upgrade (`U`) or rebuild (`R`).
     Maintenance(Box<super::maintenance_form::MaintenanceForm>),
     /// Problems found at start-up (bad config files, unusable seed documents).
-    Notices {
-        lines: Vec<String>,
-        scroll: usize,
+    Notices { lines: Vec<String>, scroll: usize },
+    /// Which of a pod's containers to open a shell in (`s` on a pod with several).
+    Containers {
+        pod: ObjectKey,
+        names: Vec<String>,
+        choice: usize,
     },
 }
 
@@ -314,6 +317,12 @@ pub struct App {
     /// Messages raised so far (the serial of the next one).
     pub flashes: u64,
     pub palette_history: Vec<String>,
+    /// While Up / Down walk the command line's history: the entry shown (0 is the oldest).
+    pub palette_browse: Option<usize>,
+    /// Where the command line's history is kept between runs (none: not kept, as in tests).
+    pub palette_history_file: Option<std::path::PathBuf>,
+    /// Where `Ctrl-S` saves logs (none: saving is not offered, as in tests).
+    pub saved_logs_dir: Option<std::path::PathBuf>,
     pub layout: Layout,
     /// The subject the timeline view shows when opened with `:timeline`.
     pub timeline_subject: Option<Subject>,
@@ -359,6 +368,9 @@ impl App {
             flash: None,
             flashes: 0,
             palette_history: Vec::new(),
+            palette_browse: None,
+            palette_history_file: None,
+            saved_logs_dir: None,
             layout: Layout::default(),
             timeline_subject: None,
             editor: None,

@@ -3,7 +3,7 @@
 pub const APP_NAME: &str = "fluidops";
 pub const ALL_NAMESPACES: &str = "all";
 pub const READONLY_REFUSED: &str = "read-only mode: writes are disabled (--readonly)";
-pub const LOGS_NEED_POD: &str = "logs: select a pod";
+pub const LOGS_NEED_POD: &str = "logs: select a pod or a data operation (its loader pod)";
 pub const NOTHING_SELECTED: &str = "nothing selected";
 pub const PALETTE_EMPTY: &str = "type a command, e.g. pods, ops, ns NAME, q";
 pub const OBJECT_GONE: &str = "the object no longer exists";
@@ -496,3 +496,222 @@ pub const NOTICE_SHOW: &str = "problems";
 pub const NODE_READY: &str = "Ready";
 /// Nothing wrong: the problems view's empty text.
 pub const NO_PROBLEMS: &str = "nothing wrong now";
+// ------------------------------------------------------------------ copy, search, save
+
+pub fn copied(what: &str, bytes: usize) -> String {
+    format!("copied {what} to the clipboard ({bytes} bytes)")
+}
+
+pub fn copied_name(name: &str) -> String {
+    format!("copied {name} to the clipboard")
+}
+
+pub fn page_text_label(page: super::text_pages::PageKind, object: &str) -> String {
+    use super::text_pages::PageKind;
+    match page {
+        PageKind::Yaml => format!("the YAML of {object}"),
+        PageKind::Describe => format!("the description of {object}"),
+        PageKind::Log => format!("the log of {object}"),
+    }
+}
+
+pub const NOTHING_TO_COPY: &str = "nothing to copy here";
+pub const COPY_TEXT_NEEDS_PAGE: &str =
+    "Y copies the YAML, description or log on screen: open one first (y, d, l)";
+pub const SEARCH_NONE: &str = "no search: / and a text first";
+
+pub fn search_no_match(needle: &str) -> String {
+    format!("no line holds \"{needle}\"")
+}
+
+pub fn search_position(needle: &str, at: usize, of: usize) -> String {
+    format!("\"{needle}\": match {at} of {of}")
+}
+
+pub fn search_title(needle: &str, at: Option<usize>, of: usize) -> String {
+    match at {
+        Some(at) => format!(" /{needle} {at}/{of}"),
+        None => format!(" /{needle} 0/{of}"),
+    }
+}
+
+pub const LOG_EMPTY_NOT_SAVED: &str = "the log is empty: nothing saved";
+pub const LOG_SAVE_NO_DIR: &str = "no state directory to save the log in";
+
+pub fn log_saved(path: &std::path::Path, lines: usize) -> String {
+    format!("saved {lines} log lines to {}", path.display())
+}
+
+pub fn log_save_failed(path: &std::path::Path, why: &str) -> String {
+    format!("could not save the log to {}: {why}", path.display())
+}
+
+// ------------------------------------------------------------------ shell (s)
+
+pub const SHELL_NEEDS_POD: &str =
+    "s opens a shell in a pod: select one (:pods, or a runtime's Pods pane)";
+pub const SHELL_NO_CONTAINERS: &str = "this pod has no containers to open a shell in";
+pub const SHELL_NO_STREAM: &str = "the API server gave no terminal stream";
+pub const SHELL_PICK_TITLE: &str = "Open a shell in which container?";
+
+pub fn shell_opening(pod: &crate::model::ObjectKey, container: &str) -> String {
+    format!(
+        "opening a shell in {}/{} ({container})…",
+        pod.namespace, pod.name
+    )
+}
+
+pub fn shell_ended(pod: &crate::model::ObjectKey, container: &str) -> String {
+    format!(
+        "shell in {}/{} ({container}) ended",
+        pod.namespace, pod.name
+    )
+}
+
+pub fn shell_ended_with(pod: &crate::model::ObjectKey, container: &str, why: &str) -> String {
+    format!(
+        "shell in {}/{} ({container}) ended: {why}",
+        pod.namespace, pod.name
+    )
+}
+
+pub fn shell_failed(pod: &crate::model::ObjectKey, why: &str) -> String {
+    format!("no shell in {}/{}: {why}", pod.namespace, pod.name)
+}
+
+/// The line printed above a real shell (the console's screen is put away meanwhile).
+pub fn shell_header(pod: &crate::model::ObjectKey, container: &str) -> String {
+    format!(
+        "fluidops: shell in {}/{} ({container}) through the API server; exit the shell to return to the console",
+        pod.namespace, pod.name
+    )
+}
+
+pub fn sim_shell_prompt(pod: &str, container: &str) -> String {
+    format!("[simulated] {container}@{pod}:/# ")
+}
+
+pub fn sim_shell_banner(ns: &str, pod: &str, container: &str) -> Vec<String> {
+    vec![
+        format!("fluidops demo: SIMULATED shell in {ns}/{pod} ({container}). Nothing here runs in a container."),
+        "It answers the engine's status commands from the demo cluster's state: cv report, cv mount, cv fs ls [PATH]; help; exit (or Ctrl-D) returns to the console.".to_string(),
+    ]
+}
+
+pub const SIM_SHELL_HELP: &[&str] = &[
+    "[simulated] commands:",
+    "  cv report        the cluster's masters, live workers, capacity and what is cached",
+    "  cv mount         the dataset's mounts: cache path and the storage behind it",
+    "  cv fs ls [PATH]  the mount points at the cache's root",
+    "  exit             back to the console",
+];
+pub const SIM_SHELL_NO_RUNTIME: &str =
+    "[simulated] this pod belongs to no runtime the console knows";
+pub const SIM_SHELL_NO_DATASET: &str = "[simulated] no dataset is bound to this pod's runtime";
+pub const SIM_SHELL_NO_MOUNTS: &str = "[simulated] the dataset has no mounts";
+
+pub fn sim_shell_unknown(cmd: &str) -> String {
+    format!("[simulated] {cmd}: not simulated here (try help)")
+}
+
+/// What `cv report` shows.
+pub struct SimReport<'a> {
+    pub runtime: &'a str,
+    pub masters: (i32, i32),
+    pub workers: (i32, i32),
+    pub capacity: &'a str,
+    pub cached: &'a str,
+    pub percentage: &'a str,
+}
+
+pub fn sim_shell_report(r: &SimReport) -> Vec<String> {
+    vec![
+        "[simulated] cluster report".to_string(),
+        format!("  runtime:         {}", r.runtime),
+        format!("  masters ready:   {}/{}", r.masters.0, r.masters.1),
+        format!("  live workers:    {}/{}", r.workers.0, r.workers.1),
+        format!("  cache capacity:  {}", r.capacity),
+        format!("  cached:          {} ({})", r.cached, r.percentage),
+    ]
+}
+
+pub fn sim_shell_mount_line(path: &str, ufs: &str) -> String {
+    format!("{path:<24} {ufs}")
+}
+
+pub fn sim_shell_dir_line(path: &str) -> String {
+    format!("drwxr-xr-x  {}", path.trim_start_matches('/'))
+}
+
+pub fn sim_shell_no_listing(path: &str, ufs: &str) -> String {
+    format!("[simulated] {path} mounts {ufs}: its files are not simulated")
+}
+
+pub fn sim_shell_no_such_path(path: &str) -> String {
+    format!("[simulated] {path}: no such mount point")
+}
+
+// ------------------------------------------------------------------ help (?)
+
+/// The help screen's heading of a keymap mode: what the operator is doing when its keys apply.
+pub fn help_heading(mode: crate::app::actions::KeyMode) -> &'static str {
+    use crate::app::actions::KeyMode::*;
+    match mode {
+        Global => "Anywhere",
+        List => "Browsing a list",
+        Detail => "On an object's page",
+        Timeline => "Reading a timeline",
+        Logs => "Reading a log",
+        Yaml => "Reading YAML",
+        Help => "In this help",
+        Confirm => "Answering a confirmation",
+        Filter => "Typing a filter or search",
+        Palette => "Typing a command (:)",
+        Editor => "Editing a spec",
+        Form => "Filling a form",
+        Wizard => "Driving an upgrade or rebuild",
+    }
+}
+
+pub const HELP_SEARCH_HINT: &str = "/ searches";
+
+pub fn help_title_matching(query: &str, rows: usize) -> String {
+    format!("Keys matching \"{query}\" ({rows})")
+}
+
+pub fn help_no_match(query: &str) -> String {
+    format!("no key, action or description holds \"{query}\" (:help alone lists every key)")
+}
+
+pub const HELP_LEGEND_HEADING: &str = "What the symbols mean";
+
+/// The phases the legend shows, in the order they read best.
+pub const HELP_LEGEND_PHASES: &[&str] = &[
+    "Ready",
+    "PartialReady",
+    "NotReady",
+    "Running",
+    "Pending",
+    "SettingUp",
+    "Executing",
+    "Complete",
+    "Failed",
+    "Bound",
+    "NotBound",
+    "Updating",
+    "Terminating",
+    "CrashLoopBackOff",
+    "Blocked",
+    "AwaitingConfirmation",
+    "Paused",
+    "Aborted",
+    "Unknown",
+];
+
+pub fn help_sort_legend(up: &str, down: &str) -> String {
+    format!("{up} / {down}  the list is sorted by this column (reversed)")
+}
+
+pub fn no_loader_pod(op: &str) -> String {
+    format!("{op} has no loader pod now (not started yet, or its Job is gone)")
+}

@@ -494,6 +494,20 @@ pub fn headers(view: ViewKind) -> Vec<&'static str> {
     }
 }
 
+/// The column a sort orders by, as its header: where the sort arrow goes (none on the
+/// timeline, which is not sorted).
+pub fn sorted_header(view: ViewKind, sort: SortKey) -> Option<&'static str> {
+    let wanted: &[&str] = match sort {
+        SortKey::Name => &["NAME"],
+        SortKey::Age => &["AGE"],
+        SortKey::Status => &["PHASE", "STATUS"],
+    };
+    if view == ViewKind::Timeline {
+        return None;
+    }
+    headers(view).into_iter().find(|h| wanted.contains(h))
+}
+
 pub(super) fn in_namespace(q: &Query, ns: &str) -> bool {
     q.namespace.is_none_or(|want| want == ns)
 }
@@ -891,7 +905,9 @@ fn sort_rows(rows: &mut [Row], key: SortKey, reverse: bool) {
         let by = match key {
             SortKey::Name => name(a).cmp(&name(b)),
             SortKey::Age => b.created.cmp(&a.created),
-            SortKey::Status => a.range_bytes(4).cmp(b.range_bytes(4)),
+            SortKey::Status => super::severity::rank(a.range(4))
+                .cmp(&super::severity::rank(b.range(4)))
+                .then_with(|| a.range_bytes(4).cmp(b.range_bytes(4))),
         };
         let by = if reverse { by.reverse() } else { by };
         // Then as their keys do: kind, namespace, name.

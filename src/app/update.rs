@@ -80,6 +80,26 @@ pub enum Command {
     ExternalEdit(String),
     /// Append a write refused under `--readonly` before it was built to the audit log.
     Audit(RefusedAttempt),
+    /// Put this text on the clipboard (OSC 52, and the desktop's clipboard tool where there is
+    /// one).
+    Copy(String),
+    /// Save a log to this file and say where (or why not).
+    SaveLog {
+        path: std::path::PathBuf,
+        text: String,
+        lines: usize,
+    },
+    /// Keep the command line's history (one command a line) for the next run.
+    SaveHistory {
+        path: std::path::PathBuf,
+        text: String,
+    },
+    /// Hand the terminal to a shell in this container of this pod (through the API server's
+    /// exec; simulated on the demo cluster), then come back.
+    Shell {
+        pod: ObjectKey,
+        container: String,
+    },
 }
 
 impl App {
@@ -195,7 +215,7 @@ impl App {
         match self.overlays.top() {
             Some(Overlay::Filter { .. }) => return vec![KeyMode::Filter, KeyMode::Global],
             Some(Overlay::Palette { .. }) => return vec![KeyMode::Palette, KeyMode::Global],
-            Some(Overlay::Help { .. } | Overlay::Notices { .. }) => {
+            Some(Overlay::Help { .. } | Overlay::Notices { .. } | Overlay::Containers { .. }) => {
                 return vec![KeyMode::Help, KeyMode::Global];
             }
             Some(Overlay::Confirm(_)) => return vec![KeyMode::Confirm],
@@ -265,6 +285,13 @@ impl App {
 
     /// Typing into the filter or palette line.
     fn edit_input(&mut self, key: KeyEvent) {
+        if matches!(key.code, KeyCode::Up | KeyCode::Down) {
+            if self.browse_palette_history(key.code == KeyCode::Up) {
+                return;
+            }
+        } else {
+            self.palette_browse = None;
+        }
         let live_filter = matches!(self.overlays.top(), Some(Overlay::Filter { .. }));
         let (input, choice) = match self.overlays.top_mut() {
             Some(Overlay::Filter { input, .. }) => (input, None),
@@ -323,6 +350,13 @@ impl App {
     /// The filter line as typed so far applies to the list at once (a regex still being
     /// typed, `qwen-(`, keeps the rows of the last valid one).
     fn apply_filter_line(&mut self) {
+        if super::text_pages::searchable(&self.screen) {
+            if let Some(Overlay::Filter { input, .. }) = self.overlays.top() {
+                let needle = input.clone();
+                self.set_search(&needle);
+            }
+            return;
+        }
         if let (Some(Overlay::Filter { input, .. }), Some(view)) =
             (self.overlays.top(), self.current_list())
             && tables::filter_error(input).is_none()
@@ -381,17 +415,38 @@ impl App {
             Action::AppSuspend => return vec![Command::Suspend],
             Action::HelpToggle => match self.overlays.top() {
                 // `?`, `q` and Esc close the start-up notices too (they share the help keys).
-                Some(Overlay::Help { .. } | Overlay::Notices { .. }) => {
+                Some(
+                    Overlay::Help { .. } | Overlay::Notices { .. } | Overlay::Containers { .. },
+                ) => {
                     self.overlays.pop();
                 }
-                _ => self.overlays.open(Overlay::Help { scroll: 0 }),
+                _ => self.overlays.open(Overlay::Help {
+                    scroll: 0,
+                    query: String::new(),
+                }),
             },
-            Action::PaletteOpen => self.overlays.open(Overlay::Palette {
-                input: String::new(),
-                choice: 0,
-            }),
+            Action::PaletteOpen => {
+                self.palette_browse = None;
+                self.overlays.open(Overlay::Palette {
+                    input: String::new(),
+                    choice: 0,
+                })
+            }
             Action::FilterOpen => {
-                if let Some(view) = self.current_list() {
+                // In the help, `/` asks for the text to look for on the command line.
+                if matches!(self.overlays.top(), Some(Overlay::Help { .. })) {
+                    self.palette_browse = None;
+                    self.overlays.open(Overlay::Palette {
+                        input: "help ".to_string(),
+                        choice: 0,
+                    });
+                } else if super::text_pages::searchable(&self.screen) {
+                    let before = self.page.search.clone();
+                    self.overlays.open(Overlay::Filter {
+                        input: before.clone(),
+                        before,
+                    });
+                } else if let Some(view) = self.current_list() {
                     let before = self.list(view).filter;
                     self.overlays.open(Overlay::Filter {
                         input: before.clone(),
@@ -463,6 +518,9 @@ impl App {
                 }
             }
             Action::ViewLogs => match self.selected_object() {
+                Some(key) if operation_logs::is_operation(&key) => {
+                    return self.open_operation_logs(&key);
+                }
                 Some(key) if key.kind == Kind::Pod => {
                     self.push(Screen::Logs(key.clone()));
                     self.page.follow = true;
@@ -481,6 +539,12 @@ impl App {
                 }
             }
             Action::LogsWrapToggle => self.page.wrap = !self.page.wrap,
+            Action::CopyName => return self.copy_name(),
+            Action::CopyText => return self.copy_text(),
+            Action::SearchNext => self.search_step(true),
+            Action::SearchPrev => self.search_step(false),
+            Action::LogsSave => return self.save_log(),
+            Action::PodShell => return self.open_shell(),
             Action::LoadStart => self.open_load_form(),
             Action::WizardNext | Action::WizardPause | Action::WizardAbort => {
                 let Some(key) = self.run_page() else {
@@ -860,8 +924,11 @@ impl App {
             .saturating_add(delta)
             .clamp(0, len.saturating_sub(1) as i64) as usize;
         match (&self.screen, self.overlays.top_mut()) {
-            (_, Some(Overlay::Help { scroll } | Overlay::Notices { scroll, .. })) => *scroll = next,
+            (_, Some(Overlay::Help { scroll, .. } | Overlay::Notices { scroll, .. })) => {
+                *scroll = next
+            }
             (_, Some(Overlay::Confirm(c))) => c.scroll = next,
+            (_, Some(Overlay::Containers { choice, .. })) => *choice = next,
             (Screen::List(v), _) if *v != ViewKind::Timeline => {
                 let v = *v;
                 let table = self.table(v);
@@ -883,6 +950,7 @@ impl App {
         match self.overlays.top() {
             Some(Overlay::Help { .. }) => return 1000,
             Some(Overlay::Notices { lines, .. }) => return lines.len(),
+            Some(Overlay::Containers { names, .. }) => return names.len(),
             // The last position shows the final page of the body.
             Some(Overlay::Confirm(c)) => {
                 let total = match self.layout.overlay_total {
@@ -912,7 +980,7 @@ impl App {
 
     fn cursor_pos(&self) -> usize {
         match self.overlays.top() {
-            Some(Overlay::Help { scroll } | Overlay::Notices { scroll, .. }) => return *scroll,
+            Some(Overlay::Help { scroll, .. } | Overlay::Notices { scroll, .. }) => return *scroll,
             Some(Overlay::Confirm(c)) => return c.scroll,
             _ => {}
         }
@@ -1039,17 +1107,28 @@ impl App {
             Some(Overlay::Filter { .. }) => {
                 self.overlays.pop();
                 // Esc leaves the filter line; a second Esc clears the filter.
-                if let Some(v) = self.current_list() {
+                if super::text_pages::searchable(&self.screen) {
+                    self.clear_search();
+                } else if let Some(v) = self.current_list() {
                     self.list_mut(v).filter.clear();
                     self.follow_selection();
                 }
             }
-            Some(Overlay::Palette { .. } | Overlay::Help { .. } | Overlay::Notices { .. }) => {
+            Some(
+                Overlay::Palette { .. }
+                | Overlay::Help { .. }
+                | Overlay::Notices { .. }
+                | Overlay::Containers { .. },
+            ) => {
                 self.overlays.pop();
             }
             // The dialog and the forms answer Esc themselves.
             Some(_) => {}
             None => {
+                if super::text_pages::searchable(&self.screen) && !self.page.search.is_empty() {
+                    self.clear_search();
+                    return Vec::new();
+                }
                 if let Some(v) = self.current_list()
                     && !self.list(v).filter.is_empty()
                 {
@@ -1064,6 +1143,9 @@ impl App {
     }
 
     fn nav_enter(&mut self) -> Vec<Command> {
+        if matches!(self.overlays.top(), Some(Overlay::Containers { .. })) {
+            return self.pick_container();
+        }
         match self.overlays.top() {
             Some(
                 Overlay::Filter { .. }
@@ -1074,13 +1156,18 @@ impl App {
                 // A filter that is not a valid regex is not applied: the line stays open with
                 // the reason.
                 if let Some(Overlay::Filter { input, .. }) = self.overlays.top()
+                    && !super::text_pages::searchable(&self.screen)
                     && tables::filter_error(input).is_some()
                 {
                     return Vec::new();
                 }
                 match self.overlays.pop() {
                     Some(Overlay::Filter { input, .. }) => {
-                        if let Some(v) = self.current_list() {
+                        if super::text_pages::searchable(&self.screen) {
+                            if self.page.search != input || self.page.search_at.is_none() {
+                                self.set_search(&input);
+                            }
+                        } else if let Some(v) = self.current_list() {
                             self.list_mut(v).filter = input;
                             self.follow_selection();
                         }
@@ -1136,16 +1223,11 @@ impl App {
             Some(c) if palette::parse(input).is_err() => c.clone(),
             _ => input.to_string(),
         };
-        if !input.trim().is_empty() {
-            self.palette_history.push(input.clone());
-            if self.palette_history.len() > super::state::MAX_PALETTE_HISTORY {
-                self.palette_history.remove(0);
-            }
-        }
-        match palette::parse(&input) {
+        let keep = self.remember_command(&input);
+        let mut commands = match palette::parse(&input) {
             Ok(PaletteCommand::Quit) => self.ask_quit(),
-            Ok(PaletteCommand::Help) => {
-                self.overlays.open(Overlay::Help { scroll: 0 });
+            Ok(PaletteCommand::Help(query)) => {
+                self.overlays.open(Overlay::Help { scroll: 0, query });
                 Vec::new()
             }
             Ok(PaletteCommand::Namespace(ns)) => {
@@ -1174,7 +1256,7 @@ impl App {
                 filter,
             }) => {
                 if let Some(ns) = namespace {
-                    self.set_namespace(Some(ns));
+                    self.set_namespace(ns);
                 }
                 self.open_view(view);
                 if let Some(f) = filter {
@@ -1192,7 +1274,9 @@ impl App {
                 self.flash_warn(&e);
                 Vec::new()
             }
-        }
+        };
+        commands.extend(keep);
+        commands
     }
 
     fn on_mouse(&mut self, m: MouseEvent) {
@@ -1232,6 +1316,11 @@ pub fn show_notices(app: &mut App, lines: Vec<String>) {
         app.overlays.open(Overlay::Notices { lines, scroll: 0 });
     }
 }
+
+mod operation_logs;
+mod page_actions;
+mod shell_actions;
+pub use page_actions::history_from_file;
 
 #[cfg(test)]
 mod tests;

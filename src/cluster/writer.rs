@@ -260,6 +260,12 @@ impl Guarded {
         ));
     }
 
+    /// Appends a session the operator opened on the cluster (a shell in a container) and how it
+    /// ended to the audit log.
+    pub fn audit_session(&self, verb: &str, object: &ObjectKey, outcome: &str) {
+        self.append(&audit_line(verb, &object.to_string(), false, outcome));
+    }
+
     fn append(&self, line: &serde_json::Value) {
         let Some(path) = &self.audit_log else { return };
         if let Some(dir) = path.parent() {

@@ -86,6 +86,16 @@ impl Paths {
         self.state_dir.join("audit.log")
     }
 
+    /// The command line's history (one command a line), kept between runs.
+    pub fn palette_history_file(&self) -> PathBuf {
+        self.state_dir.join("palette_history")
+    }
+
+    /// Logs saved with Ctrl-S.
+    pub fn saved_logs_dir(&self) -> PathBuf {
+        self.state_dir.join("logs")
+    }
+
     /// Every path with a label, for `fluidops info`.
     pub fn describe(&self) -> Vec<(&'static str, PathBuf)> {
         vec![
@@ -98,6 +108,8 @@ impl Paths {
             ("log file", self.log_file()),
             ("drafts dir", self.drafts_dir()),
             ("audit log", self.audit_log()),
+            ("palette history", self.palette_history_file()),
+            ("saved logs", self.saved_logs_dir()),
         ]
     }
 }

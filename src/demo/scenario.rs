@@ -284,6 +284,9 @@ pub struct Scenario {
     played: usize,
     /// When the last step played (simulated time since the start).
     last_at: Option<Duration>,
+    /// Simulated time a caption stays at least before a cued step replaces it:
+    /// [`CAPTION_SECONDS`] of wall time at the demo's speed (see [`Scenario::at_speed`]).
+    reading: Duration,
 }
 
 /// Simulated seconds a caption stays at least before a cued step replaces it.
@@ -319,6 +322,29 @@ fn pod(ns: &str, name: &str) -> ObjectKey {
 }
 
 impl Scenario {
+    /// How long it takes at `--speed 1` when every cue comes as soon as it may (cued steps can
+    /// wait longer): to its last step, and that caption's time.
+    pub fn running_time(&self) -> Duration {
+        self.length() + Duration::from_secs(CAPTION_SECONDS)
+    }
+
+    /// The scenario played at `speed`: its captions stay [`CAPTION_SECONDS`] of wall time before
+    /// a cued step replaces them (more simulated time when the demo runs faster).
+    pub fn at_speed(mut self, speed: f64) -> Scenario {
+        let speed = if speed.is_finite() && speed > 1.0 {
+            speed
+        } else {
+            1.0
+        };
+        self.reading = Duration::from_secs(CAPTION_SECONDS).mul_f64(speed);
+        self
+    }
+
+    /// How many steps wait on something the cluster must show first.
+    pub fn cued_steps(&self) -> usize {
+        self.steps.iter().filter(|s| s.cue.is_some()).count()
+    }
+
     pub fn names() -> &'static [&'static str] {
         &NAMES
     }
@@ -489,6 +515,7 @@ impl Scenario {
             steps,
             played: 0,
             last_at: None,
+            reading: Duration::from_secs(CAPTION_SECONDS),
         })
     }
 
@@ -499,9 +526,7 @@ impl Scenario {
     pub fn due(&mut self, elapsed: Duration, cluster: &DemoCluster) -> Vec<ScenarioStep> {
         let start = self.played;
         while let Some(s) = self.steps.get(self.played) {
-            let readable = self
-                .last_at
-                .is_none_or(|t| elapsed >= t + Duration::from_secs(CAPTION_SECONDS));
+            let readable = self.last_at.is_none_or(|t| elapsed >= t + self.reading);
             let waits =
                 s.cue.is_some() && (!readable || s.cue.as_ref().is_some_and(|c| !c.holds(cluster)));
             if s.at > elapsed || waits {

@@ -80,7 +80,7 @@ impl Source for DemoSource {
 async fn simulate(
     cluster: Arc<Mutex<DemoCluster>>,
     speed: f64,
-    mut scenario: Option<Scenario>,
+    scenario: Option<Scenario>,
     tx: mpsc::UnboundedSender<SourceMsg>,
 ) {
     let lock = || cluster.lock().unwrap_or_else(|e| e.into_inner());
@@ -99,6 +99,8 @@ async fn simulate(
     } else {
         1.0
     };
+    // Captions are read on the wall clock, whatever the speed.
+    let mut scenario = scenario.map(|s| s.at_speed(speed));
     let mut interval = tokio::time::interval(STEP);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut elapsed = Duration::ZERO;

@@ -319,6 +319,9 @@ fn hint_actions(app: &App) -> Vec<(Action, &'static str)> {
         (_, Screen::Logs(_)) => vec![
             (Action::LogsFollowToggle, "follow"),
             (Action::LogsWrapToggle, "wrap"),
+            (Action::FilterOpen, "search"),
+            (Action::CopyText, "copy"),
+            (Action::LogsSave, "save"),
             (Action::NavBack, "back"),
         ],
         (_, _) => vec![
@@ -384,14 +387,38 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// Rows a caption may take: a long one is cut after them (with `…`).
+const CAPTION_MAX_ROWS: usize = 3;
+
+/// A caption's lines at this width: wrapped, continuation lines under its text.
+pub fn caption_lines(text: &str, width: u16) -> Vec<String> {
+    let room = (width as usize).saturating_sub(4).max(10);
+    let mut lines = super::widgets::wrap(text, room);
+    if lines.len() > CAPTION_MAX_ROWS {
+        lines.truncate(CAPTION_MAX_ROWS);
+        if let Some(last) = lines.last_mut() {
+            last.push('…');
+        }
+    }
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!(" ▶ {l}")
+            } else {
+                format!("   {l}")
+            }
+        })
+        .collect()
+}
+
 pub fn caption(frame: &mut Frame, area: Rect, text: &str, ctx: &Ctx) {
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            format!(" ▶ {text}"),
-            ctx.theme.style("status.warn"),
-        )),
-        area,
-    );
+    let lines: Vec<Line> = caption_lines(text, area.width)
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, ctx.theme.style("status.warn"))))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 /// The footer's notice of a new problem (cut to fit `width` beside its keys), with the keys

@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::app::actions::ViewKind;
 use crate::app::state::Layout;
 use crate::app::strings;
-use crate::app::tables::{CellRef, Shown, Table};
+use crate::app::tables::{self, CellRef, Shown, Table};
 use crate::model::{Kind, OpKind};
 
 /// How much a column matters in a view (0 = most): when the table does not fit, columns are
@@ -119,6 +119,7 @@ fn fit_columns(
     view: ViewKind,
     width: usize,
     all_ns: bool,
+    sorted: Option<usize>,
 ) -> Vec<Col> {
     struct Want {
         index: usize,
@@ -139,7 +140,7 @@ fn fit_columns(
                     .map(|c| f(c.into()))
                     .max()
                     .unwrap_or(0)
-                    .max(h.len())
+                    .max(h.len() + usize::from(sorted == Some(i)))
             };
             let natural = widest(|c| cell_width(c));
             let compact = compactable(h)
@@ -339,15 +340,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: ViewKind, ctx: &Ctx)
         .iter()
         .map(|r| r.cells().iter().map(|c| c.shown(app.now)).collect())
         .collect();
-    let cols = fit_columns(&table, &shown, view, inner.width as usize, all_ns);
+    let sorted = tables::sorted_header(view, st.sort)
+        .and_then(|h| table.headers.iter().position(|x| *x == h));
+    let cols = fit_columns(&table, &shown, view, inner.width as usize, all_ns, sorted);
 
     let header: Vec<Span> = cols
         .iter()
         .map(|c| {
+            let name = table.headers[c.index];
+            let text = if sorted == Some(c.index) {
+                format!("{name}{}", sort_arrow(st.reverse, t.ascii()))
+            } else {
+                name.to_string()
+            };
             Span::styled(
                 format!(
                     "{:<w$}",
-                    truncate(table.headers[c.index], c.width, t.ascii()),
+                    truncate(&text, c.width, t.ascii()),
                     w = c.width + GAP
                 ),
                 t.style("table.header"),
@@ -465,4 +474,14 @@ pub fn fit_spans(parts: &mut Vec<Span>, width: usize, ascii: bool) {
         }
     }
     *parts = out;
+}
+
+/// The mark after the sorted column's header: ▲ in the sort's own order, ▼ reversed.
+fn sort_arrow(reverse: bool, ascii: bool) -> &'static str {
+    match (reverse, ascii) {
+        (false, false) => "▲",
+        (true, false) => "▼",
+        (false, true) => "^",
+        (true, true) => "v",
+    }
 }

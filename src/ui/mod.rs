@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod detail;
 pub mod editor;
 pub mod form;
+pub mod highlight;
 pub mod list;
 pub mod maintenance_form;
 pub mod overlay;
@@ -53,7 +54,9 @@ fn draw_all(frame: &mut Frame, app: &App, ctx: &Ctx) -> Layout {
         chrome::too_small(frame, area, ctx);
         return Layout::default();
     }
-    let caption_rows = u16::from(ctx.caption.is_some());
+    let caption_rows = ctx
+        .caption
+        .map_or(0, |t| chrome::caption_lines(t, area.width).len() as u16);
     let [header, body, caption, footer] = Split::vertical([
         Constraint::Length(chrome::header_height(area)),
         Constraint::Min(1),

@@ -41,7 +41,10 @@ pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) ->
         Overlay::Sending(_) => {}
         Overlay::Filter { input: text, .. } => {
             input_line(frame, input, "/", text, ctx);
-            filter_problem(frame, input, text, ctx);
+            // A page's search is plain text: only a list's filter is a regular expression.
+            if !crate::app::text_pages::searchable(&app.screen) {
+                filter_problem(frame, input, text, ctx);
+            }
         }
         Overlay::Palette {
             input: text,
@@ -50,8 +53,11 @@ pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) ->
             input_line(frame, input, ":", text, ctx);
             completions(frame, view, app, text, *choice, ctx);
         }
-        Overlay::Help { scroll } => help(frame, view, app, *scroll, ctx),
+        Overlay::Help { scroll, query } => help(frame, view, app, *scroll, query, ctx),
         Overlay::Notices { lines, scroll } => notices(frame, view, lines, *scroll, ctx),
+        Overlay::Containers { pod, names, choice } => {
+            containers(frame, view, &pod.name, names, *choice, ctx)
+        }
     }
     (0, 0)
 }
@@ -232,17 +238,32 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn help(frame: &mut Frame, body: Rect, app: &App, scroll: usize, ctx: &Ctx) {
+fn help(frame: &mut Frame, body: Rect, app: &App, scroll: usize, query: &str, ctx: &Ctx) {
     let t = ctx.theme;
     let area = centered(body, 100, body.height);
     frame.render_widget(Clear, area);
     let mut lines: Vec<Line> = Vec::new();
     let mut mode = None;
-    for row in ctx.keymap.help_rows(app.readonly) {
+    let needle = query.to_ascii_lowercase();
+    let holds = |text: &str| text.to_ascii_lowercase().contains(&needle);
+    let rows: Vec<_> = ctx
+        .keymap
+        .help_rows(app.readonly)
+        .into_iter()
+        .filter(|r| {
+            needle.is_empty()
+                || holds(&r.keys)
+                || holds(&r.action)
+                || holds(r.desc)
+                || holds(strings::help_heading(r.mode))
+        })
+        .collect();
+    let matched = rows.len();
+    for row in rows {
         if mode != Some(row.mode) {
             mode = Some(row.mode);
             lines.push(Line::from(Span::styled(
-                format!("[{}]", row.mode.name()),
+                format!("{} [{}]", strings::help_heading(row.mode), row.mode.name()),
                 t.style("help.mode"),
             )));
         }
@@ -251,31 +272,82 @@ fn help(frame: &mut Frame, body: Rect, app: &App, scroll: usize, ctx: &Ctx) {
         } else {
             t.style("help.desc")
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<18}", row.keys), t.style("help.key")),
-            Span::styled(format!("{:<22}", row.action), t.style("muted")),
-            Span::styled(row.desc.to_string(), desc_style),
-        ]));
+        // Narrow, the action's id gives way to its description.
+        let mut spans = vec![Span::styled(
+            format!("  {:<18}", row.keys),
+            t.style("help.key"),
+        )];
+        if area.width >= 100 {
+            spans.push(Span::styled(
+                format!("{:<22}", row.action),
+                t.style("muted"),
+            ));
+        }
+        spans.push(Span::styled(row.desc.to_string(), desc_style));
+        lines.push(Line::from(spans));
+    }
+    if matched == 0 {
+        lines.push(Line::from(Span::styled(
+            strings::help_no_match(query),
+            t.style("muted"),
+        )));
+    }
+    if needle.is_empty() {
+        legend(&mut lines, area.width.saturating_sub(2) as usize, ctx);
     }
     let height = area.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(height));
     let last = (scroll + height).min(lines.len());
-    let title = if last < lines.len() || scroll > 0 {
-        format!(
-            " {} {}-{}/{} ",
-            strings::HELP_TITLE,
-            scroll + 1,
-            last,
-            lines.len()
-        )
+    let name = if needle.is_empty() {
+        format!("{} ({})", strings::HELP_TITLE, strings::HELP_SEARCH_HINT)
     } else {
-        format!(" {} ", strings::HELP_TITLE)
+        strings::help_title_matching(query, matched)
+    };
+    let title = if last < lines.len() || scroll > 0 {
+        format!(" {name} {}-{}/{} ", scroll + 1, last, lines.len())
+    } else {
+        format!(" {name} ")
     };
     let outer = block(title, true, ctx);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let visible: Vec<Line> = lines.into_iter().skip(scroll).take(height).collect();
     frame.render_widget(Paragraph::new(visible), inner);
+}
+
+/// The help's legend: each phase's symbol as the theme draws it, several to a line, and the
+/// sort arrows.
+fn legend(lines: &mut Vec<Line>, width: usize, ctx: &Ctx) {
+    let t = ctx.theme;
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        strings::HELP_LEGEND_HEADING,
+        t.style("help.mode"),
+    )));
+    const CELL: usize = 24;
+    let per_line = (width.saturating_sub(2) / CELL).max(1);
+    for chunk in strings::HELP_LEGEND_PHASES.chunks(per_line) {
+        let mut spans = vec![Span::raw("  ")];
+        for phase in chunk {
+            let symbol = t.phase_symbol(phase);
+            spans.push(Span::styled(symbol.to_string(), t.phase_style(phase)));
+            let pad = CELL.saturating_sub(unicode_width::UnicodeWidthStr::width(symbol) + 1);
+            spans.push(Span::styled(
+                format!(" {phase:<pad$}"),
+                t.style("help.desc"),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    let (up, down) = if t.ascii() {
+        ("^", "v")
+    } else {
+        ("▲", "▼")
+    };
+    lines.push(Line::from(Span::styled(
+        format!("  {}", strings::help_sort_legend(up, down)),
+        t.style("help.desc"),
+    )));
 }
 
 /// Start-up notices, wrapped so that file:line:col messages are read in full.
@@ -301,6 +373,60 @@ fn notices(frame: &mut Frame, body: Rect, lines: &[String], scroll: usize, ctx: 
         .map(|l| Line::from(Span::styled(l.as_str(), ctx.theme.style("notice"))))
         .collect();
     frame.render_widget(Paragraph::new(visible).wrap(Wrap { trim: false }), inner);
+}
+
+/// The choice of a pod's container for a shell: one row each, the chosen one highlighted and
+/// marked (so it shows in mono too).
+fn containers(
+    frame: &mut Frame,
+    body: Rect,
+    pod: &str,
+    names: &[String],
+    choice: usize,
+    ctx: &Ctx,
+) {
+    let t = ctx.theme;
+    let widest = names
+        .iter()
+        .map(|n| unicode_width::UnicodeWidthStr::width(n.as_str()))
+        .max()
+        .unwrap_or(0);
+    let title = format!(" {} ", strings::SHELL_PICK_TITLE);
+    let w = (widest + 6)
+        .max(unicode_width::UnicodeWidthStr::width(title.as_str()) + 2)
+        .max(pod.len() + 4) as u16;
+    let area = centered(
+        body,
+        w.min(body.width),
+        (names.len() as u16).saturating_add(3),
+    );
+    frame.render_widget(Clear, area);
+    let outer = block(title, true, ctx);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let mut lines = vec![Line::from(Span::styled(
+        format!(" {pod}"),
+        t.style("muted"),
+    ))];
+    let marker = if t.ascii() { ">" } else { "›" };
+    lines.extend(names.iter().enumerate().map(|(i, n)| {
+        if i == choice {
+            Line::from(Span::styled(
+                format!(" {marker} {n}"),
+                t.style("palette.selected"),
+            ))
+        } else {
+            Line::from(Span::styled(
+                format!("   {n}"),
+                t.style("palette.completion"),
+            ))
+        }
+    }));
+    let skip = (choice + 2).saturating_sub(inner.height as usize);
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
+        inner,
+    );
 }
 
 /// The confirmation dialog: title, what will change, and the two buttons (focus starts on

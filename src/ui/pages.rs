@@ -4,13 +4,14 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::Ctx;
+use super::highlight::marked;
 use super::widgets::{block, truncate};
 use crate::app::state::Layout;
 use crate::app::strings;
-use crate::app::{App, yaml};
+use crate::app::{App, text_pages, yaml};
 use crate::model::ObjectKey;
 
 fn layout_of(inner: Rect, first: usize) -> Layout {
@@ -61,7 +62,8 @@ pub fn yaml(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
     } else {
         String::new()
     };
-    let outer = block(format!(" yaml {key}{position} "), true, ctx);
+    let search = search_title(app, &lines);
+    let outer = block(format!(" yaml {key}{position}{search} "), true, ctx);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     if lines.is_empty() {
@@ -79,7 +81,8 @@ pub fn yaml(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
         .iter()
         .skip(scroll)
         .take(inner.height as usize)
-        .map(|l| yaml_line(l, ctx))
+        .enumerate()
+        .map(|(i, l)| mark(yaml_line(l, ctx), app, scroll + i, ctx))
         .collect();
     frame.render_widget(Paragraph::new(visible), inner);
     layout_of(inner, scroll)
@@ -122,15 +125,21 @@ fn log_line<'a>(line: &'a str, width: usize, wrap: bool, ctx: &Ctx) -> Line<'a> 
     }
 }
 
-pub fn logs(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx) -> Layout {
+pub fn logs<'a>(frame: &mut Frame, area: Rect, app: &'a App, key: &ObjectKey, ctx: &Ctx) -> Layout {
     let total = app.store.log_len(key);
     let state = if app.page.follow {
         strings::FOLLOWING
     } else {
         strings::PAUSED
     };
+    let search = if app.page.search.is_empty() {
+        String::new()
+    } else {
+        let lines: Vec<&String> = app.store.logs(key).collect();
+        search_title(app, &lines)
+    };
     let outer = block(
-        format!(" logs {}/{} [{state}] ", key.namespace, key.name),
+        format!(" logs {}/{} [{state}]{search} ", key.namespace, key.name),
         true,
         ctx,
     );
@@ -151,17 +160,85 @@ pub fn logs(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
     };
     let first = last.saturating_sub(height);
     let width = inner.width as usize;
-    let lines: Vec<Line> = app
-        .store
-        .logs(key)
-        .skip(first)
-        .take(last - first)
-        .map(|l| log_line(l, width, app.page.wrap, ctx))
-        .collect();
-    let mut p = Paragraph::new(lines);
-    if app.page.wrap {
-        p = p.wrap(Wrap { trim: false });
+    let drawn =
+        |(i, l): (usize, &'a String)| mark(log_line(l, width, app.page.wrap, ctx), app, i, ctx);
+    if !app.page.wrap {
+        let lines: Vec<Line> = app
+            .store
+            .logs(key)
+            .enumerate()
+            .skip(first)
+            .take(last - first)
+            .map(drawn)
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+        return layout_of(inner, first);
     }
-    frame.render_widget(p, inner);
+    // Wrapped, the page ends with the last line (the newest when following): lines are cut
+    // into rows of the page's width from the last one up until the page is full.
+    let all: Vec<&String> = app.store.logs(key).take(last).collect();
+    let mut rows: Vec<Line> = Vec::new();
+    let mut first = last;
+    while first > 0 && rows.len() < height {
+        first -= 1;
+        let mut cut = wrap_rows(drawn((first, all[first])), width);
+        cut.append(&mut rows);
+        rows = cut;
+    }
+    let skip = rows.len().saturating_sub(height);
+    frame.render_widget(Paragraph::new(rows.split_off(skip)), inner);
     layout_of(inner, first)
+}
+
+/// The search's place in a page's title: ` /text 2/7` (the match gone to, of how many).
+fn search_title<S: AsRef<str>>(app: &App, lines: &[S]) -> String {
+    if app.page.search.is_empty() {
+        return String::new();
+    }
+    let matches = text_pages::matching_lines(lines, &app.page.search);
+    let at = app
+        .page
+        .search_at
+        .and_then(|m| matches.iter().position(|&x| x == m))
+        .map(|i| i + 1);
+    strings::search_title(&app.page.search, at, matches.len())
+}
+
+/// Line `index` of a page with the search's matches marked.
+fn mark<'a>(line: Line<'a>, app: &App, index: usize, ctx: &Ctx) -> Line<'a> {
+    marked(
+        line,
+        &app.page.search,
+        ctx.theme.style("filter.match"),
+        app.page.search_at == Some(index),
+    )
+}
+
+/// A line cut into rows of `width` columns (characters wider than a row get one each).
+fn wrap_rows(line: Line<'_>, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthChar;
+    let width = width.max(1);
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut piece = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width && used > 0 {
+                if !piece.is_empty() {
+                    row.push(Span::styled(std::mem::take(&mut piece), span.style));
+                }
+                rows.push(Line::from(std::mem::take(&mut row)));
+                used = 0;
+            }
+            piece.push(c);
+            used += w;
+        }
+        if !piece.is_empty() {
+            row.push(Span::styled(piece, span.style));
+        }
+    }
+    rows.push(Line::from(row));
+    rows
 }

@@ -2894,3 +2894,58 @@ async fn without_the_maintenance_crd_a_run_is_recorded_on_this_machine() {
 // Where to look first (problems, events, nodes), with this module's harness and console.
 #[path = "e2e_problems.rs"]
 mod problems;
+// ------------------------------------------------------------------ shell (s)
+
+/// `s` goes through the API server's exec. This harness runs no kubelet (no node runs the
+/// pod), so the API server refuses the exec: the console says what the server said, stays, and
+/// audits the attempt. The shell's plumbing (the terminal handed over and back) is covered by
+/// the demo's simulated shell in `shell.rs`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shell_goes_through_the_api_servers_exec_and_reports_its_answer() {
+    let Some((h, _g, admin)) = begin().await else {
+        return;
+    };
+    let ns = unique_ns("shell");
+    create_namespace(&admin, &ns).await;
+    create(
+        &admin,
+        Kind::Pod,
+        &ns,
+        pod(&ns, "shellrt-worker-0", "shellrt"),
+    )
+    .await;
+    let key = ObjectKey::new(Kind::Pod, &ns, "shellrt-worker-0");
+    let err = fluidops::shell::exec(admin.clone(), &key, "worker")
+        .await
+        .expect_err("no node runs the pod: the API server cannot exec");
+    assert_eq!(err, "pod shellrt-worker-0 does not have a host assigned");
+
+    let kubeconfig = h.kubeconfig.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut p = Pty::start(&["-n", &ns], &kubeconfig);
+        p.wait_for("ctx:e2e");
+        p.keys(":pods\r");
+        p.wait_for("shellrt-worker-0");
+        p.keys("s");
+        // The footer (cut at the terminal's width) says it; the audit log has it whole.
+        let screen = p.wait_for("no shell in");
+        assert!(
+            screen.contains(&format!("no shell in {ns}/shellrt-worker-0: pod")),
+            "{screen}"
+        );
+        // Back on the console, keys work as before.
+        p.keys(":runtimes\r");
+        p.wait_for("runtimes(");
+        p.keys("q");
+        assert!(p.wait_exit().success());
+        let audit = std::fs::read_to_string(p._home.path().join("state/fluidops/audit.log"))
+            .expect("the audit log");
+        assert!(
+            audit.contains("pod.shell worker")
+                && audit.contains("pod shellrt-worker-0 does not have a host assigned"),
+            "{audit}"
+        );
+    })
+    .await
+    .unwrap();
+}

@@ -169,6 +169,9 @@ fn harmless(c: &Command) -> bool {
             | Command::Relist
             | Command::FollowLogs(_)
             | Command::Suspend
+            | Command::Copy(_)
+            | Command::SaveLog { .. }
+            | Command::SaveHistory { .. }
     )
 }
 

@@ -1897,3 +1897,38 @@ fn a_scenario_step_uses_a_dataset_and_its_client_starts_on_that_node() {
         "an unknown dataset is refused"
     );
 }
+
+/// Played ten times faster, a caption still stays five wall-clock seconds (fifty simulated)
+/// before a step waiting on the cluster replaces it.
+#[test]
+fn captions_keep_their_reading_time_at_any_speed() {
+    let speed = 10.0;
+    let mut c = quiet(21);
+    let mut s = Scenario::by_name("upgrade")
+        .expect("scenario")
+        .at_speed(speed);
+    let mut stand_in = StandIn::default();
+    let mut played: Vec<(u64, bool)> = Vec::new();
+    let mut t = 0;
+    while !s.finished() {
+        assert!(t <= 3_000, "stuck waiting for {:?}", s.waiting_for());
+        for step in s.due(secs(t), &c) {
+            step.apply(&mut c).unwrap();
+            if let Some(a) = step.operator() {
+                stand_in.act(&mut c, a);
+            }
+            played.push((t, step.cue.is_some()));
+        }
+        stand_in.tick(&mut c);
+        c.advance(secs(1));
+        t += 1;
+    }
+    let reading = (fluidops::demo::scenario::CAPTION_SECONDS as f64 * speed) as u64;
+    for pair in played.windows(2) {
+        let ((before, _), (at, cued)) = (pair[0], pair[1]);
+        if cued {
+            assert!(at >= before + reading, "{played:?}");
+        }
+    }
+    assert!(played.iter().any(|(_, cued)| *cued));
+}

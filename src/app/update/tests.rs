@@ -596,9 +596,10 @@ fn changing_the_view_clears_a_message_about_the_previous_one() {
     assert_eq!(app.flash, None, "the pods view's message went with it");
 
     press(&mut app, "l");
+    let op = app.selected_object().expect("an operation").name;
     assert_eq!(
-        app.flash.as_ref().map(|f| f.text.as_str()),
-        Some(strings::LOGS_NEED_POD)
+        app.flash.as_ref().map(|f| f.text.clone()),
+        Some(strings::no_loader_pod(&op))
     );
     press(&mut app, "<Enter>");
     assert!(matches!(app.screen, Screen::Detail(_)));
