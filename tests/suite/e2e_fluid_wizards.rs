@@ -8,7 +8,9 @@
 //! change over the fields `kubectl create` set; the rebuild wizard has Fluid recreate a worker
 //! and re-warms it with a DataLoad Fluid runs; a remount that fails (the
 //! dataset's Secret gone) shows on the runtime as failing until Fluid remounts; a DataMigrate
-//! the engine does not support shows Failed with no duration.
+//! the engine does not support shows Failed with no duration; when the worker's node is lost
+//! (its Lease no longer renewed), the pods view shows the worker NodeNotReady and `R` on the
+//! runtime preselects it, force-deletes it and gets it recreated on another node, re-warmed.
 
 use std::time::{Duration, Instant};
 
