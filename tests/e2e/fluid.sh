@@ -248,7 +248,11 @@ start_component() { # name cmd...
 start_controller_manager() {
 	client_kubeconfig kube-controller-manager system:kube-controller-manager system:masters
 	# No HTTPS endpoint (--secure-port 0), no leader election; every controller runs with this
-	# identity. The service account key lets it sign tokens like a real one.
+	# identity. The service account key lets it sign tokens like a real one. The node lifecycle
+	# controller checks every 2 s and gives a node 20 s without a heartbeat (its Lease in
+	# kube-node-lease, renewed by kwok every 5 s) before it marks the node Ready=Unknown, taints
+	# it unreachable and marks its pods Ready=False (event NodeNotReady); the defaults (5 s, 50 s)
+	# would make every lost-node test wait a minute.
 	start_component kube-controller-manager "$CTL_DIR/kube-controller-manager" \
 		--kubeconfig "$STATE/kube-controller-manager.kubeconfig" \
 		--secure-port 0 \
@@ -257,6 +261,8 @@ start_controller_manager() {
 		--service-account-private-key-file "$STATE/pki/sa.key" \
 		--root-ca-file "$STATE/pki/ca.crt" \
 		--cluster-name fluidops-e2e \
+		--node-monitor-period 2s \
+		--node-monitor-grace-period 20s \
 		--v 1
 }
 
@@ -333,7 +339,7 @@ start_kwok() {
 		--node-ip 127.0.0.1 \
 		--node-port "$KWOK_PORT" \
 		--server-address "127.0.0.1:$KWOK_PORT" \
-		--node-lease-duration-seconds 40 \
+		--node-lease-duration-seconds 20 \
 		--cidr 10.244.0.0/16 \
 		--enable-crds Exec
 }

@@ -8,11 +8,14 @@
 //! change over the fields `kubectl create` set; the rebuild wizard has Fluid recreate a worker
 //! and re-warms it with a DataLoad Fluid runs; a remount that fails (the
 //! dataset's Secret gone) shows on the runtime as failing until Fluid remounts; a DataMigrate
-//! the engine does not support shows Failed with no duration.
+//! the engine does not support shows Failed with no duration; when the worker's node is lost
+//! (its Lease no longer renewed), the pods view shows the worker NodeNotReady and `R` on the
+//! runtime preselects it, force-deletes it and gets it recreated on another node, re-warmed.
 
 use std::time::{Duration, Instant};
 
 use fluidops::app::actions::{Action, ViewKind};
+use fluidops::app::maintenance_form::Field;
 use fluidops::app::{App, Overlay, Screen};
 use fluidops::model::maintenance::MaintenancePhase;
 use fluidops::model::{Kind, Object, ObjectKey, OpKind};
@@ -36,6 +39,8 @@ const MIGRATE: &str = "wiz-migrate";
 /// The label (and taint) of the nodes this module's workers run on.
 const NODE_LABEL: &str = "fluidops-e2e";
 const NODE_A: &str = "kwok-wiz-a";
+/// Where the worker goes when its node is lost.
+const NODE_B: &str = "kwok-wiz-b";
 
 fn api(client: &Client, kind: Kind) -> Api<DynamicObject> {
     let ar = fluidops::cluster::kube_source::api_resource(kind);
@@ -140,6 +145,44 @@ async fn enter_until_confirm(c: &mut WizardConsole) {
     }
     let flash = c.app.flash.clone();
     panic!("no confirmation; flash {flash:?}\n{}", c.screen());
+}
+
+/// Drives the run `run` (answering its prompts) until it Succeeded; panics with the screen and
+/// the level's diagnostics when it ends otherwise or takes longer than `limit`.
+async fn run_to_success(
+    c: &mut WizardConsole,
+    l: &Level,
+    run: &ObjectKey,
+    what: &str,
+    limit: Duration,
+) {
+    let t0 = Instant::now();
+    loop {
+        let phase = c
+            .app
+            .run_record(run)
+            .and_then(|r| r.status.as_ref())
+            .map(|s| s.phase.clone());
+        match phase {
+            Some(MaintenancePhase::Succeeded) => return,
+            Some(MaintenancePhase::Failed) | Some(MaintenancePhase::RolledBack) => {
+                panic!(
+                    "the {what} ended {phase:?}\n{}\n{}",
+                    c.screen(),
+                    l.diagnostics()
+                )
+            }
+            _ => {}
+        }
+        assert!(
+            t0.elapsed() < limit,
+            "the {what} did not succeed in {limit:?}\n{}\n{}",
+            c.screen(),
+            l.diagnostics()
+        );
+        c.answer_prompts(run).await;
+        c.turn().await;
+    }
 }
 
 /// A kwok node only this module's worker goes to: labelled for their nodeSelector, tainted so
@@ -458,33 +501,7 @@ async fn the_consoles_wizards_drive_upstream_fluid() {
     c.plan_rebuild_of_pod(WORKER_POD).await;
     c.press("y").await;
     let run = c.app.run_page().expect("the rebuild's page is open");
-    let t0 = Instant::now();
-    loop {
-        let phase = c
-            .app
-            .run_record(&run)
-            .and_then(|r| r.status.as_ref())
-            .map(|s| s.phase.clone());
-        match phase {
-            Some(MaintenancePhase::Succeeded) => break,
-            Some(MaintenancePhase::Failed) | Some(MaintenancePhase::RolledBack) => {
-                panic!(
-                    "the rebuild ended {phase:?}\n{}\n{}",
-                    c.screen(),
-                    l.diagnostics()
-                )
-            }
-            _ => {}
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(180),
-            "the rebuild did not succeed\n{}\n{}",
-            c.screen(),
-            l.diagnostics()
-        );
-        c.answer_prompts(&run).await;
-        c.turn().await;
-    }
+    run_to_success(&mut c, l, &run, "rebuild", Duration::from_secs(180)).await;
     let new_worker = pod(&client, WORKER_POD).await;
     assert_ne!(
         new_worker.metadata.uid, old_worker.metadata.uid,
@@ -524,6 +541,111 @@ async fn the_consoles_wizards_drive_upstream_fluid() {
     let ops = c.screen();
     let row = line_with(&ops, MIGRATE);
     assert!(row.contains("∅ Failed (Unsupported) - Once"), "{row}");
+
+    // ------------------------------------------------ the rebuild wizard after a node is lost
+    let t = Instant::now();
+    create_worker_node(l, NODE_B);
+    let old_worker = pod(&client, WORKER_POD).await;
+    let lost = old_worker
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.clone())
+        .expect("the worker is scheduled");
+    l.lose_node(&lost);
+    // The node lifecycle controller marks the worker Ready=False with an event NodeNotReady; the
+    // console shows it in the pods view.
+    c.app.screen = Screen::List(ViewKind::Pods);
+    c.app.act(Action::ViewOpen(ViewKind::Pods));
+    c.press("/ <C-u>").await;
+    c.type_text(WORKER_POD);
+    c.press("<Enter>").await;
+    let shown = c
+        .until("the worker shown on its lost node", WAIT, |a| {
+            let text = crate::common::screen_text(&crate::common::render(a, 160, 48, "default"));
+            // The row, and the controller's NodeNotReady event on the pod (the planner's
+            // evidence; it arrives apart from the pod's status).
+            let key = ObjectKey::new(Kind::Pod, NS, WORKER_POD);
+            text.lines()
+                .any(|l| l.starts_with(&format!("│{WORKER_POD} ")) && l.contains("✗ NodeNotReady"))
+                && matches!(a.store.get(&key), Some(Object::Pod(p))
+                if fluidops::workflows::observe::node_trouble(&a.store, p).is_some())
+        })
+        .await;
+    let pods = c.screen();
+    let row = line_with(&pods, &format!("│{WORKER_POD}"));
+    assert!(row.contains(&lost), "{row}");
+    eprintln!("node {lost} lost: the worker shown NotReady after {shown:?}");
+    c.open_rebuild_of_runtime(NAME).await;
+    let form = c.screen();
+    assert!(
+        line_with(&form, "Reason").contains("[NodeFailure]"),
+        "{form}"
+    );
+    let row = line_with(&form, "worker-0");
+    assert!(
+        row.contains("[x] worker-0") && row.contains(&lost) && row.contains("Ready False"),
+        "{form}"
+    );
+    assert!(
+        form.contains(&format!("node {lost} is NotReady (event")) && form.contains("lost or"),
+        "the form says why:\n{form}"
+    );
+    let Some(Overlay::Maintenance(f)) = c.app.overlays.top_mut() else {
+        unreachable!()
+    };
+    let ticked: Vec<&str> = f
+        .pods
+        .iter()
+        .filter(|p| p.ticked)
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(ticked, [WORKER_POD], "the lost worker preselected, alone");
+    assert!(f.lost_ticked(), "the worker is on a lost node");
+    f.focus_on(Field::ForceDelete);
+    c.press("<Space>").await;
+    c.enter_until_confirm().await;
+    let Some(Overlay::Confirm(plan)) = c.app.overlays.top() else {
+        unreachable!()
+    };
+    let body = plan.body.join("\n");
+    assert!(
+        body.contains(&format!(
+            "Pod/{WORKER_POD}: force-deleted (not Ready: node {lost} is NotReady"
+        )),
+        "{body}"
+    );
+    c.press("y").await;
+    let run = c.app.run_page().expect("the rebuild's page is open");
+    run_to_success(&mut c, l, &run, "rebuild of the lost worker", WAIT).await;
+    let new_worker = pod(&client, WORKER_POD).await;
+    assert_ne!(
+        new_worker.metadata.uid, old_worker.metadata.uid,
+        "the worker recreated"
+    );
+    let node = new_worker.spec.as_ref().and_then(|s| s.node_name.clone());
+    assert!(
+        node.as_deref().is_some_and(|n| n != lost),
+        "recreated on another node than {lost}: {node:?}"
+    );
+    let rewarm = fluidops::workflows::plan::rewarm_name(&run.name);
+    let load = live(&client, Kind::Operation(OpKind::DataLoad), &rewarm)
+        .await
+        .unwrap_or_else(|| panic!("no re-warm DataLoad {rewarm}"));
+    assert_eq!(s(&load, &["status", "phase"]), "Complete", "{load}");
+    let text = c.screen();
+    assert!(text.contains("Succeeded"), "{text}");
+    let worker_key = format!("{}", ObjectKey::new(Kind::Pod, NS, WORKER_POD));
+    let sent = c.audit_lines();
+    assert!(
+        sent.iter().any(|l| l["verb"] == "force delete"
+            && l["object"] == worker_key.as_str()
+            && l["outcome"] == "ok"),
+        "{sent:#?}"
+    );
+    eprintln!(
+        "rebuild wizard after node {lost} was lost: Succeeded {:?} after the node was lost",
+        t.elapsed()
+    );
 
     eprintln!("upstream Fluid wizards: {:?} in all", t_all.elapsed());
 }

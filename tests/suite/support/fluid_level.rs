@@ -141,6 +141,27 @@ impl Level {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Loses `node` as when its kubelet stops: nobody renews its Lease in kube-node-lease any
+    /// more. The Lease is handed to a holder that never renews it (for an hour); kwok then treats
+    /// the node as held by another kwok and leaves it and its pods alone, and the node lifecycle
+    /// controller, seeing no heartbeat for its grace period (20 s, tests/e2e/fluid.sh), marks the
+    /// node Ready=Unknown, taints it unreachable and marks its pods Ready=False (event
+    /// NodeNotReady). Removing the node's `kwok.x-k8s.io/node` annotation does not do it: kwok
+    /// filters the update out as a node it does not manage, never sees it go and keeps renewing.
+    pub fn lose_node(&self, node: &str) {
+        self.kubectl(&[
+            "patch",
+            "lease",
+            "-n",
+            "kube-node-lease",
+            node,
+            "--type",
+            "merge",
+            "-p",
+            r#"{"spec":{"holderIdentity":"fluidops-e2e-lost-node","leaseDurationSeconds":3600}}"#,
+        ]);
+    }
+
     /// One of the upstream Curvine e2e manifests.
     pub fn manifest(&self, file: &str) -> PathBuf {
         let p = self.fluid_src.join("test/gha-e2e/curvine").join(file);

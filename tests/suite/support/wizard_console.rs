@@ -227,7 +227,21 @@ impl WizardConsole {
         self.enter_until_confirm().await;
     }
 
-    async fn enter_until_confirm(&mut self) {
+    /// Opens the runtimes view filtered to `runtime` and the rebuild form on it (the planner's
+    /// candidates ticked).
+    pub async fn open_rebuild_of_runtime(&mut self, runtime: &str) {
+        self.press(":").await;
+        self.type_text("runtimes");
+        self.press("<Enter> / <C-u>").await;
+        self.type_text(runtime);
+        self.press("<Enter> R").await;
+        if !matches!(self.app.overlays.top(), Some(Overlay::Maintenance(_))) {
+            panic!("rebuild form expected, flash {:?}", self.app.flash);
+        }
+    }
+
+    /// Presses Enter until the form in front shows the plan's confirmation.
+    pub async fn enter_until_confirm(&mut self) {
         for _ in 0..30 {
             if matches!(self.app.overlays.top(), Some(Overlay::Confirm(_))) {
                 return;
