@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod entry;
 pub mod model;
+pub mod recorder;
 pub mod run;
 pub mod setup;
 pub mod snapshot;

@@ -202,6 +202,12 @@ pub enum Action {
     WizardPause,
     /// Does nothing; binding a key to it unbinds the key in that mode.
     Noop,
+    /// Play or pause a replayed recording.
+    ReplayToggle,
+    ReplayFaster,
+    ReplaySlower,
+    /// Play a recording up to the next change of the selected object.
+    ReplayNext,
 }
 
 /// What kind of argument an action takes after its id.
@@ -376,6 +382,22 @@ pub static ACTIONS: &[ActionSpec] = &[
         "Pause or resume the workflow",
         modes::WIZARD,
     ),
+    spec("replay.play", "Recording: play / pause", modes::VIEWS),
+    spec(
+        "replay.faster",
+        "Recording: play twice as fast",
+        modes::VIEWS,
+    ),
+    spec(
+        "replay.slower",
+        "Recording: play half as fast",
+        modes::VIEWS,
+    ),
+    spec(
+        "replay.next",
+        "Recording: to the next change of the selection",
+        modes::VIEWS,
+    ),
     spec("noop", "Nothing (unbinds the key)", modes::ALL),
 ];
 
@@ -441,6 +463,10 @@ impl Action {
             WizardAbort => "wizard.abort",
             WizardPause => "wizard.pause",
             Noop => "noop",
+            ReplayToggle => "replay.play",
+            ReplayFaster => "replay.faster",
+            ReplaySlower => "replay.slower",
+            ReplayNext => "replay.next",
         }
     }
 
@@ -557,6 +583,10 @@ impl Action {
             WizardAbort,
             WizardPause,
             Noop,
+            ReplayToggle,
+            ReplayFaster,
+            ReplaySlower,
+            ReplayNext,
         ];
         PLAIN.iter().copied().find(|a| a.id() == id).unwrap_or(Noop)
     }

@@ -14,6 +14,7 @@ pub mod maintenance_strings;
 pub mod modal;
 pub mod palette;
 pub mod paste;
+pub mod replay;
 pub mod runs;
 pub mod schema;
 pub mod state;

@@ -317,6 +317,8 @@ pub struct App {
     pub quit: bool,
     /// Set whenever something visible changed; the loop draws and clears it.
     pub dirty: bool,
+    /// On a recording (`fluidops replay`): where it stands; `None` on a live cluster.
+    pub replay: Option<crate::cluster::source::ReplayStatus>,
 }
 
 impl App {
@@ -352,6 +354,7 @@ impl App {
             quitting: false,
             quit: false,
             dirty: true,
+            replay: None,
         }
     }
 

@@ -446,3 +446,31 @@ pub const READONLY_NO_TAKE_OVER: &str = "read-only (--readonly): this console on
 pub const READONLY_NO_RUN_WRITES: &str =
     "read-only (--readonly): answering, pausing or aborting a run writes its record";
 pub const RUN_NOT_DRIVEN_READONLY: &str = "not driven by this console (read-only: it only watches)";
+
+// ------------------------------------------------------------------ replaying a recording
+
+pub const RECORDING_REFUSED: &str =
+    "this is a recording (fluidops replay): it shows what happened and cannot be changed";
+pub const REPLAY_ONLY: &str = "only on a recording: open one with `fluidops replay FILE`";
+
+pub fn no_later_change(key: Option<&crate::model::ObjectKey>) -> String {
+    match key {
+        Some(k) => format!("no later change of {k} in the recording"),
+        None => "the recording ends here".to_string(),
+    }
+}
+
+/// The header's time cursor on a recording.
+pub fn replay_cursor(
+    playing: bool,
+    at: &str,
+    speed: f64,
+    start: &str,
+    end: &str,
+    truncated: bool,
+) -> String {
+    let mark = if playing { "▶" } else { "⏸" };
+    let cut = if truncated { " cut short" } else { "" };
+    format!(" {mark} REC {at} ×{speed} [{start}–{end}]{cut} ")
+}
+pub const AT_NEEDS_TIME: &str = "at TIME: e.g. `:at 03:12` (UTC), `:at -5m`, `:at start`";

@@ -355,7 +355,12 @@ impl Console {
                 Ok(Some(SourceMsg::Batch { at, events })) => {
                     self.app.update(Msg::Cluster { at, events }, &self.keymap);
                 }
-                Ok(Some(SourceMsg::Caption(_) | SourceMsg::Operator(_))) => {}
+                Ok(Some(
+                    SourceMsg::Caption(_)
+                    | SourceMsg::Operator(_)
+                    | SourceMsg::Rewind(_)
+                    | SourceMsg::Replay { .. },
+                )) => {}
                 Ok(None) => panic!("source closed while waiting for {what}"),
                 Err(_) => panic!(
                     "timed out after {WAIT:?} waiting for {what}; connection {:?}, counts {:?}",
