@@ -19,6 +19,7 @@ mod maintenance_run;
 mod model_crd_roundtrip;
 mod model_roundtrip;
 mod pty;
+mod recorder;
 mod render_contrast;
 mod render_snapshots;
 mod render_statuses;
