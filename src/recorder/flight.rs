@@ -24,12 +24,16 @@ pub struct Flight {
     segment_bytes: u64,
     total_bytes: u64,
     current: Recorder<BufWriter<File>>,
+    /// The current segment's number in this session.
+    serial: u32,
     stats: Stats,
 }
 
-/// Segment files are named by the time they start, so that names sort by age.
-fn segment_path(dir: &Path, at: Timestamp) -> PathBuf {
-    dir.join(format!("{}.rec", at.strftime("%Y%m%dT%H%M%S%.fZ")))
+/// Segment files are named by the wall-clock time they start and their number in the session,
+/// so that names sort by age and never collide.
+fn segment_path(dir: &Path, serial: u32) -> PathBuf {
+    let at = Timestamp::now().strftime("%Y%m%dT%H%M%S%.6fZ");
+    dir.join(format!("{at}-{serial:04}.rec"))
 }
 
 /// The segments in `dir`, oldest first.
@@ -45,9 +49,9 @@ pub fn segments(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-fn open(dir: &Path, header: &Header, at: Timestamp) -> io::Result<Recorder<BufWriter<File>>> {
+fn open(dir: &Path, header: &Header, serial: u32) -> io::Result<Recorder<BufWriter<File>>> {
     std::fs::create_dir_all(dir)?;
-    let file = File::create(segment_path(dir, at))?;
+    let file = File::create(segment_path(dir, serial))?;
     Recorder::new(BufWriter::new(file), header, Policy::default())
 }
 
@@ -58,13 +62,14 @@ impl Flight {
         segment_bytes: u64,
         total_bytes: u64,
     ) -> io::Result<Flight> {
-        let current = open(&dir, &header, Timestamp::now())?;
+        let current = open(&dir, &header, 0)?;
         let mut f = Flight {
             dir,
             header,
             segment_bytes,
             total_bytes,
             current,
+            serial: 0,
             stats: Stats::default(),
         };
         f.trim()?;
@@ -90,7 +95,8 @@ impl Flight {
     }
 
     fn rotate(&mut self, at: Timestamp) -> io::Result<()> {
-        let next = open(&self.dir, &self.header, at)?;
+        self.serial += 1;
+        let next = open(&self.dir, &self.header, self.serial)?;
         let done = std::mem::replace(&mut self.current, next);
         let carried = done.carry_into(&mut self.current, at)?;
         self.stats.changes += carried.changes;
@@ -117,5 +123,54 @@ impl Sink for Flight {
         stats.bytes += last.bytes;
         stats.keyframes += last.keyframes;
         Ok(stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recorder::reader::{Cursor, Recording};
+    use crate::recorder::tap::Sink;
+
+    #[test]
+    fn segments_rotate_each_replays_alone_and_all_stay_under_the_cap() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let start: Timestamp = "2026-11-25T10:00:00Z".parse().expect("time");
+        let mut cluster = crate::demo::DemoCluster::builtin(7, start);
+        let mut flight = Box::new(
+            Flight::start(dir.path().to_path_buf(), Header::default(), 20_000, 60_000)
+                .expect("start"),
+        );
+        flight
+            .record(cluster.now(), &cluster.initial_events())
+            .expect("record");
+        for _ in 0..600 {
+            let events = cluster.advance(std::time::Duration::from_secs(1));
+            flight.record(cluster.now(), &events).expect("record");
+        }
+        flight.finish().expect("finish");
+        let segs = segments(dir.path());
+        assert!(segs.len() >= 2, "{segs:?}");
+        let total: u64 = segs
+            .iter()
+            .map(|p| std::fs::metadata(p).unwrap().len())
+            .sum();
+        // The cap, plus at most the segment being written when the others were trimmed.
+        assert!(total <= 60_000 + 20_000 + 64 * 1024, "{total}");
+        // The last segment alone holds the whole state at its end.
+        let last = Recording::open(segs.last().unwrap()).expect("opens");
+        let (_, end) = last.span().expect("span");
+        let (cursor, _) = Cursor::seek(&last, crate::recorder::format::ns(end));
+        let pods = cursor
+            .versions
+            .objects
+            .keys()
+            .filter(|k| k.kind == crate::model::Kind::Pod)
+            .count();
+        let live = match cluster.initial_event(crate::model::Kind::Pod) {
+            crate::cluster::event::ClusterEvent::Listed { objects, .. } => objects.len(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(pods, live);
     }
 }

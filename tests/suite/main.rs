@@ -10,7 +10,7 @@ mod config_loading;
 mod detail_pages;
 mod dirty_frames;
 mod e2e_fluid;
-mod e2e_kube;
+pub(crate) mod e2e_kube;
 mod editor;
 mod kubectl_plugin;
 mod load_form;

@@ -234,3 +234,110 @@ fn on_a_recording_writes_are_refused_and_the_replay_keys_reach_it() {
     let screen = screen_text(&render(&mut live, 140, 40, "default"));
     assert!(screen.contains("only on a recording"), "{screen}");
 }
+
+/// Against a real API server (tests/e2e/cluster.sh): the kube watchers recorded through the
+/// tap the console uses while the connection is cut and restored; the recording replays the
+/// outage (the header's connection lost, the last state kept) and the state after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_of_a_real_api_server_replays_its_outage() {
+    use crate::e2e_kube::{
+        Relay, begin, client_for, create, create_namespace, dataset, delete, has, kubeconfig_via,
+        server_port, unique_ns,
+    };
+    use fluidops::cluster::ConnectionState;
+    use fluidops::cluster::kube_source::{KubeSource, KubeSourceOptions};
+    use fluidops::model::Kind;
+    use fluidops::recorder::tap;
+    use tokio::sync::{mpsc, oneshot};
+
+    let Some((h, _g, admin)) = begin().await else {
+        return;
+    };
+    let ns = unique_ns("record");
+    create_namespace(&admin, &ns).await;
+    for name in ["keep", "gone"] {
+        create(&admin, Kind::Dataset, &ns, dataset(&ns, name)).await;
+    }
+    let relay = Relay::start(server_port(h));
+    let via = kubeconfig_via(h, relay.port);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("outage.rec");
+    let file = std::fs::File::create(&path).expect("create");
+    let recorder = Recorder::new(
+        std::io::BufWriter::new(file),
+        &Header::default(),
+        Policy::default(),
+    )
+    .expect("recorder");
+    let (tx, rx) = mpsc::unbounded_channel();
+    let options = KubeSourceOptions {
+        namespace: Some(ns.clone()),
+        ..Default::default()
+    };
+    let source = KubeSource::spawn(client_for(&via).await, options, tx);
+    let (to, mut console) = mpsc::unbounded_channel();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let tapped = tokio::spawn(tap::run(
+        rx,
+        Some(to),
+        vec![Box::new(recorder)],
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let mut app = App::new("e2e", Timestamp::now());
+    // Feeds the console until `done` holds.
+    async fn until(
+        app: &mut App,
+        rx: &mut mpsc::UnboundedReceiver<SourceMsg>,
+        what: &str,
+        done: impl Fn(&App) -> bool,
+    ) -> Timestamp {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while !done(app) {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(SourceMsg::Batch { at, events })) => {
+                    app.update(Msg::Cluster { at, events }, keymap());
+                }
+                Ok(Some(_)) => {}
+                _ => panic!("waiting for {what}"),
+            }
+        }
+        app.now
+    }
+    let lost = |a: &App| matches!(a.store.connection(), ConnectionState::Lost(_));
+    let connected = |a: &App| *a.store.connection() == ConnectionState::Connected;
+    until(&mut app, &mut console, "listed", |a| {
+        connected(a) && has(a, Kind::Dataset, &ns, "gone")
+    })
+    .await;
+    relay.cut();
+    let t_lost = until(&mut app, &mut console, "lost", lost).await;
+    delete(&admin, Kind::Dataset, &ns, "gone").await;
+    create(&admin, Kind::Dataset, &ns, dataset(&ns, "new")).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    relay.restore();
+    let whole = |a: &App| has(a, Kind::Dataset, &ns, "new") && !has(a, Kind::Dataset, &ns, "gone");
+    until(&mut app, &mut console, "whole again", |a| {
+        connected(a) && whole(a)
+    })
+    .await;
+    drop(source);
+    let _ = stop.send(());
+    let outcome = tapped.await.expect("tap");
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+
+    let rec = Recording::open(&path).expect("opens");
+    let (_, end) = rec.span().expect("span");
+    // During the outage: lost, and still the state from before it.
+    let mut during = App::new("e2e", t_lost);
+    rec_cli::show_at(&mut during, keymap(), &rec, t_lost);
+    assert!(lost(&during), "{:?}", during.store.connection());
+    assert!(has(&during, Kind::Dataset, &ns, "gone"));
+    assert!(!has(&during, Kind::Dataset, &ns, "new"));
+    // At the end: connected and whole.
+    let mut after = App::new("e2e", end);
+    rec_cli::show_at(&mut after, keymap(), &rec, end);
+    assert!(connected(&after) && whole(&after));
+    let _ = std::fs::remove_file(via);
+}
