@@ -29,7 +29,9 @@ impl<W: io::Write + Send> Sink for Recorder<W> {
         }
         Ok(())
     }
-    fn finish(self: Box<Self>) -> io::Result<Stats> {
+    fn finish(mut self: Box<Self>) -> io::Result<Stats> {
+        // Stats after the last block is written.
+        self.flush()?;
         let stats = self.stats;
         Recorder::finish(*self).map(|_| stats)
     }
