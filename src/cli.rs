@@ -18,7 +18,8 @@ pub struct GlobalArgs {
     /// Run on the embedded demo cluster even if a cluster is configured.
     #[arg(long, global = true)]
     pub demo: bool,
-    /// Seed the demo cluster from every *.yaml in DIR instead of the built-in manifests.
+    /// Seed the demo cluster from every *.yaml in DIR instead of the built-in manifests, or
+    /// from a recording (FILE.rec) as it was at --at (else at its end).
     #[arg(long, value_name = "DIR", global = true)]
     pub seed: Option<PathBuf>,
     /// Random seed of the demo cluster (same seed, same run).
@@ -59,6 +60,17 @@ pub struct GlobalArgs {
     /// Phase changes per second on the generated objects (e.g. 200/s); needs --scale.
     #[arg(long, value_name = "RATE", global = true, value_parser = crate::demo::scale::parse_churn)]
     pub churn: Option<f64>,
+    /// Also record what the console receives to FILE (see `fluidops replay`).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub record: Option<PathBuf>,
+    /// Do not keep the console's own flight recording under the state dir.
+    #[arg(long, global = true)]
+    pub no_flight_recording: bool,
+    /// A moment of a recording (03:12 or 03:12:30 UTC, RFC 3339, start, end, +5m from its
+    /// start): where `replay` opens, what `snapshot --replay` shows, the state `--seed FILE.rec`
+    /// takes.
+    #[arg(long, value_name = "TIME", global = true)]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,6 +86,24 @@ pub enum Sub {
         /// Simulated seconds to let the demo cluster run first.
         #[arg(long, default_value_t = 300)]
         settle: u64,
+        /// Render a recording at --at instead of the demo cluster.
+        #[arg(long, value_name = "FILE")]
+        replay: Option<PathBuf>,
+    },
+    /// Record what the watchers receive (initial lists and every change) to a file, without
+    /// the console (for a bastion or a cron job); Ctrl-C stops.
+    Record {
+        /// The recording to write.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+        /// Stop after this long (e.g. 90s, 30m, 24h); default: until Ctrl-C.
+        #[arg(long, value_parser = crate::recorder::time_arg::parse_duration)]
+        duration: Option<std::time::Duration>,
+    },
+    /// Open the console on a recording: every view as it was, at a time cursor you move.
+    Replay {
+        /// A recording written by `fluidops record`, `--record` or the flight recorder.
+        file: PathBuf,
     },
     /// Play a named, timed scenario on the demo cluster for live demos.
     Demo {

@@ -45,6 +45,55 @@ pub fn not_listed_in_time(secs: u64, kinds: &str) -> String {
     say(&format!("not listed within {secs} s: {kinds}"))
 }
 
+// ------------------------------------------------------------------ recordings
+
+pub fn not_a_recording(path: &str) -> String {
+    say(&format!("{path} is not a fluidops recording"))
+}
+
+pub fn newer_recording(path: &str, version: u16, ours: u16) -> String {
+    say(&format!(
+        "{path} is a recording of format version {version}, newer than this fluidops reads \
+         (up to {ours}): replay it with a newer fluidops"
+    ))
+}
+
+pub fn cannot_open(path: &str, why: &str) -> String {
+    say(&format!("cannot open {path}: {why}"))
+}
+
+pub fn recording_cut_short(path: &str) -> String {
+    say(&format!(
+        "{path} ends inside a block (the recorder was stopped hard): it replays up to there"
+    ))
+}
+
+pub fn recording_empty(path: &str) -> String {
+    say(&format!("{path} holds no changes yet"))
+}
+
+pub fn recording_to(path: &str, what: &str) -> String {
+    say(&format!("recording {what} to {path}; Ctrl-C stops"))
+}
+
+pub fn recorded(path: &str, changes: u64, bytes: u64, secs: f64) -> String {
+    let per = bytes.checked_div(changes).unwrap_or(0);
+    say(&format!(
+        "recorded {changes} changes in {secs:.0} s to {path}: {bytes} bytes ({per} bytes a change)"
+    ))
+}
+
+pub fn recording_failed(why: &str) -> String {
+    say(&format!("recording stopped: {why}"))
+}
+
+pub fn bad_time(why: &str) -> String {
+    say(why)
+}
+
+pub const REPLAY_NEEDS_RECORDING: &str =
+    "fluidops: --at needs a recording (snapshot --replay FILE, replay FILE or --seed FILE.rec)";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@ use crate::demo::source::DemoSource;
 use crate::demo::writer::DemoWriter;
 use crate::setup::{self, DEMO_CONTEXT, SourceChoice};
 use crate::ui::Ctx;
-use crate::{run, snapshot, term};
+use crate::{recorder, run, snapshot, term};
 
 /// The name the program was started as decides how usage is shown: `kubectl fluidops` when run
 /// as the kubectl plugin binary (`kubectl-fluidops`), else `fluidops`.
@@ -83,9 +83,19 @@ pub fn cli_main() -> Result<()> {
             };
             interactive(&cli.global, &env, Some(s), speed)
         }
-        Some(Sub::Snapshot { view, size, settle }) => {
-            snapshot_cmd(&cli.global, &env, &view, size, settle)
+        Some(Sub::Snapshot {
+            replay: Some(file),
+            view,
+            size,
+            ..
+        }) => recorder::cli::snapshot(&cli.global, &env, &file, &view, size),
+        Some(Sub::Snapshot {
+            view, size, settle, ..
+        }) => snapshot_cmd(&cli.global, &env, &view, size, settle),
+        Some(Sub::Record { output, duration }) => {
+            recorder::cli::record(&cli.global, &env, &output, duration)
         }
+        Some(Sub::Replay { file }) => recorder::cli::replay(&cli.global, &env, &file),
         Some(Sub::ScaleManifests {
             now,
             churn_changes,
@@ -116,7 +126,7 @@ pub fn cli_main() -> Result<()> {
 }
 
 /// The async runtime of every command: two workers, as many as the target machines have cores.
-fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+pub(crate) fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -124,7 +134,7 @@ fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 /// The demo cluster the flags ask for, or the plain error and exit status 2 (as for a bad flag).
-fn demo_cluster_or_exit(
+pub(crate) fn demo_cluster_or_exit(
     global: &GlobalArgs,
     now: Timestamp,
     notices: &mut Vec<String>,
@@ -136,7 +146,7 @@ fn demo_cluster_or_exit(
 }
 
 /// For the non-interactive commands: the cluster, or the plain error and exit status 1.
-fn connect_or_exit(
+pub(crate) fn connect_or_exit(
     runtime: &tokio::runtime::Runtime,
     global: &GlobalArgs,
     env: &Env,
@@ -233,7 +243,7 @@ fn reach_answer() -> ReachAnswer {
 
 /// The console draws on stdout and reads keys from stdin: without a terminal on both it says so
 /// and ends with status 2, before anything is written to stdout.
-fn exit_without_a_terminal() {
+pub(crate) fn exit_without_a_terminal() {
     use std::io::IsTerminal;
     let which = if !std::io::stdin().is_terminal() {
         "standard input"
@@ -316,10 +326,18 @@ fn interactive_kube(
         &s,
         &target.context,
     ));
+    let (sinks, problems) = recorder::cli::live_sinks(
+        global,
+        &s.paths.state_dir,
+        &target.context,
+        app.namespace.as_deref(),
+    );
+    show_notices(&mut app, problems);
     runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
         let exec_client = client.clone();
         let source = KubeSource::spawn(client, options, tx);
+        let (rx, tap) = recorder::cli::tap_live(rx, sinks);
         let mut terminal = term::enter(s.mouse)?;
         let session = run::Session {
             theme: s.theme.clone(),
@@ -336,6 +354,7 @@ fn interactive_kube(
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();
+        tap.finish().await;
         r
     })
 }
@@ -364,10 +383,14 @@ fn interactive_demo(
     }
     notices.extend(setup::keep_drafts(&mut app, &s));
     show_notices(&mut app, notices);
+    let (sinks, problems) =
+        recorder::cli::live_sinks(global, &s.paths.state_dir, DEMO_CONTEXT, None);
+    show_notices(&mut app, problems);
     runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
         // The scenario's operator steps come in-band, right after their captions.
         let source = DemoSource::spawn(cluster, speed, scenario, tx);
+        let (rx, tap) = recorder::cli::tap_live(rx, sinks);
         let mut terminal = term::enter(s.mouse)?;
         let session = run::Session {
             theme: s.theme.clone(),
@@ -381,6 +404,7 @@ fn interactive_demo(
         };
         let r = run::run(&mut terminal, &mut app, session, rx).await;
         term::restore();
+        tap.finish().await;
         r
     })
 }
@@ -477,7 +501,7 @@ fn snapshot_kube(global: &GlobalArgs, env: &Env, view: &str, size: (u16, u16)) -
 }
 
 /// Opens `view` and prints one frame of it as text (the tail of both snapshot paths).
-fn print_snapshot(
+pub(crate) fn print_snapshot(
     app: &mut App,
     s: &setup::Setup,
     view: &str,

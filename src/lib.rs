@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod entry;
 pub mod model;
+pub mod recorder;
 pub mod run;
 pub mod setup;
 pub mod shell;

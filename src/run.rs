@@ -162,6 +162,8 @@ pub async fn run(
                 Some(SourceMsg::Batch { at, events }) => msgs.push(Msg::Cluster { at, events }),
                 Some(SourceMsg::Caption(c)) => { caption = Some(c); app.dirty = true; }
                 Some(SourceMsg::Operator(a)) => msgs.push(Msg::Operator(a)),
+                Some(SourceMsg::Rewind(at)) => msgs.push(Msg::Rewind(at)),
+                Some(SourceMsg::Replay { status, note }) => msgs.push(Msg::Replay { status, note }),
                 None => source_open = false,
             },
             Some(done) = done_rx.recv() => msgs.push(done),
@@ -191,6 +193,8 @@ pub async fn run(
                     app.dirty = true;
                 }
                 SourceMsg::Operator(a) => msgs.push(Msg::Operator(a)),
+                SourceMsg::Rewind(at) => msgs.push(Msg::Rewind(at)),
+                SourceMsg::Replay { status, note } => msgs.push(Msg::Replay { status, note }),
             }
         }
         app.views.get_mut().at = std::time::Instant::now();
@@ -213,6 +217,11 @@ pub async fn run(
                         });
                     }
                     Command::Relist => session.source.relist(),
+                    Command::Replay(control) => {
+                        if !session.source.replay(control) {
+                            app.notice(strings::REPLAY_ONLY.to_string(), true);
+                        }
+                    }
                     Command::FollowLogs(pod) => session.source.follow_logs(pod),
                     Command::SwitchContext(name) => match &session.switch {
                         Some(sw) => {

@@ -102,6 +102,11 @@ pub fn demo_cluster(
 ) -> Result<DemoCluster, String> {
     let seed = global.seed_rng.unwrap_or(DEFAULT_SEED);
     let cluster = match &global.seed {
+        Some(file) if crate::recorder::cli::is_recording(file) => {
+            // A recording's state at --at (else its end), on the recording's clock.
+            let (objects, at) = crate::recorder::cli::seed_objects(file, global.at.as_deref())?;
+            DemoCluster::new(objects, seed, at)
+        }
         Some(dir) => {
             let (cluster, problems) = DemoCluster::from_dir(dir, seed, now)?;
             notices.extend(problems.iter().map(|p| p.to_string()));

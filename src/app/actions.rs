@@ -219,6 +219,12 @@ pub enum Action {
     SearchPrev,
     LogsSave,
     PodShell,
+    /// Play or pause a replayed recording.
+    ReplayToggle,
+    ReplayFaster,
+    ReplaySlower,
+    /// Play a recording up to the next change of the selected object.
+    ReplayNext,
 }
 
 /// What kind of argument an action takes after its id.
@@ -425,6 +431,22 @@ pub static ACTIONS: &[ActionSpec] = &[
         "pod.shell",
         "Shell into the pod's container (simulated on the demo)",
     ),
+    spec("replay.play", "Recording: play / pause", modes::VIEWS),
+    spec(
+        "replay.faster",
+        "Recording: play twice as fast",
+        modes::VIEWS,
+    ),
+    spec(
+        "replay.slower",
+        "Recording: play half as fast",
+        modes::VIEWS,
+    ),
+    spec(
+        "replay.next",
+        "Recording: to the next change of the selection",
+        modes::VIEWS,
+    ),
     spec("noop", "Nothing (unbinds the key)", modes::ALL),
 ];
 
@@ -497,6 +519,10 @@ impl Action {
             SearchPrev => "search.prev",
             LogsSave => "logs.save",
             PodShell => "pod.shell",
+            ReplayToggle => "replay.play",
+            ReplayFaster => "replay.faster",
+            ReplaySlower => "replay.slower",
+            ReplayNext => "replay.next",
         }
     }
 
@@ -620,6 +646,10 @@ impl Action {
             SearchPrev,
             LogsSave,
             PodShell,
+            ReplayToggle,
+            ReplayFaster,
+            ReplaySlower,
+            ReplayNext,
         ];
         PLAIN.iter().copied().find(|a| a.id() == id).unwrap_or(Noop)
     }

@@ -914,7 +914,7 @@ impl App {
 
     fn editor_review(&mut self) -> Vec<Command> {
         if self.readonly {
-            self.set_flash(strings::READONLY_REFUSED, Level::Warning);
+            self.set_flash(self.refusal(strings::READONLY_REFUSED), Level::Warning);
             return Vec::new();
         }
         let Some(ed) = self.editor.as_deref_mut() else {

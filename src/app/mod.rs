@@ -15,6 +15,7 @@ pub mod modal;
 pub mod palette;
 pub mod paste;
 pub mod problem_watch;
+pub mod replay;
 pub mod runs;
 pub mod schema;
 pub mod severity;
@@ -23,9 +24,9 @@ pub mod state;
 pub mod strings;
 pub mod sync_notes;
 pub mod tables;
+pub mod text_pages;
 pub mod triage;
 pub mod triage_rows;
-pub mod text_pages;
 pub mod update;
 pub mod yaml;
 

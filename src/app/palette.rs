@@ -88,6 +88,11 @@ pub const COMMANDS: &[PaletteEntry] = &[
         desc: "demo cluster: the next in-place update of each of its master and worker pods fails",
     },
     PaletteEntry {
+        names: &["at"],
+        args: "TIME",
+        desc: "recording: jump to a time (03:12, 03:12:30 UTC, +5m, -30s, start, end)",
+    },
+    PaletteEntry {
         names: &["help", "h"],
         args: "",
         desc: "key bindings",
@@ -116,6 +121,8 @@ pub enum PaletteCommand {
     Quit,
     /// A failure to trigger on the demo cluster (live demos of what goes wrong).
     Fault(Fault),
+    /// Jump a replayed recording to this time (as typed).
+    At(String),
 }
 
 use crate::cluster::source::Fault;
@@ -143,6 +150,12 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
         }
         "ctx" | "context" => {
             return Ok(PaletteCommand::Context(rest.first().map(|c| c.to_string())));
+        }
+        "at" => {
+            if rest.is_empty() {
+                return Err(strings::AT_NEEDS_TIME.into());
+            }
+            return Ok(PaletteCommand::At(rest.join(" ")));
         }
         "node-down" | "node-up" | "fail-update" => {
             let Some(arg) = rest.first().map(|a| a.to_string()) else {

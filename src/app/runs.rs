@@ -312,7 +312,7 @@ impl App {
                 Then::TakeOver(_) => strings::READONLY_NO_TAKE_OVER,
                 _ => strings::READONLY_NO_RUN_WRITES,
             };
-            return self.refuse_readonly(action, dialog.then.target(), why);
+            return self.refuse_readonly(action, dialog.then.target(), self.refusal(why));
         }
         self.ask(dialog);
         Vec::new()

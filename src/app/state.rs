@@ -342,6 +342,8 @@ pub struct App {
     pub dirty: bool,
     /// The problems now, and the notice of a new one.
     pub problem_watch: super::problem_watch::ProblemWatch,
+    /// On a recording (`fluidops replay`): where it stands; `None` on a live cluster.
+    pub replay: Option<crate::cluster::source::ReplayStatus>,
 }
 
 impl App {
@@ -381,6 +383,7 @@ impl App {
             quit: false,
             dirty: true,
             problem_watch: Default::default(),
+            replay: None,
         }
     }
 

@@ -715,3 +715,30 @@ pub fn help_sort_legend(up: &str, down: &str) -> String {
 pub fn no_loader_pod(op: &str) -> String {
     format!("{op} has no loader pod now (not started yet, or its Job is gone)")
 }
+// ------------------------------------------------------------------ replaying a recording
+
+pub const RECORDING_REFUSED: &str =
+    "this is a recording (fluidops replay): it shows what happened and cannot be changed";
+pub const REPLAY_ONLY: &str = "only on a recording: open one with `fluidops replay FILE`";
+
+pub fn no_later_change(key: Option<&crate::model::ObjectKey>) -> String {
+    match key {
+        Some(k) => format!("no later change of {k} in the recording"),
+        None => "the recording ends here".to_string(),
+    }
+}
+
+/// The header's time cursor on a recording.
+pub fn replay_cursor(
+    playing: bool,
+    at: &str,
+    speed: f64,
+    start: &str,
+    end: &str,
+    truncated: bool,
+) -> String {
+    let mark = if playing { "▶" } else { "⏸" };
+    let cut = if truncated { " cut short" } else { "" };
+    format!(" {mark} REC {at} ×{speed} [{start}–{end}]{cut} ")
+}
+pub const AT_NEEDS_TIME: &str = "at TIME: e.g. `:at 03:12` (UTC), `:at -5m`, `:at start`";

@@ -44,6 +44,13 @@ pub enum Msg {
     ExternalEdited(Result<String, String>),
     /// A demo scenario plays the presenter's part (open a wizard, confirm, pause, …).
     Operator(crate::cluster::source::OperatorAction),
+    /// A recording jumped back to this time (see [`App::rewound`]).
+    Rewind(jiff::Timestamp),
+    /// Where a replayed recording stands.
+    Replay {
+        status: crate::cluster::source::ReplayStatus,
+        note: Option<String>,
+    },
 }
 
 /// What the app asks the outside world to do.
@@ -100,6 +107,8 @@ pub enum Command {
         pod: ObjectKey,
         container: String,
     },
+    /// Play, pause, step or move the replayed recording.
+    Replay(crate::cluster::source::ReplayControl),
 }
 
 impl App {
@@ -188,6 +197,14 @@ impl App {
                 }
             }
             Msg::Operator(action) => self.operator(action),
+            Msg::Rewind(at) => {
+                self.rewound(at);
+                Vec::new()
+            }
+            Msg::Replay { status, note } => {
+                self.replay_moved(status, note);
+                Vec::new()
+            }
             Msg::EditorSettle(generation) => self.editor_settle(generation),
             Msg::ExternalEdited(result) => self.editor_external_done(result),
             Msg::Tick(now) => {
@@ -408,7 +425,7 @@ impl App {
                 Action::LoadStart => self.runtime_selection(false),
                 _ => self.selected_object(),
             };
-            return self.refuse_readonly(action, object, strings::READONLY_REFUSED);
+            return self.refuse_readonly(action, object, self.refusal(strings::READONLY_REFUSED));
         }
         match action {
             Action::AppQuit => return self.ask_quit(),
@@ -474,6 +491,10 @@ impl App {
             }
             Action::ViewOpen(v) => self.open_view(v),
             Action::ViewRefresh => return vec![Command::Relist],
+            Action::ReplayToggle
+            | Action::ReplayFaster
+            | Action::ReplaySlower
+            | Action::ReplayNext => return self.replay_action(action),
             Action::ScreenRedraw => return vec![Command::ClearScreen],
             Action::NoticeDismiss => {
                 // On the start-up notices it is one more key that continues.
@@ -1235,6 +1256,7 @@ impl App {
                 Vec::new()
             }
             Ok(PaletteCommand::Fault(fault)) => vec![Command::DemoFault(fault)],
+            Ok(PaletteCommand::At(time)) => self.replay_at(&time),
             Ok(PaletteCommand::Context(None)) => {
                 self.flash_info(strings::contexts_list(&self.contexts, &self.context));
                 Vec::new()

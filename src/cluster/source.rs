@@ -20,6 +20,39 @@ pub enum SourceMsg {
     Caption(String),
     /// The presenter's part of a scenario, for the console to act on as on the matching keys.
     Operator(OperatorAction),
+    /// A recording jumped back: the console forgets what it holds and its clock goes back to
+    /// this time; the batches that follow hold the state there.
+    Rewind(Timestamp),
+    /// Where a replayed recording stands (the header's time cursor), with a note for the
+    /// operator when a request could not be done.
+    Replay {
+        status: ReplayStatus,
+        note: Option<String>,
+    },
+}
+
+/// What the operator asks of a replayed recording.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplayControl {
+    TogglePlay,
+    Faster,
+    Slower,
+    /// Play up to the next change of this object (`None`: of anything), then pause.
+    NextChange(Option<ObjectKey>),
+    /// Jump to this time (back or forward).
+    At(Timestamp),
+}
+
+/// Where a replayed recording stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayStatus {
+    pub at: Timestamp,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub playing: bool,
+    pub speed: f64,
+    /// The file ends inside a block (the recorder was killed).
+    pub truncated: bool,
 }
 
 /// Whose clock the console shows.
@@ -47,6 +80,10 @@ pub trait Source: Send {
     /// shows no failures on request (a real cluster).
     fn fault(&mut self, _fault: &Fault) -> Option<Result<String, String>> {
         None
+    }
+    /// Plays, pauses or moves a replayed recording; `false`: this source is not one.
+    fn replay(&mut self, _control: ReplayControl) -> bool {
+        false
     }
 }
 

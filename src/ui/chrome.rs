@@ -79,7 +79,19 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
             t.style("header.logo"),
         )],
     )];
-    if app.readonly {
+    if let Some(r) = &app.replay {
+        // On a recording the time cursor stands where the read-only badge would.
+        pieces.push((
+            0,
+            vec![
+                Span::raw(" "),
+                Span::styled(
+                    crate::app::replay::cursor_text(r),
+                    t.style("header.readonly"),
+                ),
+            ],
+        ));
+    } else if app.readonly {
         pieces.push((
             0,
             vec![

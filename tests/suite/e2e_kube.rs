@@ -47,7 +47,7 @@ const WAIT: Duration = Duration::from_secs(30);
 
 // ------------------------------------------------------------------ harness
 
-struct Harness {
+pub(crate) struct Harness {
     /// Whether these tests brought the cluster up (then the last one to finish takes it down,
     /// unless FLUIDOPS_E2E_KEEP=1).
     started_here: bool,
@@ -204,7 +204,7 @@ async fn exclusive() -> RwLockWriteGuard<'static, ()> {
     SERVER.write().await
 }
 
-fn unique_ns(prefix: &str) -> String {
+pub(crate) fn unique_ns(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     let t = Timestamp::now().as_millisecond() % 100_000_000;
     format!(
@@ -216,7 +216,7 @@ fn unique_ns(prefix: &str) -> String {
 
 /// The start of every test: the shared API server (unless e2e is switched off), a read lock on
 /// it, and an admin client.
-async fn begin() -> Option<(&'static Harness, RwLockReadGuard<'static, ()>, Client)> {
+pub(crate) async fn begin() -> Option<(&'static Harness, RwLockReadGuard<'static, ()>, Client)> {
     if skipped() {
         return None;
     }
@@ -226,7 +226,7 @@ async fn begin() -> Option<(&'static Harness, RwLockReadGuard<'static, ()>, Clie
     Some((h, guard, admin))
 }
 
-async fn client_for(kubeconfig: &Path) -> Client {
+pub(crate) async fn client_for(kubeconfig: &Path) -> Client {
     let global = GlobalArgs {
         kubeconfig: Some(kubeconfig.to_path_buf()),
         ..Default::default()
@@ -249,7 +249,7 @@ fn api(client: &Client, kind: Kind, ns: &str) -> Api<DynamicObject> {
     }
 }
 
-async fn create(client: &Client, kind: Kind, ns: &str, value: serde_json::Value) {
+pub(crate) async fn create(client: &Client, kind: Kind, ns: &str, value: serde_json::Value) {
     let obj: DynamicObject = serde_json::from_value(value).unwrap();
     api(client, kind, ns)
         .create(&PostParams::default(), &obj)
@@ -257,7 +257,7 @@ async fn create(client: &Client, kind: Kind, ns: &str, value: serde_json::Value)
         .unwrap_or_else(|e| panic!("create {kind} in {ns}: {e}"));
 }
 
-async fn create_namespace(client: &Client, ns: &str) {
+pub(crate) async fn create_namespace(client: &Client, ns: &str) {
     let nss: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
     let obj = serde_json::from_value(json!({"metadata": {"name": ns}})).unwrap();
     nss.create(&PostParams::default(), &obj)
@@ -282,14 +282,14 @@ async fn patch_status(
         .unwrap_or_else(|e| panic!("patch status of {kind} {ns}/{name}: {e}"));
 }
 
-async fn delete(client: &Client, kind: Kind, ns: &str, name: &str) {
+pub(crate) async fn delete(client: &Client, kind: Kind, ns: &str, name: &str) {
     api(client, kind, ns)
         .delete(name, &DeleteParams::default())
         .await
         .unwrap_or_else(|e| panic!("delete {kind} {ns}/{name}: {e}"));
 }
 
-fn dataset(ns: &str, name: &str) -> serde_json::Value {
+pub(crate) fn dataset(ns: &str, name: &str) -> serde_json::Value {
     json!({
         "apiVersion": "data.fluid.io/v1alpha1", "kind": "Dataset",
         "metadata": {"name": name, "namespace": ns},
@@ -355,7 +355,12 @@ impl Console {
                 Ok(Some(SourceMsg::Batch { at, events })) => {
                     self.app.update(Msg::Cluster { at, events }, &self.keymap);
                 }
-                Ok(Some(SourceMsg::Caption(_) | SourceMsg::Operator(_))) => {}
+                Ok(Some(
+                    SourceMsg::Caption(_)
+                    | SourceMsg::Operator(_)
+                    | SourceMsg::Rewind(_)
+                    | SourceMsg::Replay { .. },
+                )) => {}
                 Ok(None) => panic!("source closed while waiting for {what}"),
                 Err(_) => panic!(
                     "timed out after {WAIT:?} waiting for {what}; connection {:?}, counts {:?}",
@@ -388,7 +393,7 @@ impl Console {
     }
 }
 
-fn has(app: &App, kind: Kind, ns: &str, name: &str) -> bool {
+pub(crate) fn has(app: &App, kind: Kind, ns: &str, name: &str) -> bool {
     app.store.get(&ObjectKey::new(kind, ns, name)).is_some()
 }
 
@@ -567,14 +572,14 @@ async fn forbidden_kinds_degrade_to_a_message_while_granted_ones_work() {
 
 /// A TCP relay between the console and the API server that the test can cut and restore,
 /// so changes can be made while the console is disconnected but the server is up.
-struct Relay {
-    port: u16,
+pub(crate) struct Relay {
+    pub(crate) port: u16,
     cut: Arc<AtomicBool>,
     conns: Arc<Mutex<Vec<TcpStream>>>,
 }
 
 impl Relay {
-    fn start(upstream: u16) -> Relay {
+    pub(crate) fn start(upstream: u16) -> Relay {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let cut = Arc::new(AtomicBool::new(false));
@@ -605,14 +610,14 @@ impl Relay {
         Relay { port, cut, conns }
     }
 
-    fn cut(&self) {
+    pub(crate) fn cut(&self) {
         self.cut.store(true, Ordering::SeqCst);
         for c in self.conns.lock().unwrap().drain(..) {
             let _ = c.shutdown(Shutdown::Both);
         }
     }
 
-    fn restore(&self) {
+    pub(crate) fn restore(&self) {
         self.cut.store(false, Ordering::SeqCst);
     }
 }
@@ -634,7 +639,7 @@ fn pipe(from: &mut TcpStream, to: &mut TcpStream) {
 }
 
 /// The admin kubeconfig with its server pointed at `port` on loopback.
-fn kubeconfig_via(h: &Harness, port: u16) -> PathBuf {
+pub(crate) fn kubeconfig_via(h: &Harness, port: u16) -> PathBuf {
     let text = std::fs::read_to_string(&h.kubeconfig).unwrap();
     let re = regex::Regex::new(r"server: https://127\.0\.0\.1:\d+").unwrap();
     let text = re.replace(&text, format!("server: https://127.0.0.1:{port}"));
@@ -646,7 +651,7 @@ fn kubeconfig_via(h: &Harness, port: u16) -> PathBuf {
     path
 }
 
-fn server_port(h: &Harness) -> u16 {
+pub(crate) fn server_port(h: &Harness) -> u16 {
     let text = std::fs::read_to_string(&h.kubeconfig).unwrap();
     let re = regex::Regex::new(r"server: https://127\.0\.0\.1:(\d+)").unwrap();
     re.captures(&text).unwrap()[1].parse().unwrap()
