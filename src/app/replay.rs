@@ -17,6 +17,7 @@ impl App {
     pub fn rewound(&mut self, at: Timestamp) {
         self.store = crate::cluster::Store::new();
         self.views.borrow_mut().clear();
+        self.problem_watch.clear();
         self.now = at;
         self.dirty = true;
     }

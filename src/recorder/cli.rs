@@ -221,6 +221,8 @@ pub fn show_at(
         },
         keymap,
     );
+    // A jump shows the state at that time, like a list: no problem in it is news.
+    app.problem_watch.dismiss();
     if let Some((start, end)) = rec.span() {
         app.replay = Some(ReplayStatus {
             at,

@@ -30,6 +30,9 @@ const MOMENTS: [u64; 4] = [5, 95, 200, 420];
 const SECONDS: u64 = 480;
 
 fn screens(app: &mut App) -> Vec<String> {
+    // The notice of a new problem tells what this session saw happen (a jump shows a state,
+    // not changes): the cluster's state on screen is what is compared.
+    app.problem_watch.dismiss();
     VIEWS
         .iter()
         .map(|v| {
