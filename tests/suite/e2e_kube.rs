@@ -119,17 +119,11 @@ static HARNESS: OnceLock<Harness> = OnceLock::new();
 
 fn harness() -> &'static Harness {
     HARNESS.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let script = root.join("tests/e2e/cluster.sh");
-        assert!(script.exists(), "{} is missing", script.display());
-        // Without an explicit state dir, each test process gets its own cluster: concurrent
-        // `cargo test` runs must not stop or restart each other's API server.
-        let state = std::env::var("FLUIDOPS_E2E_STATE").unwrap_or_else(|_| {
-            std::env::temp_dir()
-                .join(format!("fluidops-e2e-tests-{}", std::process::id()))
-                .display()
-                .to_string()
-        });
+        let (script, state) = crate::support::e2e_script_and_state(
+            "cluster.sh",
+            "FLUIDOPS_E2E_STATE",
+            "fluidops-e2e-tests",
+        );
         let mut env: HashMap<String, String> = HashMap::new();
         env.insert("FLUIDOPS_E2E_STATE".into(), state);
         let was_up = Command::new(&script)

@@ -63,17 +63,13 @@ fn parse_exports(stdout: &str) -> HashMap<String, String> {
 
 pub fn level() -> &'static Level {
     LEVEL.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let script = root.join("tests/e2e/fluid.sh");
-        assert!(script.exists(), "{} is missing", script.display());
         // Its own API server: the other e2e tests write pod statuses themselves, which kwok
         // and the scheduler would change under them.
-        let state = std::env::var("FLUIDOPS_E2E_FLUID_STATE").unwrap_or_else(|_| {
-            std::env::temp_dir()
-                .join(format!("fluidops-e2e-fluid-{}", std::process::id()))
-                .display()
-                .to_string()
-        });
+        let (script, state) = super::e2e_script_and_state(
+            "fluid.sh",
+            "FLUIDOPS_E2E_FLUID_STATE",
+            "fluidops-e2e-fluid",
+        );
         let mut env = HashMap::from([("FLUIDOPS_E2E_STATE".to_string(), state.clone())]);
         let was_up = Command::new(&script)
             .arg("status")
