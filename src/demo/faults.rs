@@ -435,6 +435,7 @@ pub fn kubelet(cluster: &mut DemoCluster) {
                     s.crash_until = None;
                     s.dep_since = None;
                 }
+                super::logs::restarted(cluster, &key);
                 super::logs::startup(cluster, &key, &pod);
                 super::logs::cache_tiers(cluster, &key, &pod, false);
             }
@@ -593,6 +594,10 @@ fn container_started(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod, fres
         "Started",
         &format!("Started container {container}"),
     );
+    if !fresh {
+        super::logs::stopped(cluster, key, pod);
+        super::logs::restarted(cluster, key);
+    }
     super::logs::startup(cluster, key, pod);
     super::logs::cache_tiers(cluster, key, pod, fresh);
 }

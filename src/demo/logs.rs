@@ -1,6 +1,10 @@
 //! Engine-like pod logs: Curvine master/worker/fuse style lines at start-up, on readiness and
 //! every 5–15 simulated seconds per running pod; loader pods log progress. The last
-//! `MAX_LINES` lines per pod are kept.
+//! `MAX_LINES` lines per pod are kept, and the log of a container's previous instance once it
+//! restarted (its last lines say why it ended).
+//!
+//! Asked for a log (a container, the previous instance, a tail, a since), the cluster answers
+//! as the API server does: the lines asked for, or the server's refusal.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -10,6 +14,7 @@ use rand::Rng;
 use super::DemoCluster;
 use super::pods;
 use crate::cluster::ClusterEvent;
+use crate::cluster::log_request::{LogRequest, select};
 use crate::model::pod::{LABEL_RUNTIME, component_of, is_ready, node_of};
 use crate::model::{Component, Kind, ObjectKey, Pod};
 
@@ -18,6 +23,11 @@ pub const MAX_LINES: usize = 200;
 #[derive(Debug, Clone, Default)]
 pub struct LogBook {
     lines: BTreeMap<ObjectKey, VecDeque<String>>,
+    /// The log of each restarted container's previous instance.
+    previous: BTreeMap<ObjectKey, VecDeque<String>>,
+    /// The log the console shows, when it is not a pod's live log (a previous instance, another
+    /// container): new lines of that pod's engine are kept but not sent.
+    shown: Option<LogRequest>,
     next_at: BTreeMap<ObjectKey, Timestamp>,
     /// Second and millisecond of each pod's last line, so lines within a second stay ordered.
     last_stamp: BTreeMap<ObjectKey, (i64, u32)>,
@@ -32,6 +42,7 @@ impl LogBook {
     }
     pub fn forget(&mut self, pod: &ObjectKey) {
         self.lines.remove(pod);
+        self.previous.remove(pod);
         self.next_at.remove(pod);
         self.last_stamp.remove(pod);
     }
@@ -41,6 +52,94 @@ impl LogBook {
         while buf.len() > MAX_LINES {
             buf.pop_front();
         }
+    }
+}
+
+/// The kubelet stops the container (an in-place restart): its last line.
+pub fn stopped(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod) {
+    let t = target(component_of(pod));
+    write(
+        cluster,
+        key,
+        "INFO",
+        t,
+        "received SIGTERM, flushing and shutting down (exit code 0)",
+    );
+}
+
+/// The container restarted in place: its log so far becomes the previous instance's.
+pub fn restarted(cluster: &mut DemoCluster, pod: &ObjectKey) {
+    if let Some(lines) = cluster.logs.lines.remove(pod) {
+        cluster.logs.previous.insert(pod.clone(), lines);
+    }
+}
+
+/// What the API server answers for `req`: the lines it asks for, or its refusal.
+pub fn answer(cluster: &DemoCluster, req: &LogRequest) -> Result<Vec<String>, String> {
+    let pod = &req.pod;
+    let Some(p) = cluster.state.pod(pod) else {
+        return Err(format!("pods \"{}\" not found", pod.name));
+    };
+    let names: Vec<String> = p
+        .spec
+        .as_ref()
+        .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default();
+    let engine = names.first().cloned().unwrap_or_default();
+    let container = req.container.clone().unwrap_or_else(|| engine.clone());
+    if !names.contains(&container) {
+        return Err(format!(
+            "container {container} is not valid for pod {}",
+            pod.name
+        ));
+    }
+    // The engine container writes the lines kept here; another container has written nothing.
+    let restarts = p
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .and_then(|c| c.iter().find(|c| c.name == container))
+        .map_or(0, |c| c.restart_count);
+    let held = if req.previous {
+        match cluster.logs.previous.get(pod) {
+            Some(lines) if container == engine => lines.iter().cloned().collect(),
+            _ if restarts > 0 => Vec::new(),
+            _ => {
+                return Err(format!(
+                    "previous terminated container \"{container}\" in pod \"{}\" not found",
+                    pod.name
+                ));
+            }
+        }
+    } else if container == engine {
+        cluster.logs.lines(pod)
+    } else {
+        Vec::new()
+    };
+    Ok(select(&held, req, cluster.state.now))
+}
+
+/// The console asks for a log: the answer is sent with the next batch (`LogReset` and the
+/// lines, or `LogRefused`); while a previous instance or another container is shown, the
+/// engine's new lines of that pod are not sent.
+pub fn follow(cluster: &mut DemoCluster, req: LogRequest) {
+    let pod = req.pod.clone();
+    match answer(cluster, &req) {
+        Ok(lines) => {
+            let live = req.follows() && req.container.is_none();
+            cluster.logs.shown = (!live).then_some(req);
+            cluster
+                .pending_logs
+                .push(ClusterEvent::LogReset { pod: pod.clone() });
+            cluster.pending_logs.extend(
+                lines
+                    .into_iter()
+                    .map(|line| ClusterEvent::LogLine { pod: pod.clone(), line }),
+            );
+        }
+        Err(message) => cluster
+            .pending_logs
+            .push(ClusterEvent::LogRefused { pod, message }),
     }
 }
 
@@ -58,6 +157,9 @@ pub fn write(cluster: &mut DemoCluster, pod: &ObjectKey, level: &str, target: &s
     let t = cluster.state.now.strftime("%Y-%m-%d %H:%M:%S");
     let line = format!("{t}.{ms:03} {level:<5} {target}: {message}");
     cluster.logs.push(pod, line.clone());
+    if cluster.logs.shown.as_ref().is_some_and(|r| r.pod == *pod) {
+        return;
+    }
     cluster.pending_logs.push(ClusterEvent::LogLine {
         pod: pod.clone(),
         line,

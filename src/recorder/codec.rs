@@ -147,6 +147,9 @@ impl ObjectVersions {
                 ClusterEvent::LogLine { pod, line } => {
                     out.push(json!({"log": key_json(pod), "line": line}))
                 }
+                ClusterEvent::LogReset { pod } => out.push(json!({"logreset": key_json(pod)})),
+                // An answer to the operator who asked, not the cluster's state.
+                ClusterEvent::LogRefused { .. } => {}
                 ClusterEvent::Connection(c) => out.push(json!({"conn": connection_json(c)})),
             }
         }
@@ -215,6 +218,9 @@ impl ObjectVersions {
                 pod: key_from(k)?,
                 line: m.get("line")?.as_str()?.to_string(),
             });
+        }
+        if let Some(k) = m.get("logreset") {
+            return Some(ClusterEvent::LogReset { pod: key_from(k)? });
         }
         if let Some(c) = m.get("conn") {
             return Some(ClusterEvent::Connection(connection_from(c)?));
