@@ -1172,6 +1172,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn log_params_carry_the_container_instance_and_amount() {
+        let pod = ObjectKey::new(Kind::Pod, "ns", "w-0");
+        let p = log_params(&LogRequest::current(pod.clone()), Some("worker".into()), None);
+        assert_eq!(p.container.as_deref(), Some("worker"));
+        assert!(p.follow && !p.previous);
+        assert_eq!(p.tail_lines, Some(500));
+        assert_eq!(p.since_seconds, None);
+
+        let req = LogRequest {
+            container: Some("sidecar".into()),
+            previous: true,
+            tail_lines: Some(100),
+            since_seconds: Some(600),
+            ..LogRequest::current(pod.clone())
+        };
+        let p = log_params(&req, req.container.clone(), None);
+        assert_eq!(p.container.as_deref(), Some("sidecar"));
+        assert!(p.previous, "kubectl logs -p");
+        assert!(!p.follow, "a previous instance's log is complete");
+        assert_eq!(p.tail_lines, Some(100));
+        assert_eq!(p.since_seconds, Some(600));
+
+        // Coming back to a log held: only what was written since it stopped.
+        let all = LogRequest {
+            tail_lines: None,
+            ..LogRequest::current(pod)
+        };
+        let p = log_params(&all, None, Some(42));
+        assert_eq!(p.since_seconds, Some(42));
+        assert_eq!(p.tail_lines, None);
+    }
+
+    #[test]
     fn connected_only_once_every_kind_is_live_again_after_an_outage() {
         let mut l = Liveness::default();
         let (ds, pod) = (Kind::Dataset, Kind::Pod);

@@ -125,7 +125,7 @@ pub fn random_worker_failure(cluster: &mut DemoCluster) {
     }
 }
 
-fn crash_pod(cluster: &mut DemoCluster, pod: &Pod) {
+pub(super) fn crash_pod(cluster: &mut DemoCluster, pod: &Pod) {
     let now = cluster.state.now;
     let key = key_of(pod);
     let back_off = cluster.rng.random_range(10..=30);

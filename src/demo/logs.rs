@@ -437,3 +437,128 @@ pub fn periodic(cluster: &mut DemoCluster) {
         write(cluster, &key, level, target(component_of(&pod)), &msg);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn settled() -> DemoCluster {
+        let mut c = DemoCluster::builtin(3, "2026-11-25T09:00:00Z".parse().unwrap());
+        c.set_random_failures(false);
+        c.advance(Duration::from_secs(240));
+        c
+    }
+
+    fn ready_workers(c: &DemoCluster) -> Vec<Pod> {
+        c.state
+            .pods()
+            .filter(|p| component_of(p) == Some(Component::Worker) && is_ready(p))
+            .cloned()
+            .collect()
+    }
+
+    fn key(p: &Pod) -> ObjectKey {
+        ObjectKey::new(
+            Kind::Pod,
+            p.metadata.namespace.clone().unwrap_or_default(),
+            p.metadata.name.clone().unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn a_restarted_container_has_a_previous_log_that_says_why_it_ended() {
+        let mut c = settled();
+        let workers = ready_workers(&c);
+        let (crashed, other) = (workers[0].clone(), key(&workers[1]));
+        let pod = key(&crashed);
+        super::super::faults::crash_pod(&mut c, &crashed);
+        c.advance(Duration::from_secs(40));
+        let restarts = c.state.pod(&pod).unwrap().status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0].restart_count;
+        assert_eq!(restarts, 1);
+
+        let previous = LogRequest {
+            previous: true,
+            ..LogRequest::current(pod.clone())
+        };
+        let lines = answer(&c, &previous).expect("a previous instance");
+        let last = lines.last().expect("lines");
+        assert!(last.contains("ERROR") && last.contains("shutting down"), "{last}");
+        let current = answer(&c, &LogRequest::current(pod.clone())).unwrap();
+        assert!(current[0].contains("starting worker"), "{current:?}");
+        assert!(!current.iter().any(|l| l.contains("I/O error")));
+
+        // Shown, the previous log is all that is sent for the pod while it stays on screen.
+        follow(&mut c, previous.clone());
+        let out = c.advance(Duration::from_secs(60));
+        let sent: Vec<&String> = out
+            .iter()
+            .filter_map(|e| match e {
+                ClusterEvent::LogLine { pod: p, line } if *p == pod => Some(line),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sent, lines.iter().collect::<Vec<_>>());
+        follow(&mut c, LogRequest::current(pod.clone()));
+        assert!(c.logs.shown.is_none());
+
+        // A container that never restarted has none, as the API server answers.
+        let never = LogRequest {
+            previous: true,
+            ..LogRequest::current(other.clone())
+        };
+        let err = answer(&c, &never).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "previous terminated container \"{}\" in pod \"{}\" not found",
+                pods::container_name(&workers[1]),
+                other.name
+            )
+        );
+        let bad = LogRequest {
+            container: Some("nope".into()),
+            ..LogRequest::current(other.clone())
+        };
+        assert_eq!(
+            answer(&c, &bad).unwrap_err(),
+            format!("container nope is not valid for pod {}", other.name)
+        );
+    }
+
+    #[test]
+    fn tail_cuts_the_answer_and_a_shown_previous_log_gets_no_live_lines() {
+        let mut c = settled();
+        let pod = key(&ready_workers(&c)[0]);
+        let all = answer(&c, &LogRequest::current(pod.clone())).unwrap();
+        assert!(all.len() > 3, "{all:?}");
+        let two = LogRequest {
+            tail_lines: Some(2),
+            ..LogRequest::current(pod.clone())
+        };
+        assert_eq!(answer(&c, &two).unwrap(), all[all.len() - 2..].to_vec());
+
+        // Asked for, the answer comes with the next batch: reset, then the lines.
+        follow(&mut c, two);
+        let out = c.advance(Duration::from_millis(1));
+        assert_eq!(out[0], ClusterEvent::LogReset { pod: pod.clone() });
+        let lines: Vec<&ClusterEvent> = out
+            .iter()
+            .filter(|e| matches!(e, ClusterEvent::LogLine { pod: p, .. } if *p == pod))
+            .collect();
+        assert_eq!(lines.len(), 2);
+
+        // A refused previous log: said, and the live lines keep coming.
+        follow(
+            &mut c,
+            LogRequest {
+                previous: true,
+                ..LogRequest::current(pod.clone())
+            },
+        );
+        let out = c.advance(Duration::from_millis(1));
+        assert!(matches!(&out[0], ClusterEvent::LogRefused { pod: p, .. } if *p == pod));
+        assert!(c.logs.shown.is_none());
+    }
+}
