@@ -171,7 +171,9 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
             }
             return Ok(PaletteCommand::At(rest.join(" ")));
         }
-        "tail" => return super::log_page::parse_tail(rest.first().copied()).map(PaletteCommand::LogTail),
+        "tail" => {
+            return super::log_page::parse_tail(rest.first().copied()).map(PaletteCommand::LogTail);
+        }
         "since" => {
             return super::log_page::parse_since(rest.first().copied())
                 .map(PaletteCommand::LogSince);

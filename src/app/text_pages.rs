@@ -30,7 +30,10 @@ pub fn page_lines(app: &App) -> Option<(PageKind, Vec<String>)> {
 /// A detail page as text: each section's title, then its lines with their cells two spaces
 /// apart (as `kubectl describe` reads).
 pub fn describe_lines(sections: &[detail::Section]) -> Vec<String> {
-    describe_text(sections).into_iter().map(|(l, _)| l).collect()
+    describe_text(sections)
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect()
 }
 
 /// Where a line of [`describe_lines`] comes from: a section's title (`line: None`) or one of
@@ -43,7 +46,10 @@ pub struct DescribePlace {
 
 /// The place of each line of [`describe_lines`], index for index.
 pub fn describe_places(sections: &[detail::Section]) -> Vec<Option<DescribePlace>> {
-    describe_text(sections).into_iter().map(|(_, p)| p).collect()
+    describe_text(sections)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
 }
 
 fn describe_text(sections: &[detail::Section]) -> Vec<(String, Option<DescribePlace>)> {
@@ -52,16 +58,14 @@ fn describe_text(sections: &[detail::Section]) -> Vec<(String, Option<DescribePl
         if !out.is_empty() {
             out.push((String::new(), None));
         }
-        let place = |line| {
-            Some(DescribePlace {
-                section: si,
-                line,
-            })
-        };
+        let place = |line| Some(DescribePlace { section: si, line });
         out.push((s.title.clone(), place(None)));
         for (li, line) in s.lines.iter().enumerate() {
             let cells: Vec<&str> = line.cells.iter().map(|c| c.text.as_str()).collect();
-            out.push((format!("  {}", cells.join("  ").trim_end()), place(Some(li))));
+            out.push((
+                format!("  {}", cells.join("  ").trim_end()),
+                place(Some(li)),
+            ));
         }
     }
     out

@@ -1012,6 +1012,7 @@ impl App {
         match self.overlays.top() {
             Some(Overlay::Help { scroll, .. } | Overlay::Notices { scroll, .. }) => return *scroll,
             Some(Overlay::Confirm(c)) => return c.scroll,
+            Some(Overlay::Containers { choice, .. }) => return *choice,
             _ => {}
         }
         match &self.screen {

@@ -1091,7 +1091,11 @@ async fn stream_log(
             return;
         }
     };
-    if resume.is_none() && tx.send(Internal::event(ClusterEvent::LogReset { pod: pod.clone() })).is_err() {
+    if resume.is_none()
+        && tx
+            .send(Internal::event(ClusterEvent::LogReset { pod: pod.clone() }))
+            .is_err()
+    {
         return;
     }
     let mut lines = std::pin::pin!(reader.lines());
@@ -1174,7 +1178,11 @@ mod tests {
     #[test]
     fn log_params_carry_the_container_instance_and_amount() {
         let pod = ObjectKey::new(Kind::Pod, "ns", "w-0");
-        let p = log_params(&LogRequest::current(pod.clone()), Some("worker".into()), None);
+        let p = log_params(
+            &LogRequest::current(pod.clone()),
+            Some("worker".into()),
+            None,
+        );
         assert_eq!(p.container.as_deref(), Some("worker"));
         assert!(p.follow && !p.previous);
         assert_eq!(p.tail_lines, Some(500));

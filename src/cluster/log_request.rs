@@ -40,7 +40,9 @@ impl LogRequest {
     /// The same log asked again later (the operator came back to the page): the same pod,
     /// container and instance, whatever the amount.
     pub fn same_log(&self, other: &LogRequest) -> bool {
-        self.pod == other.pod && self.container == other.container && self.previous == other.previous
+        self.pod == other.pod
+            && self.container == other.container
+            && self.previous == other.previous
     }
 }
 
@@ -81,7 +83,10 @@ fn stamp(line: &str) -> Option<jiff::Timestamp> {
         return Some(t);
     }
     let civil: jiff::civil::DateTime = line.get(..19)?.parse().ok()?;
-    civil.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+    civil
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 #[cfg(test)]
@@ -123,7 +128,10 @@ mod tests {
     fn tail_keeps_the_newest_lines_after_since() {
         let now: jiff::Timestamp = "2026-11-25T10:00:00Z".parse().unwrap();
         assert_eq!(select(&lines(), &req(Some(2), None), now), lines()[3..]);
-        assert_eq!(select(&lines(), &req(Some(0), None), now), Vec::<String>::new());
+        assert_eq!(
+            select(&lines(), &req(Some(0), None), now),
+            Vec::<String>::new()
+        );
         assert_eq!(select(&lines(), &req(None, None), now), lines());
         assert_eq!(
             select(&lines(), &req(Some(1), Some(300)), now),

@@ -131,11 +131,12 @@ pub fn follow(cluster: &mut DemoCluster, req: LogRequest) {
             cluster
                 .pending_logs
                 .push(ClusterEvent::LogReset { pod: pod.clone() });
-            cluster.pending_logs.extend(
-                lines
-                    .into_iter()
-                    .map(|line| ClusterEvent::LogLine { pod: pod.clone(), line }),
-            );
+            cluster
+                .pending_logs
+                .extend(lines.into_iter().map(|line| ClusterEvent::LogLine {
+                    pod: pod.clone(),
+                    line,
+                }));
         }
         Err(message) => cluster
             .pending_logs
@@ -475,7 +476,17 @@ mod tests {
         let pod = key(&crashed);
         super::super::faults::crash_pod(&mut c, &crashed);
         c.advance(Duration::from_secs(40));
-        let restarts = c.state.pod(&pod).unwrap().status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0].restart_count;
+        let restarts = c
+            .state
+            .pod(&pod)
+            .unwrap()
+            .status
+            .as_ref()
+            .unwrap()
+            .container_statuses
+            .as_ref()
+            .unwrap()[0]
+            .restart_count;
         assert_eq!(restarts, 1);
 
         let previous = LogRequest {
@@ -484,7 +495,10 @@ mod tests {
         };
         let lines = answer(&c, &previous).expect("a previous instance");
         let last = lines.last().expect("lines");
-        assert!(last.contains("ERROR") && last.contains("shutting down"), "{last}");
+        assert!(
+            last.contains("ERROR") && last.contains("shutting down"),
+            "{last}"
+        );
         let current = answer(&c, &LogRequest::current(pod.clone())).unwrap();
         assert!(current[0].contains("starting worker"), "{current:?}");
         assert!(!current.iter().any(|l| l.contains("I/O error")));

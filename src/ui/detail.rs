@@ -96,13 +96,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
         if focused {
             focus_title = rows.len();
         }
-        let here = |line| {
-            current
-                == Some(DescribePlace {
-                    section: si,
-                    line,
-                })
-        };
+        let here = |line| current == Some(DescribePlace { section: si, line });
         if here(None) {
             current_rows = Some((rows.len(), rows.len() + 1));
         }

@@ -128,12 +128,10 @@ fn log_line<'a>(line: &'a str, width: usize, wrap: bool, ctx: &Ctx) -> Line<'a> 
 pub fn logs<'a>(frame: &mut Frame, area: Rect, app: &'a App, key: &ObjectKey, ctx: &Ctx) -> Layout {
     let total = app.store.log_len(key);
     // A previous instance's log is complete: nothing to follow.
-    let state = if app.page.log.previous {
-        strings::PAUSED
-    } else if app.page.follow {
-        strings::FOLLOWING
-    } else {
-        strings::PAUSED
+    let state = match (app.page.log.previous, app.page.follow) {
+        (true, _) => String::new(),
+        (false, true) => format!(" [{}]", strings::FOLLOWING),
+        (false, false) => format!(" [{}]", strings::PAUSED),
     };
     let search = if app.page.search.is_empty() {
         String::new()
@@ -143,7 +141,7 @@ pub fn logs<'a>(frame: &mut Frame, area: Rect, app: &'a App, key: &ObjectKey, ct
     };
     let outer = block(
         format!(
-            " logs {}/{}{} [{state}]{search} ",
+            " logs {}/{}{}{state}{search} ",
             key.namespace,
             key.name,
             app.page.log.title()

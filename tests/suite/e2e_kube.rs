@@ -476,11 +476,36 @@ async fn objects_created_changed_deleted_show_in_store_and_views() {
 
     // Following a pod's log: no kubelet here, so the API server's refusal arrives as a line.
     let pod_key = ObjectKey::new(Kind::Pod, &ns, "train-worker-0");
-    c.source.follow_logs(pod_key.clone());
+    c.source
+        .follow_logs(fluidops::cluster::source::LogRequest::current(
+            pod_key.clone(),
+        ));
     c.wait_until("a log line", |a| a.store.log_len(&pod_key) > 0)
         .await;
     let first = c.app.store.logs(&pod_key).next().unwrap().clone();
     assert!(first.starts_with("[fluidops]"), "{first}");
+
+    // `p` on its log page: the previous instance is asked of the API server (container,
+    // previous, tail); its refusal is the footer's message and the page stays on the log.
+    c.app.screen = fluidops::app::state::Screen::Logs(pod_key.clone());
+    let cmds = c.app.act(fluidops::app::actions::Action::LogsPrevious);
+    let [fluidops::app::update::Command::FollowLogs(req)] = cmds.as_slice() else {
+        panic!("{cmds:?}");
+    };
+    assert!(req.previous);
+    c.source.follow_logs(req.clone());
+    c.wait_until("the refusal of the previous log", |a| !a.page.log.previous)
+        .await;
+    let said = c.app.flash.clone().expect("a message").text;
+    assert!(
+        said.ends_with(&fluidops::app::log_strings::log_refused("")[1..]) && said.len() > 30,
+        "{said}"
+    );
+    assert_eq!(
+        c.app.screen,
+        fluidops::app::state::Screen::Logs(pod_key.clone())
+    );
+    eprintln!("the API server on a previous log: {said}");
 
     // Deletions.
     delete(&client, Kind::CacheRuntime, &ns, "train").await;

@@ -86,8 +86,8 @@ impl App {
         };
         let engine = sim_shell::containers(&self.store, &pod).map(|(n, e)| n[e].clone());
         // The engine's is the page's own log: no container named (as `l` opens it).
-        self.page.log.container = (engine.as_deref() != Some(name) || names.is_empty())
-            .then(|| name.to_string());
+        self.page.log.container =
+            (engine.as_deref() != Some(name) || names.is_empty()).then(|| name.to_string());
         self.flash_info(log_strings::showing_container(name));
         self.ask_log(pod)
     }

@@ -2,9 +2,9 @@
 //! line's history: the state changes and the commands they ask for (no I/O here).
 
 use super::Command;
+use crate::app::detail;
 use crate::app::state::{App, MAX_PALETTE_HISTORY, Overlay, Screen};
 use crate::app::strings;
-use crate::app::detail;
 use crate::app::text_pages;
 
 impl App {
