@@ -1034,8 +1034,8 @@ pub fn log_params(req: &LogRequest, container: Option<String>, resume: Option<i6
     }
 }
 
-/// Streams one pod's log into `LogLine` events. A refused request for a chosen container or a
-/// previous instance becomes `LogRefused` (the console says why and stays where it was); other
+/// Streams one pod's log into `LogLine` events (a previous instance's is read whole). A refused
+/// request for a chosen container or a previous instance becomes `LogRefused` (the console says why and stays where it was); other
 /// problems become a bracketed line in the log.
 async fn stream_log(
     client: Client,
@@ -1069,18 +1069,44 @@ async fn stream_log(
         },
     };
     let params = log_params(&req, container, resume);
+    let refused = |s: &kube::core::ErrorResponse| {
+        let message = if s.message.is_empty() {
+            format!("HTTP {} {}", s.code, s.reason)
+        } else {
+            s.message.clone()
+        };
+        Internal::event(ClusterEvent::LogRefused {
+            pod: pod.clone(),
+            message,
+        })
+    };
+    // A previous instance's log is complete: fetched whole, its status checked.
+    if !req.follows() {
+        match api.logs(&pod.name, &params).await {
+            Ok(text) => {
+                let _ = tx.send(Internal::event(ClusterEvent::LogReset { pod: pod.clone() }));
+                for l in text.lines() {
+                    if tx.send(line(l.to_string())).is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(kube::Error::Api(s)) => {
+                let _ = tx.send(refused(&s));
+            }
+            Err(e) => {
+                let _ = tx.send(line(format!(
+                    "[fluidops] cannot read the log: {}",
+                    describe_error(&e)
+                )));
+            }
+        }
+        return;
+    }
     let reader = match api.log_stream(&pod.name, &params).await {
         Ok(r) => r,
-        Err(kube::Error::Api(s)) if req.previous || req.container.is_some() => {
-            let message = if s.message.is_empty() {
-                format!("HTTP {} {}", s.code, s.reason)
-            } else {
-                s.message.clone()
-            };
-            let _ = tx.send(Internal::event(ClusterEvent::LogRefused {
-                pod: pod.clone(),
-                message,
-            }));
+        Err(kube::Error::Api(s)) if req.container.is_some() => {
+            let _ = tx.send(refused(&s));
             return;
         }
         Err(e) => {
