@@ -330,3 +330,81 @@ fn search_on_a_describe_page_marks_counts_and_steps_through_matches() {
             .contains("no such text anywhere")
     );
 }
+
+/// On the demo cluster, end to end: the log page of a worker that never restarted, `p`, the
+/// cluster's answer (as the API server's), and the page back on the current log; `:tail 3`
+/// then holds the three newest lines.
+#[test]
+fn on_the_demo_cluster_p_without_a_restart_is_refused_and_tail_cuts_the_log() {
+    use fluidops::demo::DemoCluster;
+    use std::time::Duration;
+    let mut cluster = DemoCluster::builtin(7, common::now());
+    cluster.set_random_failures(false);
+    let mut app = App::new("demo", common::now());
+    let events = cluster.initial_events();
+    app.update(
+        Msg::Cluster {
+            at: common::now(),
+            events,
+        },
+        keymap(),
+    );
+    let events = cluster.advance(Duration::from_secs(240));
+    app.update(
+        Msg::Cluster {
+            at: cluster.now(),
+            events,
+        },
+        keymap(),
+    );
+    let worker = app
+        .store
+        .compact_pods()
+        .find(|p| p.name().contains("worker") && p.ready_containers().0 > 0)
+        .map(|p| p.key())
+        .expect("a ready worker");
+    app.screen = Screen::Detail(worker.clone());
+    // Each command goes to the demo cluster; its answer comes with the next batch.
+    let mut run = |app: &mut App, cmds: Vec<Command>, cluster: &mut DemoCluster| -> Vec<Command> {
+        for cmd in cmds {
+            if let Command::FollowLogs(req) = cmd {
+                cluster.follow_logs(req);
+            }
+        }
+        let events = cluster.advance(Duration::from_millis(10));
+        app.update(
+            Msg::Cluster {
+                at: cluster.now(),
+                events,
+            },
+            keymap(),
+        )
+    };
+    let cmds = press(&mut app, "l");
+    assert!(run(&mut app, cmds, &mut cluster).is_empty());
+    let held = app.store.log_len(&worker);
+    assert!(held > 3, "{held}");
+
+    let cmds = press(&mut app, "p");
+    let back = run(&mut app, cmds, &mut cluster);
+    assert_eq!(
+        back,
+        vec![Command::FollowLogs(LogRequest::current(worker.clone()))]
+    );
+    let said = app.flash.clone().unwrap().text;
+    assert!(
+        said.starts_with("previous terminated container \"") && said.contains("not found"),
+        "{said}"
+    );
+    assert!(!app.page.log.previous);
+    assert_eq!(app.store.log_len(&worker), held, "the current log stays");
+
+    press(&mut app, ":");
+    type_text(&mut app, "tail 3");
+    let cmds = press(&mut app, "<Enter>");
+    run(&mut app, cmds, &mut cluster);
+    assert_eq!(app.store.log_len(&worker), 3);
+    let want = cluster.logs(&worker);
+    let shown: Vec<&String> = app.store.logs(&worker).collect();
+    assert_eq!(shown, want[want.len() - 3..].iter().collect::<Vec<_>>());
+}
