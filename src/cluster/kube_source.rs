@@ -1069,7 +1069,7 @@ async fn stream_log(
         },
     };
     let params = log_params(&req, container, resume);
-    let refused = |s: &kube::core::ErrorResponse| {
+    let refused = |s: &kube::core::Status| {
         let message = if s.message.is_empty() {
             format!("HTTP {} {}", s.code, s.reason)
         } else {

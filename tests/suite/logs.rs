@@ -365,7 +365,7 @@ fn on_the_demo_cluster_p_without_a_restart_is_refused_and_tail_cuts_the_log() {
         .expect("a ready worker");
     app.screen = Screen::Detail(worker.clone());
     // Each command goes to the demo cluster; its answer comes with the next batch.
-    let mut run = |app: &mut App, cmds: Vec<Command>, cluster: &mut DemoCluster| -> Vec<Command> {
+    let run = |app: &mut App, cmds: Vec<Command>, cluster: &mut DemoCluster| -> Vec<Command> {
         for cmd in cmds {
             if let Command::FollowLogs(req) = cmd {
                 cluster.follow_logs(req);
