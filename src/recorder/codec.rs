@@ -283,3 +283,28 @@ fn listed(kind: Kind, values: impl Iterator<Item = Value>) -> ClusterEvent {
         ClusterEvent::Listed { kind, objects }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_and_resets_are_kept_and_refusals_are_not() {
+        let pod = ObjectKey::new(Kind::Pod, "ns", "w-0");
+        let events = vec![
+            ClusterEvent::LogReset { pod: pod.clone() },
+            ClusterEvent::LogLine {
+                pod: pod.clone(),
+                line: "hello".into(),
+            },
+            ClusterEvent::LogRefused {
+                pod: pod.clone(),
+                message: "no".into(),
+            },
+        ];
+        let entries = ObjectVersions::default().encode(&events);
+        assert_eq!(entries.len(), 2);
+        let back = ObjectVersions::default().decode(&entries, &mut Vec::new());
+        assert_eq!(back, events[..2].to_vec());
+    }
+}
