@@ -218,6 +218,8 @@ pub enum Action {
     SearchNext,
     SearchPrev,
     LogsSave,
+    LogsPrevious,
+    LogsContainer,
     PodShell,
     /// Play or pause a replayed recording.
     ReplayToggle,
@@ -276,7 +278,7 @@ mod modes {
     pub const EDITOR: &[KeyMode] = &[Editor];
     pub const WIZARD: &[KeyMode] = &[Wizard, Form];
     pub const ALL: &[KeyMode] = &KeyMode::ALL;
-    pub const TEXT_PAGES: &[KeyMode] = &[Logs, Yaml];
+    pub const TEXT_PAGES: &[KeyMode] = &[Detail, Logs, Yaml];
     pub const COPY_TEXT: &[KeyMode] = &[Detail, Logs, Yaml];
 }
 
@@ -427,6 +429,16 @@ pub static ACTIONS: &[ActionSpec] = &[
         modes::TEXT_PAGES,
     ),
     spec("logs.save", "Save the log to a file", modes::LOGS),
+    spec(
+        "logs.previous",
+        "Log of the container's previous instance / back to the current one",
+        modes::LOGS,
+    ),
+    spec(
+        "logs.container",
+        "Log of another container of the pod",
+        modes::LOGS,
+    ),
     write_spec(
         "pod.shell",
         "Shell into the pod's container (simulated on the demo)",
@@ -518,6 +530,8 @@ impl Action {
             SearchNext => "search.next",
             SearchPrev => "search.prev",
             LogsSave => "logs.save",
+            LogsPrevious => "logs.previous",
+            LogsContainer => "logs.container",
             PodShell => "pod.shell",
             ReplayToggle => "replay.play",
             ReplayFaster => "replay.faster",
@@ -645,6 +659,8 @@ impl Action {
             SearchNext,
             SearchPrev,
             LogsSave,
+            LogsPrevious,
+            LogsContainer,
             PodShell,
             ReplayToggle,
             ReplayFaster,

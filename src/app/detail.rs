@@ -51,6 +51,23 @@ pub fn sections(store: &Store, key: &ObjectKey, now: Timestamp) -> Vec<Section> 
     super::describe::describe(store, key, now)
 }
 
+/// The cursor that puts line `line` of `section` under it: its place among the selectable
+/// lines, or in a section without any (where the cursor scrolls) the line itself; `None` for a
+/// plain line of a section with selectable ones.
+pub fn cursor_of_line(section: &Section, line: usize) -> Option<usize> {
+    let selectable = section.selectable().count();
+    if selectable == 0 {
+        return (line < section.lines.len()).then_some(line);
+    }
+    section.lines.get(line)?.target.as_ref()?;
+    Some(
+        section.lines[..line]
+            .iter()
+            .filter(|l| l.target.is_some())
+            .count(),
+    )
+}
+
 /// The target of the `cursor`-th selectable line of pane `pane`.
 pub fn target_at(sections: &[Section], pane: usize, cursor: usize) -> Option<&Target> {
     sections

@@ -9,6 +9,8 @@ pub mod editor;
 pub mod form_strings;
 pub mod format;
 pub mod load_form;
+pub mod log_page;
+pub mod log_strings;
 pub mod maintenance_form;
 pub mod maintenance_strings;
 pub mod modal;

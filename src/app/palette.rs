@@ -93,6 +93,16 @@ pub const COMMANDS: &[PaletteEntry] = &[
         desc: "recording: jump to a time (03:12, 03:12:30 UTC, +5m, -30s, start, end)",
     },
     PaletteEntry {
+        names: &["tail"],
+        args: "N|all",
+        desc: "log page: fetch the newest N lines (default 500), or all",
+    },
+    PaletteEntry {
+        names: &["since"],
+        args: "DURATION|off",
+        desc: "log page: only the lines of the last 90s, 10m, 1h (off: no limit)",
+    },
+    PaletteEntry {
         names: &["help", "h"],
         args: "",
         desc: "key bindings",
@@ -123,6 +133,10 @@ pub enum PaletteCommand {
     Fault(Fault),
     /// Jump a replayed recording to this time (as typed).
     At(String),
+    /// How many of a log's newest lines to fetch (`:tail 100`).
+    LogTail(super::log_page::Tail),
+    /// Only a log's lines of the last so many seconds, as typed (`:since 10m`); `None`: all.
+    LogSince(Option<(i64, String)>),
 }
 
 use crate::cluster::source::Fault;
@@ -156,6 +170,13 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
                 return Err(strings::AT_NEEDS_TIME.into());
             }
             return Ok(PaletteCommand::At(rest.join(" ")));
+        }
+        "tail" => {
+            return super::log_page::parse_tail(rest.first().copied()).map(PaletteCommand::LogTail);
+        }
+        "since" => {
+            return super::log_page::parse_since(rest.first().copied())
+                .map(PaletteCommand::LogSince);
         }
         "node-down" | "node-up" | "fail-update" => {
             let Some(arg) = rest.first().map(|a| a.to_string()) else {

@@ -65,6 +65,15 @@ pub struct PageState {
     /// last gone to.
     pub search: String,
     pub search_at: Option<usize>,
+    /// Logs: the container, instance and amount shown.
+    pub log: super::log_page::LogOptions,
+}
+
+/// What a container is chosen for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerPurpose {
+    Shell,
+    Logs,
 }
 
 /// A modal layer over the screen.
@@ -91,11 +100,13 @@ pub enum Overlay {
     Maintenance(Box<super::maintenance_form::MaintenanceForm>),
     /// Problems found at start-up (bad config files, unusable seed documents).
     Notices { lines: Vec<String>, scroll: usize },
-    /// Which of a pod's containers to open a shell in (`s` on a pod with several).
+    /// Which of a pod's containers to open a shell in (`s` on a pod with several), or to show
+    /// the log of (`C` on a log page).
     Containers {
         pod: ObjectKey,
         names: Vec<String>,
         choice: usize,
+        purpose: ContainerPurpose,
     },
 }
 

@@ -30,15 +30,42 @@ pub fn page_lines(app: &App) -> Option<(PageKind, Vec<String>)> {
 /// A detail page as text: each section's title, then its lines with their cells two spaces
 /// apart (as `kubectl describe` reads).
 pub fn describe_lines(sections: &[detail::Section]) -> Vec<String> {
+    describe_text(sections)
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect()
+}
+
+/// Where a line of [`describe_lines`] comes from: a section's title (`line: None`) or one of
+/// its lines. The blank line between sections comes from none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DescribePlace {
+    pub section: usize,
+    pub line: Option<usize>,
+}
+
+/// The place of each line of [`describe_lines`], index for index.
+pub fn describe_places(sections: &[detail::Section]) -> Vec<Option<DescribePlace>> {
+    describe_text(sections)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
+}
+
+fn describe_text(sections: &[detail::Section]) -> Vec<(String, Option<DescribePlace>)> {
     let mut out = Vec::new();
-    for s in sections {
+    for (si, s) in sections.iter().enumerate() {
         if !out.is_empty() {
-            out.push(String::new());
+            out.push((String::new(), None));
         }
-        out.push(s.title.clone());
-        for line in &s.lines {
+        let place = |line| Some(DescribePlace { section: si, line });
+        out.push((s.title.clone(), place(None)));
+        for (li, line) in s.lines.iter().enumerate() {
             let cells: Vec<&str> = line.cells.iter().map(|c| c.text.as_str()).collect();
-            out.push(format!("  {}", cells.join("  ").trim_end()));
+            out.push((
+                format!("  {}", cells.join("  ").trim_end()),
+                place(Some(li)),
+            ));
         }
     }
     out
@@ -46,7 +73,10 @@ pub fn describe_lines(sections: &[detail::Section]) -> Vec<String> {
 
 /// Whether the screen is a page `/` searches in (rather than a list it filters).
 pub fn searchable(screen: &Screen) -> bool {
-    matches!(screen, Screen::Yaml(_) | Screen::Logs(_))
+    matches!(
+        screen,
+        Screen::Yaml(_) | Screen::Logs(_) | Screen::Detail(_)
+    )
 }
 
 /// Byte ranges of `needle` in `line`, ignoring ASCII case, left to right, not overlapping.

@@ -61,8 +61,8 @@ pub enum Command {
     ClearScreen,
     /// List every kind again from the source.
     Relist,
-    /// Start following a pod's log.
-    FollowLogs(ObjectKey),
+    /// Ask for a pod's log (which container and instance, how much; followed while live).
+    FollowLogs(crate::cluster::source::LogRequest),
     /// Suspend the process (Ctrl-Z) and restore the screen afterwards.
     Suspend,
     /// Send a write the operator confirmed (through the one guarded writer).
@@ -150,6 +150,13 @@ impl App {
                             | ClusterEvent::ListEnded { .. }
                     )
                 });
+                // A log the server refused is the operator's answer, not the cluster's state.
+                let mut answers = Vec::new();
+                for ev in &events {
+                    if let ClusterEvent::LogRefused { pod, message } = ev {
+                        answers.extend(self.log_refused(pod, message));
+                    }
+                }
                 for ev in events {
                     changed |= self.store.apply(ev, at);
                 }
@@ -167,9 +174,9 @@ impl App {
                     if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
                         f.follow(&self.store, self.now);
                     }
-                    return self.drive_runs();
+                    answers.extend(self.drive_runs());
                 }
-                Vec::new()
+                answers
             }
             // Each answer goes straight back to the part of the console that made the write.
             Msg::WriteDone { write, result } => {
@@ -545,7 +552,7 @@ impl App {
                 Some(key) if key.kind == Kind::Pod => {
                     self.push(Screen::Logs(key.clone()));
                     self.page.follow = true;
-                    return vec![Command::FollowLogs(key)];
+                    return vec![Command::FollowLogs(self.page.log.request(key))];
                 }
                 _ => self.flash_warn(strings::LOGS_NEED_POD),
             },
@@ -565,6 +572,8 @@ impl App {
             Action::SearchNext => self.search_step(true),
             Action::SearchPrev => self.search_step(false),
             Action::LogsSave => return self.save_log(),
+            Action::LogsPrevious => return self.toggle_previous_log(),
+            Action::LogsContainer => return self.choose_log_container(),
             Action::PodShell => return self.open_shell(),
             Action::LoadStart => self.open_load_form(),
             Action::WizardNext | Action::WizardPause | Action::WizardAbort => {
@@ -1003,6 +1012,7 @@ impl App {
         match self.overlays.top() {
             Some(Overlay::Help { scroll, .. } | Overlay::Notices { scroll, .. }) => return *scroll,
             Some(Overlay::Confirm(c)) => return c.scroll,
+            Some(Overlay::Containers { choice, .. }) => return *choice,
             _ => {}
         }
         match &self.screen {
@@ -1257,6 +1267,8 @@ impl App {
             }
             Ok(PaletteCommand::Fault(fault)) => vec![Command::DemoFault(fault)],
             Ok(PaletteCommand::At(time)) => self.replay_at(&time),
+            Ok(PaletteCommand::LogTail(tail)) => self.set_log_amount(Some(tail), None),
+            Ok(PaletteCommand::LogSince(since)) => self.set_log_amount(None, Some(since)),
             Ok(PaletteCommand::Context(None)) => {
                 self.flash_info(strings::contexts_list(&self.contexts, &self.context));
                 Vec::new()
@@ -1339,6 +1351,7 @@ pub fn show_notices(app: &mut App, lines: Vec<String>) {
     }
 }
 
+mod log_actions;
 mod operation_logs;
 mod page_actions;
 mod shell_actions;

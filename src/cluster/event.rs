@@ -31,6 +31,11 @@ pub enum ClusterEvent {
     },
     /// A new log line of a pod (the demo cluster writes engine-like lines; kube streams them).
     LogLine { pod: ObjectKey, line: String },
+    /// A pod's log is answered afresh (another container, its previous instance, another
+    /// amount): the lines that follow replace those held.
+    LogReset { pod: ObjectKey },
+    /// The server refused a pod's log (no previous instance, no such container): its message.
+    LogRefused { pod: ObjectKey, message: String },
     /// Connection state of the source as a whole.
     Connection(ConnectionState),
 }

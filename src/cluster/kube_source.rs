@@ -39,7 +39,7 @@ use tokio::task::JoinHandle;
 
 use super::event::{Availability, ClusterEvent, ConnectionState, ListedKeys};
 use super::kube_config::describe_error;
-use super::source::{Clock, Source, SourceMsg};
+use super::source::{Clock, LogRequest, Source, SourceMsg};
 use crate::model::pod::{CompactPod, SpecCache};
 use crate::model::{
     AdvancedStatefulSet, CacheRuntime, CacheRuntimeClass, CacheRuntimeMaintenance, DataOperation,
@@ -54,8 +54,6 @@ const LIST_PAGE: u32 = 100;
 
 /// Longest time an event waits before it is sent on in a batch.
 const BATCH_WINDOW: Duration = Duration::from_millis(50);
-/// Lines of a pod's log fetched when starting to follow it.
-const LOG_TAIL_LINES: i64 = 500;
 /// Pauses before a kind that answered with an API error (not installed, forbidden) is listed
 /// again; doubling from the first to the second.
 const RETRY_MIN: Duration = Duration::from_millis(800);
@@ -107,11 +105,11 @@ pub struct KubeSource {
     internal: mpsc::UnboundedSender<Internal>,
     watchers: Vec<JoinHandle<()>>,
     background: Vec<JoinHandle<()>>,
-    logs: Option<(ObjectKey, JoinHandle<()>)>,
+    logs: Option<(LogRequest, JoinHandle<()>)>,
     /// Set by a watcher that watches one namespace (by `only_namespace` or an RBAC fallback).
     scoped: Arc<AtomicBool>,
     /// When we stopped following a pod's log, so following it again does not repeat lines.
-    log_stopped: HashMap<ObjectKey, Instant>,
+    log_stopped: HashMap<ObjectKey, (LogRequest, Instant)>,
     /// Bumped by the probe when the API server answers again after an outage.
     server_back: tokio::sync::watch::Receiver<u64>,
 }
@@ -203,30 +201,35 @@ impl KubeSource {
         scoped
     }
 
-    /// Streams `pod`'s log (follow, last 500 lines) as `LogLine` events, stopping the stream
-    /// followed before. Following the pod already followed does nothing.
-    pub fn follow_logs(&mut self, pod: ObjectKey) {
-        if let Some((key, task)) = &self.logs
-            && *key == pod
+    /// Answers the log `req` asks for as `LogLine` events (streamed while it follows),
+    /// stopping the stream answered before. Asking for the log already streaming does nothing;
+    /// coming back to the log last answered for that pod fetches only what was written since
+    /// (the store still holds the rest); any other log of the pod starts with `LogReset`.
+    pub fn follow_logs(&mut self, req: LogRequest) {
+        if let Some((cur, task)) = &self.logs
+            && *cur == req
             && !task.is_finished()
         {
             return;
         }
-        if let Some((key, task)) = self.logs.take() {
+        if let Some((cur, task)) = self.logs.take() {
             task.abort();
-            self.log_stopped.insert(key, Instant::now());
+            self.log_stopped
+                .insert(cur.pod.clone(), (cur, Instant::now()));
         }
-        let since = self
-            .log_stopped
-            .get(&pod)
-            .map(|t| t.elapsed().as_secs() as i64 + 1);
+        let resume = match self.log_stopped.get(&req.pod) {
+            Some((last, at)) if *last == req && req.follows() => {
+                Some(at.elapsed().as_secs() as i64 + 1)
+            }
+            _ => None,
+        };
         let task = tokio::spawn(stream_log(
             self.client.clone(),
-            pod.clone(),
-            since,
+            req.clone(),
+            resume,
             self.internal.clone(),
         ));
-        self.logs = Some((pod, task));
+        self.logs = Some((req, task));
     }
 }
 
@@ -237,8 +240,8 @@ impl Source for KubeSource {
     fn relist(&mut self) {
         KubeSource::relist(self);
     }
-    fn follow_logs(&mut self, pod: ObjectKey) {
-        KubeSource::follow_logs(self, pod);
+    fn follow_logs(&mut self, request: LogRequest) {
+        KubeSource::follow_logs(self, request);
     }
     fn set_namespace(&mut self, namespace: Option<String>) {
         KubeSource::set_namespace(self, namespace);
@@ -1018,13 +1021,29 @@ async fn probe(
     }
 }
 
-/// Streams one pod's log into `LogLine` events; problems become a bracketed line in the log.
+/// What the API server is asked for `req` in `container`: `resume` (seconds) when coming
+/// back to a log already held, so only what was written since comes.
+pub fn log_params(req: &LogRequest, container: Option<String>, resume: Option<i64>) -> LogParams {
+    LogParams {
+        container,
+        follow: req.follows(),
+        previous: req.previous,
+        tail_lines: req.tail_lines,
+        since_seconds: resume.or(req.since_seconds),
+        ..Default::default()
+    }
+}
+
+/// Streams one pod's log into `LogLine` events (a previous instance's is read whole). A refused
+/// request for a chosen container or a previous instance becomes `LogRefused` (the console says why and stays where it was); other
+/// problems become a bracketed line in the log.
 async fn stream_log(
     client: Client,
-    pod: ObjectKey,
-    since_seconds: Option<i64>,
+    req: LogRequest,
+    resume: Option<i64>,
     tx: mpsc::UnboundedSender<Internal>,
 ) {
+    let pod = req.pod.clone();
     let line = |l: String| {
         Internal::event(ClusterEvent::LogLine {
             pod: pod.clone(),
@@ -1033,28 +1052,63 @@ async fn stream_log(
     };
     let api: Api<Pod> = Api::namespaced(client, &pod.namespace);
     // The engine container is the first one; name it so multi-container pods work.
-    let container = match api.get(&pod.name).await {
-        Ok(p) => p
-            .spec
-            .and_then(|s| s.containers.first().map(|c| c.name.clone())),
-        Err(e) => {
-            let _ = tx.send(line(format!(
-                "[fluidops] cannot read pod {}: {}",
-                pod.name,
-                describe_error(&e)
-            )));
-            return;
+    let container = match &req.container {
+        Some(c) => Some(c.clone()),
+        None => match api.get(&pod.name).await {
+            Ok(p) => p
+                .spec
+                .and_then(|s| s.containers.first().map(|c| c.name.clone())),
+            Err(e) => {
+                let _ = tx.send(line(format!(
+                    "[fluidops] cannot read pod {}: {}",
+                    pod.name,
+                    describe_error(&e)
+                )));
+                return;
+            }
+        },
+    };
+    let params = log_params(&req, container, resume);
+    let refused = |s: &kube::core::Status| {
+        let message = if s.message.is_empty() {
+            format!("HTTP {} {}", s.code, s.reason)
+        } else {
+            s.message.clone()
+        };
+        Internal::event(ClusterEvent::LogRefused {
+            pod: pod.clone(),
+            message,
+        })
+    };
+    // A previous instance's log is complete: fetched whole, its status checked.
+    if !req.follows() {
+        match api.logs(&pod.name, &params).await {
+            Ok(text) => {
+                let _ = tx.send(Internal::event(ClusterEvent::LogReset { pod: pod.clone() }));
+                for l in text.lines() {
+                    if tx.send(line(l.to_string())).is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(kube::Error::Api(s)) => {
+                let _ = tx.send(refused(&s));
+            }
+            Err(e) => {
+                let _ = tx.send(line(format!(
+                    "[fluidops] cannot read the log: {}",
+                    describe_error(&e)
+                )));
+            }
         }
-    };
-    let params = LogParams {
-        container,
-        follow: true,
-        tail_lines: Some(LOG_TAIL_LINES),
-        since_seconds,
-        ..Default::default()
-    };
+        return;
+    }
     let reader = match api.log_stream(&pod.name, &params).await {
         Ok(r) => r,
+        Err(kube::Error::Api(s)) if req.container.is_some() => {
+            let _ = tx.send(refused(&s));
+            return;
+        }
         Err(e) => {
             let _ = tx.send(line(format!(
                 "[fluidops] cannot stream the log: {}",
@@ -1063,6 +1117,13 @@ async fn stream_log(
             return;
         }
     };
+    if resume.is_none()
+        && tx
+            .send(Internal::event(ClusterEvent::LogReset { pod: pod.clone() }))
+            .is_err()
+    {
+        return;
+    }
     let mut lines = std::pin::pin!(reader.lines());
     loop {
         match lines.try_next().await {
@@ -1071,8 +1132,11 @@ async fn stream_log(
                     return;
                 }
             }
+            // A previous instance's log is complete: its end is no news.
             Ok(None) => {
-                let _ = tx.send(line("[fluidops] log stream ended".into()));
+                if req.follows() {
+                    let _ = tx.send(line("[fluidops] log stream ended".into()));
+                }
                 return;
             }
             Err(e) => {
@@ -1136,6 +1200,43 @@ pub fn plural(kind: Kind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_params_carry_the_container_instance_and_amount() {
+        let pod = ObjectKey::new(Kind::Pod, "ns", "w-0");
+        let p = log_params(
+            &LogRequest::current(pod.clone()),
+            Some("worker".into()),
+            None,
+        );
+        assert_eq!(p.container.as_deref(), Some("worker"));
+        assert!(p.follow && !p.previous);
+        assert_eq!(p.tail_lines, Some(500));
+        assert_eq!(p.since_seconds, None);
+
+        let req = LogRequest {
+            container: Some("sidecar".into()),
+            previous: true,
+            tail_lines: Some(100),
+            since_seconds: Some(600),
+            ..LogRequest::current(pod.clone())
+        };
+        let p = log_params(&req, req.container.clone(), None);
+        assert_eq!(p.container.as_deref(), Some("sidecar"));
+        assert!(p.previous, "kubectl logs -p");
+        assert!(!p.follow, "a previous instance's log is complete");
+        assert_eq!(p.tail_lines, Some(100));
+        assert_eq!(p.since_seconds, Some(600));
+
+        // Coming back to a log held: only what was written since it stopped.
+        let all = LogRequest {
+            tail_lines: None,
+            ..LogRequest::current(pod)
+        };
+        let p = log_params(&all, None, Some(42));
+        assert_eq!(p.since_seconds, Some(42));
+        assert_eq!(p.tail_lines, None);
+    }
 
     #[test]
     fn connected_only_once_every_kind_is_live_again_after_an_outage() {

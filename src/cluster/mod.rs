@@ -7,6 +7,7 @@ pub mod event;
 pub mod kube_config;
 pub mod kube_source;
 pub mod local_records;
+pub mod log_request;
 pub mod record_files;
 pub mod source;
 pub mod store;

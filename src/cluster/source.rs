@@ -6,6 +6,7 @@
 use jiff::Timestamp;
 
 use super::event::ClusterEvent;
+pub use super::log_request::LogRequest;
 use crate::model::ObjectKey;
 
 /// What a source sends to the run loop.
@@ -71,8 +72,9 @@ pub trait Source: Send {
     fn clock(&self) -> Clock;
     /// Lists every kind again.
     fn relist(&mut self) {}
-    /// Streams `pod`'s log as `LogLine` events.
-    fn follow_logs(&mut self, _pod: ObjectKey) {}
+    /// Answers a pod's log as `LogLine` events (streamed while it `follows`); another log of
+    /// the pod than the one asked before starts with `LogReset`, a refusal is `LogRefused`.
+    fn follow_logs(&mut self, _request: LogRequest) {}
     /// The operator moved to another namespace (`None`: all); a source that watches one
     /// namespace follows.
     fn set_namespace(&mut self, _namespace: Option<String>) {}

@@ -141,7 +141,10 @@ impl Touched {
             | ClusterEvent::ListedPods(_)
             | ClusterEvent::ListEnded { .. }
             | ClusterEvent::Availability { .. } => Touched::All,
-            ClusterEvent::LogLine { .. } | ClusterEvent::Connection(_) => Touched::Nothing,
+            ClusterEvent::LogLine { .. }
+            | ClusterEvent::LogReset { .. }
+            | ClusterEvent::LogRefused { .. }
+            | ClusterEvent::Connection(_) => Touched::Nothing,
         }
     }
 }
@@ -331,6 +334,13 @@ impl Store {
                 self.availability.insert(kind, availability);
             }
             ClusterEvent::LogLine { pod, line } => self.log_line(pod, line),
+            ClusterEvent::LogReset { pod } => {
+                if let Some(lines) = self.logs.remove(&pod) {
+                    self.log_lines -= lines.len();
+                }
+            }
+            // The console tells the operator; nothing is held.
+            ClusterEvent::LogRefused { .. } => return false,
             ClusterEvent::Connection(state) => {
                 if self.connection == state {
                     return false;

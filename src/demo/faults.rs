@@ -125,7 +125,7 @@ pub fn random_worker_failure(cluster: &mut DemoCluster) {
     }
 }
 
-fn crash_pod(cluster: &mut DemoCluster, pod: &Pod) {
+pub(super) fn crash_pod(cluster: &mut DemoCluster, pod: &Pod) {
     let now = cluster.state.now;
     let key = key_of(pod);
     let back_off = cluster.rng.random_range(10..=30);
@@ -435,6 +435,7 @@ pub fn kubelet(cluster: &mut DemoCluster) {
                     s.crash_until = None;
                     s.dep_since = None;
                 }
+                super::logs::restarted(cluster, &key);
                 super::logs::startup(cluster, &key, &pod);
                 super::logs::cache_tiers(cluster, &key, &pod, false);
             }
@@ -593,6 +594,10 @@ fn container_started(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod, fres
         "Started",
         &format!("Started container {container}"),
     );
+    if !fresh {
+        super::logs::stopped(cluster, key, pod);
+        super::logs::restarted(cluster, key);
+    }
     super::logs::startup(cluster, key, pod);
     super::logs::cache_tiers(cluster, key, pod, fresh);
 }

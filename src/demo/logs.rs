@@ -1,6 +1,10 @@
 //! Engine-like pod logs: Curvine master/worker/fuse style lines at start-up, on readiness and
 //! every 5–15 simulated seconds per running pod; loader pods log progress. The last
-//! `MAX_LINES` lines per pod are kept.
+//! `MAX_LINES` lines per pod are kept, and the log of a container's previous instance once it
+//! restarted (its last lines say why it ended).
+//!
+//! Asked for a log (a container, the previous instance, a tail, a since), the cluster answers
+//! as the API server does: the lines asked for, or the server's refusal.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -10,6 +14,7 @@ use rand::Rng;
 use super::DemoCluster;
 use super::pods;
 use crate::cluster::ClusterEvent;
+use crate::cluster::log_request::{LogRequest, select};
 use crate::model::pod::{LABEL_RUNTIME, component_of, is_ready, node_of};
 use crate::model::{Component, Kind, ObjectKey, Pod};
 
@@ -18,6 +23,11 @@ pub const MAX_LINES: usize = 200;
 #[derive(Debug, Clone, Default)]
 pub struct LogBook {
     lines: BTreeMap<ObjectKey, VecDeque<String>>,
+    /// The log of each restarted container's previous instance.
+    previous: BTreeMap<ObjectKey, VecDeque<String>>,
+    /// The log the console shows, when it is not a pod's live log (a previous instance, another
+    /// container): new lines of that pod's engine are kept but not sent.
+    shown: Option<LogRequest>,
     next_at: BTreeMap<ObjectKey, Timestamp>,
     /// Second and millisecond of each pod's last line, so lines within a second stay ordered.
     last_stamp: BTreeMap<ObjectKey, (i64, u32)>,
@@ -32,6 +42,7 @@ impl LogBook {
     }
     pub fn forget(&mut self, pod: &ObjectKey) {
         self.lines.remove(pod);
+        self.previous.remove(pod);
         self.next_at.remove(pod);
         self.last_stamp.remove(pod);
     }
@@ -41,6 +52,95 @@ impl LogBook {
         while buf.len() > MAX_LINES {
             buf.pop_front();
         }
+    }
+}
+
+/// The kubelet stops the container (an in-place restart): its last line.
+pub fn stopped(cluster: &mut DemoCluster, key: &ObjectKey, pod: &Pod) {
+    let t = target(component_of(pod));
+    write(
+        cluster,
+        key,
+        "INFO",
+        t,
+        "received SIGTERM, flushing and shutting down (exit code 0)",
+    );
+}
+
+/// The container restarted in place: its log so far becomes the previous instance's.
+pub fn restarted(cluster: &mut DemoCluster, pod: &ObjectKey) {
+    if let Some(lines) = cluster.logs.lines.remove(pod) {
+        cluster.logs.previous.insert(pod.clone(), lines);
+    }
+}
+
+/// What the API server answers for `req`: the lines it asks for, or its refusal.
+pub fn answer(cluster: &DemoCluster, req: &LogRequest) -> Result<Vec<String>, String> {
+    let pod = &req.pod;
+    let Some(p) = cluster.state.pod(pod) else {
+        return Err(format!("pods \"{}\" not found", pod.name));
+    };
+    let names: Vec<String> = p
+        .spec
+        .as_ref()
+        .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default();
+    let engine = names.first().cloned().unwrap_or_default();
+    let container = req.container.clone().unwrap_or_else(|| engine.clone());
+    if !names.contains(&container) {
+        return Err(format!(
+            "container {container} is not valid for pod {}",
+            pod.name
+        ));
+    }
+    // The engine container writes the lines kept here; another container has written nothing.
+    let restarts = p
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .and_then(|c| c.iter().find(|c| c.name == container))
+        .map_or(0, |c| c.restart_count);
+    let held = if req.previous {
+        match cluster.logs.previous.get(pod) {
+            Some(lines) if container == engine => lines.iter().cloned().collect(),
+            _ if restarts > 0 => Vec::new(),
+            _ => {
+                return Err(format!(
+                    "previous terminated container \"{container}\" in pod \"{}\" not found",
+                    pod.name
+                ));
+            }
+        }
+    } else if container == engine {
+        cluster.logs.lines(pod)
+    } else {
+        Vec::new()
+    };
+    Ok(select(&held, req, cluster.state.now))
+}
+
+/// The console asks for a log: the answer is sent with the next batch (`LogReset` and the
+/// lines, or `LogRefused`); while a previous instance or another container is shown, the
+/// engine's new lines of that pod are not sent.
+pub fn follow(cluster: &mut DemoCluster, req: LogRequest) {
+    let pod = req.pod.clone();
+    match answer(cluster, &req) {
+        Ok(lines) => {
+            let live = req.follows() && req.container.is_none();
+            cluster.logs.shown = (!live).then_some(req);
+            cluster
+                .pending_logs
+                .push(ClusterEvent::LogReset { pod: pod.clone() });
+            cluster
+                .pending_logs
+                .extend(lines.into_iter().map(|line| ClusterEvent::LogLine {
+                    pod: pod.clone(),
+                    line,
+                }));
+        }
+        Err(message) => cluster
+            .pending_logs
+            .push(ClusterEvent::LogRefused { pod, message }),
     }
 }
 
@@ -58,6 +158,9 @@ pub fn write(cluster: &mut DemoCluster, pod: &ObjectKey, level: &str, target: &s
     let t = cluster.state.now.strftime("%Y-%m-%d %H:%M:%S");
     let line = format!("{t}.{ms:03} {level:<5} {target}: {message}");
     cluster.logs.push(pod, line.clone());
+    if cluster.logs.shown.as_ref().is_some_and(|r| r.pod == *pod) {
+        return;
+    }
     cluster.pending_logs.push(ClusterEvent::LogLine {
         pod: pod.clone(),
         line,
@@ -333,5 +436,143 @@ pub fn periodic(cluster: &mut DemoCluster) {
         cluster.logs.next_at.insert(key.clone(), next);
         let (level, msg) = periodic_line(cluster, &pod);
         write(cluster, &key, level, target(component_of(&pod)), &msg);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn settled() -> DemoCluster {
+        let mut c = DemoCluster::builtin(3, "2026-11-25T09:00:00Z".parse().unwrap());
+        c.set_random_failures(false);
+        c.advance(Duration::from_secs(240));
+        c
+    }
+
+    fn ready_workers(c: &DemoCluster) -> Vec<Pod> {
+        c.state
+            .pods()
+            .filter(|p| component_of(p) == Some(Component::Worker) && is_ready(p))
+            .cloned()
+            .collect()
+    }
+
+    fn key(p: &Pod) -> ObjectKey {
+        ObjectKey::new(
+            Kind::Pod,
+            p.metadata.namespace.clone().unwrap_or_default(),
+            p.metadata.name.clone().unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn a_restarted_container_has_a_previous_log_that_says_why_it_ended() {
+        let mut c = settled();
+        let workers = ready_workers(&c);
+        let (crashed, other) = (workers[0].clone(), key(&workers[1]));
+        let pod = key(&crashed);
+        super::super::faults::crash_pod(&mut c, &crashed);
+        c.advance(Duration::from_secs(40));
+        let restarts = c
+            .state
+            .pod(&pod)
+            .unwrap()
+            .status
+            .as_ref()
+            .unwrap()
+            .container_statuses
+            .as_ref()
+            .unwrap()[0]
+            .restart_count;
+        assert_eq!(restarts, 1);
+
+        let previous = LogRequest {
+            previous: true,
+            ..LogRequest::current(pod.clone())
+        };
+        let lines = answer(&c, &previous).expect("a previous instance");
+        let last = lines.last().expect("lines");
+        assert!(
+            last.contains("ERROR") && last.contains("shutting down"),
+            "{last}"
+        );
+        let current = answer(&c, &LogRequest::current(pod.clone())).unwrap();
+        assert!(current[0].contains("starting worker"), "{current:?}");
+        assert!(!current.iter().any(|l| l.contains("I/O error")));
+
+        // Shown, the previous log is all that is sent for the pod while it stays on screen.
+        follow(&mut c, previous.clone());
+        let out = c.advance(Duration::from_secs(60));
+        let sent: Vec<&String> = out
+            .iter()
+            .filter_map(|e| match e {
+                ClusterEvent::LogLine { pod: p, line } if *p == pod => Some(line),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sent, lines.iter().collect::<Vec<_>>());
+        follow(&mut c, LogRequest::current(pod.clone()));
+        assert!(c.logs.shown.is_none());
+
+        // A container that never restarted has none, as the API server answers.
+        let never = LogRequest {
+            previous: true,
+            ..LogRequest::current(other.clone())
+        };
+        let err = answer(&c, &never).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "previous terminated container \"{}\" in pod \"{}\" not found",
+                pods::container_name(&workers[1]),
+                other.name
+            )
+        );
+        let bad = LogRequest {
+            container: Some("nope".into()),
+            ..LogRequest::current(other.clone())
+        };
+        assert_eq!(
+            answer(&c, &bad).unwrap_err(),
+            format!("container nope is not valid for pod {}", other.name)
+        );
+    }
+
+    #[test]
+    fn tail_cuts_the_answer_and_a_shown_previous_log_gets_no_live_lines() {
+        let mut c = settled();
+        let pod = key(&ready_workers(&c)[0]);
+        let all = answer(&c, &LogRequest::current(pod.clone())).unwrap();
+        assert!(all.len() > 3, "{all:?}");
+        let two = LogRequest {
+            tail_lines: Some(2),
+            ..LogRequest::current(pod.clone())
+        };
+        assert_eq!(answer(&c, &two).unwrap(), all[all.len() - 2..].to_vec());
+
+        // Asked for, the answer comes with the next batch: reset, then the lines.
+        follow(&mut c, two);
+        let out = c.advance(Duration::from_millis(1));
+        assert_eq!(out[0], ClusterEvent::LogReset { pod: pod.clone() });
+        let lines: Vec<&ClusterEvent> = out
+            .iter()
+            .filter(|e| matches!(e, ClusterEvent::LogLine { pod: p, .. } if *p == pod))
+            .collect();
+        assert_eq!(lines.len(), 2);
+
+        // A refused previous log: said, and the live lines keep coming.
+        follow(
+            &mut c,
+            LogRequest {
+                previous: true,
+                ..LogRequest::current(pod.clone())
+            },
+        );
+        let out = c.advance(Duration::from_millis(1));
+        assert!(matches!(&out[0], ClusterEvent::LogRefused { pod: p, .. } if *p == pod));
+        assert!(c.logs.shown.is_none());
     }
 }

@@ -341,6 +341,19 @@ impl DemoCluster {
         self.logs.lines(pod)
     }
 
+    /// Answers a log the console asks for with the next batch (see [`logs::follow`]).
+    pub fn follow_logs(&mut self, request: crate::cluster::source::LogRequest) {
+        logs::follow(self, request);
+    }
+
+    /// What the API server would answer for this log request, right away.
+    pub fn log_answer(
+        &self,
+        request: &crate::cluster::source::LogRequest,
+    ) -> Result<Vec<String>, String> {
+        logs::answer(self, request)
+    }
+
     /// Turns the random worker failures on or off (on by default).
     pub fn set_random_failures(&mut self, enabled: bool) {
         self.random_failures = enabled;

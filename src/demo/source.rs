@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::cluster::source::{Clock, Fault, Source, SourceMsg};
+use crate::cluster::source::{Clock, Fault, LogRequest, Source, SourceMsg};
 use crate::cluster::{ClusterEvent, ConnectionState};
 use crate::demo::DemoCluster;
 use crate::demo::scenario::Scenario;
@@ -69,6 +69,11 @@ impl Source for DemoSource {
     /// The simulated clock runs at the demo's speed; its batches come every [`STEP`].
     fn clock(&self) -> Clock {
         Clock::Source
+    }
+
+    fn follow_logs(&mut self, request: LogRequest) {
+        let mut cluster = self.cluster.lock().unwrap_or_else(|e| e.into_inner());
+        cluster.follow_logs(request);
     }
 
     fn fault(&mut self, fault: &Fault) -> Option<Result<String, String>> {

@@ -147,6 +147,9 @@ impl ObjectVersions {
                 ClusterEvent::LogLine { pod, line } => {
                     out.push(json!({"log": key_json(pod), "line": line}))
                 }
+                ClusterEvent::LogReset { pod } => out.push(json!({"logreset": key_json(pod)})),
+                // An answer to the operator who asked, not the cluster's state.
+                ClusterEvent::LogRefused { .. } => {}
                 ClusterEvent::Connection(c) => out.push(json!({"conn": connection_json(c)})),
             }
         }
@@ -216,6 +219,9 @@ impl ObjectVersions {
                 line: m.get("line")?.as_str()?.to_string(),
             });
         }
+        if let Some(k) = m.get("logreset") {
+            return Some(ClusterEvent::LogReset { pod: key_from(k)? });
+        }
         if let Some(c) = m.get("conn") {
             return Some(ClusterEvent::Connection(connection_from(c)?));
         }
@@ -275,5 +281,30 @@ fn listed(kind: Kind, values: impl Iterator<Item = Value>) -> ClusterEvent {
         let mut objects: Vec<Object> = objects.collect();
         objects.sort_by_key(|o| o.key());
         ClusterEvent::Listed { kind, objects }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_and_resets_are_kept_and_refusals_are_not() {
+        let pod = ObjectKey::new(Kind::Pod, "ns", "w-0");
+        let events = vec![
+            ClusterEvent::LogReset { pod: pod.clone() },
+            ClusterEvent::LogLine {
+                pod: pod.clone(),
+                line: "hello".into(),
+            },
+            ClusterEvent::LogRefused {
+                pod: pod.clone(),
+                message: "no".into(),
+            },
+        ];
+        let entries = ObjectVersions::default().encode(&events);
+        assert_eq!(entries.len(), 2);
+        let back = ObjectVersions::default().decode(&entries, &mut Vec::new());
+        assert_eq!(back, events[..2].to_vec());
     }
 }

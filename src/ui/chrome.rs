@@ -334,6 +334,7 @@ fn hint_actions(app: &App) -> Vec<(Action, &'static str)> {
             (Action::FilterOpen, "search"),
             (Action::CopyText, "copy"),
             (Action::LogsSave, "save"),
+            (Action::LogsPrevious, "previous"),
             (Action::NavBack, "back"),
         ],
         (_, _) => vec![

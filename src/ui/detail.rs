@@ -16,6 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Ctx;
+use super::highlight::marked;
 use super::list::fit_spans;
 use super::widgets::{SELECTED, block, cell_span, cell_width, on_surface, truncate};
 use crate::app::App;
@@ -23,6 +24,7 @@ use crate::app::detail::{DetailLine, Section, sections};
 use crate::app::state::Layout;
 use crate::app::strings;
 use crate::app::tables::Cell;
+use crate::app::text_pages::{self, DescribePlace};
 use crate::model::ObjectKey;
 
 /// Indent of section lines under their title.
@@ -43,15 +45,20 @@ const MAX_WRAPPED_ROWS: usize = 6;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx) -> Layout {
     let t = ctx.theme;
-    let title = if key.namespace.is_empty() {
-        format!(" {} {} ", key.kind, key.name)
+    let secs = sections(&app.store, key, app.now);
+    let search = if app.page.search.is_empty() {
+        String::new()
     } else {
-        format!(" {} {}/{} ", key.kind, key.namespace, key.name)
+        super::pages::search_title(app, &text_pages::describe_lines(&secs))
+    };
+    let title = if key.namespace.is_empty() {
+        format!(" {} {}{search} ", key.kind, key.name)
+    } else {
+        format!(" {} {}/{}{search} ", key.kind, key.namespace, key.name)
     };
     let outer = block(title, true, ctx);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    let secs = sections(&app.store, key, app.now);
     if secs.is_empty() {
         frame.render_widget(
             Paragraph::new(Span::styled(strings::OBJECT_GONE, t.style("muted"))),
@@ -61,6 +68,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
     }
     let avail = (inner.width as usize).saturating_sub(INDENT);
     let pane = app.page.pane.min(secs.len() - 1);
+    // The line of the search's current match, to mark and keep on screen.
+    let current = app
+        .page
+        .search_at
+        .filter(|_| !app.page.search.is_empty())
+        .and_then(|m| text_pages::describe_places(&secs).get(m).copied().flatten());
+    let mut current_rows: Option<(usize, usize)> = None;
+    let search_mark = t.style("filter.match");
+    let search = app.page.search.as_str();
     let mut rows: Vec<(Line, Style)> = Vec::new();
     let mut cursor_row = 0;
     let mut focus_title = 0;
@@ -80,8 +96,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
         if focused {
             focus_title = rows.len();
         }
+        let here = |line| current == Some(DescribePlace { section: si, line });
+        if here(None) {
+            current_rows = Some((rows.len(), rows.len() + 1));
+        }
         rows.push((
-            Line::from(Span::styled(format!("{marker}{}", sec.title), title_style)),
+            marked(
+                Line::from(Span::styled(format!("{marker}{}", sec.title), title_style)),
+                search,
+                search_mark,
+                here(None),
+            ),
             Style::default(),
         ));
         let layout = SectionLayout::new(sec, avail);
@@ -96,12 +121,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
                 cursor_row = rows.len();
             }
             let selected = highlighted == Some(li);
+            let at = here(Some(li));
+            let start = rows.len();
             for line in line_rows(l, &layout, li, avail, ctx) {
+                let line = marked(line, search, search_mark, at);
                 if selected {
                     rows.push((on_surface(line, SELECTED, ctx), t.style(SELECTED)));
                 } else {
                     rows.push((line, Style::default()));
                 }
+            }
+            if at {
+                current_rows = Some((start, rows.len()));
             }
         }
         if focused {
@@ -109,10 +140,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, key: &ObjectKey, ctx: &Ctx
         }
     }
     let height = inner.height as usize;
-    // Show as much of the focused section as fits, never hide its title, always the cursor.
+    // Show as much of the focused section as fits, never hide its title, always the cursor
+    // (and the search's current match).
     let mut first = focus_end.saturating_sub(height).min(focus_title);
     if cursor_row >= first + height {
         first = cursor_row + 1 - height;
+    }
+    if let Some((start, end)) = current_rows
+        && (start < first || end > first + height)
+    {
+        first = start.saturating_sub(height / 3);
     }
     for (n, (line, style)) in rows.into_iter().skip(first).take(height).enumerate() {
         let r = Rect {

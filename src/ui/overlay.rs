@@ -55,9 +55,12 @@ pub fn draw(frame: &mut Frame, input: Rect, view: Rect, app: &App, ctx: &Ctx) ->
         }
         Overlay::Help { scroll, query } => help(frame, view, app, *scroll, query, ctx),
         Overlay::Notices { lines, scroll } => notices(frame, view, lines, *scroll, ctx),
-        Overlay::Containers { pod, names, choice } => {
-            containers(frame, view, &pod.name, names, *choice, ctx)
-        }
+        Overlay::Containers {
+            pod,
+            names,
+            choice,
+            purpose,
+        } => containers(frame, view, &pod.name, names, *choice, *purpose, ctx),
     }
     (0, 0)
 }
@@ -383,6 +386,7 @@ fn containers(
     pod: &str,
     names: &[String],
     choice: usize,
+    purpose: crate::app::state::ContainerPurpose,
     ctx: &Ctx,
 ) {
     let t = ctx.theme;
@@ -391,7 +395,12 @@ fn containers(
         .map(|n| unicode_width::UnicodeWidthStr::width(n.as_str()))
         .max()
         .unwrap_or(0);
-    let title = format!(" {} ", strings::SHELL_PICK_TITLE);
+    let title = match purpose {
+        crate::app::state::ContainerPurpose::Shell => format!(" {} ", strings::SHELL_PICK_TITLE),
+        crate::app::state::ContainerPurpose::Logs => {
+            format!(" {} ", crate::app::log_strings::LOGS_PICK_TITLE)
+        }
+    };
     let w = (widest + 6)
         .max(unicode_width::UnicodeWidthStr::width(title.as_str()) + 2)
         .max(pod.len() + 4) as u16;

@@ -127,10 +127,11 @@ fn log_line<'a>(line: &'a str, width: usize, wrap: bool, ctx: &Ctx) -> Line<'a> 
 
 pub fn logs<'a>(frame: &mut Frame, area: Rect, app: &'a App, key: &ObjectKey, ctx: &Ctx) -> Layout {
     let total = app.store.log_len(key);
-    let state = if app.page.follow {
-        strings::FOLLOWING
-    } else {
-        strings::PAUSED
+    // A previous instance's log is complete: nothing to follow.
+    let state = match (app.page.log.previous, app.page.follow) {
+        (true, _) => String::new(),
+        (false, true) => format!(" [{}]", strings::FOLLOWING),
+        (false, false) => format!(" [{}]", strings::PAUSED),
     };
     let search = if app.page.search.is_empty() {
         String::new()
@@ -139,7 +140,12 @@ pub fn logs<'a>(frame: &mut Frame, area: Rect, app: &'a App, key: &ObjectKey, ct
         search_title(app, &lines)
     };
     let outer = block(
-        format!(" logs {}/{} [{state}]{search} ", key.namespace, key.name),
+        format!(
+            " logs {}/{}{}{state}{search} ",
+            key.namespace,
+            key.name,
+            app.page.log.title()
+        ),
         true,
         ctx,
     );
@@ -191,7 +197,7 @@ pub fn logs<'a>(frame: &mut Frame, area: Rect, app: &'a App, key: &ObjectKey, ct
 }
 
 /// The search's place in a page's title: ` /text 2/7` (the match gone to, of how many).
-fn search_title<S: AsRef<str>>(app: &App, lines: &[S]) -> String {
+pub(super) fn search_title<S: AsRef<str>>(app: &App, lines: &[S]) -> String {
     if app.page.search.is_empty() {
         return String::new();
     }

@@ -372,6 +372,17 @@ impl Console {
         }
     }
 
+    /// The screen as it is (no view opened), at 160x30.
+    fn render_screen(&mut self) -> String {
+        let ctx = Ctx {
+            theme: &self.theme,
+            keymap: &self.keymap,
+            demo: false,
+            caption: None,
+        };
+        fluidops::snapshot::render_text(&mut self.app, &ctx, 160, 30)
+    }
+
     fn render(&mut self, view: ViewKind, ns: Option<&str>) -> String {
         self.app.namespace = ns.map(str::to_string);
         self.app.now = Timestamp::now();
@@ -476,11 +487,84 @@ async fn objects_created_changed_deleted_show_in_store_and_views() {
 
     // Following a pod's log: no kubelet here, so the API server's refusal arrives as a line.
     let pod_key = ObjectKey::new(Kind::Pod, &ns, "train-worker-0");
-    c.source.follow_logs(pod_key.clone());
+    c.source
+        .follow_logs(fluidops::cluster::source::LogRequest::current(
+            pod_key.clone(),
+        ));
     c.wait_until("a log line", |a| a.store.log_len(&pod_key) > 0)
         .await;
     let first = c.app.store.logs(&pod_key).next().unwrap().clone();
     assert!(first.starts_with("[fluidops]"), "{first}");
+    eprintln!("the API server on the current log: {first}");
+
+    // `p` on its log page, then `:tail 100` and `:since 10m`: each is asked of the API server
+    // with its parameters (read back from the server's audit log). A pod without a node has an
+    // empty log there (200, no lines): the previous instance's replaces the current one.
+    c.app.screen = fluidops::app::state::Screen::Logs(pod_key.clone());
+    let mut asked = Vec::new();
+    asked.extend(c.app.act(fluidops::app::actions::Action::LogsPrevious));
+    assert!(c.app.page.log.previous);
+    for line in ["tail 100", "since 10m"] {
+        crate::common::press(&mut c.app, ":");
+        crate::common::type_text(&mut c.app, line);
+        asked.extend(crate::common::press(&mut c.app, "<Enter>"));
+    }
+    for cmd in asked {
+        let fluidops::app::update::Command::FollowLogs(req) = cmd else {
+            panic!("{cmd:?}");
+        };
+        c.source.follow_logs(req);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    c.wait_until("the previous log replaced the current one", |a| {
+        a.store.log_len(&pod_key) == 0
+    })
+    .await;
+    let text = c.render_screen();
+    assert!(
+        text.contains("[previous instance · tail 100 · since 10m]"),
+        "{text}"
+    );
+    let audit = PathBuf::from(
+        harness()
+            .env
+            .get("FLUIDOPS_E2E_AUDIT_LOG")
+            .expect("audit log exported"),
+    );
+    let log_uri = format!("/api/v1/namespaces/{ns}/pods/train-worker-0/log?");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let uris = loop {
+        let uris: Vec<String> = std::fs::read_to_string(&audit)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["requestURI"].as_str().map(str::to_string))
+            .filter(|u| u.starts_with(&log_uri))
+            .collect();
+        if uris.iter().any(|u| u.contains("sinceSeconds=600")) {
+            break uris;
+        }
+        assert!(Instant::now() < deadline, "log requests seen: {uris:#?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    eprintln!("log requests the API server saw: {uris:#?}");
+    let asked_with = |parts: &[&str]| uris.iter().any(|u| parts.iter().all(|p| u.contains(p)));
+    assert!(
+        asked_with(&["container=worker", "follow=true", "tailLines=500"]),
+        "{uris:#?}"
+    );
+    assert!(asked_with(&["previous=true", "tailLines=500"]), "{uris:#?}");
+    assert!(asked_with(&["previous=true", "tailLines=100"]), "{uris:#?}");
+    assert!(
+        asked_with(&["previous=true", "tailLines=100", "sinceSeconds=600"]),
+        "{uris:#?}"
+    );
+    assert!(
+        !uris
+            .iter()
+            .any(|u| u.contains("previous=true") && u.contains("follow=true")),
+        "a previous instance's log is not followed: {uris:#?}"
+    );
 
     // Deletions.
     delete(&client, Kind::CacheRuntime, &ns, "train").await;

@@ -16,6 +16,7 @@ pub(crate) mod e2e_kube;
 mod editor;
 mod kubectl_plugin;
 mod load_form;
+mod logs;
 mod maintenance_form;
 mod maintenance_run;
 mod model_crd_roundtrip;

@@ -370,7 +370,12 @@ fn l_on_an_operation_opens_its_loader_pods_log() {
     let cmds = press(&mut app, "l");
     let want = ObjectKey::new(Kind::Pod, &op.namespace, &newer);
     assert_eq!(app.screen, Screen::Logs(want.clone()));
-    assert_eq!(cmds, vec![Command::FollowLogs(want)]);
+    assert_eq!(
+        cmds,
+        vec![Command::FollowLogs(
+            fluidops::cluster::source::LogRequest::current(want)
+        )]
+    );
 }
 
 #[test]

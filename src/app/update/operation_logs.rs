@@ -23,7 +23,7 @@ impl App {
             Some(pod) => {
                 self.push(Screen::Logs(pod.clone()));
                 self.page.follow = true;
-                vec![Command::FollowLogs(pod)]
+                vec![Command::FollowLogs(self.page.log.request(pod))]
             }
             None => {
                 self.flash_warn(&strings::no_loader_pod(&op.name));

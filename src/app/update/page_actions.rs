@@ -1,7 +1,8 @@
-//! Copying to the clipboard, searching in a YAML or log page, saving a log, and the command
+//! Copying to the clipboard, searching in a YAML, describe or log page, saving a log, and the command
 //! line's history: the state changes and the commands they ask for (no I/O here).
 
 use super::Command;
+use crate::app::detail;
 use crate::app::state::{App, MAX_PALETTE_HISTORY, Overlay, Screen};
 use crate::app::strings;
 use crate::app::text_pages;
@@ -101,6 +102,18 @@ impl App {
             Screen::Logs(_) => {
                 self.page.follow = false;
                 self.page.scroll = (m + rows / 2).min(lines.len().saturating_sub(1));
+            }
+            // A description: focus the match's section, the cursor on its line where it can go.
+            Screen::Detail(ref key) => {
+                let sections = detail::sections(&self.store, key, self.now);
+                let places = text_pages::describe_places(&sections);
+                if let Some(Some(place)) = places.get(m) {
+                    self.page.pane = place.section;
+                    self.page.cursor = place
+                        .line
+                        .and_then(|li| detail::cursor_of_line(&sections[place.section], li))
+                        .unwrap_or(0);
+                }
             }
             _ => self.page.scroll = m.saturating_sub(rows / 3),
         }

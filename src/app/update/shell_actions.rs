@@ -3,7 +3,7 @@
 
 use super::Command;
 use crate::app::sim_shell;
-use crate::app::state::{App, Overlay};
+use crate::app::state::{App, ContainerPurpose, Overlay};
 use crate::app::strings;
 use crate::model::{Kind, ObjectKey};
 
@@ -25,16 +25,23 @@ impl App {
             pod,
             names,
             choice: engine,
+            purpose: ContainerPurpose::Shell,
         });
         Vec::new()
     }
 
-    /// Enter on the container choice: the shell in the chosen one.
+    /// Enter on the container choice: the shell in the chosen one, or its log.
     pub(super) fn pick_container(&mut self) -> Vec<Command> {
         match self.overlays.pop() {
-            Some(Overlay::Containers { pod, names, choice }) => match names.get(choice) {
-                Some(name) => self.shell_into(pod, name.clone()),
-                None => Vec::new(),
+            Some(Overlay::Containers {
+                pod,
+                names,
+                choice,
+                purpose,
+            }) => match (names.get(choice), purpose) {
+                (Some(name), ContainerPurpose::Shell) => self.shell_into(pod, name.clone()),
+                (Some(name), ContainerPurpose::Logs) => self.show_container_log(&names, name),
+                (None, _) => Vec::new(),
             },
             _ => Vec::new(),
         }
