@@ -151,36 +151,58 @@ fn start_recorder(l: &Level, home: &Path, file: &Path) -> Child {
         .expect("run fluidops record")
 }
 
-/// Waits until the API server's audit log shows the watches of NS's DataLoads, runtimes,
-/// datasets and pods started for `admin` (the recorder's: nothing else watches NS yet).
-fn until_recorder_watches(l: &Level, recorder: &mut Child) -> Duration {
+/// The API server's audit log: where it ends now, to read only what comes after.
+fn audit_log_end(l: &Level) -> (PathBuf, u64) {
     let audit = PathBuf::from(&l.env["FLUIDOPS_E2E_AUDIT_LOG"]);
+    let end = std::fs::metadata(&audit).map_or(0, |m| m.len());
+    (audit, end)
+}
+
+/// Waits until the API server's audit log (after `from`) shows the watches of NS's DataLoads,
+/// runtimes, datasets and pods started for `admin` (the recorder's: nothing else watches NS
+/// yet).
+fn until_recorder_watches(from: &(PathBuf, u64), recorder: &mut Child) -> Duration {
+    use std::io::{Read, Seek, SeekFrom};
     let t0 = Instant::now();
     let wanted = ["dataloads", "cacheruntimes", "datasets", "pods"];
+    let mut started: Vec<&str> = Vec::new();
+    let (audit, mut offset) = from.clone();
+    let mut partial = String::new();
     loop {
-        let text = std::fs::read_to_string(&audit).unwrap_or_default();
-        let started: Vec<&str> = wanted
-            .iter()
-            .copied()
-            .filter(|r| {
-                text.lines()
-                    .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-                    .any(|e| {
-                        e["verb"] == "watch"
-                            && e["stage"] == "ResponseStarted"
-                            && e["user"]["username"] == "admin"
-                            && e["objectRef"]["namespace"] == NS
-                            && e["objectRef"]["resource"] == *r
-                    })
-            })
-            .collect();
+        if let Ok(mut f) = std::fs::File::open(&audit)
+            && f.seek(SeekFrom::Start(offset)).is_ok()
+        {
+            let mut more = String::new();
+            if let Ok(n) = f.read_to_string(&mut more) {
+                offset += n as u64;
+            }
+            partial.push_str(&more);
+            // Whole lines only; the rest waits for its end.
+            let whole = partial.rfind('\n').map_or(0, |i| i + 1);
+            let lines: String = partial.drain(..whole).collect();
+            let ns_watch = format!("/namespaces/{NS}/");
+            for e in lines
+                .lines()
+                .filter(|l| l.contains("\"watch\"") && l.contains(&ns_watch))
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            {
+                let resource = e["objectRef"]["resource"].as_str().unwrap_or("");
+                if e["stage"] == "ResponseStarted"
+                    && e["user"]["username"] == "admin"
+                    && let Some(r) = wanted.iter().find(|r| **r == resource)
+                    && !started.contains(r)
+                {
+                    started.push(r);
+                }
+            }
+        }
         if started.len() == wanted.len() {
             return t0.elapsed();
         }
         if let Some(status) = recorder.try_wait().unwrap() {
             let mut said = String::new();
             if let Some(mut err) = recorder.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut err, &mut said);
+                let _ = err.read_to_string(&mut said);
             }
             panic!("fluidops record exited ({status}) before watching:\n{said}");
         }
@@ -350,8 +372,9 @@ async fn a_recording_of_fluid_replays_what_was_seen_live() {
     let file = l.state.join("e2e-fluid-record.rec");
 
     // The recorder first, watching before anything of NS exists; then the live console.
+    let audit = audit_log_end(l);
     let mut recorder = start_recorder(l, home.path(), &file);
-    let took = until_recorder_watches(l, &mut recorder);
+    let took = until_recorder_watches(&audit, &mut recorder);
     eprintln!("fluidops record watching {NS} {took:?} after it started");
     let mut live = Live::start(l).await;
     live.feed(l, "every kind listed", WAIT, |a| {
