@@ -85,8 +85,10 @@ fn has_line(screen: &str, text: &str) -> bool {
     screen.lines().any(|l| l.trim_end() == text)
 }
 
-fn json_lines(text: &str) -> Vec<Value> {
+/// The lines of a JSON-lines log that mention `needle`, parsed.
+fn json_lines(text: &str, needle: &str) -> Vec<Value> {
     text.lines()
+        .filter(|l| l.contains(needle))
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect()
 }
@@ -229,7 +231,7 @@ fn a_real_shell_opens_through_the_kubelet_and_gives_the_console_back() {
     // ------------------------------------------------ the audit logs
     let console_audit = std::fs::read_to_string(home.path().join("state/fluidops/audit.log"))
         .expect("the console's audit log");
-    let lines = json_lines(&console_audit);
+    let lines = json_lines(&console_audit, "pod.shell");
     let shell = |container: &str| -> &Value {
         lines
             .iter()
@@ -254,7 +256,7 @@ fn a_real_shell_opens_through_the_kubelet_and_gives_the_console_back() {
         "{sidecar}"
     );
     let server_audit = std::fs::read_to_string(&l.env["FLUIDOPS_E2E_AUDIT_LOG"]).unwrap();
-    let execs: Vec<String> = json_lines(&server_audit)
+    let execs: Vec<String> = json_lines(&server_audit, "/exec?")
         .into_iter()
         .filter(|e| {
             e["objectRef"]["subresource"] == "exec"
