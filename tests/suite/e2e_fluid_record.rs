@@ -135,9 +135,21 @@ impl Live {
     }
 }
 
+/// The recorder's process, killed if the test ends before stopping it.
+struct RecorderProcess(Option<Child>);
+
+impl Drop for RecorderProcess {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// `fluidops record -o FILE -n NS` on the level, with a HOME of its own.
-fn start_recorder(l: &Level, home: &Path, file: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_fluidops"))
+fn start_recorder(l: &Level, home: &Path, file: &Path) -> RecorderProcess {
+    let child = Command::new(env!("CARGO_BIN_EXE_fluidops"))
         .args(["record", "-o", file.to_str().unwrap(), "-n", NS])
         .env("KUBECONFIG", &l.kubeconfig)
         .env("HOME", home)
@@ -148,7 +160,8 @@ fn start_recorder(l: &Level, home: &Path, file: &Path) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("run fluidops record")
+        .expect("run fluidops record");
+    RecorderProcess(Some(child))
 }
 
 /// The API server's audit log: where it ends now, to read only what comes after.
@@ -161,8 +174,9 @@ fn audit_log_end(l: &Level) -> (PathBuf, u64) {
 /// Waits until the API server's audit log (after `from`) shows the watches of NS's DataLoads,
 /// runtimes, datasets and pods started for `admin` (the recorder's: nothing else watches NS
 /// yet).
-fn until_recorder_watches(from: &(PathBuf, u64), recorder: &mut Child) -> Duration {
+fn until_recorder_watches(from: &(PathBuf, u64), recorder: &mut RecorderProcess) -> Duration {
     use std::io::{Read, Seek, SeekFrom};
+    let recorder = recorder.0.as_mut().expect("the recorder runs");
     let t0 = Instant::now();
     let wanted = ["dataloads", "cacheruntimes", "datasets", "pods"];
     let mut started: Vec<&str> = Vec::new();
@@ -215,20 +229,25 @@ fn until_recorder_watches(from: &(PathBuf, u64), recorder: &mut Child) -> Durati
 }
 
 /// Stops the recorder as an operator does (Ctrl-C, SIGINT) and returns what it said.
-fn stop_recorder(recorder: Child) -> String {
-    let pid = recorder.id() as libc::pid_t;
+fn stop_recorder(mut recorder: RecorderProcess) -> String {
+    let child = recorder.0.take().expect("the recorder runs");
+    let pid = child.id() as libc::pid_t;
     // SAFETY: a signal to the child this test started, by its pid.
     unsafe {
         libc::kill(pid, libc::SIGINT);
     }
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(recorder.wait_with_output());
+        let _ = tx.send(child.wait_with_output());
     });
-    let out = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("fluidops record did not stop within 30 s of SIGINT")
-        .expect("wait for fluidops record");
+    let Ok(out) = rx.recv_timeout(Duration::from_secs(30)) else {
+        // SAFETY: as above; it did not stop on SIGINT.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+        panic!("fluidops record did not stop within 30 s of SIGINT");
+    };
+    let out = out.expect("wait for fluidops record");
     let said = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         out.status.success(),
