@@ -369,14 +369,16 @@ create_nodes() {
 }
 
 # Registers every pod with kwok for pods/exec (a kwok Exec per pod, naming the pod and container),
-# so that podexec.sh knows which pod a command is for. Runs until stopped.
+# so that podexec.sh knows which pod a command is for. Once per pod UID: a pod recreated with the
+# same name in a recreated namespace (its Exec deleted with the namespace) is registered again.
+# Runs until stopped.
 exec_registrar() {
-	local ns name containers c
+	local ns name uid containers c
 	declare -A seen=()
 	while true; do
-		while read -r ns name containers; do
+		while read -r ns name uid containers; do
 			[ -n "$name" ] || continue
-			[ -z "${seen[$ns/$name]:-}" ] || continue
+			[ -z "${seen[$uid]:-}" ] || continue
 			{
 				printf 'apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Exec\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n  execs:\n' "$name" "$ns"
 				for c in ${containers//,/ }; do
@@ -385,10 +387,10 @@ exec_registrar() {
 					printf '      - {name: FLUIDOPS_POD_NAME, value: %s}\n' "$name"
 					printf '      - {name: FLUIDOPS_POD_CONTAINER, value: %s}\n' "$c"
 				done
-			} | kc apply -f - >/dev/null && seen[$ns/$name]=1 &&
+			} | kc apply -f - >/dev/null && seen[$uid]=1 &&
 				log "registered $ns/$name for pods/exec (${containers%,})"
 		done < <(kc get pods --all-namespaces --watch -o \
-			go-template='{{.metadata.namespace}} {{.metadata.name}} {{range .spec.containers}}{{.name}},{{end}}{{"\n"}}')
+			go-template='{{.metadata.namespace}} {{.metadata.name}} {{.metadata.uid}} {{range .spec.containers}}{{.name}},{{end}}{{"\n"}}')
 		sleep 1 # the watch ended (API server restarted): list and watch again
 	done
 }

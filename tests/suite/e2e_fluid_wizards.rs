@@ -36,8 +36,8 @@ const MASTER_POD: &str = "curvine-demo-master-0";
 const WORKER_POD: &str = "curvine-demo-worker-0";
 const LOAD: &str = "wiz-load";
 const MIGRATE: &str = "wiz-migrate";
-/// The label (and taint) of the nodes this module's workers run on.
-const NODE_LABEL: &str = "fluidops-e2e";
+/// The group of the nodes this module's workers run on (`Level::create_worker_node`).
+const NODE_GROUP: &str = "wiz";
 const NODE_A: &str = "kwok-wiz-a";
 /// Where the worker goes when its node is lost.
 const NODE_B: &str = "kwok-wiz-b";
@@ -89,18 +89,6 @@ async fn until_fluid(
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-/// One upstream manifest with `edits` (plain text replacements) applied, created in `NS`.
-fn create_upstream(l: &Level, file: &str, edits: &[(&str, &str)]) {
-    let mut text = std::fs::read_to_string(l.manifest(file)).unwrap();
-    for (from, to) in edits {
-        assert!(text.contains(from), "{file} has {from:?}");
-        text = text.replacen(from, to, 1);
-    }
-    let path = l.state.join(format!("wiz-{file}"));
-    std::fs::write(&path, text).unwrap();
-    l.kubectl(&["create", "-n", NS, "-f", path.to_str().unwrap()]);
 }
 
 async fn pod(client: &Client, name: &str) -> Pod {
@@ -185,22 +173,6 @@ async fn run_to_success(
     }
 }
 
-/// A kwok node only this module's worker goes to: labelled for their nodeSelector, tainted so
-/// that nothing else (the master, `e2e_fluid`'s pods, job pods) lands there.
-fn create_worker_node(l: &Level, name: &str) {
-    let path = l.state.join(format!("{name}.yaml"));
-    let node = json!({
-        "apiVersion": "v1", "kind": "Node",
-        "metadata": {"name": name, "annotations": {"kwok.x-k8s.io/node": "fake"},
-                     "labels": {"kubernetes.io/hostname": name, "type": "kwok", NODE_LABEL: "wiz"}},
-        "spec": {"taints": [{"key": NODE_LABEL, "value": "wiz", "effect": "NoSchedule"}]},
-        "status": {"allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
-                   "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"}}
-    });
-    std::fs::write(&path, node.to_string()).unwrap();
-    l.kubectl(&["create", "-f", path.to_str().unwrap()]);
-}
-
 fn runtime_listed(a: &mut App) -> bool {
     a.store
         .get(&ObjectKey::new(Kind::CacheRuntime, NS, NAME))
@@ -222,32 +194,8 @@ async fn the_consoles_wizards_drive_upstream_fluid() {
     let t_all = Instant::now();
     let l = level();
     let client = client_for(&l.kubeconfig).await;
-    l.kubectl(&["create", "namespace", NS]);
+    l.create_curvine_in(NS, NODE_GROUP, NODE_A, CLASS, &[]);
     let secret = upstream_secret(l);
-    l.kubectl(&["create", "-n", NS, "-f", secret.to_str().unwrap()]);
-    create_upstream(l, "mount.yaml", &[]);
-    create_upstream(
-        l,
-        "cacheruntimeclass.yaml",
-        &[("name: curvine-demo", "name: curvine-wiz")],
-    );
-    create_upstream(l, "dataset.yaml", &[]);
-    create_worker_node(l, NODE_A);
-    create_upstream(
-        l,
-        "cacheruntime.yaml",
-        &[
-            (
-                "runtimeClassName: curvine-demo",
-                "runtimeClassName: curvine-wiz",
-            ),
-            (
-                "\n  worker:\n",
-                "\n  worker:\n    nodeSelector:\n      fluidops-e2e: wiz\n    tolerations:\n    \
-                 - key: fluidops-e2e\n      operator: Exists\n      effect: NoSchedule\n",
-            ),
-        ],
-    );
     until_fluid(l, &client, Kind::Dataset, NAME, "Dataset Bound", |v| {
         s(v, &["status", "phase"]) == "Bound"
     })
@@ -544,7 +492,7 @@ async fn the_consoles_wizards_drive_upstream_fluid() {
 
     // ------------------------------------------------ the rebuild wizard after a node is lost
     let t = Instant::now();
-    create_worker_node(l, NODE_B);
+    l.create_worker_node(NODE_B, NODE_GROUP);
     let old_worker = pod(&client, WORKER_POD).await;
     let lost = old_worker
         .spec

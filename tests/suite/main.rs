@@ -11,6 +11,8 @@ mod config_loading;
 mod detail_pages;
 mod dirty_frames;
 mod e2e_fluid;
+mod e2e_fluid_record;
+mod e2e_fluid_shell;
 mod e2e_fluid_wizards;
 pub(crate) mod e2e_kube;
 mod editor;

@@ -209,9 +209,16 @@ if [ "$(id -u)" = 0 ]; then
 else
 	ns_args=(--user --map-root-user --mount --propagation private)
 fi
+# An exec with a terminal (kubectl exec -t, the console's shell): the command leads a session of
+# its own with that terminal as controlling terminal, as a container runtime starts it, so that
+# the shell has job control and Ctrl-C interrupts the command in the foreground.
+session=()
+if [ -t 0 ]; then
+	session=(/usr/bin/setsid --ctty --wait)
+fi
 note "exec $name $* (image $image)"
 # shellcheck disable=SC2016 # expanded by the shell inside the chroot
-unshare "${ns_args[@]}" "$real" -c "$sandbox" sandbox "$root" \
+unshare "${ns_args[@]}" "$real" -c "$sandbox" sandbox "$root" "${session[@]}" \
 	/usr/bin/env -i "${envargs[@]}" /bin/sh -c 'cd "$1" && shift && exec "$@"' cd "$workdir" "$name" "$@"
 rc=$?
 note "exit $rc"

@@ -29,6 +29,10 @@ pub struct Level {
 
 static LEVEL: OnceLock<Level> = OnceLock::new();
 
+/// The label (and taint) of the kwok nodes a module's workers run on; its value names the
+/// module's group.
+pub const WORKER_NODE_LABEL: &str = "fluidops-e2e";
+
 pub fn skipped() -> bool {
     std::env::var("FLUIDOPS_E2E").is_ok_and(|v| v == "0")
 }
@@ -167,6 +171,77 @@ impl Level {
 
     pub fn create(&self, file: &Path) {
         self.kubectl(&["create", "-f", file.to_str().unwrap()]);
+    }
+
+    /// One upstream Curvine manifest with `edits` (plain text replacements, each asserted to
+    /// apply) created in namespace `ns`.
+    pub fn create_upstream_in(&self, ns: &str, file: &str, edits: &[(&str, &str)]) {
+        let mut text = std::fs::read_to_string(self.manifest(file)).unwrap();
+        for (from, to) in edits {
+            assert!(text.contains(from), "{file} has {from:?}");
+            text = text.replacen(from, to, 1);
+        }
+        let path = self.state.join(format!("{ns}-{file}"));
+        std::fs::write(&path, text).unwrap();
+        self.kubectl(&["create", "-n", ns, "-f", path.to_str().unwrap()]);
+    }
+
+    /// A kwok node only the workers of `group` go to: labelled `fluidops-e2e=<group>` for their
+    /// nodeSelector, tainted so that nothing else (masters, other modules' pods, job pods) lands
+    /// there. Curvine's workers allow one per node across all datasets (a required
+    /// anti-affinity on `fluid.io/dataset`), so each module's worker gets nodes of its own.
+    pub fn create_worker_node(&self, name: &str, group: &str) {
+        let path = self.state.join(format!("{name}.yaml"));
+        let node = serde_json::json!({
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "annotations": {"kwok.x-k8s.io/node": "fake"},
+                         "labels": {"kubernetes.io/hostname": name, "type": "kwok",
+                                    WORKER_NODE_LABEL: group}},
+            "spec": {"taints": [{"key": WORKER_NODE_LABEL, "value": group,
+                                 "effect": "NoSchedule"}]},
+            "status": {"allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+                       "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"}}
+        });
+        std::fs::write(&path, node.to_string()).unwrap();
+        self.kubectl(&["create", "-f", path.to_str().unwrap()]);
+    }
+
+    /// Upstream's Curvine e2e set up in namespace `ns` (created here): the credentials Secret,
+    /// the mount script, the class renamed `class` (classes are cluster-wide) with
+    /// `class_edits`, the dataset, and the runtime with its worker on `worker_node` (created
+    /// for `group`, see [`Level::create_worker_node`]).
+    pub fn create_curvine_in(
+        &self,
+        ns: &str,
+        group: &str,
+        worker_node: &str,
+        class: &str,
+        class_edits: &[(&str, &str)],
+    ) {
+        self.kubectl(&["create", "namespace", ns]);
+        let secret = upstream_secret(self);
+        self.kubectl(&["create", "-n", ns, "-f", secret.to_str().unwrap()]);
+        self.create_upstream_in(ns, "mount.yaml", &[]);
+        let renamed = format!("name: {class}");
+        let mut edits = vec![("name: curvine-demo", renamed.as_str())];
+        edits.extend_from_slice(class_edits);
+        self.create_upstream_in(ns, "cacheruntimeclass.yaml", &edits);
+        self.create_upstream_in(ns, "dataset.yaml", &[]);
+        self.create_worker_node(worker_node, group);
+        let class_ref = format!("runtimeClassName: {class}");
+        let placement = format!(
+            "\n  worker:\n    nodeSelector:\n      {WORKER_NODE_LABEL}: {group}\n    \
+             tolerations:\n    - key: {WORKER_NODE_LABEL}\n      operator: Exists\n      \
+             effect: NoSchedule\n"
+        );
+        self.create_upstream_in(
+            ns,
+            "cacheruntime.yaml",
+            &[
+                ("runtimeClassName: curvine-demo", class_ref.as_str()),
+                ("\n  worker:\n", placement.as_str()),
+            ],
+        );
     }
 
     pub fn log_tail(&self, name: &str, lines: usize) -> String {

@@ -73,6 +73,28 @@ impl PtySession {
         parser.screen().contents()
     }
 
+    /// Waits until the screen satisfies `done` and returns it; panics after `limit` with `what`
+    /// and the screen.
+    pub fn wait_screen(
+        &self,
+        what: &str,
+        limit: std::time::Duration,
+        done: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let s = self.screen();
+            if done(&s) {
+                return s;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out after {limit:?} waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
