@@ -259,8 +259,12 @@ fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
             }
             _ => {
                 match cluster.state.workload(&key.namespace, &label).cloned() {
+                    // Made when the runtime was set up, not now: the pods it owns may be older.
                     None => {
-                        if let Some(wl) = workloads::build(cluster, &rt, &class, c) {
+                        if let Some(mut wl) = workloads::build(cluster, &rt, &class, c) {
+                            if let Some(t) = &rt.metadata.creation_timestamp {
+                                wl.metadata.creation_timestamp = Some(t.clone());
+                            }
                             cluster.state.seed(Object::from(wl));
                         }
                     }
