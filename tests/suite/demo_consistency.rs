@@ -268,6 +268,22 @@ fn inconsistencies(c: &DemoCluster) -> Vec<String> {
             }
         }
     }
+    // A Cron operation last ran at one of its fire times.
+    for op in &objects {
+        let (Some(schedule), Some(last)) = (
+            op.pointer("/spec/schedule").and_then(Value::as_str),
+            time(op, "/status/lastScheduleTime"),
+        ) else {
+            continue;
+        };
+        let minute_before = Timestamp::from_second(last.as_second() - 60).unwrap();
+        if fluidops::model::cron::next_after(schedule, minute_before) != Some(last) || last > now {
+            bad(format!(
+                "{}: last scheduled {last}, not a fire time of {schedule:?}",
+                name_of(op)
+            ));
+        }
+    }
     // Cached ≤ capacity.
     for ds in by_kind("Dataset") {
         let size = |k: &str| {
