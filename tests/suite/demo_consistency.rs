@@ -76,6 +76,20 @@ fn inconsistencies(c: &DemoCluster) -> Vec<String> {
             ));
         }
     }
+    for rt in by_kind("CacheRuntime") {
+        let class = rt.pointer("/spec/runtimeClassName").and_then(Value::as_str);
+        let class_t = by_kind("CacheRuntimeClass")
+            .find(|c| c.pointer("/metadata/name").and_then(Value::as_str) == class)
+            .and_then(created);
+        if let (Some(t), Some(c)) = (created(rt), class_t)
+            && t < c
+        {
+            bad(format!(
+                "{}: created {t}, before its class ({c})",
+                name_of(rt)
+            ));
+        }
+    }
     for w in by_kind("AdvancedStatefulSet") {
         let ns = w
             .pointer("/metadata/namespace")
