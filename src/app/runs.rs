@@ -427,6 +427,14 @@ impl App {
                 }
                 cmds
             }
+            OperatorAction::Open(key) => {
+                self.push(Screen::Detail(key));
+                Vec::new()
+            }
+            OperatorAction::OpenTimeline(key) => {
+                self.open_timeline(crate::cluster::Subject::Object(key));
+                Vec::new()
+            }
             OperatorAction::Pause | OperatorAction::Resume | OperatorAction::Abort => {
                 let Some(k) = self.presented_run() else {
                     return Vec::new();

@@ -36,13 +36,14 @@ pub struct ListState {
 }
 
 impl ListState {
-    /// A view's state before the operator changed it: events are sorted newest first.
+    /// A view's state before the operator changed it: events are sorted newest first, problems
+    /// most severe first.
     pub fn first(view: ViewKind) -> ListState {
         ListState {
-            sort: if view == ViewKind::Events {
-                SortKey::Age
-            } else {
-                SortKey::Name
+            sort: match view {
+                ViewKind::Events => SortKey::Age,
+                ViewKind::Problems => SortKey::Status,
+                _ => SortKey::Name,
             },
             ..ListState::default()
         }

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use super::format::or_dash;
-use super::tables::{Packer, Query, Row, in_namespace};
+use super::tables::{Packer, Query, Row, SortKey, in_namespace};
 use super::triage;
 use crate::cluster::Store;
 use crate::model::meta::created;
@@ -30,9 +30,12 @@ pub const NODE_HEADERS: [&str; 7] = [
     "AGE",
 ];
 
-/// Problems in the namespace shown (cluster-scoped ones, nodes, always), grouped by severity.
+/// Problems in the namespace shown (cluster-scoped ones, nodes, always). Sorted by status (the
+/// view's first sort) they are grouped by severity; an explicit name or age sort orders the
+/// whole list, as it does in every other view.
 pub fn problem_rows(store: &Store, q: &Query) -> Vec<Row> {
     let mut p = Packer::default();
+    let grouped = q.sort == SortKey::Status;
     let groups: Vec<Rc<String>> = (0..2).map(|i| Rc::new(i.to_string())).collect();
     // Without a time, everything counts as past its grace.
     triage::problems(store, q.now.unwrap_or(jiff::Timestamp::MAX))
@@ -50,7 +53,7 @@ pub fn problem_rows(store: &Store, q: &Query) -> Vec<Row> {
                 &pr.key.namespace,
                 &pr.key.name,
                 &pr.what,
-                Some(groups[pr.severity as usize].clone()),
+                grouped.then(|| groups[pr.severity as usize].clone()),
                 pr.since,
             )
         })

@@ -1126,7 +1126,7 @@ impl App {
         self.follow_selection();
     }
 
-    fn open_timeline(&mut self, subject: Subject) {
+    pub(super) fn open_timeline(&mut self, subject: Subject) {
         self.timeline_subject = Some(subject.clone());
         self.push(Screen::Timeline(subject));
         let len = self.cursor_len();

@@ -125,6 +125,10 @@ pub enum OperatorAction {
     Resume,
     /// Abort the run.
     Abort,
+    /// Open the object's page, as Enter on its row would.
+    Open(ObjectKey),
+    /// Open the object's phase timeline.
+    OpenTimeline(ObjectKey),
 }
 
 /// No source: what the console holds while one source is replaced by another.

@@ -66,7 +66,7 @@ use crate::cluster::ClusterEvent;
 use crate::model::manifest::ManifestProblem;
 use crate::model::{Kind, Object, ObjectKey};
 
-pub use scenario::{Cue, OperatorAction, Scenario, ScenarioAction, ScenarioStep};
+pub use scenario::{Cue, OperatorAction, Player, Scenario, ScenarioAction, ScenarioStep};
 
 use cluster_state::ClusterState;
 use events::EventRecorder;

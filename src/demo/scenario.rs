@@ -24,16 +24,22 @@ pub mod captions {
     pub const LOAD_CREATED: &str =
         "Created: None → Pending, waiting for the runtime check and the dataset lock.";
     pub const LOAD_EXECUTING: &str =
-        "Executing: a loader pod streams the target path into the workers.";
+        "Executing: a loader pod streams the target path into the workers (its timeline).";
     pub const LOAD_DONE: &str =
         "Complete: the Job's condition is copied and the duration is job start → finish.";
-    pub const LOST_INTRO: &str = "A cache node of imagenet-train stops responding.";
+    pub const LOST_INTRO: &str =
+        "imagenet-train: three workers Ready. A cache node is about to stop responding.";
+    pub const LOST_NODE_DOWN: &str =
+        "worker-1's node stops answering; Kubernetes notices after its grace period.";
     pub const LOST_NODE: &str =
         "Node lost: worker-1 turns not Ready, the worker phase drops to PartialReady.";
     pub const LOST_BOUND: &str =
         "The Dataset stays Bound: upstream never moves it back when workers die.";
     pub const LOST_KILL: &str = "The operator force-deletes the lost pod; the workload recreates it elsewhere with a new UID.";
-    pub const LOST_RECOVERED: &str = "All workers Ready again: the runtime is back to Ready.";
+    pub const LOST_REPLACED: &str =
+        "The new worker-1 runs on another node: a new pod, just started, Running and Ready.";
+    pub const LOST_RECOVERED: &str =
+        "The new worker-1 is Ready: all workers Ready again, the runtime is back to Ready.";
     pub const CRON_INTRO: &str = "imagenet-refresh is a Cron DataLoad (every 5 minutes).";
     pub const CRON_FIRED: &str =
         "The schedule fires: a new job; the phase goes back to Pending with duration \"-\".";
@@ -87,6 +93,8 @@ pub enum Cue {
     RewarmPhase { namespace: String, phase: OpPhase },
     /// A CacheRuntimeMaintenance of this runtime (`spec.runtimeName`) has this `status.phase`.
     MaintenancePhase { runtime: ObjectKey, phase: String },
+    /// The data operation is in this phase.
+    OperationPhase { op: ObjectKey, phase: OpPhase },
 }
 
 impl Cue {
@@ -154,6 +162,9 @@ impl Cue {
                     }
                     _ => false,
                 }),
+            Cue::OperationPhase { op, phase } => {
+                matches!(cluster.get(op), Some(Object::Operation(o)) if o.phase() == *phase)
+            }
             Cue::MaintenancePhase { runtime, phase } => cluster
                 .state
                 .of_kind(Kind::CacheRuntimeMaintenance)
@@ -207,6 +218,9 @@ pub struct ScenarioStep {
     pub cue: Option<Cue>,
     pub action: ScenarioAction,
     pub caption: &'static str,
+    /// The screen the console turns to for this caption ([`OperatorAction::Open`] or
+    /// [`OperatorAction::OpenTimeline`]), once the cluster shows what the step did.
+    pub screen: Option<OperatorAction>,
 }
 
 impl ScenarioStep {
@@ -275,21 +289,16 @@ fn data_load(namespace: &str, name: &str, dataset: &str, paths: &[String]) -> Da
     op
 }
 
-/// A named scenario and how far it has been played.
+/// A named scenario: its steps, in the order they play.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     pub name: &'static str,
     pub summary: &'static str,
     pub steps: Vec<ScenarioStep>,
-    played: usize,
-    /// When the last step played (simulated time since the start).
-    last_at: Option<Duration>,
-    /// Simulated time a caption stays at least before a cued step replaces it:
-    /// [`CAPTION_SECONDS`] of wall time at the demo's speed (see [`Scenario::at_speed`]).
-    reading: Duration,
 }
 
-/// Simulated seconds a caption stays at least before a cued step replaces it.
+/// Wall-clock seconds a caption stays on screen at least before the next step replaces it,
+/// whatever the demo's speed.
 pub const CAPTION_SECONDS: u64 = 5;
 
 const NAMES: [&str; 5] = ["load", "worker-lost", "cron", "upgrade", "rebuild"];
@@ -300,16 +309,33 @@ fn step(secs: u64, action: ScenarioAction, caption: &'static str) -> ScenarioSte
         cue: None,
         action,
         caption,
+        screen: None,
     }
 }
 
 /// A caption shown once the cluster shows `cue` (and not before `secs`).
 fn when(secs: u64, cue: Cue, caption: &'static str) -> ScenarioStep {
     ScenarioStep {
-        at: Duration::from_secs(secs),
         cue: Some(cue),
-        action: ScenarioAction::Caption,
-        caption,
+        ..step(secs, ScenarioAction::Caption, caption)
+    }
+}
+
+impl ScenarioStep {
+    /// The same step, turning the console to the page of `key`.
+    fn open(self, key: &ObjectKey) -> ScenarioStep {
+        ScenarioStep {
+            screen: Some(OperatorAction::Open(key.clone())),
+            ..self
+        }
+    }
+
+    /// The same step, turning the console to the phase timeline of `key`.
+    fn timeline(self, key: &ObjectKey) -> ScenarioStep {
+        ScenarioStep {
+            screen: Some(OperatorAction::OpenTimeline(key.clone())),
+            ..self
+        }
     }
 }
 
@@ -323,21 +349,14 @@ fn pod(ns: &str, name: &str) -> ObjectKey {
 
 impl Scenario {
     /// How long it takes at `--speed 1` when every cue comes as soon as it may (cued steps can
-    /// wait longer): to its last step, and that caption's time.
+    /// wait longer): each step at its time but not before the caption before it was read, and
+    /// the last caption's reading time.
     pub fn running_time(&self) -> Duration {
-        self.length() + Duration::from_secs(CAPTION_SECONDS)
-    }
-
-    /// The scenario played at `speed`: its captions stay [`CAPTION_SECONDS`] of wall time before
-    /// a cued step replaces them (more simulated time when the demo runs faster).
-    pub fn at_speed(mut self, speed: f64) -> Scenario {
-        let speed = if speed.is_finite() && speed > 1.0 {
-            speed
-        } else {
-            1.0
-        };
-        self.reading = Duration::from_secs(CAPTION_SECONDS).mul_f64(speed);
-        self
+        let reading = Duration::from_secs(CAPTION_SECONDS);
+        let last = self.steps.iter().fold(None, |shown: Option<Duration>, s| {
+            Some(shown.map_or(s.at, |t| s.at.max(t + reading)))
+        });
+        last.unwrap_or_default() + reading
     }
 
     /// How many steps wait on something the cluster must show first.
@@ -353,55 +372,75 @@ impl Scenario {
         use ScenarioAction::*;
         use captions::*;
         let (summary, steps) = match name {
-            "load" => (
-                "a DataLoad runs to completion",
-                vec![
-                    step(0, Caption, LOAD_INTRO),
-                    step(
-                        3,
-                        CreateDataLoad {
-                            namespace: "imagenet".into(),
-                            name: "imagenet-warm-demo".into(),
-                            dataset: "imagenet-train".into(),
-                            paths: vec!["/imagenet/train".into()],
-                        },
-                        LOAD_CREATED,
-                    ),
-                    step(8, Caption, LOAD_EXECUTING),
-                    step(110, Caption, LOAD_DONE),
-                ],
-            ),
-            "worker-lost" => (
-                "a worker's node is lost and the runtime recovers",
-                vec![
-                    step(0, Caption, LOST_INTRO),
-                    step(
-                        3,
-                        FailNodeOf(pod("imagenet", "imagenet-train-worker-1")),
-                        LOST_NODE,
-                    ),
-                    step(15, Caption, LOST_BOUND),
-                    step(
-                        30,
-                        KillPod(pod("imagenet", "imagenet-train-worker-1")),
-                        LOST_KILL,
-                    ),
-                    step(45, Caption, LOST_RECOVERED),
-                ],
-            ),
+            "load" => {
+                let op = ObjectKey::new(
+                    Kind::Operation(OpKind::DataLoad),
+                    "imagenet",
+                    "imagenet-warm-demo",
+                );
+                let phase = |phase| Cue::OperationPhase {
+                    op: op.clone(),
+                    phase,
+                };
+                (
+                    "a DataLoad runs to completion: its page, then its phase timeline",
+                    vec![
+                        step(0, Caption, LOAD_INTRO),
+                        step(
+                            3,
+                            CreateDataLoad {
+                                namespace: op.namespace.clone(),
+                                name: op.name.clone(),
+                                dataset: "imagenet-train".into(),
+                                paths: vec!["/imagenet/train".into()],
+                            },
+                            LOAD_CREATED,
+                        )
+                        .open(&op),
+                        when(8, phase(OpPhase::Executing), LOAD_EXECUTING).timeline(&op),
+                        when(12, phase(OpPhase::Complete), LOAD_DONE).timeline(&op),
+                    ],
+                )
+            }
+            "worker-lost" => {
+                let rt = ObjectKey::new(Kind::CacheRuntime, "imagenet", "imagenet-train");
+                let worker1 = pod("imagenet", "imagenet-train-worker-1");
+                let workers = |phase| Cue::ComponentPhase {
+                    runtime: rt.clone(),
+                    component: Component::Worker,
+                    phase,
+                };
+                (
+                    "a worker's node is lost and the runtime recovers: the pod's page and the runtime's",
+                    vec![
+                        step(0, Caption, LOST_INTRO).open(&rt),
+                        step(3, FailNodeOf(worker1.clone()), LOST_NODE_DOWN),
+                        when(6, workers(RuntimePhase::PartialReady), LOST_NODE).open(&worker1),
+                        when(15, workers(RuntimePhase::PartialReady), LOST_BOUND).open(&rt),
+                        step(30, KillPod(worker1.clone()), LOST_KILL),
+                        when(33, Cue::PodReadyOnLiveNode(worker1.clone()), LOST_REPLACED)
+                            .open(&worker1),
+                        when(36, workers(RuntimePhase::Ready), LOST_RECOVERED).open(&rt),
+                    ],
+                )
+            }
             "cron" => {
                 let key = ObjectKey::new(
                     Kind::Operation(OpKind::DataLoad),
                     "imagenet",
                     "imagenet-refresh",
                 );
+                let phase = |phase| Cue::OperationPhase {
+                    op: key.clone(),
+                    phase,
+                };
                 (
-                    "a Cron DataLoad fires",
+                    "a Cron DataLoad fires, on its page",
                     vec![
-                        step(0, Caption, CRON_INTRO),
-                        step(3, TriggerCron(key), CRON_FIRED),
-                        step(8, Caption, CRON_EXECUTING),
-                        step(110, Caption, CRON_DONE),
+                        step(0, Caption, CRON_INTRO).open(&key),
+                        step(3, TriggerCron(key.clone()), CRON_FIRED),
+                        when(8, phase(OpPhase::Executing), CRON_EXECUTING),
+                        when(12, phase(OpPhase::Complete), CRON_DONE),
                     ],
                 )
             }
@@ -513,43 +552,107 @@ impl Scenario {
             name,
             summary,
             steps,
-            played: 0,
-            last_at: None,
-            reading: Duration::from_secs(CAPTION_SECONDS),
         })
-    }
-
-    /// Steps that became due since the last call (at most once each, in order), given the
-    /// simulated time elapsed since the scenario started and the cluster (for the cues).
-    /// A step waiting on a cue also waits [`CAPTION_SECONDS`] after the one before it, so that
-    /// each caption can be read.
-    pub fn due(&mut self, elapsed: Duration, cluster: &DemoCluster) -> Vec<ScenarioStep> {
-        let start = self.played;
-        while let Some(s) = self.steps.get(self.played) {
-            let readable = self.last_at.is_none_or(|t| elapsed >= t + self.reading);
-            let waits =
-                s.cue.is_some() && (!readable || s.cue.as_ref().is_some_and(|c| !c.holds(cluster)));
-            if s.at > elapsed || waits {
-                break;
-            }
-            self.played += 1;
-            self.last_at = Some(elapsed);
-        }
-        self.steps[start..self.played].to_vec()
-    }
-
-    /// The cue the next step waits for, if it waits for one.
-    pub fn waiting_for(&self) -> Option<&Cue> {
-        self.steps.get(self.played)?.cue.as_ref()
-    }
-
-    /// Whether every step has been played.
-    pub fn finished(&self) -> bool {
-        self.played >= self.steps.len()
     }
 
     /// Offset of the last step.
     pub fn length(&self) -> Duration {
         self.steps.last().map(|s| s.at).unwrap_or_default()
+    }
+}
+
+/// A scenario being played, on two clocks: the wall clock the audience reads captions on, and
+/// the simulated clock the steps' times and the cluster run on (the demo's speed times the
+/// wall clock, except while a caption is being read).
+///
+/// Each step plays at its time, once its cue holds, and not before the caption before it has
+/// been on screen [`CAPTION_SECONDS`] of wall time. While a caption is that young the cluster
+/// runs no faster than real time, so that what the caption tells is still on screen when the
+/// audience has read it, at `--speed 64` as at `--speed 1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Player {
+    scenario: Scenario,
+    speed: f64,
+    played: usize,
+    /// Wall time since the start.
+    wall: Duration,
+    /// Simulated time since the start.
+    simulated: Duration,
+    /// When (wall time) the caption on screen appeared.
+    shown: Option<Duration>,
+}
+
+impl Player {
+    pub fn new(scenario: Scenario, speed: f64) -> Player {
+        let speed = if speed.is_finite() && speed > 0.0 {
+            speed
+        } else {
+            1.0
+        };
+        Player {
+            scenario,
+            speed,
+            played: 0,
+            wall: Duration::ZERO,
+            simulated: Duration::ZERO,
+            shown: None,
+        }
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Wall time since the start.
+    pub fn wall(&self) -> Duration {
+        self.wall
+    }
+
+    /// Simulated time since the start.
+    pub fn simulated(&self) -> Duration {
+        self.simulated
+    }
+
+    /// Whether the caption on screen is younger than its reading time.
+    pub fn reading(&self) -> bool {
+        self.shown
+            .is_some_and(|t| self.wall < t + Duration::from_secs(CAPTION_SECONDS))
+    }
+
+    /// The step to play now, if one is due (each plays once, in order): its time has come, its
+    /// cue holds, and the caption before it has been read.
+    pub fn due(&mut self, cluster: &DemoCluster) -> Option<ScenarioStep> {
+        let s = self.scenario.steps.get(self.played)?;
+        let cue_holds = s.cue.as_ref().is_none_or(|c| c.holds(cluster));
+        if s.at > self.simulated || self.reading() || !cue_holds {
+            return None;
+        }
+        self.played += 1;
+        self.shown = Some(self.wall);
+        Some(s.clone())
+    }
+
+    /// Moves both clocks on by `wall` of wall time; returns the simulated time the cluster
+    /// advances by: `wall` at the demo's speed, at most real time while a caption is read.
+    pub fn advance(&mut self, wall: Duration) -> Duration {
+        let speed = if self.reading() {
+            self.speed.min(1.0)
+        } else {
+            self.speed
+        };
+        let simulated = wall.mul_f64(speed);
+        self.wall += wall;
+        self.simulated += simulated;
+        simulated
+    }
+
+    /// The cue the next step waits for, if it waits for one.
+    pub fn waiting_for(&self) -> Option<&Cue> {
+        self.scenario.steps.get(self.played)?.cue.as_ref()
+    }
+
+    /// Whether every step has been played.
+    pub fn finished(&self) -> bool {
+        self.played >= self.scenario.steps.len()
     }
 }

@@ -50,6 +50,7 @@ pub fn builtin_objects(now: Timestamp) -> (Vec<Object>, Vec<ManifestProblem>) {
         .map(|obj| {
             let mut v = obj.to_value();
             shift_times(&mut v, delta);
+            align_cron(&mut v, now);
             Object::from_value(v).ok().flatten().unwrap_or(obj)
         })
         .collect();
@@ -70,6 +71,35 @@ fn shift_times(v: &mut Value, delta: i64) {
         Value::Array(a) => a.iter_mut().for_each(|x| shift_times(x, delta)),
         Value::Object(o) => o.values_mut().for_each(|x| shift_times(x, delta)),
         _ => {}
+    }
+}
+
+/// A Cron operation's status moved by the shift no longer falls on its schedule: its times move
+/// (by less than a period) so that its last run started on the latest fire time from which it
+/// also finished before `now`, as a controller would have run it.
+fn align_cron(v: &mut Value, now: Timestamp) {
+    let Some(schedule) = v.pointer("/spec/schedule").and_then(Value::as_str) else {
+        return;
+    };
+    let time = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).and_then(parse_time);
+    let Some(last) = time(v, "/status/lastScheduleTime") else {
+        return;
+    };
+    let ran = time(v, "/status/lastSuccessfulTime").map_or(0, |t| t.as_second() - last.as_second());
+    // Fire times from a day before the last run on; the latest whose run ends by now.
+    let mut at = Timestamp::from_second(last.as_second() - 86_400).unwrap_or(last);
+    let mut fire = None;
+    for _ in 0..100_000 {
+        match crate::model::cron::next_after(schedule, at) {
+            Some(f) if f.as_second() + ran <= now.as_second() => {
+                fire = Some(f);
+                at = f;
+            }
+            _ => break,
+        }
+    }
+    if let (Some(f), Some(status)) = (fire, v.get_mut("status")) {
+        shift_times(status, f.as_second() - last.as_second());
     }
 }
 
@@ -259,8 +289,12 @@ fn materialize_runtime(cluster: &mut DemoCluster, key: &ObjectKey) {
             }
             _ => {
                 match cluster.state.workload(&key.namespace, &label).cloned() {
+                    // Made when the runtime was set up, not now: the pods it owns may be older.
                     None => {
-                        if let Some(wl) = workloads::build(cluster, &rt, &class, c) {
+                        if let Some(mut wl) = workloads::build(cluster, &rt, &class, c) {
+                            if let Some(t) = &rt.metadata.creation_timestamp {
+                                wl.metadata.creation_timestamp = Some(t.clone());
+                            }
                             cluster.state.seed(Object::from(wl));
                         }
                     }

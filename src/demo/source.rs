@@ -1,8 +1,10 @@
 //! Runs the embedded demo cluster as a source: a task that advances the simulated control
 //! plane on the wall clock (times a speed factor) and sends what changed to the app.
 //!
-//! With a scenario, its due steps are applied before each advance and their captions sent as
-//! [`SourceMsg::Caption`]. A step that is the presenter's part ([`OperatorAction`]: start an
+//! With a scenario, its due step is applied before each advance and its caption sent as
+//! [`SourceMsg::Caption`]; the screen it turns to (its page or timeline) follows the batch
+//! that carries what the step changed. The [`Player`] keeps each caption on screen its reading
+//! time on the wall clock, whatever the speed. A step that is the presenter's part ([`OperatorAction`]: start an
 //! upgrade or rebuild wizard, confirm, pause, resume, abort) changes nothing in the cluster: its
 //! action follows its caption as [`SourceMsg::Operator`], and the console's wizard acts on it as
 //! on the matching keys. Later
@@ -17,7 +19,7 @@ use tokio::sync::mpsc;
 use crate::cluster::source::{Clock, Fault, LogRequest, Source, SourceMsg};
 use crate::cluster::{ClusterEvent, ConnectionState};
 use crate::demo::DemoCluster;
-use crate::demo::scenario::Scenario;
+use crate::demo::scenario::{Player, Scenario};
 use crate::model::{Component, Kind, ObjectKey};
 use crate::workflows::observe::workload_name;
 
@@ -89,6 +91,10 @@ async fn simulate(
     tx: mpsc::UnboundedSender<SourceMsg>,
 ) {
     let lock = || cluster.lock().unwrap_or_else(|e| e.into_inner());
+    // A scenario tells one story: no random failure interrupts it.
+    if scenario.is_some() {
+        lock().set_random_failures(false);
+    }
     // The first lists kind by kind, each generated as it is sent: at scale, the whole
     // cluster never exists twice (generated and kept) at once.
     {
@@ -105,37 +111,46 @@ async fn simulate(
         1.0
     };
     // Captions are read on the wall clock, whatever the speed.
-    let mut scenario = scenario.map(|s| s.at_speed(speed));
+    let mut player = scenario.map(|s| Player::new(s, speed));
     let mut interval = tokio::time::interval(STEP);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut elapsed = Duration::ZERO;
     loop {
         interval.tick().await;
-        let dt = STEP.mul_f64(speed);
-        elapsed += dt;
         let mut cluster = lock();
-        if let Some(s) = &mut scenario {
-            for step in s.due(elapsed, &cluster) {
-                let caption = match step.apply(&mut cluster) {
-                    Ok(()) => step.caption.to_string(),
-                    Err(e) => format!("{} ({e})", step.caption),
-                };
-                if tx.send(SourceMsg::Caption(caption)).is_err() {
-                    return;
-                }
-                if let Some(action) = step.operator()
-                    && tx.send(SourceMsg::Operator(action.clone())).is_err()
-                {
-                    return;
-                }
+        let mut screen = None;
+        if let Some(p) = &mut player
+            && let Some(step) = p.due(&cluster)
+        {
+            let caption = match step.apply(&mut cluster) {
+                Ok(()) => step.caption.to_string(),
+                Err(e) => format!("{} ({e})", step.caption),
+            };
+            if tx.send(SourceMsg::Caption(caption)).is_err() {
+                return;
             }
+            if let Some(action) = step.operator()
+                && tx.send(SourceMsg::Operator(action.clone())).is_err()
+            {
+                return;
+            }
+            screen = step.screen;
         }
+        let dt = match &mut player {
+            Some(p) => p.advance(STEP),
+            None => STEP.mul_f64(speed),
+        };
         let batch = SourceMsg::Batch {
             events: cluster.advance(dt),
             at: cluster.now(),
         };
         drop(cluster);
         if tx.send(batch).is_err() {
+            return;
+        }
+        // The screen follows once the console holds what the step changed.
+        if let Some(action) = screen
+            && tx.send(SourceMsg::Operator(action)).is_err()
+        {
             return;
         }
     }

@@ -226,6 +226,19 @@ pub struct NewPod {
     pub image: Option<String>,
 }
 
+/// Seconds from a seeded pod's creation to its container's start.
+const SEEDED_START_SECS: i64 = 12;
+
+/// When a pod seeded running was created: an hour before `now`, but not before its runtime
+/// (and not after `now`).
+fn seeded_birth(rt: &CacheRuntime, now: jiff::Timestamp) -> jiff::Timestamp {
+    let hour_ago = now
+        .checked_sub(jiff::SignedDuration::from_hours(1))
+        .unwrap_or(now);
+    let runtime = rt.metadata.creation_timestamp.as_ref().map(|t| t.0);
+    runtime.map_or(hour_ago, |r| hour_ago.max(r)).min(now)
+}
+
 /// Creates the pod of one ordinal (or a client pod on a node) and starts simulating it.
 pub fn create_component_pod(
     cluster: &mut DemoCluster,
@@ -332,7 +345,9 @@ pub fn create_component_pod(
         template: template_spec,
         generate_name: Some(format!("{wl}-")),
     };
-    let mut pod = pods::new_pod(plan, now);
+    // A pod seeded running was made before the demo's start (and after its runtime).
+    let born = if ready { seeded_birth(rt, now) } else { now };
+    let mut pod = pods::new_pod(plan, born);
     pod.metadata.generation = Some(1);
     match ordinal {
         Some(_) => {
@@ -341,7 +356,7 @@ pub fn create_component_pod(
                 .get_or_insert_with(Default::default)
                 .insert(
                     "lifecycle.workload.fluid.io/timestamp".into(),
-                    format_time(now),
+                    format_time(born),
                 );
         }
         // The DaemonSet controller pins each pod to its node.
@@ -368,9 +383,10 @@ pub fn create_component_pod(
         );
     }
     let running_at = if ready {
-        let started = now
-            .checked_sub(jiff::SignedDuration::from_hours(1))
-            .unwrap_or(now);
+        let started = born
+            .checked_add(jiff::SignedDuration::from_secs(SEEDED_START_SECS))
+            .unwrap_or(now)
+            .min(now);
         pods::start(&mut pod, started);
         pods::make_ready(&mut pod, started);
         started

@@ -8,6 +8,7 @@ mod support;
 
 mod calibration;
 mod config_loading;
+mod demo_consistency;
 mod detail_pages;
 mod dirty_frames;
 mod e2e_fluid;

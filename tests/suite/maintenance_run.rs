@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use common::{keymap, now, press, render, screen_text, type_text};
 use fluidops::app::maintenance_form::Field;
+use fluidops::app::state::Screen;
 use fluidops::app::{App, Command, Msg, Overlay, strings};
 use fluidops::cluster::writer::{Guarded, Writer};
 use fluidops::cluster::{ClusterEvent, ConnectionState};
@@ -590,28 +591,46 @@ fn rebuild_after_a_lost_node_recreates_the_worker_and_rewarms() {
 /// Plays a named scenario with this console as the presenter's screen: cluster steps go to the
 /// demo cluster, operator steps to the app as `Msg::Operator`, exactly as the demo source does.
 fn play(name: &str, max: u64) -> (World, Vec<String>) {
+    play_watching(name, max, |_, _| {})
+}
+
+/// [`play`], calling `watch` with each caption once the console has turned to the screen its
+/// step shows (and taken in the batch after the step).
+fn play_watching(
+    name: &str,
+    max: u64,
+    mut watch: impl FnMut(&mut World, &str),
+) -> (World, Vec<String>) {
     let mut w = World::new(1);
-    let mut s = fluidops::demo::Scenario::by_name(name).unwrap();
+    let mut s = fluidops::demo::Player::new(fluidops::demo::Scenario::by_name(name).unwrap(), 1.0);
     let mut captions = Vec::new();
-    let mut elapsed = Duration::ZERO;
     for _ in 0..max {
         if s.finished() {
             return (w, captions);
         }
-        elapsed += Duration::from_secs(1);
         let due = {
             let c = w.cluster.lock().unwrap();
-            s.due(elapsed, &c)
+            s.due(&c)
         };
-        for step in due {
+        let mut shown = None;
+        if let Some(step) = due {
             step.apply(&mut w.cluster.lock().unwrap()).unwrap();
             captions.push(step.caption.to_string());
             if let Some(a) = step.operator() {
                 let cmds = w.app(0).update(Msg::Operator(a.clone()), keymap());
                 w.pump(0, cmds);
             }
+            shown = Some(step);
         }
+        s.advance(Duration::from_secs(1));
         w.tick();
+        if let Some(step) = shown {
+            if let Some(a) = step.screen {
+                let cmds = w.app(0).update(Msg::Operator(a), keymap());
+                w.pump(0, cmds);
+            }
+            watch(&mut w, step.caption);
+        }
     }
     panic!("scenario {name} not finished in {max}s; captions so far: {captions:#?}");
 }
@@ -759,4 +778,127 @@ fn the_run_timeline_shows_each_step() {
     }
     assert!(text.contains("Complete"), "{text}");
     insta::assert_snapshot!("run_timeline_160x48", terminal.backend());
+}
+
+/// What the console shows (80x24, with the caption) when each caption of a scenario appears:
+/// (caption, screen, text).
+fn watch_scenario(name: &str, max: u64) -> (World, Vec<(String, Screen, String)>) {
+    let mut seen = Vec::new();
+    let (w, _) = play_watching(name, max, |w, caption| {
+        let term = common::render_with(w.app(0), 80, 24, common::theme("default"), Some(caption));
+        seen.push((
+            caption.to_string(),
+            w.app(0).screen.clone(),
+            screen_text(&term),
+        ));
+    });
+    (w, seen)
+}
+
+#[test]
+fn the_load_scenario_opens_its_dataload_then_its_timeline() {
+    use fluidops::demo::scenario::captions::*;
+    let op = ObjectKey::new(
+        Kind::Operation(fluidops::model::OpKind::DataLoad),
+        NS,
+        "imagenet-warm-demo",
+    );
+    let (mut w, seen) = watch_scenario("load", 600);
+    let at = |caption: &str| {
+        seen.iter()
+            .find(|(c, _, _)| c == caption)
+            .unwrap_or_else(|| panic!("{caption} not shown"))
+    };
+    let (_, screen, text) = at(LOAD_CREATED);
+    assert_eq!(*screen, Screen::Detail(op.clone()), "{text}");
+    assert!(text.contains("imagenet-warm-demo"), "{text}");
+    let timeline = Screen::Timeline(fluidops::cluster::Subject::Object(op.clone()));
+    let (_, screen, text) = at(LOAD_EXECUTING);
+    assert_eq!(*screen, timeline, "{text}");
+    assert!(
+        text.contains("Pending") && text.contains("Executing") && !text.contains("Complete"),
+        "{text}"
+    );
+    let (_, screen, text) = at(LOAD_DONE);
+    assert_eq!(*screen, timeline, "{text}");
+    assert!(
+        text.contains("Pending") && text.contains("Executing") && text.contains("Complete"),
+        "{text}"
+    );
+    let term = common::render_with(w.app(0), 80, 24, common::theme("default"), Some(LOAD_DONE));
+    insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("scenario_load_timeline_80x24", term.backend());
+    });
+}
+
+#[test]
+fn the_worker_lost_scenario_shows_the_lost_pod_and_the_runtime_recover() {
+    use fluidops::demo::scenario::captions::*;
+    let rt = ObjectKey::new(Kind::CacheRuntime, NS, "imagenet-train");
+    let worker1 = ObjectKey::new(Kind::Pod, NS, "imagenet-train-worker-1");
+    let (mut w, seen) = watch_scenario("worker-lost", 600);
+    assert_eq!(seen.len(), 7, "every caption shown");
+    let at = |caption: &str| {
+        seen.iter()
+            .find(|(c, _, _)| c == caption)
+            .cloned()
+            .unwrap_or_else(|| panic!("{caption} not shown"))
+    };
+    // The text on screen without the caption's rows (which name what the screen should show).
+    let page = |text: &str| -> String { text.lines().take(21).collect::<Vec<_>>().join("\n") };
+    let (_, screen, text) = at(LOST_INTRO);
+    assert_eq!(screen, Screen::Detail(rt.clone()), "{text}");
+    assert!(page(&text).contains("worker  ● Ready 3/3"), "{text}");
+    let (_, screen, text) = at(LOST_NODE);
+    assert_eq!(screen, Screen::Detail(worker1.clone()), "{text}");
+    assert!(page(&text).contains("imagenet-train-worker-1"), "{text}");
+    let (_, screen, text) = at(LOST_BOUND);
+    assert_eq!(screen, Screen::Detail(rt.clone()), "{text}");
+    let shown = page(&text);
+    assert!(
+        shown.contains("PartialReady 2/3") && shown.contains("Bound"),
+        "{text}"
+    );
+    let (_, screen, text) = at(LOST_KILL);
+    assert_eq!(screen, Screen::Detail(rt.clone()), "{text}");
+    let (_, screen, text) = at(LOST_REPLACED);
+    assert_eq!(screen, Screen::Detail(worker1.clone()), "{text}");
+    let shown = page(&text);
+    assert!(
+        shown.contains("● Running") && shown.contains("● 1/1"),
+        "{text}"
+    );
+    let (_, screen, text) = at(LOST_RECOVERED);
+    assert_eq!(screen, Screen::Detail(rt.clone()), "{text}");
+    let shown = page(&text);
+    assert!(
+        shown.contains("worker  ● Ready 3/3") && !shown.contains("PartialReady"),
+        "{text}"
+    );
+    let term = common::render_with(
+        w.app(0),
+        80,
+        24,
+        common::theme("default"),
+        Some(LOST_RECOVERED),
+    );
+    insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("scenario_worker_lost_recovered_80x24", term.backend());
+    });
+    // The replacement pod's page: Ready on another node, seconds old.
+    let cmds = w.app(0).update(
+        Msg::Operator(fluidops::demo::OperatorAction::Open(worker1)),
+        keymap(),
+    );
+    w.pump(0, cmds);
+    let term = common::render_with(
+        w.app(0),
+        80,
+        24,
+        common::theme("default"),
+        Some(LOST_REPLACED),
+    );
+    insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("scenario_worker_lost_new_pod_80x24", term.backend());
+    });
 }

@@ -12,7 +12,7 @@ use fluidops::app::actions::ViewKind;
 use fluidops::app::{App, Msg, Overlay, Screen};
 use fluidops::cluster::{ClusterEvent, ConnectionState};
 use fluidops::demo::DemoCluster;
-use fluidops::model::{Kind, ObjectKey};
+use fluidops::model::{Kind, ObjectKey, OpKind};
 use jiff::Timestamp;
 
 fn start() -> Timestamp {
@@ -64,7 +64,14 @@ fn problems_view_lists_the_worst_first_and_opens_the_object() {
     let rows = app.table(ViewKind::Problems).rows;
     // Critical ones (the lost node, failed operations) before degraded ones.
     let first = rows[0].key();
-    assert_eq!(first, ObjectKey::new(Kind::Node, "", "gpu-node-07"));
+    assert_eq!(
+        first,
+        ObjectKey::new(
+            Kind::Operation(OpKind::DataLoad),
+            "llm-serving",
+            "qwen-warm-7b"
+        )
+    );
     let statuses: Vec<String> = rows.iter().map(|r| r.status().to_string()).collect();
     let pending = statuses.iter().position(|s| s.starts_with("Pending"));
     let failed = statuses.iter().rposition(|s| s.starts_with("Failed"));
@@ -72,6 +79,30 @@ fn problems_view_lists_the_worst_first_and_opens_the_object() {
 
     press(&mut app, "<Enter>");
     assert_eq!(app.screen, Screen::Detail(first));
+}
+
+/// Severity groups are the status sort (the view's first, STATUS▲); sorting by name orders the
+/// whole list by name, as in every other view.
+#[test]
+fn problems_sorted_by_name_are_one_list() {
+    let (mut app, _demo) = demo_app(20);
+    press(&mut app, "!");
+    let terminal = render(&mut app, 80, 24, "default");
+    assert!(common::row_text(&terminal, 3).contains("STATUS▲"));
+    press(&mut app, "N");
+    let terminal = render(&mut app, 80, 24, "default");
+    assert!(common::row_text(&terminal, 3).contains("NAME▲"));
+    // By namespace then name, as the other views sort by NAME.
+    let names: Vec<(String, String)> = app
+        .table(ViewKind::Problems)
+        .rows
+        .iter()
+        .map(|r| (r.key().namespace, r.key().name))
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert!(names.len() > 3);
 }
 
 #[test]
