@@ -162,7 +162,7 @@ pub async fn run(
                 Some(SourceMsg::Batch { at, events }) => msgs.push(Msg::Cluster { at, events }),
                 Some(SourceMsg::Caption(c)) => { caption = Some(c); app.dirty = true; }
                 Some(SourceMsg::Operator(a)) => msgs.push(Msg::Operator(a)),
-                Some(SourceMsg::Rewind(at)) => msgs.push(Msg::Rewind(at)),
+                Some(SourceMsg::Rewind { at, batches }) => msgs.push(Msg::Rewind { at, batches }),
                 Some(SourceMsg::Replay { status, note }) => msgs.push(Msg::Replay { status, note }),
                 None => source_open = false,
             },
@@ -193,7 +193,7 @@ pub async fn run(
                     app.dirty = true;
                 }
                 SourceMsg::Operator(a) => msgs.push(Msg::Operator(a)),
-                SourceMsg::Rewind(at) => msgs.push(Msg::Rewind(at)),
+                SourceMsg::Rewind { at, batches } => msgs.push(Msg::Rewind { at, batches }),
                 SourceMsg::Replay { status, note } => msgs.push(Msg::Replay { status, note }),
             }
         }

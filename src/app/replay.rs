@@ -8,6 +8,7 @@ use super::actions::Action;
 use super::state::App;
 use super::strings;
 use super::update::Command;
+use crate::cluster::ClusterEvent;
 use crate::cluster::source::{ReplayControl, ReplayStatus};
 use crate::recorder::time_arg;
 
@@ -20,6 +21,25 @@ impl App {
         self.problem_watch.clear();
         self.now = at;
         self.dirty = true;
+    }
+
+    /// The recording jumped: forget what the store holds, move the clock back to `at`, and take
+    /// the state there from `batches` (each at its own time, so that timelines date what they
+    /// saw change) in one go: what follows a change (problems, selection, runs) runs once.
+    pub fn jumped(
+        &mut self,
+        at: Timestamp,
+        batches: Vec<(Timestamp, Vec<ClusterEvent>)>,
+    ) -> Vec<Command> {
+        self.rewound(at);
+        for (t, events) in batches {
+            self.now = self.now.max(t);
+            for ev in events {
+                self.store.apply(ev, t);
+            }
+        }
+        // Like a list: what the state holds is not news.
+        self.cluster_changed(true)
     }
 
     /// Where the recording stands now (the header shows it).

@@ -44,8 +44,11 @@ pub enum Msg {
     ExternalEdited(Result<String, String>),
     /// A demo scenario plays the presenter's part (open a wizard, confirm, pause, …).
     Operator(crate::cluster::source::OperatorAction),
-    /// A recording jumped back to this time (see [`App::rewound`]).
-    Rewind(jiff::Timestamp),
+    /// A recording jumped: the state at that time, as batches (see [`App::jumped`]).
+    Rewind {
+        at: Timestamp,
+        batches: Vec<(Timestamp, Vec<ClusterEvent>)>,
+    },
     /// Where a replayed recording stands.
     Replay {
         status: crate::cluster::source::ReplayStatus,
@@ -122,6 +125,25 @@ impl App {
         commands
     }
 
+    /// What follows a change of the cluster's state, once per batch: the selection follows its
+    /// object, the problems are looked at again, and so are the maintenance form and runs.
+    pub(super) fn cluster_changed(&mut self, listing: bool) -> Vec<Command> {
+        self.follow_selection();
+        self.dirty = true;
+        use super::problem_watch::Looking;
+        let looking = match &self.screen {
+            Screen::List(ViewKind::Problems) => Looking::AtProblems,
+            Screen::Detail(k) => Looking::At(k),
+            _ => Looking::Elsewhere,
+        };
+        self.problem_watch
+            .observe(&self.store, self.now, looking, listing);
+        if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
+            f.follow(&self.store, self.now);
+        }
+        self.drive_runs()
+    }
+
     fn handle(&mut self, msg: Msg, keymap: &Keymap) -> Vec<Command> {
         match msg {
             Msg::Key(key) => self.on_key(key, keymap),
@@ -154,20 +176,7 @@ impl App {
                     changed |= self.store.apply(ev, at);
                 }
                 if changed {
-                    self.follow_selection();
-                    self.dirty = true;
-                    use super::problem_watch::Looking;
-                    let looking = match &self.screen {
-                        Screen::List(ViewKind::Problems) => Looking::AtProblems,
-                        Screen::Detail(k) => Looking::At(k),
-                        _ => Looking::Elsewhere,
-                    };
-                    self.problem_watch
-                        .observe(&self.store, self.now, looking, listing);
-                    if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
-                        f.follow(&self.store, self.now);
-                    }
-                    return self.drive_runs();
+                    return self.cluster_changed(listing);
                 }
                 Vec::new()
             }
@@ -197,10 +206,7 @@ impl App {
                 }
             }
             Msg::Operator(action) => self.operator(action),
-            Msg::Rewind(at) => {
-                self.rewound(at);
-                Vec::new()
-            }
+            Msg::Rewind { at, batches } => self.jumped(at, batches),
             Msg::Replay { status, note } => {
                 self.replay_moved(status, note);
                 Vec::new()

@@ -352,7 +352,7 @@ impl Console {
                 Ok(Some(
                     SourceMsg::Caption(_)
                     | SourceMsg::Operator(_)
-                    | SourceMsg::Rewind(_)
+                    | SourceMsg::Rewind { .. }
                     | SourceMsg::Replay { .. },
                 )) => {}
                 Ok(None) => panic!("source closed while waiting for {what}"),
