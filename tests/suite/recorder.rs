@@ -136,6 +136,7 @@ fn a_replay_shows_what_the_live_console_showed_at_each_moment() {
         rec.frames.len()
     );
 
+    let mut changes_after_keyframes = 0;
     // Jumping straight to each moment (from the keyframe before it): the views as live. The
     // timeline starts at the keyframe (what came before it is not in the state there), and
     // from there dates every change as it was seen: as a console that played the batches from
@@ -158,7 +159,21 @@ fn a_replay_shows_what_the_live_console_showed_at_each_moment() {
             played,
             "timeline after a jump to {s} s"
         );
+        // What the live console saw change after the keyframe, it shows at the same times.
+        let since = keyframe_time(&rec, t);
+        let after = rows_after(&jumped[VIEWS.len()], &since);
+        assert_eq!(
+            after,
+            rows_after(&r.live[i][VIEWS.len()], &since),
+            "timeline rows after {since}, jumped to {s} s"
+        );
+        assert!(!rows_after(&jumped[VIEWS.len()], "").is_empty());
+        changes_after_keyframes += after.len();
     }
+    assert!(
+        changes_after_keyframes > 0,
+        "a timeline changed after a keyframe"
+    );
 
     // Playing forward through the moments in one console, each batch at its own time: the
     // timeline too is the live one.
@@ -185,6 +200,26 @@ fn a_replay_shows_what_the_live_console_showed_at_each_moment() {
         );
         assert_eq!(screens(&mut app), r.live[i], "played to {s} s");
     }
+}
+
+/// The rows of a timeline page dated after `after` (as the page writes times, `MM-DD HH:MM:SS`
+/// in UTC; `""`: every row).
+fn rows_after(page: &str, after: &str) -> Vec<String> {
+    page.lines()
+        .filter_map(|l| l.strip_prefix('│'))
+        .filter(|l| l.len() > 14 && l.as_bytes()[2] == b'-' && l.as_bytes()[5] == b' ')
+        .filter(|l| l.get(..14).is_some_and(|d| d > after))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The time of the keyframe a jump to `t` starts from, as a timeline page writes it.
+fn keyframe_time(rec: &Recording, t: Timestamp) -> String {
+    let batches = fluidops::recorder::replay_source::batches_at(rec, t);
+    let kt = batches.first().map_or(t, |b| b.0);
+    kt.to_zoned(jiff::tz::TimeZone::UTC)
+        .strftime("%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// The timeline page of a console fed the batches from the keyframe before `t` one by one.
