@@ -22,7 +22,7 @@ use fluidops::config::Keymap;
 use fluidops::demo::DemoCluster;
 use fluidops::demo::scale::ScaleSpec;
 use fluidops::demo::source::initial_batches;
-use fluidops::recorder::format::Header;
+use fluidops::recorder::format::{FrameType, Header};
 use fluidops::recorder::{Policy, Recorder, Recording, cli as rec_cli};
 
 /// The program's allocator (src/main.rs): the costs measured are the console's.
@@ -145,6 +145,31 @@ fn main() {
         worst = worst.max(took);
         sum += took;
     }
+    // The worst place: just before a keyframe, with the most changes after the one before.
+    let keyframes: Vec<i64> = rec
+        .frames
+        .iter()
+        .filter(|f| f.kind == FrameType::Keyframe && f.first > start.as_nanosecond() as i64)
+        .map(|f| f.first)
+        .collect();
+    let mut worst_place = Duration::ZERO;
+    let mut sum_place = Duration::ZERO;
+    let picked: Vec<i64> = (0..JUMPS)
+        .filter_map(|i| {
+            keyframes
+                .get(keyframes.len() * (2 * i + 1) / (2 * JUMPS))
+                .copied()
+        })
+        .collect();
+    for k in &picked {
+        let at = fluidops::recorder::format::from_ns(k - 1);
+        let t0 = Instant::now();
+        let mut app = App::new("demo", start);
+        rec_cli::show_at(&mut app, &keymap, &rec, at);
+        let took = t0.elapsed();
+        worst_place = worst_place.max(took);
+        sum_place += took;
+    }
     println!(
         "| open (index the frames) | {:.1} ms |",
         open.as_secs_f64() * 1e3
@@ -153,5 +178,11 @@ fn main() {
         "| jump to a time, state fed to a console | mean {:.0} ms, worst {:.0} ms over {JUMPS} jumps |",
         sum.as_secs_f64() * 1e3 / JUMPS as f64,
         worst.as_secs_f64() * 1e3
+    );
+    println!(
+        "| jump to just before a keyframe (the most changes to replay) | mean {:.0} ms, worst {:.0} ms over {} jumps |",
+        sum_place.as_secs_f64() * 1e3 / picked.len().max(1) as f64,
+        worst_place.as_secs_f64() * 1e3,
+        picked.len()
     );
 }
