@@ -163,6 +163,7 @@ pub async fn run(
                 Some(SourceMsg::Caption(c)) => { caption = Some(c); app.dirty = true; }
                 Some(SourceMsg::Operator(a)) => msgs.push(Msg::Operator(a)),
                 Some(SourceMsg::Rewind { at, batches }) => msgs.push(Msg::Rewind { at, batches }),
+                Some(SourceMsg::Played(batches)) => msgs.push(Msg::Played(batches)),
                 Some(SourceMsg::Replay { status, note }) => msgs.push(Msg::Replay { status, note }),
                 None => source_open = false,
             },
@@ -194,6 +195,7 @@ pub async fn run(
                 }
                 SourceMsg::Operator(a) => msgs.push(Msg::Operator(a)),
                 SourceMsg::Rewind { at, batches } => msgs.push(Msg::Rewind { at, batches }),
+                SourceMsg::Played(batches) => msgs.push(Msg::Played(batches)),
                 SourceMsg::Replay { status, note } => msgs.push(Msg::Replay { status, note }),
             }
         }

@@ -32,14 +32,8 @@ impl App {
         batches: Vec<(Timestamp, Vec<ClusterEvent>)>,
     ) -> Vec<Command> {
         self.rewound(at);
-        for (t, events) in batches {
-            self.now = self.now.max(t);
-            for ev in events {
-                self.store.apply(ev, t);
-            }
-        }
-        // Like a list: what the state holds is not news.
-        self.cluster_changed(true)
+        // The keyframe's lists come first: what the state holds is not news.
+        self.take_batches(batches)
     }
 
     /// Where the recording stands now (the header shows it).

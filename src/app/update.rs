@@ -49,6 +49,8 @@ pub enum Msg {
         at: Timestamp,
         batches: Vec<(Timestamp, Vec<ClusterEvent>)>,
     },
+    /// A recording played forward: batches, each at its own time, taken in one go.
+    Played(Vec<(Timestamp, Vec<ClusterEvent>)>),
     /// Where a replayed recording stands.
     Replay {
         status: crate::cluster::source::ReplayStatus,
@@ -144,6 +146,38 @@ impl App {
         self.drive_runs()
     }
 
+    /// Batches from the source, each applied at its own time, then what follows a change once.
+    pub(super) fn take_batches(
+        &mut self,
+        batches: Vec<(Timestamp, Vec<ClusterEvent>)>,
+    ) -> Vec<Command> {
+        let mut changed = false;
+        let mut listing = false;
+        for (at, events) in batches {
+            // On the demo cluster time comes with the batches: ages move with it.
+            if at.as_second() > self.now.as_second() {
+                self.dirty = true;
+            }
+            self.now = self.now.max(at);
+            listing |= events.iter().any(|e| {
+                matches!(
+                    e,
+                    ClusterEvent::Listed { .. }
+                        | ClusterEvent::ListedPods(_)
+                        | ClusterEvent::ListEnded { .. }
+                )
+            });
+            for ev in events {
+                changed |= self.store.apply(ev, at);
+            }
+        }
+        self.expire_flash();
+        if changed {
+            return self.cluster_changed(listing);
+        }
+        Vec::new()
+    }
+
     fn handle(&mut self, msg: Msg, keymap: &Keymap) -> Vec<Command> {
         match msg {
             Msg::Key(key) => self.on_key(key, keymap),
@@ -156,30 +190,7 @@ impl App {
                 self.dirty = true;
                 Vec::new()
             }
-            Msg::Cluster { at, events } => {
-                // On the demo cluster time comes with the batches: ages move with it.
-                if at.as_second() > self.now.as_second() {
-                    self.dirty = true;
-                }
-                self.now = self.now.max(at);
-                self.expire_flash();
-                let mut changed = false;
-                let listing = events.iter().any(|e| {
-                    matches!(
-                        e,
-                        ClusterEvent::Listed { .. }
-                            | ClusterEvent::ListedPods(_)
-                            | ClusterEvent::ListEnded { .. }
-                    )
-                });
-                for ev in events {
-                    changed |= self.store.apply(ev, at);
-                }
-                if changed {
-                    return self.cluster_changed(listing);
-                }
-                Vec::new()
-            }
+            Msg::Cluster { at, events } => self.take_batches(vec![(at, events)]),
             // Each answer goes straight back to the part of the console that made the write.
             Msg::WriteDone { write, result } => {
                 // An answer always changes what is shown (a message, a form, a run's page).
@@ -207,6 +218,7 @@ impl App {
             }
             Msg::Operator(action) => self.operator(action),
             Msg::Rewind { at, batches } => self.jumped(at, batches),
+            Msg::Played(batches) => self.take_batches(batches),
             Msg::Replay { status, note } => {
                 self.replay_moved(status, note);
                 Vec::new()

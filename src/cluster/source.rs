@@ -27,6 +27,9 @@ pub enum SourceMsg {
         at: Timestamp,
         batches: Vec<(Timestamp, Vec<ClusterEvent>)>,
     },
+    /// A recording played forward: batches, each at its own time, taken in one go (batches
+    /// sent one by one would be taken together at the last one's time).
+    Played(Vec<(Timestamp, Vec<ClusterEvent>)>),
     /// Where a replayed recording stands (the header's time cursor), with a note for the
     /// operator when a request could not be done.
     Replay {

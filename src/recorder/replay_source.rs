@@ -101,11 +101,12 @@ impl<'a> Player<'a> {
             });
         } else {
             // Each stored batch at its own time (timelines date what they see change).
+            let mut batches = Vec::new();
             while let Some(next) = self.cursor.next_time().filter(|n| *n <= t) {
-                out.push(SourceMsg::Batch {
-                    at: format::from_ns(next),
-                    events: self.cursor.advance_to(next).events,
-                });
+                batches.push((format::from_ns(next), self.cursor.advance_to(next).events));
+            }
+            if !batches.is_empty() {
+                out.push(SourceMsg::Played(batches));
             }
         }
         self.clock = t;

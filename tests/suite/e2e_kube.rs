@@ -353,6 +353,7 @@ impl Console {
                     SourceMsg::Caption(_)
                     | SourceMsg::Operator(_)
                     | SourceMsg::Rewind { .. }
+                    | SourceMsg::Played(_)
                     | SourceMsg::Replay { .. },
                 )) => {}
                 Ok(None) => panic!("source closed while waiting for {what}"),
