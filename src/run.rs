@@ -162,7 +162,8 @@ pub async fn run(
                 Some(SourceMsg::Batch { at, events }) => msgs.push(Msg::Cluster { at, events }),
                 Some(SourceMsg::Caption(c)) => { caption = Some(c); app.dirty = true; }
                 Some(SourceMsg::Operator(a)) => msgs.push(Msg::Operator(a)),
-                Some(SourceMsg::Rewind(at)) => msgs.push(Msg::Rewind(at)),
+                Some(SourceMsg::Rewind { at, batches }) => msgs.push(Msg::Rewind { at, batches }),
+                Some(SourceMsg::Played(batches)) => msgs.push(Msg::Played(batches)),
                 Some(SourceMsg::Replay { status, note }) => msgs.push(Msg::Replay { status, note }),
                 None => source_open = false,
             },
@@ -193,7 +194,8 @@ pub async fn run(
                     app.dirty = true;
                 }
                 SourceMsg::Operator(a) => msgs.push(Msg::Operator(a)),
-                SourceMsg::Rewind(at) => msgs.push(Msg::Rewind(at)),
+                SourceMsg::Rewind { at, batches } => msgs.push(Msg::Rewind { at, batches }),
+                SourceMsg::Played(batches) => msgs.push(Msg::Played(batches)),
                 SourceMsg::Replay { status, note } => msgs.push(Msg::Replay { status, note }),
             }
         }
@@ -439,23 +441,23 @@ fn next_second() -> Duration {
     Duration::from_nanos(1_000_000_000 - nanos) + Duration::from_millis(2)
 }
 
-/// Adjacent cluster batches as one (dated by the newest), so that a burst of source events costs
-/// one pass over the views' rows, not one per batch.
+/// Adjacent cluster batches taken in one go, each still at its own time (a phase change keeps
+/// the moment it was seen), so that a burst of source events costs one pass over the views'
+/// rows, not one per batch.
 fn coalesce(msgs: Vec<Msg>) -> Vec<Msg> {
     let mut out: Vec<Msg> = Vec::with_capacity(msgs.len());
     for m in msgs {
-        match (out.last_mut(), m) {
-            (
-                Some(Msg::Cluster { at, events }),
-                Msg::Cluster {
-                    at: next,
-                    events: more,
-                },
-            ) => {
-                *at = (*at).max(next);
-                events.extend(more);
+        let more = match m {
+            Msg::Cluster { at, events } => vec![(at, events)],
+            Msg::Played(batches) => batches,
+            m => {
+                out.push(m);
+                continue;
             }
-            (_, m) => out.push(m),
+        };
+        match out.last_mut() {
+            Some(Msg::Played(batches)) => batches.extend(more),
+            _ => out.push(Msg::Played(more)),
         }
     }
     out
@@ -475,7 +477,7 @@ mod tests {
     }
 
     #[test]
-    fn adjacent_batches_become_one_in_order() {
+    fn adjacent_batches_are_taken_together_each_at_its_own_time() {
         let out = coalesce(vec![
             batch(1, 2),
             batch(3, 1),
@@ -484,13 +486,16 @@ mod tests {
         ]);
         assert_eq!(out.len(), 3);
         match &out[0] {
-            Msg::Cluster { at, events } => {
-                assert_eq!(at.as_second(), 3);
-                assert_eq!(events.len(), 3);
+            Msg::Played(batches) => {
+                let shape: Vec<(i64, usize)> = batches
+                    .iter()
+                    .map(|(at, e)| (at.as_second(), e.len()))
+                    .collect();
+                assert_eq!(shape, [(1, 2), (3, 1)]);
             }
-            _ => panic!("a batch first"),
+            _ => panic!("the batches first"),
         }
         assert!(matches!(out[1], Msg::Tick(_)));
-        assert!(matches!(&out[2], Msg::Cluster { events, .. } if events.len() == 1));
+        assert!(matches!(&out[2], Msg::Played(b) if b.len() == 1 && b[0].1.len() == 1));
     }
 }

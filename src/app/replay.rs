@@ -8,6 +8,7 @@ use super::actions::Action;
 use super::state::App;
 use super::strings;
 use super::update::Command;
+use crate::cluster::ClusterEvent;
 use crate::cluster::source::{ReplayControl, ReplayStatus};
 use crate::recorder::time_arg;
 
@@ -20,6 +21,19 @@ impl App {
         self.problem_watch.clear();
         self.now = at;
         self.dirty = true;
+    }
+
+    /// The recording jumped: forget what the store holds, move the clock back to `at`, and take
+    /// the state there from `batches` (each at its own time, so that timelines date what they
+    /// saw change) in one go: what follows a change (problems, selection, runs) runs once.
+    pub fn jumped(
+        &mut self,
+        at: Timestamp,
+        batches: Vec<(Timestamp, Vec<ClusterEvent>)>,
+    ) -> Vec<Command> {
+        self.rewound(at);
+        // The keyframe's lists come first: what the state holds is not news.
+        self.take_batches(batches)
     }
 
     /// Where the recording stands now (the header shows it).

@@ -44,8 +44,14 @@ pub enum Msg {
     ExternalEdited(Result<String, String>),
     /// A demo scenario plays the presenter's part (open a wizard, confirm, pause, …).
     Operator(crate::cluster::source::OperatorAction),
-    /// A recording jumped back to this time (see [`App::rewound`]).
-    Rewind(jiff::Timestamp),
+    /// A recording jumped: the state at that time, as batches (see [`App::jumped`]).
+    Rewind {
+        at: Timestamp,
+        batches: Vec<(Timestamp, Vec<ClusterEvent>)>,
+    },
+    /// Batches taken in one go, each at its own time (a recording played forward, or the
+    /// batches a source sent while the console was busy).
+    Played(Vec<(Timestamp, Vec<ClusterEvent>)>),
     /// Where a replayed recording stands.
     Replay {
         status: crate::cluster::source::ReplayStatus,
@@ -122,6 +128,64 @@ impl App {
         commands
     }
 
+    /// What follows a change of the cluster's state, once per batch: the selection follows its
+    /// object, the problems are looked at again, and so are the maintenance form and runs.
+    pub(super) fn cluster_changed(&mut self, listing: bool) -> Vec<Command> {
+        self.follow_selection();
+        self.dirty = true;
+        use super::problem_watch::Looking;
+        let looking = match &self.screen {
+            Screen::List(ViewKind::Problems) => Looking::AtProblems,
+            Screen::Detail(k) => Looking::At(k),
+            _ => Looking::Elsewhere,
+        };
+        self.problem_watch
+            .observe(&self.store, self.now, looking, listing);
+        if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
+            f.follow(&self.store, self.now);
+        }
+        self.drive_runs()
+    }
+
+    /// Batches from the source, each applied at its own time, then what follows a change once.
+    pub(super) fn take_batches(
+        &mut self,
+        batches: Vec<(Timestamp, Vec<ClusterEvent>)>,
+    ) -> Vec<Command> {
+        let mut changed = false;
+        let mut listing = false;
+        let mut refused = Vec::new();
+        for (at, events) in batches {
+            // On the demo cluster time comes with the batches: ages move with it.
+            if at.as_second() > self.now.as_second() {
+                self.dirty = true;
+            }
+            self.now = self.now.max(at);
+            for ev in events {
+                listing |= matches!(
+                    ev,
+                    ClusterEvent::Listed { .. }
+                        | ClusterEvent::ListedPods(_)
+                        | ClusterEvent::ListEnded { .. }
+                );
+                // A log the server refused is the operator's answer, not the cluster's state.
+                if let ClusterEvent::LogRefused { pod, message } = &ev {
+                    refused.push((pod.clone(), message.clone()));
+                }
+                changed |= self.store.apply(ev, at);
+            }
+        }
+        self.expire_flash();
+        let mut answers = Vec::new();
+        for (pod, message) in refused {
+            answers.extend(self.log_refused(&pod, &message));
+        }
+        if changed {
+            answers.extend(self.cluster_changed(listing));
+        }
+        answers
+    }
+
     fn handle(&mut self, msg: Msg, keymap: &Keymap) -> Vec<Command> {
         match msg {
             Msg::Key(key) => self.on_key(key, keymap),
@@ -134,50 +198,7 @@ impl App {
                 self.dirty = true;
                 Vec::new()
             }
-            Msg::Cluster { at, events } => {
-                // On the demo cluster time comes with the batches: ages move with it.
-                if at.as_second() > self.now.as_second() {
-                    self.dirty = true;
-                }
-                self.now = self.now.max(at);
-                self.expire_flash();
-                let mut changed = false;
-                let listing = events.iter().any(|e| {
-                    matches!(
-                        e,
-                        ClusterEvent::Listed { .. }
-                            | ClusterEvent::ListedPods(_)
-                            | ClusterEvent::ListEnded { .. }
-                    )
-                });
-                // A log the server refused is the operator's answer, not the cluster's state.
-                let mut answers = Vec::new();
-                for ev in &events {
-                    if let ClusterEvent::LogRefused { pod, message } = ev {
-                        answers.extend(self.log_refused(pod, message));
-                    }
-                }
-                for ev in events {
-                    changed |= self.store.apply(ev, at);
-                }
-                if changed {
-                    self.follow_selection();
-                    self.dirty = true;
-                    use super::problem_watch::Looking;
-                    let looking = match &self.screen {
-                        Screen::List(ViewKind::Problems) => Looking::AtProblems,
-                        Screen::Detail(k) => Looking::At(k),
-                        _ => Looking::Elsewhere,
-                    };
-                    self.problem_watch
-                        .observe(&self.store, self.now, looking, listing);
-                    if let Some(Overlay::Maintenance(f)) = self.overlays.top_mut() {
-                        f.follow(&self.store, self.now);
-                    }
-                    answers.extend(self.drive_runs());
-                }
-                answers
-            }
+            Msg::Cluster { at, events } => self.take_batches(vec![(at, events)]),
             // Each answer goes straight back to the part of the console that made the write.
             Msg::WriteDone { write, result } => {
                 // An answer always changes what is shown (a message, a form, a run's page).
@@ -204,10 +225,8 @@ impl App {
                 }
             }
             Msg::Operator(action) => self.operator(action),
-            Msg::Rewind(at) => {
-                self.rewound(at);
-                Vec::new()
-            }
+            Msg::Rewind { at, batches } => self.jumped(at, batches),
+            Msg::Played(batches) => self.take_batches(batches),
             Msg::Replay { status, note } => {
                 self.replay_moved(status, note);
                 Vec::new()

@@ -21,9 +21,16 @@ pub enum SourceMsg {
     Caption(String),
     /// The presenter's part of a scenario, for the console to act on as on the matching keys.
     Operator(OperatorAction),
-    /// A recording jumped back: the console forgets what it holds and its clock goes back to
-    /// this time; the batches that follow hold the state there.
-    Rewind(Timestamp),
+    /// A recording jumped: the console forgets what it holds, its clock goes back to `at`, and
+    /// `batches` (each at its own time: a keyframe's lists, then the changes after it) hold the
+    /// state there, taken in one go.
+    Rewind {
+        at: Timestamp,
+        batches: Vec<(Timestamp, Vec<ClusterEvent>)>,
+    },
+    /// A recording played forward: batches, each at its own time, taken in one go (batches
+    /// sent one by one would be taken together at the last one's time).
+    Played(Vec<(Timestamp, Vec<ClusterEvent>)>),
     /// Where a replayed recording stands (the header's time cursor), with a note for the
     /// operator when a request could not be done.
     Replay {

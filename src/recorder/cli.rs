@@ -210,10 +210,9 @@ pub fn show_at(
     rec: &Recording,
     at: Timestamp,
 ) {
-    app.rewound(at);
-    for (t, events) in replay_source::batches_at(rec, at) {
-        app.update(Msg::Cluster { at: t, events }, keymap);
-    }
+    let batches = replay_source::batches_at(rec, at);
+    let from = batches.first().map_or(at, |b| b.0).min(at);
+    app.update(Msg::Rewind { at: from, batches }, keymap);
     app.update(
         Msg::Cluster {
             at,

@@ -4,17 +4,17 @@
 
 use serde_json::{Map, Value};
 
-/// The merge patch that turns `old` into `new`; `None` when they are equal.
+/// The merge patch that turns `old` into `new`; `None` when they are equal. One walk over both:
+/// objects are compared member by member, never whole and then again part by part.
 pub fn diff(old: &Value, new: &Value) -> Option<Value> {
-    if old == new {
-        return None;
-    }
     match (old, new) {
         (Value::Object(a), Value::Object(b)) => {
             let mut patch = Map::new();
+            let mut kept = 0;
             for (k, v) in b {
                 match a.get(k) {
                     Some(prev) => {
+                        kept += 1;
                         if let Some(d) = diff(prev, v) {
                             patch.insert(k.clone(), d);
                         }
@@ -24,13 +24,14 @@ pub fn diff(old: &Value, new: &Value) -> Option<Value> {
                     }
                 }
             }
-            for k in a.keys() {
-                if !b.contains_key(k) {
+            if kept < a.len() {
+                for k in a.keys().filter(|k| !b.contains_key(*k)) {
                     patch.insert(k.clone(), Value::Null);
                 }
             }
-            Some(Value::Object(patch))
+            (!patch.is_empty()).then_some(Value::Object(patch))
         }
+        _ if old == new => None,
         // A merge patch cannot say "null" inside an object (it means "remove"), nor replace an
         // object's part by part when the new value is not an object: such values go whole.
         _ => Some(new.clone()),

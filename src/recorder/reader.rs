@@ -50,6 +50,13 @@ impl Recording {
         Some((format::from_ns(first), format::from_ns(last)))
     }
 
+    /// The last keyframe at or before `t`.
+    pub fn keyframe_before(&self, t: i64) -> Option<usize> {
+        self.frames
+            .iter()
+            .rposition(|f| f.kind == FrameType::Keyframe && f.first <= t)
+    }
+
     /// Bytes on disk.
     pub fn size(&self) -> usize {
         self.bytes.len()
@@ -138,15 +145,11 @@ impl<'a> Cursor<'a> {
 
     /// At `t`: from the last keyframe at or before it. Returns the cursor and what the console
     /// must be shown to hold that state: the keyframe's state as lists (at the keyframe's
-    /// time), then the batches after it, one message per stored block.
+    /// time), then every stored batch after it up to `t`, each at its own time.
     pub fn seek(rec: &'a Recording, t: i64) -> (Cursor<'a>, Vec<(i64, Vec<ClusterEvent>)>) {
         let mut cursor = Cursor::start(rec);
         let mut shown = Vec::new();
-        let keyframe = rec
-            .frames
-            .iter()
-            .rposition(|f| f.kind == FrameType::Keyframe && f.first <= t);
-        if let Some(i) = keyframe
+        if let Some(i) = rec.keyframe_before(t)
             && let Some((kt, versions, mut status)) = rec.keyframe(i)
         {
             status.extend(versions.as_lists());
@@ -159,12 +162,17 @@ impl<'a> Cursor<'a> {
             if next > t {
                 break;
             }
-            // Everything of the current block up to `t` at once.
-            let block_end = cursor.pending.back().map_or(next, |b| b.0).min(t);
-            let d = cursor.advance_to(block_end);
-            shown.push((block_end, d.events));
+            shown.push((next, cursor.advance_to(next).events));
         }
         (cursor, shown)
+    }
+
+    /// Whether a keyframe lies between the cursor and `t`: starting from it is quicker than
+    /// playing everything up to `t`.
+    pub fn keyframe_ahead(&self, t: i64) -> bool {
+        self.rec
+            .keyframe_before(t)
+            .is_some_and(|k| k >= self.next_frame)
     }
 
     /// The time of the next stored batch.

@@ -74,25 +74,40 @@ impl<'a> Player<'a> {
         }
     }
 
-    /// Moves the clock to `t`: forward by playing what lies between, back by rewinding.
+    /// Moves the clock to `t`: forward by playing what lies between, back by starting again
+    /// from the keyframe before `t`.
     fn go_to(&mut self, t: i64) -> Vec<SourceMsg> {
+        self.move_to(t, false)
+    }
+
+    /// A jump to `t`: like [`Player::go_to`], and past a keyframe ahead it starts from the last
+    /// one before `t` rather than play what lies between (a day in a second).
+    fn jump_to(&mut self, t: i64) -> Vec<SourceMsg> {
+        self.move_to(t, true)
+    }
+
+    fn move_to(&mut self, t: i64, jump: bool) -> Vec<SourceMsg> {
         let t = t.clamp(self.start, self.end);
         let mut out = Vec::new();
-        if t < self.clock || self.clock == i64::MIN {
+        if t < self.clock || self.clock == i64::MIN || (jump && self.cursor.keyframe_ahead(t)) {
             let (cursor, shown) = Cursor::seek(self.rec, t);
             self.cursor = cursor;
-            out.push(SourceMsg::Rewind(format::from_ns(
-                shown.first().map_or(t, |s| s.0).min(t),
-            )));
-            out.extend(shown.into_iter().map(|(at, events)| SourceMsg::Batch {
-                at: format::from_ns(at),
-                events,
-            }));
-        } else {
-            out.push(SourceMsg::Batch {
-                at: format::from_ns(t),
-                events: self.cursor.advance_to(t).events,
+            out.push(SourceMsg::Rewind {
+                at: format::from_ns(shown.first().map_or(t, |s| s.0).min(t)),
+                batches: shown
+                    .into_iter()
+                    .map(|(at, events)| (format::from_ns(at), events))
+                    .collect(),
             });
+        } else {
+            // Each stored batch at its own time (timelines date what they see change).
+            let mut batches = Vec::new();
+            while let Some(next) = self.cursor.next_time().filter(|n| *n <= t) {
+                batches.push((format::from_ns(next), self.cursor.advance_to(next).events));
+            }
+            if !batches.is_empty() {
+                out.push(SourceMsg::Played(batches));
+            }
         }
         self.clock = t;
         out.push(SourceMsg::Batch {
@@ -121,7 +136,7 @@ impl<'a> Player<'a> {
                 self.speed = (self.speed / 2.0).max(MIN_SPEED);
                 Vec::new()
             }
-            ReplayControl::At(t) => self.go_to(format::ns(t)),
+            ReplayControl::At(t) => self.jump_to(format::ns(t)),
             ReplayControl::NextChange(key) => {
                 self.playing = false;
                 match self.next_change(key.as_ref()) {

@@ -352,7 +352,8 @@ impl Console {
                 Ok(Some(
                     SourceMsg::Caption(_)
                     | SourceMsg::Operator(_)
-                    | SourceMsg::Rewind(_)
+                    | SourceMsg::Rewind { .. }
+                    | SourceMsg::Played(_)
                     | SourceMsg::Replay { .. },
                 )) => {}
                 Ok(None) => panic!("source closed while waiting for {what}"),

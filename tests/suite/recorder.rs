@@ -33,7 +33,7 @@ fn screens(app: &mut App) -> Vec<String> {
     // The notice of a new problem tells what this session saw happen (a jump shows a state,
     // not changes): the cluster's state on screen is what is compared.
     app.problem_watch.dismiss();
-    VIEWS
+    let mut out: Vec<String> = VIEWS
         .iter()
         .map(|v| {
             app.act(Action::ViewOpen(*v));
@@ -41,7 +41,14 @@ fn screens(app: &mut App) -> Vec<String> {
             render(app, 140, 40, "default");
             screen_text(&render(app, 140, 40, "default"))
         })
-        .collect()
+        .collect();
+    // The timeline of the first runtime: its phases, when and why.
+    app.act(Action::ViewOpen(ViewKind::Runtimes));
+    render(app, 140, 40, "default");
+    app.act(Action::ViewTimeline);
+    render(app, 140, 40, "default");
+    out.push(screen_text(&render(app, 140, 40, "default")));
+    out
 }
 
 /// A small policy, so that the scenario spans several blocks and keyframes.
@@ -129,25 +136,107 @@ fn a_replay_shows_what_the_live_console_showed_at_each_moment() {
         rec.frames.len()
     );
 
-    // Jumping straight to each moment (from the keyframe before it).
+    let mut changes_after_keyframes = 0;
+    // Jumping straight to each moment (from the keyframe before it): the views as live. The
+    // timeline starts at the keyframe (what came before it is not in the state there), and
+    // from there dates every change as it was seen: as a console that played the batches from
+    // the keyframe one by one shows it.
     for (i, s) in MOMENTS.iter().enumerate() {
         let t = at(r.start, *s);
         let mut app = App::new("demo", r.start);
         rec_cli::show_at(&mut app, keymap(), &rec, t);
         app.replay = None;
         app.readonly = false;
-        assert_eq!(screens(&mut app), r.live[i], "jumped to {s} s");
+        let jumped = screens(&mut app);
+        assert_eq!(
+            jumped[..VIEWS.len()],
+            r.live[i][..VIEWS.len()],
+            "jumped to {s} s"
+        );
+        let played = played_from_keyframe(&rec, t);
+        assert_eq!(
+            jumped[VIEWS.len()],
+            played,
+            "timeline after a jump to {s} s"
+        );
+        // What the live console saw change after the keyframe, it shows at the same times.
+        let since = keyframe_time(&rec, t);
+        let after = rows_after(&jumped[VIEWS.len()], &since);
+        assert_eq!(
+            after,
+            rows_after(&r.live[i][VIEWS.len()], &since),
+            "timeline rows after {since}, jumped to {s} s"
+        );
+        assert!(!rows_after(&jumped[VIEWS.len()], "").is_empty());
+        changes_after_keyframes += after.len();
     }
+    assert!(
+        changes_after_keyframes > 0,
+        "a timeline changed after a keyframe"
+    );
 
-    // Playing forward through the moments in one console.
+    // Playing forward through the moments in one console, each batch at its own time: the
+    // timeline too is the live one.
     let mut cursor = Cursor::start(&rec);
     let mut app = App::new("demo", r.start);
     for (i, s) in MOMENTS.iter().enumerate() {
         let t = at(r.start, *s);
-        let events = cursor.advance_to(format::ns(t)).events;
-        app.update(Msg::Cluster { at: t, events }, keymap());
+        while let Some(next) = cursor.next_time().filter(|n| *n <= format::ns(t)) {
+            let events = cursor.advance_to(next).events;
+            app.update(
+                Msg::Cluster {
+                    at: format::from_ns(next),
+                    events,
+                },
+                keymap(),
+            );
+        }
+        app.update(
+            Msg::Cluster {
+                at: t,
+                events: Vec::new(),
+            },
+            keymap(),
+        );
         assert_eq!(screens(&mut app), r.live[i], "played to {s} s");
     }
+}
+
+/// The rows of a timeline page dated after `after` (as the page writes times, `MM-DD HH:MM:SS`
+/// in UTC; `""`: every row).
+fn rows_after(page: &str, after: &str) -> Vec<String> {
+    page.lines()
+        .filter_map(|l| l.strip_prefix('│'))
+        .filter(|l| l.len() > 14 && l.as_bytes()[2] == b'-' && l.as_bytes()[5] == b' ')
+        .filter(|l| l.get(..14).is_some_and(|d| d > after))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The time of the keyframe a jump to `t` starts from, as a timeline page writes it.
+fn keyframe_time(rec: &Recording, t: Timestamp) -> String {
+    let batches = fluidops::recorder::replay_source::batches_at(rec, t);
+    let kt = batches.first().map_or(t, |b| b.0);
+    kt.to_zoned(jiff::tz::TimeZone::UTC)
+        .strftime("%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// The timeline page of a console fed the batches from the keyframe before `t` one by one.
+fn played_from_keyframe(rec: &Recording, t: Timestamp) -> String {
+    let batches = fluidops::recorder::replay_source::batches_at(rec, t);
+    let mut app = App::new("demo", batches.first().map_or(t, |b| b.0));
+    for (bt, events) in batches {
+        app.update(Msg::Cluster { at: bt, events }, keymap());
+    }
+    app.update(
+        Msg::Cluster {
+            at: t,
+            events: Vec::new(),
+        },
+        keymap(),
+    );
+    screens(&mut app).pop().expect("a timeline page")
 }
 
 #[test]
