@@ -1,5 +1,5 @@
 //! The flight recorder at scale: the demo cluster with a 1,000-pod generated cluster
-//! (`--scale runtimes=20,pods=1000,ops=200,events=100`) changing 200 times per simulated second
+//! (`--scale runtimes=20,pods=1000,ops=200,events=100`) changing 200 times per simulated second by default
 //! (`--churn 200/s`, the scale benchmark's churn) on top of the built-in demo's controllers,
 //! recorded second by second for `RECORDER_HOURS` simulated hours (default 1; 24 for a day).
 //! Prints the recording's size (bytes per change, MB per hour, MB per day at that rate), the
@@ -8,7 +8,8 @@
 //! console (the whole of what `:at` costs) — the target is under a second anywhere.
 //!
 //! Run with `cargo bench --bench recorder` (`RECORDER_HOURS=24` for a day-long recording,
-//! `RECORDER_HOURS=0.25` for a quarter of an hour; `RECORDER_FILE=path` keeps the recording). A
+//! `RECORDER_HOURS=0.25` for a quarter of an hour; `RECORDER_CHURN=2` for 2 changes a second;
+//! `RECORDER_FILE=path` keeps the recording). A
 //! jump starts from the keyframe before its time, so what it costs does not grow with the
 //! recording's length: past the first keyframes an hour measures what a day would.
 
@@ -35,7 +36,6 @@ const SPEC: ScaleSpec = ScaleSpec {
     ops: 200,
     events: 100,
 };
-const CHURN_PER_SECOND: f64 = 200.0;
 const SEED: u64 = 7;
 /// Jumps measured, spread over the recording.
 const JUMPS: usize = 12;
@@ -50,9 +50,14 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1.0);
+    // The scale benchmark's churn by default; `RECORDER_CHURN=2` for a quiet cluster.
+    let churn: f64 = std::env::var("RECORDER_CHURN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200.0);
     let total = (hours * 3600.0) as u64;
     let keymap = Keymap::builtin();
-    let mut cluster = DemoCluster::builtin(SEED, now()).with_scale(SPEC, SEED, CHURN_PER_SECOND);
+    let mut cluster = DemoCluster::builtin(SEED, now()).with_scale(SPEC, SEED, churn);
     let header = Header {
         source: "demo".into(),
         ..Header::default()
@@ -71,7 +76,7 @@ fn main() {
     println!(
         "recorder: runtimes={} pods={} ops={} events={} generated on the built-in demo, churn {}/s, \
          {hours} simulated hour(s)",
-        SPEC.runtimes, SPEC.pods, SPEC.ops, SPEC.events, CHURN_PER_SECOND
+        SPEC.runtimes, SPEC.pods, SPEC.ops, SPEC.events, churn
     );
     println!(
         "initial lists: {} objects in {} bytes",
