@@ -393,6 +393,66 @@ fn periodic_line(cluster: &mut DemoCluster, pod: &Pod) -> (&'static str, String)
     }
 }
 
+/// What the cluster's pods logged before the demo began (they were seeded running, some for
+/// days): each ready cache pod's start-up at its container's start, its readiness, and its last
+/// regular lines before now, so an old pod has a log to read. Kept for the pods' logs, not sent:
+/// the console asks for a log when it shows one.
+pub fn backlog(cluster: &mut DemoCluster) {
+    let now = cluster.state.now;
+    let sent = cluster.pending_logs.len();
+    // The past leaves the simulation's random course as it was.
+    let rng = cluster.rng.clone();
+    let pods: Vec<(ObjectKey, Pod, Timestamp)> = cluster
+        .state
+        .pods()
+        .filter(|p| pods::phase(p) == "Running" && is_ready(p) && component_of(p).is_some())
+        .filter_map(|p| {
+            let started = p
+                .status
+                .as_ref()?
+                .container_statuses
+                .as_ref()?
+                .first()?
+                .state
+                .as_ref()?
+                .running
+                .as_ref()?
+                .started_at
+                .as_ref()?
+                .0;
+            let key = ObjectKey::new(
+                Kind::Pod,
+                p.metadata.namespace.clone().unwrap_or_default(),
+                p.metadata.name.clone().unwrap_or_default(),
+            );
+            (started < now).then(|| (key, p.clone(), started))
+        })
+        .collect();
+    for (key, pod, started) in pods {
+        cluster.state.now = started;
+        startup(cluster, &key, &pod);
+        cache_tiers(cluster, &key, &pod, true);
+        let ready = started
+            .saturating_add(SignedDuration::from_secs(4))
+            .unwrap_or(started);
+        cluster.state.now = ready.min(now);
+        became_ready(cluster, &key, &pod);
+        for ago in [60, 45, 30, 15] {
+            let at = now
+                .saturating_sub(SignedDuration::from_secs(ago))
+                .unwrap_or(now);
+            if at > cluster.state.now {
+                cluster.state.now = at;
+                let (level, msg) = periodic_line(cluster, &pod);
+                write(cluster, &key, level, target(component_of(&pod)), &msg);
+            }
+        }
+    }
+    cluster.state.now = now;
+    cluster.pending_logs.truncate(sent);
+    cluster.rng = rng;
+}
+
 /// Regular lines from running cache pods, each every 5–15 s.
 pub fn periodic(cluster: &mut DemoCluster) {
     let now = cluster.state.now;
@@ -458,6 +518,49 @@ mod tests {
             .filter(|p| component_of(p) == Some(Component::Worker) && is_ready(p))
             .cloned()
             .collect()
+    }
+
+    #[test]
+    fn a_pod_seeded_running_has_the_log_of_its_life_so_far_dated_from_its_start() {
+        let now: Timestamp = "2026-11-25T09:00:00Z".parse().unwrap();
+        let c = DemoCluster::builtin(3, now);
+        let started = |p: &Pod| {
+            p.status.as_ref()?.container_statuses.as_ref()?[0]
+                .state
+                .as_ref()?
+                .running
+                .as_ref()?
+                .started_at
+                .as_ref()
+                .map(|t| t.0)
+        };
+        let old: Vec<Pod> = ready_workers(&c)
+            .into_iter()
+            .filter(|p| started(p).is_some_and(|t| now.duration_since(t).as_hours() > 24))
+            .collect();
+        assert!(!old.is_empty(), "the seed has workers running for days");
+        let stamp = |line: &str| -> Timestamp {
+            format!("{}Z", line[..23].replace(' ', "T"))
+                .parse()
+                .unwrap()
+        };
+        for p in &old {
+            let lines = c.logs.lines(&key(p));
+            assert!(lines.len() >= 4, "{}: {lines:?}", key(p));
+            assert!(lines[0].contains("starting worker"), "{lines:?}");
+            assert_eq!(
+                stamp(&lines[0]).as_second(),
+                started(p).unwrap().as_second()
+            );
+            assert!(
+                lines.iter().any(|l| l.contains("worker ready")),
+                "{lines:?}"
+            );
+            let times: Vec<Timestamp> = lines.iter().map(|l| stamp(l)).collect();
+            assert!(times.windows(2).all(|w| w[0] <= w[1]), "{lines:?}");
+            assert!(*times.last().unwrap() < now, "{lines:?}");
+        }
+        assert!(c.pending_logs.is_empty(), "the backlog is kept, not sent");
     }
 
     fn key(p: &Pod) -> ObjectKey {

@@ -211,6 +211,7 @@ impl DemoCluster {
             scaled: None,
         };
         seed::load(&mut cluster, objects);
+        logs::backlog(&mut cluster);
         cluster
     }
 
