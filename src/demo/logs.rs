@@ -15,7 +15,7 @@ use super::DemoCluster;
 use super::pods;
 use crate::cluster::ClusterEvent;
 use crate::cluster::log_request::{LogRequest, select};
-use crate::model::pod::{LABEL_RUNTIME, component_of, is_ready, node_of};
+use crate::model::pod::{LABEL_RUNTIME, component_of, first_container_state, is_ready, node_of};
 use crate::model::{Component, Kind, ObjectKey, Pod};
 
 pub const MAX_LINES: usize = 200;
@@ -407,14 +407,7 @@ pub fn backlog(cluster: &mut DemoCluster) {
         .pods()
         .filter(|p| pods::phase(p) == "Running" && is_ready(p) && component_of(p).is_some())
         .filter_map(|p| {
-            let started = p
-                .status
-                .as_ref()?
-                .container_statuses
-                .as_ref()?
-                .first()?
-                .state
-                .as_ref()?
+            let started = first_container_state(p)?
                 .running
                 .as_ref()?
                 .started_at
@@ -525,9 +518,7 @@ mod tests {
         let now: Timestamp = "2026-11-25T09:00:00Z".parse().unwrap();
         let c = DemoCluster::builtin(3, now);
         let started = |p: &Pod| {
-            p.status.as_ref()?.container_statuses.as_ref()?[0]
-                .state
-                .as_ref()?
+            first_container_state(p)?
                 .running
                 .as_ref()?
                 .started_at

@@ -360,13 +360,7 @@ pub fn image_pull_back_off(pod: &mut Pod, image: &str, message: &str) {
 
 /// The reason the container of `pod` is waiting, if it is.
 pub fn waiting_reason(pod: &Pod) -> Option<&str> {
-    pod.status
-        .as_ref()?
-        .container_statuses
-        .as_ref()?
-        .first()?
-        .state
-        .as_ref()?
+    crate::model::pod::first_container_state(pod)?
         .waiting
         .as_ref()?
         .reason

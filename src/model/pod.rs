@@ -82,6 +82,17 @@ pub fn engine_version(pod: &Pod) -> Option<&str> {
     last.rsplit_once(':').map(|(_, tag)| tag)
 }
 
+/// The state of the pod's first container (its engine's, on a cache pod).
+pub fn first_container_state(pod: &Pod) -> Option<&ContainerState> {
+    pod.status
+        .as_ref()?
+        .container_statuses
+        .as_ref()?
+        .first()?
+        .state
+        .as_ref()
+}
+
 pub fn is_ready(pod: &Pod) -> bool {
     condition_true(pod, "Ready")
 }

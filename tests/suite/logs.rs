@@ -10,10 +10,9 @@ use fluidops::app::{App, Msg, Overlay, log_strings};
 use fluidops::cluster::ClusterEvent;
 use fluidops::cluster::source::LogRequest;
 use fluidops::config::{Keymap, Paths};
-use fluidops::model::{Object, ObjectKey};
 
 use crate::common::{
-    self, app, key, keymap, log_pod, mins_ago, press, render, row_text, type_text,
+    self, app, key, keymap, log_pod, log_pod_with_sidecar, press, render, row_text, type_text,
 };
 
 fn snapshot(name: &str, app: &mut App) {
@@ -216,25 +215,6 @@ fn tail_and_since_change_what_is_fetched_and_say_so_in_the_title() {
     );
 }
 
-/// The log pod, with a sidecar next to its engine container.
-fn with_sidecar(app: &mut App) -> ObjectKey {
-    let key = log_pod();
-    let mut v = app.store.get(&key).expect("the log pod").to_value();
-    let engine = v["spec"]["containers"][0].clone();
-    let mut sidecar = engine.clone();
-    sidecar["name"] = "log-shipper".into();
-    v["spec"]["containers"] = serde_json::json!([engine, sidecar]);
-    let pod = Object::from_value(v).unwrap().unwrap();
-    app.update(
-        Msg::Cluster {
-            at: mins_ago(1),
-            events: vec![ClusterEvent::Applied(pod)],
-        },
-        keymap(),
-    );
-    key
-}
-
 #[test]
 fn c_picks_another_container_with_the_shells_choice() {
     let mut app = log_page();
@@ -249,7 +229,7 @@ fn c_picks_another_container_with_the_shells_choice() {
         log_strings::only_container(&engine)
     );
 
-    with_sidecar(&mut app);
+    log_pod_with_sidecar(&mut app, false);
     press(&mut app, "C");
     let Some(Overlay::Containers {
         names,

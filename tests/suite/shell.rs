@@ -7,35 +7,12 @@ use std::time::{Duration, Instant};
 use fluidops::app::sim_shell::{self, Reply};
 use fluidops::app::state::Screen;
 use fluidops::app::update::Command;
-use fluidops::app::{App, Msg, Overlay, strings};
-use fluidops::cluster::ClusterEvent;
-use fluidops::model::{Object, ObjectKey};
+use fluidops::app::{App, Overlay, strings};
+use fluidops::model::ObjectKey;
 use portable_pty::CommandBuilder;
 
-use crate::common::{self, app, keymap, log_pod, mins_ago, press, render};
+use crate::common::{self, app, log_pod, log_pod_with_sidecar, press, render};
 use crate::support::pty_session::{PtySession, fresh_home};
-
-/// The log pod, with a sidecar next to its engine container.
-fn with_sidecar(app: &mut App) -> ObjectKey {
-    let key = log_pod();
-    let Some(obj) = app.store.get(&key) else {
-        panic!("{key} in the examples");
-    };
-    let mut v = obj.to_value();
-    let engine = v["spec"]["containers"][0].clone();
-    let mut sidecar = engine.clone();
-    sidecar["name"] = "log-shipper".into();
-    v["spec"]["containers"] = serde_json::json!([sidecar, engine]);
-    let pod = Object::from_value(v).unwrap().unwrap();
-    app.update(
-        Msg::Cluster {
-            at: mins_ago(1),
-            events: vec![ClusterEvent::Applied(pod)],
-        },
-        keymap(),
-    );
-    key
-}
 
 fn on_pod(app: &mut App, key: &ObjectKey) {
     app.screen = Screen::Detail(key.clone());
@@ -65,7 +42,7 @@ fn one_container_opens_at_once_and_a_runtime_is_refused() {
 #[test]
 fn several_containers_offer_a_choice_starting_on_the_engine() {
     let mut app = app();
-    let key = with_sidecar(&mut app);
+    let key = log_pod_with_sidecar(&mut app, true);
     app.screen = Screen::Detail(key.clone());
     assert!(press(&mut app, "s").is_empty());
     let Some(Overlay::Containers { names, choice, .. }) = app.overlays.top() else {

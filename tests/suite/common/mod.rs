@@ -74,6 +74,27 @@ pub fn log_pod() -> ObjectKey {
     pod_key("imagenet", "imagenet-train-worker-0")
 }
 
+/// Gives the log pod a `log-shipper` sidecar (a copy of its engine container), listed before
+/// the engine or after it.
+pub fn log_pod_with_sidecar(app: &mut App, sidecar_first: bool) -> ObjectKey {
+    let key = log_pod();
+    let Some(obj) = app.store.get(&key) else {
+        panic!("{key} in the examples");
+    };
+    let mut v = obj.to_value();
+    let engine = v["spec"]["containers"][0].clone();
+    let mut sidecar = engine.clone();
+    sidecar["name"] = "log-shipper".into();
+    v["spec"]["containers"] = if sidecar_first {
+        serde_json::json!([sidecar, engine])
+    } else {
+        serde_json::json!([engine, sidecar])
+    };
+    let pod = Object::from_value(v).unwrap().unwrap();
+    apply(app, mins_ago(1), vec![ClusterEvent::Applied(pod)]);
+    key
+}
+
 fn apply(app: &mut App, at: Timestamp, events: Vec<ClusterEvent>) {
     let keymap = keymap();
     app.update(Msg::Cluster { at, events }, keymap);
