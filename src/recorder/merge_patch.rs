@@ -38,24 +38,8 @@ pub fn diff(old: &Value, new: &Value) -> Option<Value> {
     }
 }
 
-/// Applies `patch` to `target` in place.
-pub fn apply(target: &mut Value, patch: &Value) {
-    let Value::Object(p) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = Value::Object(Map::new());
-    }
-    let Value::Object(t) = target else { return };
-    for (k, v) in p {
-        if v.is_null() {
-            t.remove(k);
-        } else {
-            apply(t.entry(k.clone()).or_insert(Value::Null), v);
-        }
-    }
-}
+/// Applies `patch` to `target` in place (RFC 7386, as the console's writes do).
+pub use crate::cluster::writer::merge_patch as apply;
 
 /// Whether a value holds a `null` inside an object anywhere: a merge patch cannot carry it (it
 /// would read as "remove"), so an object with such a field is stored whole.
