@@ -338,22 +338,15 @@ fn interactive_kube(
         let exec_client = client.clone();
         let source = KubeSource::spawn(client, options, tx);
         let (rx, tap) = recorder::cli::tap_live(rx, sinks);
-        let mut terminal = term::enter(s.mouse)?;
         let session = run::Session {
-            theme: s.theme.clone(),
-            keymap: &s.keymap,
-            demo: false,
-            mouse: s.mouse,
-            source: Box::new(source),
-            writer,
             switch: Some(run::ContextSwitch {
                 global: global.clone(),
                 env: env.clone(),
             }),
             exec: Some(exec_client),
+            ..run::Session::new(&s, Box::new(source), writer, false)
         };
-        let r = run::run(&mut terminal, &mut app, session, rx).await;
-        term::restore();
+        let r = run::in_terminal(&mut app, session, rx).await;
         tap.finish().await;
         r
     })
@@ -391,19 +384,8 @@ fn interactive_demo(
         // The scenario's operator steps come in-band, right after their captions.
         let source = DemoSource::spawn(cluster, speed, scenario, tx);
         let (rx, tap) = recorder::cli::tap_live(rx, sinks);
-        let mut terminal = term::enter(s.mouse)?;
-        let session = run::Session {
-            theme: s.theme.clone(),
-            keymap: &s.keymap,
-            demo: true,
-            mouse: s.mouse,
-            source: Box::new(source),
-            writer,
-            switch: None,
-            exec: None,
-        };
-        let r = run::run(&mut terminal, &mut app, session, rx).await;
-        term::restore();
+        let session = run::Session::new(&s, Box::new(source), writer, true);
+        let r = run::in_terminal(&mut app, session, rx).await;
         tap.finish().await;
         r
     })

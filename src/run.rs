@@ -44,6 +44,28 @@ pub struct Session<'a> {
     pub exec: Option<kube::Client>,
 }
 
+impl<'a> Session<'a> {
+    /// A session on `source` with the set-up's theme, keymap and mouse; no context switch and
+    /// no exec (the kube console adds both).
+    pub fn new(
+        s: &'a crate::setup::Setup,
+        source: Box<dyn Source>,
+        writer: Arc<Guarded>,
+        demo: bool,
+    ) -> Session<'a> {
+        Session {
+            theme: s.theme.clone(),
+            keymap: &s.keymap,
+            demo,
+            mouse: s.mouse,
+            source,
+            writer,
+            switch: None,
+            exec: None,
+        }
+    }
+}
+
 /// The flags and environment a context switch resolves the new context with.
 pub struct ContextSwitch {
     pub global: GlobalArgs,
@@ -98,6 +120,19 @@ fn drain_input(input: &mut InputReader, msgs: &mut Vec<Msg>) -> std::io::Result<
         msgs.extend(term_msg(ev?));
     }
     Ok(())
+}
+
+/// Takes the terminal, runs the console on `session` until it quits, and gives the terminal
+/// back (also when the run fails).
+pub async fn in_terminal(
+    app: &mut App,
+    session: Session<'_>,
+    source: mpsc::UnboundedReceiver<SourceMsg>,
+) -> Result<()> {
+    let mut terminal = term::enter(session.mouse)?;
+    let r = run(&mut terminal, app, session, source).await;
+    term::restore();
+    r
 }
 
 pub async fn run(

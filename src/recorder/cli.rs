@@ -183,20 +183,8 @@ pub fn replay(global: &GlobalArgs, env: &Env, path: &Path) -> Result<()> {
     let result = runtime.block_on(async {
         let (tx, rx) = mpsc::unbounded_channel();
         let source = ReplaySource::spawn(rec, Some(at), tx);
-        let mut terminal = term::enter(s.mouse)?;
-        let session = run::Session {
-            theme: s.theme.clone(),
-            keymap: &s.keymap,
-            demo: false,
-            mouse: s.mouse,
-            source: Box::new(source),
-            writer,
-            switch: None,
-            exec: None,
-        };
-        let r = run::run(&mut terminal, &mut app, session, rx).await;
-        term::restore();
-        r
+        let session = run::Session::new(&s, Box::new(source), writer, false);
+        run::in_terminal(&mut app, session, rx).await
     });
     term::restore();
     runtime.shutdown_background();
