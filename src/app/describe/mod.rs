@@ -292,6 +292,26 @@ fn conditions_section(conds: &[Condition], now: Timestamp) -> Section {
 
 /// Conditions newest first (by their transition time; those without one last), those
 /// `stale` says are superseded marked as such.
+/// The conditions section of a built-in kind's status (a pod's, a node's): their conditions
+/// share one shape. Used from the kinds' modules below this one.
+macro_rules! builtin_conditions_section {
+    ($status:expr, $now:expr) => {{
+        let conds = $status
+            .iter()
+            .flat_map(|s| s.conditions.iter().flatten())
+            .map(|c| super::Cond {
+                type_: &c.type_,
+                status: &c.status,
+                reason: c.reason.as_deref(),
+                message: c.message.as_deref(),
+                at: c.last_transition_time.as_ref().map(|t| t.0),
+                stale: false,
+            });
+        super::section(super::s::CONDITIONS, super::condition_lines(conds, $now))
+    }};
+}
+pub(super) use builtin_conditions_section;
+
 fn conditions_section_marked(
     conds: &[Condition],
     stale: impl Fn(&Condition) -> bool,

@@ -5,8 +5,8 @@ use jiff::Timestamp;
 
 use super::strings as s;
 use super::{
-    Cell, Cond, DetailLine, Section, Target, condition_lines, events_section, field, list_field,
-    pod_status_cell, section, text_field,
+    Cell, DetailLine, Section, Target, events_section, field, list_field, pod_status_cell, section,
+    text_field,
 };
 use crate::app::format::{age, or_dash};
 use crate::app::triage;
@@ -15,23 +15,10 @@ use crate::model::meta::created;
 use crate::model::{Node, Object, ObjectKey, node, pod};
 
 pub(super) fn sections(store: &Store, key: &ObjectKey, n: &Node, now: Timestamp) -> Vec<Section> {
-    let conds: Vec<Cond> = n
-        .status
-        .iter()
-        .flat_map(|s| s.conditions.iter().flatten())
-        .map(|c| Cond {
-            type_: &c.type_,
-            status: &c.status,
-            reason: c.reason.as_deref(),
-            message: c.message.as_deref(),
-            at: c.last_transition_time.as_ref().map(|t| t.0),
-            stale: false,
-        })
-        .collect();
     vec![
         summary(store, key, n, now),
         pods(store, &key.name),
-        section(s::CONDITIONS, condition_lines(conds.into_iter(), now)),
+        super::builtin_conditions_section!(n.status, now),
         events_section(store, &[(key.clone(), String::new())], now, 12),
     ]
 }

@@ -5,8 +5,8 @@ use jiff::Timestamp;
 
 use super::strings as s;
 use super::{
-    Cell, Cond, DetailLine, Section, Target, at, at_ts, condition_lines, events_section, field,
-    list_field, one_line, phase_cell, pod_status_cell, section, text_field, timeline_section,
+    Cell, DetailLine, Section, Target, at, at_ts, events_section, field, list_field, one_line,
+    phase_cell, pod_status_cell, section, text_field, timeline_section,
 };
 use crate::app::format::{age, or_dash};
 use crate::cluster::{Store, Subject};
@@ -18,23 +18,10 @@ use crate::model::{Kind, Object, ObjectKey, OpKind, Pod, pod};
 const INPLACE_STATE: &str = "workload.fluid.io/inplace-update-state";
 
 pub(super) fn sections(store: &Store, key: &ObjectKey, p: &Pod, now: Timestamp) -> Vec<Section> {
-    let conds: Vec<Cond> = p
-        .status
-        .iter()
-        .flat_map(|s| s.conditions.iter().flatten())
-        .map(|c| Cond {
-            type_: &c.type_,
-            status: &c.status,
-            reason: c.reason.as_deref(),
-            message: c.message.as_deref(),
-            at: c.last_transition_time.as_ref().map(|t| t.0),
-            stale: false,
-        })
-        .collect();
     vec![
         summary(store, key, p, now),
         containers(p, now),
-        section(s::CONDITIONS, condition_lines(conds.into_iter(), now)),
+        super::builtin_conditions_section!(p.status, now),
         events_section(store, &[(key.clone(), String::new())], now, 12),
         timeline_section(store, Subject::Object(key.clone()), now, 4),
     ]
