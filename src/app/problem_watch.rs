@@ -201,8 +201,8 @@ mod tests {
         assert_eq!(w.count(&store, t(), Some("other")), 0);
     }
 
-    #[test]
-    fn no_notice_while_the_problems_are_on_screen() {
+    /// A watch past the first lists, and a store where DataLoad `name` has just failed.
+    fn connected_then_failed(name: &str) -> (Store, ProblemWatch) {
         let mut store = Store::new();
         let mut w = ProblemWatch::default();
         apply(
@@ -210,35 +210,27 @@ mod tests {
             ClusterEvent::Connection(ConnectionState::Connected),
         );
         w.observe(&store, t(), Looking::Elsewhere, false);
-        apply(&mut store, ClusterEvent::Applied(failed_load("x")));
+        apply(&mut store, ClusterEvent::Applied(failed_load(name)));
+        (store, w)
+    }
+
+    #[test]
+    fn no_notice_while_the_problems_are_on_screen() {
+        let (store, mut w) = connected_then_failed("x");
         assert!(!w.observe(&store, t(), Looking::AtProblems, false));
         assert_eq!(w.notice, None);
     }
 
     #[test]
     fn no_notice_for_the_object_on_screen() {
-        let mut store = Store::new();
-        let mut w = ProblemWatch::default();
-        apply(
-            &mut store,
-            ClusterEvent::Connection(ConnectionState::Connected),
-        );
-        w.observe(&store, t(), Looking::Elsewhere, false);
-        apply(&mut store, ClusterEvent::Applied(failed_load("x")));
+        let (store, mut w) = connected_then_failed("x");
         let here = ObjectKey::new(Kind::Operation(OpKind::DataLoad), "ns", "x");
         assert!(!w.observe(&store, t(), Looking::At(&here), false));
     }
 
     #[test]
     fn the_notice_goes_with_its_problem() {
-        let mut store = Store::new();
-        let mut w = ProblemWatch::default();
-        apply(
-            &mut store,
-            ClusterEvent::Connection(ConnectionState::Connected),
-        );
-        w.observe(&store, t(), Looking::Elsewhere, false);
-        apply(&mut store, ClusterEvent::Applied(failed_load("x")));
+        let (mut store, mut w) = connected_then_failed("x");
         assert!(w.observe(&store, t(), Looking::Elsewhere, false));
         apply(
             &mut store,
